@@ -1,0 +1,106 @@
+//! Passwords (argon2id with OWASP parameters), the password policy, and bearer tokens
+//! (128+ random bits, stored only as a SHA-256 hash).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// OWASP's argon2id recommendation: 19 MiB, 2 iterations, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+/// False for a wrong password and for a malformed stored hash alike.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash to verify against when the username does not exist, so both cases take equally long.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("kefu-dummy-password").unwrap_or_default())
+}
+
+/// New passwords: at least 10 characters with a letter, a digit and a symbol.
+pub fn check_password_policy(password: &str) -> Result<(), &'static str> {
+    let long = password.chars().count() >= 10;
+    let letter = password.chars().any(char::is_alphabetic);
+    let digit = password.chars().any(|c| c.is_ascii_digit());
+    let symbol = password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace());
+    if long && letter && digit && symbol {
+        Ok(())
+    } else {
+        Err("the password needs at least 10 characters, with a letter, a digit and a symbol")
+    }
+}
+
+/// A readable initial password that satisfies the policy.
+pub fn generate_password() -> String {
+    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGITS: &[u8] = b"23456789";
+    const SYMBOLS: &[u8] = b"!#%+-=?@";
+    let mut rng = rand::rng();
+    let mut pick = |set: &[u8]| set[rng.random_range(0..set.len())] as char;
+    let mut out: String = (0..10).map(|_| pick(LETTERS)).collect();
+    out.push(pick(DIGITS));
+    out.push(pick(DIGITS));
+    out.push(pick(SYMBOLS));
+    out
+}
+
+/// A fresh token: 256 random bits, hex. Only its hash is stored.
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    hex(&bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_reject() {
+        let h = hash_password("s3cret-pass").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify_password("s3cret-pass", &h));
+        assert!(!verify_password("s3cret-pasS", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn policy_and_generated_passwords() {
+        assert!(check_password_policy("short1!").is_err());
+        assert!(check_password_policy("longenoughbutnodigit!").is_err());
+        assert!(check_password_policy("longenough123").is_err());
+        assert!(check_password_policy("密码很长的密码abc12#").is_ok());
+        for _ in 0..20 {
+            assert!(check_password_policy(&generate_password()).is_ok());
+        }
+    }
+
+    #[test]
+    fn tokens_are_long_and_hashed() {
+        let t = new_token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, new_token());
+        assert_eq!(token_hash(&t), token_hash(&t));
+        assert_ne!(token_hash(&t), t);
+    }
+}

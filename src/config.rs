@@ -1,0 +1,154 @@
+//! The server's TOML config. Every key has a default, so no file is needed at all;
+//! `docs/configuration.md` lists them. Unknown keys are errors (typos should not pass silently).
+
+use crate::model::Strategy;
+use crate::routing::EngineConfig;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address `kefu serve` listens on when `--listen` is not given.
+    pub listen: String,
+    /// Data directory when neither `--data-dir` nor `KEFU_DATA_DIR` is given.
+    pub data_dir: Option<PathBuf>,
+    pub routing: RoutingConfig,
+    pub limits: LimitsConfig,
+    pub auth: AuthConfig,
+    /// Skill groups created (or updated) at start-up, besides those made with `kefu admin`.
+    pub groups: Vec<GroupConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoutingConfig {
+    pub offer_timeout_secs: u64,
+    pub grace_secs: u64,
+    pub max_missed_offers: u32,
+    /// `keep` (default) or `requeue`: what happens to a leaving agent's active sessions.
+    pub on_agent_leave: LeavePolicy,
+    /// Capacity of agents without their own `--max-sessions`.
+    pub default_max_sessions: u32,
+    /// Group for customers who do not name one.
+    pub default_group: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LeavePolicy {
+    Keep,
+    Requeue,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Sustained requests per second per connection.
+    pub rate_per_sec: f64,
+    /// Requests a connection may send in a burst above the sustained rate.
+    pub rate_burst: f64,
+    /// Events replayed on resume before the client is told to `reload` instead.
+    pub replay_limit: u32,
+    /// Frames queued for a slow client before it is disconnected (it resumes by cursor).
+    pub outbox_frames: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    pub agent_token_hours: u64,
+    pub customer_token_days: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GroupConfig {
+    pub name: String,
+    #[serde(default)]
+    pub strategy: Strategy,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:7800".into(),
+            data_dir: None,
+            routing: RoutingConfig::default(),
+            limits: LimitsConfig::default(),
+            auth: AuthConfig::default(),
+            groups: vec![GroupConfig { name: "general".into(), strategy: Strategy::LeastBusy }],
+        }
+    }
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        RoutingConfig {
+            offer_timeout_secs: 30,
+            grace_secs: 60,
+            max_missed_offers: 2,
+            on_agent_leave: LeavePolicy::Keep,
+            default_max_sessions: 5,
+            default_group: "general".into(),
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig { rate_per_sec: 50.0, rate_burst: 100.0, replay_limit: 10_000, outbox_frames: 8192 }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig { agent_token_hours: 12, customer_token_days: 30 }
+    }
+}
+
+impl ServerConfig {
+    /// Reads a config file; the error names the file and, for syntax errors, line and column.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, toml::de::Error> {
+        let config: ServerConfig = toml::from_str(text)?;
+        Ok(config)
+    }
+
+    pub fn engine(&self) -> EngineConfig {
+        EngineConfig {
+            offer_timeout_ms: (self.routing.offer_timeout_secs * 1000) as i64,
+            grace_ms: (self.routing.grace_secs * 1000) as i64,
+            max_missed_offers: self.routing.max_missed_offers,
+            requeue_active_on_leave: self.routing.on_agent_leave == LeavePolicy::Requeue,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(ServerConfig::parse("").unwrap(), ServerConfig::default());
+    }
+
+    #[test]
+    fn keys_override_and_typos_fail_with_a_line() {
+        let c = ServerConfig::parse(
+            "[routing]\noffer_timeout_secs = 5\non_agent_leave = \"requeue\"\n\n[[groups]]\nname = \"vip\"\nstrategy = \"manual\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.engine().offer_timeout_ms, 5000);
+        assert!(c.engine().requeue_active_on_leave);
+        assert_eq!(c.groups[0].strategy, Strategy::Manual);
+        let err = ServerConfig::parse("[routing]\noffer_timeout = 5\n").unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+    }
+}

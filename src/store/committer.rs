@@ -1,0 +1,71 @@
+//! Group commit: one thread owns the [`Store`]; every job waiting when a transaction starts goes
+//! into that transaction, so a burst of messages pays for one fsync. A job's follow-up (acks,
+//! event delivery) runs only after its transaction committed, in submission order.
+
+use super::{Result, Store, StoreError, Tx};
+use std::sync::mpsc;
+
+/// What runs after the commit: typically pushes frames to connections.
+pub type AfterCommit = Box<dyn FnOnce() + Send>;
+type Work = Box<dyn FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send>;
+
+/// Most jobs in one transaction; bounds the latency of the first job in a huge burst.
+const MAX_BATCH: usize = 4096;
+
+/// A handle to submit jobs; cheap to clone.
+#[derive(Clone)]
+pub struct Committer {
+    tx: mpsc::Sender<Work>,
+}
+
+impl Committer {
+    /// Starts the writer thread. `on_fatal` is called once if a transaction fails: the server
+    /// then stops, because its memory is ahead of the disk.
+    pub fn start(
+        mut store: Box<dyn Store>,
+        on_fatal: impl FnOnce(StoreError) + Send + 'static,
+    ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
+        let (tx, rx) = mpsc::channel::<Work>();
+        let handle = std::thread::Builder::new().name("kefu-commit".into()).spawn(move || {
+            let mut batch: Vec<Work> = Vec::new();
+            let mut done: Vec<AfterCommit> = Vec::new();
+            // Ends when every Committer handle is dropped and the queue is drained.
+            while let Ok(first) = rx.recv() {
+                batch.push(first);
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(w) => batch.push(w),
+                        Err(_) => break,
+                    }
+                }
+                let mut jobs = batch.drain(..);
+                let result = store.transaction(&mut |tx| {
+                    for work in jobs.by_ref() {
+                        if let Some(after) = work(tx)? {
+                            done.push(after);
+                        }
+                    }
+                    Ok(())
+                });
+                drop(jobs);
+                match result {
+                    Ok(()) => done.drain(..).for_each(|after| after()),
+                    Err(e) => {
+                        tracing::error!(error = %e, "transaction failed; stopping the server");
+                        on_fatal(e);
+                        return;
+                    }
+                }
+            }
+        })?;
+        Ok((Committer { tx }, handle))
+    }
+
+    /// Queues a job. Returns `Closed` if the writer thread has stopped.
+    pub fn submit(
+        &self,
+        work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
+    ) -> Result<()> {
+        self.tx.send(Box::new(work)).map_err(|_| StoreError::Closed)
+    }
+}

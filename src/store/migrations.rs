@@ -1,0 +1,97 @@
+//! Versioned schema migrations. Each entry runs once, in order, and bumps `user_version`;
+//! never edit a released entry, add a new one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the initial schema.
+    r#"
+CREATE TABLE agents (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    employee_no TEXT,
+    contact TEXT,
+    role TEXT NOT NULL CHECK (role IN ('agent', 'supervisor', 'admin')),
+    password_hash TEXT NOT NULL,
+    must_change_password INTEGER NOT NULL DEFAULT 1,
+    max_sessions INTEGER,
+    status TEXT NOT NULL DEFAULT 'offline',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE skill_groups (
+    name TEXT PRIMARY KEY,
+    strategy TEXT NOT NULL DEFAULT 'least_busy'
+);
+CREATE TABLE group_members (
+    group_name TEXT NOT NULL REFERENCES skill_groups(name) ON DELETE CASCADE,
+    agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    PRIMARY KEY (group_name, agent_id)
+);
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    agent_id INTEGER REFERENCES agents(id) ON DELETE CASCADE,
+    customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    external_id TEXT UNIQUE,
+    nickname TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    vip INTEGER NOT NULL DEFAULT 0,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    channel TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'offered', 'active', 'ended')),
+    group_name TEXT NOT NULL,
+    assignee INTEGER REFERENCES agents(id),
+    offered_to INTEGER REFERENCES agents(id),
+    offer_expires_at INTEGER,
+    priority INTEGER NOT NULL DEFAULT 0,
+    intent TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    follow_up INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    queued_at INTEGER,
+    offered_at INTEGER,
+    accepted_at INTEGER,
+    first_human_reply_at INTEGER,
+    ended_at INTEGER,
+    end_reason TEXT,
+    csat INTEGER CHECK (csat BETWEEN 1 AND 5),
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    waiting_since INTEGER
+);
+CREATE INDEX sessions_open ON sessions(state) WHERE state <> 'ended';
+CREATE INDEX sessions_customer ON sessions(customer_id, id);
+CREATE TABLE messages (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    seq INTEGER NOT NULL,
+    author_kind TEXT NOT NULL CHECK (author_kind IN ('customer', 'agent', 'bot', 'system')),
+    author_id INTEGER,
+    author_name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    client_msg_id TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX messages_idempotency
+    ON messages(session_id, author_kind, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    agent_id INTEGER,
+    customer_id INTEGER,
+    supervisors INTEGER NOT NULL DEFAULT 0,
+    session_id INTEGER,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX events_agent ON events(agent_id, id) WHERE agent_id IS NOT NULL;
+CREATE INDEX events_customer ON events(customer_id, id) WHERE customer_id IS NOT NULL;
+CREATE INDEX events_supervisors ON events(id) WHERE supervisors = 1;
+"#,
+];
