@@ -1,9 +1,14 @@
 //! kefu: a keyboard-first customer-service system. The library holds everything; `main.rs` only
 //! parses the command line.
 
+pub mod admin;
 pub mod auth;
+pub mod bench;
+pub mod cli;
+pub mod client;
 pub mod config;
 pub mod model;
 pub mod protocol;
 pub mod store;
 pub mod routing;
+pub mod server;

@@ -1,1 +1,5 @@
-fn main(){}
+use clap::Parser;
+
+fn main() -> anyhow::Result<()> {
+    kefu::cli::run(kefu::cli::Cli::parse())
+}

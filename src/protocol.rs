@@ -283,6 +283,8 @@ pub enum Event {
     /// You no longer serve this session (`transferred`, `ended`, `requeued`).
     SessionRemoved { session_id: SessionId, reason: String },
     Message { message: MessageView },
+    /// To the customer: a human agent has taken the conversation.
+    AgentJoined { session_id: SessionId, agent_name: String },
     /// To the customer: the conversation is over; `survey` asks for 1–5 stars.
     SessionEnded { session_id: SessionId, reason: EndReason, survey: bool },
     /// Your status was changed by the server (missed offers, grace expiry) or another connection.

@@ -1,0 +1,276 @@
+//! `kefu bench`: a load generator against a real `kefu serve` process it starts on a temporary
+//! data dir. Customers send at a fixed total rate; agents accept every offer and read every
+//! message; it reports throughput, customer→agent latency percentiles and the server's RSS.
+
+use crate::admin::{self, NewAgent};
+use crate::client::Client;
+use crate::model::Role;
+use crate::protocol::{Event, ServerFrame};
+use anyhow::Context;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Customer connections, each with one conversation.
+    #[arg(long, default_value_t = 200)]
+    pub customers: usize,
+    /// Agent connections; capacity is set so that all conversations fit.
+    #[arg(long, default_value_t = 20)]
+    pub agents: usize,
+    /// Customer messages per second, all customers together.
+    #[arg(long, default_value_t = 2000)]
+    pub rate: u64,
+    /// Seconds of sending.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Instead of the chat load: open this many idle customer connections and report RSS.
+    #[arg(long)]
+    pub idle: Option<usize>,
+}
+
+/// The server process under test.
+struct Server {
+    child: std::process::Child,
+    url: String,
+    _dir: tempdir::TempDir,
+}
+
+mod tempdir {
+    /// A directory removed on drop (no extra crate for one bench).
+    pub struct TempDir(pub std::path::PathBuf);
+    impl TempDir {
+        pub fn new() -> std::io::Result<TempDir> {
+            let p = std::env::temp_dir().join(format!("kefu-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&p)?;
+            Ok(TempDir(p))
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Server {
+    fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const PASSWORD: &str = "bench-password-1!";
+
+async fn start_server(agents: usize, capacity: u32) -> anyhow::Result<Server> {
+    let dir = tempdir::TempDir::new()?;
+    let config_path = dir.0.join("bench.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[limits]\nrate_per_sec = 1000000.0\nrate_burst = 1000000.0\n[routing]\ndefault_max_sessions = {capacity}\n"
+        ),
+    )?;
+    {
+        let config = crate::cli::load_config(Some(&config_path))?;
+        let mut store = crate::server::open_store(&dir.0, &config)?;
+        for i in 0..agents {
+            let new = NewAgent {
+                username: format!("bench{i}"),
+                display_name: format!("Bench {i}"),
+                employee_no: None,
+                contact: None,
+                role: Role::Agent,
+                groups: vec!["general".into()],
+                max_sessions: None,
+            };
+            admin::add_agent_with_password(&mut store, new, PASSWORD, false)?;
+        }
+    }
+    // A free port: bind, read, release (the server binds it right after).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let exe = std::env::current_exe()?;
+    let child = std::process::Command::new(exe)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(&dir.0)
+        .arg("--config")
+        .arg(&config_path)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .context("starting kefu serve")?;
+    let url = format!("ws://127.0.0.1:{port}");
+    let server = Server { child, url, _dir: dir };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Ok(server);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the server did not start listening")
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(n) = args.idle {
+        return idle(n).await;
+    }
+    let capacity = args.customers.div_ceil(args.agents.max(1)) as u32 + 1;
+    let server = start_server(args.agents, capacity).await?;
+    let epoch = Instant::now();
+    let latencies = Arc::new(Mutex::new(Vec::<u64>::new()));
+    let delivered = Arc::new(AtomicU64::new(0));
+
+    let mut agent_tasks = Vec::new();
+    for i in 0..args.agents {
+        let mut c = Client::connect(&format!("{}/ws/agent", server.url)).await?;
+        c.call("login", json!({"username": format!("bench{i}"), "password": PASSWORD})).await?;
+        c.call("status.set", json!({"status": "online"})).await?;
+        let (latencies, delivered) = (latencies.clone(), delivered.clone());
+        agent_tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let frame = match c.next_frame(Duration::from_secs(5)).await {
+                    Ok(f) => f,
+                    Err(_) => break,
+                };
+                match frame {
+                    ServerFrame::Event { event: Event::Offer { session, .. }, .. } => {
+                        let _ = c.send("session.accept", json!({"session_id": session.id})).await;
+                    }
+                    ServerFrame::Event { event: Event::Message { message }, .. } => {
+                        if let Some(sent) = message.body.strip_prefix("t=").and_then(|t| t.parse::<u64>().ok()) {
+                            mine.push(epoch.elapsed().as_micros() as u64 - sent);
+                            delivered.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            latencies.lock().await.extend(mine);
+        }));
+    }
+
+    let mut customers = Vec::new();
+    for _ in 0..args.customers {
+        let mut c = Client::connect(&format!("{}/ws/customer", server.url)).await?;
+        let r = c.call("customer.start", json!({"channel": "web", "nickname": "bench"})).await?;
+        let session = r["session_id"].as_i64().context("no session id")?;
+        c.wait_event(Duration::from_secs(30), |e| matches!(e, Event::AgentJoined { .. })).await?;
+        customers.push((c, session));
+    }
+    println!(
+        "setup: {} customers assigned to {} agents (capacity {capacity}); sending {} msg/s for {} s",
+        args.customers, args.agents, args.rate, args.duration
+    );
+
+    let per_customer = args.rate as f64 / args.customers.max(1) as f64;
+    let interval = Duration::from_secs_f64(1.0 / per_customer.max(0.001));
+    let total_per_customer = (per_customer * args.duration as f64).round() as u64;
+    let acked = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut senders = Vec::new();
+    for (n, (mut c, session)) in customers.into_iter().enumerate() {
+        let acked = acked.clone();
+        senders.push(tokio::spawn(async move {
+            // Spread the customers over the first interval so sends do not come in lockstep.
+            let offset = interval.mul_f64(n as f64 / args.customers as f64);
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let mut ids = Vec::new();
+            for k in 0..total_per_customer {
+                tick.tick().await;
+                let body = format!("t={}", epoch.elapsed().as_micros());
+                match c.send("message.send", json!({"session_id": session, "client_msg_id": format!("m{k}"), "body": body})).await {
+                    Ok(id) => ids.push(id),
+                    Err(_) => break,
+                }
+                // Read acks as they come, without blocking the send pace.
+                while let Ok(f) = c.next_frame(Duration::from_millis(0)).await {
+                    if matches!(f, ServerFrame::Reply { ok: true, .. }) {
+                        acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while acked.load(Ordering::Relaxed) < u64::MAX && Instant::now() < deadline {
+                match c.next_frame(Duration::from_millis(500)).await {
+                    Ok(ServerFrame::Reply { ok: true, .. }) => {
+                        acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            c
+        }));
+    }
+    let mut keep = Vec::new();
+    for s in senders {
+        keep.push(s.await?);
+    }
+    let elapsed = started.elapsed();
+    for t in agent_tasks {
+        let _ = t.await;
+    }
+    let mut lat = latencies.lock().await.clone();
+    lat.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if lat.is_empty() {
+            return 0.0;
+        }
+        lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)] as f64 / 1000.0
+    };
+    let sent = total_per_customer * args.customers as u64;
+    let got = delivered.load(Ordering::Relaxed);
+    println!("sent {sent} customer messages, {} acked, {got} delivered to agents", acked.load(Ordering::Relaxed));
+    println!(
+        "throughput: {:.0} msg/s delivered over {:.1} s of sending",
+        got as f64 / elapsed.as_secs_f64().max(args.duration as f64),
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "customer→agent latency ms: p50 {:.2}  p99 {:.2}  max {:.2}",
+        pct(0.50),
+        pct(0.99),
+        lat.last().copied().unwrap_or(0) as f64 / 1000.0
+    );
+    if let Some(rss) = server.rss_kib() {
+        println!("server RSS: {:.1} MiB", rss as f64 / 1024.0);
+    }
+    drop(keep);
+    Ok(())
+}
+
+/// Opens `n` customer connections that say hello and start a conversation, then idle.
+async fn idle(n: usize) -> anyhow::Result<()> {
+    let server = start_server(1, 5).await?;
+    let before = server.rss_kib().unwrap_or(0);
+    let mut conns = Vec::with_capacity(n);
+    for i in 0..n {
+        let c = Client::connect(&format!("{}/ws/customer", server.url))
+            .await
+            .with_context(|| format!("connection {i} (raise `ulimit -n` for large counts)"))?;
+        conns.push(c);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = server.rss_kib().unwrap_or(0);
+    println!(
+        "{n} idle customer connections: server RSS {:.1} MiB (was {:.1} MiB with none; {:.1} KiB each)",
+        after as f64 / 1024.0,
+        before as f64 / 1024.0,
+        (after.saturating_sub(before)) as f64 / n.max(1) as f64
+    );
+    drop(conns);
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! The command line: `kefu serve`, `kefu admin …`, `kefu bench`.
+
+use crate::admin;
+use crate::config::ServerConfig;
+use crate::model::{Role, Strategy};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "Keyboard-first customer service: routing server and agent console")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+pub struct Common {
+    /// Where the database lives (default: KEFU_DATA_DIR, then the config's data_dir, then the
+    /// platform data directory).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Server config file (TOML); every key has a default.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the routing server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:7800 or the config's `listen`).
+        #[arg(long)]
+        listen: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Manage agents and skill groups.
+    Admin {
+        #[command(subcommand)]
+        what: AdminCmd,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Load-test a running server: customers send, agents accept and reply.
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+pub enum AdminCmd {
+    /// Agent accounts.
+    Agent {
+        #[command(subcommand)]
+        what: AgentCmd,
+    },
+    /// Skill groups.
+    Group {
+        #[command(subcommand)]
+        what: GroupCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AgentCmd {
+    /// Create an agent; prints a generated initial password that must be changed at first login.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        employee_no: Option<String>,
+        #[arg(long)]
+        contact: Option<String>,
+        /// Skill group (repeatable); the group must exist.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        #[arg(long, default_value = "agent")]
+        role: Role,
+        /// Concurrent sessions (default: the server config's default_max_sessions, 5).
+        #[arg(long)]
+        max_sessions: Option<u32>,
+    },
+    List,
+    /// Generate a new initial password; the agent must change it at next login.
+    ResetPassword { username: String },
+}
+
+#[derive(Subcommand)]
+pub enum GroupCmd {
+    /// Create a skill group, or change its strategy.
+    Add {
+        name: String,
+        #[arg(long, default_value = "least_busy")]
+        strategy: Strategy,
+    },
+    /// Put an agent into a group.
+    AddMember { group: String, username: String },
+    List,
+}
+
+/// Data dir precedence: flag, KEFU_DATA_DIR, config file, platform default.
+pub fn data_dir(flag: Option<PathBuf>, config: &ServerConfig) -> anyhow::Result<PathBuf> {
+    if let Some(d) = flag {
+        return Ok(d);
+    }
+    if let Some(d) = std::env::var_os("KEFU_DATA_DIR").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    if let Some(d) = &config.data_dir {
+        return Ok(d.clone());
+    }
+    directories::ProjectDirs::from("", "", "kefu")
+        .map(|p| p.data_dir().to_path_buf())
+        .context("no home directory to put the data in; pass --data-dir or set KEFU_DATA_DIR")
+}
+
+pub fn load_config(path: Option<&PathBuf>) -> anyhow::Result<ServerConfig> {
+    match path {
+        Some(p) => ServerConfig::load(p),
+        None => Ok(ServerConfig::default()),
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { listen, common } => {
+            init_stderr_logging();
+            let config = load_config(common.config.as_ref())?;
+            let dir = data_dir(common.data_dir, &config)?;
+            let listen = listen.unwrap_or_else(|| config.listen.clone());
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                tracing::info!(addr = %listener.local_addr()?, data_dir = %dir.display(), "kefu serving");
+                crate::server::run(listener, config, dir, shutdown_signal()).await
+            })
+        }
+        Command::Admin { what, common } => {
+            let config = load_config(common.config.as_ref())?;
+            let dir = data_dir(common.data_dir, &config)?;
+            let mut store = crate::server::open_store(&dir, &config)?;
+            run_admin(&mut store, what)
+        }
+        Command::Bench(args) => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(crate::bench::run(args))
+        }
+    }
+}
+
+fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Result<()> {
+    match what {
+        AdminCmd::Agent { what: AgentCmd::Add { username, name, employee_no, contact, groups, role, max_sessions } } => {
+            let (id, password) = admin::add_agent(
+                store,
+                admin::NewAgent { username: username.clone(), display_name: name, employee_no, contact, role, groups, max_sessions },
+            )?;
+            println!("created agent {username} (id {id})");
+            println!("initial password: {password}");
+            println!("(it must be changed at first login)");
+        }
+        AdminCmd::Agent { what: AgentCmd::List } => {
+            println!("{:<4} {:<16} {:<20} {:<10} {:<8} {:<5} groups", "id", "username", "name", "role", "status", "max");
+            for a in admin::list_agents(store)? {
+                let max = a.max_sessions.map(|m| m.to_string()).unwrap_or_else(|| "-".into());
+                println!(
+                    "{:<4} {:<16} {:<20} {:<10} {:<8} {:<5} {}",
+                    a.id, a.username, a.display_name, a.role, a.status, max, a.groups.join(",")
+                );
+            }
+        }
+        AdminCmd::Agent { what: AgentCmd::ResetPassword { username } } => {
+            let password = admin::reset_password(store, &username)?;
+            println!("new initial password for {username}: {password}");
+        }
+        AdminCmd::Group { what: GroupCmd::Add { name, strategy } } => {
+            admin::add_group(store, &name, strategy)?;
+            println!("group {name} ({strategy})");
+        }
+        AdminCmd::Group { what: GroupCmd::AddMember { group, username } } => {
+            admin::add_member(store, &group, &username)?;
+            println!("{username} is in {group}");
+        }
+        AdminCmd::Group { what: GroupCmd::List } => {
+            let mut groups = Vec::new();
+            store.transaction(&mut |tx| {
+                groups = tx.list_groups()?;
+                Ok(())
+            })?;
+            for (name, strategy) in groups {
+                println!("{name:<20} {strategy}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn init_stderr_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

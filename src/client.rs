@@ -1,0 +1,146 @@
+//! A small protocol client over tokio-tungstenite: used by `kefu bench`, the tests, and the
+//! console's network task. It matches replies to requests by id and keeps every other frame
+//! (events, typing, queues) in arrival order for the caller.
+
+use crate::protocol::{ApiError, Event, PROTOCOL_VERSION, ServerFrame};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("connection: {0}")]
+    Ws(#[from] tokio_tungstenite::tungstenite::Error),
+    #[error("the server closed the connection")]
+    Closed,
+    #[error("timed out waiting for the server")]
+    Timeout,
+    #[error("unreadable frame from the server: {0}")]
+    Decode(String),
+    #[error("{0}")]
+    Api(#[from] ApiError),
+}
+
+pub struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+    /// Frames that arrived while waiting for a reply, oldest first.
+    pub pending: VecDeque<ServerFrame>,
+    /// The highest event cursor seen, to resume from.
+    pub cursor: i64,
+    /// How long to wait for a reply before giving up.
+    pub timeout: Duration,
+}
+
+impl Client {
+    /// Connects to `url` (e.g. `ws://127.0.0.1:7800/ws/agent`) and says hello.
+    pub async fn connect(url: &str) -> Result<Client, ClientError> {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await?;
+        let mut c = Client { ws, next_id: 1, pending: VecDeque::new(), cursor: 0, timeout: Duration::from_secs(10) };
+        c.call("hello", json!({"protocol": PROTOCOL_VERSION, "client": "kefu-client"})).await?;
+        Ok(c)
+    }
+
+    /// Sends a raw text frame (tests use it for malformed input).
+    pub async fn send_text(&mut self, text: String) -> Result<(), ClientError> {
+        self.ws.send(Message::Text(text.into())).await?;
+        Ok(())
+    }
+
+    /// Sends a request and waits for its reply; an error reply becomes `ClientError::Api`.
+    pub async fn call(&mut self, kind: &str, fields: Value) -> Result<Value, ClientError> {
+        let id = self.send(kind, fields).await?;
+        self.reply_to(id).await
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub async fn send(&mut self, kind: &str, mut fields: Value) -> Result<u64, ClientError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        if !fields.is_object() {
+            fields = json!({});
+        }
+        fields["type"] = json!(kind);
+        fields["id"] = json!(id);
+        self.send_text(fields.to_string()).await?;
+        Ok(id)
+    }
+
+    /// Waits for the reply with this id, keeping other frames in `pending`.
+    pub async fn reply_to(&mut self, id: u64) -> Result<Value, ClientError> {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        loop {
+            let frame = self.read(deadline).await?;
+            match frame {
+                ServerFrame::Reply { id: rid, ok, result, error } if rid == json!(id) => {
+                    return if ok {
+                        Ok(result.unwrap_or(Value::Null))
+                    } else {
+                        Err(ClientError::Api(error.unwrap_or_else(ApiError::internal)))
+                    };
+                }
+                other => self.pending.push_back(other),
+            }
+        }
+    }
+
+    /// The next frame: a pending one first, else from the socket within `timeout`.
+    pub async fn next_frame(&mut self, timeout: Duration) -> Result<ServerFrame, ClientError> {
+        if let Some(f) = self.pending.pop_front() {
+            return Ok(f);
+        }
+        self.read(tokio::time::Instant::now() + timeout).await
+    }
+
+    /// Waits for the first event matching `pred`, dropping other frames on the way.
+    pub async fn wait_event(
+        &mut self,
+        timeout: Duration,
+        mut pred: impl FnMut(&Event) -> bool,
+    ) -> Result<(i64, Event), ClientError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while let Some(f) = self.pending.pop_front() {
+            if let ServerFrame::Event { cursor, event } = f {
+                if pred(&event) {
+                    return Ok((cursor, event));
+                }
+            }
+        }
+        loop {
+            if let ServerFrame::Event { cursor, event } = self.read(deadline).await? {
+                if pred(&event) {
+                    return Ok((cursor, event));
+                }
+            }
+        }
+    }
+
+    async fn read(&mut self, deadline: tokio::time::Instant) -> Result<ServerFrame, ClientError> {
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .map_err(|_| ClientError::Timeout)?;
+            match msg {
+                Some(Ok(Message::Text(t))) => {
+                    let frame: ServerFrame =
+                        serde_json::from_str(t.as_str()).map_err(|e| ClientError::Decode(format!("{e}: {t}")))?;
+                    if let ServerFrame::Event { cursor, .. } = &frame {
+                        self.cursor = self.cursor.max(*cursor);
+                    }
+                    return Ok(frame);
+                }
+                Some(Ok(Message::Close(_))) | None => return Err(ClientError::Closed),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}

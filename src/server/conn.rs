@@ -1,0 +1,148 @@
+//! One WebSocket connection: reads frames, enforces the handshake, size and rate limits, and
+//! forwards requests to the hub; writes whatever the hub queues in its [`Outbox`].
+
+use super::hub::{Endpoint, HubMsg, HubTx};
+use crate::protocol::{self, ApiError, ErrorCode, PROTOCOL_VERSION, Request};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use tokio::sync::{Notify, mpsc};
+
+pub type ConnId = u64;
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// What the hub can ask a connection to do.
+#[derive(Debug)]
+pub enum Outgoing {
+    Frame(String),
+    /// Send a close frame with this code and reason, then end.
+    Close(u16, &'static str),
+}
+
+/// The hub's handle on a connection's write side. Never blocks: a client too slow to keep up
+/// is disconnected (it resumes by cursor and loses nothing).
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    tx: mpsc::Sender<Outgoing>,
+    /// Fired when the queue overflowed.
+    kill: Arc<Notify>,
+}
+
+impl Outbox {
+    pub fn send(&self, frame: String) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(Outgoing::Frame(frame)) {
+            self.kill.notify_one();
+        }
+    }
+
+    pub fn close(&self, code: u16, reason: &'static str) {
+        if self.tx.try_send(Outgoing::Close(code, reason)).is_err() {
+            self.kill.notify_one();
+        }
+    }
+}
+
+/// A token bucket: `rate` per second sustained, `burst` at once.
+struct RateLimit {
+    tokens: f64,
+    rate: f64,
+    burst: f64,
+    last: Instant,
+}
+
+impl RateLimit {
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+pub struct ConnSettings {
+    pub rate_per_sec: f64,
+    pub rate_burst: f64,
+    pub outbox_frames: usize,
+}
+
+pub async fn serve(mut socket: WebSocket, endpoint: Endpoint, hub: HubTx, settings: ConnSettings) {
+    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    let (tx, mut rx) = mpsc::channel(settings.outbox_frames.max(16));
+    let kill = Arc::new(Notify::new());
+    let outbox = Outbox { tx, kill: kill.clone() };
+    if hub.send(HubMsg::Open { conn, endpoint, out: outbox.clone() }).is_err() {
+        return;
+    }
+    let mut limit = RateLimit {
+        tokens: settings.rate_burst,
+        rate: settings.rate_per_sec,
+        burst: settings.rate_burst,
+        last: Instant::now(),
+    };
+    let mut greeted = false;
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Binary(_))) => {
+                        outbox.send(protocol::reply_err(&Value::Null, &ApiError::invalid("binary frames are not supported; send JSON text")));
+                        continue;
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                };
+                if !limit.allow() {
+                    outbox.send(protocol::reply_err(&Value::Null, &ApiError::new(ErrorCode::RateLimited, "too many requests; slow down")));
+                    continue;
+                }
+                match protocol::parse_request(text.as_str()) {
+                    Err((id, err)) => outbox.send(protocol::reply_err(&id, &err)),
+                    Ok(inc) => match inc.request {
+                        Request::Hello { protocol: v, .. } => {
+                            if v == PROTOCOL_VERSION {
+                                greeted = true;
+                                let result = json!({"protocol": PROTOCOL_VERSION, "server": concat!("kefu ", env!("CARGO_PKG_VERSION")), "endpoint": endpoint.as_str(), "max_frame_bytes": protocol::MAX_FRAME_BYTES});
+                                outbox.send(protocol::reply_ok(&inc.id, result));
+                            } else {
+                                outbox.send(protocol::reply_err(&inc.id, &ApiError::new(ErrorCode::UnsupportedVersion, format!("this server speaks protocol {PROTOCOL_VERSION}, the client asked for {v}"))));
+                            }
+                        }
+                        _ if !greeted => outbox.send(protocol::reply_err(&inc.id, &ApiError::invalid("send `hello` with the protocol version first"))),
+                        request => {
+                            if hub.send(HubMsg::Request { conn, id: inc.id, request }).is_err() {
+                                break;
+                            }
+                        }
+                    },
+                }
+            }
+            out = rx.recv() => match out {
+                Some(Outgoing::Frame(f)) => {
+                    if socket.send(Message::Text(f.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Outgoing::Close(code, reason)) => {
+                    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    break;
+                }
+                None => break,
+            },
+            _ = kill.notified() => {
+                let _ = socket.send(Message::Close(Some(CloseFrame { code: 1008, reason: "too slow to keep up; resume with your last cursor".into() }))).await;
+                break;
+            }
+        }
+    }
+    let _ = hub.send(HubMsg::Closed { conn });
+}

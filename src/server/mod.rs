@@ -1,0 +1,119 @@
+//! The routing server: HTTP + WebSocket front (axum), the hub that owns routing state, and the
+//! committer that owns the database. `run(listener, config, data_dir, shutdown)` is the whole
+//! server; `kefu serve` and the tests both call it.
+
+mod agent_ops;
+pub mod conn;
+mod customer_ops;
+pub mod hub;
+
+use crate::config::ServerConfig;
+use crate::store::committer::Committer;
+use crate::store::{SqliteStore, Store};
+use axum::Router;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use hub::{Endpoint, Hub, HubMsg, HubTx};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use tokio::net::TcpListener;
+
+/// Largest frame the WebSocket layer reads at all; frames between the protocol limit (64 KiB)
+/// and this get a `too_large` reply, larger ones close the connection (code 1009).
+const HARD_FRAME_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+struct AppState {
+    hub: HubTx,
+    config: ServerConfig,
+}
+
+/// Opens the database in `data_dir` (creating it), writes the configured skill groups, and
+/// returns the store ready for [`run`].
+pub fn open_store(data_dir: &Path, config: &ServerConfig) -> anyhow::Result<SqliteStore> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data dir {}: {e}", data_dir.display()))?;
+    let mut store = SqliteStore::open(&data_dir.join("kefu.db"))?;
+    store.transaction(&mut |tx| {
+        for g in &config.groups {
+            tx.upsert_group(&g.name, g.strategy)?;
+        }
+        Ok(())
+    })?;
+    Ok(store)
+}
+
+/// Serves until `shutdown` resolves (or the store fails), then commits what is in flight and
+/// closes every socket with a close frame.
+pub async fn run(
+    listener: TcpListener,
+    config: ServerConfig,
+    data_dir: PathBuf,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let mut store = open_store(&data_dir, &config)?;
+    let recovered = store.recover()?;
+    let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
+    let (committer, writer) = Committer::start(Box::new(store), move |e| {
+        let _ = fatal_tx.send(e);
+    })?;
+    let (hub_tx, hub_rx) = tokio::sync::mpsc::unbounded_channel();
+    let hub = Hub::new(config.clone(), recovered, committer, hub_tx.clone(), tokio::runtime::Handle::current());
+    let hub_task = tokio::spawn(hub.run(hub_rx));
+
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/ws/agent", get(ws_agent))
+        .route("/ws/customer", get(ws_customer))
+        .with_state(AppState { hub: hub_tx.clone(), config });
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopper = hub_tx.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = shutdown => tracing::info!("shutting down"),
+            Ok(e) = fatal_rx => tracing::error!(error = %e, "the store failed; shutting down"),
+        }
+        let _ = stopper.send(HubMsg::Shutdown);
+        let _ = stop_tx.send(true);
+    });
+    let mut stop = stop_rx.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await?;
+    drop(hub_tx);
+    hub_task.await?;
+    // The hub dropped its committer handle; the writer drains the queue and exits.
+    tokio::task::spawn_blocking(move || writer.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+    // Let connection tasks write their close frames.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    Ok(())
+}
+
+fn upgrade(ws: WebSocketUpgrade, state: AppState, endpoint: Endpoint) -> impl IntoResponse {
+    let settings = conn::ConnSettings {
+        rate_per_sec: state.config.limits.rate_per_sec,
+        rate_burst: state.config.limits.rate_burst,
+        outbox_frames: state.config.limits.outbox_frames,
+    };
+    // Small buffers: most connections are idle customers, and tungstenite's defaults
+    // (128 KiB read buffer per socket) would cost over a gigabyte at 10,000 of them.
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(HARD_FRAME_LIMIT)
+        .max_frame_size(HARD_FRAME_LIMIT)
+        .on_upgrade(move |socket| conn::serve(socket, endpoint, state.hub, settings))
+}
+
+async fn ws_agent(ws: WebSocketUpgrade, State(state): State<AppState>) -> impl IntoResponse {
+    upgrade(ws, state, Endpoint::Agent)
+}
+
+async fn ws_customer(ws: WebSocketUpgrade, State(state): State<AppState>) -> impl IntoResponse {
+    upgrade(ws, state, Endpoint::Customer)
+}
