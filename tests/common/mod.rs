@@ -1,0 +1,115 @@
+//! Test harness: a real server on 127.0.0.1:0 with its own data dir, real WebSocket clients.
+#![allow(dead_code)]
+
+use kefu::admin::{self, NewAgent};
+use kefu::client::Client;
+use kefu::config::ServerConfig;
+use kefu::model::Role;
+use kefu::protocol::Event;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const PASSWORD: &str = "correct-horse-1!";
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct TestServer {
+    pub addr: std::net::SocketAddr,
+    pub dir: PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestServer {
+    pub async fn start(dir: &Path, config: ServerConfig) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(kefu::server::run(listener, config, dir.to_path_buf(), async move {
+            let _ = rx.await;
+        }));
+        TestServer { addr, dir: dir.to_path_buf(), stop: Some(tx), task }
+    }
+
+    pub fn url(&self, endpoint: &str) -> String {
+        format!("ws://{}/ws/{endpoint}", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        (&mut self.task).await.unwrap().unwrap();
+    }
+
+    pub async fn agent(&self, username: &str) -> Client {
+        let mut c = Client::connect(&self.url("agent")).await.unwrap();
+        c.call("login", json!({"username": username, "password": PASSWORD})).await.unwrap();
+        c.call("status.set", json!({"status": "online"})).await.unwrap();
+        c
+    }
+
+    /// A customer who started a conversation: (client, session id, token).
+    pub async fn customer(&self, nickname: &str, group: Option<&str>) -> (Client, i64, String) {
+        let mut c = Client::connect(&self.url("customer")).await.unwrap();
+        let r = c
+            .call("customer.start", json!({"channel": "web", "nickname": nickname, "group": group}))
+            .await
+            .unwrap();
+        let session = r["session_id"].as_i64().unwrap();
+        let token = r["token"].as_str().unwrap().to_string();
+        (c, session, token)
+    }
+}
+
+/// Creates an agent who can log in with [`PASSWORD`] (no forced change).
+pub fn add_agent(dir: &Path, username: &str, groups: &[&str], role: Role, max_sessions: Option<u32>) -> i64 {
+    let mut store = kefu::server::open_store(dir, &ServerConfig::default()).unwrap();
+    for g in groups {
+        admin::add_group(&mut store, g, kefu::model::Strategy::LeastBusy).unwrap();
+    }
+    let new = NewAgent {
+        username: username.into(),
+        display_name: format!("Agent {username}"),
+        employee_no: None,
+        contact: None,
+        role,
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        max_sessions,
+    };
+    admin::add_agent_with_password(&mut store, new, PASSWORD, false).unwrap()
+}
+
+pub fn config_with_groups(groups: &[&str]) -> ServerConfig {
+    let mut c = ServerConfig::default();
+    c.groups = groups
+        .iter()
+        .map(|g| kefu::config::GroupConfig { name: g.to_string(), strategy: Default::default() })
+        .collect();
+    c.routing.default_group = groups[0].to_string();
+    c
+}
+
+/// Waits for an offer and accepts it; returns the session id.
+pub async fn accept_next_offer(agent: &mut Client) -> i64 {
+    let (_, ev) = agent.wait_event(WAIT, |e| matches!(e, Event::Offer { .. })).await.unwrap();
+    let Event::Offer { session, .. } = ev else { unreachable!() };
+    agent.call("session.accept", json!({"session_id": session.id})).await.unwrap();
+    session.id
+}
+
+pub async fn wait_message(c: &mut Client, body: &str) -> kefu::protocol::MessageView {
+    let (_, ev) = c
+        .wait_event(WAIT, |e| matches!(e, Event::Message { message } if message.body == body))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for message {body:?}: {e}"));
+    let Event::Message { message } = ev else { unreachable!() };
+    message
+}
+
+pub fn api_code(r: Result<Value, kefu::client::ClientError>) -> kefu::protocol::ErrorCode {
+    match r {
+        Err(kefu::client::ClientError::Api(e)) => e.code,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
