@@ -72,7 +72,8 @@ pub fn list_agents(store: &mut dyn Store) -> Result<Vec<AgentRow>, StoreError> {
 /// agent's logged-in sessions.
 pub fn reset_password(store: &mut dyn Store, username: &str) -> anyhow::Result<String> {
     let password = auth::generate_password();
-    let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
+    let hash =
+        auth::hash_password(&password).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
     store.transaction(&mut |tx| {
         let agent = tx
             .agent_by_username(username)?

@@ -16,7 +16,10 @@ pub fn hash_password(password: &str) -> Result<String, String> {
     let mut salt = [0u8; 16];
     rand::rng().fill(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// False for a wrong password and for a malformed stored hash alike.
@@ -35,7 +38,9 @@ pub fn check_password_policy(password: &str) -> Result<(), &'static str> {
     let long = password.chars().count() >= 10;
     let letter = password.chars().any(char::is_alphabetic);
     let digit = password.chars().any(|c| c.is_ascii_digit());
-    let symbol = password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace());
+    let symbol = password
+        .chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace());
     if long && letter && digit && symbol {
         Ok(())
     } else {

@@ -99,7 +99,9 @@ async fn start_server(agents: usize, capacity: u32) -> anyhow::Result<Server> {
         }
     }
     // A free port: bind, read, release (the server binds it right after).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let exe = std::env::current_exe()?;
     let child = std::process::Command::new(exe)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -111,9 +113,16 @@ async fn start_server(agents: usize, capacity: u32) -> anyhow::Result<Server> {
         .spawn()
         .context("starting kefu serve")?;
     let url = format!("ws://127.0.0.1:{port}");
-    let server = Server { child, url, _dir: dir };
+    let server = Server {
+        child,
+        url,
+        _dir: dir,
+    };
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(server);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -134,7 +143,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut agent_tasks = Vec::new();
     for i in 0..args.agents {
         let mut c = Client::connect(&format!("{}/ws/agent", server.url)).await?;
-        c.call("login", json!({"username": format!("bench{i}"), "password": PASSWORD})).await?;
+        c.call(
+            "login",
+            json!({"username": format!("bench{i}"), "password": PASSWORD}),
+        )
+        .await?;
         c.call("status.set", json!({"status": "online"})).await?;
         let (latencies, delivered) = (latencies.clone(), delivered.clone());
         agent_tasks.push(tokio::spawn(async move {
@@ -145,11 +158,23 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                     Err(_) => break,
                 };
                 match frame {
-                    ServerFrame::Event { event: Event::Offer { session, .. }, .. } => {
-                        let _ = c.send("session.accept", json!({"session_id": session.id})).await;
+                    ServerFrame::Event {
+                        event: Event::Offer { session, .. },
+                        ..
+                    } => {
+                        let _ = c
+                            .send("session.accept", json!({"session_id": session.id}))
+                            .await;
                     }
-                    ServerFrame::Event { event: Event::Message { message }, .. } => {
-                        if let Some(sent) = message.body.strip_prefix("t=").and_then(|t| t.parse::<u64>().ok()) {
+                    ServerFrame::Event {
+                        event: Event::Message { message },
+                        ..
+                    } => {
+                        if let Some(sent) = message
+                            .body
+                            .strip_prefix("t=")
+                            .and_then(|t| t.parse::<u64>().ok())
+                        {
                             mine.push(epoch.elapsed().as_micros() as u64 - sent);
                             delivered.fetch_add(1, Ordering::Relaxed);
                         }
@@ -164,9 +189,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut customers = Vec::new();
     for _ in 0..args.customers {
         let mut c = Client::connect(&format!("{}/ws/customer", server.url)).await?;
-        let r = c.call("customer.start", json!({"channel": "web", "nickname": "bench"})).await?;
+        let r = c
+            .call(
+                "customer.start",
+                json!({"channel": "web", "nickname": "bench"}),
+            )
+            .await?;
         let session = r["session_id"].as_i64().context("no session id")?;
-        c.wait_event(Duration::from_secs(30), |e| matches!(e, Event::AgentJoined { .. })).await?;
+        c.wait_event(Duration::from_secs(30), |e| {
+            matches!(e, Event::AgentJoined { .. })
+        })
+        .await?;
         customers.push((c, session));
     }
     println!(
@@ -233,7 +266,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     let sent = total_per_customer * args.customers as u64;
     let got = delivered.load(Ordering::Relaxed);
-    println!("sent {sent} customer messages, {} acked, {got} delivered to agents", acked.load(Ordering::Relaxed));
+    println!(
+        "sent {sent} customer messages, {} acked, {got} delivered to agents",
+        acked.load(Ordering::Relaxed)
+    );
     println!(
         "throughput: {:.0} msg/s delivered over {:.1} s of sending",
         got as f64 / elapsed.as_secs_f64().max(args.duration as f64),

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "kefu", version, about = "Keyboard-first customer service: routing server and agent console")]
+#[command(
+    name = "kefu",
+    version,
+    about = "Keyboard-first customer service: routing server and agent console"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -83,7 +87,9 @@ pub enum AgentCmd {
     },
     List,
     /// Generate a new initial password; the agent must change it at next login.
-    ResetPassword { username: String },
+    ResetPassword {
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -95,7 +101,10 @@ pub enum GroupCmd {
         strategy: Strategy,
     },
     /// Put an agent into a group.
-    AddMember { group: String, username: String },
+    AddMember {
+        group: String,
+        username: String,
+    },
     List,
 }
 
@@ -153,38 +162,79 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Result<()> {
     match what {
-        AdminCmd::Agent { what: AgentCmd::Add { username, name, employee_no, contact, groups, role, max_sessions } } => {
+        AdminCmd::Agent {
+            what:
+                AgentCmd::Add {
+                    username,
+                    name,
+                    employee_no,
+                    contact,
+                    groups,
+                    role,
+                    max_sessions,
+                },
+        } => {
             let (id, password) = admin::add_agent(
                 store,
-                admin::NewAgent { username: username.clone(), display_name: name, employee_no, contact, role, groups, max_sessions },
+                admin::NewAgent {
+                    username: username.clone(),
+                    display_name: name,
+                    employee_no,
+                    contact,
+                    role,
+                    groups,
+                    max_sessions,
+                },
             )?;
             println!("created agent {username} (id {id})");
             println!("initial password: {password}");
             println!("(it must be changed at first login)");
         }
-        AdminCmd::Agent { what: AgentCmd::List } => {
-            println!("{:<4} {:<16} {:<20} {:<10} {:<8} {:<5} groups", "id", "username", "name", "role", "status", "max");
+        AdminCmd::Agent {
+            what: AgentCmd::List,
+        } => {
+            println!(
+                "{:<4} {:<16} {:<20} {:<10} {:<8} {:<5} groups",
+                "id", "username", "name", "role", "status", "max"
+            );
             for a in admin::list_agents(store)? {
-                let max = a.max_sessions.map(|m| m.to_string()).unwrap_or_else(|| "-".into());
+                let max = a
+                    .max_sessions
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "-".into());
                 println!(
                     "{:<4} {:<16} {:<20} {:<10} {:<8} {:<5} {}",
-                    a.id, a.username, a.display_name, a.role, a.status, max, a.groups.join(",")
+                    a.id,
+                    a.username,
+                    a.display_name,
+                    a.role,
+                    a.status,
+                    max,
+                    a.groups.join(",")
                 );
             }
         }
-        AdminCmd::Agent { what: AgentCmd::ResetPassword { username } } => {
+        AdminCmd::Agent {
+            what: AgentCmd::ResetPassword { username },
+        } => {
             let password = admin::reset_password(store, &username)?;
             println!("new initial password for {username}: {password}");
         }
-        AdminCmd::Group { what: GroupCmd::Add { name, strategy } } => {
+        AdminCmd::Group {
+            what: GroupCmd::Add { name, strategy },
+        } => {
             admin::add_group(store, &name, strategy)?;
             println!("group {name} ({strategy})");
         }
-        AdminCmd::Group { what: GroupCmd::AddMember { group, username } } => {
+        AdminCmd::Group {
+            what: GroupCmd::AddMember { group, username },
+        } => {
             admin::add_member(store, &group, &username)?;
             println!("{username} is in {group}");
         }
-        AdminCmd::Group { what: GroupCmd::List } => {
+        AdminCmd::Group {
+            what: GroupCmd::List,
+        } => {
             let mut groups = Vec::new();
             store.transaction(&mut |tx| {
                 groups = tx.list_groups()?;
@@ -201,7 +251,10 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
 fn init_stderr_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Resolves on SIGINT or SIGTERM.

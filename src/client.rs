@@ -40,8 +40,18 @@ impl Client {
     /// Connects to `url` (e.g. `ws://127.0.0.1:7800/ws/agent`) and says hello.
     pub async fn connect(url: &str) -> Result<Client, ClientError> {
         let (ws, _) = tokio_tungstenite::connect_async(url).await?;
-        let mut c = Client { ws, next_id: 1, pending: VecDeque::new(), cursor: 0, timeout: Duration::from_secs(10) };
-        c.call("hello", json!({"protocol": PROTOCOL_VERSION, "client": "kefu-client"})).await?;
+        let mut c = Client {
+            ws,
+            next_id: 1,
+            pending: VecDeque::new(),
+            cursor: 0,
+            timeout: Duration::from_secs(10),
+        };
+        c.call(
+            "hello",
+            json!({"protocol": PROTOCOL_VERSION, "client": "kefu-client"}),
+        )
+        .await?;
         Ok(c)
     }
 
@@ -76,7 +86,12 @@ impl Client {
         loop {
             let frame = self.read(deadline).await?;
             match frame {
-                ServerFrame::Reply { id: rid, ok, result, error } if rid == json!(id) => {
+                ServerFrame::Reply {
+                    id: rid,
+                    ok,
+                    result,
+                    error,
+                } if rid == json!(id) => {
                     return if ok {
                         Ok(result.unwrap_or(Value::Null))
                     } else {
@@ -104,17 +119,17 @@ impl Client {
     ) -> Result<(i64, Event), ClientError> {
         let deadline = tokio::time::Instant::now() + timeout;
         while let Some(f) = self.pending.pop_front() {
-            if let ServerFrame::Event { cursor, event } = f {
-                if pred(&event) {
-                    return Ok((cursor, event));
-                }
+            if let ServerFrame::Event { cursor, event } = f
+                && pred(&event)
+            {
+                return Ok((cursor, event));
             }
         }
         loop {
-            if let ServerFrame::Event { cursor, event } = self.read(deadline).await? {
-                if pred(&event) {
-                    return Ok((cursor, event));
-                }
+            if let ServerFrame::Event { cursor, event } = self.read(deadline).await?
+                && pred(&event)
+            {
+                return Ok((cursor, event));
             }
         }
     }
@@ -126,8 +141,8 @@ impl Client {
                 .map_err(|_| ClientError::Timeout)?;
             match msg {
                 Some(Ok(Message::Text(t))) => {
-                    let frame: ServerFrame =
-                        serde_json::from_str(t.as_str()).map_err(|e| ClientError::Decode(format!("{e}: {t}")))?;
+                    let frame: ServerFrame = serde_json::from_str(t.as_str())
+                        .map_err(|e| ClientError::Decode(format!("{e}: {t}")))?;
                     if let ServerFrame::Event { cursor, .. } = &frame {
                         self.cursor = self.cursor.max(*cursor);
                     }

@@ -77,7 +77,10 @@ impl Default for ServerConfig {
             routing: RoutingConfig::default(),
             limits: LimitsConfig::default(),
             auth: AuthConfig::default(),
-            groups: vec![GroupConfig { name: "general".into(), strategy: Strategy::LeastBusy }],
+            groups: vec![GroupConfig {
+                name: "general".into(),
+                strategy: Strategy::LeastBusy,
+            }],
         }
     }
 }
@@ -97,13 +100,21 @@ impl Default for RoutingConfig {
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        LimitsConfig { rate_per_sec: 50.0, rate_burst: 100.0, replay_limit: 10_000, outbox_frames: 8192 }
+        LimitsConfig {
+            rate_per_sec: 50.0,
+            rate_burst: 100.0,
+            replay_limit: 10_000,
+            outbox_frames: 8192,
+        }
     }
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        AuthConfig { agent_token_hours: 12, customer_token_days: 30 }
+        AuthConfig {
+            agent_token_hours: 12,
+            customer_token_days: 30,
+        }
     }
 }
 
@@ -148,7 +159,9 @@ mod tests {
         assert_eq!(c.engine().offer_timeout_ms, 5000);
         assert!(c.engine().requeue_active_on_leave);
         assert_eq!(c.groups[0].strategy, Strategy::Manual);
-        let err = ServerConfig::parse("[routing]\noffer_timeout = 5\n").unwrap_err().to_string();
+        let err = ServerConfig::parse("[routing]\noffer_timeout = 5\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2"), "{err}");
     }
 }

@@ -9,6 +9,6 @@ pub mod client;
 pub mod config;
 pub mod model;
 pub mod protocol;
-pub mod store;
 pub mod routing;
 pub mod server;
+pub mod store;

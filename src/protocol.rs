@@ -42,7 +42,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into() }
+        ApiError {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Invalid, message)
@@ -81,17 +84,33 @@ pub enum TransferTarget {
 pub enum Request {
     /// First frame on every connection.
     #[serde(rename = "hello")]
-    Hello { protocol: u32, #[serde(default)] client: Option<String> },
+    Hello {
+        protocol: u32,
+        #[serde(default)]
+        client: Option<String>,
+    },
 
     // ---- agents ----
     /// Log in; with `cursor`, also replays every event after it.
     #[serde(rename = "login")]
-    Login { username: String, password: String, #[serde(default)] cursor: Option<i64> },
+    Login {
+        username: String,
+        password: String,
+        #[serde(default)]
+        cursor: Option<i64>,
+    },
     /// Resume with a token from `login`; with `cursor`, replays what was missed.
     #[serde(rename = "resume")]
-    Resume { token: String, #[serde(default)] cursor: Option<i64> },
+    Resume {
+        token: String,
+        #[serde(default)]
+        cursor: Option<i64>,
+    },
     #[serde(rename = "change_password")]
-    ChangePassword { old_password: String, new_password: String },
+    ChangePassword {
+        old_password: String,
+        new_password: String,
+    },
     #[serde(rename = "logout")]
     Logout,
     #[serde(rename = "status.set")]
@@ -125,7 +144,10 @@ pub enum Request {
         remove: Vec<String>,
     },
     #[serde(rename = "session.follow_up")]
-    FollowUp { session_id: SessionId, pending: bool },
+    FollowUp {
+        session_id: SessionId,
+        pending: bool,
+    },
     #[serde(rename = "session.end")]
     End {
         session_id: SessionId,
@@ -150,16 +172,28 @@ pub enum Request {
         token: Option<String>,
     },
     #[serde(rename = "customer.resume")]
-    CustomerResume { token: String, #[serde(default)] cursor: Option<i64> },
+    CustomerResume {
+        token: String,
+        #[serde(default)]
+        cursor: Option<i64>,
+    },
     #[serde(rename = "session.rate")]
     Rate { session_id: SessionId, stars: u8 },
 
     // ---- both ----
     /// Send a message; a retry with the same `client_msg_id` gets the same ack, stored once.
     #[serde(rename = "message.send")]
-    SendMessage { session_id: SessionId, client_msg_id: String, body: String },
+    SendMessage {
+        session_id: SessionId,
+        client_msg_id: String,
+        body: String,
+    },
     #[serde(rename = "typing")]
-    Typing { session_id: SessionId, #[serde(default = "yes")] active: bool },
+    Typing {
+        session_id: SessionId,
+        #[serde(default = "yes")]
+        active: bool,
+    },
     #[serde(rename = "session.transcript")]
     Transcript {
         session_id: SessionId,
@@ -189,14 +223,20 @@ pub fn parse_request(text: &str) -> Result<Incoming, (Value, ApiError)> {
             Value::Null,
             ApiError::new(
                 ErrorCode::TooLarge,
-                format!("frame of {} bytes exceeds the limit of {MAX_FRAME_BYTES}", text.len()),
+                format!(
+                    "frame of {} bytes exceeds the limit of {MAX_FRAME_BYTES}",
+                    text.len()
+                ),
             ),
         ));
     }
     let mut value: Value = serde_json::from_str(text)
         .map_err(|e| (Value::Null, ApiError::invalid(format!("invalid JSON: {e}"))))?;
     let Some(obj) = value.as_object_mut() else {
-        return Err((Value::Null, ApiError::invalid("a request must be a JSON object")));
+        return Err((
+            Value::Null,
+            ApiError::invalid("a request must be a JSON object"),
+        ));
     };
     let id = obj.remove("id").unwrap_or(Value::Null);
     let kind = match obj.get("type") {
@@ -205,9 +245,10 @@ pub fn parse_request(text: &str) -> Result<Incoming, (Value, ApiError)> {
     };
     match serde_json::from_value::<Request>(value) {
         Ok(request) => Ok(Incoming { id, request }),
-        Err(e) if e.to_string().starts_with("unknown variant") => {
-            Err((id, ApiError::invalid(format!("unknown request type `{kind}`"))))
-        }
+        Err(e) if e.to_string().starts_with("unknown variant") => Err((
+            id,
+            ApiError::invalid(format!("unknown request type `{kind}`")),
+        )),
         Err(e) => Err((id, ApiError::invalid(format!("bad `{kind}` request: {e}")))),
     }
 }
@@ -277,23 +318,43 @@ pub enum Event {
         transferred_by: Option<String>,
     },
     /// An offer to you ended unanswered (`rejected`, `timeout`, `agent_left`, `reassigned`).
-    OfferWithdrawn { session_id: SessionId, reason: String },
+    OfferWithdrawn {
+        session_id: SessionId,
+        reason: String,
+    },
     /// A session is yours now, or one of yours changed (tags, follow-up, state).
-    Session { session: SessionView },
+    Session {
+        session: SessionView,
+    },
     /// You no longer serve this session (`transferred`, `ended`, `requeued`).
-    SessionRemoved { session_id: SessionId, reason: String },
-    Message { message: MessageView },
+    SessionRemoved {
+        session_id: SessionId,
+        reason: String,
+    },
+    Message {
+        message: MessageView,
+    },
     /// To the customer: a human agent has taken the conversation.
-    AgentJoined { session_id: SessionId, agent_name: String },
+    AgentJoined {
+        session_id: SessionId,
+        agent_name: String,
+    },
     /// To the customer: the conversation is over; `survey` asks for 1–5 stars.
-    SessionEnded { session_id: SessionId, reason: EndReason, survey: bool },
+    SessionEnded {
+        session_id: SessionId,
+        reason: EndReason,
+        survey: bool,
+    },
     /// Your status was changed by the server (missed offers, grace expiry) or another connection.
-    Status { status: AgentStatus },
+    Status {
+        status: AgentStatus,
+    },
 }
 
 /// Every frame the server sends, for clients written in Rust (console, bench, tests).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // short-lived, and boxing would spoil pattern matching
 pub enum ServerFrame {
     Reply {
         id: Value,
@@ -303,11 +364,24 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<ApiError>,
     },
-    Event { cursor: i64, event: Event },
+    Event {
+        cursor: i64,
+        event: Event,
+    },
     /// The resume cursor is too old (or unknown): take a fresh `snapshot` from `cursor`.
-    Reload { cursor: i64, reason: String },
-    Typing { session_id: SessionId, author_kind: AuthorKind, name: String, active: bool },
-    Queues { queues: Vec<QueueInfo> },
+    Reload {
+        cursor: i64,
+        reason: String,
+    },
+    Typing {
+        session_id: SessionId,
+        author_kind: AuthorKind,
+        name: String,
+        active: bool,
+    },
+    Queues {
+        queues: Vec<QueueInfo>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -349,12 +423,18 @@ mod tests {
 
     #[test]
     fn requests_parse_with_their_id() {
-        let r = parse_request(r#"{"id":7,"type":"session.transfer","session_id":3,"to":{"group":"vip"},"note":"n"}"#)
-            .unwrap();
+        let r = parse_request(
+            r#"{"id":7,"type":"session.transfer","session_id":3,"to":{"group":"vip"},"note":"n"}"#,
+        )
+        .unwrap();
         assert_eq!(r.id, serde_json::json!(7));
         assert_eq!(
             r.request,
-            Request::Transfer { session_id: 3, to: TransferTarget::Group("vip".into()), note: Some("n".into()) }
+            Request::Transfer {
+                session_id: 3,
+                to: TransferTarget::Group("vip".into()),
+                note: Some("n".into())
+            }
         );
     }
 
@@ -368,15 +448,27 @@ mod tests {
         let (id, e) = parse_request(r#"{"id":1,"type":"session.accept"}"#).unwrap_err();
         assert_eq!((id, e.code), (serde_json::json!(1), ErrorCode::Invalid));
         assert!(e.message.contains("session_id"), "{}", e.message);
-        let big = format!(r#"{{"type":"hello","x":"{}"}}"#, "a".repeat(MAX_FRAME_BYTES));
+        let big = format!(
+            r#"{{"type":"hello","x":"{}"}}"#,
+            "a".repeat(MAX_FRAME_BYTES)
+        );
         assert_eq!(parse_request(&big).unwrap_err().1.code, ErrorCode::TooLarge);
     }
 
     #[test]
     fn frames_round_trip_through_the_client_type() {
-        let ev = Event::OfferWithdrawn { session_id: 4, reason: "timeout".into() };
+        let ev = Event::OfferWithdrawn {
+            session_id: 4,
+            reason: "timeout".into(),
+        };
         let frame: ServerFrame = serde_json::from_str(&event_frame(9, &ev)).unwrap();
-        assert_eq!(frame, ServerFrame::Event { cursor: 9, event: ev });
+        assert_eq!(
+            frame,
+            ServerFrame::Event {
+                cursor: 9,
+                event: ev
+            }
+        );
         let err = ApiError::conflict("x");
         let frame: ServerFrame = serde_json::from_str(&reply_err(&Value::from(1), &err)).unwrap();
         assert!(matches!(frame, ServerFrame::Reply { ok: false, error: Some(e), .. } if e == err));

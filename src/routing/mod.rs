@@ -42,15 +42,35 @@ impl Default for EngineConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// The session waits in `group`'s queue (new, returned or transferred).
-    Queued { session: SessionId, group: String },
-    Offered { session: SessionId, agent: AgentId, expires_at: Millis },
+    Queued {
+        session: SessionId,
+        group: String,
+    },
+    Offered {
+        session: SessionId,
+        agent: AgentId,
+        expires_at: Millis,
+    },
     /// An offer ended without acceptance.
-    OfferWithdrawn { session: SessionId, agent: AgentId, reason: WithdrawReason },
-    Assigned { session: SessionId, agent: AgentId },
+    OfferWithdrawn {
+        session: SessionId,
+        agent: AgentId,
+        reason: WithdrawReason,
+    },
+    Assigned {
+        session: SessionId,
+        agent: AgentId,
+    },
     /// The agent no longer serves the session (transfer, requeue on leave).
-    Released { session: SessionId, agent: AgentId },
+    Released {
+        session: SessionId,
+        agent: AgentId,
+    },
     /// The server changed an agent's status (missed offers, grace expiry).
-    StatusChanged { agent: AgentId, status: AgentStatus },
+    StatusChanged {
+        agent: AgentId,
+        status: AgentStatus,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +194,10 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Self {
-        Engine { config, ..Default::default() }
+        Engine {
+            config,
+            ..Default::default()
+        }
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -234,7 +257,10 @@ impl Engine {
     /// The sessions currently offered to or served by the agent.
     pub fn sessions_of(&self, id: AgentId) -> (Vec<SessionId>, Vec<SessionId>) {
         match self.agents.get(&id) {
-            Some(a) => (a.offered.iter().copied().collect(), a.active.iter().copied().collect()),
+            Some(a) => (
+                a.offered.iter().copied().collect(),
+                a.active.iter().copied().collect(),
+            ),
             None => (Vec::new(), Vec::new()),
         }
     }
@@ -269,7 +295,10 @@ impl Engine {
 
     /// Queue length per group.
     pub fn queue_lengths(&self) -> Vec<(String, Strategy, usize)> {
-        self.groups.iter().map(|(n, g)| (n.clone(), g.strategy, g.queue.len())).collect()
+        self.groups
+            .iter()
+            .map(|(n, g)| (n.clone(), g.strategy, g.queue.len()))
+            .collect()
     }
 
     /// A new conversation enters its group's queue.
@@ -280,7 +309,10 @@ impl Engine {
         priority: i64,
         now: Millis,
     ) -> Result<Vec<Effect>, RouteError> {
-        let g = self.groups.get_mut(group).ok_or_else(|| RouteError::UnknownGroup(group.into()))?;
+        let g = self
+            .groups
+            .get_mut(group)
+            .ok_or_else(|| RouteError::UnknownGroup(group.into()))?;
         g.queue.insert((std::cmp::Reverse(priority), now, session));
         self.sessions.insert(
             session,
@@ -292,7 +324,10 @@ impl Engine {
                 declined: BTreeSet::new(),
             },
         );
-        let mut fx = vec![Effect::Queued { session, group: group.to_string() }];
+        let mut fx = vec![Effect::Queued {
+            session,
+            group: group.to_string(),
+        }];
         self.dispatch(now, &mut fx);
         Ok(fx)
     }
@@ -329,13 +364,20 @@ impl Engine {
             }
             Place::Queued => {
                 if let Some(g) = self.groups.get_mut(group) {
-                    g.queue.insert((std::cmp::Reverse(priority), queued_at, session));
+                    g.queue
+                        .insert((std::cmp::Reverse(priority), queued_at, session));
                 }
             }
         }
         self.sessions.insert(
             session,
-            Session { group: group.to_string(), priority, queued_at, place, declined: BTreeSet::new() },
+            Session {
+                group: group.to_string(),
+                priority,
+                queued_at,
+                place,
+                declined: BTreeSet::new(),
+            },
         );
     }
 
@@ -364,7 +406,10 @@ impl Engine {
         status: AgentStatus,
         now: Millis,
     ) -> Result<Vec<Effect>, RouteError> {
-        let a = self.agents.get_mut(&agent).ok_or(RouteError::UnknownAgent)?;
+        let a = self
+            .agents
+            .get_mut(&agent)
+            .ok_or(RouteError::UnknownAgent)?;
         a.status = status;
         a.missed = 0;
         let mut fx = Vec::new();
@@ -385,7 +430,10 @@ impl Engine {
         session: SessionId,
         now: Millis,
     ) -> Result<Vec<Effect>, RouteError> {
-        let s = self.sessions.get(&session).ok_or(RouteError::UnknownSession)?;
+        let s = self
+            .sessions
+            .get(&session)
+            .ok_or(RouteError::UnknownSession)?;
         let a = self.agents.get(&agent).ok_or(RouteError::UnknownAgent)?;
         match s.place {
             Place::Offered { agent: to, .. } if to == agent => {}
@@ -462,7 +510,10 @@ impl Engine {
                 g.queue.insert(key);
             }
         }
-        fx.push(Effect::Queued { session, group: group.to_string() });
+        fx.push(Effect::Queued {
+            session,
+            group: group.to_string(),
+        });
         self.dispatch(now, &mut fx);
         Ok(fx)
     }
@@ -483,7 +534,9 @@ impl Engine {
             return Err(RouteError::Unavailable("the agent is not connected"));
         }
         if self.assignee(session) == Some(target) {
-            return Err(RouteError::Unavailable("the agent already serves this session"));
+            return Err(RouteError::Unavailable(
+                "the agent already serves this session",
+            ));
         }
         if t.load() >= t.capacity {
             return Err(RouteError::AtCapacity(t.capacity));
@@ -521,7 +574,10 @@ impl Engine {
                 a.missed += 1;
                 if a.missed >= self.config.max_missed_offers && a.status == AgentStatus::Online {
                     a.status = AgentStatus::Away;
-                    fx.push(Effect::StatusChanged { agent, status: AgentStatus::Away });
+                    fx.push(Effect::StatusChanged {
+                        agent,
+                        status: AgentStatus::Away,
+                    });
                     self.withdraw_offers(agent, now, &mut fx);
                 }
             }
@@ -529,7 +585,9 @@ impl Engine {
         let gone: Vec<AgentId> = self
             .agents
             .iter()
-            .filter(|(_, a)| matches!(a.disconnected_at, Some(t) if t + self.config.grace_ms <= now))
+            .filter(
+                |(_, a)| matches!(a.disconnected_at, Some(t) if t + self.config.grace_ms <= now),
+            )
             .map(|(id, _)| *id)
             .collect();
         for agent in gone {
@@ -537,7 +595,10 @@ impl Engine {
                 a.disconnected_at = None;
                 if a.status != AgentStatus::Offline {
                     a.status = AgentStatus::Offline;
-                    fx.push(Effect::StatusChanged { agent, status: AgentStatus::Offline });
+                    fx.push(Effect::StatusChanged {
+                        agent,
+                        status: AgentStatus::Offline,
+                    });
                 }
             }
             self.leave(agent, now, &mut fx);
@@ -552,8 +613,10 @@ impl Engine {
             Place::Offered { expires_at, .. } => Some(expires_at),
             _ => None,
         });
-        let graces =
-            self.agents.values().filter_map(|a| a.disconnected_at.map(|t| t + self.config.grace_ms));
+        let graces = self
+            .agents
+            .values()
+            .filter_map(|a| a.disconnected_at.map(|t| t + self.config.grace_ms));
         offers.chain(graces).min()
     }
 
@@ -566,7 +629,9 @@ impl Engine {
                 if g.strategy == Strategy::Manual {
                     continue;
                 }
-                let Some(head) = g.queue.iter().next() else { continue };
+                let Some(head) = g.queue.iter().next() else {
+                    continue;
+                };
                 if best.as_ref().is_some_and(|(k, _, _)| k <= head) {
                     continue;
                 }
@@ -574,7 +639,9 @@ impl Engine {
                     best = Some((*head, name.clone(), agent));
                 }
             }
-            let Some((key, group, agent)) = best else { return };
+            let Some((key, group, agent)) = best else {
+                return;
+            };
             if let Some(g) = self.groups.get_mut(&group) {
                 g.queue.remove(&key);
                 g.last_picked = Some(agent);
@@ -623,7 +690,11 @@ impl Engine {
             a.offered.insert(session);
             a.last_assigned_at = now;
         }
-        fx.push(Effect::Offered { session, agent, expires_at });
+        fx.push(Effect::Offered {
+            session,
+            agent,
+            expires_at,
+        });
     }
 
     /// Takes a session away from its offer or assignee, returning who had it.
@@ -641,7 +712,11 @@ impl Engine {
                 if let Some(a) = self.agents.get_mut(&agent) {
                     a.offered.remove(&session);
                 }
-                fx.push(Effect::OfferWithdrawn { session, agent, reason: WithdrawReason::Reassigned });
+                fx.push(Effect::OfferWithdrawn {
+                    session,
+                    agent,
+                    reason: WithdrawReason::Reassigned,
+                });
                 Some(agent)
             }
             Place::Active { agent } => {
@@ -656,8 +731,12 @@ impl Engine {
 
     /// An offer ends unanswered: back to the queue in its old place.
     fn requeue_offer(&mut self, session: SessionId, reason: WithdrawReason, fx: &mut Vec<Effect>) {
-        let Some(s) = self.sessions.get_mut(&session) else { return };
-        let Place::Offered { agent, .. } = s.place else { return };
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let Place::Offered { agent, .. } = s.place else {
+            return;
+        };
         s.place = Place::Queued;
         s.declined.insert(agent);
         let key = (std::cmp::Reverse(s.priority), s.queued_at, session);
@@ -668,13 +747,20 @@ impl Engine {
         if let Some(a) = self.agents.get_mut(&agent) {
             a.offered.remove(&session);
         }
-        fx.push(Effect::OfferWithdrawn { session, agent, reason });
+        fx.push(Effect::OfferWithdrawn {
+            session,
+            agent,
+            reason,
+        });
         fx.push(Effect::Queued { session, group });
     }
 
     fn withdraw_offers(&mut self, agent: AgentId, _now: Millis, fx: &mut Vec<Effect>) {
-        let offered: Vec<SessionId> =
-            self.agents.get(&agent).map(|a| a.offered.iter().copied().collect()).unwrap_or_default();
+        let offered: Vec<SessionId> = self
+            .agents
+            .get(&agent)
+            .map(|a| a.offered.iter().copied().collect())
+            .unwrap_or_default();
         for session in offered {
             self.requeue_offer(session, WithdrawReason::AgentLeft, fx);
         }
@@ -686,8 +772,11 @@ impl Engine {
         if !self.config.requeue_active_on_leave {
             return;
         }
-        let active: Vec<SessionId> =
-            self.agents.get(&agent).map(|a| a.active.iter().copied().collect()).unwrap_or_default();
+        let active: Vec<SessionId> = self
+            .agents
+            .get(&agent)
+            .map(|a| a.active.iter().copied().collect())
+            .unwrap_or_default();
         for session in active {
             if let Some(a) = self.agents.get_mut(&agent) {
                 a.active.remove(&session);

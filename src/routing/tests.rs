@@ -26,7 +26,9 @@ fn online(e: &mut Engine, id: AgentId, capacity: u32, groups: &[&str]) {
 
 fn offered_to(fx: &[Effect], session: SessionId) -> Option<AgentId> {
     fx.iter().find_map(|f| match f {
-        Effect::Offered { session: s, agent, .. } if *s == session => Some(*agent),
+        Effect::Offered {
+            session: s, agent, ..
+        } if *s == session => Some(*agent),
         _ => None,
     })
 }
@@ -35,7 +37,12 @@ fn offered_to(fx: &[Effect], session: SessionId) -> Option<AgentId> {
 fn check_invariants(e: &Engine) {
     let mut holders: HashMap<SessionId, AgentId> = HashMap::new();
     for (id, a) in &e.agents {
-        assert!(a.load() <= a.capacity, "agent {id} has {} > capacity {}", a.load(), a.capacity);
+        assert!(
+            a.load() <= a.capacity,
+            "agent {id} has {} > capacity {}",
+            a.load(),
+            a.capacity
+        );
         for s in a.active.iter().chain(a.offered.iter()) {
             if let Some(other) = holders.insert(*s, *id) {
                 panic!("session {s} held by agents {other} and {id}");
@@ -48,7 +55,10 @@ fn check_invariants(e: &Engine) {
             Place::Offered { agent, .. } => assert!(e.agents[&agent].offered.contains(sid)),
             Place::Queued => {
                 let key = (std::cmp::Reverse(s.priority), s.queued_at, *sid);
-                assert!(e.groups[&s.group].queue.contains(&key), "queued session {sid} not in queue");
+                assert!(
+                    e.groups[&s.group].queue.contains(&key),
+                    "queued session {sid} not in queue"
+                );
             }
         }
     }
@@ -56,8 +66,14 @@ fn check_invariants(e: &Engine) {
         if g.strategy == Strategy::Manual || g.queue.is_empty() {
             continue;
         }
-        let free = e.agents.values().any(|a| a.groups.contains(name) && a.takes_offers());
-        assert!(!free, "group {name} has a queue while an eligible agent has room");
+        let free = e
+            .agents
+            .values()
+            .any(|a| a.groups.contains(name) && a.takes_offers());
+        assert!(
+            !free,
+            "group {name} has a queue while an eligible agent has room"
+        );
     }
 }
 
@@ -99,7 +115,10 @@ fn manual_groups_wait_for_an_agent_to_pick() {
     assert_eq!(offered_to(&fx, 10), None);
     assert_eq!(e.queue("sales"), vec![10]);
     let fx = e.accept(1, 10, 5).unwrap();
-    assert!(fx.contains(&Effect::Assigned { session: 10, agent: 1 }));
+    assert!(fx.contains(&Effect::Assigned {
+        session: 10,
+        agent: 1
+    }));
     assert!(e.queue("sales").is_empty());
     // An agent outside the group may not pick.
     online(&mut e, 2, 2, &["support"]);
@@ -117,7 +136,11 @@ fn never_assigned_to_two_agents() {
     let other = if to == 1 { 2 } else { 1 };
     assert_eq!(e.accept(other, 10, 1), Err(RouteError::NotOffered));
     e.accept(to, 10, 2).unwrap();
-    assert_eq!(e.accept(to, 10, 3), Err(RouteError::NotOffered), "accepting twice fails");
+    assert_eq!(
+        e.accept(to, 10, 3),
+        Err(RouteError::NotOffered),
+        "accepting twice fails"
+    );
     assert_eq!(e.accept(other, 10, 3), Err(RouteError::NotOffered));
     assert_eq!(e.assignee(10), Some(to));
     check_invariants(&e);
@@ -137,7 +160,11 @@ fn never_above_capacity_and_the_queue_holds_the_rest() {
     e.accept(1, 1, 10).unwrap();
     assert_eq!(e.queue("sales").len(), 3, "still full");
     let fx = e.end(0, 20);
-    assert_eq!(offered_to(&fx, 2), Some(1), "a freed slot takes the queue head");
+    assert_eq!(
+        offered_to(&fx, 2),
+        Some(1),
+        "a freed slot takes the queue head"
+    );
     check_invariants(&e);
 }
 
@@ -150,7 +177,11 @@ fn queue_order_is_priority_then_wait() {
     e.enqueue(4, "sales", 2, 30).unwrap();
     assert_eq!(e.queue("sales"), vec![4, 3, 2, 1]);
     online(&mut e, 1, 1, &["sales"]);
-    assert_eq!(e.offer(4).map(|o| o.0), Some(1), "the complaint VIP goes first");
+    assert_eq!(
+        e.offer(4).map(|o| o.0),
+        Some(1),
+        "the complaint VIP goes first"
+    );
 }
 
 #[test]
@@ -189,7 +220,10 @@ fn offer_timeout_moves_on_and_two_misses_make_the_agent_away() {
     // Agent 1 (idle longer? no: 2 has one active) gets it and misses again.
     assert_eq!(e.offer(11).map(|o| o.0), Some(1));
     let fx = e.tick(70_000);
-    assert!(fx.contains(&Effect::StatusChanged { agent: 1, status: AgentStatus::Away }));
+    assert!(fx.contains(&Effect::StatusChanged {
+        agent: 1,
+        status: AgentStatus::Away
+    }));
     assert_eq!(e.offer(11).map(|o| o.0), Some(2));
     check_invariants(&e);
 }
@@ -213,7 +247,10 @@ fn rejected_offers_go_to_someone_else_first() {
 #[test]
 fn leaving_agents_give_offers_back_and_keep_or_requeue_active_sessions() {
     for requeue in [false, true] {
-        let mut e = Engine::new(EngineConfig { requeue_active_on_leave: requeue, ..Default::default() });
+        let mut e = Engine::new(EngineConfig {
+            requeue_active_on_leave: requeue,
+            ..Default::default()
+        });
         e.upsert_group("sales", Strategy::LeastBusy);
         online(&mut e, 1, 1, &["sales"]);
         e.enqueue(10, "sales", 0, 0).unwrap();
@@ -225,7 +262,10 @@ fn leaving_agents_give_offers_back_and_keep_or_requeue_active_sessions() {
         e.tick(3 + 59_999);
         assert_eq!(e.assignee(10), Some(1), "kept during the grace period");
         let fx = e.tick(3 + 60_000);
-        assert!(fx.contains(&Effect::StatusChanged { agent: 1, status: AgentStatus::Offline }));
+        assert!(fx.contains(&Effect::StatusChanged {
+            agent: 1,
+            status: AgentStatus::Offline
+        }));
         assert!(e.queue("sales").contains(&11));
         assert_eq!(e.assignee(10), if requeue { None } else { Some(1) });
         assert_eq!(e.queue("sales").contains(&10), requeue);
@@ -244,7 +284,11 @@ fn reconnecting_within_grace_keeps_everything() {
     assert!(e.offer(11).is_none(), "no offers while disconnected");
     e.connect(1, 30_000);
     assert_eq!(e.offer(11).map(|o| o.0), Some(1));
-    assert!(e.tick(100_000).iter().all(|f| !matches!(f, Effect::StatusChanged { .. })));
+    assert!(
+        e.tick(100_000)
+            .iter()
+            .all(|f| !matches!(f, Effect::StatusChanged { .. }))
+    );
     assert_eq!(e.assignee(10), Some(1));
 }
 
@@ -256,17 +300,26 @@ fn a_transferred_session_leaves_its_former_agent() {
     e.enqueue(10, "sales", 0, 0).unwrap();
     e.accept(1, 10, 1).unwrap();
     let fx = e.transfer_to_group(10, "support", 2).unwrap();
-    assert!(fx.contains(&Effect::Released { session: 10, agent: 1 }));
+    assert!(fx.contains(&Effect::Released {
+        session: 10,
+        agent: 1
+    }));
     assert_eq!(offered_to(&fx, 10), Some(2));
     assert!(e.sessions_of(1).1.is_empty());
     e.accept(2, 10, 3).unwrap();
     // To a named agent: an offer to them, which goes to the group queue if they reject.
     let fx = e.transfer_to_agent(10, 1, 4).unwrap();
-    assert!(fx.contains(&Effect::Released { session: 10, agent: 2 }));
+    assert!(fx.contains(&Effect::Released {
+        session: 10,
+        agent: 2
+    }));
     assert_eq!(offered_to(&fx, 10), Some(1));
     let fx = e.reject(1, 10, 5).unwrap();
     assert_eq!(offered_to(&fx, 10), Some(2), "back to the support group");
-    assert_eq!(e.transfer_to_group(10, "nope", 6), Err(RouteError::UnknownGroup("nope".into())));
+    assert_eq!(
+        e.transfer_to_group(10, "nope", 6),
+        Err(RouteError::UnknownGroup("nope".into()))
+    );
     check_invariants(&e);
 }
 
@@ -293,14 +346,22 @@ fn random_walk_keeps_every_invariant() {
         rng ^= rng << 17;
         rng % n
     };
-    let mut e = Engine::new(EngineConfig { requeue_active_on_leave: true, ..Default::default() });
+    let mut e = Engine::new(EngineConfig {
+        requeue_active_on_leave: true,
+        ..Default::default()
+    });
     let groups = ["a", "b", "c"];
     e.upsert_group("a", Strategy::LeastBusy);
     e.upsert_group("b", Strategy::RoundRobin);
     e.upsert_group("c", Strategy::Manual);
     for id in 1..=8 {
         let gs: Vec<&str> = groups.iter().copied().filter(|_| next(2) == 0).collect();
-        online(&mut e, id, 1 + next(4) as u32, if gs.is_empty() { &["a"] } else { &gs });
+        online(
+            &mut e,
+            id,
+            1 + next(4) as u32,
+            if gs.is_empty() { &["a"] } else { &gs },
+        );
     }
     let mut now = 0;
     let mut next_session = 1;
@@ -311,15 +372,19 @@ fn random_walk_keeps_every_invariant() {
         let _ = match next(10) {
             0 | 1 => {
                 next_session += 1;
-                e.enqueue(next_session, groups[next(3) as usize], next(3) as i64, now).map(|_| ())
+                e.enqueue(next_session, groups[next(3) as usize], next(3) as i64, now)
+                    .map(|_| ())
             }
             2 => e.accept(agent, session, now).map(|_| ()),
             3 => e.reject(agent, session, now).map(|_| ()),
             4 => {
-                let status = [AgentStatus::Online, AgentStatus::Busy, AgentStatus::Offline][next(3) as usize];
+                let status = [AgentStatus::Online, AgentStatus::Busy, AgentStatus::Offline]
+                    [next(3) as usize];
                 e.set_status(agent, status, now).map(|_| ())
             }
-            5 => e.transfer_to_group(session, groups[next(3) as usize], now).map(|_| ()),
+            5 => e
+                .transfer_to_group(session, groups[next(3) as usize], now)
+                .map(|_| ()),
             6 => e.transfer_to_agent(session, agent, now).map(|_| ()),
             7 => {
                 e.end(session, now);

@@ -1,8 +1,8 @@
 //! Requests on the agent endpoint: login and password change, status, offers, and the actions
 //! an agent takes on a session (transfer, tag, follow-up, end).
 
-use super::hub::{Auth, Hub, HubMsg};
 use super::conn::ConnId;
+use super::hub::{Auth, Hub, HubMsg};
 use crate::auth;
 use crate::model::{AgentId, AgentStatus, EndReason, SessionId, SessionState, now_ms};
 use crate::protocol::{AgentInfo, ApiError, Event, QueueInfo, Request, TransferTarget};
@@ -17,7 +17,9 @@ const MAX_NOTE_CHARS: usize = 2000;
 pub fn route_error(e: RouteError) -> ApiError {
     match e {
         RouteError::UnknownSession => ApiError::not_found(e.to_string()),
-        RouteError::UnknownAgent | RouteError::UnknownGroup(_) => ApiError::not_found(e.to_string()),
+        RouteError::UnknownAgent | RouteError::UnknownGroup(_) => {
+            ApiError::not_found(e.to_string())
+        }
         RouteError::NotOffered | RouteError::AtCapacity(_) | RouteError::Unavailable(_) => {
             ApiError::conflict(e.to_string())
         }
@@ -28,15 +30,17 @@ impl Hub {
     fn require_agent(&self, auth: Auth) -> Result<AgentId, ApiError> {
         match auth {
             Auth::Agent(a) => Ok(a),
-            Auth::AgentPending(_) => {
-                Err(ApiError::forbidden("you must change your password first (change_password)"))
-            }
+            Auth::AgentPending(_) => Err(ApiError::forbidden(
+                "you must change your password first (change_password)",
+            )),
             _ => Err(ApiError::unauthorized("log in first (login or resume)")),
         }
     }
 
     fn sees_all(&self, agent: AgentId) -> bool {
-        self.agents.get(&agent).is_some_and(|e| e.row.role.sees_all())
+        self.agents
+            .get(&agent)
+            .is_some_and(|e| e.row.role.sees_all())
     }
 
     /// The agent may act on the session: it is open and theirs, or they are a supervisor.
@@ -47,7 +51,9 @@ impl Hub {
         if l.view.assignee == Some(agent) || self.sees_all(agent) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!("session {session} is not assigned to you")))
+            Err(ApiError::forbidden(format!(
+                "session {session} is not assigned to you"
+            )))
         }
     }
 
@@ -60,7 +66,11 @@ impl Hub {
     ) -> Result<Option<Value>, ApiError> {
         let now = now_ms();
         match request {
-            Request::Login { username, password, cursor } => {
+            Request::Login {
+                username,
+                password,
+                cursor,
+            } => {
                 if auth != Auth::None {
                     return Err(ApiError::conflict("this connection is already logged in"));
                 }
@@ -106,16 +116,25 @@ impl Hub {
                 }));
                 Ok(None)
             }
-            Request::ChangePassword { old_password, new_password } => {
+            Request::ChangePassword {
+                old_password,
+                new_password,
+            } => {
                 let agent = match auth {
                     Auth::Agent(a) | Auth::AgentPending(a) => a,
                     _ => return Err(ApiError::unauthorized("log in first")),
                 };
                 auth::check_password_policy(&new_password).map_err(ApiError::invalid)?;
                 if old_password == new_password {
-                    return Err(ApiError::invalid("the new password must differ from the old one"));
+                    return Err(ApiError::invalid(
+                        "the new password must differ from the old one",
+                    ));
                 }
-                let stored = self.agents.get(&agent).map(|e| e.row.password_hash.clone()).unwrap_or_default();
+                let stored = self
+                    .agents
+                    .get(&agent)
+                    .map(|e| e.row.password_hash.clone())
+                    .unwrap_or_default();
                 let (inbox, id) = (self.inbox.clone(), id.clone());
                 self.rt.spawn_blocking(move || {
                     let outcome = if auth::verify_password(&old_password, &stored) {
@@ -152,7 +171,10 @@ impl Hub {
                 });
                 // Logging out of the last console is a deliberate leave: offers go back now.
                 if last == Some(true) && auth == Auth::Agent(agent) {
-                    let fx = self.engine.set_status(agent, AgentStatus::Offline, now).map_err(route_error)?;
+                    let fx = self
+                        .engine
+                        .set_status(agent, AgentStatus::Offline, now)
+                        .map_err(route_error)?;
                     self.set_status_row(agent, AgentStatus::Offline);
                     self.apply(fx);
                     self.engine.disconnect(agent, now);
@@ -183,7 +205,9 @@ impl Hub {
         token_hash: Option<String>,
         cursor: Option<i64>,
     ) {
-        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else { return };
+        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else {
+            return;
+        };
         let Some(row) = row else {
             let msg = if token_hash.is_some() {
                 "the token is invalid or expired; log in again"
@@ -206,7 +230,11 @@ impl Hub {
             }
         };
         if let Some(c) = self.conns.get_mut(&conn) {
-            c.auth = if must_change { Auth::AgentPending(agent) } else { Auth::Agent(agent) };
+            c.auth = if must_change {
+                Auth::AgentPending(agent)
+            } else {
+                Auth::Agent(agent)
+            };
             c.token_hash = Some(hash);
         }
         if let Some(e) = self.agents.get_mut(&agent) {
@@ -235,11 +263,14 @@ impl Hub {
     /// A fully logged-in connection: replay what it missed, then let routing know it is here.
     /// The routing step runs as the hub's next message so its events follow the replay.
     fn activate(&mut self, conn: ConnId, agent: AgentId, cursor: Option<i64>) {
-        if let Some(cursor) = cursor {
-            if let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) {
-                let viewer = Viewer::Agent { id: agent, supervisor: self.sees_all(agent) };
-                self.replay(&out, viewer, cursor);
-            }
+        if let Some(cursor) = cursor
+            && let Some(out) = self.conns.get(&conn).map(|c| c.out.clone())
+        {
+            let viewer = Viewer::Agent {
+                id: agent,
+                supervisor: self.sees_all(agent),
+            };
+            self.replay(&out, viewer, cursor);
         }
         let _ = self.inbox.send(HubMsg::Continue(Box::new(move |hub| {
             let fx = hub.engine.connect(agent, now_ms());
@@ -254,12 +285,17 @@ impl Hub {
         agent: AgentId,
         outcome: Result<String, ApiError>,
     ) {
-        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else { return };
+        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else {
+            return;
+        };
         let hash = match outcome {
             Ok(h) => h,
             Err(e) => return self.reply_err(&out, &id, &e),
         };
-        let was_pending = self.conns.get(&conn).is_some_and(|c| c.auth == Auth::AgentPending(agent));
+        let was_pending = self
+            .conns
+            .get(&conn)
+            .is_some_and(|c| c.auth == Auth::AgentPending(agent));
         if let Some(e) = self.agents.get_mut(&agent) {
             e.row.password_hash = hash.clone();
             e.row.must_change_password = false;
@@ -302,7 +338,11 @@ impl Hub {
         self.engine
             .queue_lengths()
             .into_iter()
-            .map(|(group, strategy, waiting)| QueueInfo { group, strategy, waiting })
+            .map(|(group, strategy, waiting)| QueueInfo {
+                group,
+                strategy,
+                waiting,
+            })
             .collect()
     }
 
@@ -315,29 +355,43 @@ impl Hub {
     ) -> Result<Option<Value>, ApiError> {
         match request {
             Request::SetStatus { status } => {
-                let fx = self.engine.set_status(agent, status, now).map_err(route_error)?;
+                let fx = self
+                    .engine
+                    .set_status(agent, status, now)
+                    .map_err(route_error)?;
                 self.set_status_row(agent, status);
                 self.emit(Audience::Agent(agent), None, &Event::Status { status });
                 self.apply(fx);
                 Ok(Some(json!({"status": status})))
             }
             Request::Accept { session_id } => {
-                let fx = self.engine.accept(agent, session_id, now).map_err(route_error)?;
+                let fx = self
+                    .engine
+                    .accept(agent, session_id, now)
+                    .map_err(route_error)?;
                 self.apply(fx);
                 let view = self.live.get(&session_id).map(|l| l.view.clone());
                 Ok(Some(json!({"session": view})))
             }
             Request::Reject { session_id } => {
-                let fx = self.engine.reject(agent, session_id, now).map_err(route_error)?;
+                let fx = self
+                    .engine
+                    .reject(agent, session_id, now)
+                    .map_err(route_error)?;
                 self.apply(fx);
                 Ok(Some(json!({})))
             }
             Request::Snapshot => Ok(Some(self.snapshot(agent))),
             Request::Directory => {
-                let mut agents: Vec<AgentInfo> =
-                    self.agents.keys().filter_map(|a| self.agent_info(*a)).collect();
+                let mut agents: Vec<AgentInfo> = self
+                    .agents
+                    .keys()
+                    .filter_map(|a| self.agent_info(*a))
+                    .collect();
                 agents.sort_by(|a, b| a.username.cmp(&b.username));
-                Ok(Some(json!({"agents": agents, "groups": self.queue_infos()})))
+                Ok(Some(
+                    json!({"agents": agents, "groups": self.queue_infos()}),
+                ))
             }
             Request::Profile { customer_id } => {
                 let allowed = self.sees_all(agent)
@@ -352,7 +406,11 @@ impl Hub {
                 self.read_profile(agent, customer_id);
                 Ok(None)
             }
-            Request::Transcript { session_id, after_seq, limit } => {
+            Request::Transcript {
+                session_id,
+                after_seq,
+                limit,
+            } => {
                 let serving: Vec<i64> = self
                     .live
                     .values()
@@ -368,11 +426,17 @@ impl Hub {
                 });
                 Ok(None)
             }
-            Request::Transfer { session_id, to, note } => {
+            Request::Transfer {
+                session_id,
+                to,
+                note,
+            } => {
                 self.check_session(agent, session_id)?;
                 let note = note.unwrap_or_default();
                 if note.chars().count() > MAX_NOTE_CHARS {
-                    return Err(ApiError::invalid(format!("the note is over {MAX_NOTE_CHARS} characters")));
+                    return Err(ApiError::invalid(format!(
+                        "the note is over {MAX_NOTE_CHARS} characters"
+                    )));
                 }
                 let by = self.agents.get(&agent).map(|e| e.row.display_name.clone());
                 let fx = match &to {
@@ -396,15 +460,23 @@ impl Hub {
                 // The note is for the next offer only; if none was made it stays for the queue.
                 Ok(Some(json!({"session_id": session_id})))
             }
-            Request::Tag { session_id, add, remove } => {
+            Request::Tag {
+                session_id,
+                add,
+                remove,
+            } => {
                 self.check_session(agent, session_id)?;
                 for t in &add {
                     let t = t.trim();
                     if t.is_empty() || t.chars().count() > MAX_TAG_CHARS {
-                        return Err(ApiError::invalid(format!("tags must be 1–{MAX_TAG_CHARS} characters")));
+                        return Err(ApiError::invalid(format!(
+                            "tags must be 1–{MAX_TAG_CHARS} characters"
+                        )));
                     }
                 }
-                let Some(l) = self.live.get_mut(&session_id) else { return Err(ApiError::not_found("gone")) };
+                let Some(l) = self.live.get_mut(&session_id) else {
+                    return Err(ApiError::not_found("gone"));
+                };
                 l.view.tags.retain(|t| !remove.contains(t));
                 for t in add {
                     let t = t.trim().to_string();
@@ -417,7 +489,10 @@ impl Hub {
                 self.announce_session(session_id);
                 Ok(Some(json!({"tags": tags})))
             }
-            Request::FollowUp { session_id, pending } => {
+            Request::FollowUp {
+                session_id,
+                pending,
+            } => {
                 self.check_session(agent, session_id)?;
                 if let Some(l) = self.live.get_mut(&session_id) {
                     l.view.follow_up = pending;
@@ -426,7 +501,11 @@ impl Hub {
                 self.announce_session(session_id);
                 Ok(Some(json!({"follow_up": pending})))
             }
-            Request::End { session_id, closing_message, outcome } => {
+            Request::End {
+                session_id,
+                closing_message,
+                outcome,
+            } => {
                 self.check_session(agent, session_id)?;
                 if let Some(text) = closing_message.filter(|t| !t.trim().is_empty()) {
                     self.post_message(
@@ -440,12 +519,26 @@ impl Hub {
                 self.end_session(session_id, outcome.unwrap_or_default(), now);
                 Ok(Some(json!({"session_id": session_id})))
             }
-            Request::SendMessage { session_id, client_msg_id, body } => {
+            Request::SendMessage {
+                session_id,
+                client_msg_id,
+                body,
+            } => {
                 self.check_session(agent, session_id)?;
-                if self.live.get(&session_id).is_some_and(|l| l.view.state != SessionState::Active) {
+                if self
+                    .live
+                    .get(&session_id)
+                    .is_some_and(|l| l.view.state != SessionState::Active)
+                {
                     return Err(ApiError::conflict("accept the session before writing"));
                 }
-                let ack = self.post_message(crate::model::AuthorKind::Agent, agent, session_id, client_msg_id, body)?;
+                let ack = self.post_message(
+                    crate::model::AuthorKind::Agent,
+                    agent,
+                    session_id,
+                    client_msg_id,
+                    body,
+                )?;
                 Ok(Some(ack))
             }
             Request::Typing { session_id, active } => {
@@ -453,7 +546,9 @@ impl Hub {
                 self.typing(crate::model::AuthorKind::Agent, agent, session_id, active);
                 Ok(Some(json!({})))
             }
-            _ => Err(ApiError::invalid("this request is for the customer endpoint")),
+            _ => Err(ApiError::invalid(
+                "this request is for the customer endpoint",
+            )),
         }
     }
 
@@ -467,7 +562,10 @@ impl Hub {
                 Some(json!({"session": l.view, "expires_at": expires_at}))
             })
             .collect();
-        let sessions: Vec<_> = active.iter().filter_map(|s| self.live.get(s).map(|l| &l.view)).collect();
+        let sessions: Vec<_> = active
+            .iter()
+            .filter_map(|s| self.live.get(s).map(|l| &l.view))
+            .collect();
         // Queued sessions the agent may pick (manual groups) or, for supervisors, all of them.
         let groups = self.engine.agent_groups(agent).cloned().unwrap_or_default();
         let all = self.sees_all(agent);
@@ -475,7 +573,9 @@ impl Hub {
             .engine
             .queue_lengths()
             .into_iter()
-            .filter(|(g, strategy, _)| all || (groups.contains(g) && *strategy == crate::model::Strategy::Manual))
+            .filter(|(g, strategy, _)| {
+                all || (groups.contains(g) && *strategy == crate::model::Strategy::Manual)
+            })
             .flat_map(|(g, _, _)| self.engine.queue(&g))
             .filter_map(|s| self.live.get(&s).map(|l| &l.view))
             .collect();
@@ -491,7 +591,9 @@ impl Hub {
 
     /// Ends an open session: the customer is told and asked for a rating.
     pub fn end_session(&mut self, session: SessionId, reason: EndReason, now: i64) {
-        let Some(l) = self.live.get_mut(&session) else { return };
+        let Some(l) = self.live.get_mut(&session) else {
+            return;
+        };
         l.view.state = SessionState::Ended;
         l.view.ended_at = Some(now);
         l.view.end_reason = Some(reason);
@@ -503,7 +605,11 @@ impl Hub {
         self.emit(
             Audience::Customer(customer),
             Some(session),
-            &Event::SessionEnded { session_id: session, reason, survey: true },
+            &Event::SessionEnded {
+                session_id: session,
+                reason,
+                survey: true,
+            },
         );
         self.forget(session);
     }

@@ -78,8 +78,18 @@ pub async fn serve(mut socket: WebSocket, endpoint: Endpoint, hub: HubTx, settin
     let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
     let (tx, mut rx) = mpsc::channel(settings.outbox_frames.max(16));
     let kill = Arc::new(Notify::new());
-    let outbox = Outbox { tx, kill: kill.clone() };
-    if hub.send(HubMsg::Open { conn, endpoint, out: outbox.clone() }).is_err() {
+    let outbox = Outbox {
+        tx,
+        kill: kill.clone(),
+    };
+    if hub
+        .send(HubMsg::Open {
+            conn,
+            endpoint,
+            out: outbox.clone(),
+        })
+        .is_err()
+    {
         return;
     }
     let mut limit = RateLimit {

@@ -4,8 +4,12 @@
 use super::conn::ConnId;
 use super::hub::{Auth, Hub, HubMsg, Live, ack_of};
 use crate::auth;
-use crate::model::{AuthorKind, Channel, CustomerId, SessionId, SessionState, now_ms, priority_for};
-use crate::protocol::{ApiError, CustomerView, Event, MessageView, Request, ServerFrame, SessionView};
+use crate::model::{
+    AuthorKind, Channel, CustomerId, SessionId, SessionState, now_ms, priority_for,
+};
+use crate::protocol::{
+    ApiError, CustomerView, Event, MessageView, Request, ServerFrame, SessionView,
+};
 use crate::store::{Audience, Principal, Viewer};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -25,14 +29,22 @@ impl Hub {
     ) -> Result<Option<Value>, ApiError> {
         let now = now_ms();
         match request {
-            Request::CustomerStart { channel, nickname, external_id, group, token } => {
+            Request::CustomerStart {
+                channel,
+                nickname,
+                external_id,
+                group,
+                token,
+            } => {
                 let group = group.unwrap_or_else(|| self.config.routing.default_group.clone());
                 if !self.engine.has_group(&group) {
                     return Err(ApiError::not_found(format!("no skill group `{group}`")));
                 }
                 let nickname = nickname.unwrap_or_default().trim().to_string();
                 if nickname.chars().count() > MAX_NICKNAME_CHARS {
-                    return Err(ApiError::invalid(format!("nickname over {MAX_NICKNAME_CHARS} characters")));
+                    return Err(ApiError::invalid(format!(
+                        "nickname over {MAX_NICKNAME_CHARS} characters"
+                    )));
                 }
                 let known = match auth {
                     Auth::Customer(c) => Some(c),
@@ -48,10 +60,10 @@ impl Hub {
                     if let Some(c) = known {
                         customer = tx.customer(c)?;
                     }
-                    if let (None, Some(h)) = (&customer, &token_hash) {
-                        if let Some(Principal::Customer(c)) = tx.token(h, now)? {
-                            customer = tx.customer(c)?;
-                        }
+                    if let (None, Some(h)) = (&customer, &token_hash)
+                        && let Some(Principal::Customer(c)) = tx.token(h, now)?
+                    {
+                        customer = tx.customer(c)?;
                     }
                     if let (None, Some(ext)) = (&customer, &external_id) {
                         customer = tx.customer_by_external_id(ext)?;
@@ -59,7 +71,11 @@ impl Hub {
                     let customer = match customer {
                         Some(c) => c,
                         None => {
-                            let nick = if nickname.is_empty() { format!("guest-{fresh_id}") } else { nickname };
+                            let nick = if nickname.is_empty() {
+                                format!("guest-{fresh_id}")
+                            } else {
+                                nickname
+                            };
                             let c = CustomerView {
                                 id: fresh_id,
                                 external_id,
@@ -75,7 +91,14 @@ impl Hub {
                     let reuse_token = token_hash.filter(|_| known.is_none());
                     Ok(Some(Box::new(move || {
                         let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                            hub.finish_customer_start(conn, id, customer, channel, group, reuse_token)
+                            hub.finish_customer_start(
+                                conn,
+                                id,
+                                customer,
+                                channel,
+                                group,
+                                reuse_token,
+                            )
                         })));
                     })))
                 }));
@@ -102,7 +125,9 @@ impl Hub {
             }
             other => {
                 let Auth::Customer(customer) = auth else {
-                    return Err(ApiError::unauthorized("start or resume a conversation first"));
+                    return Err(ApiError::unauthorized(
+                        "start or resume a conversation first",
+                    ));
                 };
                 self.customer_action(customer, other)
             }
@@ -117,14 +142,26 @@ impl Hub {
         let own = |hub: &Hub, session: SessionId| -> Result<(), ApiError> {
             match hub.live.get(&session) {
                 Some(l) if l.view.customer.id == customer => Ok(()),
-                Some(_) => Err(ApiError::forbidden(format!("session {session} is not yours"))),
+                Some(_) => Err(ApiError::forbidden(format!(
+                    "session {session} is not yours"
+                ))),
                 None => Err(ApiError::not_found(format!("no open session {session}"))),
             }
         };
         match request {
-            Request::SendMessage { session_id, client_msg_id, body } => {
+            Request::SendMessage {
+                session_id,
+                client_msg_id,
+                body,
+            } => {
                 own(self, session_id)?;
-                let ack = self.post_message(AuthorKind::Customer, customer, session_id, client_msg_id, body)?;
+                let ack = self.post_message(
+                    AuthorKind::Customer,
+                    customer,
+                    session_id,
+                    client_msg_id,
+                    body,
+                )?;
                 Ok(Some(ack))
             }
             Request::Typing { session_id, active } => {
@@ -132,25 +169,35 @@ impl Hub {
                 self.typing(AuthorKind::Customer, customer, session_id, active);
                 Ok(Some(json!({})))
             }
-            Request::Transcript { session_id, after_seq, limit } => {
-                self.read_transcript(session_id, after_seq, limit, move |s| s.customer.id == customer);
+            Request::Transcript {
+                session_id,
+                after_seq,
+                limit,
+            } => {
+                self.read_transcript(session_id, after_seq, limit, move |s| {
+                    s.customer.id == customer
+                });
                 Ok(None)
             }
             Request::Rate { session_id, stars } => {
                 if !(1..=5).contains(&stars) {
                     return Err(ApiError::invalid("stars must be 1 to 5"));
                 }
-                let Some((out, id)) = self.pending_reply() else { return Ok(None) };
+                let Some((out, id)) = self.pending_reply() else {
+                    return Ok(None);
+                };
                 self.batch.work.push(Box::new(move |tx| {
                     let outcome = match tx.session(session_id)? {
                         None => Err(ApiError::not_found(format!("no session {session_id}"))),
-                        Some(s) if s.customer.id != customer => {
-                            Err(ApiError::forbidden(format!("session {session_id} is not yours")))
-                        }
+                        Some(s) if s.customer.id != customer => Err(ApiError::forbidden(format!(
+                            "session {session_id} is not yours"
+                        ))),
                         Some(s) if s.state != SessionState::Ended => {
                             Err(ApiError::conflict("the conversation has not ended yet"))
                         }
-                        Some(s) if s.csat.is_some() => Err(ApiError::conflict("this conversation is already rated")),
+                        Some(s) if s.csat.is_some() => {
+                            Err(ApiError::conflict("this conversation is already rated"))
+                        }
                         Some(mut s) => {
                             s.csat = Some(stars);
                             tx.put_session(&s, None)?;
@@ -170,7 +217,10 @@ impl Hub {
             c.auth = Auth::Customer(customer);
             c.token_hash = Some(token_hash);
         }
-        self.customer_conns.entry(customer).or_default().insert(conn);
+        self.customer_conns
+            .entry(customer)
+            .or_default()
+            .insert(conn);
     }
 
     fn finish_customer_start(
@@ -182,7 +232,9 @@ impl Hub {
         group: String,
         reuse_token: Option<String>,
     ) {
-        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else { return };
+        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else {
+            return;
+        };
         let now = now_ms();
         let token = match self.conns.get(&conn).and_then(|c| c.token_hash.clone()) {
             Some(_) => None, // already identified on this connection
@@ -234,7 +286,13 @@ impl Hub {
                     last_seq: 0,
                     waiting_since: None,
                 };
-                self.live.insert(sid, Live { view, acks: HashMap::new() });
+                self.live.insert(
+                    sid,
+                    Live {
+                        view,
+                        acks: HashMap::new(),
+                    },
+                );
                 self.open_by_customer.insert(customer.id, sid);
                 self.touch(sid);
                 match self.engine.enqueue(sid, &group, priority, now) {
@@ -260,9 +318,15 @@ impl Hub {
         token_hash: String,
         cursor: Option<i64>,
     ) {
-        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else { return };
+        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else {
+            return;
+        };
         let Some(customer) = customer else {
-            return self.reply_err(&out, &id, &ApiError::unauthorized("the token is invalid or expired"));
+            return self.reply_err(
+                &out,
+                &id,
+                &ApiError::unauthorized("the token is invalid or expired"),
+            );
         };
         self.register_customer(conn, customer.id, token_hash);
         let session = self.open_by_customer.get(&customer.id).copied();
@@ -287,14 +351,19 @@ impl Hub {
         body: String,
     ) -> Result<Value, ApiError> {
         if client_msg_id.is_empty() || client_msg_id.len() > MAX_CLIENT_MSG_ID {
-            return Err(ApiError::invalid(format!("client_msg_id must be 1–{MAX_CLIENT_MSG_ID} bytes")));
+            return Err(ApiError::invalid(format!(
+                "client_msg_id must be 1–{MAX_CLIENT_MSG_ID} bytes"
+            )));
         }
         if body.trim().is_empty() {
             return Err(ApiError::invalid("the message is empty"));
         }
         let author_name = match kind {
             AuthorKind::Agent => self.agents.get(&author).map(|e| e.row.display_name.clone()),
-            _ => self.live.get(&session).map(|l| l.view.customer.nickname.clone()),
+            _ => self
+                .live
+                .get(&session)
+                .map(|l| l.view.customer.nickname.clone()),
         }
         .unwrap_or_default();
         let now = now_ms();
@@ -331,7 +400,9 @@ impl Hub {
         l.acks.insert(key, ack.clone());
         let (customer, assignee) = (l.view.customer.id, l.view.assignee);
         self.touch(session);
-        let ev = Event::Message { message: message.clone() };
+        let ev = Event::Message {
+            message: message.clone(),
+        };
         self.batch.messages.push(message);
         self.emit(Audience::Customer(customer), Some(session), &ev);
         if let Some(a) = assignee {
@@ -342,19 +413,36 @@ impl Hub {
 
     /// Typing indicators are ephemeral: sent to the other side now, never stored.
     pub fn typing(&mut self, kind: AuthorKind, author: i64, session: SessionId, active: bool) {
-        let Some(l) = self.live.get(&session) else { return };
+        let Some(l) = self.live.get(&session) else {
+            return;
+        };
         let (name, audience) = match kind {
-            AuthorKind::Customer => (l.view.customer.nickname.clone(), l.view.assignee.map(Audience::Agent)),
+            AuthorKind::Customer => (
+                l.view.customer.nickname.clone(),
+                l.view.assignee.map(Audience::Agent),
+            ),
             _ => (
-                self.agents.get(&author).map(|e| e.row.display_name.clone()).unwrap_or_default(),
+                self.agents
+                    .get(&author)
+                    .map(|e| e.row.display_name.clone())
+                    .unwrap_or_default(),
                 Some(Audience::Customer(l.view.customer.id)),
             ),
         };
         let Some(audience) = audience else { return };
-        let frame = ServerFrame::Typing { session_id: session, author_kind: kind, name, active };
+        let frame = ServerFrame::Typing {
+            session_id: session,
+            author_kind: kind,
+            name,
+            active,
+        };
         let text = serde_json::to_string(&frame).unwrap_or_default();
         let audience_conns = match audience {
-            Audience::Agent(a) => self.agents.get(&a).map(|e| e.conns.clone()).unwrap_or_default(),
+            Audience::Agent(a) => self
+                .agents
+                .get(&a)
+                .map(|e| e.conns.clone())
+                .unwrap_or_default(),
             Audience::Customer(c) => self.customer_conns.get(&c).cloned().unwrap_or_default(),
             Audience::Supervisors => Default::default(),
         };
@@ -374,12 +462,16 @@ impl Hub {
         limit: Option<u32>,
         allowed: impl FnOnce(&SessionView) -> bool + Send + 'static,
     ) {
-        let Some((out, id)) = self.pending_reply() else { return };
+        let Some((out, id)) = self.pending_reply() else {
+            return;
+        };
         let limit = limit.unwrap_or(MAX_TRANSCRIPT).min(MAX_TRANSCRIPT);
         self.batch.work.push(Box::new(move |tx| {
             let outcome = match tx.session(session)? {
                 None => Err(ApiError::not_found(format!("no session {session}"))),
-                Some(s) if !allowed(&s) => Err(ApiError::forbidden(format!("you may not read session {session}"))),
+                Some(s) if !allowed(&s) => Err(ApiError::forbidden(format!(
+                    "you may not read session {session}"
+                ))),
                 Some(s) => {
                     let messages = tx.transcript(session, after_seq.unwrap_or(0), limit)?;
                     Ok(json!({"session": s, "messages": messages}))
@@ -391,7 +483,9 @@ impl Hub {
 
     /// A customer's profile with their recent sessions.
     pub fn read_profile(&mut self, _agent: i64, customer: CustomerId) {
-        let Some((out, id)) = self.pending_reply() else { return };
+        let Some((out, id)) = self.pending_reply() else {
+            return;
+        };
         self.batch.work.push(Box::new(move |tx| {
             let outcome = match tx.customer(customer)? {
                 None => Err(ApiError::not_found(format!("no customer {customer}"))),
@@ -406,7 +500,9 @@ impl Hub {
 
     /// The connection and request id being handled, for replies produced inside a store job.
     fn pending_reply(&self) -> Option<(super::conn::Outbox, Value)> {
-        self.current.as_ref().and_then(|(conn, id)| self.conns.get(conn).map(|c| (c.out.clone(), id.clone())))
+        self.current
+            .as_ref()
+            .and_then(|(conn, id)| self.conns.get(conn).map(|c| (c.out.clone(), id.clone())))
     }
 }
 

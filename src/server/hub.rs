@@ -6,10 +6,10 @@
 use super::conn::{ConnId, Outbox};
 use crate::config::ServerConfig;
 use crate::model::{AgentId, AgentStatus, CustomerId, Millis, SessionId, SessionState, now_ms};
-use crate::protocol::{self, ApiError, Event, QueueInfo, Request, SessionView, ServerFrame};
+use crate::protocol::{self, ApiError, Event, QueueInfo, Request, ServerFrame, SessionView};
 use crate::routing::{AgentSpec, Effect, Engine};
-use crate::store::committer::{AfterCommit, Committer};
-use crate::store::{AgentRow, Audience, Recovered, Tx, Viewer};
+use crate::store::committer::{Committer, Work};
+use crate::store::{AgentRow, Audience, Recovered, Viewer};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use tokio::sync::mpsc;
@@ -32,9 +32,19 @@ impl Endpoint {
 }
 
 pub enum HubMsg {
-    Open { conn: ConnId, endpoint: Endpoint, out: Outbox },
-    Request { conn: ConnId, id: Value, request: Request },
-    Closed { conn: ConnId },
+    Open {
+        conn: ConnId,
+        endpoint: Endpoint,
+        out: Outbox,
+    },
+    Request {
+        conn: ConnId,
+        id: Value,
+        request: Request,
+    },
+    Closed {
+        conn: ConnId,
+    },
     /// Work that continues after an asynchronous step (a store read, a password check).
     Continue(Box<dyn FnOnce(&mut Hub) + Send>),
     /// Flush, close every connection with "going away", and stop.
@@ -81,7 +91,7 @@ pub struct Batch {
     pub statuses: Vec<(AgentId, AgentStatus)>,
     pub sends: Vec<(Outbox, String)>,
     /// Extra store work that must share the transaction (tokens, passwords, reads).
-    pub work: Vec<Box<dyn FnOnce(&mut dyn Tx) -> crate::store::Result<Option<AfterCommit>> + Send>>,
+    pub work: Vec<Work>,
 }
 
 pub struct Hub {
@@ -127,19 +137,39 @@ impl Hub {
             engine.upsert_agent(spec_of(&row, config.routing.default_max_sessions));
             // Nobody is connected after a restart: everyone gets the grace period to come back.
             engine.disconnect(row.id, now);
-            agents.insert(row.id, AgentEntry { row, conns: BTreeSet::new() });
+            agents.insert(
+                row.id,
+                AgentEntry {
+                    row,
+                    conns: BTreeSet::new(),
+                },
+            );
         }
         let mut live = HashMap::new();
         let mut open_by_customer = HashMap::new();
         for (view, offer) in recovered.open_sessions {
             let queued_at = view.queued_at.unwrap_or(view.created_at);
-            engine.restore_session(view.id, &view.group, view.priority, queued_at, offer, view.assignee);
+            engine.restore_session(
+                view.id,
+                &view.group,
+                view.priority,
+                queued_at,
+                offer,
+                view.assignee,
+            );
             open_by_customer.insert(view.customer.id, view.id);
-            live.insert(view.id, Live { view, acks: HashMap::new() });
+            live.insert(
+                view.id,
+                Live {
+                    view,
+                    acks: HashMap::new(),
+                },
+            );
         }
         for m in recovered.sent {
             if let (Some(l), Some(cmid)) = (live.get_mut(&m.session_id), m.client_msg_id.clone()) {
-                l.acks.insert((m.author_kind, m.author_id.unwrap_or(0), cmid), ack_of(&m));
+                l.acks
+                    .insert((m.author_kind, m.author_id.unwrap_or(0), cmid), ack_of(&m));
             }
         }
         Hub {
@@ -193,11 +223,25 @@ impl Hub {
 
     fn handle(&mut self, msg: HubMsg) {
         match msg {
-            HubMsg::Open { conn, endpoint, out } => {
-                self.conns.insert(conn, Conn { endpoint, out, auth: Auth::None, token_hash: None });
+            HubMsg::Open {
+                conn,
+                endpoint,
+                out,
+            } => {
+                self.conns.insert(
+                    conn,
+                    Conn {
+                        endpoint,
+                        out,
+                        auth: Auth::None,
+                        token_hash: None,
+                    },
+                );
             }
             HubMsg::Request { conn, id, request } => {
-                let Some(c) = self.conns.get(&conn) else { return };
+                let Some(c) = self.conns.get(&conn) else {
+                    return;
+                };
                 let (endpoint, auth, out) = (c.endpoint, c.auth, c.out.clone());
                 self.current = Some((conn, id.clone()));
                 let result = match endpoint {
@@ -219,11 +263,15 @@ impl Hub {
 
     /// Queues a success reply; it goes out after everything before it committed.
     pub fn reply(&mut self, out: &Outbox, id: &Value, value: Value) {
-        self.batch.sends.push((out.clone(), protocol::reply_ok(id, value)));
+        self.batch
+            .sends
+            .push((out.clone(), protocol::reply_ok(id, value)));
     }
 
     pub fn reply_err(&mut self, out: &Outbox, id: &Value, e: &ApiError) {
-        self.batch.sends.push((out.clone(), protocol::reply_err(id, e)));
+        self.batch
+            .sends
+            .push((out.clone(), protocol::reply_err(id, e)));
     }
 
     fn tick(&mut self) {
@@ -232,7 +280,9 @@ impl Hub {
     }
 
     fn drop_conn(&mut self, conn: ConnId) {
-        let Some(c) = self.conns.remove(&conn) else { return };
+        let Some(c) = self.conns.remove(&conn) else {
+            return;
+        };
         match c.auth {
             Auth::Agent(a) | Auth::AgentPending(a) => {
                 if let Some(entry) = self.agents.get_mut(&a) {
@@ -257,10 +307,17 @@ impl Hub {
     /// The outboxes of everyone an audience names.
     fn outboxes(&self, audience: Audience) -> Vec<Outbox> {
         let of = |ids: &BTreeSet<ConnId>| -> Vec<Outbox> {
-            ids.iter().filter_map(|c| self.conns.get(c)).map(|c| c.out.clone()).collect()
+            ids.iter()
+                .filter_map(|c| self.conns.get(c))
+                .map(|c| c.out.clone())
+                .collect()
         };
         match audience {
-            Audience::Agent(a) => self.agents.get(&a).map(|e| of(&e.conns)).unwrap_or_default(),
+            Audience::Agent(a) => self
+                .agents
+                .get(&a)
+                .map(|e| of(&e.conns))
+                .unwrap_or_default(),
             Audience::Customer(c) => self.customer_conns.get(&c).map(of).unwrap_or_default(),
             Audience::Supervisors => self
                 .agents
@@ -298,9 +355,13 @@ impl Hub {
 
     /// Emits the session's current view to its agent and to supervisors.
     pub fn announce_session(&mut self, session: SessionId) {
-        let Some(l) = self.live.get(&session) else { return };
+        let Some(l) = self.live.get(&session) else {
+            return;
+        };
         let view = l.view.clone();
-        let ev = Event::Session { session: view.clone() };
+        let ev = Event::Session {
+            session: view.clone(),
+        };
         if let Some(a) = view.assignee {
             self.emit(Audience::Agent(a), Some(session), &ev);
         }
@@ -327,8 +388,14 @@ impl Hub {
                     self.touch(session);
                     self.emit_supervisors(session);
                 }
-                Effect::Offered { session, agent, expires_at } => {
-                    let Some(l) = self.live.get_mut(&session) else { continue };
+                Effect::Offered {
+                    session,
+                    agent,
+                    expires_at,
+                } => {
+                    let Some(l) = self.live.get_mut(&session) else {
+                        continue;
+                    };
                     l.view.state = SessionState::Offered;
                     l.view.offered_at = Some(now);
                     let view = l.view.clone();
@@ -342,25 +409,44 @@ impl Hub {
                     };
                     self.emit(Audience::Agent(agent), Some(session), &ev);
                 }
-                Effect::OfferWithdrawn { session, agent, reason } => {
-                    let ev = Event::OfferWithdrawn { session_id: session, reason: reason.as_str().into() };
+                Effect::OfferWithdrawn {
+                    session,
+                    agent,
+                    reason,
+                } => {
+                    let ev = Event::OfferWithdrawn {
+                        session_id: session,
+                        reason: reason.as_str().into(),
+                    };
                     self.emit(Audience::Agent(agent), Some(session), &ev);
                 }
                 Effect::Assigned { session, agent } => {
-                    let name = self.agents.get(&agent).map(|e| e.row.display_name.clone()).unwrap_or_default();
-                    let Some(l) = self.live.get_mut(&session) else { continue };
+                    let name = self
+                        .agents
+                        .get(&agent)
+                        .map(|e| e.row.display_name.clone())
+                        .unwrap_or_default();
+                    let Some(l) = self.live.get_mut(&session) else {
+                        continue;
+                    };
                     l.view.state = SessionState::Active;
                     l.view.assignee = Some(agent);
                     l.view.accepted_at = Some(now);
                     let customer = l.view.customer.id;
                     self.touch(session);
                     self.announce_session(session);
-                    let ev = Event::AgentJoined { session_id: session, agent_name: name };
+                    let ev = Event::AgentJoined {
+                        session_id: session,
+                        agent_name: name,
+                    };
                     self.emit(Audience::Customer(customer), Some(session), &ev);
                 }
                 Effect::Released { session, agent } => {
                     if released_reason != "ended" {
-                        let ev = Event::SessionRemoved { session_id: session, reason: released_reason.into() };
+                        let ev = Event::SessionRemoved {
+                            session_id: session,
+                            reason: released_reason.into(),
+                        };
                         self.emit(Audience::Agent(agent), Some(session), &ev);
                     }
                 }
@@ -377,7 +463,9 @@ impl Hub {
 
     fn emit_supervisors(&mut self, session: SessionId) {
         if let Some(l) = self.live.get(&session) {
-            let ev = Event::Session { session: l.view.clone() };
+            let ev = Event::Session {
+                session: l.view.clone(),
+            };
             self.emit(Audience::Supervisors, Some(session), &ev);
         }
     }
@@ -388,12 +476,19 @@ impl Hub {
             .engine
             .queue_lengths()
             .into_iter()
-            .map(|(group, strategy, waiting)| QueueInfo { group, strategy, waiting })
+            .map(|(group, strategy, waiting)| QueueInfo {
+                group,
+                strategy,
+                waiting,
+            })
             .collect();
         if queues == self.last_queues {
             return;
         }
-        let frame = serde_json::to_string(&ServerFrame::Queues { queues: queues.clone() }).unwrap_or_default();
+        let frame = serde_json::to_string(&ServerFrame::Queues {
+            queues: queues.clone(),
+        })
+        .unwrap_or_default();
         self.last_queues = queues;
         for c in self.conns.values() {
             if matches!(c.auth, Auth::Agent(_)) {
@@ -417,10 +512,21 @@ impl Hub {
         let sessions: Vec<(SessionView, Option<(AgentId, Millis)>)> = batch
             .sessions
             .iter()
-            .filter_map(|id| self.live.get(id).map(|l| (l.view.clone(), self.engine.offer(*id))))
+            .filter_map(|id| {
+                self.live
+                    .get(id)
+                    .map(|l| (l.view.clone(), self.engine.offer(*id)))
+            })
             .collect();
         let now = now_ms();
-        let Batch { messages, events, statuses, mut sends, work, .. } = batch;
+        let Batch {
+            messages,
+            events,
+            statuses,
+            mut sends,
+            work,
+            ..
+        } = batch;
         let result = self.committer.submit(move |tx| {
             for (s, offer) in &sessions {
                 tx.put_session(s, *offer)?;
@@ -489,8 +595,15 @@ impl Hub {
                     }
                 }
                 None => {
-                    let reason = if cursor > head { "unknown cursor" } else { "cursor too old" };
-                    let f = ServerFrame::Reload { cursor: head, reason: reason.into() };
+                    let reason = if cursor > head {
+                        "unknown cursor"
+                    } else {
+                        "cursor too old"
+                    };
+                    let f = ServerFrame::Reload {
+                        cursor: head,
+                        reason: reason.into(),
+                    };
                     out.send(serde_json::to_string(&f).unwrap_or_default());
                 }
             })))
@@ -507,11 +620,18 @@ impl Hub {
             e.row = row;
             e.row.status = status;
         } else {
-            self.agents.insert(row.id, AgentEntry { row, conns: BTreeSet::new() });
+            self.agents.insert(
+                row.id,
+                AgentEntry {
+                    row,
+                    conns: BTreeSet::new(),
+                },
+            );
         }
         for g in &spec.groups {
             if !self.engine.has_group(g) {
-                self.engine.upsert_group(g, crate::model::Strategy::LeastBusy);
+                self.engine
+                    .upsert_group(g, crate::model::Strategy::LeastBusy);
             }
         }
         self.engine.upsert_agent(spec);

@@ -59,14 +59,23 @@ pub async fn run(
         let _ = fatal_tx.send(e);
     })?;
     let (hub_tx, hub_rx) = tokio::sync::mpsc::unbounded_channel();
-    let hub = Hub::new(config.clone(), recovered, committer, hub_tx.clone(), tokio::runtime::Handle::current());
+    let hub = Hub::new(
+        config.clone(),
+        recovered,
+        committer,
+        hub_tx.clone(),
+        tokio::runtime::Handle::current(),
+    );
     let hub_task = tokio::spawn(hub.run(hub_rx));
 
     let app = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/ws/agent", get(ws_agent))
         .route("/ws/customer", get(ws_customer))
-        .with_state(AppState { hub: hub_tx.clone(), config });
+        .with_state(AppState {
+            hub: hub_tx.clone(),
+            config,
+        });
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopper = hub_tx.clone();

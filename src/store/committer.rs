@@ -7,7 +7,7 @@ use std::sync::mpsc;
 
 /// What runs after the commit: typically pushes frames to connections.
 pub type AfterCommit = Box<dyn FnOnce() + Send>;
-type Work = Box<dyn FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send>;
+pub type Work = Box<dyn FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send>;
 
 /// Most jobs in one transaction; bounds the latency of the first job in a huge burst.
 const MAX_BATCH: usize = 4096;
@@ -26,38 +26,40 @@ impl Committer {
         on_fatal: impl FnOnce(StoreError) + Send + 'static,
     ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
         let (tx, rx) = mpsc::channel::<Work>();
-        let handle = std::thread::Builder::new().name("kefu-commit".into()).spawn(move || {
-            let mut batch: Vec<Work> = Vec::new();
-            let mut done: Vec<AfterCommit> = Vec::new();
-            // Ends when every Committer handle is dropped and the queue is drained.
-            while let Ok(first) = rx.recv() {
-                batch.push(first);
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(w) => batch.push(w),
-                        Err(_) => break,
-                    }
-                }
-                let mut jobs = batch.drain(..);
-                let result = store.transaction(&mut |tx| {
-                    for work in jobs.by_ref() {
-                        if let Some(after) = work(tx)? {
-                            done.push(after);
+        let handle = std::thread::Builder::new()
+            .name("kefu-commit".into())
+            .spawn(move || {
+                let mut batch: Vec<Work> = Vec::new();
+                let mut done: Vec<AfterCommit> = Vec::new();
+                // Ends when every Committer handle is dropped and the queue is drained.
+                while let Ok(first) = rx.recv() {
+                    batch.push(first);
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(w) => batch.push(w),
+                            Err(_) => break,
                         }
                     }
-                    Ok(())
-                });
-                drop(jobs);
-                match result {
-                    Ok(()) => done.drain(..).for_each(|after| after()),
-                    Err(e) => {
-                        tracing::error!(error = %e, "transaction failed; stopping the server");
-                        on_fatal(e);
-                        return;
+                    let mut jobs = batch.drain(..);
+                    let result = store.transaction(&mut |tx| {
+                        for work in jobs.by_ref() {
+                            if let Some(after) = work(tx)? {
+                                done.push(after);
+                            }
+                        }
+                        Ok(())
+                    });
+                    drop(jobs);
+                    match result {
+                        Ok(()) => done.drain(..).for_each(|after| after()),
+                        Err(e) => {
+                            tracing::error!(error = %e, "transaction failed; stopping the server");
+                            on_fatal(e);
+                            return;
+                        }
                     }
                 }
-            }
-        })?;
+            })?;
         Ok((Committer { tx }, handle))
     }
 

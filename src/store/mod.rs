@@ -111,13 +111,26 @@ pub trait Tx {
     fn update_customer(&mut self, customer: &CustomerView) -> Result<()>;
 
     /// Writes the whole session row (insert or replace), with the pending offer if any.
-    fn put_session(&mut self, session: &SessionView, offer: Option<(AgentId, Millis)>) -> Result<()>;
+    fn put_session(
+        &mut self,
+        session: &SessionView,
+        offer: Option<(AgentId, Millis)>,
+    ) -> Result<()>;
     fn session(&mut self, id: SessionId) -> Result<Option<SessionView>>;
     /// A customer's sessions, newest first.
-    fn sessions_of_customer(&mut self, customer: CustomerId, limit: u32) -> Result<Vec<SessionView>>;
+    fn sessions_of_customer(
+        &mut self,
+        customer: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<SessionView>>;
 
     fn insert_message(&mut self, message: &MessageView) -> Result<()>;
-    fn transcript(&mut self, session: SessionId, after_seq: i64, limit: u32) -> Result<Vec<MessageView>>;
+    fn transcript(
+        &mut self,
+        session: SessionId,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<MessageView>>;
 
     fn insert_event(
         &mut self,
@@ -128,7 +141,12 @@ pub trait Tx {
         now: Millis,
     ) -> Result<()>;
     /// Up to `limit` events after `cursor` for the viewer, oldest first, as (id, body JSON).
-    fn events_after(&mut self, viewer: Viewer, cursor: i64, limit: u32) -> Result<Vec<(i64, String)>>;
+    fn events_after(
+        &mut self,
+        viewer: Viewer,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>>;
     /// Smallest event id still stored (0 when empty); older cursors need a reload.
     fn oldest_event_id(&mut self) -> Result<i64>;
 }

@@ -25,8 +25,12 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -38,7 +42,9 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut wrapped = SqliteTx { tx: &tx };
         f(&mut wrapped)?;
         tx.commit()?;
@@ -69,11 +75,15 @@ impl Store for SqliteStore {
         for row in rows {
             out.sent.push(row??);
         }
-        out.max_event_id = c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?;
-        out.max_session_id =
-            c.query_row("SELECT COALESCE(MAX(id), 0) FROM sessions", [], |r| r.get(0))?;
+        out.max_event_id =
+            c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?;
+        out.max_session_id = c.query_row("SELECT COALESCE(MAX(id), 0) FROM sessions", [], |r| {
+            r.get(0)
+        })?;
         out.max_customer_id =
-            c.query_row("SELECT COALESCE(MAX(id), 0) FROM customers", [], |r| r.get(0))?;
+            c.query_row("SELECT COALESCE(MAX(id), 0) FROM customers", [], |r| {
+                r.get(0)
+            })?;
         Ok(out)
     }
 }
@@ -135,7 +145,8 @@ fn customer_from_row(r: &Row, at: usize) -> Result<CustomerView> {
     })
 }
 
-const SESSION_SELECT: &str = "SELECT s.id, s.channel, s.state, s.group_name, s.assignee, s.priority,
+const SESSION_SELECT: &str =
+    "SELECT s.id, s.channel, s.state, s.group_name, s.assignee, s.priority,
     s.intent, s.tags, s.follow_up, s.created_at, s.queued_at, s.offered_at, s.accepted_at,
     s.first_human_reply_at, s.ended_at, s.end_reason, s.csat, s.last_seq, s.waiting_since,
     s.offered_to, s.offer_expires_at,
@@ -214,7 +225,10 @@ impl Tx for SqliteTx<'_> {
     fn insert_agent(&mut self, a: &AgentRow) -> Result<AgentId> {
         let exists = self.agent_by_username(&a.username)?.is_some();
         if exists {
-            return Err(StoreError::Conflict(format!("agent `{}` already exists", a.username)));
+            return Err(StoreError::Conflict(format!(
+                "agent `{}` already exists",
+                a.username
+            )));
         }
         self.tx.execute(
             "INSERT INTO agents (username, display_name, employee_no, contact, role, password_hash,
@@ -241,22 +255,30 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>> {
-        let mut stmt = self.tx.prepare_cached(&format!("{AGENT_SELECT} WHERE a.username = ?1"))?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("{AGENT_SELECT} WHERE a.username = ?1"))?;
         Ok(collect(&mut stmt, [username], agent_from_row)?.pop())
     }
 
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>> {
-        let mut stmt = self.tx.prepare_cached(&format!("{AGENT_SELECT} WHERE a.id = ?1"))?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("{AGENT_SELECT} WHERE a.id = ?1"))?;
         Ok(collect(&mut stmt, [id], agent_from_row)?.pop())
     }
 
     fn list_agents(&mut self) -> Result<Vec<AgentRow>> {
-        let mut stmt = self.tx.prepare_cached(&format!("{AGENT_SELECT} ORDER BY a.id"))?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("{AGENT_SELECT} ORDER BY a.id"))?;
         collect(&mut stmt, [], agent_from_row)
     }
 
     fn set_agent_status(&mut self, id: AgentId, status: AgentStatus) -> Result<()> {
-        let mut stmt = self.tx.prepare_cached("UPDATE agents SET status = ?2 WHERE id = ?1")?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("UPDATE agents SET status = ?2 WHERE id = ?1")?;
         stmt.execute(params![id, status.as_str()])?;
         Ok(())
     }
@@ -270,7 +292,8 @@ impl Tx for SqliteTx<'_> {
             return Err(StoreError::NotFound(format!("no agent with id {id}")));
         }
         // A new password ends every session logged in with the old one.
-        self.tx.execute("DELETE FROM tokens WHERE agent_id = ?1", [id])?;
+        self.tx
+            .execute("DELETE FROM tokens WHERE agent_id = ?1", [id])?;
         Ok(())
     }
 
@@ -284,7 +307,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn list_groups(&mut self) -> Result<Vec<(String, Strategy)>> {
-        let mut stmt = self.tx.prepare_cached("SELECT name, strategy FROM skill_groups ORDER BY name")?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT name, strategy FROM skill_groups ORDER BY name")?;
         collect(&mut stmt, [], |r| {
             let name: String = r.get(0)?;
             let strategy: String = r.get(1)?;
@@ -310,7 +335,13 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_token(&mut self, hash: &str, p: Principal, expires_at: Millis, now: Millis) -> Result<()> {
+    fn insert_token(
+        &mut self,
+        hash: &str,
+        p: Principal,
+        expires_at: Millis,
+        now: Millis,
+    ) -> Result<()> {
         let (agent, customer) = match p {
             Principal::Agent(a) => (Some(a), None),
             Principal::Customer(c) => (None, Some(c)),
@@ -327,8 +358,9 @@ impl Tx for SqliteTx<'_> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT agent_id, customer_id FROM tokens WHERE hash = ?1 AND expires_at > ?2",
         )?;
-        let row: Option<(Option<AgentId>, Option<CustomerId>)> =
-            stmt.query_row(params![hash, now], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let row: Option<(Option<AgentId>, Option<CustomerId>)> = stmt
+            .query_row(params![hash, now], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         Ok(match row {
             Some((Some(a), _)) => Some(Principal::Agent(a)),
             Some((None, Some(c))) => Some(Principal::Customer(c)),
@@ -337,7 +369,8 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_token(&mut self, hash: &str) -> Result<()> {
-        self.tx.execute("DELETE FROM tokens WHERE hash = ?1", [hash])?;
+        self.tx
+            .execute("DELETE FROM tokens WHERE hash = ?1", [hash])?;
         Ok(())
     }
 
@@ -345,21 +378,30 @@ impl Tx for SqliteTx<'_> {
         self.tx.execute(
             "INSERT INTO customers (id, external_id, nickname, channel, vip, tags, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![c.id, c.external_id, c.nickname, c.channel.as_str(), c.vip, tags_json(&c.tags), now],
+            params![
+                c.id,
+                c.external_id,
+                c.nickname,
+                c.channel.as_str(),
+                c.vip,
+                tags_json(&c.tags),
+                now
+            ],
         )?;
         Ok(())
     }
 
     fn customer(&mut self, id: CustomerId) -> Result<Option<CustomerView>> {
-        let mut stmt =
-            self.tx.prepare_cached(&format!("SELECT {CUSTOMER_COLS} FROM customers c WHERE c.id = ?1"))?;
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {CUSTOMER_COLS} FROM customers c WHERE c.id = ?1"
+        ))?;
         collect(&mut stmt, [id], |r| Ok(customer_from_row(r, 0))).map(|mut v| v.pop())
     }
 
     fn customer_by_external_id(&mut self, external_id: &str) -> Result<Option<CustomerView>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached(&format!("SELECT {CUSTOMER_COLS} FROM customers c WHERE c.external_id = ?1"))?;
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {CUSTOMER_COLS} FROM customers c WHERE c.external_id = ?1"
+        ))?;
         collect(&mut stmt, [external_id], |r| Ok(customer_from_row(r, 0))).map(|mut v| v.pop())
     }
 
@@ -409,11 +451,17 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn session(&mut self, id: SessionId) -> Result<Option<SessionView>> {
-        let mut stmt = self.tx.prepare_cached(&format!("{SESSION_SELECT} WHERE s.id = ?1"))?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("{SESSION_SELECT} WHERE s.id = ?1"))?;
         Ok(collect(&mut stmt, [id], session_from_row)?.pop())
     }
 
-    fn sessions_of_customer(&mut self, customer: CustomerId, limit: u32) -> Result<Vec<SessionView>> {
+    fn sessions_of_customer(
+        &mut self,
+        customer: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<SessionView>> {
         let mut stmt = self.tx.prepare_cached(&format!(
             "{SESSION_SELECT} WHERE s.customer_id = ?1 ORDER BY s.id DESC LIMIT ?2"
         ))?;
@@ -435,16 +483,27 @@ impl Tx for SqliteTx<'_> {
             m.client_msg_id,
             m.created_at
         ])?;
-        let mut stmt = self.tx.prepare_cached("UPDATE sessions SET last_seq = ?2 WHERE id = ?1")?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("UPDATE sessions SET last_seq = ?2 WHERE id = ?1")?;
         stmt.execute(params![m.session_id, m.seq])?;
         Ok(())
     }
 
-    fn transcript(&mut self, session: SessionId, after_seq: i64, limit: u32) -> Result<Vec<MessageView>> {
+    fn transcript(
+        &mut self,
+        session: SessionId,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<MessageView>> {
         let mut stmt = self.tx.prepare_cached(&format!(
             "{MESSAGE_SELECT} WHERE m.session_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3"
         ))?;
-        collect(&mut stmt, params![session, after_seq, limit], message_from_row)
+        collect(
+            &mut stmt,
+            params![session, after_seq, limit],
+            message_from_row,
+        )
     }
 
     fn insert_event(
@@ -468,7 +527,12 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn events_after(&mut self, viewer: Viewer, cursor: i64, limit: u32) -> Result<Vec<(i64, String)>> {
+    fn events_after(
+        &mut self,
+        viewer: Viewer,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>> {
         let (sql, who, sup) = match viewer {
             Viewer::Agent { id, supervisor } => (
                 "SELECT id, body FROM events WHERE id > ?1 AND (agent_id = ?2 OR (?3 AND supervisors = 1))
@@ -484,10 +548,14 @@ impl Tx for SqliteTx<'_> {
             ),
         };
         let mut stmt = self.tx.prepare_cached(sql)?;
-        collect(&mut stmt, params![cursor, who, sup, limit], |r| Ok(Ok((r.get(0)?, r.get(1)?))))
+        collect(&mut stmt, params![cursor, who, sup, limit], |r| {
+            Ok(Ok((r.get(0)?, r.get(1)?)))
+        })
     }
 
     fn oldest_event_id(&mut self) -> Result<i64> {
-        Ok(self.tx.query_row("SELECT COALESCE(MIN(id), 0) FROM events", [], |r| r.get(0))?)
+        Ok(self
+            .tx
+            .query_row("SELECT COALESCE(MIN(id), 0) FROM events", [], |r| r.get(0))?)
     }
 }

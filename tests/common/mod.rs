@@ -25,10 +25,20 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(kefu::server::run(listener, config, dir.to_path_buf(), async move {
-            let _ = rx.await;
-        }));
-        TestServer { addr, dir: dir.to_path_buf(), stop: Some(tx), task }
+        let task = tokio::spawn(kefu::server::run(
+            listener,
+            config,
+            dir.to_path_buf(),
+            async move {
+                let _ = rx.await;
+            },
+        ));
+        TestServer {
+            addr,
+            dir: dir.to_path_buf(),
+            stop: Some(tx),
+            task,
+        }
     }
 
     pub fn url(&self, endpoint: &str) -> String {
@@ -44,8 +54,12 @@ impl TestServer {
 
     pub async fn agent(&self, username: &str) -> Client {
         let mut c = Client::connect(&self.url("agent")).await.unwrap();
-        c.call("login", json!({"username": username, "password": PASSWORD})).await.unwrap();
-        c.call("status.set", json!({"status": "online"})).await.unwrap();
+        c.call("login", json!({"username": username, "password": PASSWORD}))
+            .await
+            .unwrap();
+        c.call("status.set", json!({"status": "online"}))
+            .await
+            .unwrap();
         c
     }
 
@@ -53,7 +67,10 @@ impl TestServer {
     pub async fn customer(&self, nickname: &str, group: Option<&str>) -> (Client, i64, String) {
         let mut c = Client::connect(&self.url("customer")).await.unwrap();
         let r = c
-            .call("customer.start", json!({"channel": "web", "nickname": nickname, "group": group}))
+            .call(
+                "customer.start",
+                json!({"channel": "web", "nickname": nickname, "group": group}),
+            )
             .await
             .unwrap();
         let session = r["session_id"].as_i64().unwrap();
@@ -63,7 +80,13 @@ impl TestServer {
 }
 
 /// Creates an agent who can log in with [`PASSWORD`] (no forced change).
-pub fn add_agent(dir: &Path, username: &str, groups: &[&str], role: Role, max_sessions: Option<u32>) -> i64 {
+pub fn add_agent(
+    dir: &Path,
+    username: &str,
+    groups: &[&str],
+    role: Role,
+    max_sessions: Option<u32>,
+) -> i64 {
     let mut store = kefu::server::open_store(dir, &ServerConfig::default()).unwrap();
     for g in groups {
         admin::add_group(&mut store, g, kefu::model::Strategy::LeastBusy).unwrap();
@@ -81,29 +104,51 @@ pub fn add_agent(dir: &Path, username: &str, groups: &[&str], role: Role, max_se
 }
 
 pub fn config_with_groups(groups: &[&str]) -> ServerConfig {
-    let mut c = ServerConfig::default();
-    c.groups = groups
+    let groups: Vec<kefu::config::GroupConfig> = groups
         .iter()
-        .map(|g| kefu::config::GroupConfig { name: g.to_string(), strategy: Default::default() })
+        .map(|g| kefu::config::GroupConfig {
+            name: g.to_string(),
+            strategy: Default::default(),
+        })
         .collect();
-    c.routing.default_group = groups[0].to_string();
-    c
+    let routing = kefu::config::RoutingConfig {
+        default_group: groups[0].name.clone(),
+        ..Default::default()
+    };
+    ServerConfig {
+        groups,
+        routing,
+        ..Default::default()
+    }
 }
 
 /// Waits for an offer and accepts it; returns the session id.
 pub async fn accept_next_offer(agent: &mut Client) -> i64 {
-    let (_, ev) = agent.wait_event(WAIT, |e| matches!(e, Event::Offer { .. })).await.unwrap();
-    let Event::Offer { session, .. } = ev else { unreachable!() };
-    agent.call("session.accept", json!({"session_id": session.id})).await.unwrap();
+    let (_, ev) = agent
+        .wait_event(WAIT, |e| matches!(e, Event::Offer { .. }))
+        .await
+        .unwrap();
+    let Event::Offer { session, .. } = ev else {
+        unreachable!()
+    };
+    agent
+        .call("session.accept", json!({"session_id": session.id}))
+        .await
+        .unwrap();
     session.id
 }
 
 pub async fn wait_message(c: &mut Client, body: &str) -> kefu::protocol::MessageView {
     let (_, ev) = c
-        .wait_event(WAIT, |e| matches!(e, Event::Message { message } if message.body == body))
+        .wait_event(
+            WAIT,
+            |e| matches!(e, Event::Message { message } if message.body == body),
+        )
         .await
         .unwrap_or_else(|e| panic!("waiting for message {body:?}: {e}"));
-    let Event::Message { message } = ev else { unreachable!() };
+    let Event::Message { message } = ev else {
+        unreachable!()
+    };
     message
 }
 

@@ -1,0 +1,289 @@
+//! Routing under real connections: a burst of sessions against many agents, offer timeouts,
+//! idempotent sends, and resuming after a disconnect.
+
+mod common;
+use common::*;
+use kefu::client::Client;
+use kefu::model::Role;
+use kefu::protocol::{Event, ServerFrame};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_sessions_twenty_agents_capacity_five() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        add_agent(
+            dir.path(),
+            &format!("a{i}"),
+            &["general"],
+            Role::Agent,
+            Some(5),
+        );
+    }
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let mut agents = Vec::new();
+    for i in 0..20 {
+        agents.push(server.agent(&format!("a{i}")).await);
+    }
+    // Agents accept everything they are offered, racing each other; an agent who reaches
+    // capacity ends their oldest session, so the queue drains through full agents.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, i64)>();
+    let mut tasks = Vec::new();
+    for (i, mut a) in agents.into_iter().enumerate() {
+        let tx = tx.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut active = std::collections::VecDeque::new();
+            let mut most = 0;
+            loop {
+                match a
+                    .wait_event(Duration::from_secs(3), |e| matches!(e, Event::Offer { .. }))
+                    .await
+                {
+                    Ok((_, Event::Offer { session, .. })) => {
+                        assert!(
+                            active.len() < 5,
+                            "offered a 6th session while holding {active:?}"
+                        );
+                        a.call("session.accept", json!({"session_id": session.id}))
+                            .await
+                            .unwrap();
+                        active.push_back(session.id);
+                        most = most.max(active.len());
+                        let _ = tx.send((i, session.id));
+                        if active.len() == 5 {
+                            let oldest = active.pop_front().unwrap();
+                            a.call("session.end", json!({"session_id": oldest}))
+                                .await
+                                .unwrap();
+                        }
+                    }
+                    _ => return (a, most),
+                }
+            }
+        }));
+    }
+    drop(tx);
+    // 200 customers within about a second.
+    let started = std::time::Instant::now();
+    let mut customers = Vec::new();
+    let mut starts = Vec::new();
+    for n in 0..200 {
+        let url = server.url("customer");
+        starts.push(tokio::spawn(async move {
+            let mut c = Client::connect(&url).await.unwrap();
+            let r = c
+                .call(
+                    "customer.start",
+                    json!({"channel": "app", "nickname": format!("c{n}")}),
+                )
+                .await
+                .unwrap();
+            (c, r["session_id"].as_i64().unwrap())
+        }));
+    }
+    for s in starts {
+        customers.push(s.await.unwrap());
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "starting 200 took {:?}",
+        started.elapsed()
+    );
+
+    let mut owner: HashMap<i64, usize> = HashMap::new();
+    let mut per_agent = vec![0usize; 20];
+    while owner.len() < 200 {
+        let Some((agent, session)) = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .expect("all assigned in time")
+        else {
+            panic!(
+                "agents stopped after {} of 200 sessions: {per_agent:?}",
+                owner.len()
+            )
+        };
+        assert!(
+            owner.insert(session, agent).is_none(),
+            "session {session} accepted twice"
+        );
+        per_agent[agent] += 1;
+    }
+    assert_eq!(per_agent.iter().sum::<usize>(), 200);
+    let ids: HashSet<i64> = customers.iter().map(|c| c.1).collect();
+    assert_eq!(ids, owner.keys().copied().collect::<HashSet<_>>());
+    for t in tasks {
+        let (mut a, most) = t.await.unwrap();
+        assert_eq!(most, 5, "every agent was filled to capacity at some point");
+        let snap = a.call("snapshot", json!({})).await.unwrap();
+        assert!(snap["sessions"].as_array().unwrap().len() <= 5);
+        assert_eq!(snap["queues"][0]["waiting"], 0);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_ignored_offer_moves_to_the_next_agent() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "sleepy", &["general"], Role::Agent, None);
+    add_agent(dir.path(), "keen", &["general"], Role::Agent, None);
+    let mut config = kefu::config::ServerConfig::default();
+    config.routing.offer_timeout_secs = 1;
+    let server = TestServer::start(dir.path(), config).await;
+    let mut sleepy = server.agent("sleepy").await;
+    let (_cust, session, _) = server.customer("c", None).await;
+    sleepy
+        .wait_event(
+            WAIT,
+            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
+        )
+        .await
+        .unwrap();
+    let mut keen = server.agent("keen").await;
+    let (_, ev) = sleepy
+        .wait_event(WAIT, |e| matches!(e, Event::OfferWithdrawn { .. }))
+        .await
+        .unwrap();
+    assert_eq!(
+        ev,
+        Event::OfferWithdrawn {
+            session_id: session,
+            reason: "timeout".into()
+        }
+    );
+    let got = accept_next_offer(&mut keen).await;
+    assert_eq!(got, session);
+    let late = sleepy
+        .call("session.accept", json!({"session_id": session}))
+        .await;
+    assert_eq!(api_code(late), kefu::protocol::ErrorCode::Conflict);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_send_is_stored_once_with_the_same_ack() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let mut alice = server.agent("alice").await;
+    let (mut cust, session, _) = server.customer("c", None).await;
+    accept_next_offer(&mut alice).await;
+    let send = json!({"session_id": session, "client_msg_id": "same", "body": "hello"});
+    let first = cust.call("message.send", send.clone()).await.unwrap();
+    let second = cust.call("message.send", send).await.unwrap();
+    assert_eq!(first, second);
+    let t = alice
+        .call("session.transcript", json!({"session_id": session}))
+        .await
+        .unwrap();
+    assert_eq!(t["messages"].as_array().unwrap().len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn resume_after_disconnect_gets_everything_once_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let mut alice = Client::connect(&server.url("agent")).await.unwrap();
+    let login = alice
+        .call("login", json!({"username": "alice", "password": PASSWORD}))
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_string();
+    alice
+        .call("status.set", json!({"status": "online"}))
+        .await
+        .unwrap();
+    let (mut cust, session, ctoken) = server.customer("c", None).await;
+    accept_next_offer(&mut alice).await;
+    cust.call(
+        "message.send",
+        json!({"session_id": session, "client_msg_id": "m0", "body": "m0"}),
+    )
+    .await
+    .unwrap();
+    wait_message(&mut alice, "m0").await;
+    let cursor = alice.cursor;
+    alice.close().await;
+
+    // While alice is away, 30 messages arrive.
+    for i in 1..=30 {
+        cust.call("message.send", json!({"session_id": session, "client_msg_id": format!("m{i}"), "body": format!("m{i}")}))
+            .await
+            .unwrap();
+    }
+    let mut alice = Client::connect(&server.url("agent")).await.unwrap();
+    alice
+        .call("resume", json!({"token": token, "cursor": cursor}))
+        .await
+        .unwrap();
+    // And one more arrives live right after the resume.
+    cust.call(
+        "message.send",
+        json!({"session_id": session, "client_msg_id": "m31", "body": "m31"}),
+    )
+    .await
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut cursors = Vec::new();
+    while seen.len() < 31 {
+        match alice.next_frame(WAIT).await.unwrap() {
+            ServerFrame::Event {
+                cursor,
+                event: Event::Message { message },
+            } => {
+                cursors.push(cursor);
+                seen.push(message.seq);
+            }
+            ServerFrame::Event { cursor, .. } => cursors.push(cursor),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        seen,
+        (2..=32).collect::<Vec<i64>>(),
+        "every missed message once, in order"
+    );
+    assert!(
+        cursors.windows(2).all(|w| w[0] < w[1]),
+        "cursors strictly increase: {cursors:?}"
+    );
+    // Nothing more (no duplicates) arrives.
+    if let Ok(ServerFrame::Event {
+        event: Event::Message { message },
+        ..
+    }) = alice.next_frame(Duration::from_millis(300)).await
+    {
+        panic!("duplicate {message:?}");
+    }
+
+    // The customer side resumes the same way; a cursor from the future gets `reload`.
+    let mut c2 = Client::connect(&server.url("customer")).await.unwrap();
+    let r = c2
+        .call("customer.resume", json!({"token": ctoken, "cursor": 0}))
+        .await
+        .unwrap();
+    assert_eq!(r["session_id"], session);
+    let mut count = 0;
+    while count < 32 {
+        if let ServerFrame::Event {
+            event: Event::Message { .. },
+            ..
+        } = c2.next_frame(WAIT).await.unwrap()
+        {
+            count += 1;
+        }
+    }
+    let mut c3 = Client::connect(&server.url("customer")).await.unwrap();
+    c3.call(
+        "customer.resume",
+        json!({"token": ctoken, "cursor": 1_000_000}),
+    )
+    .await
+    .unwrap();
+    let f = c3.next_frame(WAIT).await.unwrap();
+    assert!(matches!(f, ServerFrame::Reload { .. }), "{f:?}");
+    server.stop().await;
+}
