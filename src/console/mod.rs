@@ -1,0 +1,10 @@
+//! The agent console: a full-screen terminal workbench (ratatui + crossterm) that talks to the
+//! routing server over WebSocket. `App` holds all state and `App::update(Action)` is pure;
+//! `run` wires it to the terminal and the network.
+
+pub mod action;
+pub mod composer;
+pub mod i18n;
+pub mod keymap;
+pub mod sanitize;
+pub mod theme;
