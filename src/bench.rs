@@ -30,6 +30,9 @@ pub struct BenchArgs {
     /// Instead of the chat load: open this many idle customer connections and report RSS.
     #[arg(long)]
     pub idle: Option<usize>,
+    /// Instead of the server: measure the console's frames, keystrokes and KB search.
+    #[arg(long)]
+    pub console: bool,
 }
 
 /// The server process under test.
@@ -131,6 +134,9 @@ async fn start_server(agents: usize, capacity: u32) -> anyhow::Result<Server> {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.console {
+        return crate::console::bench::run();
+    }
     if let Some(n) = args.idle {
         return idle(n).await;
     }

@@ -46,6 +46,18 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// The agent console: a full-screen terminal workbench.
+    Console {
+        /// Server address, e.g. ws://127.0.0.1:7800 or wss://kefu.example.com (remembered).
+        #[arg(long)]
+        server: Option<String>,
+        /// Username (remembered).
+        #[arg(long)]
+        user: Option<String>,
+        /// Interface language: en or zh (default: config, then LANG).
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Load-test a running server: customers send, agents accept and reply.
     Bench(crate::bench::BenchArgs),
 }
@@ -152,6 +164,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let dir = data_dir(common.data_dir, &config)?;
             let mut store = crate::server::open_store(&dir, &config)?;
             run_admin(&mut store, what)
+        }
+        Command::Console { server, user, lang } => {
+            // Config, keymap and theme errors print here, before the full screen opens.
+            let loaded = crate::console::run::load(lang.as_deref())?;
+            if let Ok(d) = data_dir(None, &ServerConfig::default()) {
+                crate::console::run::init_file_logging(&d);
+            }
+            let opts = crate::console::run::Options { server, user, password: None, lang, remember: true };
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(crate::console::run::run(opts, loaded))
         }
         Command::Bench(args) => {
             let rt = tokio::runtime::Runtime::new()?;

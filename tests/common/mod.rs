@@ -22,7 +22,12 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(dir: &Path, config: ServerConfig) -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_on("127.0.0.1:0", dir, config).await
+    }
+
+    /// Starts on a given address (to restart a server where its clients expect it).
+    pub async fn start_on(addr: &str, dir: &Path, config: ServerConfig) -> TestServer {
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(kefu::server::run(

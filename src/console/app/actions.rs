@@ -1,0 +1,329 @@
+//! `App::update`: what each keymap action does on the workbench.
+
+use super::*;
+use crate::console::action::Action;
+use crate::model::AuthorKind;
+use serde_json::json;
+
+/// Smallest and largest panel widths the resize keys allow.
+const MIN_PANEL: u16 = 16;
+const MAX_PANEL: u16 = 80;
+
+impl App {
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if self.overlay.is_some() {
+            return self.update_overlay(action);
+        }
+        match action {
+            Action::Quit => {
+                if self.active_count() > 0 {
+                    self.overlay = Some(Overlay::Quit);
+                    Vec::new()
+                } else {
+                    self.should_quit = true;
+                    vec![Effect::Quit]
+                }
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+                Vec::new()
+            }
+            Action::NextSession | Action::PrevSession => {
+                if self.focus == Focus::Profile {
+                    return Vec::new();
+                }
+                let order = self.order();
+                if order.is_empty() {
+                    return Vec::new();
+                }
+                let pos = self.selected.and_then(|s| order.iter().position(|o| *o == s));
+                let next = match (pos, action == Action::NextSession) {
+                    (None, _) => 0,
+                    (Some(p), true) => (p + 1) % order.len(),
+                    (Some(p), false) => (p + order.len() - 1) % order.len(),
+                };
+                self.select(order[next])
+            }
+            Action::Session1
+            | Action::Session2
+            | Action::Session3
+            | Action::Session4
+            | Action::Session5
+            | Action::Session6
+            | Action::Session7
+            | Action::Session8
+            | Action::Session9 => {
+                let n = Action::ALL.iter().position(|a| *a == action).unwrap_or(0)
+                    - Action::ALL.iter().position(|a| *a == Action::Session1).unwrap_or(0);
+                match self.order().get(n) {
+                    Some(id) => self.select(*id),
+                    None => Vec::new(),
+                }
+            }
+            Action::NextAttention => {
+                let order = self.order();
+                let current = self.selected;
+                let best = order
+                    .iter()
+                    .filter(|id| Some(**id) != current)
+                    .filter_map(|id| self.sessions.get(id))
+                    .map(|s| (self.attention(s), s.view.waiting_since.unwrap_or(i64::MAX), s.view.id))
+                    .filter(|(rank, _, _)| *rank > 0)
+                    .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+                match best {
+                    Some((_, _, id)) => self.select(id),
+                    None => {
+                        self.notice(text(self.lang).no_sessions);
+                        Vec::new()
+                    }
+                }
+            }
+            Action::FocusNext | Action::FocusPrev => {
+                let mut ring = vec![Focus::Sessions, Focus::Chat, Focus::Compose];
+                if self.layout.show_sidebar {
+                    ring.push(Focus::Profile);
+                }
+                if self.layout.show_kb {
+                    ring.push(Focus::Kb);
+                }
+                let pos = ring.iter().position(|f| *f == self.focus).unwrap_or(0);
+                let next = if action == Action::FocusNext {
+                    (pos + 1) % ring.len()
+                } else {
+                    (pos + ring.len() - 1) % ring.len()
+                };
+                self.focus = ring[next];
+                Vec::new()
+            }
+            Action::FocusSessions => self.set_focus(Focus::Sessions),
+            Action::FocusChat => self.set_focus(Focus::Chat),
+            Action::FocusCompose => {
+                if self.current().is_some_and(|s| !s.is_offer() && !s.read_only) {
+                    self.focus = Focus::Compose;
+                }
+                Vec::new()
+            }
+            Action::FocusProfile => {
+                self.layout.show_sidebar = true;
+                self.set_focus(Focus::Profile)
+            }
+            Action::KbSearch => self.open_kb(),
+            Action::ToggleSidebar => {
+                self.layout.show_sidebar = !self.layout.show_sidebar;
+                if !self.layout.show_sidebar && self.focus == Focus::Profile {
+                    self.focus = Focus::Sessions;
+                }
+                vec![Effect::SaveLayout(self.layout)]
+            }
+            Action::ToggleKbPanel => {
+                if self.layout.show_kb {
+                    self.layout.show_kb = false;
+                    if self.focus == Focus::Kb {
+                        self.focus = Focus::Chat;
+                    }
+                    vec![Effect::SaveLayout(self.layout)]
+                } else {
+                    self.open_kb()
+                }
+            }
+            Action::WidenList | Action::NarrowList | Action::WidenSidebar | Action::NarrowSidebar => {
+                let (w, delta) = match action {
+                    Action::WidenList => (&mut self.layout.list_width, 2i32),
+                    Action::NarrowList => (&mut self.layout.list_width, -2),
+                    Action::WidenSidebar => (&mut self.layout.sidebar_width, 2),
+                    _ => (&mut self.layout.sidebar_width, -2),
+                };
+                *w = (*w as i32 + delta).clamp(MIN_PANEL as i32, MAX_PANEL as i32) as u16;
+                vec![Effect::SaveLayout(self.layout)]
+            }
+            Action::CycleStatus => {
+                let next = match self.status {
+                    AgentStatus::Online => AgentStatus::Busy,
+                    AgentStatus::Busy => AgentStatus::Away,
+                    AgentStatus::Away => AgentStatus::Offline,
+                    AgentStatus::Offline => AgentStatus::Online,
+                };
+                self.set_status(next)
+            }
+            Action::StatusOnline => self.set_status(AgentStatus::Online),
+            Action::StatusBusy => self.set_status(AgentStatus::Busy),
+            Action::Accept => self.accept(),
+            Action::Reject => match self.current() {
+                Some(s) if s.is_offer() => {
+                    let id = s.view.id;
+                    vec![request(Tag::Reject(id), "session.reject", json!({"session_id": id}))]
+                }
+                _ => Vec::new(),
+            },
+            Action::Transfer => self.open_transfer(),
+            Action::Tag => self.open_tag(),
+            Action::End => match self.writable() {
+                Some(id) => {
+                    let phrase = text(self.lang).end_default_phrase.to_string();
+                    self.overlay = Some(Overlay::End { session: id, phrase, resolved: true });
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            Action::ToggleFollowUp => match self.writable() {
+                Some(id) => {
+                    let pending = !self.sessions.get(&id).is_some_and(|s| s.view.follow_up);
+                    vec![request(Tag::FollowUp(id), "session.follow_up", json!({"session_id": id, "pending": pending}))]
+                }
+                None => Vec::new(),
+            },
+            Action::Open => match self.focus {
+                Focus::Sessions => match self.current() {
+                    Some(s) if s.is_offer() => self.accept(),
+                    Some(_) => self.set_focus(Focus::Compose),
+                    None => Vec::new(),
+                },
+                _ => Vec::new(),
+            },
+            Action::FirstItem | Action::LastItem => {
+                let order = self.order();
+                let pick = if action == Action::FirstItem { order.first() } else { order.last() };
+                match pick {
+                    Some(id) => self.select(*id),
+                    None => Vec::new(),
+                }
+            }
+            Action::ScrollUp | Action::ScrollDown | Action::PageUp | Action::PageDown => {
+                let step = match action {
+                    Action::ScrollUp => 1i64,
+                    Action::ScrollDown => -1,
+                    Action::PageUp => 10,
+                    _ => -10,
+                };
+                if let Some(s) = self.current_mut() {
+                    let max = s.lines.len() as i64;
+                    s.scroll = (s.scroll as i64 + step).clamp(0, max) as usize;
+                }
+                Vec::new()
+            }
+            Action::RetryFailed => self.retry_failed(),
+            Action::SelectNext | Action::SelectPrev => {
+                if self.focus == Focus::Kb {
+                    let n = self.kb.matches.len();
+                    if n > 0 {
+                        self.kb.selected = if action == Action::SelectNext {
+                            (self.kb.selected + 1) % n
+                        } else {
+                            (self.kb.selected + n - 1) % n
+                        };
+                        return self.fetch_selected_article();
+                    }
+                    return Vec::new();
+                }
+                self.update(if action == Action::SelectNext { Action::NextSession } else { Action::PrevSession })
+            }
+            Action::KbSend | Action::KbInsert => self.use_article(action == Action::KbSend),
+            Action::Cancel => {
+                self.focus = match self.focus {
+                    Focus::Compose | Focus::Kb | Focus::Profile => Focus::Chat,
+                    _ => Focus::Sessions,
+                };
+                Vec::new()
+            }
+            Action::Send => self.send_draft(),
+            // Editing keys reach the composer or the KB query through `input`.
+            _ => self.edit(action),
+        }
+    }
+
+    fn set_focus(&mut self, f: Focus) -> Vec<Effect> {
+        self.focus = f;
+        Vec::new()
+    }
+
+    fn set_status(&mut self, status: AgentStatus) -> Vec<Effect> {
+        vec![request(Tag::Status(status), "status.set", json!({"status": status}))]
+    }
+
+    /// The selected session if we may write to it (accepted, not read-only).
+    pub fn writable(&self) -> Option<SessionId> {
+        self.current().filter(|s| !s.is_offer() && !s.read_only).map(|s| s.view.id)
+    }
+
+    fn accept(&mut self) -> Vec<Effect> {
+        let target = self.selected.filter(|id| {
+            self.sessions.get(id).is_some_and(|s| s.is_offer()) || self.pickable.iter().any(|p| p.id == *id)
+        });
+        let target = target.or_else(|| {
+            // Accept with nothing selected takes the oldest offer.
+            self.sessions.values().filter(|s| s.is_offer()).min_by_key(|s| s.offer_expires).map(|s| s.view.id)
+        });
+        match target {
+            Some(id) => vec![request(Tag::Accept(id), "session.accept", json!({"session_id": id}))],
+            None => Vec::new(),
+        }
+    }
+
+    fn open_kb(&mut self) -> Vec<Effect> {
+        self.layout.show_kb = true;
+        self.focus = Focus::Kb;
+        let mut fx = vec![Effect::SaveLayout(self.layout)];
+        if self.kb.titles.is_empty() {
+            fx.push(request(Tag::KbList, "kb.search", json!({"query": "", "limit": 100_000})));
+        }
+        fx
+    }
+
+    /// Sends the composer's text as a message (or does nothing when empty / not writable).
+    pub fn send_draft(&mut self) -> Vec<Effect> {
+        let Some(id) = self.writable() else { return Vec::new() };
+        let body = match self.sessions.get_mut(&id) {
+            Some(s) if !s.draft.text().trim().is_empty() => {
+                let body = s.draft.take();
+                s.draft.push_history(body.clone());
+                body
+            }
+            _ => return Vec::new(),
+        };
+        self.send_message(id, body)
+    }
+
+    /// Appends a message in the `Sending` state and asks the network to deliver it.
+    pub fn send_message(&mut self, id: SessionId, body: String) -> Vec<Effect> {
+        let client_msg_id = self.new_msg_id();
+        let name = self.me.as_ref().map(|m| m.display_name.clone()).unwrap_or_default();
+        let now = self.now;
+        let Some(s) = self.sessions.get_mut(&id) else { return Vec::new() };
+        s.lines.push(ChatLine {
+            seq: None,
+            author_kind: AuthorKind::Agent,
+            author_name: name,
+            body: body.clone(),
+            created_at: now,
+            client_msg_id: Some(client_msg_id.clone()),
+            delivery: Delivery::Sending,
+        });
+        s.scroll = 0;
+        vec![request(
+            Tag::Send { session: id, client_msg_id: client_msg_id.clone() },
+            "message.send",
+            json!({"session_id": id, "client_msg_id": client_msg_id, "body": body}),
+        )]
+    }
+
+    fn retry_failed(&mut self) -> Vec<Effect> {
+        let Some(id) = self.writable() else { return Vec::new() };
+        let mut fx = Vec::new();
+        if let Some(s) = self.sessions.get_mut(&id) {
+            for line in s.lines.iter_mut().filter(|l| l.delivery == Delivery::Failed) {
+                line.delivery = Delivery::Sending;
+                let cmid = line.client_msg_id.clone().unwrap_or_default();
+                fx.push(request(
+                    Tag::Send { session: id, client_msg_id: cmid.clone() },
+                    "message.send",
+                    json!({"session_id": id, "client_msg_id": cmid, "body": line.body}),
+                ));
+            }
+        }
+        fx
+    }
+}
+
+pub fn request(tag: Tag, kind: &'static str, body: Value) -> Effect {
+    Effect::Request { tag, kind, body }
+}

@@ -1,0 +1,394 @@
+//! What the app does with server events and replies.
+
+use super::actions::request;
+use super::*;
+use crate::console::sanitize::inert_line;
+use crate::model::{AuthorKind, SessionState};
+use crate::protocol::{Event, MessageView, QueueInfo, ServerFrame, SessionView};
+use serde::Deserialize;
+use serde_json::json;
+
+fn parse<T: for<'de> Deserialize<'de>>(v: &Value, key: &str) -> Option<T> {
+    serde_json::from_value(v.get(key)?.clone()).ok()
+}
+
+impl App {
+    pub fn on_net(&mut self, ev: NetEvent) -> Vec<Effect> {
+        let t = text(self.lang);
+        match ev {
+            NetEvent::Connecting => {
+                self.conn = ConnState::Connecting;
+                Vec::new()
+            }
+            NetEvent::Disconnected { retry_at } => {
+                self.conn = ConnState::Disconnected { retry_at };
+                Vec::new()
+            }
+            NetEvent::LoginFailed { message } => {
+                match &mut self.login {
+                    Some(form) => {
+                        form.error = Some(message);
+                        form.busy = false;
+                    }
+                    None => self.notice(message),
+                }
+                Vec::new()
+            }
+            NetEvent::Connected { agent, must_change_password, resumed } => {
+                self.conn = ConnState::Connected;
+                self.status = agent.status;
+                self.me = Some(agent);
+                if must_change_password {
+                    let form = self.login.get_or_insert_with(LoginForm::default);
+                    form.new_password = Some((String::new(), String::new()));
+                    form.field = 3;
+                    form.busy = false;
+                    form.error = Some(t.login_must_change.to_string());
+                    return Vec::new();
+                }
+                self.enter_workbench(resumed)
+            }
+            NetEvent::Frame(frame) => self.on_frame(frame),
+            NetEvent::Reply { tag, result } => self.on_reply(tag, result),
+        }
+    }
+
+    /// Leaves the login screen and loads what the workbench shows.
+    fn enter_workbench(&mut self, resumed: bool) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        if let Some(form) = self.login.take() {
+            fx.push(Effect::RememberLogin { server: form.server, username: form.username });
+        }
+        if !resumed {
+            fx.push(request(Tag::Snapshot, "snapshot", json!({})));
+            fx.push(request(Tag::QuickReplies, "quick_replies.list", json!({})));
+            fx.push(request(Tag::Directory, "directory", json!({})));
+        }
+        fx
+    }
+
+    fn on_frame(&mut self, frame: ServerFrame) -> Vec<Effect> {
+        match frame {
+            ServerFrame::Event { event, .. } => self.on_event(event),
+            ServerFrame::Typing { session_id, name, active, .. } => {
+                let until = self.now + 6_000;
+                if let Some(s) = self.sessions.get_mut(&session_id) {
+                    s.typing = active.then(|| (inert_line(&name).into_owned(), until));
+                }
+                Vec::new()
+            }
+            ServerFrame::Queues { queues } => {
+                self.queues = queues;
+                Vec::new()
+            }
+            ServerFrame::Reload { .. } => vec![request(Tag::Snapshot, "snapshot", json!({}))],
+            ServerFrame::Reply { .. } => Vec::new(),
+        }
+    }
+
+    fn on_event(&mut self, event: Event) -> Vec<Effect> {
+        let t = text(self.lang);
+        let me = self.me.as_ref().map(|m| m.id);
+        match event {
+            Event::Offer { session, expires_at, transfer_note, transferred_by } => {
+                let id = session.id;
+                let who = inert_line(&session.customer.nickname).into_owned();
+                let entry = self.sessions.entry(id).or_insert_with(|| SessionEntry::new(session.clone()));
+                entry.view = session;
+                entry.offer_expires = Some(expires_at);
+                entry.transfer_note = transfer_note.map(|n| (n, transferred_by));
+                let mut fx = vec![Effect::Alert { kind: AlertKind::Offer, title: t.offer_new.to_string(), body: who }];
+                if self.selected.is_none() {
+                    fx.extend(self.select(id));
+                }
+                fx
+            }
+            Event::OfferWithdrawn { session_id, .. } => {
+                if self.sessions.get(&session_id).is_some_and(|s| s.is_offer()) {
+                    self.remove_session(session_id);
+                }
+                Vec::new()
+            }
+            Event::Session { session } => self.on_session(session, me),
+            Event::SessionRemoved { session_id, reason } => {
+                if self.sessions.contains_key(&session_id) {
+                    self.remove_session(session_id);
+                    let msg = if reason == "transferred" { t.system_transferred } else { t.system_ended };
+                    self.notice(format!("#{session_id} {msg}"));
+                }
+                Vec::new()
+            }
+            Event::Message { message } => self.on_message(message),
+            Event::Status { status } => {
+                self.status = status;
+                Vec::new()
+            }
+            Event::AgentJoined { .. } | Event::SessionEnded { .. } => Vec::new(),
+        }
+    }
+
+    fn on_session(&mut self, view: SessionView, me: Option<i64>) -> Vec<Effect> {
+        let id = view.id;
+        let ours = view.assignee.is_some() && view.assignee == me;
+        if view.state == SessionState::Ended || !ours {
+            // Ended, or no longer ours (a supervisor sees every session's updates: ignore others).
+            if self.sessions.get(&id).is_some_and(|s| !s.read_only && !s.is_offer()) {
+                self.remove_session(id);
+            }
+            return Vec::new();
+        }
+        let entry = self.sessions.entry(id).or_insert_with(|| SessionEntry::new(view.clone()));
+        entry.view = view;
+        entry.offer_expires = None;
+        Vec::new()
+    }
+
+    fn on_message(&mut self, m: MessageView) -> Vec<Effect> {
+        let t = text(self.lang);
+        let selected = self.selected;
+        let looking = matches!(self.focus, Focus::Chat | Focus::Compose);
+        let Some(s) = self.sessions.get_mut(&m.session_id) else { return Vec::new() };
+        s.view.last_seq = s.view.last_seq.max(m.seq);
+        // Our own message coming back: it is acknowledged.
+        if m.author_kind == AuthorKind::Agent
+            && let Some(line) = s.lines.iter_mut().find(|l| l.client_msg_id.is_some() && l.client_msg_id == m.client_msg_id)
+        {
+            line.seq = Some(m.seq);
+            line.delivery = Delivery::Acked;
+            return Vec::new();
+        }
+        if s.lines.iter().any(|l| l.seq == Some(m.seq)) {
+            return Vec::new();
+        }
+        match m.author_kind {
+            AuthorKind::Customer => {
+                s.view.waiting_since.get_or_insert(m.created_at);
+                s.typing = None;
+            }
+            _ => s.view.waiting_since = None,
+        }
+        let from_customer = m.author_kind == AuthorKind::Customer;
+        let who = inert_line(&m.author_name).into_owned();
+        let preview: String = inert_line(&m.body).chars().take(80).collect();
+        s.lines.push(line_of(m));
+        let mut fx = Vec::new();
+        if from_customer {
+            if selected != Some(s.view.id) || !looking {
+                s.unread += 1;
+            }
+            fx.push(Effect::Alert { kind: AlertKind::Message, title: format!("{} · {who}", t.customer), body: preview });
+        }
+        fx
+    }
+
+    fn remove_session(&mut self, id: SessionId) {
+        self.sessions.remove(&id);
+        if self.selected == Some(id) {
+            self.selected = self.order().first().copied();
+            if matches!(self.focus, Focus::Compose) {
+                self.focus = Focus::Sessions;
+            }
+        }
+    }
+
+    fn on_reply(&mut self, tag: Tag, result: Result<Value, crate::protocol::ApiError>) -> Vec<Effect> {
+        let v = match result {
+            Ok(v) => v,
+            Err(e) => return self.on_error(tag, e),
+        };
+        match tag {
+            Tag::Snapshot => self.apply_snapshot(&v),
+            Tag::Directory => {
+                self.directory = parse(&v, "agents").unwrap_or_default();
+                if let Some(qs) = parse::<Vec<QueueInfo>>(&v, "groups") {
+                    self.queues = qs;
+                }
+                if let Some(Overlay::Transfer { .. }) = &self.overlay {
+                    let fresh = self.transfer_items();
+                    if let Some(Overlay::Transfer { items, .. }) = &mut self.overlay {
+                        *items = fresh;
+                    }
+                    self.refilter();
+                }
+                Vec::new()
+            }
+            Tag::KbList => {
+                self.kb.titles = parse(&v, "articles").unwrap_or_default();
+                self.refilter_kb()
+            }
+            Tag::KbGet(_) => {
+                if let Some(a) = parse::<KbArticle>(&v, "article") {
+                    self.kb.bodies.insert(a.id, a);
+                }
+                Vec::new()
+            }
+            Tag::QuickReplies => {
+                self.quick_replies = parse(&v, "quick_replies").unwrap_or_default();
+                self.refilter();
+                Vec::new()
+            }
+            Tag::Transcript(id) => {
+                let messages: Vec<MessageView> = parse(&v, "messages").unwrap_or_default();
+                if let Some(s) = self.sessions.get_mut(&id) {
+                    let pending: Vec<ChatLine> =
+                        s.lines.iter().filter(|l| l.delivery != Delivery::Acked).cloned().collect();
+                    let mut lines: Vec<ChatLine> = messages.into_iter().map(line_of).collect();
+                    for p in pending {
+                        if !lines.iter().any(|l| l.client_msg_id.is_some() && l.client_msg_id == p.client_msg_id) {
+                            lines.push(p);
+                        }
+                    }
+                    s.lines = lines;
+                    s.loaded = true;
+                }
+                Vec::new()
+            }
+            Tag::Profile(id) => {
+                let past: Vec<PastSession> = parse(&v, "sessions").unwrap_or_default();
+                if let Some(s) = self.sessions.get_mut(&id) {
+                    s.past = Some(past.into_iter().filter(|p| p.id != id).collect());
+                    if let Some(c) = parse(&v, "customer") {
+                        s.view.customer = c;
+                    }
+                }
+                Vec::new()
+            }
+            Tag::Accept(id) => {
+                let view: Option<SessionView> = parse(&v, "session");
+                self.pickable.retain(|p| p.id != id);
+                if let Some(view) = view {
+                    let entry = self.sessions.entry(id).or_insert_with(|| SessionEntry::new(view.clone()));
+                    entry.view = view;
+                    entry.offer_expires = None;
+                }
+                let fx = self.select(id);
+                self.focus = Focus::Compose;
+                fx
+            }
+            Tag::Reject(id) => {
+                self.remove_session(id);
+                Vec::new()
+            }
+            Tag::Send { session, client_msg_id } => {
+                if let Some(line) = self.find_line(session, &client_msg_id) {
+                    line.delivery = Delivery::Acked;
+                    line.seq = v.get("seq").and_then(Value::as_i64);
+                }
+                Vec::new()
+            }
+            Tag::Status(s) => {
+                self.status = s;
+                Vec::new()
+            }
+            Tag::Tag(id) => {
+                if let (Some(tags), Some(s)) = (parse::<Vec<String>>(&v, "tags"), self.sessions.get_mut(&id)) {
+                    s.view.tags = tags;
+                }
+                Vec::new()
+            }
+            Tag::FollowUp(id) => {
+                if let (Some(p), Some(s)) = (v.get("follow_up").and_then(Value::as_bool), self.sessions.get_mut(&id)) {
+                    s.view.follow_up = p;
+                }
+                Vec::new()
+            }
+            Tag::Transfer(id) => {
+                self.remove_session(id);
+                self.notice(format!("#{id} {}", text(self.lang).system_transferred));
+                Vec::new()
+            }
+            Tag::End(id) => {
+                self.remove_session(id);
+                self.notice(format!("#{id} {}", text(self.lang).system_ended));
+                Vec::new()
+            }
+            Tag::ChangePassword => self.enter_workbench(false),
+            Tag::Ignore => Vec::new(),
+        }
+    }
+
+    fn on_error(&mut self, tag: Tag, e: crate::protocol::ApiError) -> Vec<Effect> {
+        let message = inert_line(&e.message).into_owned();
+        match tag {
+            Tag::Send { session, client_msg_id } => {
+                if let Some(line) = self.find_line(session, &client_msg_id) {
+                    line.delivery = Delivery::Failed;
+                }
+            }
+            Tag::ChangePassword => {
+                if let Some(form) = &mut self.login {
+                    form.error = Some(message.clone());
+                    form.busy = false;
+                    return Vec::new();
+                }
+            }
+            Tag::Accept(id) if e.code == crate::protocol::ErrorCode::Conflict => {
+                if self.sessions.get(&id).is_some_and(|s| s.is_offer()) {
+                    self.remove_session(id);
+                }
+            }
+            Tag::Ignore => return Vec::new(),
+            _ => {}
+        }
+        self.notice(message);
+        Vec::new()
+    }
+
+    fn find_line(&mut self, session: SessionId, client_msg_id: &str) -> Option<&mut ChatLine> {
+        self.sessions
+            .get_mut(&session)?
+            .lines
+            .iter_mut()
+            .find(|l| l.client_msg_id.as_deref() == Some(client_msg_id))
+    }
+
+    fn apply_snapshot(&mut self, v: &Value) -> Vec<Effect> {
+        if let Some(agent) = parse(v, "agent") {
+            self.me = Some(agent);
+        }
+        if let Some(me) = &self.me {
+            self.status = me.status;
+        }
+        self.queues = parse(v, "queues").unwrap_or_default();
+        self.pickable = parse(v, "queued").unwrap_or_default();
+        let sessions: Vec<SessionView> = parse(v, "sessions").unwrap_or_default();
+        let offers: Vec<Value> = parse(v, "offers").unwrap_or_default();
+        let mut keep: Vec<SessionId> = Vec::new();
+        for view in sessions {
+            keep.push(view.id);
+            let e = self.sessions.entry(view.id).or_insert_with(|| SessionEntry::new(view.clone()));
+            e.view = view;
+            e.offer_expires = None;
+        }
+        for o in offers {
+            let (Some(view), Some(exp)) = (parse::<SessionView>(&o, "session"), o.get("expires_at").and_then(Value::as_i64))
+            else {
+                continue;
+            };
+            keep.push(view.id);
+            let e = self.sessions.entry(view.id).or_insert_with(|| SessionEntry::new(view.clone()));
+            e.view = view;
+            e.offer_expires = Some(exp);
+        }
+        self.sessions.retain(|id, s| s.read_only || keep.contains(id));
+        match self.selected {
+            Some(id) if self.sessions.contains_key(&id) => Vec::new(),
+            _ => match self.order().first().copied() {
+                Some(id) => self.select(id),
+                None => Vec::new(),
+            },
+        }
+    }
+}
+
+pub fn line_of(m: MessageView) -> ChatLine {
+    ChatLine {
+        seq: Some(m.seq),
+        author_kind: m.author_kind,
+        author_name: m.author_name,
+        body: m.body,
+        created_at: m.created_at,
+        client_msg_id: m.client_msg_id,
+        delivery: Delivery::Acked,
+    }
+}

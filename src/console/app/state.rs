@@ -1,0 +1,236 @@
+//! The console's state: plain data, no I/O. `App` owns everything the screen shows.
+
+use crate::console::composer::Composer;
+use crate::console::i18n::Lang;
+use crate::console::keymap::KeyChord;
+use crate::model::{AgentStatus, AuthorKind, Millis, SessionId};
+use crate::protocol::{AgentInfo, QueueInfo, SessionView};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Which panel has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Sessions,
+    Chat,
+    Compose,
+    Profile,
+    Kb,
+}
+
+/// Delivery state of a message the agent wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Written to the outbox; no ack yet (maybe disconnected).
+    Sending,
+    /// The server acknowledged it: it is on disk.
+    Acked,
+    /// The server refused it; the agent may retry.
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatLine {
+    pub seq: Option<i64>,
+    pub author_kind: AuthorKind,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: Millis,
+    pub client_msg_id: Option<String>,
+    pub delivery: Delivery,
+}
+
+/// A past session in the profile sidebar.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PastSession {
+    pub id: SessionId,
+    pub created_at: Millis,
+    pub tags: Vec<String>,
+    pub end_reason: Option<crate::model::EndReason>,
+    pub state: crate::model::SessionState,
+    pub csat: Option<u8>,
+}
+
+/// One conversation in the list: an offer, an active session, or one opened read-only.
+#[derive(Debug, Clone)]
+pub struct SessionEntry {
+    pub view: SessionView,
+    /// Set while it is an offer to us: when it expires.
+    pub offer_expires: Option<Millis>,
+    pub transfer_note: Option<(String, Option<String>)>,
+    pub lines: Vec<ChatLine>,
+    /// Transcript fetched from the server (else only live lines are known).
+    pub loaded: bool,
+    pub unread: usize,
+    /// Who is typing on the customer's side, until when.
+    pub typing: Option<(String, Millis)>,
+    pub past: Option<Vec<PastSession>>,
+    /// A past session opened from the profile: shown, never written to.
+    pub read_only: bool,
+    /// Lines scrolled up from the bottom.
+    pub scroll: usize,
+    pub draft: Composer,
+    /// When we last told the customer we are typing (throttles typing frames).
+    pub typing_sent_at: Millis,
+}
+
+impl SessionEntry {
+    pub fn new(view: SessionView) -> SessionEntry {
+        SessionEntry {
+            view,
+            offer_expires: None,
+            transfer_note: None,
+            lines: Vec::new(),
+            loaded: false,
+            unread: 0,
+            typing: None,
+            past: None,
+            read_only: false,
+            scroll: 0,
+            draft: Composer::default(),
+            typing_sent_at: 0,
+        }
+    }
+
+    pub fn is_offer(&self) -> bool {
+        self.offer_expires.is_some()
+    }
+}
+
+/// A knowledge-base article title (all are fetched once; searched locally).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct KbTitle {
+    pub id: i64,
+    pub title: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct KbArticle {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct QuickReply {
+    pub id: i64,
+    pub shortcut: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// The knowledge-base search panel.
+#[derive(Debug, Clone, Default)]
+pub struct KbState {
+    pub query: String,
+    pub titles: Vec<KbTitle>,
+    /// Indexes into `titles`, best match first.
+    pub matches: Vec<usize>,
+    pub selected: usize,
+    /// Full articles fetched so far, by id.
+    pub bodies: HashMap<i64, KbArticle>,
+}
+
+/// Panel sizes and visibility; saved to the config dir so the workbench is remembered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LayoutPrefs {
+    pub list_width: u16,
+    pub sidebar_width: u16,
+    pub show_sidebar: bool,
+    pub show_kb: bool,
+}
+
+impl Default for LayoutPrefs {
+    fn default() -> Self {
+        LayoutPrefs { list_width: 30, sidebar_width: 32, show_sidebar: true, show_kb: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnState {
+    Connecting,
+    Connected,
+    /// Lost; the network task retries at `retry_at`.
+    Disconnected { retry_at: Millis },
+}
+
+/// One target in the transfer dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferChoice {
+    Agent { username: String, label: String },
+    Group { name: String, label: String },
+}
+
+impl TransferChoice {
+    pub fn label(&self) -> &str {
+        match self {
+            TransferChoice::Agent { label, .. } | TransferChoice::Group { label, .. } => label,
+        }
+    }
+}
+
+/// A fuzzy-filtered pick list with a text field, used by transfer, tag and quick replies.
+#[derive(Debug, Clone, Default)]
+pub struct Picker {
+    pub query: String,
+    /// Indexes into the dialog's items, best first.
+    pub matches: Vec<usize>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help { scroll: usize },
+    Transfer { session: SessionId, items: Vec<TransferChoice>, picker: Picker, note: String, on_note: bool },
+    Tag { session: SessionId, items: Vec<String>, picker: Picker },
+    End { session: SessionId, phrase: String, resolved: bool },
+    QuickReplies { picker: Picker },
+    Quit,
+}
+
+/// The login screen.
+#[derive(Debug, Clone, Default)]
+pub struct LoginForm {
+    pub server: String,
+    pub username: String,
+    pub password: String,
+    /// Set when the server demands a new password.
+    pub new_password: Option<(String, String)>,
+    /// Which field has the cursor (0 server, 1 user, 2 password, 3/4 new passwords).
+    pub field: usize,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+pub struct App {
+    pub lang: Lang,
+    /// The login form while not logged in; `None` on the workbench.
+    pub login: Option<LoginForm>,
+    pub me: Option<AgentInfo>,
+    pub status: AgentStatus,
+    pub conn: ConnState,
+    pub sessions: BTreeMap<SessionId, SessionEntry>,
+    pub selected: Option<SessionId>,
+    pub focus: Focus,
+    pub overlay: Option<Overlay>,
+    pub queues: Vec<QueueInfo>,
+    /// Queued sessions of manual groups we may pick.
+    pub pickable: Vec<SessionView>,
+    pub directory: Vec<AgentInfo>,
+    pub kb: KbState,
+    pub quick_replies: Vec<QuickReply>,
+    pub layout: LayoutPrefs,
+    pub pending_keys: Vec<KeyChord>,
+    /// The injected clock: set by the caller before each update.
+    pub now: Millis,
+    /// A short message for the status bar, until when.
+    pub notice: Option<(String, Millis)>,
+    /// Counter for client_msg_ids.
+    pub next_msg: u64,
+    /// Known tags, for the tag dialog.
+    pub known_tags: Vec<String>,
+    pub should_quit: bool,
+}

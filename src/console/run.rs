@@ -1,0 +1,182 @@
+//! The console's I/O loop: terminal in, network in, `App` in the middle, frames out. Draws only
+//! when something changed (at most ~60 frames/s), one buffered write per frame; idle costs a
+//! timer tick a second for the countdowns.
+
+use crate::console::app::{AlertKind, App, Effect, NetEvent};
+use crate::console::config::{self, ConsoleConfig, NotifyStyle};
+use crate::console::i18n::Lang;
+use crate::console::keymap::Keymap;
+use crate::console::net::{self, NetCmd};
+use crate::console::theme::Theme;
+use crate::model::now_ms;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+pub struct Options {
+    pub server: Option<String>,
+    pub user: Option<String>,
+    /// Log in at once with this password (demo); else the login screen asks.
+    pub password: Option<String>,
+    pub lang: Option<String>,
+    /// Whether a successful login is written back to config.toml.
+    pub remember: bool,
+}
+
+/// Everything loaded before the full screen opens, so errors print plainly.
+pub struct Loaded {
+    pub config: ConsoleConfig,
+    pub config_dir: Option<PathBuf>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub lang: Lang,
+}
+
+pub fn load(lang_flag: Option<&str>) -> anyhow::Result<Loaded> {
+    let config_dir = config::config_dir();
+    let config = ConsoleConfig::load(config_dir.as_deref())?;
+    let keymap = Keymap::load(&config.keymap, config_dir.as_deref())?;
+    let theme = Theme::load(&config.theme, config_dir.as_deref())?;
+    let env_lang = std::env::var("LC_ALL").ok().filter(|v| !v.is_empty()).or_else(|| std::env::var("LANG").ok());
+    let lang = Lang::detect(lang_flag, config.lang.as_deref(), env_lang.as_deref());
+    Ok(Loaded { config, config_dir, keymap, theme, lang })
+}
+
+pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
+    let Loaded { config, config_dir, keymap, theme, lang } = loaded;
+    let layout = config::load_layout(config_dir.as_deref());
+    let server = opts.server.or(config.server.clone()).unwrap_or_else(|| "ws://127.0.0.1:7800".into());
+    let user = opts.user.or(config.username.clone()).unwrap_or_default();
+    let mut app = App::new(lang, layout, now_ms());
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<NetEvent>();
+    let net = net::spawn(ev_tx);
+    match opts.password {
+        Some(password) => {
+            let _ = net.send(NetCmd::Login { server, username: user, password });
+        }
+        None => app = app.with_login(server, user),
+    }
+
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    let result = event_loop(&mut terminal, &mut app, &keymap, &theme, &config, config_dir.as_deref(), &net, &mut ev_rx, opts.remember).await;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    let _ = net.send(NetCmd::Shutdown);
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    keymap: &Keymap,
+    theme: &Theme,
+    config: &ConsoleConfig,
+    config_dir: Option<&std::path::Path>,
+    net: &mpsc::UnboundedSender<NetCmd>,
+    ev_rx: &mut mpsc::UnboundedReceiver<NetEvent>,
+    remember: bool,
+) -> anyhow::Result<()> {
+    let mut input = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let frame_gap = Duration::from_millis(16);
+    let mut last_draw = Instant::now() - frame_gap;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            let wait = frame_gap.saturating_sub(last_draw.elapsed());
+            if wait.is_zero() {
+                app.now = now_ms();
+                terminal.draw(|f| crate::console::ui::draw(f, app, theme, keymap))?;
+                last_draw = Instant::now();
+                dirty = false;
+            }
+        }
+        let redraw_in = if dirty { frame_gap.saturating_sub(last_draw.elapsed()) } else { Duration::from_secs(3600) };
+        let effects = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => { app.now = now_ms(); app.on_key(k, keymap) }
+                Some(Ok(TermEvent::Paste(s))) => { app.now = now_ms(); app.on_paste(&s) }
+                Some(Ok(_)) => Vec::new(), // resize and the rest: just redraw
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            ev = ev_rx.recv() => match ev {
+                Some(ev) => { app.now = now_ms(); app.on_net(ev) }
+                None => return Ok(()),
+            },
+            _ = tick.tick() => Vec::new(),
+            _ = tokio::time::sleep(redraw_in) => Vec::new(),
+        };
+        dirty = true;
+        for fx in effects {
+            match fx {
+                Effect::Request { tag, kind, body } => {
+                    let _ = net.send(NetCmd::Request { tag, kind, body });
+                }
+                Effect::Login { server, username, password } => {
+                    let _ = net.send(NetCmd::Login { server, username, password });
+                }
+                Effect::Alert { kind, title, body } => alert(terminal.backend_mut(), &config.alerts, kind, &title, &body),
+                Effect::SaveLayout(layout) => {
+                    if let Some(d) = config_dir
+                        && let Err(e) = config::save_layout(d, &layout)
+                    {
+                        tracing::warn!(error = %e, "cannot save the layout");
+                    }
+                }
+                Effect::RememberLogin { server, username } => {
+                    if remember
+                        && let Some(d) = config_dir
+                        && let Err(e) = ConsoleConfig::remember(d, &server, &username)
+                    {
+                        tracing::warn!(error = %e, "cannot remember the login");
+                    }
+                }
+                Effect::Quit => return Ok(()),
+            }
+        }
+        if app.should_quit {
+            return Ok(());
+        }
+    }
+}
+
+/// Bell and/or desktop notification, as the notification centre says. The text was sanitised;
+/// BEL and ESC are stripped again because they would end the OSC sequence early.
+fn alert(out: &mut impl Write, alerts: &config::Alerts, kind: AlertKind, title: &str, body: &str) {
+    let (bell, notify) = match kind {
+        AlertKind::Offer => (alerts.bell_on_offer, alerts.notify_on_offer),
+        AlertKind::Message => (alerts.bell_on_message, alerts.notify_on_message),
+        AlertKind::Mention => (alerts.bell_on_mention, alerts.notify_on_mention),
+    };
+    let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control() && *c != ';').collect() };
+    let mut bytes = Vec::new();
+    if bell {
+        bytes.push(0x07);
+    }
+    if notify {
+        match alerts.notify_style {
+            NotifyStyle::Osc777 => bytes.extend(format!("\x1b]777;notify;{};{}\x1b\\", clean(title), clean(body)).into_bytes()),
+            NotifyStyle::Osc9 => bytes.extend(format!("\x1b]9;{}: {}\x1b\\", clean(title), clean(body)).into_bytes()),
+            NotifyStyle::None => {}
+        }
+    }
+    if !bytes.is_empty() {
+        let _ = out.write_all(&bytes);
+        let _ = out.flush();
+    }
+}
+
+/// Logs to `console.log` in `dir` (the screen is the terminal, so never to stderr).
+pub fn init_file_logging(dir: &std::path::Path) {
+    let _ = std::fs::create_dir_all(dir);
+    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("console.log")) else { return };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_ansi(false).with_env_filter(filter).with_writer(std::sync::Mutex::new(file)).try_init();
+}

@@ -1,0 +1,169 @@
+//! The chat pane: transcript (only the visible tail is laid out, so 10,000 messages cost what
+//! a screenful does), typing indicator, and the composer with its cursor.
+
+use super::{Ctx, clock};
+use crate::console::app::{ChatLine, Delivery, Focus, SessionEntry};
+use crate::console::i18n::fill;
+use crate::console::sanitize::inert_text;
+use crate::model::AuthorKind;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use unicode_width::UnicodeWidthChar;
+
+/// Splits text into rows of at most `width` display columns (wide characters never split).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            rows.push(std::mem::take(&mut row));
+            used = 0;
+        }
+        row.push(c);
+        used += w;
+    }
+    rows.push(row);
+    rows
+}
+
+pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
+    let app = ctx.app;
+    let Some(s) = app.current() else {
+        let block = ctx.panel(ctx.t.chat_title.to_string(), app.focus == Focus::Chat);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        frame.render_widget(Paragraph::new(Span::styled(ctx.t.no_session_selected, ctx.style("hint"))), inner);
+        return;
+    };
+    let name = crate::console::sanitize::inert_line(&s.view.customer.nickname).into_owned();
+    let mut title = format!("{name} · {} · #{}", super::list::channel_label(ctx, s.view.channel), s.view.id);
+    if s.read_only {
+        title.push_str(&format!(" · {}", ctx.t.read_only));
+    }
+    let block = ctx.panel(title, app.focus == Focus::Chat);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let composer_rows = if s.read_only || s.is_offer() {
+        0
+    } else {
+        let (rows, _) = s.draft.layout(inner.width.saturating_sub(2).max(1));
+        (rows.len() as u16).clamp(1, 5) + 1
+    };
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Min(1), Constraint::Length(composer_rows)])
+        .split(inner);
+    transcript(frame, ctx, s, parts[0]);
+    if composer_rows > 0 {
+        composer(frame, ctx, s, parts[1]);
+    }
+}
+
+fn transcript(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
+    let width = area.width as usize;
+    let height = area.height as usize;
+    let mut rows: Vec<Line> = Vec::new();
+    if let Some((name, until)) = &s.typing
+        && *until > ctx.app.now
+    {
+        rows.push(Line::from(Span::styled(fill(ctx.t.typing, &[("name", name)]), ctx.style("chat.typing"))));
+    }
+    // Walk back from the newest line until the screen (plus scrollback offset) is full.
+    let need = height + s.scroll;
+    for line in s.lines.iter().rev() {
+        let mut block = message_rows(ctx, line, width);
+        block.reverse();
+        rows.extend(block);
+        if rows.len() >= need {
+            break;
+        }
+    }
+    if let Some((note, by)) = &s.transfer_note
+        && rows.len() < need
+    {
+        let by = by.as_deref().map(crate::console::sanitize::inert_line).unwrap_or_default();
+        for r in wrap(&format!("⇄ {by}: {}", crate::console::sanitize::inert_line(note)), width).into_iter().rev() {
+            rows.push(Line::from(Span::styled(r, ctx.style("chat.system"))));
+        }
+    }
+    let skip = s.scroll.min(rows.len().saturating_sub(1));
+    let visible: Vec<Line> = rows.into_iter().skip(skip).take(height).rev().collect();
+    // Bottom-align: pad above when the conversation is short.
+    let pad = height.saturating_sub(visible.len());
+    let mut all: Vec<Line> = (0..pad).map(|_| Line::raw("")).collect();
+    all.extend(visible);
+    frame.render_widget(Paragraph::new(all), area);
+}
+
+/// A message as screen rows: a header (time, author, delivery) then the wrapped body.
+fn message_rows(ctx: &Ctx, line: &ChatLine, width: usize) -> Vec<Line<'static>> {
+    let t = ctx.t;
+    let scope = match line.author_kind {
+        AuthorKind::Customer => "chat.customer",
+        AuthorKind::Agent => "chat.agent",
+        AuthorKind::Bot => "chat.bot",
+        AuthorKind::System => "chat.system",
+    };
+    let author = crate::console::sanitize::inert_line(&line.author_name).into_owned();
+    let mut header = vec![
+        Span::styled(format!("{} ", clock(line.created_at)), ctx.style("chat.time")),
+        Span::styled(author, ctx.style("chat.author").patch(ctx.style(scope))),
+    ];
+    match line.delivery {
+        Delivery::Sending => header.push(Span::styled(format!(" {}", t.msg_sending), ctx.style("chat.pending"))),
+        Delivery::Failed => {
+            let key = ctx
+                .keymap
+                .keys_for(crate::console::keymap::Context::Chat, crate::console::action::Action::RetryFailed)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            header.push(Span::styled(format!(" {}", fill(t.msg_failed, &[("key", &key)])), ctx.style("chat.failed")));
+        }
+        Delivery::Acked if line.author_kind == AuthorKind::Agent => {
+            header.push(Span::styled(" ✓", ctx.style("chat.time")));
+        }
+        Delivery::Acked => {}
+    }
+    let mut out = vec![Line::from(header)];
+    for text_line in inert_text(&line.body) {
+        for r in wrap(&text_line, width.saturating_sub(2)) {
+            out.push(Line::from(Span::styled(format!("  {r}"), ctx.style(scope))));
+        }
+    }
+    out
+}
+
+fn composer(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
+    let focused = ctx.app.focus == Focus::Compose;
+    let block = Block::default().borders(Borders::TOP).border_style(ctx.style(if focused { "border.focused" } else { "border" }));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width.saturating_sub(2).max(1);
+    let (rows, (crow, ccol)) = s.draft.layout(width);
+    if s.draft.is_empty() {
+        let hint = Span::styled(format!("› {}", ctx.t.composer_placeholder), ctx.style("composer.placeholder"));
+        frame.render_widget(Paragraph::new(hint), inner);
+    } else {
+        let first_visible = (crow as usize + 1).saturating_sub(inner.height as usize);
+        let lines: Vec<Line> = rows
+            .iter()
+            .enumerate()
+            .skip(first_visible)
+            .take(inner.height as usize)
+            .map(|(i, r)| Line::from(Span::styled(format!("{}{r}", if i == 0 { "› " } else { "  " }), ctx.style("composer"))))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+    if focused {
+        let first_visible = (crow as usize + 1).saturating_sub(inner.height as usize) as u16;
+        let y = inner.y + crow.saturating_sub(first_visible);
+        let x = inner.x + 2 + ccol;
+        frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+    }
+}

@@ -1,0 +1,143 @@
+//! Drawing: panels are pure functions of `App` (plus theme, keymap and the text table).
+//! Every string that came from the network goes through `sanitize` here, at the last moment.
+
+mod chat;
+mod list;
+mod overlay;
+mod side;
+mod status;
+
+use crate::console::app::{App, Focus};
+use crate::console::i18n::{Text, text};
+use crate::console::keymap::Keymap;
+use crate::console::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+
+/// Below this width the profile sidebar folds away (toggle it to see it).
+pub const FOLD_SIDEBAR_BELOW: u16 = 100;
+
+/// What every panel needs to draw itself.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+    pub t: &'static Text,
+}
+
+impl Ctx<'_> {
+    pub fn style(&self, scope: &str) -> Style {
+        self.theme.style(scope)
+    }
+
+    /// A bordered panel whose border and title show whether it has the focus.
+    pub fn panel(&self, title: String, focused: bool) -> Block<'static> {
+        let (b, t) = if focused { ("border.focused", "title.focused") } else { ("border", "title") };
+        Block::default()
+            .borders(Borders::ALL)
+            .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+            .border_style(self.style(b))
+            .title(Line::from(Span::styled(format!(" {title} "), self.style(t))))
+    }
+}
+
+/// The panel rectangles for a terminal size, from the layout preferences.
+pub struct Areas {
+    pub banner: Option<Rect>,
+    pub list: Rect,
+    pub chat: Rect,
+    pub profile: Option<Rect>,
+    pub kb: Option<Rect>,
+    pub status: Rect,
+}
+
+pub fn areas(app: &App, area: Rect) -> Areas {
+    let disconnected = !matches!(app.conn, crate::console::app::ConnState::Connected);
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(u16::from(disconnected)),
+            Constraint::Min(3),
+            Constraint::Length(1),
+        ])
+        .split(area);
+    let main = rows[1];
+    let want_side = app.layout.show_sidebar && (area.width >= FOLD_SIDEBAR_BELOW || app.focus == Focus::Profile);
+    let want_kb = app.layout.show_kb;
+    let right_w = if want_side || want_kb {
+        app.layout.sidebar_width.min(main.width / 3).max(20.min(main.width / 3))
+    } else {
+        0
+    };
+    let list_w = app.layout.list_width.min(main.width / 3);
+    let cols = Layout::default()
+        .direction(Direction::Horizontal)
+        .constraints([Constraint::Length(list_w), Constraint::Min(10), Constraint::Length(right_w)])
+        .split(main);
+    let (profile, kb) = match (want_side, want_kb) {
+        (true, true) => {
+            let parts = Layout::default()
+                .direction(Direction::Vertical)
+                .constraints([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .split(cols[2]);
+            (Some(parts[0]), Some(parts[1]))
+        }
+        (true, false) => (Some(cols[2]), None),
+        (false, true) => (None, Some(cols[2])),
+        (false, false) => (None, None),
+    };
+    Areas {
+        banner: disconnected.then_some(rows[0]),
+        list: cols[0],
+        chat: cols[1],
+        profile,
+        kb,
+        status: rows[2],
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
+    let ctx = Ctx { app, theme, keymap, t: text(app.lang) };
+    let area = frame.area();
+    frame.buffer_mut().set_style(area, ctx.style("base"));
+    if let Some(form) = &app.login {
+        overlay::login(frame, &ctx, form, area);
+        return;
+    }
+    let a = areas(app, area);
+    if let Some(b) = a.banner {
+        status::banner(frame, &ctx, b);
+    }
+    list::draw(frame, &ctx, a.list);
+    chat::draw(frame, &ctx, a.chat);
+    if let Some(p) = a.profile {
+        side::profile(frame, &ctx, p);
+    }
+    if let Some(k) = a.kb {
+        side::kb(frame, &ctx, k);
+    }
+    status::bar(frame, &ctx, a.status);
+    if let Some(o) = &app.overlay {
+        overlay::draw(frame, &ctx, o, area);
+    }
+}
+
+/// "3m", "45s", "2h": compact durations for countdowns and waits.
+pub fn short_duration(ms: i64) -> String {
+    let s = (ms.max(0) + 999) / 1000;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h", s / 3600),
+    }
+}
+
+/// Local-time-free clock label (UTC HH:MM) for message times.
+pub fn clock(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let day = secs.rem_euclid(86_400);
+    format!("{:02}:{:02}", day / 3600, (day % 3600) / 60)
+}

@@ -1,0 +1,119 @@
+//! The right-hand column: the customer profile sidebar and the knowledge-base search panel.
+
+use super::{Ctx, clock};
+use crate::console::app::Focus;
+use crate::console::sanitize::{inert_line, inert_text};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
+    let (app, t) = (ctx.app, ctx.t);
+    let block = ctx.panel(t.profile_title.to_string(), app.focus == Focus::Profile);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(s) = app.current() else { return };
+    let c = &s.view.customer;
+    let field = |label: &str, value: String| -> Line<'static> {
+        Line::from(vec![
+            Span::styled(format!("{label}: "), ctx.style("profile.label")),
+            Span::styled(value, ctx.style("profile.value")),
+        ])
+    };
+    let mut lines = vec![
+        field(t.profile_nickname, inert_line(&c.nickname).into_owned()),
+        field(t.profile_customer_id, c.external_id.as_deref().map(|e| inert_line(e).into_owned()).unwrap_or_else(|| c.id.to_string())),
+        field(t.profile_channel, super::list::channel_label(ctx, c.channel).to_string()),
+    ];
+    let mut tags: Vec<Span> = vec![Span::styled(format!("{}: ", t.profile_tags), ctx.style("profile.label"))];
+    if c.vip {
+        tags.push(Span::styled(format!("[{}] ", t.vip), ctx.style("profile.vip")));
+    }
+    for tag in c.tags.iter().chain(s.view.tags.iter()) {
+        tags.push(Span::styled(format!("[{}] ", inert_line(tag)), ctx.style("profile.tag")));
+    }
+    lines.push(Line::from(tags));
+    let intent = s.view.intent.as_deref().map(|i| inert_line(i).into_owned()).unwrap_or_else(|| t.profile_none.to_string());
+    lines.push(field(t.profile_intent, intent));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(t.profile_past_sessions.to_string(), ctx.style("title"))));
+    match &s.past {
+        None => lines.push(Line::from(Span::styled("…", ctx.style("hint")))),
+        Some(p) if p.is_empty() => lines.push(Line::from(Span::styled(t.profile_none, ctx.style("hint")))),
+        Some(p) => {
+            for past in p.iter().take(inner.height.saturating_sub(7) as usize) {
+                let outcome = past.end_reason.map(|r| r.as_str()).unwrap_or(past.state.as_str());
+                let stars = past.csat.map(|c| format!(" {}★", c)).unwrap_or_default();
+                let tags: Vec<String> = past.tags.iter().map(|t| inert_line(t).into_owned()).collect();
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", date(past.created_at)), ctx.style("chat.time")),
+                    Span::styled(format!("{outcome}{stars} "), ctx.style("profile.value")),
+                    Span::styled(tags.join(","), ctx.style("profile.tag")),
+                ]));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// YYYY-MM-DD from epoch milliseconds (UTC), without a date crate.
+pub fn date(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
+    let (app, t) = (ctx.app, ctx.t);
+    let block = ctx.panel(t.kb_title.to_string(), app.focus == Focus::Kb);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Length(1), Constraint::Percentage(45), Constraint::Min(1)])
+        .split(inner);
+    let query = if app.kb.query.is_empty() && app.focus != Focus::Kb {
+        Span::styled(t.kb_placeholder, ctx.style("composer.placeholder"))
+    } else {
+        Span::styled(format!("🔍 {}", app.kb.query), ctx.style("composer"))
+    };
+    frame.render_widget(Paragraph::new(query), parts[0]);
+    if app.kb.matches.is_empty() {
+        frame.render_widget(Paragraph::new(Span::styled(t.kb_no_results, ctx.style("hint"))), parts[1]);
+        return;
+    }
+    let height = parts[1].height as usize;
+    let offset = app.kb.selected.saturating_sub(height.saturating_sub(1));
+    let lines: Vec<Line> = app
+        .kb
+        .matches
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .filter_map(|(i, idx)| {
+            let a = app.kb.titles.get(*idx)?;
+            let scope = if i == app.kb.selected { "kb.selected" } else { "kb.match" };
+            Some(Line::from(Span::styled(inert_line(&a.title).into_owned(), ctx.style(scope))))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), parts[1]);
+    let preview: Vec<Line> = match app.selected_article().and_then(|a| app.kb.bodies.get(&a.id)) {
+        Some(a) => inert_text(&a.body).into_iter().map(|l| Line::from(Span::styled(l, ctx.style("kb.preview")))).collect(),
+        None => vec![Line::from(Span::styled("…", ctx.style("hint")))],
+    };
+    let mut all = preview;
+    all.push(Line::from(Span::styled(t.kb_hint, ctx.style("hint"))));
+    frame.render_widget(Paragraph::new(all).wrap(Wrap { trim: false }), parts[2]);
+    let _ = clock;
+}

@@ -1,0 +1,93 @@
+//! The status bar (status, connection, queues, key hints, notices) and the disconnect banner.
+
+use super::Ctx;
+use crate::console::action::Action;
+use crate::console::app::ConnState;
+use crate::console::i18n::fill;
+use crate::model::AgentStatus;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn banner(frame: &mut Frame, ctx: &Ctx, area: Rect) {
+    let t = ctx.t;
+    let text = match ctx.app.conn {
+        ConnState::Disconnected { retry_at } => {
+            let s = ((retry_at - ctx.app.now).max(0) + 999) / 1000;
+            fill(t.conn_disconnected, &[("s", &s.to_string())])
+        }
+        _ => t.conn_connecting.to_string(),
+    };
+    frame.render_widget(Paragraph::new(Line::from(Span::styled(format!(" {text}"), ctx.style("banner")))).style(ctx.style("banner")), area);
+}
+
+pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
+    let (t, app) = (ctx.t, ctx.app);
+    let (label, scope) = match app.status {
+        AgentStatus::Online => (t.status_online, "status.online"),
+        AgentStatus::Busy => (t.status_busy, "status.busy"),
+        AgentStatus::Away => (t.status_away, "status.away"),
+        AgentStatus::Offline => (t.status_offline, "status.offline"),
+    };
+    let mut spans = vec![Span::styled(format!(" ● {label} "), ctx.style(scope))];
+    let conn = match app.conn {
+        ConnState::Connected => t.conn_connected,
+        ConnState::Connecting => t.conn_connecting,
+        ConnState::Disconnected { .. } => "⚠",
+    };
+    spans.push(Span::styled(format!(" {conn} "), ctx.style("status")));
+    let waiting: usize = app.queues.iter().map(|q| q.waiting).sum();
+    if !app.queues.is_empty() {
+        let groups: Vec<String> = app.queues.iter().filter(|q| q.waiting > 0).map(|q| format!("{}:{}", q.group, q.waiting)).collect();
+        spans.push(Span::styled(format!(" {} {waiting} {} ", t.queue_heading, groups.join(" ")), ctx.style("status")));
+    }
+    if let Some((msg, until)) = &app.notice
+        && *until > app.now
+    {
+        spans.push(Span::styled(format!(" {} ", crate::console::sanitize::inert_line(msg)), ctx.style("error")));
+    } else {
+        for (action, label) in hints(ctx) {
+            let keys = ctx.keymap.keys_for(ctx.app.context(), action);
+            if let Some(k) = keys.first() {
+                spans.push(Span::styled(format!(" {k}"), ctx.style("hint.key")));
+                spans.push(Span::styled(format!(" {label}"), ctx.style("hint")));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(ctx.style("status")), area);
+}
+
+/// The most useful actions for the focused panel.
+fn hints(ctx: &Ctx) -> Vec<(Action, &'static str)> {
+    use crate::console::app::Focus;
+    let app = ctx.app;
+    let mut v = vec![(Action::Help, "help")];
+    match app.focus {
+        Focus::Sessions | Focus::Chat | Focus::Profile => {
+            if app.current().is_some_and(|s| s.is_offer()) {
+                v.push((Action::Accept, "accept"));
+                v.push((Action::Reject, "reject"));
+            } else if app.writable().is_some() {
+                v.push((Action::FocusCompose, "reply"));
+                v.push((Action::Transfer, "transfer"));
+                v.push((Action::Tag, "tag"));
+                v.push((Action::End, "end"));
+            }
+            v.push((Action::NextAttention, "next!"));
+            v.push((Action::KbSearch, "kb"));
+            v.push((Action::CycleStatus, "status"));
+        }
+        Focus::Compose => {
+            v.push((Action::Send, "send"));
+            v.push((Action::Newline, "newline"));
+            v.push((Action::Cancel, "back"));
+        }
+        Focus::Kb => {
+            v.push((Action::KbSend, "send"));
+            v.push((Action::KbInsert, "insert"));
+            v.push((Action::Cancel, "back"));
+        }
+    }
+    v
+}
