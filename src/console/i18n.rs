@@ -1,1 +1,291 @@
-//! (being written)
+//! Every user-facing string of the console, in English and Simplified Chinese, from one
+//! table. Each row declares a field of [`Text`] together with both translations, so a missing
+//! translation is a compile error rather than a blank on screen.
+//!
+//! Strings that take values use named placeholders (`{n}`, `{s}`) filled by [`fill`].
+
+/// A console language.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// Parses a language name or locale value: `en`, `zh`, `zh_CN.UTF-8`, `zh-Hans`, `en_US`,
+    /// `C`, `POSIX`. Case-insensitive; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") || s == "c" || s.starts_with("c.") || s == "posix" {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// Chooses the language: the first non-empty of the command-line flag, the config file
+    /// and the locale (see [`env_locale`]) decides. A value starting with `zh` means Chinese;
+    /// anything else, or nothing at all, means English.
+    pub fn detect(flag: Option<&str>, config: Option<&str>, env_lang: Option<&str>) -> Lang {
+        [flag, config, env_lang]
+            .into_iter()
+            .flatten()
+            .find(|v| !v.trim().is_empty())
+            .and_then(Lang::parse)
+            .unwrap_or(Lang::En)
+    }
+
+    /// The short name, as accepted by [`Lang::parse`] and written in config files.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+}
+
+/// The locale that decides message language, in POSIX order: `LC_ALL`, `LC_MESSAGES`, `LANG`.
+pub fn env_locale() -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .into_iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.trim().is_empty())
+}
+
+/// The strings for `lang`.
+pub fn text(lang: Lang) -> &'static Text {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
+/// Replaces each `{name}` in `template` with its value from `args`. Unknown placeholders are
+/// left as they are, and values are not scanned again, so a value containing `{n}` is safe.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            args.iter()
+                .find(|(k, _)| *k == &after[..close])
+                .map(|(_, v)| (close, v))
+        });
+        match value {
+            Some((close, v)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+macro_rules! texts {
+    ($($field:ident => ($en:literal, $zh:literal)),+ $(,)?) => {
+        /// All console strings of one language. Fields are named after where they appear.
+        #[derive(Debug)]
+        pub struct Text {
+            $(pub $field: &'static str,)+
+        }
+
+        pub const EN: Text = Text { $($field: $en,)+ };
+        pub const ZH: Text = Text { $($field: $zh,)+ };
+
+        impl Text {
+            /// Every (field name, string), in table order: for tests and tooling.
+            pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
+                vec![$((stringify!($field), self.$field),)+]
+            }
+        }
+    };
+}
+
+texts! {
+    // panels
+    sessions_title => ("Sessions", "会话"),
+    chat_title => ("Chat", "对话"),
+    profile_title => ("Customer", "客户信息"),
+    kb_title => ("Knowledge base", "知识库"),
+    help_title => ("Help", "帮助"),
+    // session list
+    offers_heading => ("Incoming", "待接入"),
+    active_heading => ("Active", "进行中"),
+    followup_heading => ("Follow-up", "待跟进"),
+    queue_heading => ("Queue", "排队中"),
+    no_sessions => ("No sessions yet", "暂无会话"),
+    no_session_selected => ("No session selected", "未选择会话"),
+    accept_countdown => ("accept in {s}s", "{s} 秒内接入"),
+    waiting_for => ("waiting {t}", "已等待 {t}"),
+    unread => ("{n} new", "{n} 条新消息"),
+    vip => ("VIP", "VIP"),
+    complaint => ("Complaint", "投诉"),
+    follow_up => ("Follow-up", "待跟进"),
+    // composer
+    composer_placeholder => ("Type a reply…", "输入回复…"),
+    composer_placeholder_readonly => ("This session is read-only", "该会话为只读"),
+    // agent status and connection
+    status_online => ("Online", "在线"),
+    status_busy => ("Busy", "忙碌"),
+    status_away => ("Away", "离开"),
+    status_offline => ("Offline", "离线"),
+    conn_connected => ("Connected", "已连接"),
+    conn_connecting => ("Connecting…", "正在连接…"),
+    conn_disconnected => (
+        "Disconnected — reconnecting in {s}s; messages you send will wait in the outbox",
+        "连接已断开，{s} 秒后重连；发送的消息会暂存在待发送队列中"
+    ),
+    // channels
+    channel_web => ("Web", "网页"),
+    channel_app => ("App", "App"),
+    channel_mini_program => ("Mini Program", "小程序"),
+    channel_api => ("API", "API"),
+    // profile
+    profile_nickname => ("Nickname", "昵称"),
+    profile_customer_id => ("Customer ID", "客户 ID"),
+    profile_channel => ("Channel", "渠道"),
+    profile_tags => ("Tags", "标签"),
+    profile_past_sessions => ("Past sessions", "历史会话"),
+    profile_intent => ("Intent", "咨询意图"),
+    profile_none => ("None", "无"),
+    // knowledge base and quick replies
+    kb_placeholder => ("Search the knowledge base…", "搜索知识库…"),
+    kb_no_results => ("No matching articles", "没有找到相关内容"),
+    kb_hint => ("enter: send to customer · tab: insert to edit", "回车：发送给客户 · Tab：插入后编辑"),
+    quick_replies_title => ("Quick replies", "快捷回复"),
+    // dialogs
+    transfer_title => ("Transfer session", "转接会话"),
+    transfer_note => ("Note for the next agent", "转接备注"),
+    transfer_target_agent => ("Agent", "客服"),
+    transfer_target_group => ("Skill group", "技能组"),
+    tag_title => ("Tag session", "添加标签"),
+    tag_new => ("new tag: {t}", "新建标签：{t}"),
+    end_title => ("End session", "结束会话"),
+    end_closing_phrase => ("Closing message", "结束语"),
+    end_default_phrase => (
+        "Is there anything else I can help you with?",
+        "请问还有其他可以帮您的吗？"
+    ),
+    end_outcome_resolved => ("Resolved", "已解决"),
+    end_outcome_unresolved => ("Unresolved", "未解决"),
+    quit_title => ("Quit", "退出"),
+    quit_confirm => ("{n} sessions are active. Quit anyway?", "还有 {n} 个进行中的会话，确定退出吗？"),
+    yes => ("Yes", "是"),
+    no => ("No", "否"),
+    confirm_hint => ("enter: confirm", "回车：确认"),
+    cancel_hint => ("esc: cancel", "Esc：取消"),
+    // login
+    login_title => ("Sign in", "登录"),
+    login_server => ("Server", "服务器"),
+    login_username => ("Username", "用户名"),
+    login_password => ("Password", "密码"),
+    login_button => ("Sign in", "登录"),
+    login_new_password => ("New password", "新密码"),
+    login_repeat_password => ("Repeat new password", "确认新密码"),
+    login_must_change => ("Please set a new password to continue", "请先设置新密码"),
+    login_error_wrong => ("Wrong username or password", "用户名或密码错误"),
+    login_error_unreachable => ("Cannot reach the server", "无法连接到服务器"),
+    login_error_version => ("The server runs an incompatible version", "服务器版本不兼容"),
+    login_error_mismatch => ("The passwords do not match", "两次输入的密码不一致"),
+    login_error_policy => ("The password does not meet the password policy", "密码不符合安全要求"),
+    // messages
+    msg_sending => ("sending…", "发送中…"),
+    msg_failed => ("failed — {key} to retry", "发送失败，按 {key} 重试"),
+    msg_sent => ("sent", "已发送"),
+    typing => ("{name} is typing…", "{name} 正在输入…"),
+    system_transferred => ("Session transferred", "会话已转接"),
+    system_ended => ("Session ended", "会话已结束"),
+    offer_new => ("New session waiting", "有新会话待接入"),
+    mention => ("You were mentioned", "有人@了你"),
+    // message senders
+    bot => ("Bot", "机器人"),
+    agent => ("Agent", "客服"),
+    customer => ("Customer", "客户"),
+    system => ("System", "系统"),
+    // status bar
+    help_hint => ("? help", "? 帮助"),
+    read_only => ("read-only", "只读"),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detect_precedence() {
+        assert_eq!(
+            Lang::detect(Some("zh"), Some("en"), Some("en_US.UTF-8")),
+            Lang::Zh
+        );
+        assert_eq!(
+            Lang::detect(Some("en"), Some("zh"), Some("zh_CN.UTF-8")),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::detect(None, Some("zh"), Some("en_US.UTF-8")),
+            Lang::Zh
+        );
+        assert_eq!(Lang::detect(None, None, Some("zh_CN.UTF-8")), Lang::Zh);
+        assert_eq!(Lang::detect(None, Some(" "), Some("zh_TW")), Lang::Zh);
+        assert_eq!(Lang::detect(None, None, Some("fr_FR.UTF-8")), Lang::En);
+        assert_eq!(Lang::detect(None, None, None), Lang::En);
+        // An explicit but unknown choice means English, not the next source.
+        assert_eq!(Lang::detect(Some("fr"), None, Some("zh_CN")), Lang::En);
+    }
+
+    #[test]
+    fn parse() {
+        assert_eq!(Lang::parse("en"), Some(Lang::En));
+        assert_eq!(Lang::parse("ZH"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("zh_CN.UTF-8"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("C.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::parse("de"), None);
+        for l in [Lang::En, Lang::Zh] {
+            assert_eq!(Lang::parse(l.code()), Some(l));
+        }
+    }
+
+    #[test]
+    fn fill_placeholders() {
+        assert_eq!(fill("{n} new", &[("n", "3")]), "3 new");
+        assert_eq!(fill(text(Lang::Zh).unread, &[("n", "3")]), "3 条新消息");
+        assert_eq!(fill("{a}{b}{a}", &[("a", "x"), ("b", "y")]), "xyx");
+        assert_eq!(fill("{missing} {n", &[("n", "1")]), "{missing} {n");
+        assert_eq!(fill("{n}", &[("n", "{n}")]), "{n}");
+        assert_eq!(fill("", &[]), "");
+    }
+
+    fn placeholders(s: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = s
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn every_string_is_translated_with_the_same_placeholders() {
+        let (en, zh) = (EN.entries(), ZH.entries());
+        assert_eq!(en.len(), zh.len());
+        for ((field, e), (_, z)) in en.iter().zip(&zh) {
+            assert!(!e.trim().is_empty(), "EN.{field} is empty");
+            assert!(!z.trim().is_empty(), "ZH.{field} is empty");
+            assert_eq!(
+                placeholders(e),
+                placeholders(z),
+                "placeholders differ in {field}"
+            );
+        }
+    }
+}
