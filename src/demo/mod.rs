@@ -1,11 +1,14 @@
 //! The demo: a database seeded to look like a real shop's customer service (agents, customers
-//! with history, quick replies, a bilingual knowledge base), so the console can be tried on
-//! realistic data.
+//! with history, quick replies, a bilingual knowledge base) and a customer simulator that keeps
+//! conversations coming over the real protocol, so the console can be tried without customers.
 
+mod scripts;
 pub mod seed;
 mod seed_data;
+pub mod simulator;
 
 pub use seed::{SeedInfo, seed};
+pub use simulator::{Pace, run};
 
 use crate::model::Channel;
 
