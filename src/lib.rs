@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod console;
+pub mod demo;
 pub mod model;
 pub mod protocol;
 pub mod routing;

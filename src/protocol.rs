@@ -13,6 +13,9 @@ use crate::model::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod kb;
+pub use kb::{Article, ArticleSummary, QuickReply, split_keywords};
+
 /// Bumped on any incompatible change; `hello` with another number gets `unsupported_version`.
 pub const PROTOCOL_VERSION: u32 = 1;
 /// Frames larger than this get `too_large` (the connection stays usable).
@@ -156,6 +159,18 @@ pub enum Request {
         #[serde(default)]
         outcome: Option<EndReason>,
     },
+    /// Knowledge-base titles matching `query` (all of them when it is empty).
+    #[serde(rename = "kb.search")]
+    KbSearch {
+        #[serde(default)]
+        query: String,
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    #[serde(rename = "kb.get")]
+    KbGet { article_id: i64 },
+    #[serde(rename = "quick_replies.list")]
+    QuickReplies,
 
     // ---- customers ----
     /// Start a conversation. `token` (from an earlier start) keeps the same customer identity.

@@ -546,6 +546,9 @@ impl Hub {
                 self.typing(crate::model::AuthorKind::Agent, agent, session_id, active);
                 Ok(Some(json!({})))
             }
+            Request::KbSearch { .. } | Request::KbGet { .. } | Request::QuickReplies => {
+                self.kb_request(request)
+            }
             _ => Err(ApiError::invalid(
                 "this request is for the customer endpoint",
             )),

@@ -499,14 +499,14 @@ impl Hub {
     }
 
     /// The connection and request id being handled, for replies produced inside a store job.
-    fn pending_reply(&self) -> Option<(super::conn::Outbox, Value)> {
+    pub(super) fn pending_reply(&self) -> Option<(super::conn::Outbox, Value)> {
         self.current
             .as_ref()
             .and_then(|(conn, id)| self.conns.get(conn).map(|c| (c.out.clone(), id.clone())))
     }
 }
 
-fn reply_after(
+pub(super) fn reply_after(
     out: super::conn::Outbox,
     id: Value,
     outcome: Result<Value, ApiError>,

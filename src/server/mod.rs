@@ -6,6 +6,7 @@ mod agent_ops;
 pub mod conn;
 mod customer_ops;
 pub mod hub;
+mod kb_ops;
 
 use crate::config::ServerConfig;
 use crate::store::committer::Committer;

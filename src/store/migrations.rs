@@ -94,4 +94,24 @@ CREATE INDEX events_agent ON events(agent_id, id) WHERE agent_id IS NOT NULL;
 CREATE INDEX events_customer ON events(customer_id, id) WHERE customer_id IS NOT NULL;
 CREATE INDEX events_supervisors ON events(id) WHERE supervisors = 1;
 "#,
+    // 2: the knowledge base and quick replies (agents read them; `kefu demo` seeds them).
+    r#"
+CREATE TABLE kb_articles (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    -- Separated by spaces and/or commas; searched as one string.
+    keywords TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'en',
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX kb_articles_updated ON kb_articles(updated_at DESC, id DESC);
+CREATE TABLE quick_replies (
+    id INTEGER PRIMARY KEY,
+    shortcut TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    -- May contain {customer} and {agent}, which the console fills in.
+    body TEXT NOT NULL
+);
+"#,
 ];

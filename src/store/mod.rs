@@ -9,7 +9,9 @@ pub mod sqlite;
 use crate::model::{
     AgentId, AgentStatus, AuthorKind, CustomerId, Millis, Role, SessionId, Strategy,
 };
-use crate::protocol::{CustomerView, MessageView, SessionView};
+use crate::protocol::{
+    Article, ArticleSummary, CustomerView, MessageView, QuickReply, SessionView,
+};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +151,18 @@ pub trait Tx {
     ) -> Result<Vec<(i64, String)>>;
     /// Smallest event id still stored (0 when empty); older cursors need a reload.
     fn oldest_event_id(&mut self) -> Result<i64>;
+
+    /// Stores an article (its `id` is ignored) and returns the id it got.
+    fn insert_article(&mut self, article: &Article) -> Result<i64>;
+    /// Up to `limit` articles without their bodies. An empty `query` lists every article by
+    /// id; otherwise those whose title or keywords contain it (ASCII case ignored), most
+    /// recently updated first.
+    fn kb_search(&mut self, query: &str, limit: u32) -> Result<Vec<ArticleSummary>>;
+    fn kb_get(&mut self, id: i64) -> Result<Option<Article>>;
+    /// Stores a quick reply (its `id` is ignored); a shortcut already taken is a `Conflict`.
+    fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64>;
+    /// Every quick reply, in the order they were added.
+    fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>>;
 }
 
 /// A backend: runs a closure in one write transaction, and loads the start-up state.

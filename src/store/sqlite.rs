@@ -6,6 +6,8 @@ use crate::model::{Channel, EndReason, SessionState};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use std::path::Path;
 
+mod kb;
+
 pub struct SqliteStore {
     conn: Connection,
 }
@@ -557,5 +559,26 @@ impl Tx for SqliteTx<'_> {
         Ok(self
             .tx
             .query_row("SELECT COALESCE(MIN(id), 0) FROM events", [], |r| r.get(0))?)
+    }
+
+    // The knowledge base lives in `sqlite/kb.rs` to keep this file readable.
+    fn insert_article(&mut self, article: &Article) -> Result<i64> {
+        kb::insert_article(self.tx, article)
+    }
+
+    fn kb_search(&mut self, query: &str, limit: u32) -> Result<Vec<ArticleSummary>> {
+        kb::search(self.tx, query, limit)
+    }
+
+    fn kb_get(&mut self, id: i64) -> Result<Option<Article>> {
+        kb::get(self.tx, id)
+    }
+
+    fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64> {
+        kb::insert_quick_reply(self.tx, reply)
+    }
+
+    fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>> {
+        kb::list_quick_replies(self.tx)
     }
 }
