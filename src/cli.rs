@@ -58,6 +58,18 @@ pub enum Command {
         #[arg(long)]
         lang: Option<String>,
     },
+    /// Try it all: embedded server, seeded data, simulated customers, console as the demo agent.
+    Demo {
+        /// Interface language: en or zh (default: config, then LANG).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Keep the demo's data dir (database and logs) after quitting.
+        #[arg(long)]
+        keep: bool,
+        /// Use this data dir instead of a fresh temporary one (must be empty).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Load-test a running server: customers send, agents accept and reply.
     Bench(crate::bench::BenchArgs),
 }
@@ -174,6 +186,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let opts = crate::console::run::Options { server, user, password: None, lang, remember: true };
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(crate::console::run::run(opts, loaded))
+        }
+        Command::Demo { lang, keep, data_dir } => {
+            crate::demo::launch(crate::demo::DemoOptions { lang, keep, data_dir })
         }
         Command::Bench(args) => {
             let rt = tokio::runtime::Runtime::new()?;

@@ -260,11 +260,17 @@ pub fn parse_request(text: &str) -> Result<Incoming, (Value, ApiError)> {
     };
     match serde_json::from_value::<Request>(value) {
         Ok(request) => Ok(Incoming { id, request }),
-        Err(e) if e.to_string().starts_with("unknown variant") => Err((
-            id,
-            ApiError::invalid(format!("unknown request type `{kind}`")),
-        )),
-        Err(e) => Err((id, ApiError::invalid(format!("bad `{kind}` request: {e}")))),
+        Err(e) => {
+            // Tell an unknown type from a known one with bad fields: deserialise the bare type.
+            let bare = serde_json::from_value::<Request>(serde_json::json!({ "type": kind }));
+            let unknown = matches!(&bare, Err(b) if b.to_string().starts_with("unknown variant"));
+            let message = if unknown {
+                format!("unknown request type `{kind}`")
+            } else {
+                format!("bad `{kind}` request: {e}")
+            };
+            Err((id, ApiError::invalid(message)))
+        }
     }
 }
 
@@ -458,6 +464,8 @@ mod tests {
         let (id, e) = parse_request(r#"{"id":"a","type":"warp.drive"}"#).unwrap_err();
         assert_eq!((id, e.code), (serde_json::json!("a"), ErrorCode::Invalid));
         assert!(e.message.contains("warp.drive"), "{}", e.message);
+        let (_, e) = parse_request(r#"{"type":"status.set","status":"sleepy"}"#).unwrap_err();
+        assert!(e.message.starts_with("bad `status.set` request"), "{}", e.message);
         let (_, e) = parse_request("{nope").unwrap_err();
         assert_eq!(e.code, ErrorCode::Invalid);
         let (id, e) = parse_request(r#"{"id":1,"type":"session.accept"}"#).unwrap_err();

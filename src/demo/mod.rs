@@ -3,11 +3,13 @@
 //! conversations coming over the real protocol, so the console can be tried without customers.
 
 mod scripts;
+mod launch;
 pub mod seed;
 mod seed_data;
 pub mod simulator;
 
 pub use seed::{SeedInfo, seed};
+pub use launch::{DemoOptions, demo_config, run as launch};
 pub use simulator::{Pace, run};
 
 use crate::model::Channel;

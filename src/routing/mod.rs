@@ -542,7 +542,11 @@ impl Engine {
             return Err(RouteError::AtCapacity(t.capacity));
         }
         let mut fx = Vec::new();
-        self.detach(session, &mut fx);
+        let previous = self.detach(session, &mut fx);
+        if let Some(s) = self.sessions.get_mut(&session) {
+            // If the target declines, it must not bounce straight back to who passed it on.
+            s.declined = previous.into_iter().collect();
+        }
         self.offer_to(session, target, now, &mut fx);
         self.dispatch(now, &mut fx);
         Ok(fx)

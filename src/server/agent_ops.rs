@@ -77,6 +77,8 @@ impl Hub {
                 let (inbox, rt, id) = (self.inbox.clone(), self.rt.clone(), id.clone());
                 self.batch.work.push(Box::new(move |tx| {
                     let row = tx.agent_by_username(&username)?;
+                    // Groups made with `kefu admin` since start-up reach routing here.
+                    let groups = tx.list_groups()?;
                     Ok(Some(Box::new(move || {
                         // argon2 takes tens of milliseconds: never on the hub.
                         rt.spawn_blocking(move || {
@@ -90,6 +92,7 @@ impl Hub {
                             };
                             let row = if ok { row } else { None };
                             let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
+                                hub.sync_groups(groups);
                                 hub.finish_agent_auth(conn, id, row, None, cursor)
                             })));
                         });
@@ -108,8 +111,10 @@ impl Hub {
                         Some(Principal::Agent(a)) => tx.agent_by_id(a)?,
                         _ => None,
                     };
+                    let groups = tx.list_groups()?;
                     Ok(Some(Box::new(move || {
                         let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
+                            hub.sync_groups(groups);
                             hub.finish_agent_auth(conn, id, row, Some(hash), cursor)
                         })));
                     })))
@@ -176,6 +181,8 @@ impl Hub {
                         .set_status(agent, AgentStatus::Offline, now)
                         .map_err(route_error)?;
                     self.set_status_row(agent, AgentStatus::Offline);
+                    let ev = Event::Status { status: AgentStatus::Offline };
+                    self.emit(Audience::Agent(agent), None, &ev);
                     self.apply(fx);
                     self.engine.disconnect(agent, now);
                 }
@@ -185,6 +192,13 @@ impl Hub {
                 let agent = self.require_agent(auth)?;
                 self.agent_action(agent, other, now)
             }
+        }
+    }
+
+    /// Brings routing's skill groups (and their strategies) up to date with the store.
+    fn sync_groups(&mut self, groups: Vec<(String, crate::model::Strategy)>) {
+        for (name, strategy) in groups {
+            self.engine.upsert_group(&name, strategy);
         }
     }
 
@@ -512,7 +526,7 @@ impl Hub {
                         crate::model::AuthorKind::Agent,
                         agent,
                         session_id,
-                        format!("end-{session_id}"),
+                        format!("end-{session_id}-{now}"),
                         text,
                     )?;
                 }

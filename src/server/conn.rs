@@ -109,13 +109,21 @@ pub async fn serve(mut socket: WebSocket, endpoint: Endpoint, hub: HubTx, settin
                         continue;
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(Message::Close(_))) => {
+                        // tungstenite queued the close reply; flush it so the client sees 1000.
+                        let _ = futures_util::SinkExt::flush(&mut socket).await;
+                        break;
+                    }
+                    None | Some(Err(_)) => break,
                 };
+                let parsed = protocol::parse_request(text.as_str());
                 if !limit.allow() {
-                    outbox.send(protocol::reply_err(&Value::Null, &ApiError::new(ErrorCode::RateLimited, "too many requests; slow down")));
+                    // Echo the id so the client knows which request was dropped.
+                    let id = match &parsed { Ok(inc) => inc.id.clone(), Err((id, _)) => id.clone() };
+                    outbox.send(protocol::reply_err(&id, &ApiError::new(ErrorCode::RateLimited, "too many requests; slow down")));
                     continue;
                 }
-                match protocol::parse_request(text.as_str()) {
+                match parsed {
                     Err((id, err)) => outbox.send(protocol::reply_err(&id, &err)),
                     Ok(inc) => match inc.request {
                         Request::Hello { protocol: v, .. } => {

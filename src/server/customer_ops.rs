@@ -60,10 +60,13 @@ impl Hub {
                     if let Some(c) = known {
                         customer = tx.customer(c)?;
                     }
+                    // A token is reused only if it really identified the customer.
+                    let mut valid_token = None;
                     if let (None, Some(h)) = (&customer, &token_hash)
                         && let Some(Principal::Customer(c)) = tx.token(h, now)?
                     {
                         customer = tx.customer(c)?;
+                        valid_token = customer.as_ref().map(|_| h.clone());
                     }
                     if let (None, Some(ext)) = (&customer, &external_id) {
                         customer = tx.customer_by_external_id(ext)?;
@@ -88,7 +91,7 @@ impl Hub {
                             c
                         }
                     };
-                    let reuse_token = token_hash.filter(|_| known.is_none());
+                    let reuse_token = valid_token.filter(|_| known.is_none());
                     Ok(Some(Box::new(move || {
                         let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
                             hub.finish_customer_start(

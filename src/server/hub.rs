@@ -306,9 +306,11 @@ impl Hub {
 
     /// The outboxes of everyone an audience names.
     fn outboxes(&self, audience: Audience) -> Vec<Outbox> {
+        // Connections still owing a password change get nothing.
         let of = |ids: &BTreeSet<ConnId>| -> Vec<Outbox> {
             ids.iter()
                 .filter_map(|c| self.conns.get(c))
+                .filter(|c| matches!(c.auth, Auth::Agent(_) | Auth::Customer(_)))
                 .map(|c| c.out.clone())
                 .collect()
         };
@@ -362,7 +364,10 @@ impl Hub {
         let ev = Event::Session {
             session: view.clone(),
         };
-        if let Some(a) = view.assignee {
+        // Supervisors get it through their own audience; once is enough.
+        if let Some(a) = view.assignee
+            && !self.agents.get(&a).is_some_and(|e| e.row.role.sees_all())
+        {
             self.emit(Audience::Agent(a), Some(session), &ev);
         }
         self.emit(Audience::Supervisors, Some(session), &ev);
@@ -442,6 +447,13 @@ impl Hub {
                     self.emit(Audience::Customer(customer), Some(session), &ev);
                 }
                 Effect::Released { session, agent } => {
+                    // Whoever let go no longer serves it: messages stop reaching them at once.
+                    if let Some(l) = self.live.get_mut(&session)
+                        && l.view.assignee == Some(agent)
+                    {
+                        l.view.assignee = None;
+                        self.touch(session);
+                    }
                     if released_reason != "ended" {
                         let ev = Event::SessionRemoved {
                             session_id: session,

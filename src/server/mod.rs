@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use tokio::net::TcpListener;
 
 /// Largest frame the WebSocket layer reads at all; frames between the protocol limit (64 KiB)
-/// and this get a `too_large` reply, larger ones close the connection (code 1009).
+/// and this get a `too_large` reply, larger ones drop the connection.
 const HARD_FRAME_LIMIT: usize = 1024 * 1024;
 
 #[derive(Clone)]

@@ -167,12 +167,25 @@ impl App {
         let d = &mut s.draft;
         match action {
             Action::Newline => d.newline(),
-            Action::HistoryPrev => d.history_prev(),
-            Action::HistoryNext => d.history_next(),
+            Action::HistoryPrev => {
+                d.history_prev();
+            }
+            Action::HistoryNext => {
+                d.history_next();
+            }
             Action::CursorLeft => d.left(),
             Action::CursorRight => d.right(),
-            Action::CursorUp => d.up(),
-            Action::CursorDown => d.down(),
+            // On the first/last line, up/down walk the sent-message history like a shell.
+            Action::CursorUp => {
+                if !d.up() {
+                    d.history_prev();
+                }
+            }
+            Action::CursorDown => {
+                if !d.down() {
+                    d.history_next();
+                }
+            }
             Action::CursorHome => d.home(),
             Action::CursorEnd => d.end(),
             Action::WordLeft => d.word_left(),
