@@ -70,8 +70,8 @@ impl KeyChord {
         KeyChord::new(event.code, event.modifiers)
     }
 
-    /// Whether this chord escapes a text field to reach global bindings: it uses ctrl or
-    /// alt, or is a function key or esc. Plain characters and editing keys do not.
+    /// Whether this chord escapes a text field to reach global bindings: it uses ctrl, alt
+    /// (or super), or is a function key or esc. Plain characters and editing keys do not.
     pub fn is_command(&self) -> bool {
         self.mods
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER)
