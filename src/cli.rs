@@ -183,13 +183,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if let Ok(d) = data_dir(None, &ServerConfig::default()) {
                 crate::console::run::init_file_logging(&d);
             }
-            let opts = crate::console::run::Options { server, user, password: None, lang, remember: true };
+            let opts = crate::console::run::Options {
+                server,
+                user,
+                password: None,
+                lang,
+                remember: true,
+            };
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(crate::console::run::run(opts, loaded))
         }
-        Command::Demo { lang, keep, data_dir } => {
-            crate::demo::launch(crate::demo::DemoOptions { lang, keep, data_dir })
-        }
+        Command::Demo {
+            lang,
+            keep,
+            data_dir,
+        } => crate::demo::launch(crate::demo::DemoOptions {
+            lang,
+            keep,
+            data_dir,
+        }),
         Command::Bench(args) => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(crate::bench::run(args))

@@ -465,7 +465,11 @@ mod tests {
         assert_eq!((id, e.code), (serde_json::json!("a"), ErrorCode::Invalid));
         assert!(e.message.contains("warp.drive"), "{}", e.message);
         let (_, e) = parse_request(r#"{"type":"status.set","status":"sleepy"}"#).unwrap_err();
-        assert!(e.message.starts_with("bad `status.set` request"), "{}", e.message);
+        assert!(
+            e.message.starts_with("bad `status.set` request"),
+            "{}",
+            e.message
+        );
         let (_, e) = parse_request("{nope").unwrap_err();
         assert_eq!(e.code, ErrorCode::Invalid);
         let (id, e) = parse_request(r#"{"id":1,"type":"session.accept"}"#).unwrap_err();

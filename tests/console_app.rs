@@ -24,7 +24,12 @@ fn press(app: &mut App, keys: &str) -> Vec<Effect> {
     let km = keymap();
     let mut fx = Vec::new();
     for chord in parse_keys(keys).expect("key syntax") {
-        let ev = KeyEvent { code: chord.code, modifiers: chord.mods, kind: KeyEventKind::Press, state: KeyEventState::NONE };
+        let ev = KeyEvent {
+            code: chord.code,
+            modifiers: chord.mods,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        };
         fx.extend(app.on_key(ev, &km));
     }
     fx
@@ -106,10 +111,18 @@ fn ev(event: Event) -> NetEvent {
 /// A workbench with an offer, two active sessions (one VIP waiting long) and a transcript.
 fn workbench() -> App {
     let mut app = App::new(Lang::En, LayoutPrefs::default(), NOW);
-    app.on_net(NetEvent::Connected { agent: me(), must_change_password: false, resumed: false });
+    app.on_net(NetEvent::Connected {
+        agent: me(),
+        must_change_password: false,
+        resumed: false,
+    });
     let mut s1 = session(1, customer(11, "小明", false, &[]), SessionState::Active);
     s1.waiting_since = Some(NOW - 30_000);
-    let mut s2 = session(2, customer(12, "Alice VIP", true, &["VIP用户"]), SessionState::Active);
+    let mut s2 = session(
+        2,
+        customer(12, "Alice VIP", true, &["VIP用户"]),
+        SessionState::Active,
+    );
     s2.waiting_since = Some(NOW - 200_000);
     let snapshot = json!({
         "agent": me(),
@@ -119,7 +132,10 @@ fn workbench() -> App {
         "queues": [{"group": "aftersales", "strategy": "least_busy", "waiting": 4}],
         "cursor": 10,
     });
-    app.on_net(NetEvent::Reply { tag: Tag::Snapshot, result: Ok(snapshot) });
+    app.on_net(NetEvent::Reply {
+        tag: Tag::Snapshot,
+        result: Ok(snapshot),
+    });
     app.on_net(NetEvent::Reply {
         tag: Tag::Transcript(1),
         result: Ok(json!({"messages": [
@@ -143,7 +159,8 @@ fn render(app: &App, w: u16, h: u16, theme: &str) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     let theme = Theme::builtin(theme).expect("theme");
     let km = keymap();
-    term.draw(|f| kefu::console::ui::draw(f, app, &theme, &km)).unwrap();
+    term.draw(|f| kefu::console::ui::draw(f, app, &theme, &km))
+        .unwrap();
     term
 }
 
@@ -171,7 +188,11 @@ fn screen(term: &Terminal<TestBackend>) -> String {
 #[test]
 fn next_and_jump_walk_the_list_in_display_order() {
     let mut app = workbench();
-    assert_eq!(app.order(), vec![3, 1, 2], "offers first, then active sessions");
+    assert_eq!(
+        app.order(),
+        vec![3, 1, 2],
+        "offers first, then active sessions"
+    );
     app.update(kefu::console::action::Action::Session1);
     assert_eq!(app.selected, Some(3));
     app.update(kefu::console::action::Action::NextSession);
@@ -187,7 +208,11 @@ fn next_attention_prefers_offers_then_long_waits() {
     app.update(kefu::console::action::Action::NextAttention);
     assert_eq!(app.selected, Some(3), "the offer first");
     app.update(kefu::console::action::Action::NextAttention);
-    assert_eq!(app.selected, Some(2), "then the customer waiting over a minute");
+    assert_eq!(
+        app.selected,
+        Some(2),
+        "then the customer waiting over a minute"
+    );
 }
 
 #[test]
@@ -195,9 +220,26 @@ fn accept_sends_a_request_and_the_reply_opens_the_composer() {
     let mut app = workbench();
     app.select(3);
     let fx = app.update(kefu::console::action::Action::Accept);
-    assert!(matches!(&fx[..], [Effect::Request { tag: Tag::Accept(3), kind: "session.accept", .. }]), "{fx:?}");
-    let view = session(3, customer(13, "张三", false, &["投诉用户"]), SessionState::Active);
-    app.on_net(NetEvent::Reply { tag: Tag::Accept(3), result: Ok(json!({"session": view})) });
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Request {
+                tag: Tag::Accept(3),
+                kind: "session.accept",
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    let view = session(
+        3,
+        customer(13, "张三", false, &["投诉用户"]),
+        SessionState::Active,
+    );
+    app.on_net(NetEvent::Reply {
+        tag: Tag::Accept(3),
+        result: Ok(json!({"session": view})),
+    });
     assert!(!app.sessions[&3].is_offer());
     assert_eq!(app.focus, Focus::Compose);
 }
@@ -208,26 +250,47 @@ fn typing_and_sending_goes_through_the_outbox_states() {
     app.focus = Focus::Compose;
     typed(&mut app, "您好");
     let fx = app.send_draft();
-    let Some(Effect::Request { tag: Tag::Send { session, client_msg_id }, kind: "message.send", body }) = fx.first() else {
+    let Some(Effect::Request {
+        tag: Tag::Send {
+            session,
+            client_msg_id,
+        },
+        kind: "message.send",
+        body,
+    }) = fx.first()
+    else {
         panic!("{fx:?}")
     };
     assert_eq!((*session, body["body"].as_str()), (1, Some("您好")));
     let last = app.sessions[&1].lines.last().unwrap().clone();
     assert_eq!(last.delivery, kefu::console::app::Delivery::Sending);
     app.on_net(NetEvent::Reply {
-        tag: Tag::Send { session: 1, client_msg_id: client_msg_id.clone() },
+        tag: Tag::Send {
+            session: 1,
+            client_msg_id: client_msg_id.clone(),
+        },
         result: Err(kefu::protocol::ApiError::conflict("nope")),
     });
-    assert_eq!(app.sessions[&1].lines.last().unwrap().delivery, kefu::console::app::Delivery::Failed);
+    assert_eq!(
+        app.sessions[&1].lines.last().unwrap().delivery,
+        kefu::console::app::Delivery::Failed
+    );
     let fx = app.update(kefu::console::action::Action::RetryFailed);
-    assert!(matches!(&fx[..], [Effect::Request { kind: "message.send", body, .. }] if body["client_msg_id"] == client_msg_id.as_str()));
+    assert!(
+        matches!(&fx[..], [Effect::Request { kind: "message.send", body, .. }] if body["client_msg_id"] == client_msg_id.as_str())
+    );
     assert!(app.sessions[&1].draft.is_empty());
 }
 
 #[test]
 fn slash_at_the_start_opens_quick_replies_with_variables_filled() {
     let mut app = workbench();
-    app.quick_replies = vec![kefu::console::app::QuickReply { id: 1, shortcut: "hi".into(), title: "Greeting".into(), body: "您好{customer}，我是{agent}".into() }];
+    app.quick_replies = vec![kefu::console::app::QuickReply {
+        id: 1,
+        shortcut: "hi".into(),
+        title: "Greeting".into(),
+        body: "您好{customer}，我是{agent}".into(),
+    }];
     app.focus = Focus::Compose;
     app.type_char('/');
     assert!(matches!(app.overlay, Some(Overlay::QuickReplies { .. })));
@@ -239,7 +302,9 @@ fn slash_at_the_start_opens_quick_replies_with_variables_filled() {
 #[test]
 fn a_customer_message_on_another_session_counts_as_unread_and_alerts() {
     let mut app = workbench();
-    let fx = app.on_net(ev(Event::Message { message: msg(2, 1, AuthorKind::Customer, "Alice VIP", "hello?", NOW) }));
+    let fx = app.on_net(ev(Event::Message {
+        message: msg(2, 1, AuthorKind::Customer, "Alice VIP", "hello?", NOW),
+    }));
     assert_eq!(app.sessions[&2].unread, 1);
     assert!(fx.iter().any(|f| matches!(f, Effect::Alert { .. })));
     app.select(2);
@@ -255,7 +320,10 @@ fn keys_in_keymap_syntax_drive_the_workbench() {
     press(&mut app, "esc");
     assert!(app.overlay.is_none());
     press(&mut app, "ctrl-q");
-    assert!(matches!(app.overlay, Some(Overlay::Quit)), "quitting with active sessions asks first");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Quit)),
+        "quitting with active sessions asks first"
+    );
     press(&mut app, "esc");
     assert!(!app.should_quit);
 }
@@ -268,7 +336,14 @@ fn transfer_dialog_picks_a_group_and_sends_the_note() {
     app.update(kefu::console::action::Action::NextField);
     typed(&mut app, "needs refund");
     let fx = app.update(kefu::console::action::Action::Confirm);
-    let Some(Effect::Request { kind: "session.transfer", body, .. }) = fx.first() else { panic!("{fx:?}") };
+    let Some(Effect::Request {
+        kind: "session.transfer",
+        body,
+        ..
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
     assert_eq!(body["to"], json!({"group": "aftersales"}));
     assert_eq!(body["note"], "needs refund");
 }
@@ -285,7 +360,8 @@ fn dialog_and_login_snapshots() {
     let mut app = workbench();
     app.update(kefu::console::action::Action::End);
     insta::assert_snapshot!("end_dialog_80x24", screen(&render(&app, 80, 24, "dark")));
-    let login = App::new(Lang::Zh, LayoutPrefs::default(), NOW).with_login("ws://127.0.0.1:7800".into(), "alice".into());
+    let login = App::new(Lang::Zh, LayoutPrefs::default(), NOW)
+        .with_login("ws://127.0.0.1:7800".into(), "alice".into());
     insta::assert_snapshot!("login_zh_80x24", screen(&render(&login, 80, 24, "dark")));
 }
 
@@ -300,7 +376,11 @@ fn the_theme_is_applied_to_cells() {
     assert_eq!(buf[(1, 39)].fg, online.fg.unwrap_or(buf[(1, 39)].fg));
     // Some cell in the list is drawn in the overdue-wait style (Alice has waited 200 s).
     let overdue = theme.style("session.waiting.overdue");
-    let found = (0..40).any(|y| (0..40).any(|x| buf[(x, y)].fg == overdue.fg.unwrap_or_default() && buf[(x, y)].symbol() != " "));
+    let found = (0..40).any(|y| {
+        (0..40).any(|x| {
+            buf[(x, y)].fg == overdue.fg.unwrap_or_default() && buf[(x, y)].symbol() != " "
+        })
+    });
     assert!(found, "overdue wait colour not found");
 }
 
@@ -308,14 +388,22 @@ fn the_theme_is_applied_to_cells() {
 fn escape_sequences_from_the_network_are_drawn_inert() {
     let mut app = workbench();
     let evil = "hi\x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\u{202E}gnp.exe\r!";
-    app.on_net(ev(Event::Message { message: msg(1, 4, AuthorKind::Customer, "小明\x1b[31m", evil, NOW) }));
+    app.on_net(ev(Event::Message {
+        message: msg(1, 4, AuthorKind::Customer, "小明\x1b[31m", evil, NOW),
+    }));
     let term = render(&app, 120, 40, "dark");
     let buf = term.backend().buffer();
     for cell in buf.content() {
         for c in cell.symbol().chars() {
             assert!(!c.is_control(), "control char {:?} reached the screen", c);
-            assert!(!matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'), "bidi control on screen");
+            assert!(
+                !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'),
+                "bidi control on screen"
+            );
         }
     }
-    assert!(screen(&term).contains("pwned"), "the text is shown, just inert");
+    assert!(
+        screen(&term).contains("pwned"),
+        "the text is shown, just inert"
+    );
 }

@@ -25,8 +25,16 @@ impl Console {
     fn start(server: &str, user: &str) -> Console {
         let (tx, events) = mpsc::unbounded_channel();
         let net = net::spawn(tx);
-        let mut c = Console { app: App::new(Lang::En, LayoutPrefs::default(), now_ms()), net, events };
-        c.run(vec![Effect::Login { server: server.into(), username: user.into(), password: PASSWORD.into() }]);
+        let mut c = Console {
+            app: App::new(Lang::En, LayoutPrefs::default(), now_ms()),
+            net,
+            events,
+        };
+        c.run(vec![Effect::Login {
+            server: server.into(),
+            username: user.into(),
+            password: PASSWORD.into(),
+        }]);
         c
     }
 
@@ -36,8 +44,16 @@ impl Console {
                 Effect::Request { tag, kind, body } => {
                     let _ = self.net.send(NetCmd::Request { tag, kind, body });
                 }
-                Effect::Login { server, username, password } => {
-                    let _ = self.net.send(NetCmd::Login { server, username, password });
+                Effect::Login {
+                    server,
+                    username,
+                    password,
+                } => {
+                    let _ = self.net.send(NetCmd::Login {
+                        server,
+                        username,
+                        password,
+                    });
                 }
                 _ => {}
             }
@@ -75,26 +91,53 @@ async fn the_console_handles_a_conversation_and_survives_a_server_restart() {
     let addr = server.addr.to_string();
 
     let mut console = Console::start(&format!("ws://{addr}"), "alice");
-    console.until("logged in", |a| a.me.is_some() && a.login.is_none()).await;
+    console
+        .until("logged in", |a| a.me.is_some() && a.login.is_none())
+        .await;
     console.act(Action::StatusOnline);
-    console.until("online", |a| a.status == kefu::model::AgentStatus::Online).await;
+    console
+        .until("online", |a| a.status == kefu::model::AgentStatus::Online)
+        .await;
 
     let (mut cust, session, ctoken) = server.customer("小明", Some("presales")).await;
-    console.until("the offer", |a| a.sessions.get(&session).is_some_and(|s| s.is_offer())).await;
+    console
+        .until("the offer", |a| {
+            a.sessions.get(&session).is_some_and(|s| s.is_offer())
+        })
+        .await;
     console.app.selected = Some(session);
     console.act(Action::Accept);
-    console.until("accepted", |a| a.sessions.get(&session).is_some_and(|s| !s.is_offer())).await;
-    assert_eq!(console.app.focus, Focus::Compose);
+    console
+        .until("accepted", |a| {
+            a.sessions.get(&session).is_some_and(|s| !s.is_offer()) && a.focus == Focus::Compose
+        })
+        .await;
 
     // Reply, then the customer answers.
     for c in "您好，请问订单号？".chars() {
         console.app.type_char(c);
     }
     console.act(Action::Send);
-    console.until("acked", |a| a.sessions[&session].lines.iter().any(|l| l.delivery == Delivery::Acked)).await;
+    console
+        .until("acked", |a| {
+            a.sessions[&session]
+                .lines
+                .iter()
+                .any(|l| l.delivery == Delivery::Acked)
+        })
+        .await;
     wait_message(&mut cust, "您好，请问订单号？").await;
-    cust.call("message.send", json!({"session_id": session, "client_msg_id": "c1", "body": "A123"})).await.unwrap();
-    console.until("the customer's answer", |a| a.sessions[&session].lines.iter().any(|l| l.body == "A123")).await;
+    cust.call(
+        "message.send",
+        json!({"session_id": session, "client_msg_id": "c1", "body": "A123"}),
+    )
+    .await
+    .unwrap();
+    console
+        .until("the customer's answer", |a| {
+            a.sessions[&session].lines.iter().any(|l| l.body == "A123")
+        })
+        .await;
 
     // Tag, then mark follow-up: the list shows it under pending follow-up.
     console.act(Action::Tag);
@@ -102,30 +145,62 @@ async fn the_console_handles_a_conversation_and_survives_a_server_restart() {
         console.app.type_char(c);
     }
     console.act(Action::Confirm);
-    console.until("tagged", |a| a.sessions[&session].view.tags == vec!["物流问题".to_string()]).await;
+    console
+        .until("tagged", |a| {
+            a.sessions[&session].view.tags == vec!["物流问题".to_string()]
+        })
+        .await;
     console.act(Action::ToggleFollowUp);
-    console.until("follow-up", |a| a.sessions[&session].view.follow_up).await;
+    console
+        .until("follow-up", |a| a.sessions[&session].view.follow_up)
+        .await;
 
     // Lose the server with a message typed while it is down.
     server.stop().await;
-    console.until("disconnected", |a| matches!(a.conn, kefu::console::app::ConnState::Disconnected { .. })).await;
+    console
+        .until("disconnected", |a| {
+            matches!(a.conn, kefu::console::app::ConnState::Disconnected { .. })
+        })
+        .await;
     console.app.selected = Some(session);
     console.app.focus = Focus::Compose;
     for c in "still there?".chars() {
         console.app.type_char(c);
     }
     console.act(Action::Send);
-    assert_eq!(console.app.sessions[&session].lines.last().unwrap().delivery, Delivery::Sending);
+    assert_eq!(
+        console.app.sessions[&session]
+            .lines
+            .last()
+            .unwrap()
+            .delivery,
+        Delivery::Sending
+    );
     let server = TestServer::start_on(&addr, dir.path(), config).await;
     console
         .until("the outbox message acknowledged after reconnect", |a| {
-            a.sessions[&session].lines.last().is_some_and(|l| l.body == "still there?" && l.delivery == Delivery::Acked)
+            a.sessions[&session]
+                .lines
+                .last()
+                .is_some_and(|l| l.body == "still there?" && l.delivery == Delivery::Acked)
         })
         .await;
-    let mut cust = kefu::client::Client::connect(&server.url("customer")).await.unwrap();
-    cust.call("customer.resume", json!({"token": ctoken})).await.unwrap();
-    let t = cust.call("session.transcript", json!({"session_id": session})).await.unwrap();
-    let n = t["messages"].as_array().unwrap().iter().filter(|m| m["body"] == "still there?").count();
+    let mut cust = kefu::client::Client::connect(&server.url("customer"))
+        .await
+        .unwrap();
+    cust.call("customer.resume", json!({"token": ctoken}))
+        .await
+        .unwrap();
+    let t = cust
+        .call("session.transcript", json!({"session_id": session}))
+        .await
+        .unwrap();
+    let n = t["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["body"] == "still there?")
+        .count();
     assert_eq!(n, 1, "sent exactly once");
 
     // Transfer to aftersales: bob gets it, alice's list drops it.
@@ -135,8 +210,15 @@ async fn the_console_handles_a_conversation_and_survives_a_server_restart() {
         console.app.type_char(c);
     }
     console.act(Action::Confirm);
-    console.until("transferred away", |a| !a.sessions.contains_key(&session)).await;
-    bob.wait_event(WAIT, |e| matches!(e, Event::Offer { session: s, .. } if s.id == session)).await.unwrap();
+    console
+        .until("transferred away", |a| !a.sessions.contains_key(&session))
+        .await;
+    bob.wait_event(
+        WAIT,
+        |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
+    )
+    .await
+    .unwrap();
     server.stop().await;
     let _ = console.net.send(NetCmd::Shutdown);
 }
@@ -150,16 +232,27 @@ async fn the_console_ends_a_session_with_a_closing_phrase() {
     console.until("logged in", |a| a.me.is_some()).await;
     console.act(Action::StatusOnline);
     let (mut cust, session, _) = server.customer("Bob", None).await;
-    console.until("offer", |a| a.sessions.contains_key(&session)).await;
+    console
+        .until("offer", |a| a.sessions.contains_key(&session))
+        .await;
     console.app.selected = Some(session);
     console.act(Action::Accept);
-    console.until("accepted", |a| a.sessions.get(&session).is_some_and(|s| !s.is_offer())).await;
+    console
+        .until("accepted", |a| {
+            a.sessions.get(&session).is_some_and(|s| !s.is_offer())
+        })
+        .await;
     console.act(Action::End);
     console.act(Action::Confirm);
-    console.until("ended", |a| !a.sessions.contains_key(&session)).await;
-    let (_, e) = cust.wait_event(WAIT, |e| matches!(e, Event::SessionEnded { .. })).await.unwrap();
-    assert!(matches!(e, Event::SessionEnded { survey: true, .. }));
+    console
+        .until("ended", |a| !a.sessions.contains_key(&session))
+        .await;
     wait_message(&mut cust, "Is there anything else I can help you with?").await;
+    let (_, e) = cust
+        .wait_event(WAIT, |e| matches!(e, Event::SessionEnded { .. }))
+        .await
+        .unwrap();
+    assert!(matches!(e, Event::SessionEnded { survey: true, .. }));
     server.stop().await;
 }
 
@@ -167,10 +260,23 @@ async fn the_console_ends_a_session_with_a_closing_phrase() {
 async fn wrong_password_and_unreachable_server_are_reported_on_the_login_screen() {
     let (tx, mut events) = mpsc::unbounded_channel();
     let net = net::spawn(tx);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    net.send(NetCmd::Login { server: format!("127.0.0.1:{port}"), username: "x".into(), password: "y".into() }).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    net.send(NetCmd::Login {
+        server: format!("127.0.0.1:{port}"),
+        username: "x".into(),
+        password: "y".into(),
+    })
+    .unwrap();
     loop {
-        match tokio::time::timeout(WAIT, events.recv()).await.unwrap().unwrap() {
+        match tokio::time::timeout(WAIT, events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
             NetEvent::LoginFailed { message } => {
                 assert!(message.contains("cannot reach"), "{message}");
                 break;
@@ -182,12 +288,23 @@ async fn wrong_password_and_unreachable_server_are_reported_on_the_login_screen(
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
     let server = TestServer::start(dir.path(), Default::default()).await;
-    net.send(NetCmd::Login { server: format!("ws://{}", server.addr), username: "alice".into(), password: "nope".into() })
-        .unwrap();
+    net.send(NetCmd::Login {
+        server: format!("ws://{}", server.addr),
+        username: "alice".into(),
+        password: "nope".into(),
+    })
+    .unwrap();
     loop {
-        match tokio::time::timeout(WAIT, events.recv()).await.unwrap().unwrap() {
+        match tokio::time::timeout(WAIT, events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
             NetEvent::LoginFailed { message } => {
-                assert!(message.contains("invalid username or password"), "{message}");
+                assert!(
+                    message.contains("invalid username or password"),
+                    "{message}"
+                );
                 break;
             }
             NetEvent::Connecting => {}

@@ -302,22 +302,46 @@ async fn transfer_to_a_named_agent_detaches_the_old_one_at_once() {
     let mut carol = server.agent("carol").await;
     accept_next_offer(&mut alice).await;
     alice
-        .call("session.transfer", json!({"session_id": session, "to": {"agent": "bob"}, "note": "yours"}))
+        .call(
+            "session.transfer",
+            json!({"session_id": session, "to": {"agent": "bob"}, "note": "yours"}),
+        )
         .await
         .unwrap();
-    let (_, offer) = bob.wait_event(WAIT, |e| matches!(e, Event::Offer { .. })).await.unwrap();
-    let Event::Offer { session: view, .. } = offer else { unreachable!() };
-    assert_eq!(view.assignee, None, "nobody serves it while the offer is open");
+    let (_, offer) = bob
+        .wait_event(WAIT, |e| matches!(e, Event::Offer { .. }))
+        .await
+        .unwrap();
+    let Event::Offer { session: view, .. } = offer else {
+        unreachable!()
+    };
+    assert_eq!(
+        view.assignee, None,
+        "nobody serves it while the offer is open"
+    );
     // The old agent is out at once: no writing, no customer messages.
-    let r = alice.call("session.tag", json!({"session_id": session, "add": ["x"]})).await;
+    let r = alice
+        .call("session.tag", json!({"session_id": session, "add": ["x"]}))
+        .await;
     assert_eq!(api_code(r), kefu::protocol::ErrorCode::Forbidden);
-    cust.call("message.send", json!({"session_id": session, "client_msg_id": "q", "body": "hello?"})).await.unwrap();
+    cust.call(
+        "message.send",
+        json!({"session_id": session, "client_msg_id": "q", "body": "hello?"}),
+    )
+    .await
+    .unwrap();
     // Bob declines: it goes to carol, not back to alice.
-    bob.call("session.reject", json!({"session_id": session})).await.unwrap();
+    bob.call("session.reject", json!({"session_id": session}))
+        .await
+        .unwrap();
     let got = accept_next_offer(&mut carol).await;
     assert_eq!(got, session);
     while let Ok(frame) = alice.next_frame(Duration::from_millis(300)).await {
-        if let ServerFrame::Event { event: Event::Message { message }, .. } = frame {
+        if let ServerFrame::Event {
+            event: Event::Message { message },
+            ..
+        } = frame
+        {
             panic!("alice still receives messages: {message:?}");
         }
     }

@@ -37,10 +37,18 @@ fn view(id: i64, now: i64) -> SessionView {
         customer: CustomerView {
             id,
             external_id: Some(format!("C{id:06}")),
-            nickname: if id % 2 == 0 { format!("客户{id}") } else { format!("customer {id}") },
+            nickname: if id % 2 == 0 {
+                format!("客户{id}")
+            } else {
+                format!("customer {id}")
+            },
             channel: Channel::Web,
             vip: id % 17 == 0,
-            tags: if id % 23 == 0 { vec!["投诉用户".into()] } else { vec![] },
+            tags: if id % 23 == 0 {
+                vec!["投诉用户".into()]
+            } else {
+                vec![]
+            },
         },
         channel: [Channel::Web, Channel::App, Channel::MiniProgram][(id % 3) as usize],
         state: SessionState::Active,
@@ -65,7 +73,14 @@ fn view(id: i64, now: i64) -> SessionView {
 
 /// The synthetic workbench.
 pub fn big_app(now: i64) -> App {
-    let mut app = App::new(Lang::Zh, LayoutPrefs { show_kb: true, ..Default::default() }, now);
+    let mut app = App::new(
+        Lang::Zh,
+        LayoutPrefs {
+            show_kb: true,
+            ..Default::default()
+        },
+        now,
+    );
     for id in 1..=1000 {
         app.sessions.insert(id, SessionEntry::new(view(id, now)));
     }
@@ -73,9 +88,19 @@ pub fn big_app(now: i64) -> App {
         for i in 0..10_000i64 {
             s.lines.push(ChatLine {
                 seq: Some(i + 1),
-                author_kind: if i % 2 == 0 { AuthorKind::Customer } else { AuthorKind::Agent },
-                author_name: if i % 2 == 0 { "客户1".into() } else { "Demo Agent".into() },
-                body: format!("第 {i} 条消息：我的订单什么时候到？ message number {i} about my order"),
+                author_kind: if i % 2 == 0 {
+                    AuthorKind::Customer
+                } else {
+                    AuthorKind::Agent
+                },
+                author_name: if i % 2 == 0 {
+                    "客户1".into()
+                } else {
+                    "Demo Agent".into()
+                },
+                body: format!(
+                    "第 {i} 条消息：我的订单什么时候到？ message number {i} about my order"
+                ),
                 created_at: now - (10_000 - i) * 1000,
                 client_msg_id: None,
                 delivery: Delivery::Acked,
@@ -104,10 +129,18 @@ pub fn run() -> anyhow::Result<()> {
     let mut app = big_app(now);
     let sink = Counter::default();
     let backend = CrosstermBackend::new(sink.clone());
-    let mut term = Terminal::with_options(backend, TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 200, 50)) })?;
+    let mut term = Terminal::with_options(
+        backend,
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 200, 50)),
+        },
+    )?;
     term.draw(|f| crate::console::ui::draw(f, &app, &theme, &keymap))?;
     let first = start.elapsed();
-    println!("first frame (keymap + theme + 1,000 sessions + 10,000 messages + draw): {:.1} ms", first.as_secs_f64() * 1000.0);
+    println!(
+        "first frame (keymap + theme + 1,000 sessions + 10,000 messages + draw): {:.1} ms",
+        first.as_secs_f64() * 1000.0
+    );
 
     // Frames where the clock moves (countdowns and waits change), as the 1 s tick does.
     let mut times = Vec::new();
@@ -122,7 +155,10 @@ pub fn run() -> anyhow::Result<()> {
         "200x50 frame render+diff+write: p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
         percentile(&times, 0.5),
         percentile(&times, 0.99),
-        times.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+        times
+            .last()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
     );
 
     // Keystrokes in the composer: bytes written per frame.
@@ -144,20 +180,41 @@ pub fn run() -> anyhow::Result<()> {
     app.kb.titles = (0..100_000)
         .map(|i| KbTitle {
             id: i,
-            title: format!("{} #{i}: {}", ["退款政策", "Shipping times", "发票开具", "Password reset", "会员权益"][i as usize % 5], i * 7919 % 100_003),
+            title: format!(
+                "{} #{i}: {}",
+                [
+                    "退款政策",
+                    "Shipping times",
+                    "发票开具",
+                    "Password reset",
+                    "会员权益"
+                ][i as usize % 5],
+                i * 7919 % 100_003
+            ),
             keywords: vec!["refund".into(), "物流".into()],
         })
         .collect();
     app.focus = Focus::Kb;
     let mut searches = Vec::new();
-    for q in ["退", "退款", "ship", "shipping t", "pass res", "会员 9", "zzzz"] {
+    for q in [
+        "退",
+        "退款",
+        "ship",
+        "shipping t",
+        "pass res",
+        "会员 9",
+        "zzzz",
+    ] {
         app.kb.query = q.to_string();
         let t = Instant::now();
         let _ = app.refilter_kb();
         searches.push((q, t.elapsed(), app.kb.matches.len()));
     }
     for (q, d, n) in &searches {
-        println!("fuzzy KB search {q:?} over 100,000 titles: {:.1} ms ({n} matches)", d.as_secs_f64() * 1000.0);
+        println!(
+            "fuzzy KB search {q:?} over 100,000 titles: {:.1} ms ({n} matches)",
+            d.as_secs_f64() * 1000.0
+        );
     }
     Ok(())
 }

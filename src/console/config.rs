@@ -86,9 +86,13 @@ impl ConsoleConfig {
     /// Reads `config.toml` from `dir`; a missing file is the default, a broken one an error
     /// naming the file, line and column.
     pub fn load(dir: Option<&Path>) -> anyhow::Result<ConsoleConfig> {
-        let Some(path) = dir.map(|d| d.join("config.toml")) else { return Ok(ConsoleConfig::default()) };
+        let Some(path) = dir.map(|d| d.join("config.toml")) else {
+            return Ok(ConsoleConfig::default());
+        };
         match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+            Ok(text) => {
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConsoleConfig::default()),
             Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
         }
@@ -125,9 +129,18 @@ mod tests {
     #[test]
     fn missing_is_default_and_broken_names_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(ConsoleConfig::load(Some(dir.path())).unwrap(), ConsoleConfig::default());
-        std::fs::write(dir.path().join("config.toml"), "theme = \"dark\"\nkeymap = [\n").unwrap();
-        let e = ConsoleConfig::load(Some(dir.path())).unwrap_err().to_string();
+        assert_eq!(
+            ConsoleConfig::load(Some(dir.path())).unwrap(),
+            ConsoleConfig::default()
+        );
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "theme = \"dark\"\nkeymap = [\n",
+        )
+        .unwrap();
+        let e = ConsoleConfig::load(Some(dir.path()))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("config.toml") && e.contains("line 2"), "{e}");
     }
 
@@ -136,8 +149,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         ConsoleConfig::remember(dir.path(), "ws://h:1", "alice").unwrap();
         let c = ConsoleConfig::load(Some(dir.path())).unwrap();
-        assert_eq!((c.server.as_deref(), c.username.as_deref()), (Some("ws://h:1"), Some("alice")));
-        let l = LayoutPrefs { list_width: 40, show_kb: true, ..Default::default() };
+        assert_eq!(
+            (c.server.as_deref(), c.username.as_deref()),
+            (Some("ws://h:1"), Some("alice"))
+        );
+        let l = LayoutPrefs {
+            list_width: 40,
+            show_kb: true,
+            ..Default::default()
+        };
         save_layout(dir.path(), &l).unwrap();
         assert_eq!(load_layout(Some(dir.path())), l);
     }

@@ -3,14 +3,14 @@
 //! `run` wires it to the terminal and the network.
 
 pub mod action;
-pub mod composer;
-pub mod i18n;
-pub mod keymap;
-pub mod sanitize;
-pub mod theme;
 pub mod app;
 pub mod bench;
+pub mod composer;
 pub mod config;
+pub mod i18n;
+pub mod keymap;
 pub mod net;
 pub mod run;
+pub mod sanitize;
+pub mod theme;
 pub mod ui;

@@ -16,8 +16,16 @@ use tokio_tungstenite::tungstenite::Message;
 /// What the app asks of the network task.
 #[derive(Debug)]
 pub enum NetCmd {
-    Login { server: String, username: String, password: String },
-    Request { tag: Tag, kind: &'static str, body: Value },
+    Login {
+        server: String,
+        username: String,
+        password: String,
+    },
+    Request {
+        tag: Tag,
+        kind: &'static str,
+        body: Value,
+    },
     Shutdown,
 }
 
@@ -46,8 +54,16 @@ pub fn spawn(events: mpsc::UnboundedSender<NetEvent>) -> mpsc::UnboundedSender<N
 /// `ws://host:port` → `ws://host:port/ws/agent` (a full path is kept as given).
 pub fn agent_url(server: &str) -> String {
     let s = server.trim().trim_end_matches('/');
-    let s = if s.contains("://") { s.to_string() } else { format!("ws://{s}") };
-    if s.ends_with("/ws/agent") { s } else { format!("{s}/ws/agent") }
+    let s = if s.contains("://") {
+        s.to_string()
+    } else {
+        format!("ws://{s}")
+    };
+    if s.ends_with("/ws/agent") {
+        s
+    } else {
+        format!("{s}/ws/agent")
+    }
 }
 
 async fn run(mut cmds: mpsc::UnboundedReceiver<NetCmd>, events: mpsc::UnboundedSender<NetEvent>) {
@@ -63,12 +79,24 @@ async fn run(mut cmds: mpsc::UnboundedReceiver<NetCmd>, events: mpsc::UnboundedS
     loop {
         let Some(c) = creds.as_mut() else {
             match cmds.recv().await {
-                Some(NetCmd::Login { server, username, password }) => {
-                    creds = Some(Creds { url: agent_url(&server), username, password, token: None });
+                Some(NetCmd::Login {
+                    server,
+                    username,
+                    password,
+                }) => {
+                    creds = Some(Creds {
+                        url: agent_url(&server),
+                        username,
+                        password,
+                        token: None,
+                    });
                     continue;
                 }
                 Some(NetCmd::Request { tag, .. }) => {
-                    let _ = events.send(NetEvent::Reply { tag, result: Err(disconnected()) });
+                    let _ = events.send(NetEvent::Reply {
+                        tag,
+                        result: Err(disconnected()),
+                    });
                     continue;
                 }
                 Some(NetCmd::Shutdown) | None => return,
@@ -101,7 +129,11 @@ async fn run(mut cmds: mpsc::UnboundedReceiver<NetCmd>, events: mpsc::UnboundedS
         backoff = Duration::from_millis(250);
         let resumed = ever_connected;
         ever_connected = true;
-        let _ = events.send(NetEvent::Connected { agent, must_change_password: must_change, resumed });
+        let _ = events.send(NetEvent::Connected {
+            agent,
+            must_change_password: must_change,
+            resumed,
+        });
         // Re-send what was never acknowledged, same client_msg_id: the server stores it once.
         let mut inflight: HashMap<u64, Inflight> = HashMap::new();
         let mut ok = true;
@@ -111,7 +143,11 @@ async fn run(mut cmds: mpsc::UnboundedReceiver<NetCmd>, events: mpsc::UnboundedS
                 break;
             }
         }
-        while ok {
+        // `ok` is false when re-sending the outbox already failed: straight to reconnecting.
+        loop {
+            if !ok {
+                break;
+            }
             tokio::select! {
                 frame = ws.next() => {
                     let text = match frame {
@@ -173,9 +209,14 @@ async fn run(mut cmds: mpsc::UnboundedReceiver<NetCmd>, events: mpsc::UnboundedS
         }
         // Lost: everything but sends fails now; sends wait in the outbox.
         for (_, req) in inflight.drain() {
-            let _ = events.send(NetEvent::Reply { tag: req.tag, result: Err(disconnected()) });
+            let _ = events.send(NetEvent::Reply {
+                tag: req.tag,
+                result: Err(disconnected()),
+            });
         }
-        let _ = events.send(NetEvent::Disconnected { retry_at: now_ms() + backoff.as_millis() as Millis });
+        let _ = events.send(NetEvent::Disconnected {
+            retry_at: now_ms() + backoff.as_millis() as Millis,
+        });
         if wait_or_shutdown(&mut cmds, &events, backoff, &mut outbox, &mut next_id).await {
             return;
         }
@@ -193,7 +234,8 @@ enum Failure {
     Fatal(String),
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn send_frame(ws: &mut Ws, id: u64, kind: &str, body: &Value) -> Result<(), ()> {
     let mut v = body.clone();
@@ -202,7 +244,9 @@ async fn send_frame(ws: &mut Ws, id: u64, kind: &str, body: &Value) -> Result<()
     }
     v["type"] = json!(kind);
     v["id"] = json!(id);
-    ws.send(Message::Text(v.to_string().into())).await.map_err(|_| ())
+    ws.send(Message::Text(v.to_string().into()))
+        .await
+        .map_err(|_| ())
 }
 
 /// Reads frames until the reply with `id`; events that come first are dropped (the resume
@@ -215,10 +259,19 @@ async fn await_reply(ws: &mut Ws, id: u64) -> Result<Result<Value, ApiError>, Fa
             .map_err(|_| Failure::Retry("the server did not answer".into()))?;
         match msg {
             Some(Ok(Message::Text(t))) => {
-                if let Ok(ServerFrame::Reply { id: rid, ok, result, error }) = serde_json::from_str(t.as_str())
+                if let Ok(ServerFrame::Reply {
+                    id: rid,
+                    ok,
+                    result,
+                    error,
+                }) = serde_json::from_str(t.as_str())
                     && rid == json!(id)
                 {
-                    return Ok(if ok { Ok(result.unwrap_or(Value::Null)) } else { Err(error.unwrap_or_else(ApiError::internal)) });
+                    return Ok(if ok {
+                        Ok(result.unwrap_or(Value::Null))
+                    } else {
+                        Err(error.unwrap_or_else(ApiError::internal))
+                    });
                 }
             }
             Some(Ok(_)) => {}
@@ -234,17 +287,29 @@ async fn connect(
     cursor: i64,
     next_id: &mut u64,
 ) -> Result<(Ws, crate::protocol::AgentInfo, bool), Failure> {
-    let (mut ws, _) = tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(&c.url))
-        .await
-        .map_err(|_| Failure::Retry(format!("cannot reach {}: timed out", c.url)))?
-        .map_err(|e| Failure::Retry(format!("cannot reach {}: {e}", c.url)))?;
-    let mut call = async |ws: &mut Ws, kind: &str, body: Value| -> Result<Result<Value, ApiError>, Failure> {
-        let id = *next_id;
-        *next_id += 1;
-        send_frame(ws, id, kind, &body).await.map_err(|_| Failure::Retry("the connection dropped".into()))?;
-        await_reply(ws, id).await
-    };
-    match call(&mut ws, "hello", json!({"protocol": PROTOCOL_VERSION, "client": "kefu-console"})).await? {
+    let (mut ws, _) = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_tungstenite::connect_async(&c.url),
+    )
+    .await
+    .map_err(|_| Failure::Retry(format!("cannot reach {}: timed out", c.url)))?
+    .map_err(|e| Failure::Retry(format!("cannot reach {}: {e}", c.url)))?;
+    let mut call =
+        async |ws: &mut Ws, kind: &str, body: Value| -> Result<Result<Value, ApiError>, Failure> {
+            let id = *next_id;
+            *next_id += 1;
+            send_frame(ws, id, kind, &body)
+                .await
+                .map_err(|_| Failure::Retry("the connection dropped".into()))?;
+            await_reply(ws, id).await
+        };
+    match call(
+        &mut ws,
+        "hello",
+        json!({"protocol": PROTOCOL_VERSION, "client": "kefu-console"}),
+    )
+    .await?
+    {
         Ok(_) => {}
         Err(e) => return Err(Failure::Fatal(e.message)),
     }
@@ -271,7 +336,10 @@ fn agent_of(ws: Ws, v: &Value) -> Result<(Ws, crate::protocol::AgentInfo, bool),
         .cloned()
         .and_then(|a| serde_json::from_value(a).ok())
         .ok_or_else(|| Failure::Fatal("the server sent no agent profile".into()))?;
-    let must_change = v.get("must_change_password").and_then(Value::as_bool).unwrap_or(false);
+    let must_change = v
+        .get("must_change_password")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     Ok((ws, agent, must_change))
 }
 

@@ -40,29 +40,62 @@ pub fn load(lang_flag: Option<&str>) -> anyhow::Result<Loaded> {
     let config = ConsoleConfig::load(config_dir.as_deref())?;
     let keymap = Keymap::load(&config.keymap, config_dir.as_deref())?;
     let theme = Theme::load(&config.theme, config_dir.as_deref())?;
-    let env_lang = std::env::var("LC_ALL").ok().filter(|v| !v.is_empty()).or_else(|| std::env::var("LANG").ok());
+    let env_lang = std::env::var("LC_ALL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var("LANG").ok());
     let lang = Lang::detect(lang_flag, config.lang.as_deref(), env_lang.as_deref());
-    Ok(Loaded { config, config_dir, keymap, theme, lang })
+    Ok(Loaded {
+        config,
+        config_dir,
+        keymap,
+        theme,
+        lang,
+    })
 }
 
 pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
-    let Loaded { config, config_dir, keymap, theme, lang } = loaded;
+    let Loaded {
+        config,
+        config_dir,
+        keymap,
+        theme,
+        lang,
+    } = loaded;
     let layout = config::load_layout(config_dir.as_deref());
-    let server = opts.server.or(config.server.clone()).unwrap_or_else(|| "ws://127.0.0.1:7800".into());
+    let server = opts
+        .server
+        .or(config.server.clone())
+        .unwrap_or_else(|| "ws://127.0.0.1:7800".into());
     let user = opts.user.or(config.username.clone()).unwrap_or_default();
     let mut app = App::new(lang, layout, now_ms());
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<NetEvent>();
     let net = net::spawn(ev_tx);
     match opts.password {
         Some(password) => {
-            let _ = net.send(NetCmd::Login { server, username: user, password });
+            let _ = net.send(NetCmd::Login {
+                server,
+                username: user,
+                password,
+            });
         }
         None => app = app.with_login(server, user),
     }
 
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    let result = event_loop(&mut terminal, &mut app, &keymap, &theme, &config, config_dir.as_deref(), &net, &mut ev_rx, opts.remember).await;
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &keymap,
+        &theme,
+        &config,
+        config_dir.as_deref(),
+        &net,
+        &mut ev_rx,
+        opts.remember,
+    )
+    .await;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     let _ = net.send(NetCmd::Shutdown);
@@ -97,7 +130,11 @@ async fn event_loop(
                 dirty = false;
             }
         }
-        let redraw_in = if dirty { frame_gap.saturating_sub(last_draw.elapsed()) } else { Duration::from_secs(3600) };
+        let redraw_in = if dirty {
+            frame_gap.saturating_sub(last_draw.elapsed())
+        } else {
+            Duration::from_secs(3600)
+        };
         let effects = tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => { app.now = now_ms(); app.on_key(k, keymap) }
@@ -119,10 +156,20 @@ async fn event_loop(
                 Effect::Request { tag, kind, body } => {
                     let _ = net.send(NetCmd::Request { tag, kind, body });
                 }
-                Effect::Login { server, username, password } => {
-                    let _ = net.send(NetCmd::Login { server, username, password });
+                Effect::Login {
+                    server,
+                    username,
+                    password,
+                } => {
+                    let _ = net.send(NetCmd::Login {
+                        server,
+                        username,
+                        password,
+                    });
                 }
-                Effect::Alert { kind, title, body } => alert(terminal.backend_mut(), &config.alerts, kind, &title, &body),
+                Effect::Alert { kind, title, body } => {
+                    alert(terminal.backend_mut(), &config.alerts, kind, &title, &body)
+                }
                 Effect::SaveLayout(layout) => {
                     if let Some(d) = config_dir
                         && let Err(e) = config::save_layout(d, &layout)
@@ -155,15 +202,20 @@ fn alert(out: &mut impl Write, alerts: &config::Alerts, kind: AlertKind, title: 
         AlertKind::Message => (alerts.bell_on_message, alerts.notify_on_message),
         AlertKind::Mention => (alerts.bell_on_mention, alerts.notify_on_mention),
     };
-    let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control() && *c != ';').collect() };
+    let clean =
+        |s: &str| -> String { s.chars().filter(|c| !c.is_control() && *c != ';').collect() };
     let mut bytes = Vec::new();
     if bell {
         bytes.push(0x07);
     }
     if notify {
         match alerts.notify_style {
-            NotifyStyle::Osc777 => bytes.extend(format!("\x1b]777;notify;{};{}\x1b\\", clean(title), clean(body)).into_bytes()),
-            NotifyStyle::Osc9 => bytes.extend(format!("\x1b]9;{}: {}\x1b\\", clean(title), clean(body)).into_bytes()),
+            NotifyStyle::Osc777 => bytes.extend(
+                format!("\x1b]777;notify;{};{}\x1b\\", clean(title), clean(body)).into_bytes(),
+            ),
+            NotifyStyle::Osc9 => {
+                bytes.extend(format!("\x1b]9;{}: {}\x1b\\", clean(title), clean(body)).into_bytes())
+            }
             NotifyStyle::None => {}
         }
     }
@@ -176,7 +228,18 @@ fn alert(out: &mut impl Write, alerts: &config::Alerts, kind: AlertKind, title: 
 /// Logs to `console.log` in `dir` (the screen is the terminal, so never to stderr).
 pub fn init_file_logging(dir: &std::path::Path) {
     let _ = std::fs::create_dir_all(dir);
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("console.log")) else { return };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_ansi(false).with_env_filter(filter).with_writer(std::sync::Mutex::new(file)).try_init();
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("console.log"))
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
 }

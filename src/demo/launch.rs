@@ -29,7 +29,10 @@ pub struct DemoOptions {
 
 /// The server config of the demo: the seeded groups, default `presales`, short offer timeout.
 pub fn demo_config() -> ServerConfig {
-    let group = |name: &str, strategy| GroupConfig { name: name.into(), strategy };
+    let group = |name: &str, strategy| GroupConfig {
+        name: name.into(),
+        strategy,
+    };
     let mut config = ServerConfig {
         groups: vec![
             group("presales", Strategy::LeastBusy),
@@ -46,10 +49,13 @@ pub fn demo_config() -> ServerConfig {
 pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
     // Console config errors are reported before anything starts.
     let loaded = crate::console::run::load(opts.lang.as_deref())?;
-    let path = opts
-        .data_dir
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("kefu-demo-{}-{}", std::process::id(), now_ms())));
-    let dir = DemoDir { path, keep: opts.keep };
+    let path = opts.data_dir.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("kefu-demo-{}-{}", std::process::id(), now_ms()))
+    });
+    let dir = DemoDir {
+        path,
+        keep: opts.keep,
+    };
     std::fs::create_dir_all(&dir.path)?;
     // The screen belongs to the console: server and console both log to the demo dir.
     crate::console::run::init_file_logging(&dir.path);
@@ -71,12 +77,22 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(crate::server::run(listener, config, dir.path.clone(), async move {
-            let _ = stop_rx.await;
-        }));
+        let server = tokio::spawn(crate::server::run(
+            listener,
+            config,
+            dir.path.clone(),
+            async move {
+                let _ = stop_rx.await;
+            },
+        ));
         let (sim_stop, sim_rx) = tokio::sync::watch::channel(false);
         let base = format!("ws://{addr}");
-        let sim = tokio::spawn(crate::demo::run(base.clone(), info.clone(), crate::demo::Pace::demo(), sim_rx));
+        let sim = tokio::spawn(crate::demo::run(
+            base.clone(),
+            info.clone(),
+            crate::demo::Pace::demo(),
+            sim_rx,
+        ));
         let opts = crate::console::run::Options {
             server: Some(base),
             user: Some(info.username.clone()),

@@ -2,14 +2,14 @@
 //! with history, quick replies, a bilingual knowledge base) and a customer simulator that keeps
 //! conversations coming over the real protocol, so the console can be tried without customers.
 
-mod scripts;
 mod launch;
+mod scripts;
 pub mod seed;
 mod seed_data;
 pub mod simulator;
 
-pub use seed::{SeedInfo, seed};
 pub use launch::{DemoOptions, demo_config, run as launch};
+pub use seed::{SeedInfo, seed};
 pub use simulator::{Pace, run};
 
 use crate::model::Channel;

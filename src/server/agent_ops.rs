@@ -181,7 +181,9 @@ impl Hub {
                         .set_status(agent, AgentStatus::Offline, now)
                         .map_err(route_error)?;
                     self.set_status_row(agent, AgentStatus::Offline);
-                    let ev = Event::Status { status: AgentStatus::Offline };
+                    let ev = Event::Status {
+                        status: AgentStatus::Offline,
+                    };
                     self.emit(Audience::Agent(agent), None, &ev);
                     self.apply(fx);
                     self.engine.disconnect(agent, now);

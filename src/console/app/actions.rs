@@ -36,7 +36,9 @@ impl App {
                 if order.is_empty() {
                     return Vec::new();
                 }
-                let pos = self.selected.and_then(|s| order.iter().position(|o| *o == s));
+                let pos = self
+                    .selected
+                    .and_then(|s| order.iter().position(|o| *o == s));
                 let next = match (pos, action == Action::NextSession) {
                     (None, _) => 0,
                     (Some(p), true) => (p + 1) % order.len(),
@@ -54,7 +56,10 @@ impl App {
             | Action::Session8
             | Action::Session9 => {
                 let n = Action::ALL.iter().position(|a| *a == action).unwrap_or(0)
-                    - Action::ALL.iter().position(|a| *a == Action::Session1).unwrap_or(0);
+                    - Action::ALL
+                        .iter()
+                        .position(|a| *a == Action::Session1)
+                        .unwrap_or(0);
                 match self.order().get(n) {
                     Some(id) => self.select(*id),
                     None => Vec::new(),
@@ -67,7 +72,13 @@ impl App {
                     .iter()
                     .filter(|id| Some(**id) != current)
                     .filter_map(|id| self.sessions.get(id))
-                    .map(|s| (self.attention(s), s.view.waiting_since.unwrap_or(i64::MAX), s.view.id))
+                    .map(|s| {
+                        (
+                            self.attention(s),
+                            s.view.waiting_since.unwrap_or(i64::MAX),
+                            s.view.id,
+                        )
+                    })
                     .filter(|(rank, _, _)| *rank > 0)
                     .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
                 match best {
@@ -98,7 +109,10 @@ impl App {
             Action::FocusSessions => self.set_focus(Focus::Sessions),
             Action::FocusChat => self.set_focus(Focus::Chat),
             Action::FocusCompose => {
-                if self.current().is_some_and(|s| !s.is_offer() && !s.read_only) {
+                if self
+                    .current()
+                    .is_some_and(|s| !s.is_offer() && !s.read_only)
+                {
                     self.focus = Focus::Compose;
                 }
                 Vec::new()
@@ -126,7 +140,10 @@ impl App {
                     self.open_kb()
                 }
             }
-            Action::WidenList | Action::NarrowList | Action::WidenSidebar | Action::NarrowSidebar => {
+            Action::WidenList
+            | Action::NarrowList
+            | Action::WidenSidebar
+            | Action::NarrowSidebar => {
                 let (w, delta) = match action {
                     Action::WidenList => (&mut self.layout.list_width, 2i32),
                     Action::NarrowList => (&mut self.layout.list_width, -2),
@@ -151,7 +168,11 @@ impl App {
             Action::Reject => match self.current() {
                 Some(s) if s.is_offer() => {
                     let id = s.view.id;
-                    vec![request(Tag::Reject(id), "session.reject", json!({"session_id": id}))]
+                    vec![request(
+                        Tag::Reject(id),
+                        "session.reject",
+                        json!({"session_id": id}),
+                    )]
                 }
                 _ => Vec::new(),
             },
@@ -160,7 +181,11 @@ impl App {
             Action::End => match self.writable() {
                 Some(id) => {
                     let phrase = text(self.lang).end_default_phrase.to_string();
-                    self.overlay = Some(Overlay::End { session: id, phrase, resolved: true });
+                    self.overlay = Some(Overlay::End {
+                        session: id,
+                        phrase,
+                        resolved: true,
+                    });
                     Vec::new()
                 }
                 None => Vec::new(),
@@ -168,7 +193,11 @@ impl App {
             Action::ToggleFollowUp => match self.writable() {
                 Some(id) => {
                     let pending = !self.sessions.get(&id).is_some_and(|s| s.view.follow_up);
-                    vec![request(Tag::FollowUp(id), "session.follow_up", json!({"session_id": id, "pending": pending}))]
+                    vec![request(
+                        Tag::FollowUp(id),
+                        "session.follow_up",
+                        json!({"session_id": id, "pending": pending}),
+                    )]
                 }
                 None => Vec::new(),
             },
@@ -182,7 +211,11 @@ impl App {
             },
             Action::FirstItem | Action::LastItem => {
                 let order = self.order();
-                let pick = if action == Action::FirstItem { order.first() } else { order.last() };
+                let pick = if action == Action::FirstItem {
+                    order.first()
+                } else {
+                    order.last()
+                };
                 match pick {
                     Some(id) => self.select(*id),
                     None => Vec::new(),
@@ -215,7 +248,11 @@ impl App {
                     }
                     return Vec::new();
                 }
-                self.update(if action == Action::SelectNext { Action::NextSession } else { Action::PrevSession })
+                self.update(if action == Action::SelectNext {
+                    Action::NextSession
+                } else {
+                    Action::PrevSession
+                })
             }
             Action::KbSend | Action::KbInsert => self.use_article(action == Action::KbSend),
             Action::Cancel => {
@@ -237,24 +274,39 @@ impl App {
     }
 
     fn set_status(&mut self, status: AgentStatus) -> Vec<Effect> {
-        vec![request(Tag::Status(status), "status.set", json!({"status": status}))]
+        vec![request(
+            Tag::Status(status),
+            "status.set",
+            json!({"status": status}),
+        )]
     }
 
     /// The selected session if we may write to it (accepted, not read-only).
     pub fn writable(&self) -> Option<SessionId> {
-        self.current().filter(|s| !s.is_offer() && !s.read_only).map(|s| s.view.id)
+        self.current()
+            .filter(|s| !s.is_offer() && !s.read_only)
+            .map(|s| s.view.id)
     }
 
     fn accept(&mut self) -> Vec<Effect> {
         let target = self.selected.filter(|id| {
-            self.sessions.get(id).is_some_and(|s| s.is_offer()) || self.pickable.iter().any(|p| p.id == *id)
+            self.sessions.get(id).is_some_and(|s| s.is_offer())
+                || self.pickable.iter().any(|p| p.id == *id)
         });
         let target = target.or_else(|| {
             // Accept with nothing selected takes the oldest offer.
-            self.sessions.values().filter(|s| s.is_offer()).min_by_key(|s| s.offer_expires).map(|s| s.view.id)
+            self.sessions
+                .values()
+                .filter(|s| s.is_offer())
+                .min_by_key(|s| s.offer_expires)
+                .map(|s| s.view.id)
         });
         match target {
-            Some(id) => vec![request(Tag::Accept(id), "session.accept", json!({"session_id": id}))],
+            Some(id) => vec![request(
+                Tag::Accept(id),
+                "session.accept",
+                json!({"session_id": id}),
+            )],
             None => Vec::new(),
         }
     }
@@ -264,14 +316,20 @@ impl App {
         self.focus = Focus::Kb;
         let mut fx = vec![Effect::SaveLayout(self.layout)];
         if self.kb.titles.is_empty() {
-            fx.push(request(Tag::KbList, "kb.search", json!({"query": "", "limit": 100_000})));
+            fx.push(request(
+                Tag::KbList,
+                "kb.search",
+                json!({"query": "", "limit": 100_000}),
+            ));
         }
         fx
     }
 
     /// Sends the composer's text as a message (or does nothing when empty / not writable).
     pub fn send_draft(&mut self) -> Vec<Effect> {
-        let Some(id) = self.writable() else { return Vec::new() };
+        let Some(id) = self.writable() else {
+            return Vec::new();
+        };
         let body = match self.sessions.get_mut(&id) {
             Some(s) if !s.draft.text().trim().is_empty() => {
                 let body = s.draft.take();
@@ -286,9 +344,15 @@ impl App {
     /// Appends a message in the `Sending` state and asks the network to deliver it.
     pub fn send_message(&mut self, id: SessionId, body: String) -> Vec<Effect> {
         let client_msg_id = self.new_msg_id();
-        let name = self.me.as_ref().map(|m| m.display_name.clone()).unwrap_or_default();
+        let name = self
+            .me
+            .as_ref()
+            .map(|m| m.display_name.clone())
+            .unwrap_or_default();
         let now = self.now;
-        let Some(s) = self.sessions.get_mut(&id) else { return Vec::new() };
+        let Some(s) = self.sessions.get_mut(&id) else {
+            return Vec::new();
+        };
         s.lines.push(ChatLine {
             seq: None,
             author_kind: AuthorKind::Agent,
@@ -300,21 +364,33 @@ impl App {
         });
         s.scroll = 0;
         vec![request(
-            Tag::Send { session: id, client_msg_id: client_msg_id.clone() },
+            Tag::Send {
+                session: id,
+                client_msg_id: client_msg_id.clone(),
+            },
             "message.send",
             json!({"session_id": id, "client_msg_id": client_msg_id, "body": body}),
         )]
     }
 
     fn retry_failed(&mut self) -> Vec<Effect> {
-        let Some(id) = self.writable() else { return Vec::new() };
+        let Some(id) = self.writable() else {
+            return Vec::new();
+        };
         let mut fx = Vec::new();
         if let Some(s) = self.sessions.get_mut(&id) {
-            for line in s.lines.iter_mut().filter(|l| l.delivery == Delivery::Failed) {
+            for line in s
+                .lines
+                .iter_mut()
+                .filter(|l| l.delivery == Delivery::Failed)
+            {
                 line.delivery = Delivery::Sending;
                 let cmid = line.client_msg_id.clone().unwrap_or_default();
                 fx.push(request(
-                    Tag::Send { session: id, client_msg_id: cmid.clone() },
+                    Tag::Send {
+                        session: id,
+                        client_msg_id: cmid.clone(),
+                    },
                     "message.send",
                     json!({"session_id": id, "client_msg_id": cmid, "body": line.body}),
                 ));

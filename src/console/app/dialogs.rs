@@ -29,13 +29,18 @@ pub const NEW_TAG: usize = usize::MAX;
 
 impl App {
     pub fn open_transfer(&mut self) -> Vec<Effect> {
-        let Some(session) = self.writable() else { return Vec::new() };
+        let Some(session) = self.writable() else {
+            return Vec::new();
+        };
         let items = self.transfer_items();
         let matches = (0..items.len()).collect();
         self.overlay = Some(Overlay::Transfer {
             session,
             items,
-            picker: Picker { matches, ..Default::default() },
+            picker: Picker {
+                matches,
+                ..Default::default()
+            },
             note: String::new(),
             on_note: false,
         });
@@ -47,12 +52,21 @@ impl App {
         let me = self.me.as_ref().map(|m| m.id);
         let mut agents: Vec<&crate::protocol::AgentInfo> =
             self.directory.iter().filter(|a| Some(a.id) != me).collect();
-        agents.sort_by_key(|a| (a.status != AgentStatus::Online || !a.connected, a.active, a.username.clone()));
+        agents.sort_by_key(|a| {
+            (
+                a.status != AgentStatus::Online || !a.connected,
+                a.active,
+                a.username.clone(),
+            )
+        });
         let mut items: Vec<TransferChoice> = agents
             .iter()
             .map(|a| TransferChoice::Agent {
                 username: a.username.clone(),
-                label: format!("@{} {} · {} · {}/{}", a.username, a.display_name, a.status, a.active, a.capacity),
+                label: format!(
+                    "@{} {} · {} · {}/{}",
+                    a.username, a.display_name, a.status, a.active, a.capacity
+                ),
             })
             .collect();
         items.extend(self.queues.iter().map(|q| TransferChoice::Group {
@@ -63,24 +77,43 @@ impl App {
     }
 
     pub fn open_tag(&mut self) -> Vec<Effect> {
-        let Some(session) = self.writable() else { return Vec::new() };
+        let Some(session) = self.writable() else {
+            return Vec::new();
+        };
         let mut items = self.known_tags.clone();
         for s in self.sessions.values() {
-            for t in s.view.tags.iter().chain(s.past.iter().flatten().flat_map(|p| p.tags.iter())) {
+            for t in s
+                .view
+                .tags
+                .iter()
+                .chain(s.past.iter().flatten().flat_map(|p| p.tags.iter()))
+            {
                 if !items.contains(t) {
                     items.push(t.clone());
                 }
             }
         }
         let matches = (0..items.len()).collect();
-        self.overlay = Some(Overlay::Tag { session, items, picker: Picker { matches, ..Default::default() } });
+        self.overlay = Some(Overlay::Tag {
+            session,
+            items,
+            picker: Picker {
+                matches,
+                ..Default::default()
+            },
+        });
         Vec::new()
     }
 
     /// Opens the quick-reply list (typed `/` at the start of an empty composer).
     pub fn open_quick_replies(&mut self) -> Vec<Effect> {
         let matches = (0..self.quick_replies.len()).collect();
-        self.overlay = Some(Overlay::QuickReplies { picker: Picker { matches, ..Default::default() } });
+        self.overlay = Some(Overlay::QuickReplies {
+            picker: Picker {
+                matches,
+                ..Default::default()
+            },
+        });
         if self.quick_replies.is_empty() {
             vec![request(Tag::QuickReplies, "quick_replies.list", json!({}))]
         } else {
@@ -90,8 +123,11 @@ impl App {
 
     /// Re-ranks the open picker after its query changed.
     pub fn refilter(&mut self) {
-        let qr: Vec<String> =
-            self.quick_replies.iter().map(|q| format!("{} {} {}", q.shortcut, q.title, q.body)).collect();
+        let qr: Vec<String> = self
+            .quick_replies
+            .iter()
+            .map(|q| format!("{} {} {}", q.shortcut, q.title, q.body))
+            .collect();
         match &mut self.overlay {
             Some(Overlay::Transfer { items, picker, .. }) => {
                 picker.matches = fuzzy_rank(&picker.query, items.iter().map(|i| i.label()));
@@ -116,15 +152,22 @@ impl App {
 
     /// Re-ranks knowledge-base titles (and keywords) for the current query.
     pub fn refilter_kb(&mut self) -> Vec<Effect> {
-        let keyed: Vec<String> =
-            self.kb.titles.iter().map(|t| format!("{} {}", t.title, t.keywords.join(" "))).collect();
+        let keyed: Vec<String> = self
+            .kb
+            .titles
+            .iter()
+            .map(|t| format!("{} {}", t.title, t.keywords.join(" ")))
+            .collect();
         self.kb.matches = fuzzy_rank(&self.kb.query, keyed.iter().map(|s| s.as_str()));
         self.kb.selected = 0;
         self.fetch_selected_article()
     }
 
     pub fn selected_article(&self) -> Option<&KbTitle> {
-        self.kb.matches.get(self.kb.selected).and_then(|i| self.kb.titles.get(*i))
+        self.kb
+            .matches
+            .get(self.kb.selected)
+            .and_then(|i| self.kb.titles.get(*i))
     }
 
     pub fn fetch_selected_article(&mut self) -> Vec<Effect> {
@@ -139,7 +182,11 @@ impl App {
 
     /// Sends the selected article to the customer (一键发送) or puts it in the composer.
     pub fn use_article(&mut self, send: bool) -> Vec<Effect> {
-        let Some(article) = self.selected_article().and_then(|t| self.kb.bodies.get(&t.id)).cloned() else {
+        let Some(article) = self
+            .selected_article()
+            .and_then(|t| self.kb.bodies.get(&t.id))
+            .cloned()
+        else {
             return Vec::new();
         };
         let Some(id) = self.writable() else {
@@ -159,30 +206,55 @@ impl App {
 
     /// Fills `{customer}` and `{agent}` in a quick reply.
     pub fn fill_reply(&self, body: &str) -> String {
-        let customer = self.current().map(|s| s.view.customer.nickname.clone()).unwrap_or_default();
-        let agent = self.me.as_ref().map(|m| m.display_name.clone()).unwrap_or_default();
-        body.replace("{customer}", &customer).replace("{agent}", &agent)
+        let customer = self
+            .current()
+            .map(|s| s.view.customer.nickname.clone())
+            .unwrap_or_default();
+        let agent = self
+            .me
+            .as_ref()
+            .map(|m| m.display_name.clone())
+            .unwrap_or_default();
+        body.replace("{customer}", &customer)
+            .replace("{agent}", &agent)
     }
 
     /// Actions while an overlay is open.
     pub fn update_overlay(&mut self, action: Action) -> Vec<Effect> {
-        let Some(overlay) = self.overlay.take() else { return Vec::new() };
+        let Some(overlay) = self.overlay.take() else {
+            return Vec::new();
+        };
         match (overlay, action) {
-            (Overlay::Help { .. }, Action::Cancel | Action::Help | Action::Confirm | Action::Quit) => Vec::new(),
-            (Overlay::Help { scroll }, Action::ScrollDown | Action::SelectNext | Action::CursorDown) => {
+            (
+                Overlay::Help { .. },
+                Action::Cancel | Action::Help | Action::Confirm | Action::Quit,
+            ) => Vec::new(),
+            (
+                Overlay::Help { scroll },
+                Action::ScrollDown | Action::SelectNext | Action::CursorDown,
+            ) => {
                 self.overlay = Some(Overlay::Help { scroll: scroll + 1 });
                 Vec::new()
             }
-            (Overlay::Help { scroll }, Action::ScrollUp | Action::SelectPrev | Action::CursorUp) => {
-                self.overlay = Some(Overlay::Help { scroll: scroll.saturating_sub(1) });
+            (
+                Overlay::Help { scroll },
+                Action::ScrollUp | Action::SelectPrev | Action::CursorUp,
+            ) => {
+                self.overlay = Some(Overlay::Help {
+                    scroll: scroll.saturating_sub(1),
+                });
                 Vec::new()
             }
             (Overlay::Help { scroll }, Action::PageDown) => {
-                self.overlay = Some(Overlay::Help { scroll: scroll + 10 });
+                self.overlay = Some(Overlay::Help {
+                    scroll: scroll + 10,
+                });
                 Vec::new()
             }
             (Overlay::Help { scroll }, Action::PageUp) => {
-                self.overlay = Some(Overlay::Help { scroll: scroll.saturating_sub(10) });
+                self.overlay = Some(Overlay::Help {
+                    scroll: scroll.saturating_sub(10),
+                });
                 Vec::new()
             }
             (Overlay::Quit, Action::Confirm | Action::Quit) => {
@@ -194,7 +266,14 @@ impl App {
                 self.overlay = Some(o);
                 Vec::new()
             }
-            (Overlay::End { session, phrase, resolved }, Action::Confirm) => {
+            (
+                Overlay::End {
+                    session,
+                    phrase,
+                    resolved,
+                },
+                Action::Confirm,
+            ) => {
                 let outcome = if resolved { "resolved" } else { "unresolved" };
                 vec![request(
                     Tag::End(session),
@@ -202,42 +281,111 @@ impl App {
                     json!({"session_id": session, "closing_message": phrase, "outcome": outcome}),
                 )]
             }
-            (Overlay::End { session, phrase, resolved }, Action::NextField | Action::SelectNext | Action::SelectPrev) => {
-                self.overlay = Some(Overlay::End { session, phrase, resolved: !resolved });
+            (
+                Overlay::End {
+                    session,
+                    phrase,
+                    resolved,
+                },
+                Action::NextField | Action::SelectNext | Action::SelectPrev,
+            ) => {
+                self.overlay = Some(Overlay::End {
+                    session,
+                    phrase,
+                    resolved: !resolved,
+                });
                 Vec::new()
             }
-            (Overlay::Transfer { session, items, picker, note, on_note }, Action::NextField) => {
-                self.overlay = Some(Overlay::Transfer { session, items, picker, note, on_note: !on_note });
+            (
+                Overlay::Transfer {
+                    session,
+                    items,
+                    picker,
+                    note,
+                    on_note,
+                },
+                Action::NextField,
+            ) => {
+                self.overlay = Some(Overlay::Transfer {
+                    session,
+                    items,
+                    picker,
+                    note,
+                    on_note: !on_note,
+                });
                 Vec::new()
             }
-            (Overlay::Transfer { session, items, picker, note, on_note }, Action::Confirm) => {
-                let Some(choice) = picker.matches.get(picker.selected).and_then(|i| items.get(*i)).cloned() else {
-                    self.overlay = Some(Overlay::Transfer { session, items, picker, note, on_note });
+            (
+                Overlay::Transfer {
+                    session,
+                    items,
+                    picker,
+                    note,
+                    on_note,
+                },
+                Action::Confirm,
+            ) => {
+                let Some(choice) = picker
+                    .matches
+                    .get(picker.selected)
+                    .and_then(|i| items.get(*i))
+                    .cloned()
+                else {
+                    self.overlay = Some(Overlay::Transfer {
+                        session,
+                        items,
+                        picker,
+                        note,
+                        on_note,
+                    });
                     return Vec::new();
                 };
                 let to = match choice {
                     TransferChoice::Agent { username, .. } => json!({"agent": username}),
                     TransferChoice::Group { name, .. } => json!({"group": name}),
                 };
-                vec![request(Tag::Transfer(session), "session.transfer", json!({"session_id": session, "to": to, "note": note}))]
+                vec![request(
+                    Tag::Transfer(session),
+                    "session.transfer",
+                    json!({"session_id": session, "to": to, "note": note}),
+                )]
             }
-            (Overlay::Tag { session, items, picker }, Action::Confirm) => {
+            (
+                Overlay::Tag {
+                    session,
+                    items,
+                    picker,
+                },
+                Action::Confirm,
+            ) => {
                 let tag = match picker.matches.get(picker.selected) {
                     Some(&NEW_TAG) => picker.query.trim().to_string(),
                     Some(i) => items.get(*i).cloned().unwrap_or_default(),
                     None => String::new(),
                 };
                 if tag.is_empty() {
-                    self.overlay = Some(Overlay::Tag { session, items, picker });
+                    self.overlay = Some(Overlay::Tag {
+                        session,
+                        items,
+                        picker,
+                    });
                     return Vec::new();
                 }
                 if !self.known_tags.contains(&tag) {
                     self.known_tags.push(tag.clone());
                 }
-                vec![request(Tag::Tag(session), "session.tag", json!({"session_id": session, "add": [tag]}))]
+                vec![request(
+                    Tag::Tag(session),
+                    "session.tag",
+                    json!({"session_id": session, "add": [tag]}),
+                )]
             }
             (Overlay::QuickReplies { picker }, Action::Confirm | Action::KbInsert) => {
-                let chosen = picker.matches.get(picker.selected).and_then(|i| self.quick_replies.get(*i)).cloned();
+                let chosen = picker
+                    .matches
+                    .get(picker.selected)
+                    .and_then(|i| self.quick_replies.get(*i))
+                    .cloned();
                 if let Some(q) = chosen {
                     let body = self.fill_reply(&q.body);
                     if let Some(s) = self.current_mut() {
@@ -248,13 +396,21 @@ impl App {
                 self.focus = Focus::Compose;
                 Vec::new()
             }
-            (mut o, Action::SelectNext | Action::SelectPrev | Action::CursorDown | Action::CursorUp) => {
+            (
+                mut o,
+                Action::SelectNext | Action::SelectPrev | Action::CursorDown | Action::CursorUp,
+            ) => {
                 let down = matches!(action, Action::SelectNext | Action::CursorDown);
-                if let Overlay::Transfer { picker, .. } | Overlay::Tag { picker, .. } | Overlay::QuickReplies { picker } =
-                    &mut o
+                if let Overlay::Transfer { picker, .. }
+                | Overlay::Tag { picker, .. }
+                | Overlay::QuickReplies { picker } = &mut o
                 {
                     let n = picker.matches.len().max(1);
-                    picker.selected = if down { (picker.selected + 1) % n } else { (picker.selected + n - 1) % n };
+                    picker.selected = if down {
+                        (picker.selected + 1) % n
+                    } else {
+                        (picker.selected + n - 1) % n
+                    };
                 }
                 self.overlay = Some(o);
                 Vec::new()

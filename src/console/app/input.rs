@@ -36,7 +36,11 @@ impl App {
             }
             KeyResult::Pending => Vec::new(),
             KeyResult::Unbound => match key.code {
-                KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                KeyCode::Char(c)
+                    if !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
                     self.type_char(c)
                 }
                 _ => Vec::new(),
@@ -74,7 +78,9 @@ impl App {
         }
         match self.focus {
             Focus::Compose => {
-                let Some(s) = self.current_mut() else { return Vec::new() };
+                let Some(s) = self.current_mut() else {
+                    return Vec::new();
+                };
                 if c == '/' && s.draft.is_empty() {
                     return self.open_quick_replies();
                 }
@@ -99,7 +105,9 @@ impl App {
 
     /// Tells the customer we are typing (at most once every few seconds per session).
     fn typing_signal(&mut self) -> Vec<Effect> {
-        let Some(id) = self.writable() else { return Vec::new() };
+        let Some(id) = self.writable() else {
+            return Vec::new();
+        };
         let now = self.now;
         match self.sessions.get_mut(&id) {
             Some(s) if now - s.typing_sent_at >= 3_000 => s.typing_sent_at = now,
@@ -115,14 +123,21 @@ impl App {
     /// Applies an edit to the text field of the open overlay and re-filters its list.
     fn overlay_text(&mut self, f: impl FnOnce(&mut String)) {
         match &mut self.overlay {
-            Some(Overlay::Transfer { picker, note, on_note, .. }) => {
+            Some(Overlay::Transfer {
+                picker,
+                note,
+                on_note,
+                ..
+            }) => {
                 if *on_note {
                     f(note)
                 } else {
                     f(&mut picker.query)
                 }
             }
-            Some(Overlay::Tag { picker, .. }) | Some(Overlay::QuickReplies { picker }) => f(&mut picker.query),
+            Some(Overlay::Tag { picker, .. }) | Some(Overlay::QuickReplies { picker }) => {
+                f(&mut picker.query)
+            }
             Some(Overlay::End { phrase, .. }) => f(phrase),
             _ => return,
         }
@@ -136,7 +151,11 @@ impl App {
                 s.pop();
             }),
             Action::DeleteWord => self.overlay_text(|s| {
-                let keep = s.trim_end().rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
+                let keep = s
+                    .trim_end()
+                    .rfind(char::is_whitespace)
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
                 s.truncate(keep);
             }),
             Action::ClearLine => self.overlay_text(String::clear),
@@ -153,7 +172,13 @@ impl App {
                 }
                 Action::ClearLine => self.kb.query.clear(),
                 Action::DeleteWord => {
-                    let keep = self.kb.query.trim_end().rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
+                    let keep = self
+                        .kb
+                        .query
+                        .trim_end()
+                        .rfind(char::is_whitespace)
+                        .map(|i| i + 1)
+                        .unwrap_or(0);
                     self.kb.query.truncate(keep);
                 }
                 _ => return Vec::new(),
@@ -163,7 +188,9 @@ impl App {
         if self.focus != Focus::Compose {
             return Vec::new();
         }
-        let Some(s) = self.current_mut() else { return Vec::new() };
+        let Some(s) = self.current_mut() else {
+            return Vec::new();
+        };
         let d = &mut s.draft;
         match action {
             Action::Newline => d.newline(),
@@ -176,15 +203,11 @@ impl App {
             Action::CursorLeft => d.left(),
             Action::CursorRight => d.right(),
             // On the first/last line, up/down walk the sent-message history like a shell.
-            Action::CursorUp => {
-                if !d.up() {
-                    d.history_prev();
-                }
+            Action::CursorUp if !d.up() => {
+                d.history_prev();
             }
-            Action::CursorDown => {
-                if !d.down() {
-                    d.history_next();
-                }
+            Action::CursorDown if !d.down() => {
+                d.history_next();
             }
             Action::CursorHome => d.home(),
             Action::CursorEnd => d.end(),
@@ -201,11 +224,17 @@ impl App {
 
     /// Keymap actions on the login screen.
     fn login_action(&mut self, action: Action) -> Vec<Effect> {
-        let Some(form) = &mut self.login else { return Vec::new() };
+        let Some(form) = &mut self.login else {
+            return Vec::new();
+        };
         let fields = if form.new_password.is_some() { 5 } else { 3 };
         match action {
-            Action::NextField | Action::SelectNext | Action::CursorDown => form.field = (form.field + 1) % fields,
-            Action::SelectPrev | Action::CursorUp => form.field = (form.field + fields - 1) % fields,
+            Action::NextField | Action::SelectNext | Action::CursorDown => {
+                form.field = (form.field + 1) % fields
+            }
+            Action::SelectPrev | Action::CursorUp => {
+                form.field = (form.field + fields - 1) % fields
+            }
             Action::DeleteBack => {
                 if let Some(f) = login_field(form) {
                     f.pop();
@@ -228,7 +257,9 @@ impl App {
 
     fn submit_login(&mut self) -> Vec<Effect> {
         let t = text(self.lang);
-        let Some(form) = &mut self.login else { return Vec::new() };
+        let Some(form) = &mut self.login else {
+            return Vec::new();
+        };
         if let Some((new, repeat)) = &form.new_password {
             if new != repeat {
                 form.error = Some(t.login_error_mismatch.to_string());
@@ -240,10 +271,18 @@ impl App {
             }
             form.busy = true;
             let body = serde_json::json!({"old_password": form.password, "new_password": new});
-            return vec![super::actions::request(Tag::ChangePassword, "change_password", body)];
+            return vec![super::actions::request(
+                Tag::ChangePassword,
+                "change_password",
+                body,
+            )];
         }
         if form.username.trim().is_empty() || form.password.is_empty() {
-            form.field = if form.username.trim().is_empty() { 1 } else { 2 };
+            form.field = if form.username.trim().is_empty() {
+                1
+            } else {
+                2
+            };
             return Vec::new();
         }
         form.busy = true;

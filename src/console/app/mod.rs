@@ -29,7 +29,10 @@ pub enum Tag {
     Profile(SessionId),
     Accept(SessionId),
     Reject(SessionId),
-    Send { session: SessionId, client_msg_id: String },
+    Send {
+        session: SessionId,
+        client_msg_id: String,
+    },
     Status(AgentStatus),
     Tag(SessionId),
     FollowUp(SessionId),
@@ -45,15 +48,30 @@ pub enum Tag {
 pub enum Effect {
     /// A protocol request; its reply comes back as `NetEvent::Reply` with the same tag.
     /// `message.send` requests are kept in the network outbox until acknowledged.
-    Request { tag: Tag, kind: &'static str, body: Value },
+    Request {
+        tag: Tag,
+        kind: &'static str,
+        body: Value,
+    },
     /// Connect and log in (from the login screen).
-    Login { server: String, username: String, password: String },
+    Login {
+        server: String,
+        username: String,
+        password: String,
+    },
     /// Something happened that may deserve the bell and/or a desktop notification; the
     /// notification centre settings decide. Text is sanitised.
-    Alert { kind: AlertKind, title: String, body: String },
+    Alert {
+        kind: AlertKind,
+        title: String,
+        body: String,
+    },
     SaveLayout(LayoutPrefs),
     /// Remember server and username in the config file after a successful login.
-    RememberLogin { server: String, username: String },
+    RememberLogin {
+        server: String,
+        username: String,
+    },
     Quit,
 }
 
@@ -65,16 +83,28 @@ pub enum AlertKind {
 }
 
 /// What the network task reports.
+#[allow(clippy::large_enum_variant)] // short-lived; boxing would spoil pattern matching
 #[derive(Debug, Clone, PartialEq)]
 pub enum NetEvent {
     Connecting,
     /// Authenticated (first login or resume after a reconnect).
-    Connected { agent: crate::protocol::AgentInfo, must_change_password: bool, resumed: bool },
-    Disconnected { retry_at: Millis },
+    Connected {
+        agent: crate::protocol::AgentInfo,
+        must_change_password: bool,
+        resumed: bool,
+    },
+    Disconnected {
+        retry_at: Millis,
+    },
     /// Login failed before the workbench could open; `message` is for people.
-    LoginFailed { message: String },
+    LoginFailed {
+        message: String,
+    },
     Frame(crate::protocol::ServerFrame),
-    Reply { tag: Tag, result: Result<Value, ApiError> },
+    Reply {
+        tag: Tag,
+        result: Result<Value, ApiError>,
+    },
 }
 
 /// How long a customer may wait before the wait colour turns "long", then "overdue".
@@ -120,7 +150,12 @@ impl App {
     /// The app with the login screen up.
     pub fn with_login(mut self, server: String, username: String) -> App {
         let field = if username.is_empty() { 1 } else { 2 };
-        self.login = Some(LoginForm { server, username, field, ..Default::default() });
+        self.login = Some(LoginForm {
+            server,
+            username,
+            field,
+            ..Default::default()
+        });
         self
     }
 
@@ -131,12 +166,19 @@ impl App {
     /// Sessions in list order: offers, active, pending follow-up, read-only, then pickable queue.
     pub fn rows(&self) -> Vec<Row> {
         let t = text(self.lang);
-        let mut offers: Vec<&SessionEntry> = self.sessions.values().filter(|s| s.is_offer()).collect();
+        let mut offers: Vec<&SessionEntry> =
+            self.sessions.values().filter(|s| s.is_offer()).collect();
         offers.sort_by_key(|s| (s.offer_expires, s.view.id));
-        let active: Vec<&SessionEntry> =
-            self.sessions.values().filter(|s| !s.is_offer() && !s.read_only && !s.view.follow_up).collect();
-        let follow: Vec<&SessionEntry> =
-            self.sessions.values().filter(|s| !s.is_offer() && !s.read_only && s.view.follow_up).collect();
+        let active: Vec<&SessionEntry> = self
+            .sessions
+            .values()
+            .filter(|s| !s.is_offer() && !s.read_only && !s.view.follow_up)
+            .collect();
+        let follow: Vec<&SessionEntry> = self
+            .sessions
+            .values()
+            .filter(|s| !s.is_offer() && !s.read_only && s.view.follow_up)
+            .collect();
         let past: Vec<&SessionEntry> = self.sessions.values().filter(|s| s.read_only).collect();
         let mut rows = Vec::new();
         for (heading, list) in [
@@ -180,9 +222,15 @@ impl App {
     pub fn attention(&self, s: &SessionEntry) -> u8 {
         if s.is_offer() {
             4
-        } else if s.view.waiting_since.is_some_and(|w| self.now - w >= WAIT_LONG_MS) {
+        } else if s
+            .view
+            .waiting_since
+            .is_some_and(|w| self.now - w >= WAIT_LONG_MS)
+        {
             3
-        } else if (s.view.customer.vip || is_complaint(&s.view)) && (s.unread > 0 || s.view.waiting_since.is_some()) {
+        } else if (s.view.customer.vip || is_complaint(&s.view))
+            && (s.unread > 0 || s.view.waiting_since.is_some())
+        {
             2
         } else if s.unread > 0 {
             1
@@ -193,7 +241,10 @@ impl App {
 
     /// Active sessions (not offers, not read-only), for the quit confirmation.
     pub fn active_count(&self) -> usize {
-        self.sessions.values().filter(|s| !s.is_offer() && !s.read_only).count()
+        self.sessions
+            .values()
+            .filter(|s| !s.is_offer() && !s.read_only)
+            .count()
     }
 
     /// Selects a session, marks it read and fetches what the panels need.
@@ -232,5 +283,7 @@ impl App {
 
 pub fn is_complaint(view: &crate::protocol::SessionView) -> bool {
     let c = |t: &String| t == "complaint" || t.contains("投诉");
-    view.customer.tags.iter().any(c) || view.tags.iter().any(c) || view.intent.as_deref() == Some("complaint")
+    view.customer.tags.iter().any(c)
+        || view.tags.iter().any(c)
+        || view.intent.as_deref() == Some("complaint")
 }

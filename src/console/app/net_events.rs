@@ -34,7 +34,11 @@ impl App {
                 }
                 Vec::new()
             }
-            NetEvent::Connected { agent, must_change_password, resumed } => {
+            NetEvent::Connected {
+                agent,
+                must_change_password,
+                resumed,
+            } => {
                 self.conn = ConnState::Connected;
                 self.status = agent.status;
                 self.me = Some(agent);
@@ -57,7 +61,10 @@ impl App {
     fn enter_workbench(&mut self, resumed: bool) -> Vec<Effect> {
         let mut fx = Vec::new();
         if let Some(form) = self.login.take() {
-            fx.push(Effect::RememberLogin { server: form.server, username: form.username });
+            fx.push(Effect::RememberLogin {
+                server: form.server,
+                username: form.username,
+            });
         }
         if !resumed {
             fx.push(request(Tag::Snapshot, "snapshot", json!({})));
@@ -70,7 +77,12 @@ impl App {
     fn on_frame(&mut self, frame: ServerFrame) -> Vec<Effect> {
         match frame {
             ServerFrame::Event { event, .. } => self.on_event(event),
-            ServerFrame::Typing { session_id, name, active, .. } => {
+            ServerFrame::Typing {
+                session_id,
+                name,
+                active,
+                ..
+            } => {
                 let until = self.now + 6_000;
                 if let Some(s) = self.sessions.get_mut(&session_id) {
                     s.typing = active.then(|| (inert_line(&name).into_owned(), until));
@@ -90,14 +102,26 @@ impl App {
         let t = text(self.lang);
         let me = self.me.as_ref().map(|m| m.id);
         match event {
-            Event::Offer { session, expires_at, transfer_note, transferred_by } => {
+            Event::Offer {
+                session,
+                expires_at,
+                transfer_note,
+                transferred_by,
+            } => {
                 let id = session.id;
                 let who = inert_line(&session.customer.nickname).into_owned();
-                let entry = self.sessions.entry(id).or_insert_with(|| SessionEntry::new(session.clone()));
+                let entry = self
+                    .sessions
+                    .entry(id)
+                    .or_insert_with(|| SessionEntry::new(session.clone()));
                 entry.view = session;
                 entry.offer_expires = Some(expires_at);
                 entry.transfer_note = transfer_note.map(|n| (n, transferred_by));
-                let mut fx = vec![Effect::Alert { kind: AlertKind::Offer, title: t.offer_new.to_string(), body: who }];
+                let mut fx = vec![Effect::Alert {
+                    kind: AlertKind::Offer,
+                    title: t.offer_new.to_string(),
+                    body: who,
+                }];
                 if self.selected.is_none() {
                     fx.extend(self.select(id));
                 }
@@ -113,7 +137,11 @@ impl App {
             Event::SessionRemoved { session_id, reason } => {
                 if self.sessions.contains_key(&session_id) {
                     self.remove_session(session_id);
-                    let msg = if reason == "transferred" { t.system_transferred } else { t.system_ended };
+                    let msg = if reason == "transferred" {
+                        t.system_transferred
+                    } else {
+                        t.system_ended
+                    };
                     self.notice(format!("#{session_id} {msg}"));
                 }
                 Vec::new()
@@ -132,12 +160,19 @@ impl App {
         let ours = view.assignee.is_some() && view.assignee == me;
         if view.state == SessionState::Ended || !ours {
             // Ended, or no longer ours (a supervisor sees every session's updates: ignore others).
-            if self.sessions.get(&id).is_some_and(|s| !s.read_only && !s.is_offer()) {
+            if self
+                .sessions
+                .get(&id)
+                .is_some_and(|s| !s.read_only && !s.is_offer())
+            {
                 self.remove_session(id);
             }
             return Vec::new();
         }
-        let entry = self.sessions.entry(id).or_insert_with(|| SessionEntry::new(view.clone()));
+        let entry = self
+            .sessions
+            .entry(id)
+            .or_insert_with(|| SessionEntry::new(view.clone()));
         entry.view = view;
         entry.offer_expires = None;
         Vec::new()
@@ -147,11 +182,16 @@ impl App {
         let t = text(self.lang);
         let selected = self.selected;
         let looking = matches!(self.focus, Focus::Chat | Focus::Compose);
-        let Some(s) = self.sessions.get_mut(&m.session_id) else { return Vec::new() };
+        let Some(s) = self.sessions.get_mut(&m.session_id) else {
+            return Vec::new();
+        };
         s.view.last_seq = s.view.last_seq.max(m.seq);
         // Our own message coming back: it is acknowledged.
         if m.author_kind == AuthorKind::Agent
-            && let Some(line) = s.lines.iter_mut().find(|l| l.client_msg_id.is_some() && l.client_msg_id == m.client_msg_id)
+            && let Some(line) = s
+                .lines
+                .iter_mut()
+                .find(|l| l.client_msg_id.is_some() && l.client_msg_id == m.client_msg_id)
         {
             line.seq = Some(m.seq);
             line.delivery = Delivery::Acked;
@@ -176,7 +216,11 @@ impl App {
             if selected != Some(s.view.id) || !looking {
                 s.unread += 1;
             }
-            fx.push(Effect::Alert { kind: AlertKind::Message, title: format!("{} · {who}", t.customer), body: preview });
+            fx.push(Effect::Alert {
+                kind: AlertKind::Message,
+                title: format!("{} · {who}", t.customer),
+                body: preview,
+            });
         }
         fx
     }
@@ -191,7 +235,11 @@ impl App {
         }
     }
 
-    fn on_reply(&mut self, tag: Tag, result: Result<Value, crate::protocol::ApiError>) -> Vec<Effect> {
+    fn on_reply(
+        &mut self,
+        tag: Tag,
+        result: Result<Value, crate::protocol::ApiError>,
+    ) -> Vec<Effect> {
         let v = match result {
             Ok(v) => v,
             Err(e) => return self.on_error(tag, e),
@@ -230,11 +278,17 @@ impl App {
             Tag::Transcript(id) => {
                 let messages: Vec<MessageView> = parse(&v, "messages").unwrap_or_default();
                 if let Some(s) = self.sessions.get_mut(&id) {
-                    let pending: Vec<ChatLine> =
-                        s.lines.iter().filter(|l| l.delivery != Delivery::Acked).cloned().collect();
+                    let pending: Vec<ChatLine> = s
+                        .lines
+                        .iter()
+                        .filter(|l| l.delivery != Delivery::Acked)
+                        .cloned()
+                        .collect();
                     let mut lines: Vec<ChatLine> = messages.into_iter().map(line_of).collect();
                     for p in pending {
-                        if !lines.iter().any(|l| l.client_msg_id.is_some() && l.client_msg_id == p.client_msg_id) {
+                        if !lines.iter().any(|l| {
+                            l.client_msg_id.is_some() && l.client_msg_id == p.client_msg_id
+                        }) {
                             lines.push(p);
                         }
                     }
@@ -257,7 +311,10 @@ impl App {
                 let view: Option<SessionView> = parse(&v, "session");
                 self.pickable.retain(|p| p.id != id);
                 if let Some(view) = view {
-                    let entry = self.sessions.entry(id).or_insert_with(|| SessionEntry::new(view.clone()));
+                    let entry = self
+                        .sessions
+                        .entry(id)
+                        .or_insert_with(|| SessionEntry::new(view.clone()));
                     entry.view = view;
                     entry.offer_expires = None;
                 }
@@ -269,7 +326,10 @@ impl App {
                 self.remove_session(id);
                 Vec::new()
             }
-            Tag::Send { session, client_msg_id } => {
+            Tag::Send {
+                session,
+                client_msg_id,
+            } => {
                 if let Some(line) = self.find_line(session, &client_msg_id) {
                     line.delivery = Delivery::Acked;
                     line.seq = v.get("seq").and_then(Value::as_i64);
@@ -281,13 +341,18 @@ impl App {
                 Vec::new()
             }
             Tag::Tag(id) => {
-                if let (Some(tags), Some(s)) = (parse::<Vec<String>>(&v, "tags"), self.sessions.get_mut(&id)) {
+                if let (Some(tags), Some(s)) =
+                    (parse::<Vec<String>>(&v, "tags"), self.sessions.get_mut(&id))
+                {
                     s.view.tags = tags;
                 }
                 Vec::new()
             }
             Tag::FollowUp(id) => {
-                if let (Some(p), Some(s)) = (v.get("follow_up").and_then(Value::as_bool), self.sessions.get_mut(&id)) {
+                if let (Some(p), Some(s)) = (
+                    v.get("follow_up").and_then(Value::as_bool),
+                    self.sessions.get_mut(&id),
+                ) {
                     s.view.follow_up = p;
                 }
                 Vec::new()
@@ -310,7 +375,10 @@ impl App {
     fn on_error(&mut self, tag: Tag, e: crate::protocol::ApiError) -> Vec<Effect> {
         let message = inert_line(&e.message).into_owned();
         match tag {
-            Tag::Send { session, client_msg_id } => {
+            Tag::Send {
+                session,
+                client_msg_id,
+            } => {
                 if let Some(line) = self.find_line(session, &client_msg_id) {
                     line.delivery = Delivery::Failed;
                 }
@@ -322,10 +390,11 @@ impl App {
                     return Vec::new();
                 }
             }
-            Tag::Accept(id) if e.code == crate::protocol::ErrorCode::Conflict => {
-                if self.sessions.get(&id).is_some_and(|s| s.is_offer()) {
-                    self.remove_session(id);
-                }
+            Tag::Accept(id)
+                if e.code == crate::protocol::ErrorCode::Conflict
+                    && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>
+            {
+                self.remove_session(id);
             }
             Tag::Ignore => return Vec::new(),
             _ => {}
@@ -356,21 +425,30 @@ impl App {
         let mut keep: Vec<SessionId> = Vec::new();
         for view in sessions {
             keep.push(view.id);
-            let e = self.sessions.entry(view.id).or_insert_with(|| SessionEntry::new(view.clone()));
+            let e = self
+                .sessions
+                .entry(view.id)
+                .or_insert_with(|| SessionEntry::new(view.clone()));
             e.view = view;
             e.offer_expires = None;
         }
         for o in offers {
-            let (Some(view), Some(exp)) = (parse::<SessionView>(&o, "session"), o.get("expires_at").and_then(Value::as_i64))
-            else {
+            let (Some(view), Some(exp)) = (
+                parse::<SessionView>(&o, "session"),
+                o.get("expires_at").and_then(Value::as_i64),
+            ) else {
                 continue;
             };
             keep.push(view.id);
-            let e = self.sessions.entry(view.id).or_insert_with(|| SessionEntry::new(view.clone()));
+            let e = self
+                .sessions
+                .entry(view.id)
+                .or_insert_with(|| SessionEntry::new(view.clone()));
             e.view = view;
             e.offer_expires = Some(exp);
         }
-        self.sessions.retain(|id, s| s.read_only || keep.contains(id));
+        self.sessions
+            .retain(|id, s| s.read_only || keep.contains(id));
         match self.selected {
             Some(id) if self.sessions.contains_key(&id) => Vec::new(),
             _ => match self.order().first().copied() {

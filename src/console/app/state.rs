@@ -145,7 +145,12 @@ pub struct LayoutPrefs {
 
 impl Default for LayoutPrefs {
     fn default() -> Self {
-        LayoutPrefs { list_width: 30, sidebar_width: 32, show_sidebar: true, show_kb: false }
+        LayoutPrefs {
+            list_width: 30,
+            sidebar_width: 32,
+            show_sidebar: true,
+            show_kb: false,
+        }
     }
 }
 
@@ -154,7 +159,9 @@ pub enum ConnState {
     Connecting,
     Connected,
     /// Lost; the network task retries at `retry_at`.
-    Disconnected { retry_at: Millis },
+    Disconnected {
+        retry_at: Millis,
+    },
 }
 
 /// One target in the transfer dialog.
@@ -183,11 +190,29 @@ pub struct Picker {
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help { scroll: usize },
-    Transfer { session: SessionId, items: Vec<TransferChoice>, picker: Picker, note: String, on_note: bool },
-    Tag { session: SessionId, items: Vec<String>, picker: Picker },
-    End { session: SessionId, phrase: String, resolved: bool },
-    QuickReplies { picker: Picker },
+    Help {
+        scroll: usize,
+    },
+    Transfer {
+        session: SessionId,
+        items: Vec<TransferChoice>,
+        picker: Picker,
+        note: String,
+        on_note: bool,
+    },
+    Tag {
+        session: SessionId,
+        items: Vec<String>,
+        picker: Picker,
+    },
+    End {
+        session: SessionId,
+        phrase: String,
+        resolved: bool,
+    },
+    QuickReplies {
+        picker: Picker,
+    },
     Quit,
 }
 

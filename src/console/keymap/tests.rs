@@ -263,10 +263,7 @@ fn bindings_and_hints() {
     );
     assert_eq!(km.keys_for(Context::Sessions, Action::Help), ["?", "f1"]);
     assert_eq!(km.keys_for(Context::Compose, Action::Help), ["f1"]);
-    assert_eq!(
-        km.keys_for(Context::Sessions, Action::Accept),
-        ["a", "f2", "ctrl-a"]
-    );
+    assert_eq!(km.keys_for(Context::Sessions, Action::Accept), ["a", "f2"]);
     // `ctrl-n` means select_next in the kb panel, so it is no hint for next_session there.
     assert_eq!(km.keys_for(Context::Kb, Action::NextSession), ["alt-down"]);
     let vim = builtin("vim");

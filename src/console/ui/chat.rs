@@ -37,11 +37,18 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         let block = ctx.panel(ctx.t.chat_title.to_string(), app.focus == Focus::Chat);
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        frame.render_widget(Paragraph::new(Span::styled(ctx.t.no_session_selected, ctx.style("hint"))), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled(ctx.t.no_session_selected, ctx.style("hint"))),
+            inner,
+        );
         return;
     };
     let name = crate::console::sanitize::inert_line(&s.view.customer.nickname).into_owned();
-    let mut title = format!("{name} · {} · #{}", super::list::channel_label(ctx, s.view.channel), s.view.id);
+    let mut title = format!(
+        "{name} · {} · #{}",
+        super::list::channel_label(ctx, s.view.channel),
+        s.view.id
+    );
     if s.read_only {
         title.push_str(&format!(" · {}", ctx.t.read_only));
     }
@@ -71,7 +78,10 @@ fn transcript(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
     if let Some((name, until)) = &s.typing
         && *until > ctx.app.now
     {
-        rows.push(Line::from(Span::styled(fill(ctx.t.typing, &[("name", name)]), ctx.style("chat.typing"))));
+        rows.push(Line::from(Span::styled(
+            fill(ctx.t.typing, &[("name", name)]),
+            ctx.style("chat.typing"),
+        )));
     }
     // Walk back from the newest line until the screen (plus scrollback offset) is full.
     let need = height + s.scroll;
@@ -86,8 +96,17 @@ fn transcript(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
     if let Some((note, by)) = &s.transfer_note
         && rows.len() < need
     {
-        let by = by.as_deref().map(crate::console::sanitize::inert_line).unwrap_or_default();
-        for r in wrap(&format!("⇄ {by}: {}", crate::console::sanitize::inert_line(note)), width).into_iter().rev() {
+        let by = by
+            .as_deref()
+            .map(crate::console::sanitize::inert_line)
+            .unwrap_or_default();
+        for r in wrap(
+            &format!("⇄ {by}: {}", crate::console::sanitize::inert_line(note)),
+            width,
+        )
+        .into_iter()
+        .rev()
+        {
             rows.push(Line::from(Span::styled(r, ctx.style("chat.system"))));
         }
     }
@@ -111,19 +130,31 @@ fn message_rows(ctx: &Ctx, line: &ChatLine, width: usize) -> Vec<Line<'static>> 
     };
     let author = crate::console::sanitize::inert_line(&line.author_name).into_owned();
     let mut header = vec![
-        Span::styled(format!("{} ", clock(line.created_at)), ctx.style("chat.time")),
+        Span::styled(
+            format!("{} ", clock(line.created_at)),
+            ctx.style("chat.time"),
+        ),
         Span::styled(author, ctx.style("chat.author").patch(ctx.style(scope))),
     ];
     match line.delivery {
-        Delivery::Sending => header.push(Span::styled(format!(" {}", t.msg_sending), ctx.style("chat.pending"))),
+        Delivery::Sending => header.push(Span::styled(
+            format!(" {}", t.msg_sending),
+            ctx.style("chat.pending"),
+        )),
         Delivery::Failed => {
             let key = ctx
                 .keymap
-                .keys_for(crate::console::keymap::Context::Chat, crate::console::action::Action::RetryFailed)
+                .keys_for(
+                    crate::console::keymap::Context::Chat,
+                    crate::console::action::Action::RetryFailed,
+                )
                 .into_iter()
                 .next()
                 .unwrap_or_default();
-            header.push(Span::styled(format!(" {}", fill(t.msg_failed, &[("key", &key)])), ctx.style("chat.failed")));
+            header.push(Span::styled(
+                format!(" {}", fill(t.msg_failed, &[("key", &key)])),
+                ctx.style("chat.failed"),
+            ));
         }
         Delivery::Acked if line.author_kind == AuthorKind::Agent => {
             header.push(Span::styled(" ✓", ctx.style("chat.time")));
@@ -141,13 +172,18 @@ fn message_rows(ctx: &Ctx, line: &ChatLine, width: usize) -> Vec<Line<'static>> 
 
 fn composer(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
     let focused = ctx.app.focus == Focus::Compose;
-    let block = Block::default().borders(Borders::TOP).border_style(ctx.style(if focused { "border.focused" } else { "border" }));
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(ctx.style(if focused { "border.focused" } else { "border" }));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width.saturating_sub(2).max(1);
     let (rows, (crow, ccol)) = s.draft.layout(width);
     if s.draft.is_empty() {
-        let hint = Span::styled(format!("› {}", ctx.t.composer_placeholder), ctx.style("composer.placeholder"));
+        let hint = Span::styled(
+            format!("› {}", ctx.t.composer_placeholder),
+            ctx.style("composer.placeholder"),
+        );
         frame.render_widget(Paragraph::new(hint), inner);
     } else {
         let first_visible = (crow as usize + 1).saturating_sub(inner.height as usize);
@@ -156,7 +192,12 @@ fn composer(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
             .enumerate()
             .skip(first_visible)
             .take(inner.height as usize)
-            .map(|(i, r)| Line::from(Span::styled(format!("{}{r}", if i == 0 { "› " } else { "  " }), ctx.style("composer"))))
+            .map(|(i, r)| {
+                Line::from(Span::styled(
+                    format!("{}{r}", if i == 0 { "› " } else { "  " }),
+                    ctx.style("composer"),
+                ))
+            })
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
     }

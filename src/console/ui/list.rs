@@ -23,12 +23,18 @@ pub fn channel_label(ctx: &Ctx, c: Channel) -> &'static str {
 
 pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let app = ctx.app;
-    let block = ctx.panel(ctx.t.sessions_title.to_string(), app.focus == Focus::Sessions);
+    let block = ctx.panel(
+        ctx.t.sessions_title.to_string(),
+        app.focus == Focus::Sessions,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = app.rows();
     if rows.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled(ctx.t.no_sessions, ctx.style("hint"))), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled(ctx.t.no_sessions, ctx.style("hint"))),
+            inner,
+        );
         return;
     }
     let mut lines: Vec<Line> = Vec::new();
@@ -36,14 +42,22 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let mut n = 0;
     for row in rows {
         match row {
-            Row::Heading(h) => lines.push(Line::from(Span::styled(h.to_string(), ctx.style("title")))),
+            Row::Heading(h) => {
+                lines.push(Line::from(Span::styled(h.to_string(), ctx.style("title"))))
+            }
             Row::Session(id) => {
                 n += 1;
                 if app.selected == Some(id) {
                     selected_line = lines.len();
                 }
                 if let Some(s) = app.sessions.get(&id) {
-                    lines.extend(entry_lines(ctx, s, n, app.selected == Some(id), inner.width));
+                    lines.extend(entry_lines(
+                        ctx,
+                        s,
+                        n,
+                        app.selected == Some(id),
+                        inner.width,
+                    ));
                 }
             }
             Row::Queued(id) => {
@@ -52,8 +66,15 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                     selected_line = lines.len();
                 }
                 if let Some(v) = app.pickable.iter().find(|v| v.id == id) {
-                    let wait = v.queued_at.map(|q| short_duration(app.now - q)).unwrap_or_default();
-                    let style = if app.selected == Some(id) { ctx.style("session.selected") } else { ctx.style("session") };
+                    let wait = v
+                        .queued_at
+                        .map(|q| short_duration(app.now - q))
+                        .unwrap_or_default();
+                    let style = if app.selected == Some(id) {
+                        ctx.style("session.selected")
+                    } else {
+                        ctx.style("session")
+                    };
                     lines.push(Line::from(vec![
                         Span::styled(format!("{n:>2} "), style),
                         Span::styled(format!("{} ", inert_line(&v.customer.nickname)), style),
@@ -70,7 +91,13 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
 }
 
 /// Two lines per session: number, markers, name, unread / countdown; then channel and wait.
-fn entry_lines(ctx: &Ctx, s: &SessionEntry, n: usize, selected: bool, width: u16) -> Vec<Line<'static>> {
+fn entry_lines(
+    ctx: &Ctx,
+    s: &SessionEntry,
+    n: usize,
+    selected: bool,
+    width: u16,
+) -> Vec<Line<'static>> {
     let (app, t) = (ctx.app, ctx.t);
     let base = if selected {
         ctx.style("session.selected")
@@ -79,26 +106,50 @@ fn entry_lines(ctx: &Ctx, s: &SessionEntry, n: usize, selected: bool, width: u16
     } else {
         ctx.style("session")
     };
-    let num = if n <= 9 { format!("{n} ") } else { "  ".into() };
+    // A visible marker too, not only colour: the selection must survive monochrome terminals.
+    let mark = if selected { "▶" } else { " " };
+    let num = if n <= 9 {
+        format!("{mark}{n} ")
+    } else {
+        format!("{mark}  ")
+    };
     let mut first = vec![Span::styled(num, base)];
     if s.view.customer.vip {
         first.push(Span::styled("★", base.patch(ctx.style("session.vip"))));
     }
     if is_complaint(&s.view) {
-        first.push(Span::styled("!", base.patch(ctx.style("session.complaint"))));
+        first.push(Span::styled(
+            "!",
+            base.patch(ctx.style("session.complaint")),
+        ));
     }
     if s.view.follow_up {
-        first.push(Span::styled("⏸", base.patch(ctx.style("session.follow_up"))));
+        first.push(Span::styled(
+            "⏸",
+            base.patch(ctx.style("session.follow_up")),
+        ));
     }
-    let name: String = inert_line(&s.view.customer.nickname).chars().take(width.saturating_sub(12) as usize).collect();
+    let name: String = inert_line(&s.view.customer.nickname)
+        .chars()
+        .take(width.saturating_sub(12) as usize)
+        .collect();
     first.push(Span::styled(format!(" {name}"), base));
     if let Some(exp) = s.offer_expires {
-        let secs = short_duration(exp - app.now);
-        first.push(Span::styled(format!(" {}", fill(t.accept_countdown, &[("s", &secs)])), base.patch(ctx.style("session.offer"))));
+        let secs = (((exp - app.now).max(0) + 999) / 1000).to_string();
+        first.push(Span::styled(
+            format!(" {}", fill(t.accept_countdown, &[("s", &secs)])),
+            base.patch(ctx.style("session.offer")),
+        ));
     } else if s.unread > 0 {
-        first.push(Span::styled(format!(" ({})", s.unread), base.patch(ctx.style("session.unread"))));
+        first.push(Span::styled(
+            format!(" ({})", s.unread),
+            base.patch(ctx.style("session.unread")),
+        ));
     }
-    let mut second = vec![Span::styled(format!("   {}", super::list::channel_label(ctx, s.view.channel)), base.patch(ctx.style("session.channel")))];
+    let mut second = vec![Span::styled(
+        format!("    {}", super::list::channel_label(ctx, s.view.channel)),
+        base.patch(ctx.style("session.channel")),
+    )];
     if let Some(w) = s.view.waiting_since {
         let waited = app.now - w;
         let scope = if waited >= WAIT_OVERDUE_MS {
@@ -109,8 +160,14 @@ fn entry_lines(ctx: &Ctx, s: &SessionEntry, n: usize, selected: bool, width: u16
             "session.waiting"
         };
         let label = fill(t.waiting_for, &[("t", &short_duration(waited))]);
-        second.push(Span::styled(format!(" {label}"), base.patch(ctx.style(scope))));
+        second.push(Span::styled(
+            format!(" {label}"),
+            base.patch(ctx.style(scope)),
+        ));
     }
     let fill_style: Style = base;
-    vec![Line::from(first).style(fill_style), Line::from(second).style(fill_style)]
+    vec![
+        Line::from(first).style(fill_style),
+        Line::from(second).style(fill_style),
+    ]
 }

@@ -35,12 +35,23 @@ impl Ctx<'_> {
 
     /// A bordered panel whose border and title show whether it has the focus.
     pub fn panel(&self, title: String, focused: bool) -> Block<'static> {
-        let (b, t) = if focused { ("border.focused", "title.focused") } else { ("border", "title") };
+        let (b, t) = if focused {
+            ("border.focused", "title.focused")
+        } else {
+            ("border", "title")
+        };
         Block::default()
             .borders(Borders::ALL)
-            .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+            .border_type(if focused {
+                BorderType::Thick
+            } else {
+                BorderType::Plain
+            })
             .border_style(self.style(b))
-            .title(Line::from(Span::styled(format!(" {title} "), self.style(t))))
+            .title(Line::from(Span::styled(
+                format!(" {title} "),
+                self.style(t),
+            )))
     }
 }
 
@@ -65,17 +76,25 @@ pub fn areas(app: &App, area: Rect) -> Areas {
         ])
         .split(area);
     let main = rows[1];
-    let want_side = app.layout.show_sidebar && (area.width >= FOLD_SIDEBAR_BELOW || app.focus == Focus::Profile);
+    let want_side = app.layout.show_sidebar
+        && (area.width >= FOLD_SIDEBAR_BELOW || app.focus == Focus::Profile);
     let want_kb = app.layout.show_kb;
     let right_w = if want_side || want_kb {
-        app.layout.sidebar_width.min(main.width / 3).max(20.min(main.width / 3))
+        app.layout
+            .sidebar_width
+            .min(main.width / 3)
+            .max(20.min(main.width / 3))
     } else {
         0
     };
     let list_w = app.layout.list_width.min(main.width / 3);
     let cols = Layout::default()
         .direction(Direction::Horizontal)
-        .constraints([Constraint::Length(list_w), Constraint::Min(10), Constraint::Length(right_w)])
+        .constraints([
+            Constraint::Length(list_w),
+            Constraint::Min(10),
+            Constraint::Length(right_w),
+        ])
         .split(main);
     let (profile, kb) = match (want_side, want_kb) {
         (true, true) => {
@@ -100,7 +119,12 @@ pub fn areas(app: &App, area: Rect) -> Areas {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
-    let ctx = Ctx { app, theme, keymap, t: text(app.lang) };
+    let ctx = Ctx {
+        app,
+        theme,
+        keymap,
+        t: text(app.lang),
+    };
     let area = frame.area();
     frame.buffer_mut().set_style(area, ctx.style("base"));
     if let Some(form) = &app.login {

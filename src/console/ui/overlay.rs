@@ -2,8 +2,8 @@
 //! screen.
 
 use super::Ctx;
-use crate::console::app::{LoginForm, Overlay, Picker};
 use crate::console::app::NEW_TAG;
+use crate::console::app::{LoginForm, Overlay, Picker};
 use crate::console::keymap::Context;
 use crate::console::sanitize::inert_line;
 use ratatui::Frame;
@@ -16,12 +16,19 @@ use unicode_width::UnicodeWidthStr;
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 fn popup(frame: &mut Frame, ctx: &Ctx, area: Rect, title: &str) -> Rect {
     frame.render_widget(Clear, area);
-    let block = ctx.panel(title.to_string(), true).style(ctx.style("dialog"));
+    let block = ctx
+        .panel(title.to_string(), true)
+        .style(ctx.style("dialog"));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
@@ -37,15 +44,29 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
             let text = vec![
                 Line::from(crate::console::i18n::fill(t.quit_confirm, &[("n", &n)])),
                 Line::raw(""),
-                Line::from(Span::styled(format!("{} · {}", t.confirm_hint, t.cancel_hint), ctx.style("hint"))),
+                Line::from(Span::styled(
+                    format!("{} · {}", t.confirm_hint, t.cancel_hint),
+                    ctx.style("hint"),
+                )),
             ];
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
         }
-        Overlay::End { phrase, resolved, .. } => {
+        Overlay::End {
+            phrase, resolved, ..
+        } => {
             let inner = popup(frame, ctx, centered(area, 64, 8), t.end_title);
-            let sel = |on: bool| if on { ctx.style("dialog.selected") } else { ctx.style("dialog") };
+            let sel = |on: bool| {
+                if on {
+                    ctx.style("dialog.selected")
+                } else {
+                    ctx.style("dialog")
+                }
+            };
             let text = vec![
-                Line::from(Span::styled(t.end_closing_phrase, ctx.style("profile.label"))),
+                Line::from(Span::styled(
+                    t.end_closing_phrase,
+                    ctx.style("profile.label"),
+                )),
                 Line::from(Span::styled(format!("› {phrase}"), ctx.style("composer"))),
                 Line::raw(""),
                 Line::from(vec![
@@ -53,13 +74,25 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
                     Span::raw("  "),
                     Span::styled(format!(" {} ", t.end_outcome_unresolved), sel(!*resolved)),
                 ]),
-                Line::from(Span::styled(format!("{} · {}", t.confirm_hint, t.cancel_hint), ctx.style("hint"))),
+                Line::from(Span::styled(
+                    format!("{} · {}", t.confirm_hint, t.cancel_hint),
+                    ctx.style("hint"),
+                )),
             ];
             frame.render_widget(Paragraph::new(text), inner);
             let x = inner.x + 2 + phrase.width() as u16;
-            frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y + 1));
+            frame.set_cursor_position(Position::new(
+                x.min(inner.right().saturating_sub(1)),
+                inner.y + 1,
+            ));
         }
-        Overlay::Transfer { items, picker, note, on_note, .. } => {
+        Overlay::Transfer {
+            items,
+            picker,
+            note,
+            on_note,
+            ..
+        } => {
             let inner = popup(frame, ctx, centered(area, 70, 18), t.transfer_title);
             let labels: Vec<String> = items.iter().map(|i| i.label().to_string()).collect();
             let parts = Layout::default()
@@ -67,17 +100,30 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
                 .constraints([Constraint::Min(3), Constraint::Length(2)])
                 .split(inner);
             pick_list(frame, ctx, picker, &labels, parts[0], !*on_note);
-            let style = if *on_note { ctx.style("dialog.selected") } else { ctx.style("dialog") };
+            let style = if *on_note {
+                ctx.style("dialog.selected")
+            } else {
+                ctx.style("dialog")
+            };
             let note_line = vec![
-                Line::from(vec![Span::styled(format!("{}: ", t.transfer_note), ctx.style("profile.label")), Span::styled(note.clone(), style)]),
-                Line::from(Span::styled(format!("{} · {}", t.confirm_hint, t.cancel_hint), ctx.style("hint"))),
+                Line::from(vec![
+                    Span::styled(format!("{}: ", t.transfer_note), ctx.style("profile.label")),
+                    Span::styled(note.clone(), style),
+                ]),
+                Line::from(Span::styled(
+                    format!("{} · {}", t.confirm_hint, t.cancel_hint),
+                    ctx.style("hint"),
+                )),
             ];
             frame.render_widget(Paragraph::new(note_line), parts[1]);
         }
         Overlay::Tag { items, picker, .. } => {
             let inner = popup(frame, ctx, centered(area, 50, 14), t.tag_title);
             let mut labels: Vec<String> = items.clone();
-            labels.push(crate::console::i18n::fill(t.tag_new, &[("t", picker.query.trim())]));
+            labels.push(crate::console::i18n::fill(
+                t.tag_new,
+                &[("t", picker.query.trim())],
+            ));
             pick_list(frame, ctx, picker, &labels, inner, true);
         }
         Overlay::QuickReplies { picker } => {
@@ -86,7 +132,14 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
                 .app
                 .quick_replies
                 .iter()
-                .map(|q| format!("/{} {} — {}", q.shortcut, q.title, q.body.replace('\n', " ")))
+                .map(|q| {
+                    format!(
+                        "/{} {} — {}",
+                        q.shortcut,
+                        q.title,
+                        q.body.replace('\n', " ")
+                    )
+                })
                 .collect();
             pick_list(frame, ctx, picker, &labels, inner, true);
         }
@@ -94,15 +147,36 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
 }
 
 /// A query line plus the ranked items, the selected one highlighted.
-fn pick_list(frame: &mut Frame, ctx: &Ctx, picker: &Picker, labels: &[String], area: Rect, active: bool) {
-    let mut lines = vec![Line::from(Span::styled(format!("🔍 {}", picker.query), ctx.style("composer")))];
+fn pick_list(
+    frame: &mut Frame,
+    ctx: &Ctx,
+    picker: &Picker,
+    labels: &[String],
+    area: Rect,
+    active: bool,
+) {
+    let mut lines = vec![Line::from(Span::styled(
+        format!("🔍 {}", picker.query),
+        ctx.style("composer"),
+    ))];
     let height = area.height.saturating_sub(1) as usize;
     let offset = picker.selected.saturating_sub(height.saturating_sub(1));
     for (i, idx) in picker.matches.iter().enumerate().skip(offset).take(height) {
-        let label = if *idx == NEW_TAG { labels.last().cloned() } else { labels.get(*idx).cloned() };
+        let label = if *idx == NEW_TAG {
+            labels.last().cloned()
+        } else {
+            labels.get(*idx).cloned()
+        };
         let Some(label) = label else { continue };
-        let scope = if i == picker.selected && active { "dialog.selected" } else { "dialog" };
-        lines.push(Line::from(Span::styled(inert_line(&label).into_owned(), ctx.style(scope))));
+        let scope = if i == picker.selected && active {
+            "dialog.selected"
+        } else {
+            "dialog"
+        };
+        lines.push(Line::from(Span::styled(
+            inert_line(&label).into_owned(),
+            ctx.style(scope),
+        )));
     }
     frame.render_widget(Paragraph::new(lines), area);
     if active {
@@ -112,10 +186,25 @@ fn pick_list(frame: &mut Frame, ctx: &Ctx, picker: &Picker, labels: &[String], a
 }
 
 fn help(frame: &mut Frame, ctx: &Ctx, scroll: usize, area: Rect) {
-    let inner = popup(frame, ctx, centered(area, 90, area.height.saturating_sub(2)), ctx.t.help_title);
+    let inner = popup(
+        frame,
+        ctx,
+        centered(area, 90, area.height.saturating_sub(2)),
+        ctx.t.help_title,
+    );
     let mut lines = Vec::new();
-    for c in [Context::Global, Context::Sessions, Context::Chat, Context::Compose, Context::Kb, Context::Dialog] {
-        lines.push(Line::from(Span::styled(format!("[{}]", c.name()), ctx.style("help.section"))));
+    for c in [
+        Context::Global,
+        Context::Sessions,
+        Context::Chat,
+        Context::Compose,
+        Context::Kb,
+        Context::Dialog,
+    ] {
+        lines.push(Line::from(Span::styled(
+            format!("[{}]", c.name()),
+            ctx.style("help.section"),
+        )));
         for (keys, action) in ctx.keymap.bindings(c) {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<14}"), ctx.style("help.key")),
@@ -145,7 +234,11 @@ pub fn login(frame: &mut Frame, ctx: &Ctx, form: &LoginForm, area: Rect) {
     let label_w = fields.iter().map(|(l, _)| l.width()).max().unwrap_or(8) + 2;
     let mut lines = Vec::new();
     for (i, (label, value)) in fields.iter().enumerate() {
-        let style = if i == form.field { ctx.style("dialog.selected") } else { ctx.style("dialog") };
+        let style = if i == form.field {
+            ctx.style("dialog.selected")
+        } else {
+            ctx.style("dialog")
+        };
         let pad = " ".repeat(label_w.saturating_sub(label.width()));
         lines.push(Line::from(vec![
             Span::styled(format!("{label}{pad}"), ctx.style("profile.label")),
@@ -154,16 +247,28 @@ pub fn login(frame: &mut Frame, ctx: &Ctx, form: &LoginForm, area: Rect) {
         lines.push(Line::raw(""));
     }
     if let Some(e) = &form.error {
-        lines.push(Line::from(Span::styled(inert_line(e).into_owned(), ctx.style("error"))));
+        lines.push(Line::from(Span::styled(
+            inert_line(e).into_owned(),
+            ctx.style("error"),
+        )));
     } else if form.busy {
-        lines.push(Line::from(Span::styled(t.conn_connecting, ctx.style("hint"))));
+        lines.push(Line::from(Span::styled(
+            t.conn_connecting,
+            ctx.style("hint"),
+        )));
     } else {
-        lines.push(Line::from(Span::styled(format!("{} · {}", t.confirm_hint, t.cancel_hint), ctx.style("hint"))));
+        lines.push(Line::from(Span::styled(
+            format!("{} · {}", t.confirm_hint, t.cancel_hint),
+            ctx.style("hint"),
+        )));
     }
     frame.render_widget(Paragraph::new(lines), inner);
     if let Some((label, value)) = fields.get(form.field) {
         let _ = label;
         let x = inner.x + label_w as u16 + value.width() as u16;
-        frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y + 2 * form.field as u16));
+        frame.set_cursor_position(Position::new(
+            x.min(inner.right().saturating_sub(1)),
+            inner.y + 2 * form.field as u16,
+        ));
     }
 }

@@ -23,31 +23,69 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     };
     let mut lines = vec![
         field(t.profile_nickname, inert_line(&c.nickname).into_owned()),
-        field(t.profile_customer_id, c.external_id.as_deref().map(|e| inert_line(e).into_owned()).unwrap_or_else(|| c.id.to_string())),
-        field(t.profile_channel, super::list::channel_label(ctx, c.channel).to_string()),
+        field(
+            t.profile_customer_id,
+            c.external_id
+                .as_deref()
+                .map(|e| inert_line(e).into_owned())
+                .unwrap_or_else(|| c.id.to_string()),
+        ),
+        field(
+            t.profile_channel,
+            super::list::channel_label(ctx, c.channel).to_string(),
+        ),
     ];
-    let mut tags: Vec<Span> = vec![Span::styled(format!("{}: ", t.profile_tags), ctx.style("profile.label"))];
+    let mut tags: Vec<Span> = vec![Span::styled(
+        format!("{}: ", t.profile_tags),
+        ctx.style("profile.label"),
+    )];
     if c.vip {
-        tags.push(Span::styled(format!("[{}] ", t.vip), ctx.style("profile.vip")));
+        tags.push(Span::styled(
+            format!("[{}] ", t.vip),
+            ctx.style("profile.vip"),
+        ));
     }
     for tag in c.tags.iter().chain(s.view.tags.iter()) {
-        tags.push(Span::styled(format!("[{}] ", inert_line(tag)), ctx.style("profile.tag")));
+        tags.push(Span::styled(
+            format!("[{}] ", inert_line(tag)),
+            ctx.style("profile.tag"),
+        ));
     }
     lines.push(Line::from(tags));
-    let intent = s.view.intent.as_deref().map(|i| inert_line(i).into_owned()).unwrap_or_else(|| t.profile_none.to_string());
+    let intent = s
+        .view
+        .intent
+        .as_deref()
+        .map(|i| inert_line(i).into_owned())
+        .unwrap_or_else(|| t.profile_none.to_string());
     lines.push(field(t.profile_intent, intent));
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(t.profile_past_sessions.to_string(), ctx.style("title"))));
+    lines.push(Line::from(Span::styled(
+        t.profile_past_sessions.to_string(),
+        ctx.style("title"),
+    )));
     match &s.past {
         None => lines.push(Line::from(Span::styled("…", ctx.style("hint")))),
-        Some(p) if p.is_empty() => lines.push(Line::from(Span::styled(t.profile_none, ctx.style("hint")))),
+        Some(p) if p.is_empty() => {
+            lines.push(Line::from(Span::styled(t.profile_none, ctx.style("hint"))))
+        }
         Some(p) => {
             for past in p.iter().take(inner.height.saturating_sub(7) as usize) {
-                let outcome = past.end_reason.map(|r| r.as_str()).unwrap_or(past.state.as_str());
+                let outcome = past
+                    .end_reason
+                    .map(|r| r.as_str())
+                    .unwrap_or(past.state.as_str());
                 let stars = past.csat.map(|c| format!(" {}★", c)).unwrap_or_default();
-                let tags: Vec<String> = past.tags.iter().map(|t| inert_line(t).into_owned()).collect();
+                let tags: Vec<String> = past
+                    .tags
+                    .iter()
+                    .map(|t| inert_line(t).into_owned())
+                    .collect();
                 lines.push(Line::from(vec![
-                    Span::styled(format!("{} ", date(past.created_at)), ctx.style("chat.time")),
+                    Span::styled(
+                        format!("{} ", date(past.created_at)),
+                        ctx.style("chat.time"),
+                    ),
                     Span::styled(format!("{outcome}{stars} "), ctx.style("profile.value")),
                     Span::styled(tags.join(","), ctx.style("profile.tag")),
                 ]));
@@ -80,7 +118,11 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     frame.render_widget(block, area);
     let parts = Layout::default()
         .direction(Direction::Vertical)
-        .constraints([Constraint::Length(1), Constraint::Percentage(45), Constraint::Min(1)])
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Percentage(45),
+            Constraint::Min(1),
+        ])
         .split(inner);
     let query = if app.kb.query.is_empty() && app.focus != Focus::Kb {
         Span::styled(t.kb_placeholder, ctx.style("composer.placeholder"))
@@ -89,7 +131,10 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     };
     frame.render_widget(Paragraph::new(query), parts[0]);
     if app.kb.matches.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled(t.kb_no_results, ctx.style("hint"))), parts[1]);
+        frame.render_widget(
+            Paragraph::new(Span::styled(t.kb_no_results, ctx.style("hint"))),
+            parts[1],
+        );
         return;
     }
     let height = parts[1].height as usize;
@@ -103,13 +148,26 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         .take(height)
         .filter_map(|(i, idx)| {
             let a = app.kb.titles.get(*idx)?;
-            let scope = if i == app.kb.selected { "kb.selected" } else { "kb.match" };
-            Some(Line::from(Span::styled(inert_line(&a.title).into_owned(), ctx.style(scope))))
+            let scope = if i == app.kb.selected {
+                "kb.selected"
+            } else {
+                "kb.match"
+            };
+            Some(Line::from(Span::styled(
+                inert_line(&a.title).into_owned(),
+                ctx.style(scope),
+            )))
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), parts[1]);
-    let preview: Vec<Line> = match app.selected_article().and_then(|a| app.kb.bodies.get(&a.id)) {
-        Some(a) => inert_text(&a.body).into_iter().map(|l| Line::from(Span::styled(l, ctx.style("kb.preview")))).collect(),
+    let preview: Vec<Line> = match app
+        .selected_article()
+        .and_then(|a| app.kb.bodies.get(&a.id))
+    {
+        Some(a) => inert_text(&a.body)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, ctx.style("kb.preview"))))
+            .collect(),
         None => vec![Line::from(Span::styled("…", ctx.style("hint")))],
     };
     let mut all = preview;

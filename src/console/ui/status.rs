@@ -19,7 +19,14 @@ pub fn banner(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         }
         _ => t.conn_connecting.to_string(),
     };
-    frame.render_widget(Paragraph::new(Line::from(Span::styled(format!(" {text}"), ctx.style("banner")))).style(ctx.style("banner")), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(
+            format!(" {text}"),
+            ctx.style("banner"),
+        )))
+        .style(ctx.style("banner")),
+        area,
+    );
 }
 
 pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
@@ -39,13 +46,24 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     spans.push(Span::styled(format!(" {conn} "), ctx.style("status")));
     let waiting: usize = app.queues.iter().map(|q| q.waiting).sum();
     if !app.queues.is_empty() {
-        let groups: Vec<String> = app.queues.iter().filter(|q| q.waiting > 0).map(|q| format!("{}:{}", q.group, q.waiting)).collect();
-        spans.push(Span::styled(format!(" {} {waiting} {} ", t.queue_heading, groups.join(" ")), ctx.style("status")));
+        let groups: Vec<String> = app
+            .queues
+            .iter()
+            .filter(|q| q.waiting > 0)
+            .map(|q| format!("{}:{}", q.group, q.waiting))
+            .collect();
+        spans.push(Span::styled(
+            format!(" {} {waiting} {} ", t.queue_heading, groups.join(" ")),
+            ctx.style("status"),
+        ));
     }
     if let Some((msg, until)) = &app.notice
         && *until > app.now
     {
-        spans.push(Span::styled(format!(" {} ", crate::console::sanitize::inert_line(msg)), ctx.style("error")));
+        spans.push(Span::styled(
+            format!(" {} ", crate::console::sanitize::inert_line(msg)),
+            ctx.style("error"),
+        ));
     } else {
         for (action, label) in hints(ctx) {
             let keys = ctx.keymap.keys_for(ctx.app.context(), action);
@@ -55,7 +73,10 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
             }
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(ctx.style("status")), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(ctx.style("status")),
+        area,
+    );
 }
 
 /// The most useful actions for the focused panel.
