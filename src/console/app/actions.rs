@@ -353,6 +353,7 @@ impl App {
         let Some(s) = self.sessions.get_mut(&id) else {
             return Vec::new();
         };
+        s.view.waiting_since = None;
         s.lines.push(ChatLine {
             seq: None,
             author_kind: AuthorKind::Agent,

@@ -254,7 +254,7 @@ impl App {
         if let Some(s) = self.sessions.get_mut(&id) {
             s.unread = 0;
             s.scroll = 0;
-            if !s.loaded && !s.is_offer() {
+            if !s.loaded {
                 fx.push(Effect::Request {
                     tag: Tag::Transcript(id),
                     kind: "session.transcript",

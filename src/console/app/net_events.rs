@@ -195,6 +195,7 @@ impl App {
         {
             line.seq = Some(m.seq);
             line.delivery = Delivery::Acked;
+            s.view.waiting_since = None;
             return Vec::new();
         }
         if s.lines.iter().any(|l| l.seq == Some(m.seq)) {
@@ -317,6 +318,8 @@ impl App {
                         .or_insert_with(|| SessionEntry::new(view.clone()));
                     entry.view = view;
                     entry.offer_expires = None;
+                    // Messages written while it was only offered did not reach us: fetch again.
+                    entry.loaded = false;
                 }
                 let fx = self.select(id);
                 self.focus = Focus::Compose;

@@ -12,7 +12,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthChar;
 
-/// Splits text into rows of at most `width` display columns (wide characters never split).
+/// Splits text into rows of at most `width` display columns. Breaks at the last space when a
+/// row overflows (words stay whole), else between characters (CJK, or a word longer than a row);
+/// wide characters are never split.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(2);
     let mut rows = Vec::new();
@@ -21,14 +23,43 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     for c in text.chars() {
         let w = c.width().unwrap_or(0);
         if used + w > width {
-            rows.push(std::mem::take(&mut row));
-            used = 0;
+            match row.rfind(' ').filter(|i| *i > 0 && c != ' ') {
+                Some(i) => {
+                    let tail = row.split_off(i + 1);
+                    rows.push(std::mem::take(&mut row));
+                    used = tail.chars().map(|c| c.width().unwrap_or(0)).sum();
+                    row = tail;
+                }
+                None => {
+                    rows.push(std::mem::take(&mut row));
+                    used = 0;
+                }
+            }
+            if c == ' ' && used == 0 {
+                continue;
+            }
         }
         row.push(c);
         used += w;
     }
     rows.push(row);
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_words_whole_and_cjk_by_character() {
+        assert_eq!(
+            wrap("full refund as long", 10),
+            ["full ", "refund as ", "long"]
+        );
+        assert_eq!(wrap("你好世界你好", 5), ["你好", "世界", "你好"]);
+        assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
+        assert_eq!(wrap("", 5), [""]);
+    }
 }
 
 pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {

@@ -134,13 +134,7 @@ fn entry_lines(
         .take(width.saturating_sub(12) as usize)
         .collect();
     first.push(Span::styled(format!(" {name}"), base));
-    if let Some(exp) = s.offer_expires {
-        let secs = (((exp - app.now).max(0) + 999) / 1000).to_string();
-        first.push(Span::styled(
-            format!(" {}", fill(t.accept_countdown, &[("s", &secs)])),
-            base.patch(ctx.style("session.offer")),
-        ));
-    } else if s.unread > 0 {
+    if s.unread > 0 {
         first.push(Span::styled(
             format!(" ({})", s.unread),
             base.patch(ctx.style("session.unread")),
@@ -150,7 +144,14 @@ fn entry_lines(
         format!("    {}", super::list::channel_label(ctx, s.view.channel)),
         base.patch(ctx.style("session.channel")),
     )];
-    if let Some(w) = s.view.waiting_since {
+    if let Some(exp) = s.offer_expires {
+        // The countdown goes on the second line, where a long name cannot push it off.
+        let secs = (((exp - app.now).max(0) + 999) / 1000).to_string();
+        second.push(Span::styled(
+            format!(" {}", fill(t.accept_countdown, &[("s", &secs)])),
+            base.patch(ctx.style("session.offer")),
+        ));
+    } else if let Some(w) = s.view.waiting_since {
         let waited = app.now - w;
         let scope = if waited >= WAIT_OVERDUE_MS {
             "session.waiting.overdue"
