@@ -46,22 +46,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wraps_words_whole_and_cjk_by_character() {
-        assert_eq!(
-            wrap("full refund as long", 10),
-            ["full ", "refund as ", "long"]
-        );
-        assert_eq!(wrap("你好世界你好", 5), ["你好", "世界", "你好"]);
-        assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
-        assert_eq!(wrap("", 5), [""]);
-    }
-}
-
 pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let app = ctx.app;
     let Some(s) = app.current() else {
@@ -237,5 +221,21 @@ fn composer(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
         let y = inner.y + crow.saturating_sub(first_visible);
         let x = inner.x + 2 + ccol;
         frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_words_whole_and_cjk_by_character() {
+        assert_eq!(
+            wrap("full refund as long", 10),
+            ["full ", "refund as ", "long"]
+        );
+        assert_eq!(wrap("你好世界你好", 5), ["你好", "世界", "你好"]);
+        assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
+        assert_eq!(wrap("", 5), [""]);
     }
 }
