@@ -450,7 +450,9 @@ impl Hub {
             Audience::Supervisors => Default::default(),
         };
         for c in audience_conns {
-            if let Some(conn) = self.conns.get(&c) {
+            if let Some(conn) = self.conns.get(&c)
+                && matches!(conn.auth, Auth::Agent(_) | Auth::Customer(_))
+            {
                 conn.out.send(text.clone());
             }
         }

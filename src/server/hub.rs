@@ -448,7 +448,9 @@ impl Hub {
                 }
                 Effect::Released { session, agent } => {
                     // Whoever let go no longer serves it: messages stop reaching them at once.
-                    if let Some(l) = self.live.get_mut(&session)
+                    // An ended session keeps its assignee on record (who served it).
+                    if released_reason != "ended"
+                        && let Some(l) = self.live.get_mut(&session)
                         && l.view.assignee == Some(agent)
                     {
                         l.view.assignee = None;

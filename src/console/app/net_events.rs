@@ -262,7 +262,8 @@ impl App {
                 Vec::new()
             }
             Tag::KbList => {
-                self.kb.titles = parse(&v, "articles").unwrap_or_default();
+                self.kb
+                    .set_titles(parse(&v, "articles").unwrap_or_default());
                 self.refilter_kb()
             }
             Tag::KbGet(_) => {

@@ -126,11 +126,27 @@ pub struct QuickReply {
 pub struct KbState {
     pub query: String,
     pub titles: Vec<KbTitle>,
+    /// Lower-cased "title keywords" per title, built once so each keystroke only searches.
+    pub keyed: Vec<String>,
     /// Indexes into `titles`, best match first.
     pub matches: Vec<usize>,
+    /// The query `matches` answers; a longer query only searches within them.
+    pub matched_query: String,
     pub selected: usize,
     /// Full articles fetched so far, by id.
     pub bodies: HashMap<i64, KbArticle>,
+}
+
+impl KbState {
+    pub fn set_titles(&mut self, titles: Vec<KbTitle>) {
+        self.keyed = titles
+            .iter()
+            .map(|t| format!("{} {}", t.title, t.keywords.join(" ")).to_lowercase())
+            .collect();
+        self.titles = titles;
+        self.matched_query.clear();
+        self.matches.clear();
+    }
 }
 
 /// Panel sizes and visibility; saved to the config dir so the workbench is remembered.

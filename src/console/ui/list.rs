@@ -37,19 +37,42 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         );
         return;
     }
-    let mut lines: Vec<Line> = Vec::new();
-    let mut selected_line = 0;
+    // Lay out only the visible window: find each row's first line, then draw the rows that
+    // fall inside it (a list of 1,000 sessions costs what a screenful does).
+    let height = inner.height as usize;
+    let mut starts = Vec::with_capacity(rows.len());
+    let mut total: usize = 0;
+    let mut selected_line: usize = 0;
+    for row in &rows {
+        starts.push(total);
+        let id = match row {
+            Row::Heading(_) => None,
+            Row::Session(id) | Row::Queued(id) => Some(*id),
+        };
+        if id.is_some() && id == app.selected {
+            selected_line = total;
+        }
+        total += if matches!(row, Row::Session(_)) { 2 } else { 1 };
+    }
+    // Keep the selection visible in long lists.
+    let offset = selected_line.saturating_sub(height.saturating_sub(3));
+    let mut lines: Vec<Line> = Vec::with_capacity(height + 2);
     let mut n = 0;
-    for row in rows {
-        match row {
+    for (row, start) in rows.iter().zip(starts) {
+        if !matches!(row, Row::Heading(_)) {
+            n += 1;
+        }
+        if start + 2 <= offset {
+            continue;
+        }
+        if start >= offset + height {
+            break;
+        }
+        match *row {
             Row::Heading(h) => {
                 lines.push(Line::from(Span::styled(h.to_string(), ctx.style("title"))))
             }
             Row::Session(id) => {
-                n += 1;
-                if app.selected == Some(id) {
-                    selected_line = lines.len();
-                }
                 if let Some(s) = app.sessions.get(&id) {
                     lines.extend(entry_lines(
                         ctx,
@@ -61,10 +84,6 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                 }
             }
             Row::Queued(id) => {
-                n += 1;
-                if app.selected == Some(id) {
-                    selected_line = lines.len();
-                }
                 if let Some(v) = app.pickable.iter().find(|v| v.id == id) {
                     let wait = v
                         .queued_at
@@ -84,10 +103,22 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
             }
         }
     }
-    // Keep the selection visible in long lists.
-    let height = inner.height as usize;
-    let offset = selected_line.saturating_sub(height.saturating_sub(3));
-    frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), inner);
+    // The first drawn row may start above the window (half of a two-line entry).
+    let skip = offset.saturating_sub(rows_start_before(&rows, offset));
+    frame.render_widget(Paragraph::new(lines).scroll((skip as u16, 0)), inner);
+}
+
+/// The first line of the row that contains line `offset`.
+fn rows_start_before(rows: &[Row], offset: usize) -> usize {
+    let mut total = 0;
+    for row in rows {
+        let h = if matches!(row, Row::Session(_)) { 2 } else { 1 };
+        if total + h > offset {
+            return total;
+        }
+        total += h;
+    }
+    total
 }
 
 /// Two lines per session: number, markers, name, unread / countdown; then channel and wait.
