@@ -214,6 +214,20 @@ texts! {
     // status bar
     help_hint => ("? help", "? 帮助"),
     read_only => ("read-only", "只读"),
+    hint_help => ("help", "帮助"),
+    hint_accept => ("accept", "接入"),
+    hint_reject => ("reject", "拒绝"),
+    hint_reply => ("reply", "回复"),
+    hint_transfer => ("transfer", "转接"),
+    hint_tag => ("tag", "标签"),
+    hint_end => ("end", "结束"),
+    hint_next => ("next!", "下一个"),
+    hint_kb => ("kb", "知识库"),
+    hint_status => ("status", "状态"),
+    hint_send => ("send", "发送"),
+    hint_newline => ("newline", "换行"),
+    hint_back => ("back", "返回"),
+    hint_insert => ("insert", "插入"),
 }
 
 #[cfg(test)]

@@ -73,19 +73,30 @@ impl App {
                 a.username.clone(),
             )
         });
+        let t = text(self.lang);
+        let status = |s: AgentStatus, connected: bool| match s {
+            AgentStatus::Online if connected => t.status_online,
+            AgentStatus::Busy => t.status_busy,
+            AgentStatus::Away => t.status_away,
+            _ => t.status_offline,
+        };
         let mut items: Vec<TransferChoice> = agents
             .iter()
             .map(|a| TransferChoice::Agent {
                 username: a.username.clone(),
                 label: format!(
                     "@{} {} · {} · {}/{}",
-                    a.username, a.display_name, a.status, a.active, a.capacity
+                    a.username,
+                    a.display_name,
+                    status(a.status, a.connected),
+                    a.active,
+                    a.capacity
                 ),
             })
             .collect();
         items.extend(self.queues.iter().map(|q| TransferChoice::Group {
             name: q.group.clone(),
-            label: format!("#{} · {} waiting", q.group, q.waiting),
+            label: format!("#{} · {} {}", q.group, t.queue_heading, q.waiting),
         }));
         items
     }

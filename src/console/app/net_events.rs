@@ -67,6 +67,13 @@ impl App {
             });
         }
         if !resumed {
+            if self.layout.show_kb && self.kb.titles.is_empty() {
+                fx.push(request(
+                    Tag::KbList,
+                    "kb.search",
+                    json!({"query": "", "limit": 100_000}),
+                ));
+            }
             fx.push(request(Tag::Snapshot, "snapshot", json!({})));
             fx.push(request(Tag::QuickReplies, "quick_replies.list", json!({})));
             fx.push(request(Tag::Directory, "directory", json!({})));

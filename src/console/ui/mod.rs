@@ -78,7 +78,9 @@ pub fn areas(app: &App, area: Rect) -> Areas {
     let main = rows[1];
     let want_side = app.layout.show_sidebar
         && (area.width >= FOLD_SIDEBAR_BELOW || app.focus == Focus::Profile);
-    let want_kb = app.layout.show_kb;
+    // Narrow terminals keep the chat wide: the KB panel shows there only while in use.
+    let want_kb =
+        app.layout.show_kb && (area.width >= FOLD_SIDEBAR_BELOW || app.focus == Focus::Kb);
     let right_w = if want_side || want_kb {
         app.layout
             .sidebar_width

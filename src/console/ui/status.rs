@@ -82,32 +82,32 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
 /// The most useful actions for the focused panel.
 fn hints(ctx: &Ctx) -> Vec<(Action, &'static str)> {
     use crate::console::app::Focus;
-    let app = ctx.app;
-    let mut v = vec![(Action::Help, "help")];
+    let (app, t) = (ctx.app, ctx.t);
+    let mut v = vec![(Action::Help, t.hint_help)];
     match app.focus {
         Focus::Sessions | Focus::Chat | Focus::Profile => {
             if app.current().is_some_and(|s| s.is_offer()) {
-                v.push((Action::Accept, "accept"));
-                v.push((Action::Reject, "reject"));
+                v.push((Action::Accept, t.hint_accept));
+                v.push((Action::Reject, t.hint_reject));
             } else if app.writable().is_some() {
-                v.push((Action::FocusCompose, "reply"));
-                v.push((Action::Transfer, "transfer"));
-                v.push((Action::Tag, "tag"));
-                v.push((Action::End, "end"));
+                v.push((Action::FocusCompose, t.hint_reply));
+                v.push((Action::Transfer, t.hint_transfer));
+                v.push((Action::Tag, t.hint_tag));
+                v.push((Action::End, t.hint_end));
             }
-            v.push((Action::NextAttention, "next!"));
-            v.push((Action::KbSearch, "kb"));
-            v.push((Action::CycleStatus, "status"));
+            v.push((Action::NextAttention, t.hint_next));
+            v.push((Action::KbSearch, t.hint_kb));
+            v.push((Action::CycleStatus, t.hint_status));
         }
         Focus::Compose => {
-            v.push((Action::Send, "send"));
-            v.push((Action::Newline, "newline"));
-            v.push((Action::Cancel, "back"));
+            v.push((Action::Send, t.hint_send));
+            v.push((Action::Newline, t.hint_newline));
+            v.push((Action::Cancel, t.hint_back));
         }
         Focus::Kb => {
-            v.push((Action::KbSend, "send"));
-            v.push((Action::KbInsert, "insert"));
-            v.push((Action::Cancel, "back"));
+            v.push((Action::KbSend, t.hint_send));
+            v.push((Action::KbInsert, t.hint_insert));
+            v.push((Action::Cancel, t.hint_back));
         }
     }
     v
