@@ -407,3 +407,66 @@ fn escape_sequences_from_the_network_are_drawn_inert() {
         "the text is shown, just inert"
     );
 }
+
+#[test]
+fn a_past_session_opens_read_only_from_the_profile() {
+    use kefu::console::action::Action;
+    let mut app = workbench();
+    app.focus = Focus::Profile;
+    let fx = app.update(Action::Open);
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Request {
+                tag: Tag::PastTranscript(0),
+                kind: "session.transcript",
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    let mut past = session(0, customer(11, "小明", false, &[]), SessionState::Ended);
+    past.tags = vec!["物流问题-已解决".into()];
+    app.on_net(NetEvent::Reply {
+        tag: Tag::PastTranscript(0),
+        result: Ok(json!({"session": past, "messages": [msg(0, 1, AuthorKind::Customer, "小明", "上次的问题", NOW - 86_400_000)]})),
+    });
+    assert_eq!(app.selected, Some(0));
+    assert!(app.sessions[&0].read_only);
+    assert_eq!(app.writable(), None, "read-only: no composer, no actions");
+    assert!(app.update(Action::Transfer).is_empty());
+    let screen = screen(&render(&app, 120, 40, "dark"));
+    assert!(
+        screen.contains("上次的问题") && screen.contains("read-only"),
+        "{screen}"
+    );
+    app.update(Action::End);
+    assert!(
+        !app.sessions.contains_key(&0),
+        "closing a read-only session removes it"
+    );
+}
+
+#[test]
+fn vim_sequences_work_through_the_same_key_syntax() {
+    let km = Keymap::builtin("vim").unwrap();
+    let mut app = workbench();
+    app.focus = Focus::Sessions;
+    let mut feed = |app: &mut App, keys: &str| {
+        for chord in parse_keys(keys).unwrap() {
+            let ev = KeyEvent {
+                code: chord.code,
+                modifiers: chord.mods,
+                kind: KeyEventKind::Press,
+                state: KeyEventState::NONE,
+            };
+            app.on_key(ev, &km);
+        }
+    };
+    feed(&mut app, "G");
+    assert_eq!(app.selected, Some(2), "G: last item");
+    feed(&mut app, "g g");
+    assert_eq!(app.selected, Some(3), "g g: first item");
+    feed(&mut app, "j j");
+    assert_eq!(app.selected, Some(2));
+}

@@ -28,10 +28,21 @@ impl App {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
                 Vec::new()
             }
-            Action::NextSession | Action::PrevSession => {
-                if self.focus == Focus::Profile {
-                    return Vec::new();
+            Action::NextSession | Action::PrevSession if self.focus == Focus::Profile => {
+                let n = self
+                    .current()
+                    .and_then(|s| s.past.as_ref())
+                    .map_or(0, Vec::len);
+                if n > 0 {
+                    self.profile_selected = if action == Action::NextSession {
+                        (self.profile_selected + 1) % n
+                    } else {
+                        (self.profile_selected + n - 1) % n
+                    };
                 }
+                Vec::new()
+            }
+            Action::NextSession | Action::PrevSession => {
                 let order = self.order();
                 if order.is_empty() {
                     return Vec::new();
@@ -178,6 +189,14 @@ impl App {
             },
             Action::Transfer => self.open_transfer(),
             Action::Tag => self.open_tag(),
+            // Ending a read-only past session just closes it.
+            Action::End if self.current().is_some_and(|s| s.read_only) => {
+                if let Some(id) = self.selected {
+                    self.sessions.remove(&id);
+                    self.selected = self.order().first().copied();
+                }
+                Vec::new()
+            }
             Action::End => match self.writable() {
                 Some(id) => {
                     let phrase = text(self.lang).end_default_phrase.to_string();
@@ -201,6 +220,24 @@ impl App {
                 }
                 None => Vec::new(),
             },
+            Action::Open if self.focus == Focus::Profile => {
+                let past = self
+                    .current()
+                    .and_then(|s| s.past.as_ref())
+                    .and_then(|p| p.get(self.profile_selected));
+                match past {
+                    Some(p) if self.sessions.contains_key(&p.id) => self.select(p.id),
+                    Some(p) => {
+                        let id = p.id;
+                        vec![request(
+                            Tag::PastTranscript(id),
+                            "session.transcript",
+                            json!({"session_id": id}),
+                        )]
+                    }
+                    None => Vec::new(),
+                }
+            }
             Action::Open => match self.focus {
                 Focus::Sessions => match self.current() {
                     Some(s) if s.is_offer() => self.accept(),

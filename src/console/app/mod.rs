@@ -26,6 +26,8 @@ pub enum Tag {
     KbGet(i64),
     QuickReplies,
     Transcript(SessionId),
+    /// A past session opened read-only from the profile.
+    PastTranscript(SessionId),
     Profile(SessionId),
     Accept(SessionId),
     Reject(SessionId),
@@ -144,6 +146,7 @@ impl App {
             next_msg: 1,
             known_tags: Vec::new(),
             should_quit: false,
+            profile_selected: 0,
         }
     }
 
@@ -249,6 +252,9 @@ impl App {
 
     /// Selects a session, marks it read and fetches what the panels need.
     pub fn select(&mut self, id: SessionId) -> Vec<Effect> {
+        if self.selected != Some(id) {
+            self.profile_selected = 0;
+        }
         self.selected = Some(id);
         let mut fx = Vec::new();
         if let Some(s) = self.sessions.get_mut(&id) {

@@ -306,6 +306,24 @@ impl App {
                 }
                 Vec::new()
             }
+            Tag::PastTranscript(id) => {
+                let Some(view) = parse::<SessionView>(&v, "session") else {
+                    return Vec::new();
+                };
+                let mut entry = SessionEntry::new(view);
+                entry.read_only = true;
+                entry.loaded = true;
+                entry.past = Some(Vec::new());
+                entry.lines = parse::<Vec<MessageView>>(&v, "messages")
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(line_of)
+                    .collect();
+                self.sessions.insert(id, entry);
+                self.selected = Some(id);
+                self.focus = Focus::Chat;
+                Vec::new()
+            }
             Tag::Profile(id) => {
                 let past: Vec<PastSession> = parse(&v, "sessions").unwrap_or_default();
                 if let Some(s) = self.sessions.get_mut(&id) {

@@ -274,4 +274,6 @@ pub struct App {
     /// Known tags, for the tag dialog.
     pub known_tags: Vec<String>,
     pub should_quit: bool,
+    /// The highlighted past session in the profile sidebar (opened read-only with `open`).
+    pub profile_selected: usize,
 }

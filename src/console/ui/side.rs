@@ -70,7 +70,17 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
             lines.push(Line::from(Span::styled(t.profile_none, ctx.style("hint"))))
         }
         Some(p) => {
-            for past in p.iter().take(inner.height.saturating_sub(7) as usize) {
+            let focused = app.focus == Focus::Profile;
+            for (i, past) in p
+                .iter()
+                .enumerate()
+                .take(inner.height.saturating_sub(7) as usize)
+            {
+                let mark = if focused && i == app.profile_selected {
+                    "▶"
+                } else {
+                    " "
+                };
                 let outcome = past
                     .end_reason
                     .map(|r| r.as_str())
