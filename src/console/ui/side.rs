@@ -93,7 +93,7 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                     .collect();
                 lines.push(Line::from(vec![
                     Span::styled(
-                        format!("{} ", date(past.created_at)),
+                        format!("{mark}{} ", date(past.created_at)),
                         ctx.style("chat.time"),
                     ),
                     Span::styled(format!("{outcome}{stars} "), ctx.style("profile.value")),
