@@ -452,7 +452,7 @@ fn vim_sequences_work_through_the_same_key_syntax() {
     let km = Keymap::builtin("vim").unwrap();
     let mut app = workbench();
     app.focus = Focus::Sessions;
-    let mut feed = |app: &mut App, keys: &str| {
+    let feed = |app: &mut App, keys: &str| {
         for chord in parse_keys(keys).unwrap() {
             let ev = KeyEvent {
                 code: chord.code,
