@@ -72,6 +72,32 @@ pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// HMAC-SHA256 (RFC 2104) of `message` under `secret`, hex: what a shop's backend computes to
+/// vouch for a customer's external id.
+pub fn sign_identity(secret: &str, message: &str) -> String {
+    const BLOCK: usize = 64;
+    let mut key = [0u8; BLOCK];
+    if secret.len() > BLOCK {
+        key[..32].copy_from_slice(&Sha256::digest(secret.as_bytes()));
+    } else {
+        key[..secret.len()].copy_from_slice(secret.as_bytes());
+    }
+    let pad = |byte: u8| key.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message.as_bytes())
+        .finalize();
+    hex(&Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize())
+}
+
+/// Compares without an early exit, so timing does not reveal how much of a signature matched.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -98,6 +124,18 @@ mod tests {
         for _ in 0..20 {
             assert!(check_password_policy(&generate_password()).is_ok());
         }
+    }
+
+    #[test]
+    fn identity_signatures_are_rfc_hmac_sha256() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            sign_identity("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 
     #[test]

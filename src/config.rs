@@ -59,6 +59,10 @@ pub struct LimitsConfig {
 pub struct AuthConfig {
     pub agent_token_hours: u64,
     pub customer_token_days: u64,
+    /// When set, `customer.start` with an `external_id` must carry `external_id_signature`,
+    /// the hex HMAC-SHA256 of the id under this secret (computed by the shop's backend).
+    /// Unset, external ids are taken on trust: fine for the demo and development only.
+    pub customer_identity_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -112,6 +116,7 @@ impl Default for LimitsConfig {
 impl Default for AuthConfig {
     fn default() -> Self {
         AuthConfig {
+            customer_identity_secret: None,
             agent_token_hours: 12,
             customer_token_days: 30,
         }

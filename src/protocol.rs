@@ -181,6 +181,10 @@ pub enum Request {
         nickname: Option<String>,
         #[serde(default)]
         external_id: Option<String>,
+        /// hex HMAC-SHA256 of `external_id` under the server's identity secret, made by the
+        /// shop's backend; required when the server has `auth.customer_identity_secret`.
+        #[serde(default)]
+        external_id_signature: Option<String>,
         #[serde(default)]
         group: Option<String>,
         #[serde(default)]

@@ -153,3 +153,41 @@ async fn a_flood_is_rate_limited_and_the_connection_survives() {
         .unwrap();
     server.stop().await;
 }
+
+#[tokio::test]
+async fn external_ids_need_the_backend_signature_when_a_secret_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = kefu::config::ServerConfig::default();
+    config.auth.customer_identity_secret = Some("shop-secret".into());
+    let server = TestServer::start(dir.path(), config).await;
+    let mut c = Client::connect(&server.url("customer")).await.unwrap();
+    let r = c
+        .call(
+            "customer.start",
+            json!({"channel": "web", "external_id": "u42"}),
+        )
+        .await;
+    assert_eq!(api_code(r), ErrorCode::Unauthorized);
+    let r = c
+        .call(
+            "customer.start",
+            json!({"channel": "web", "external_id": "u42", "external_id_signature": "00"}),
+        )
+        .await;
+    assert_eq!(api_code(r), ErrorCode::Unauthorized);
+    let sig = kefu::auth::sign_identity("shop-secret", "u42");
+    let r = c
+        .call(
+            "customer.start",
+            json!({"channel": "web", "external_id": "u42", "external_id_signature": sig}),
+        )
+        .await
+        .unwrap();
+    assert!(r["session_id"].as_i64().is_some());
+    // Anonymous customers (no external id) need no signature.
+    let mut anon = Client::connect(&server.url("customer")).await.unwrap();
+    anon.call("customer.start", json!({"channel": "app"}))
+        .await
+        .unwrap();
+    server.stop().await;
+}

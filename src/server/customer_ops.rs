@@ -33,9 +33,26 @@ impl Hub {
                 channel,
                 nickname,
                 external_id,
+                external_id_signature,
                 group,
                 token,
             } => {
+                // An external id names a customer and their history: only the shop's backend may
+                // vouch for it, by signing it with the shared identity secret.
+                if let (Some(secret), Some(ext)) =
+                    (&self.config.auth.customer_identity_secret, &external_id)
+                {
+                    let expected = auth::sign_identity(secret, ext);
+                    let given = external_id_signature
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    if !auth::constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+                        return Err(ApiError::unauthorized(
+                            "external_id needs a valid external_id_signature (HMAC-SHA256 by the site's backend)",
+                        ));
+                    }
+                }
                 let group = group.unwrap_or_else(|| self.config.routing.default_group.clone());
                 if !self.engine.has_group(&group) {
                     return Err(ApiError::not_found(format!("no skill group `{group}`")));

@@ -53,6 +53,11 @@ pub async fn run(
     data_dir: PathBuf,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    if config.auth.customer_identity_secret.is_none() {
+        tracing::warn!(
+            "auth.customer_identity_secret is unset: customers' external ids are taken on trust"
+        );
+    }
     let mut store = open_store(&data_dir, &config)?;
     let recovered = store.recover()?;
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
