@@ -5,6 +5,7 @@
 mod agent_ops;
 pub mod conn;
 mod customer_ops;
+mod effects;
 pub mod hub;
 mod kb_ops;
 
