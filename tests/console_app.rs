@@ -470,3 +470,19 @@ fn vim_sequences_work_through_the_same_key_syntax() {
     feed(&mut app, "j j");
     assert_eq!(app.selected, Some(2));
 }
+
+#[test]
+fn escape_from_the_composer_returns_to_the_list_keeping_the_draft() {
+    let mut app = workbench();
+    app.focus = Focus::Compose;
+    typed(&mut app, "稍等");
+    press(&mut app, "esc");
+    assert_eq!(app.focus, Focus::Sessions);
+    assert_eq!(app.sessions[&1].draft.text(), "稍等");
+    press(&mut app, "n");
+    assert_eq!(
+        app.selected,
+        Some(3),
+        "single-letter keys work again: n jumps to the offer"
+    );
+}

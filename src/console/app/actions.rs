@@ -292,13 +292,9 @@ impl App {
                 })
             }
             Action::KbSend | Action::KbInsert => self.use_article(action == Action::KbSend),
-            Action::Cancel => {
-                self.focus = match self.focus {
-                    Focus::Compose | Focus::Kb | Focus::Profile => Focus::Chat,
-                    _ => Focus::Sessions,
-                };
-                Vec::new()
-            }
+            // Back to the session list, where the single-letter keys (accept, next…) live; the
+            // draft stays in its session.
+            Action::Cancel => self.set_focus(Focus::Sessions),
             Action::Send => self.send_draft(),
             // Editing keys reach the composer or the KB query through `input`.
             _ => self.edit(action),
