@@ -40,10 +40,7 @@ pub fn load(lang_flag: Option<&str>) -> anyhow::Result<Loaded> {
     let config = ConsoleConfig::load(config_dir.as_deref())?;
     let keymap = Keymap::load(&config.keymap, config_dir.as_deref())?;
     let theme = Theme::load(&config.theme, config_dir.as_deref())?;
-    let env_lang = std::env::var("LC_ALL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .or_else(|| std::env::var("LANG").ok());
+    let env_lang = crate::console::i18n::env_locale();
     let lang = Lang::detect(lang_flag, config.lang.as_deref(), env_lang.as_deref());
     Ok(Loaded {
         config,
