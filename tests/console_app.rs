@@ -486,3 +486,47 @@ fn escape_from_the_composer_returns_to_the_list_keeping_the_draft() {
         "single-letter keys work again: n jumps to the offer"
     );
 }
+
+#[test]
+fn dialogs_move_in_place_and_close_on_confirm_or_cancel() {
+    use kefu::console::action::Action;
+    let mut app = workbench();
+    app.update(Action::End);
+    app.update(Action::NextField);
+    let fx = app.update(Action::Confirm);
+    let Some(Effect::Request {
+        kind: "session.end",
+        body,
+        ..
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(body["outcome"], "unresolved", "the outcome toggled");
+    assert!(app.overlay.is_none());
+
+    app.update(Action::Help);
+    app.update(Action::PageDown);
+    app.update(Action::ScrollUp);
+    assert!(matches!(app.overlay, Some(Overlay::Help { scroll: 9 })));
+    app.update(Action::Cancel);
+    assert!(app.overlay.is_none());
+
+    // Tags already used with this customer are offered; confirming picks the highlighted one.
+    app.update(Action::Tag);
+    let fx = app.update(Action::Confirm);
+    let Some(Effect::Request {
+        kind: "session.tag",
+        body,
+        ..
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(body["add"], json!(["物流问题-已解决"]));
+    assert!(app.overlay.is_none());
+
+    app.update(Action::Quit);
+    assert_eq!(app.update(Action::Confirm), vec![Effect::Quit]);
+    assert!(app.should_quit);
+}

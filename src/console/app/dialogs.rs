@@ -296,158 +296,129 @@ impl App {
             .replace("{agent}", &agent)
     }
 
-    /// Actions while an overlay is open.
+    /// Actions while an overlay is open. Moving around edits the overlay in place; only
+    /// confirming or cancelling closes it.
     pub fn update_overlay(&mut self, action: Action) -> Vec<Effect> {
-        let Some(overlay) = self.overlay.take() else {
-            return Vec::new();
-        };
-        match (overlay, action) {
+        use Action as A;
+        let down = matches!(
+            action,
+            A::SelectNext | A::CursorDown | A::ScrollDown | A::PageDown
+        );
+        match (&mut self.overlay, action) {
+            (None, _) => Vec::new(),
             (
-                Overlay::Help { .. },
-                Action::Cancel | Action::Help | Action::Confirm | Action::Quit,
-            ) => Vec::new(),
-            (
-                Overlay::Help { scroll },
-                Action::ScrollDown | Action::SelectNext | Action::CursorDown,
+                Some(Overlay::Help { scroll }),
+                A::ScrollDown
+                | A::SelectNext
+                | A::CursorDown
+                | A::ScrollUp
+                | A::SelectPrev
+                | A::CursorUp
+                | A::PageDown
+                | A::PageUp,
             ) => {
-                self.overlay = Some(Overlay::Help { scroll: scroll + 1 });
+                let step = if matches!(action, A::PageDown | A::PageUp) {
+                    10
+                } else {
+                    1
+                };
+                *scroll = if down {
+                    *scroll + step
+                } else {
+                    scroll.saturating_sub(step)
+                };
+                Vec::new()
+            }
+            (Some(Overlay::End { resolved, .. }), A::NextField | A::SelectNext | A::SelectPrev) => {
+                *resolved = !*resolved;
+                Vec::new()
+            }
+            (Some(Overlay::Transfer { on_note, .. }), A::NextField) => {
+                *on_note = !*on_note;
                 Vec::new()
             }
             (
-                Overlay::Help { scroll },
-                Action::ScrollUp | Action::SelectPrev | Action::CursorUp,
+                Some(
+                    Overlay::Transfer { picker, .. }
+                    | Overlay::Tag { picker, .. }
+                    | Overlay::QuickReplies { picker },
+                ),
+                A::SelectNext | A::SelectPrev | A::CursorDown | A::CursorUp,
             ) => {
-                self.overlay = Some(Overlay::Help {
-                    scroll: scroll.saturating_sub(1),
-                });
+                let n = picker.matches.len().max(1);
+                picker.selected = if down {
+                    (picker.selected + 1) % n
+                } else {
+                    (picker.selected + n - 1) % n
+                };
                 Vec::new()
             }
-            (Overlay::Help { scroll }, Action::PageDown) => {
-                self.overlay = Some(Overlay::Help {
-                    scroll: scroll + 10,
-                });
+            (Some(Overlay::Help { .. }), A::Cancel | A::Help | A::Confirm | A::Quit)
+            | (Some(_), A::Cancel) => {
+                self.overlay = None;
                 Vec::new()
             }
-            (Overlay::Help { scroll }, Action::PageUp) => {
-                self.overlay = Some(Overlay::Help {
-                    scroll: scroll.saturating_sub(10),
-                });
-                Vec::new()
-            }
-            (Overlay::Quit, Action::Confirm | Action::Quit) => {
+            (Some(Overlay::Quit), A::Confirm | A::Quit) => {
+                self.overlay = None;
                 self.should_quit = true;
                 vec![Effect::Quit]
             }
-            (_, Action::Cancel) => Vec::new(),
-            (o @ Overlay::Quit, _) => {
-                self.overlay = Some(o);
+            (Some(_), A::Confirm | A::KbInsert) => self.confirm_overlay(action),
+            (Some(_), other) => {
+                self.edit_overlay(other);
                 Vec::new()
             }
-            (
-                Overlay::End {
-                    session,
-                    phrase,
-                    resolved,
-                },
-                Action::Confirm,
-            ) => {
-                let outcome = if resolved { "resolved" } else { "unresolved" };
-                vec![request(
-                    Tag::End(session),
-                    "session.end",
-                    json!({"session_id": session, "closing_message": phrase, "outcome": outcome}),
-                )]
+        }
+    }
+
+    /// Confirming a dialog: its request, and the dialog closes. With nothing chosen it stays.
+    fn confirm_overlay(&mut self, action: Action) -> Vec<Effect> {
+        let fx = match &self.overlay {
+            Some(Overlay::End {
+                session,
+                phrase,
+                resolved,
+            }) if action == Action::Confirm => {
+                let outcome = if *resolved { "resolved" } else { "unresolved" };
+                let body =
+                    json!({"session_id": session, "closing_message": phrase, "outcome": outcome});
+                vec![request(Tag::End(*session), "session.end", body)]
             }
-            (
-                Overlay::End {
-                    session,
-                    phrase,
-                    resolved,
-                },
-                Action::NextField | Action::SelectNext | Action::SelectPrev,
-            ) => {
-                self.overlay = Some(Overlay::End {
-                    session,
-                    phrase,
-                    resolved: !resolved,
-                });
-                Vec::new()
-            }
-            (
-                Overlay::Transfer {
-                    session,
-                    items,
-                    picker,
-                    note,
-                    on_note,
-                },
-                Action::NextField,
-            ) => {
-                self.overlay = Some(Overlay::Transfer {
-                    session,
-                    items,
-                    picker,
-                    note,
-                    on_note: !on_note,
-                });
-                Vec::new()
-            }
-            (
-                Overlay::Transfer {
-                    session,
-                    items,
-                    picker,
-                    note,
-                    on_note,
-                },
-                Action::Confirm,
-            ) => {
+            Some(Overlay::Transfer {
+                session,
+                items,
+                picker,
+                note,
+                ..
+            }) if action == Action::Confirm => {
                 let Some(choice) = picker
                     .matches
                     .get(picker.selected)
                     .and_then(|i| items.get(*i))
-                    .cloned()
                 else {
-                    self.overlay = Some(Overlay::Transfer {
-                        session,
-                        items,
-                        picker,
-                        note,
-                        on_note,
-                    });
                     return Vec::new();
                 };
                 let to = match choice {
                     TransferChoice::Agent { username, .. } => json!({"agent": username}),
                     TransferChoice::Group { name, .. } => json!({"group": name}),
                 };
-                vec![request(
-                    Tag::Transfer(session),
-                    "session.transfer",
-                    json!({"session_id": session, "to": to, "note": note}),
-                )]
+                let body = json!({"session_id": session, "to": to, "note": note});
+                vec![request(Tag::Transfer(*session), "session.transfer", body)]
             }
-            (
-                Overlay::Tag {
-                    session,
-                    items,
-                    picker,
-                },
-                Action::Confirm,
-            ) => {
+            Some(Overlay::Tag {
+                session,
+                items,
+                picker,
+            }) if action == Action::Confirm => {
                 let tag = match picker.matches.get(picker.selected) {
                     Some(&NEW_TAG) => picker.query.trim().to_string(),
                     Some(i) => items.get(*i).cloned().unwrap_or_default(),
                     None => String::new(),
                 };
                 if tag.is_empty() {
-                    self.overlay = Some(Overlay::Tag {
-                        session,
-                        items,
-                        picker,
-                    });
                     return Vec::new();
                 }
+                let session = *session;
                 if !self.known_tags.contains(&tag) {
                     self.known_tags.push(tag.clone());
                 }
@@ -457,46 +428,23 @@ impl App {
                     json!({"session_id": session, "add": [tag]}),
                 )]
             }
-            (Overlay::QuickReplies { picker }, Action::Confirm | Action::KbInsert) => {
+            Some(Overlay::QuickReplies { picker }) => {
                 let chosen = picker
                     .matches
                     .get(picker.selected)
-                    .and_then(|i| self.quick_replies.get(*i))
-                    .cloned();
-                if let Some(q) = chosen {
-                    let body = self.fill_reply(&q.body);
-                    if let Some(s) = self.current_mut() {
-                        s.draft.clear();
-                        s.draft.insert_str(&body);
-                    }
+                    .and_then(|i| self.quick_replies.get(*i));
+                if let Some(body) = chosen.map(|q| self.fill_reply(&q.body))
+                    && let Some(s) = self.current_mut()
+                {
+                    s.draft.clear();
+                    s.draft.insert_str(&body);
                 }
                 self.focus = Focus::Compose;
                 Vec::new()
             }
-            (
-                mut o,
-                Action::SelectNext | Action::SelectPrev | Action::CursorDown | Action::CursorUp,
-            ) => {
-                let down = matches!(action, Action::SelectNext | Action::CursorDown);
-                if let Overlay::Transfer { picker, .. }
-                | Overlay::Tag { picker, .. }
-                | Overlay::QuickReplies { picker } = &mut o
-                {
-                    let n = picker.matches.len().max(1);
-                    picker.selected = if down {
-                        (picker.selected + 1) % n
-                    } else {
-                        (picker.selected + n - 1) % n
-                    };
-                }
-                self.overlay = Some(o);
-                Vec::new()
-            }
-            (o, other) => {
-                self.overlay = Some(o);
-                self.edit_overlay(other);
-                Vec::new()
-            }
-        }
+            _ => return Vec::new(),
+        };
+        self.overlay = None;
+        fx
     }
 }
