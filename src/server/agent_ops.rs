@@ -74,14 +74,17 @@ impl Hub {
                 if auth != Auth::None {
                     return Err(ApiError::conflict("this connection is already logged in"));
                 }
-                let (inbox, rt, id) = (self.inbox.clone(), self.rt.clone(), id.clone());
-                self.batch.work.push(Box::new(move |tx| {
-                    let row = tx.agent_by_username(&username)?;
-                    // Groups made with `kefu admin` since start-up reach routing here.
-                    let groups = tx.list_groups()?;
-                    Ok(Some(Box::new(move || {
+                let id = id.clone();
+                self.read_then(
+                    move |tx| {
+                        // Groups made with `kefu admin` since start-up reach routing here.
+                        Ok((tx.agent_by_username(&username)?, tx.list_groups()?))
+                    },
+                    move |hub, (row, groups)| {
+                        hub.sync_groups(groups);
+                        let inbox = hub.inbox.clone();
                         // argon2 takes tens of milliseconds: never on the hub.
-                        rt.spawn_blocking(move || {
+                        hub.rt.spawn_blocking(move || {
                             let ok = match &row {
                                 Some(r) => auth::verify_password(&password, &r.password_hash),
                                 None => {
@@ -92,33 +95,33 @@ impl Hub {
                             };
                             let row = if ok { row } else { None };
                             let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                                hub.sync_groups(groups);
                                 hub.finish_agent_auth(conn, id, row, None, cursor)
                             })));
                         });
-                    })))
-                }));
+                    },
+                );
                 Ok(None)
             }
             Request::Resume { token, cursor } => {
                 if auth != Auth::None {
                     return Err(ApiError::conflict("this connection is already logged in"));
                 }
-                let (inbox, id) = (self.inbox.clone(), id.clone());
+                let id = id.clone();
                 let hash = auth::token_hash(&token);
-                self.batch.work.push(Box::new(move |tx| {
-                    let row = match tx.token(&hash, now)? {
-                        Some(Principal::Agent(a)) => tx.agent_by_id(a)?,
-                        _ => None,
-                    };
-                    let groups = tx.list_groups()?;
-                    Ok(Some(Box::new(move || {
-                        let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                            hub.sync_groups(groups);
-                            hub.finish_agent_auth(conn, id, row, Some(hash), cursor)
-                        })));
-                    })))
-                }));
+                let lookup = hash.clone();
+                self.read_then(
+                    move |tx| {
+                        let row = match tx.token(&lookup, now)? {
+                            Some(Principal::Agent(a)) => tx.agent_by_id(a)?,
+                            _ => None,
+                        };
+                        Ok((row, tx.list_groups()?))
+                    },
+                    move |hub, (row, groups)| {
+                        hub.sync_groups(groups);
+                        hub.finish_agent_auth(conn, id, row, Some(hash), cursor)
+                    },
+                );
                 Ok(None)
             }
             Request::ChangePassword {

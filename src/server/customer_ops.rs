@@ -2,7 +2,7 @@
 //! messages, typing, transcripts and profiles.
 
 use super::conn::ConnId;
-use super::hub::{Auth, Hub, HubMsg, Live, ack_of};
+use super::hub::{Auth, Hub, Live, ack_of};
 use crate::auth;
 use crate::model::{
     AuthorKind, Channel, CustomerId, SessionId, SessionState, now_ms, priority_for,
@@ -69,9 +69,9 @@ impl Hub {
                 };
                 let fresh_id = self.next_customer_id;
                 self.next_customer_id += 1;
-                let (inbox, id) = (self.inbox.clone(), id.clone());
+                let id = id.clone();
                 let token_hash = token.as_deref().map(auth::token_hash);
-                self.batch.work.push(Box::new(move |tx| {
+                let read = move |tx: &mut dyn crate::store::Tx| {
                     // Who is this? This connection's customer, a token, an external id, or new.
                     let mut customer = None;
                     if let Some(c) = known {
@@ -108,39 +108,29 @@ impl Hub {
                             c
                         }
                     };
-                    let reuse_token = valid_token.filter(|_| known.is_none());
-                    Ok(Some(Box::new(move || {
-                        let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                            hub.finish_customer_start(
-                                conn,
-                                id,
-                                customer,
-                                channel,
-                                group,
-                                reuse_token,
-                            )
-                        })));
-                    })))
-                }));
+                    Ok((customer, valid_token.filter(|_| known.is_none())))
+                };
+                self.read_then(read, move |hub, (customer, reuse_token)| {
+                    hub.finish_customer_start(conn, id, customer, channel, group, reuse_token)
+                });
                 Ok(None)
             }
             Request::CustomerResume { token, cursor } => {
                 if auth != Auth::None {
                     return Err(ApiError::conflict("this connection is already identified"));
                 }
-                let (inbox, id) = (self.inbox.clone(), id.clone());
+                let id = id.clone();
                 let hash = auth::token_hash(&token);
-                self.batch.work.push(Box::new(move |tx| {
-                    let customer = match tx.token(&hash, now)? {
-                        Some(Principal::Customer(c)) => tx.customer(c)?,
-                        _ => None,
-                    };
-                    Ok(Some(Box::new(move || {
-                        let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                            hub.finish_customer_resume(conn, id, customer, hash, cursor)
-                        })));
-                    })))
-                }));
+                let lookup = hash.clone();
+                self.read_then(
+                    move |tx| match tx.token(&lookup, now)? {
+                        Some(Principal::Customer(c)) => tx.customer(c),
+                        _ => Ok(None),
+                    },
+                    move |hub, customer| {
+                        hub.finish_customer_resume(conn, id, customer, hash, cursor)
+                    },
+                );
                 Ok(None)
             }
             other => {

@@ -458,6 +458,22 @@ impl Hub {
         Some(l)
     }
 
+    /// Reads from the store in the committer's order (so the read sees every earlier write),
+    /// then continues on the hub with the result.
+    pub fn read_then<T: Send + 'static>(
+        &mut self,
+        read: impl FnOnce(&mut dyn crate::store::Tx) -> crate::store::Result<T> + Send + 'static,
+        then: impl FnOnce(&mut Hub, T) + Send + 'static,
+    ) {
+        let inbox = self.inbox.clone();
+        self.batch.work.push(Box::new(move |tx| {
+            let value = read(tx)?;
+            Ok(Some(Box::new(move || {
+                let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| then(hub, value))));
+            })))
+        }));
+    }
+
     /// Replays everything after `cursor` for the viewer, or a `reload` frame when that is too
     /// much or the cursor is unknown. Runs in the committer's order, so nothing is missed
     /// between the replay and the live events that follow.
