@@ -117,12 +117,7 @@ impl App {
             } => {
                 let id = session.id;
                 let who = inert_line(&session.customer.nickname).into_owned();
-                let entry = self
-                    .sessions
-                    .entry(id)
-                    .or_insert_with(|| SessionEntry::new(session.clone()));
-                entry.view = session;
-                entry.offer_expires = Some(expires_at);
+                let entry = self.upsert_session(session, Some(expires_at));
                 entry.transfer_note = transfer_note.map(|n| (n, transferred_by));
                 let mut fx = vec![Effect::Alert {
                     kind: AlertKind::Offer,
@@ -176,12 +171,7 @@ impl App {
             }
             return Vec::new();
         }
-        let entry = self
-            .sessions
-            .entry(id)
-            .or_insert_with(|| SessionEntry::new(view.clone()));
-        entry.view = view;
-        entry.offer_expires = None;
+        self.upsert_session(view, None);
         Vec::new()
     }
 
@@ -231,6 +221,22 @@ impl App {
             });
         }
         fx
+    }
+
+    /// Adds or refreshes a session in the list (an offer when `offer_expires` is set), keeping
+    /// its transcript, draft and profile.
+    fn upsert_session(
+        &mut self,
+        view: SessionView,
+        offer_expires: Option<Millis>,
+    ) -> &mut SessionEntry {
+        let entry = self
+            .sessions
+            .entry(view.id)
+            .or_insert_with(|| SessionEntry::new(view.clone()));
+        entry.view = view;
+        entry.offer_expires = offer_expires;
+        entry
     }
 
     fn remove_session(&mut self, id: SessionId) {
@@ -338,14 +344,8 @@ impl App {
                 let view: Option<SessionView> = parse(&v, "session");
                 self.pickable.retain(|p| p.id != id);
                 if let Some(view) = view {
-                    let entry = self
-                        .sessions
-                        .entry(id)
-                        .or_insert_with(|| SessionEntry::new(view.clone()));
-                    entry.view = view;
-                    entry.offer_expires = None;
                     // Messages written while it was only offered did not reach us: fetch again.
-                    entry.loaded = false;
+                    self.upsert_session(view, None).loaded = false;
                 }
                 let fx = self.select(id);
                 self.focus = Focus::Compose;
@@ -454,12 +454,7 @@ impl App {
         let mut keep: Vec<SessionId> = Vec::new();
         for view in sessions {
             keep.push(view.id);
-            let e = self
-                .sessions
-                .entry(view.id)
-                .or_insert_with(|| SessionEntry::new(view.clone()));
-            e.view = view;
-            e.offer_expires = None;
+            self.upsert_session(view, None);
         }
         for o in offers {
             let (Some(view), Some(exp)) = (
@@ -469,12 +464,7 @@ impl App {
                 continue;
             };
             keep.push(view.id);
-            let e = self
-                .sessions
-                .entry(view.id)
-                .or_insert_with(|| SessionEntry::new(view.clone()));
-            e.view = view;
-            e.offer_expires = Some(exp);
+            self.upsert_session(view, Some(exp));
         }
         self.sessions
             .retain(|id, s| s.read_only || keep.contains(id));
