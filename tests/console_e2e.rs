@@ -256,6 +256,24 @@ async fn the_console_ends_a_session_with_a_closing_phrase() {
     server.stop().await;
 }
 
+/// The next login outcome must be a failure whose message contains `needle`.
+async fn expect_login_failure(events: &mut mpsc::UnboundedReceiver<NetEvent>, needle: &str) {
+    loop {
+        match tokio::time::timeout(WAIT, events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            NetEvent::LoginFailed { message } => {
+                assert!(message.contains(needle), "{message}");
+                return;
+            }
+            NetEvent::Connecting => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn wrong_password_and_unreachable_server_are_reported_on_the_login_screen() {
     let (tx, mut events) = mpsc::unbounded_channel();
@@ -271,20 +289,7 @@ async fn wrong_password_and_unreachable_server_are_reported_on_the_login_screen(
         password: "y".into(),
     })
     .unwrap();
-    loop {
-        match tokio::time::timeout(WAIT, events.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            NetEvent::LoginFailed { message } => {
-                assert!(message.contains("cannot reach"), "{message}");
-                break;
-            }
-            NetEvent::Connecting => {}
-            other => panic!("{other:?}"),
-        }
-    }
+    expect_login_failure(&mut events, "cannot reach").await;
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
     let server = TestServer::start(dir.path(), Default::default()).await;
@@ -294,22 +299,6 @@ async fn wrong_password_and_unreachable_server_are_reported_on_the_login_screen(
         password: "nope".into(),
     })
     .unwrap();
-    loop {
-        match tokio::time::timeout(WAIT, events.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            NetEvent::LoginFailed { message } => {
-                assert!(
-                    message.contains("invalid username or password"),
-                    "{message}"
-                );
-                break;
-            }
-            NetEvent::Connecting => {}
-            other => panic!("{other:?}"),
-        }
-    }
+    expect_login_failure(&mut events, "invalid username or password").await;
     server.stop().await;
 }

@@ -72,15 +72,7 @@ async fn sigkill_mid_traffic_loses_nothing_acknowledged() {
     let mut server = spawn(dir.path(), port);
 
     let mut alice = connect_retry(&format!("{base}/agent")).await;
-    let login = alice
-        .call("login", json!({"username": "alice", "password": PASSWORD}))
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_string();
-    alice
-        .call("status.set", json!({"status": "online"}))
-        .await
-        .unwrap();
+    let token = login_online(&mut alice, "alice").await;
     let mut cust = connect_retry(&format!("{base}/customer")).await;
     let r = cust
         .call("customer.start", json!({"channel": "web", "nickname": "k"}))

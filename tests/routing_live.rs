@@ -187,15 +187,7 @@ async fn resume_after_disconnect_gets_everything_once_in_order() {
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
     let server = TestServer::start(dir.path(), Default::default()).await;
     let mut alice = Client::connect(&server.url("agent")).await.unwrap();
-    let login = alice
-        .call("login", json!({"username": "alice", "password": PASSWORD}))
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_string();
-    alice
-        .call("status.set", json!({"status": "online"}))
-        .await
-        .unwrap();
+    let token = login_online(&mut alice, "alice").await;
     let (mut cust, session, ctoken) = server.customer("c", None).await;
     accept_next_offer(&mut alice).await;
     cust.call(

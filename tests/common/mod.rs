@@ -59,12 +59,7 @@ impl TestServer {
 
     pub async fn agent(&self, username: &str) -> Client {
         let mut c = Client::connect(&self.url("agent")).await.unwrap();
-        c.call("login", json!({"username": username, "password": PASSWORD}))
-            .await
-            .unwrap();
-        c.call("status.set", json!({"status": "online"}))
-            .await
-            .unwrap();
+        login_online(&mut c, username).await;
         c
     }
 
@@ -82,6 +77,18 @@ impl TestServer {
         let token = r["token"].as_str().unwrap().to_string();
         (c, session, token)
     }
+}
+
+/// Logs in with [`PASSWORD`] and goes online; returns the session token.
+pub async fn login_online(c: &mut Client, username: &str) -> String {
+    let r = c
+        .call("login", json!({"username": username, "password": PASSWORD}))
+        .await
+        .unwrap();
+    c.call("status.set", json!({"status": "online"}))
+        .await
+        .unwrap();
+    r["token"].as_str().unwrap().to_string()
 }
 
 /// Creates an agent who can log in with [`PASSWORD`] (no forced change).
