@@ -194,6 +194,11 @@ async fn sigkill_mid_traffic_loses_nothing_acknowledged() {
         .await
         .unwrap();
     assert_eq!(fresh["seq"].as_i64().unwrap(), bodies.len() as i64 + 1);
-    let _ = queued;
+    // The queue is back too: when alice's session ends, the waiting one is offered to her.
+    alice
+        .call("session.end", json!({"session_id": session}))
+        .await
+        .unwrap();
+    assert_eq!(accept_next_offer(&mut alice).await, queued);
     server.kill9();
 }

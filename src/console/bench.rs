@@ -84,7 +84,7 @@ pub fn big_app(now: i64) -> App {
     for id in 1..=1000 {
         app.sessions.insert(id, SessionEntry::new(view(id, now)));
     }
-    let s = app.sessions.get_mut(&1).map(|s| {
+    if let Some(s) = app.sessions.get_mut(&1) {
         for i in 0..10_000i64 {
             s.lines.push(ChatLine {
                 seq: Some(i + 1),
@@ -107,8 +107,7 @@ pub fn big_app(now: i64) -> App {
             });
         }
         s.loaded = true;
-    });
-    let _ = s;
+    }
     app.selected = Some(1);
     app.focus = Focus::Compose;
     app

@@ -416,8 +416,8 @@ impl Engine {
         match status {
             AgentStatus::Online => {}
             // Unanswered offers go to someone who is taking work.
-            AgentStatus::Busy | AgentStatus::Away => self.withdraw_offers(agent, now, &mut fx),
-            AgentStatus::Offline => self.leave(agent, now, &mut fx),
+            AgentStatus::Busy | AgentStatus::Away => self.withdraw_offers(agent, &mut fx),
+            AgentStatus::Offline => self.leave(agent, &mut fx),
         }
         self.dispatch(now, &mut fx);
         Ok(fx)
@@ -582,7 +582,7 @@ impl Engine {
                         agent,
                         status: AgentStatus::Away,
                     });
-                    self.withdraw_offers(agent, now, &mut fx);
+                    self.withdraw_offers(agent, &mut fx);
                 }
             }
         }
@@ -605,7 +605,7 @@ impl Engine {
                     });
                 }
             }
-            self.leave(agent, now, &mut fx);
+            self.leave(agent, &mut fx);
         }
         self.dispatch(now, &mut fx);
         fx
@@ -759,7 +759,7 @@ impl Engine {
         fx.push(Effect::Queued { session, group });
     }
 
-    fn withdraw_offers(&mut self, agent: AgentId, _now: Millis, fx: &mut Vec<Effect>) {
+    fn withdraw_offers(&mut self, agent: AgentId, fx: &mut Vec<Effect>) {
         let offered: Vec<SessionId> = self
             .agents
             .get(&agent)
@@ -771,8 +771,8 @@ impl Engine {
     }
 
     /// The agent is gone: offers go back; active sessions too if the policy says so.
-    fn leave(&mut self, agent: AgentId, now: Millis, fx: &mut Vec<Effect>) {
-        self.withdraw_offers(agent, now, fx);
+    fn leave(&mut self, agent: AgentId, fx: &mut Vec<Effect>) {
+        self.withdraw_offers(agent, fx);
         if !self.config.requeue_active_on_leave {
             return;
         }

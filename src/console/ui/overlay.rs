@@ -263,8 +263,7 @@ pub fn login(frame: &mut Frame, ctx: &Ctx, form: &LoginForm, area: Rect) {
         )));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    if let Some((label, value)) = fields.get(form.field) {
-        let _ = label;
+    if let Some((_, value)) = fields.get(form.field) {
         let x = inner.x + label_w as u16 + value.width() as u16;
         frame.set_cursor_position(Position::new(
             x.min(inner.right().saturating_sub(1)),

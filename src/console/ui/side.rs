@@ -1,6 +1,6 @@
 //! The right-hand column: the customer profile sidebar and the knowledge-base search panel.
 
-use super::{Ctx, clock};
+use super::Ctx;
 use crate::console::app::Focus;
 use crate::console::sanitize::{inert_line, inert_text};
 use ratatui::Frame;
@@ -183,5 +183,4 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let mut all = preview;
     all.push(Line::from(Span::styled(t.kb_hint, ctx.style("hint"))));
     frame.render_widget(Paragraph::new(all).wrap(Wrap { trim: false }), parts[2]);
-    let _ = clock;
 }
