@@ -339,3 +339,60 @@ async fn transfer_to_a_named_agent_detaches_the_old_one_at_once() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn manual_pick_directory_and_typing_over_the_wire() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config_with_groups(&["vip"]);
+    config.groups[0].strategy = kefu::model::Strategy::Manual;
+    add_agent(dir.path(), "alice", &["vip"], Role::Agent, Some(2));
+    add_agent(dir.path(), "bob", &["vip"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), config).await;
+    let mut alice = server.agent("alice").await;
+    let (mut cust, session, _) = server.customer("vip customer", Some("vip")).await;
+    // Manual groups make no offers: the session waits in the pickable queue.
+    let snap = alice.call("snapshot", json!({})).await.unwrap();
+    assert_eq!(snap["offers"], json!([]));
+    assert_eq!(snap["queued"][0]["id"], session);
+    alice
+        .call("session.accept", json!({"session_id": session}))
+        .await
+        .unwrap();
+    // Typing reaches the other side as an ephemeral frame (no cursor).
+    cust.call("typing", json!({"session_id": session, "active": true}))
+        .await
+        .unwrap();
+    loop {
+        match alice.next_frame(WAIT).await.unwrap() {
+            ServerFrame::Typing {
+                session_id, active, ..
+            } => {
+                assert_eq!((session_id, active), (session, true));
+                break;
+            }
+            _ => continue,
+        }
+    }
+    // The directory shows agents with their load, for the transfer dialog.
+    let d = alice.call("directory", json!({})).await.unwrap();
+    let me = d["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "alice")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (me["active"].as_u64(), me["capacity"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let vip = d["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "vip")
+        .unwrap()
+        .clone();
+    assert_eq!(vip["strategy"], "manual");
+    server.stop().await;
+}
