@@ -86,7 +86,7 @@ async fn start_server(agents: usize, capacity: u32) -> anyhow::Result<Server> {
         ),
     )?;
     {
-        let config = crate::cli::load_config(Some(&config_path))?;
+        let config = crate::config::ServerConfig::load(&config_path)?;
         let mut store = crate::server::open_store(&dir.0, &config)?;
         for i in 0..agents {
             let new = NewAgent {

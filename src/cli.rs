@@ -148,18 +148,11 @@ pub fn data_dir(flag: Option<PathBuf>, config: &ServerConfig) -> anyhow::Result<
         .context("no home directory to put the data in; pass --data-dir or set KEFU_DATA_DIR")
 }
 
-pub fn load_config(path: Option<&PathBuf>) -> anyhow::Result<ServerConfig> {
-    match path {
-        Some(p) => ServerConfig::load(p),
-        None => Ok(ServerConfig::default()),
-    }
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen, common } => {
             init_stderr_logging();
-            let config = load_config(common.config.as_ref())?;
+            let config = ServerConfig::load_or_default(common.config.as_deref())?;
             let dir = data_dir(common.data_dir, &config)?;
             let listen = listen.unwrap_or_else(|| config.listen.clone());
             let rt = tokio::runtime::Runtime::new()?;
@@ -167,12 +160,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .with_context(|| format!("cannot listen on {listen}"))?;
-                tracing::info!(addr = %listener.local_addr()?, data_dir = %dir.display(), "kefu serving");
                 crate::server::run(listener, config, dir, shutdown_signal()).await
             })
         }
         Command::Admin { what, common } => {
-            let config = load_config(common.config.as_ref())?;
+            let config = ServerConfig::load_or_default(common.config.as_deref())?;
             let dir = data_dir(common.data_dir, &config)?;
             let mut store = crate::server::open_store(&dir, &config)?;
             run_admin(&mut store, what)

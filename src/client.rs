@@ -1,8 +1,11 @@
-//! A small protocol client over tokio-tungstenite: used by `kefu bench`, the tests, and the
-//! console's network task. It matches replies to requests by id and keeps every other frame
-//! (events, typing, queues) in arrival order for the caller.
+//! A small protocol client over tokio-tungstenite: used by `kefu bench`, the tests and the demo's
+//! customer simulator. It matches replies to requests by id and keeps every other frame (events,
+//! typing, queues) in arrival order for the caller. [`Client::request`] is the typed way in:
+//! send a request struct, get its reply type; [`Client::call`] sends raw JSON (tests use it for
+//! malformed input).
 
-use crate::protocol::{ApiError, Event, PROTOCOL_VERSION, ServerFrame};
+use crate::protocol::request::Hello;
+use crate::protocol::{ApiError, Call, Event, HelloReply, PROTOCOL_VERSION, Request, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
@@ -39,7 +42,14 @@ pub struct Client {
 impl Client {
     /// Connects to `url` (e.g. `ws://127.0.0.1:7800/ws/agent`) and says hello.
     pub async fn connect(url: &str) -> Result<Client, ClientError> {
-        let (ws, _) = tokio_tungstenite::connect_async(url).await?;
+        let (c, _) = Self::connect_hello(url).await?;
+        Ok(c)
+    }
+
+    /// Like [`connect`](Self::connect), also returning the server's `hello` reply.
+    pub async fn connect_hello(url: &str) -> Result<(Client, HelloReply), ClientError> {
+        // No Nagle: a request is one small frame and its sender waits for the reply.
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
         let mut c = Client {
             ws,
             next_id: 1,
@@ -47,12 +57,25 @@ impl Client {
             cursor: 0,
             timeout: Duration::from_secs(10),
         };
-        c.call(
-            "hello",
-            json!({"protocol": PROTOCOL_VERSION, "client": "kefu-client"}),
-        )
-        .await?;
-        Ok(c)
+        let hello = Hello {
+            protocol: PROTOCOL_VERSION,
+            client: Some("kefu-client".into()),
+        };
+        let reply = c.request(hello).await?;
+        Ok((c, reply))
+    }
+
+    /// Sends a typed request and decodes its typed reply; an error reply becomes
+    /// `ClientError::Api`, a reply of another shape `ClientError::Decode`.
+    pub async fn request<C: Call>(&mut self, call: C) -> Result<C::Reply, ClientError> {
+        let request: Request = call.into();
+        let kind = request.kind();
+        let fields =
+            serde_json::to_value(&request).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let id = self.send(kind, fields).await?;
+        let result = self.reply_to(id).await?;
+        serde_json::from_value(result)
+            .map_err(|e| ClientError::Decode(format!("the `{kind}` reply: {e}")))
     }
 
     /// Sends a raw text frame (tests use it for malformed input).

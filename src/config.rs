@@ -52,6 +52,14 @@ pub struct LimitsConfig {
     pub replay_limit: u32,
     /// Frames queued for a slow client before it is disconnected (it resumes by cursor).
     pub outbox_frames: usize,
+    /// Threads checking passwords (argon2, 19 MiB each while running); 0: one per core.
+    pub hash_threads: usize,
+    /// Password checks waiting for a thread before more logins get `rate_limited`.
+    pub hash_queue: usize,
+    /// The server pings every connection this often (seconds)…
+    pub ping_interval_secs: u64,
+    /// …and drops one it has heard nothing from for this long.
+    pub idle_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -109,6 +117,10 @@ impl Default for LimitsConfig {
             rate_burst: 100.0,
             replay_limit: 10_000,
             outbox_frames: 8192,
+            hash_threads: 0,
+            hash_queue: 32,
+            ping_interval_secs: 30,
+            idle_timeout_secs: 90,
         }
     }
 }
@@ -131,20 +143,103 @@ impl ServerConfig {
         Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
 
+    /// The file's config, or the defaults when no file is given.
+    pub fn load_or_default(path: Option<&Path>) -> anyhow::Result<Self> {
+        match path {
+            Some(p) => Self::load(p),
+            None => Ok(Self::default()),
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, toml::de::Error> {
         let config: ServerConfig = toml::from_str(text)?;
         Ok(config)
     }
 
+    /// Checks what the types cannot: values in range and names that must exist.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        let r = &self.routing;
+        if !self.groups.iter().any(|g| g.name == r.default_group) {
+            return bad(
+                "routing.default_group",
+                &format!("`{}` is not one of the [[groups]]", r.default_group),
+            );
+        }
+        for (key, secs) in [
+            ("routing.offer_timeout_secs", r.offer_timeout_secs),
+            ("routing.grace_secs", r.grace_secs),
+            ("limits.ping_interval_secs", self.limits.ping_interval_secs),
+            ("limits.idle_timeout_secs", self.limits.idle_timeout_secs),
+            ("auth.agent_token_hours", self.auth.agent_token_hours),
+            ("auth.customer_token_days", self.auth.customer_token_days),
+        ] {
+            if secs == 0 || secs > MAX_DURATION_SECS {
+                return bad(key, "must be at least 1 and at most 10 years");
+            }
+        }
+        if r.default_max_sessions == 0 {
+            return bad("routing.default_max_sessions", "must be at least 1");
+        }
+        let l = &self.limits;
+        for (key, rate) in [
+            ("limits.rate_per_sec", l.rate_per_sec),
+            ("limits.rate_burst", l.rate_burst),
+        ] {
+            if !(rate.is_finite() && rate > 0.0) {
+                return bad(key, "must be a number above 0");
+            }
+        }
+        if l.rate_burst < 1.0 {
+            return bad("limits.rate_burst", "must be at least 1 (one request)");
+        }
+        if l.outbox_frames == 0 || l.replay_limit == 0 {
+            return bad(
+                "limits",
+                "outbox_frames and replay_limit must be at least 1",
+            );
+        }
+        if l.idle_timeout_secs <= l.ping_interval_secs {
+            return bad(
+                "limits.idle_timeout_secs",
+                "must be longer than ping_interval_secs (a live peer answers each ping)",
+            );
+        }
+        Ok(())
+    }
+
     pub fn engine(&self) -> EngineConfig {
         EngineConfig {
-            offer_timeout_ms: (self.routing.offer_timeout_secs * 1000) as i64,
-            grace_ms: (self.routing.grace_secs * 1000) as i64,
+            offer_timeout_ms: secs_to_ms(self.routing.offer_timeout_secs),
+            grace_ms: secs_to_ms(self.routing.grace_secs),
             max_missed_offers: self.routing.max_missed_offers,
             requeue_active_on_leave: self.routing.on_agent_leave == LeavePolicy::Requeue,
         }
     }
 }
+
+impl AuthConfig {
+    pub fn agent_token_ms(&self) -> i64 {
+        secs_to_ms(self.agent_token_hours.saturating_mul(3600))
+    }
+
+    pub fn customer_token_ms(&self) -> i64 {
+        secs_to_ms(self.customer_token_days.saturating_mul(86_400))
+    }
+}
+
+/// Durations (and counts of hours and days, checked the same way) above this are refused.
+const MAX_DURATION_SECS: u64 = 10 * 365 * 86_400;
+
+/// Seconds to milliseconds without overflow (values are validated far below the limit).
+fn secs_to_ms(secs: u64) -> i64 {
+    i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
+/// A config value out of range.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid config: {0}")]
+pub struct ConfigError(String);
 
 #[cfg(test)]
 mod tests {
@@ -168,5 +263,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn validation_names_the_bad_key() {
+        assert!(ServerConfig::default().validate().is_ok());
+        let cases = [
+            (
+                "[routing]\ndefault_group = \"nope\"\n",
+                "routing.default_group",
+            ),
+            ("[limits]\nrate_per_sec = 0.0\n", "limits.rate_per_sec"),
+            ("[limits]\nrate_burst = -1.0\n", "limits.rate_burst"),
+            (
+                "[routing]\noffer_timeout_secs = 0\n",
+                "routing.offer_timeout_secs",
+            ),
+            (
+                "[auth]\nagent_token_hours = 18446744073709551615\n",
+                "auth.agent_token_hours",
+            ),
+            (
+                "[limits]\nidle_timeout_secs = 10\nping_interval_secs = 10\n",
+                "limits.idle_timeout_secs",
+            ),
+        ];
+        for (text, key) in cases {
+            let err = ServerConfig::parse(text)
+                .unwrap()
+                .validate()
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
     }
 }

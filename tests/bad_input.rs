@@ -129,6 +129,7 @@ async fn a_flood_is_rate_limited_and_the_connection_survives() {
     let mut config = kefu::config::ServerConfig::default();
     config.limits.rate_per_sec = 5.0;
     config.limits.rate_burst = 10.0;
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
     let server = TestServer::start(dir.path(), config).await;
     let mut c = Client::connect(&server.url("customer")).await.unwrap();
     for _ in 0..40 {
@@ -159,6 +160,7 @@ async fn external_ids_need_the_backend_signature_when_a_secret_is_set() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = kefu::config::ServerConfig::default();
     config.auth.customer_identity_secret = Some("shop-secret".into());
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
     let server = TestServer::start(dir.path(), config).await;
     let mut c = Client::connect(&server.url("customer")).await.unwrap();
     let r = c

@@ -74,7 +74,7 @@ async fn a_conversation_from_start_to_rating() {
         .await
         .unwrap();
     alice
-        .wait_event(WAIT, |e| matches!(e, Event::SessionRemoved { session_id, reason } if *session_id == session && reason == "transferred"))
+        .wait_event(WAIT, |e| matches!(e, Event::SessionRemoved { session_id, reason } if *session_id == session && *reason == kefu::protocol::RemovedReason::Transferred))
         .await
         .unwrap();
     let (_, ev) = bob

@@ -134,6 +134,13 @@ async fn agents_search_read_and_list_quick_replies() {
 async fn only_logged_in_agents_may_read_the_knowledge_base() {
     let dir = tempfile::tempdir().unwrap();
     seed_kb(dir.path());
+    common::add_agent(
+        dir.path(),
+        "alice",
+        &["general"],
+        kefu::model::Role::Agent,
+        None,
+    );
     let server = TestServer::start(dir.path(), Default::default()).await;
 
     let mut anon = Client::connect(&server.url("agent")).await.unwrap();

@@ -149,7 +149,7 @@ async fn an_ignored_offer_moves_to_the_next_agent() {
         ev,
         Event::OfferWithdrawn {
             session_id: session,
-            reason: "timeout".into()
+            reason: kefu::protocol::WithdrawnReason::Timeout
         }
     );
     let got = accept_next_offer(&mut keen).await;

@@ -1,17 +1,21 @@
-//! Requests on the agent endpoint: login and password change, status, offers, and the actions
-//! an agent takes on a session (transfer, tag, follow-up, end).
+//! What a logged-in agent does on the hub: status, offers, the snapshot and directory, and the
+//! actions on a session (transfer, tag, follow-up, end). Each handler returns its typed reply;
+//! the hub sends it after the commit.
 
-use super::conn::ConnId;
-use super::hub::{Auth, Hub, HubMsg};
-use crate::auth;
-use crate::model::{AgentId, AgentStatus, EndReason, SessionId, SessionState, now_ms};
-use crate::protocol::{AgentInfo, ApiError, Event, QueueInfo, Request, TransferTarget};
+use super::hub::Hub;
+use crate::model::{AgentId, AgentStatus, AuthorKind, EndReason, SessionId, SessionState, now_ms};
+use crate::protocol::request::{End, FollowUp, SendMessage, Tag, Transfer};
+use crate::protocol::{
+    AcceptReply, AgentInfo, ApiError, DirectoryReply, Empty, Event, FollowUpReply, MessageAck,
+    OfferView, RemovedReason, SessionRef, SnapshotReply, StatusReply, TagsReply, TransferTarget,
+};
 use crate::routing::RouteError;
-use crate::store::{AgentRow, Audience, Principal, Viewer};
-use serde_json::{Value, json};
+use crate::store::Audience;
 
 /// Longest tag accepted, in characters.
 const MAX_TAG_CHARS: usize = 64;
+/// Most tags one request may add, and one session may carry.
+const MAX_TAGS: usize = 32;
 const MAX_NOTE_CHARS: usize = 2000;
 
 pub fn route_error(e: RouteError) -> ApiError {
@@ -27,17 +31,7 @@ pub fn route_error(e: RouteError) -> ApiError {
 }
 
 impl Hub {
-    fn require_agent(&self, auth: Auth) -> Result<AgentId, ApiError> {
-        match auth {
-            Auth::Agent(a) => Ok(a),
-            Auth::AgentPending(_) => Err(ApiError::forbidden(
-                "you must change your password first (change_password)",
-            )),
-            _ => Err(ApiError::unauthorized("log in first (login or resume)")),
-        }
-    }
-
-    fn sees_all(&self, agent: AgentId) -> bool {
+    pub fn sees_all(&self, agent: AgentId) -> bool {
         self.agents
             .get(&agent)
             .is_some_and(|e| e.row.role.sees_all())
@@ -57,284 +51,19 @@ impl Hub {
         }
     }
 
-    pub fn agent_request(
-        &mut self,
-        conn: ConnId,
-        auth: Auth,
-        id: &Value,
-        request: Request,
-    ) -> Result<Option<Value>, ApiError> {
-        let now = now_ms();
-        match request {
-            Request::Login {
-                username,
-                password,
-                cursor,
-            } => {
-                if auth != Auth::None {
-                    return Err(ApiError::conflict("this connection is already logged in"));
-                }
-                let id = id.clone();
-                self.read_then(
-                    move |tx| {
-                        // Groups made with `kefu admin` since start-up reach routing here.
-                        Ok((tx.agent_by_username(&username)?, tx.list_groups()?))
-                    },
-                    move |hub, (row, groups)| {
-                        hub.sync_groups(groups);
-                        let inbox = hub.inbox.clone();
-                        // argon2 takes tens of milliseconds: never on the hub.
-                        hub.rt.spawn_blocking(move || {
-                            let ok = match &row {
-                                Some(r) => auth::verify_password(&password, &r.password_hash),
-                                None => {
-                                    // Same work as a real check, so timing does not reveal names.
-                                    let _ = auth::verify_password(&password, auth::dummy_hash());
-                                    false
-                                }
-                            };
-                            let row = if ok { row } else { None };
-                            let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                                hub.finish_agent_auth(conn, id, row, None, cursor)
-                            })));
-                        });
-                    },
-                );
-                Ok(None)
-            }
-            Request::Resume { token, cursor } => {
-                if auth != Auth::None {
-                    return Err(ApiError::conflict("this connection is already logged in"));
-                }
-                let id = id.clone();
-                let hash = auth::token_hash(&token);
-                let lookup = hash.clone();
-                self.read_then(
-                    move |tx| {
-                        let row = match tx.token(&lookup, now)? {
-                            Some(Principal::Agent(a)) => tx.agent_by_id(a)?,
-                            _ => None,
-                        };
-                        Ok((row, tx.list_groups()?))
-                    },
-                    move |hub, (row, groups)| {
-                        hub.sync_groups(groups);
-                        hub.finish_agent_auth(conn, id, row, Some(hash), cursor)
-                    },
-                );
-                Ok(None)
-            }
-            Request::ChangePassword {
-                old_password,
-                new_password,
-            } => {
-                let agent = match auth {
-                    Auth::Agent(a) | Auth::AgentPending(a) => a,
-                    _ => return Err(ApiError::unauthorized("log in first")),
-                };
-                auth::check_password_policy(&new_password).map_err(ApiError::invalid)?;
-                if old_password == new_password {
-                    return Err(ApiError::invalid(
-                        "the new password must differ from the old one",
-                    ));
-                }
-                let stored = self
-                    .agents
-                    .get(&agent)
-                    .map(|e| e.row.password_hash.clone())
-                    .unwrap_or_default();
-                let (inbox, id) = (self.inbox.clone(), id.clone());
-                self.rt.spawn_blocking(move || {
-                    let outcome = if auth::verify_password(&old_password, &stored) {
-                        auth::hash_password(&new_password).map_err(|e| {
-                            tracing::error!(error = %e, "password hashing failed");
-                            ApiError::internal()
-                        })
-                    } else {
-                        Err(ApiError::unauthorized("the current password is wrong"))
-                    };
-                    let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                        hub.finish_change_password(conn, id, agent, outcome)
-                    })));
-                });
-                Ok(None)
-            }
-            Request::Logout => {
-                let agent = match auth {
-                    Auth::Agent(a) | Auth::AgentPending(a) => a,
-                    _ => return Err(ApiError::unauthorized("not logged in")),
-                };
-                if let Some(hash) = self.conns.get_mut(&conn).and_then(|c| c.token_hash.take()) {
-                    self.batch.work.push(Box::new(move |tx| {
-                        tx.delete_token(&hash)?;
-                        Ok(None)
-                    }));
-                }
-                if let Some(c) = self.conns.get_mut(&conn) {
-                    c.auth = Auth::None;
-                }
-                let last = self.agents.get_mut(&agent).map(|e| {
-                    e.conns.remove(&conn);
-                    e.conns.is_empty()
-                });
-                // Logging out of the last console is a deliberate leave: offers go back now.
-                if last == Some(true) && auth == Auth::Agent(agent) {
-                    let fx = self
-                        .engine
-                        .set_status(agent, AgentStatus::Offline, now)
-                        .map_err(route_error)?;
-                    self.set_status_row(agent, AgentStatus::Offline);
-                    let ev = Event::Status {
-                        status: AgentStatus::Offline,
-                    };
-                    self.emit(Audience::Agent(agent), None, &ev);
-                    self.apply(fx);
-                    self.engine.disconnect(agent, now);
-                }
-                Ok(Some(json!({})))
-            }
-            other => {
-                let agent = self.require_agent(auth)?;
-                self.agent_action(agent, other, now)
-            }
-        }
+    /// Open sessions the agent serves or has on offer.
+    pub fn serves(&self, agent: AgentId, session: SessionId) -> bool {
+        self.live
+            .get(&session)
+            .is_some_and(|l| l.view.assignee == Some(agent))
+            || self.engine.offer(session).is_some_and(|o| o.0 == agent)
     }
 
-    /// Brings routing's skill groups (and their strategies) up to date with the store.
-    fn sync_groups(&mut self, groups: Vec<(String, crate::model::Strategy)>) {
-        for (name, strategy) in groups {
-            self.engine.upsert_group(&name, strategy);
-        }
-    }
-
-    fn set_status_row(&mut self, agent: AgentId, status: AgentStatus) {
+    pub(super) fn set_status_row(&mut self, agent: AgentId, status: AgentStatus) {
         if let Some(e) = self.agents.get_mut(&agent) {
             e.row.status = status;
         }
         self.batch.statuses.push((agent, status));
-    }
-
-    /// Completes login/resume once the store answered and the password was checked.
-    /// `row` is `None` when the credentials or token were wrong.
-    fn finish_agent_auth(
-        &mut self,
-        conn: ConnId,
-        id: Value,
-        row: Option<AgentRow>,
-        token_hash: Option<String>,
-        cursor: Option<i64>,
-    ) {
-        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else {
-            return;
-        };
-        let Some(row) = row else {
-            let msg = if token_hash.is_some() {
-                "the token is invalid or expired; log in again"
-            } else {
-                "invalid username or password"
-            };
-            self.reply_err(&out, &id, &ApiError::unauthorized(msg));
-            return;
-        };
-        let agent = row.id;
-        let must_change = row.must_change_password;
-        self.refresh_agent(row);
-        let (token, hash) = match token_hash {
-            Some(h) => (None, h),
-            None => {
-                let t = auth::new_token();
-                let h = auth::token_hash(&t);
-                self.push_token(h.clone(), agent);
-                (Some(t), h)
-            }
-        };
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.auth = if must_change {
-                Auth::AgentPending(agent)
-            } else {
-                Auth::Agent(agent)
-            };
-            c.token_hash = Some(hash);
-        }
-        if let Some(e) = self.agents.get_mut(&agent) {
-            e.conns.insert(conn);
-        }
-        let profile = self.agent_info(agent);
-        self.reply(
-            &out,
-            &id,
-            json!({"token": token, "agent": profile, "must_change_password": must_change, "cursor": self.head()}),
-        );
-        if !must_change {
-            self.activate(conn, agent, cursor);
-        }
-    }
-
-    fn push_token(&mut self, hash: String, agent: AgentId) {
-        let now = now_ms();
-        let expires = now + (self.config.auth.agent_token_hours * 3_600_000) as i64;
-        self.batch.work.push(Box::new(move |tx| {
-            tx.insert_token(&hash, Principal::Agent(agent), expires, now)?;
-            Ok(None)
-        }));
-    }
-
-    /// A fully logged-in connection: replay what it missed, then let routing know it is here.
-    /// The routing step runs as the hub's next message so its events follow the replay.
-    fn activate(&mut self, conn: ConnId, agent: AgentId, cursor: Option<i64>) {
-        if let Some(cursor) = cursor
-            && let Some(out) = self.conns.get(&conn).map(|c| c.out.clone())
-        {
-            let viewer = Viewer::Agent {
-                id: agent,
-                supervisor: self.sees_all(agent),
-            };
-            self.replay(&out, viewer, cursor);
-        }
-        let _ = self.inbox.send(HubMsg::Continue(Box::new(move |hub| {
-            let fx = hub.engine.connect(agent, now_ms());
-            hub.apply(fx);
-        })));
-    }
-
-    fn finish_change_password(
-        &mut self,
-        conn: ConnId,
-        id: Value,
-        agent: AgentId,
-        outcome: Result<String, ApiError>,
-    ) {
-        let Some(out) = self.conns.get(&conn).map(|c| c.out.clone()) else {
-            return;
-        };
-        let hash = match outcome {
-            Ok(h) => h,
-            Err(e) => return self.reply_err(&out, &id, &e),
-        };
-        let was_pending = self
-            .conns
-            .get(&conn)
-            .is_some_and(|c| c.auth == Auth::AgentPending(agent));
-        if let Some(e) = self.agents.get_mut(&agent) {
-            e.row.password_hash = hash.clone();
-            e.row.must_change_password = false;
-        }
-        self.batch.work.push(Box::new(move |tx| {
-            tx.set_password(agent, &hash, false)?;
-            Ok(None)
-        }));
-        // Every earlier token died with the old password; this connection gets a new one.
-        let token = auth::new_token();
-        let token_hash = auth::token_hash(&token);
-        self.push_token(token_hash.clone(), agent);
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.auth = Auth::Agent(agent);
-            c.token_hash = Some(token_hash);
-        }
-        self.reply(&out, &id, json!({"token": token, "cursor": self.head()}));
-        if was_pending {
-            self.activate(conn, agent, None);
-        }
     }
 
     pub fn agent_info(&self, agent: AgentId) -> Option<AgentInfo> {
@@ -353,245 +82,70 @@ impl Hub {
         })
     }
 
-    fn queue_infos(&self) -> Vec<QueueInfo> {
-        self.engine
-            .queue_lengths()
-            .into_iter()
-            .map(|(group, strategy, waiting)| QueueInfo {
-                group,
-                strategy,
-                waiting,
-            })
-            .collect()
-    }
-
-    /// Requests that need a logged-in agent with a changed password.
-    fn agent_action(
+    pub(super) fn set_status(
         &mut self,
         agent: AgentId,
-        request: Request,
-        now: i64,
-    ) -> Result<Option<Value>, ApiError> {
-        match request {
-            Request::SetStatus { status } => {
-                let fx = self
-                    .engine
-                    .set_status(agent, status, now)
-                    .map_err(route_error)?;
-                self.set_status_row(agent, status);
-                self.emit(Audience::Agent(agent), None, &Event::Status { status });
-                self.apply(fx);
-                Ok(Some(json!({"status": status})))
-            }
-            Request::Accept { session_id } => {
-                let fx = self
-                    .engine
-                    .accept(agent, session_id, now)
-                    .map_err(route_error)?;
-                self.apply(fx);
-                let view = self.live.get(&session_id).map(|l| l.view.clone());
-                Ok(Some(json!({"session": view})))
-            }
-            Request::Reject { session_id } => {
-                let fx = self
-                    .engine
-                    .reject(agent, session_id, now)
-                    .map_err(route_error)?;
-                self.apply(fx);
-                Ok(Some(json!({})))
-            }
-            Request::Snapshot => Ok(Some(self.snapshot(agent))),
-            Request::Directory => {
-                let mut agents: Vec<AgentInfo> = self
-                    .agents
-                    .keys()
-                    .filter_map(|a| self.agent_info(*a))
-                    .collect();
-                agents.sort_by(|a, b| a.username.cmp(&b.username));
-                Ok(Some(
-                    json!({"agents": agents, "groups": self.queue_infos()}),
-                ))
-            }
-            Request::Profile { customer_id } => {
-                let allowed = self.sees_all(agent)
-                    || self.live.values().any(|l| {
-                        l.view.customer.id == customer_id
-                            && (l.view.assignee == Some(agent)
-                                || self.engine.offer(l.view.id).is_some_and(|o| o.0 == agent))
-                    });
-                if !allowed {
-                    return Err(ApiError::forbidden("you serve no session of this customer"));
-                }
-                self.read_profile(agent, customer_id);
-                Ok(None)
-            }
-            Request::Transcript {
-                session_id,
-                after_seq,
-                limit,
-            } => {
-                let serving: Vec<i64> = self
-                    .live
-                    .values()
-                    .filter(|l| {
-                        l.view.assignee == Some(agent)
-                            || self.engine.offer(l.view.id).is_some_and(|o| o.0 == agent)
-                    })
-                    .map(|l| l.view.customer.id)
-                    .collect();
-                let all = self.sees_all(agent);
-                self.read_transcript(session_id, after_seq, limit, move |s| {
-                    all || serving.contains(&s.customer.id)
-                });
-                Ok(None)
-            }
-            Request::Transfer {
-                session_id,
-                to,
-                note,
-            } => {
-                self.check_session(agent, session_id)?;
-                let note = note.unwrap_or_default();
-                if note.chars().count() > MAX_NOTE_CHARS {
-                    return Err(ApiError::invalid(format!(
-                        "the note is over {MAX_NOTE_CHARS} characters"
-                    )));
-                }
-                let by = self.agents.get(&agent).map(|e| e.row.display_name.clone());
-                let fx = match &to {
-                    TransferTarget::Group(g) => self.engine.transfer_to_group(session_id, g, now),
-                    TransferTarget::Agent(username) => {
-                        let target = self
-                            .agents
-                            .values()
-                            .find(|e| &e.row.username == username)
-                            .map(|e| e.row.id)
-                            .ok_or_else(|| ApiError::not_found(format!("no agent `{username}`")))?;
-                        self.engine.transfer_to_agent(session_id, target, now)
-                    }
-                }
-                .map_err(route_error)?;
-                if let Some(l) = self.live.get_mut(&session_id) {
-                    l.view.queued_at = Some(now);
-                }
-                self.transfer_notes.insert(session_id, (note, by));
-                self.apply_with(fx, "transferred");
-                // The note is for the next offer only; if none was made it stays for the queue.
-                Ok(Some(json!({"session_id": session_id})))
-            }
-            Request::Tag {
-                session_id,
-                add,
-                remove,
-            } => {
-                self.check_session(agent, session_id)?;
-                for t in &add {
-                    let t = t.trim();
-                    if t.is_empty() || t.chars().count() > MAX_TAG_CHARS {
-                        return Err(ApiError::invalid(format!(
-                            "tags must be 1–{MAX_TAG_CHARS} characters"
-                        )));
-                    }
-                }
-                let Some(l) = self.live.get_mut(&session_id) else {
-                    return Err(ApiError::not_found("gone"));
-                };
-                l.view.tags.retain(|t| !remove.contains(t));
-                for t in add {
-                    let t = t.trim().to_string();
-                    if !l.view.tags.contains(&t) {
-                        l.view.tags.push(t);
-                    }
-                }
-                let tags = l.view.tags.clone();
-                self.touch(session_id);
-                self.announce_session(session_id);
-                Ok(Some(json!({"tags": tags})))
-            }
-            Request::FollowUp {
-                session_id,
-                pending,
-            } => {
-                self.check_session(agent, session_id)?;
-                if let Some(l) = self.live.get_mut(&session_id) {
-                    l.view.follow_up = pending;
-                }
-                self.touch(session_id);
-                self.announce_session(session_id);
-                Ok(Some(json!({"follow_up": pending})))
-            }
-            Request::End {
-                session_id,
-                closing_message,
-                outcome,
-            } => {
-                self.check_session(agent, session_id)?;
-                if let Some(text) = closing_message.filter(|t| !t.trim().is_empty()) {
-                    self.post_message(
-                        crate::model::AuthorKind::Agent,
-                        agent,
-                        session_id,
-                        format!("end-{session_id}-{now}"),
-                        text,
-                    )?;
-                }
-                self.end_session(session_id, outcome.unwrap_or_default(), now);
-                Ok(Some(json!({"session_id": session_id})))
-            }
-            Request::SendMessage {
-                session_id,
-                client_msg_id,
-                body,
-            } => {
-                self.check_session(agent, session_id)?;
-                if self
-                    .live
-                    .get(&session_id)
-                    .is_some_and(|l| l.view.state != SessionState::Active)
-                {
-                    return Err(ApiError::conflict("accept the session before writing"));
-                }
-                let ack = self.post_message(
-                    crate::model::AuthorKind::Agent,
-                    agent,
-                    session_id,
-                    client_msg_id,
-                    body,
-                )?;
-                Ok(Some(ack))
-            }
-            Request::Typing { session_id, active } => {
-                self.check_session(agent, session_id)?;
-                self.typing(crate::model::AuthorKind::Agent, agent, session_id, active);
-                Ok(Some(json!({})))
-            }
-            Request::KbSearch { .. } | Request::KbGet { .. } | Request::QuickReplies => {
-                self.kb_request(request)
-            }
-            _ => Err(ApiError::invalid(
-                "this request is for the customer endpoint",
-            )),
-        }
+        status: AgentStatus,
+    ) -> Result<StatusReply, ApiError> {
+        let fx = self
+            .engine
+            .set_status(agent, status, now_ms())
+            .map_err(route_error)?;
+        self.set_status_row(agent, status);
+        let ev = Event::Status {
+            status,
+            reason: None,
+        };
+        self.emit(Audience::Agent(agent), None, &ev);
+        self.apply(fx);
+        Ok(StatusReply { status })
     }
 
-    fn snapshot(&self, agent: AgentId) -> Value {
+    pub(super) fn accept(
+        &mut self,
+        agent: AgentId,
+        session: SessionId,
+    ) -> Result<AcceptReply, ApiError> {
+        let fx = self
+            .engine
+            .accept(agent, session, now_ms())
+            .map_err(route_error)?;
+        self.apply(fx);
+        Ok(AcceptReply {
+            session: self.live.get(&session).map(|l| l.view.clone()),
+        })
+    }
+
+    pub(super) fn reject(&mut self, agent: AgentId, session: SessionId) -> Result<Empty, ApiError> {
+        let fx = self
+            .engine
+            .reject(agent, session, now_ms())
+            .map_err(route_error)?;
+        self.apply(fx);
+        Ok(Empty {})
+    }
+
+    pub(super) fn snapshot(&self, agent: AgentId) -> SnapshotReply {
         let (offered, active) = self.engine.sessions_of(agent);
-        let offers: Vec<Value> = offered
+        let offers = offered
             .iter()
             .filter_map(|s| {
                 let l = self.live.get(s)?;
                 let (_, expires_at) = self.engine.offer(*s)?;
-                Some(json!({"session": l.view, "expires_at": expires_at}))
+                Some(OfferView {
+                    session: l.view.clone(),
+                    expires_at,
+                })
             })
             .collect();
-        let sessions: Vec<_> = active
+        let sessions = active
             .iter()
-            .filter_map(|s| self.live.get(s).map(|l| &l.view))
+            .filter_map(|s| self.live.get(s).map(|l| l.view.clone()))
             .collect();
         // Queued sessions the agent may pick (manual groups) or, for supervisors, all of them.
         let groups = self.engine.agent_groups(agent).cloned().unwrap_or_default();
         let all = self.sees_all(agent);
-        let pickable: Vec<_> = self
+        let queued = self
             .engine
             .queue_lengths()
             .into_iter()
@@ -599,16 +153,152 @@ impl Hub {
                 all || (groups.contains(g) && *strategy == crate::model::Strategy::Manual)
             })
             .flat_map(|(g, _, _)| self.engine.queue(&g))
-            .filter_map(|s| self.live.get(&s).map(|l| &l.view))
+            .filter_map(|s| self.live.get(&s).map(|l| l.view.clone()))
             .collect();
-        json!({
-            "agent": self.agent_info(agent),
-            "offers": offers,
-            "sessions": sessions,
-            "queued": pickable,
-            "queues": self.queue_infos(),
-            "cursor": self.head(),
+        SnapshotReply {
+            agent: self.agent_info(agent),
+            offers,
+            sessions,
+            queued,
+            queues: self.queue_infos(),
+            cursor: self.head(),
+        }
+    }
+
+    pub(super) fn directory(&self) -> DirectoryReply {
+        let mut agents: Vec<AgentInfo> = self
+            .agents
+            .keys()
+            .filter_map(|a| self.agent_info(*a))
+            .collect();
+        agents.sort_by(|a, b| a.username.cmp(&b.username));
+        DirectoryReply {
+            agents,
+            groups: self.queue_infos(),
+        }
+    }
+
+    pub(super) fn transfer(&mut self, agent: AgentId, q: Transfer) -> Result<SessionRef, ApiError> {
+        let Transfer {
+            session_id,
+            to,
+            note,
+        } = q;
+        self.check_session(agent, session_id)?;
+        let note = note.unwrap_or_default();
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(ApiError::invalid(format!(
+                "the note is over {MAX_NOTE_CHARS} characters"
+            )));
+        }
+        let now = now_ms();
+        let by = self.agents.get(&agent).map(|e| e.row.display_name.clone());
+        let fx = match &to {
+            TransferTarget::Group(g) => self.engine.transfer_to_group(session_id, g, now),
+            TransferTarget::Agent(username) => {
+                let target = self
+                    .agent_by_username(username)
+                    .ok_or_else(|| ApiError::not_found(format!("no agent `{username}`")))?;
+                self.engine.transfer_to_agent(session_id, target, now)
+            }
+        }
+        .map_err(route_error)?;
+        if let Some(l) = self.live.get_mut(&session_id) {
+            l.view.queued_at = Some(now);
+        }
+        self.transfer_notes.insert(session_id, (note, by));
+        self.apply_with(fx, RemovedReason::Transferred);
+        // The note is for the next offer only; if none was made it stays for the queue.
+        Ok(SessionRef { session_id })
+    }
+
+    pub(super) fn tag(&mut self, agent: AgentId, q: Tag) -> Result<TagsReply, ApiError> {
+        self.check_session(agent, q.session_id)?;
+        if q.add.len() > MAX_TAGS || q.remove.len() > MAX_TAGS {
+            return Err(ApiError::invalid(format!(
+                "at most {MAX_TAGS} tags per request"
+            )));
+        }
+        let mut add = Vec::with_capacity(q.add.len());
+        for t in &q.add {
+            let t = t.trim();
+            if t.is_empty() || t.chars().count() > MAX_TAG_CHARS {
+                return Err(ApiError::invalid(format!(
+                    "tags must be 1–{MAX_TAG_CHARS} characters"
+                )));
+            }
+            add.push(t.to_string());
+        }
+        let Some(l) = self.live.get_mut(&q.session_id) else {
+            return Err(ApiError::not_found(format!(
+                "no open session {}",
+                q.session_id
+            )));
+        };
+        let mut tags = l.view.tags.clone();
+        tags.retain(|t| !q.remove.contains(t));
+        for t in add {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            return Err(ApiError::invalid(format!(
+                "a session carries at most {MAX_TAGS} tags"
+            )));
+        }
+        l.view.tags = tags.clone();
+        self.touch(q.session_id);
+        self.announce_session(q.session_id);
+        Ok(TagsReply { tags })
+    }
+
+    pub(super) fn follow_up(
+        &mut self,
+        agent: AgentId,
+        q: FollowUp,
+    ) -> Result<FollowUpReply, ApiError> {
+        self.check_session(agent, q.session_id)?;
+        if let Some(l) = self.live.get_mut(&q.session_id) {
+            l.view.follow_up = q.pending;
+        }
+        self.touch(q.session_id);
+        self.announce_session(q.session_id);
+        Ok(FollowUpReply {
+            follow_up: q.pending,
         })
+    }
+
+    pub(super) fn end(&mut self, agent: AgentId, q: End) -> Result<SessionRef, ApiError> {
+        let session_id = q.session_id;
+        self.check_session(agent, session_id)?;
+        let now = now_ms();
+        if let Some(text) = q.closing_message.filter(|t| !t.trim().is_empty()) {
+            let closing = SendMessage {
+                session_id,
+                client_msg_id: format!("end-{session_id}-{now}"),
+                body: text,
+            };
+            self.post_message(AuthorKind::Agent, agent, closing)?;
+        }
+        self.end_session(session_id, q.outcome.unwrap_or_default(), now);
+        Ok(SessionRef { session_id })
+    }
+
+    pub(super) fn agent_send(
+        &mut self,
+        agent: AgentId,
+        q: SendMessage,
+    ) -> Result<MessageAck, ApiError> {
+        self.check_session(agent, q.session_id)?;
+        if self
+            .live
+            .get(&q.session_id)
+            .is_some_and(|l| l.view.state != SessionState::Active)
+        {
+            return Err(ApiError::conflict("accept the session before writing"));
+        }
+        self.post_message(AuthorKind::Agent, agent, q)
     }
 
     /// Ends an open session: the customer is told and asked for a rating.
@@ -623,7 +313,7 @@ impl Hub {
         let customer = l.view.customer.id;
         self.announce_session(session);
         let fx = self.engine.end(session, now);
-        self.apply_with(fx, "ended");
+        self.apply_with(fx, RemovedReason::Ended);
         self.emit(
             Audience::Customer(customer),
             Some(session),

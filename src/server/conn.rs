@@ -2,48 +2,11 @@
 //! forwards requests to the hub; writes whatever the hub queues in its [`Outbox`].
 
 use super::hub::{Endpoint, HubMsg, HubTx};
-use crate::protocol::{self, ApiError, ErrorCode, PROTOCOL_VERSION, Request};
+use super::outbox::{Outbox, Outgoing, next_conn_id};
+use crate::protocol::{self, ApiError, ErrorCode, HelloReply, PROTOCOL_VERSION, Request};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use serde_json::{Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use serde_json::Value;
 use std::time::Instant;
-use tokio::sync::{Notify, mpsc};
-
-pub type ConnId = u64;
-
-static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
-
-/// What the hub can ask a connection to do.
-#[derive(Debug)]
-pub enum Outgoing {
-    Frame(String),
-    /// Send a close frame with this code and reason, then end.
-    Close(u16, &'static str),
-}
-
-/// The hub's handle on a connection's write side. Never blocks: a client too slow to keep up
-/// is disconnected (it resumes by cursor and loses nothing).
-#[derive(Clone, Debug)]
-pub struct Outbox {
-    tx: mpsc::Sender<Outgoing>,
-    /// Fired when the queue overflowed.
-    kill: Arc<Notify>,
-}
-
-impl Outbox {
-    pub fn send(&self, frame: String) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(Outgoing::Frame(frame)) {
-            self.kill.notify_one();
-        }
-    }
-
-    pub fn close(&self, code: u16, reason: &'static str) {
-        if self.tx.try_send(Outgoing::Close(code, reason)).is_err() {
-            self.kill.notify_one();
-        }
-    }
-}
 
 /// A token bucket: `rate` per second sustained, `burst` at once.
 struct RateLimit {
@@ -72,16 +35,13 @@ pub struct ConnSettings {
     pub rate_per_sec: f64,
     pub rate_burst: f64,
     pub outbox_frames: usize,
+    pub ping_interval_secs: u64,
+    pub idle_timeout_secs: u64,
 }
 
 pub async fn serve(mut socket: WebSocket, endpoint: Endpoint, hub: HubTx, settings: ConnSettings) {
-    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
-    let (tx, mut rx) = mpsc::channel(settings.outbox_frames.max(16));
-    let kill = Arc::new(Notify::new());
-    let outbox = Outbox {
-        tx,
-        kill: kill.clone(),
-    };
+    let conn = next_conn_id();
+    let (outbox, mut rx, kill) = Outbox::new(settings.outbox_frames);
     if hub
         .send(HubMsg::Open {
             conn,
@@ -126,11 +86,19 @@ pub async fn serve(mut socket: WebSocket, endpoint: Endpoint, hub: HubTx, settin
                 match parsed {
                     Err((id, err)) => outbox.send(protocol::reply_err(&id, &err)),
                     Ok(inc) => match inc.request {
-                        Request::Hello { protocol: v, .. } => {
+                        Request::Hello(hello) => {
+                            let v = hello.protocol;
                             if v == PROTOCOL_VERSION {
                                 greeted = true;
-                                let result = json!({"protocol": PROTOCOL_VERSION, "server": concat!("kefu ", env!("CARGO_PKG_VERSION")), "endpoint": endpoint.as_str(), "max_frame_bytes": protocol::MAX_FRAME_BYTES});
-                                outbox.send(protocol::reply_ok(&inc.id, result));
+                                let reply = HelloReply {
+                                    protocol: PROTOCOL_VERSION,
+                                    server: concat!("kefu ", env!("CARGO_PKG_VERSION")).into(),
+                                    endpoint: endpoint.as_str().into(),
+                                    max_frame_bytes: protocol::MAX_FRAME_BYTES,
+                                    ping_interval_secs: settings.ping_interval_secs,
+                                    idle_timeout_secs: settings.idle_timeout_secs,
+                                };
+                                outbox.send(protocol::reply_frame(&inc.id, &Ok(reply)));
                             } else {
                                 outbox.send(protocol::reply_err(&inc.id, &ApiError::new(ErrorCode::UnsupportedVersion, format!("this server speaks protocol {PROTOCOL_VERSION}, the client asked for {v}"))));
                             }

@@ -2,9 +2,10 @@
 //! the bridge between the pure engine and what agents, supervisors and customers are told.
 
 use super::hub::Hub;
-use crate::model::{SessionId, SessionState, now_ms};
-use crate::protocol::Event;
+use crate::model::{AgentStatus, SessionId, SessionState, now_ms};
+use crate::protocol::{Event, RemovedReason, StatusReason, WithdrawnReason};
 use crate::routing::Effect;
+use crate::routing::WithdrawReason;
 use crate::store::Audience;
 
 impl Hub {
@@ -28,11 +29,11 @@ impl Hub {
 
     /// Turns routing effects into session updates, stored rows and events.
     pub fn apply(&mut self, effects: Vec<Effect>) {
-        self.apply_with(effects, "requeued");
+        self.apply_with(effects, RemovedReason::Requeued);
     }
 
     /// Like [`apply`](Self::apply), naming why an agent lost a session (`transferred`, …).
-    pub fn apply_with(&mut self, effects: Vec<Effect>, released_reason: &str) {
+    pub fn apply_with(&mut self, effects: Vec<Effect>, released_reason: RemovedReason) {
         let now = now_ms();
         for fx in effects {
             match fx {
@@ -74,7 +75,7 @@ impl Hub {
                 } => {
                     let ev = Event::OfferWithdrawn {
                         session_id: session,
-                        reason: reason.as_str().into(),
+                        reason: withdrawn(reason),
                     };
                     self.emit(Audience::Agent(agent), Some(session), &ev);
                 }
@@ -102,17 +103,17 @@ impl Hub {
                 Effect::Released { session, agent } => {
                     // Whoever let go no longer serves it: messages stop reaching them at once.
                     // An ended session keeps its assignee on record (who served it).
-                    if released_reason != "ended"
+                    if released_reason != RemovedReason::Ended
                         && let Some(l) = self.live.get_mut(&session)
                         && l.view.assignee == Some(agent)
                     {
                         l.view.assignee = None;
                         self.touch(session);
                     }
-                    if released_reason != "ended" {
+                    if released_reason != RemovedReason::Ended {
                         let ev = Event::SessionRemoved {
                             session_id: session,
-                            reason: released_reason.into(),
+                            reason: released_reason,
                         };
                         self.emit(Audience::Agent(agent), Some(session), &ev);
                     }
@@ -122,7 +123,16 @@ impl Hub {
                         e.row.status = status;
                     }
                     self.batch.statuses.push((agent, status));
-                    self.emit(Audience::Agent(agent), None, &Event::Status { status });
+                    // The engine changes a status on its own for two reasons only.
+                    let reason = match status {
+                        AgentStatus::Away => StatusReason::MissedOffers,
+                        _ => StatusReason::Disconnected,
+                    };
+                    let ev = Event::Status {
+                        status,
+                        reason: Some(reason),
+                    };
+                    self.emit(Audience::Agent(agent), None, &ev);
                 }
             }
         }
@@ -135,5 +145,14 @@ impl Hub {
             };
             self.emit(Audience::Supervisors, Some(session), &ev);
         }
+    }
+}
+
+fn withdrawn(reason: WithdrawReason) -> WithdrawnReason {
+    match reason {
+        WithdrawReason::Rejected => WithdrawnReason::Rejected,
+        WithdrawReason::Timeout => WithdrawnReason::Timeout,
+        WithdrawReason::AgentLeft => WithdrawnReason::AgentLeft,
+        WithdrawReason::Reassigned => WithdrawnReason::Reassigned,
     }
 }

@@ -2,14 +2,22 @@
 //! it decides, queues the writes with the committer, and the replies and events go out only
 //! after their transaction committed. Because it is the only place state changes, there are no
 //! races between agents: "two agents serve one chat" cannot happen by construction.
+//!
+//! This file holds the hub's state, its loop and the dispatch of requests to their handlers
+//! (`agent_auth`, `agent_ops`, `customer_ops`, `session_ops`, `kb_ops`); `batch` holds how
+//! work reaches the store and replies reach clients.
 
-use super::conn::{ConnId, Outbox};
+use super::batch::{Batch, ack_of};
+use super::hasher::Hasher;
+use super::outbox::{ConnId, Outbox};
+use super::respond::Responder;
 use crate::config::ServerConfig;
-use crate::model::{AgentId, AgentStatus, CustomerId, Millis, SessionId, now_ms};
-use crate::protocol::{self, ApiError, Event, QueueInfo, Request, ServerFrame, SessionView};
+use crate::model::{AgentId, AuthorKind, CustomerId, SessionId, now_ms};
+use crate::protocol::{ApiError, MessageAck, QueueInfo, Request, ServerFrame, SessionView};
 use crate::routing::{AgentSpec, Engine};
-use crate::store::committer::{Committer, Work};
-use crate::store::{AgentRow, Audience, Recovered, Viewer};
+use crate::store::committer::Committer;
+use crate::store::{AgentRow, Recovered};
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use tokio::sync::mpsc;
@@ -65,8 +73,11 @@ pub struct Conn {
     pub endpoint: Endpoint,
     pub out: Outbox,
     pub auth: Auth,
-    /// Hash of the token this connection authenticated with, for logout.
+    /// Hash of the token this connection authenticated with, for logout and revocation.
     pub token_hash: Option<String>,
+    /// A login, resume or password change is being checked: one at a time per connection, so
+    /// pipelined logins cannot queue up password hashing.
+    pub auth_in_flight: bool,
 }
 
 /// An agent as the hub knows them: the stored row plus their open connections.
@@ -79,19 +90,7 @@ pub struct AgentEntry {
 pub struct Live {
     pub view: SessionView,
     /// Acks already given, by (author kind, author id, client_msg_id): retries get the same ack.
-    pub acks: HashMap<(crate::model::AuthorKind, i64, String), Value>,
-}
-
-/// Writes and deliveries gathered while handling one message; flushed as one committer job.
-#[derive(Default)]
-pub struct Batch {
-    pub sessions: Vec<SessionId>,
-    pub messages: Vec<protocol::MessageView>,
-    pub events: Vec<(i64, Audience, Option<SessionId>, String)>,
-    pub statuses: Vec<(AgentId, AgentStatus)>,
-    pub sends: Vec<(Outbox, String)>,
-    /// Extra store work that must share the transaction (tokens, passwords, reads).
-    pub work: Vec<Work>,
+    pub acks: HashMap<(AuthorKind, i64, String), MessageAck>,
 }
 
 pub struct Hub {
@@ -100,7 +99,8 @@ pub struct Hub {
     pub committer: Committer,
     /// To post continuations to ourselves.
     pub inbox: HubTx,
-    pub rt: tokio::runtime::Handle,
+    /// Password hashing, on a bounded pool off the hub.
+    pub hasher: Hasher,
     pub conns: HashMap<ConnId, Conn>,
     pub agents: HashMap<AgentId, AgentEntry>,
     pub customer_conns: HashMap<CustomerId, BTreeSet<ConnId>>,
@@ -110,13 +110,12 @@ pub struct Hub {
     pub next_event_id: i64,
     pub next_session_id: SessionId,
     pub next_customer_id: CustomerId,
-    /// Transfer notes waiting to be put on the next offer of a session.
+    /// Transfer notes waiting to be put on the next offer of a session: (note, by whom).
     pub transfer_notes: HashMap<SessionId, (String, Option<String>)>,
     /// Last queue lengths sent to agents, to send `queues` frames only on change.
     last_queues: Vec<QueueInfo>,
+    /// Writes and deliveries of the message being handled; flushed after it.
     pub batch: Batch,
-    /// The request being handled (connection, id), for replies produced inside store jobs.
-    pub current: Option<(ConnId, Value)>,
 }
 
 impl Hub {
@@ -125,7 +124,7 @@ impl Hub {
         recovered: Recovered,
         committer: Committer,
         inbox: HubTx,
-        rt: tokio::runtime::Handle,
+        hasher: Hasher,
     ) -> Hub {
         let mut engine = Engine::new(config.engine());
         for (name, strategy) in &recovered.groups {
@@ -177,7 +176,7 @@ impl Hub {
             engine,
             committer,
             inbox,
-            rt,
+            hasher,
             conns: HashMap::new(),
             agents,
             customer_conns: HashMap::new(),
@@ -189,7 +188,6 @@ impl Hub {
             transfer_notes: HashMap::new(),
             last_queues: Vec::new(),
             batch: Batch::default(),
-            current: None,
         }
     }
 
@@ -235,43 +233,20 @@ impl Hub {
                         out,
                         auth: Auth::None,
                         token_hash: None,
+                        auth_in_flight: false,
                     },
                 );
             }
-            HubMsg::Request { conn, id, request } => {
-                let Some(c) = self.conns.get(&conn) else {
-                    return;
-                };
-                let (endpoint, auth, out) = (c.endpoint, c.auth, c.out.clone());
-                self.current = Some((conn, id.clone()));
-                let result = match endpoint {
-                    Endpoint::Agent => self.agent_request(conn, auth, &id, request),
-                    Endpoint::Customer => self.customer_request(conn, auth, &id, request),
-                };
-                self.current = None;
-                match result {
-                    Ok(Some(value)) => self.reply(&out, &id, value),
-                    Ok(None) => {} // answered later, by a continuation
-                    Err(e) => self.batch.sends.push((out, protocol::reply_err(&id, &e))),
-                }
-            }
+            HubMsg::Request { conn, id, request } => self.dispatch(conn, id, request),
             HubMsg::Closed { conn } => self.drop_conn(conn),
             HubMsg::Continue(f) => f(self),
             HubMsg::Shutdown => {}
         }
     }
 
-    /// Queues a success reply; it goes out after everything before it committed.
-    pub fn reply(&mut self, out: &Outbox, id: &Value, value: Value) {
-        self.batch
-            .sends
-            .push((out.clone(), protocol::reply_ok(id, value)));
-    }
-
-    pub fn reply_err(&mut self, out: &Outbox, id: &Value, e: &ApiError) {
-        self.batch
-            .sends
-            .push((out.clone(), protocol::reply_err(id, e)));
+    /// Queues the reply; it goes out after everything before it committed.
+    pub fn answer<R: Serialize>(&mut self, r: Responder<R>, result: Result<R, ApiError>) {
+        self.batch.sends.push(r.frame(result));
     }
 
     fn tick(&mut self) {
@@ -304,69 +279,9 @@ impl Hub {
         }
     }
 
-    /// The outboxes of everyone an audience names.
-    fn outboxes(&self, audience: Audience) -> Vec<Outbox> {
-        // Connections still owing a password change get nothing.
-        let of = |ids: &BTreeSet<ConnId>| -> Vec<Outbox> {
-            ids.iter()
-                .filter_map(|c| self.conns.get(c))
-                .filter(|c| matches!(c.auth, Auth::Agent(_) | Auth::Customer(_)))
-                .map(|c| c.out.clone())
-                .collect()
-        };
-        match audience {
-            Audience::Agent(a) => self
-                .agents
-                .get(&a)
-                .map(|e| of(&e.conns))
-                .unwrap_or_default(),
-            Audience::Customer(c) => self.customer_conns.get(&c).map(of).unwrap_or_default(),
-            Audience::Supervisors => self
-                .agents
-                .values()
-                .filter(|e| e.row.role.sees_all())
-                .flat_map(|e| of(&e.conns))
-                .collect(),
-        }
-    }
-
-    /// Records a durable event for an audience: stored with the next cursor and delivered to
-    /// the audience's connections after commit.
-    pub fn emit(&mut self, audience: Audience, session: Option<SessionId>, event: &Event) {
-        let id = self.next_event_id;
-        self.next_event_id += 1;
-        let body = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
-        let frame = event_frame_raw(id, &body);
-        for out in self.outboxes(audience) {
-            self.batch.sends.push((out, frame.clone()));
-        }
-        self.batch.events.push((id, audience, session, body));
-    }
-
-    /// The newest cursor issued so far.
-    pub fn head(&self) -> i64 {
-        self.next_event_id - 1
-    }
-
-    /// Marks a live session's row for writing in this batch.
-    pub fn touch(&mut self, session: SessionId) {
-        if !self.batch.sessions.contains(&session) {
-            self.batch.sessions.push(session);
-        }
-    }
-
     /// Sends `queues` frames to connected agents when a queue length changed.
     fn broadcast_queues(&mut self) {
-        let queues: Vec<QueueInfo> = self
-            .engine
-            .queue_lengths()
-            .into_iter()
-            .map(|(group, strategy, waiting)| QueueInfo {
-                group,
-                strategy,
-                waiting,
-            })
-            .collect();
+        let queues = self.queue_infos();
         if queues == self.last_queues {
             return;
         }
@@ -382,133 +297,24 @@ impl Hub {
         }
     }
 
-    /// Submits everything gathered so far as one committer job.
-    pub fn flush(&mut self) {
-        let batch = std::mem::take(&mut self.batch);
-        if batch.sessions.is_empty()
-            && batch.messages.is_empty()
-            && batch.events.is_empty()
-            && batch.statuses.is_empty()
-            && batch.sends.is_empty()
-            && batch.work.is_empty()
-        {
-            return;
-        }
-        let sessions: Vec<(SessionView, Option<(AgentId, Millis)>)> = batch
-            .sessions
-            .iter()
-            .filter_map(|id| {
-                self.live
-                    .get(id)
-                    .map(|l| (l.view.clone(), self.engine.offer(*id)))
+    pub fn queue_infos(&self) -> Vec<QueueInfo> {
+        self.engine
+            .queue_lengths()
+            .into_iter()
+            .map(|(group, strategy, waiting)| QueueInfo {
+                group,
+                strategy,
+                waiting,
             })
-            .collect();
-        let now = now_ms();
-        let Batch {
-            messages,
-            events,
-            statuses,
-            mut sends,
-            work,
-            ..
-        } = batch;
-        let result = self.committer.submit(move |tx| {
-            for (s, offer) in &sessions {
-                tx.put_session(s, *offer)?;
-            }
-            for m in &messages {
-                tx.insert_message(m)?;
-            }
-            for (a, s) in &statuses {
-                tx.set_agent_status(*a, *s)?;
-            }
-            for (id, audience, session, body) in &events {
-                tx.insert_event(*id, *audience, *session, body, now)?;
-            }
-            let mut afters = Vec::new();
-            for w in work {
-                if let Some(after) = w(tx)? {
-                    afters.push(after);
-                }
-            }
-            Ok(Some(Box::new(move || {
-                for (out, frame) in sends.drain(..) {
-                    out.send(frame);
-                }
-                for after in afters {
-                    after();
-                }
-            })))
-        });
-        if result.is_err() {
-            tracing::error!("the store has stopped; dropping a batch");
-        }
+            .collect()
     }
 
-    /// Ended sessions are written one last time and forgotten.
-    pub fn forget(&mut self, session: SessionId) -> Option<Live> {
-        let l = self.live.remove(&session)?;
-        self.open_by_customer.remove(&l.view.customer.id);
-        self.batch.sessions.retain(|s| *s != session);
-        let view = l.view.clone();
-        self.batch.work.push(Box::new(move |tx| {
-            tx.put_session(&view, None)?;
-            Ok(None)
-        }));
-        Some(l)
-    }
-
-    /// Reads from the store in the committer's order (so the read sees every earlier write),
-    /// then continues on the hub with the result.
-    pub fn read_then<T: Send + 'static>(
-        &mut self,
-        read: impl FnOnce(&mut dyn crate::store::Tx) -> crate::store::Result<T> + Send + 'static,
-        then: impl FnOnce(&mut Hub, T) + Send + 'static,
-    ) {
-        let inbox = self.inbox.clone();
-        self.batch.work.push(Box::new(move |tx| {
-            let value = read(tx)?;
-            Ok(Some(Box::new(move || {
-                let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| then(hub, value))));
-            })))
-        }));
-    }
-
-    /// Replays everything after `cursor` for the viewer, or a `reload` frame when that is too
-    /// much or the cursor is unknown. Runs in the committer's order, so nothing is missed
-    /// between the replay and the live events that follow.
-    pub fn replay(&mut self, out: &Outbox, viewer: Viewer, cursor: i64) {
-        let head = self.head();
-        let limit = self.config.limits.replay_limit;
-        let out = out.clone();
-        self.batch.work.push(Box::new(move |tx| {
-            let oldest = tx.oldest_event_id()?;
-            let events = if cursor > head || cursor < 0 || (oldest > 0 && cursor < oldest - 1) {
-                None
-            } else {
-                let evs = tx.events_after(viewer, cursor, limit + 1)?;
-                (evs.len() <= limit as usize).then_some(evs)
-            };
-            Ok(Some(Box::new(move || match events {
-                Some(evs) => {
-                    for (id, body) in evs {
-                        out.send(event_frame_raw(id, &body));
-                    }
-                }
-                None => {
-                    let reason = if cursor > head {
-                        "unknown cursor"
-                    } else {
-                        "cursor too old"
-                    };
-                    let f = ServerFrame::Reload {
-                        cursor: head,
-                        reason: reason.into(),
-                    };
-                    out.send(serde_json::to_string(&f).unwrap_or_default());
-                }
-            })))
-        }));
+    /// The agent named by a transfer target, by username.
+    pub fn agent_by_username(&self, username: &str) -> Option<AgentId> {
+        self.agents
+            .values()
+            .find(|e| e.row.username == username)
+            .map(|e| e.row.id)
     }
 
     /// Registers (or refreshes) an agent row and their routing spec.
@@ -540,13 +346,11 @@ impl Hub {
 
     fn shutdown(&mut self) {
         let outs: Vec<Outbox> = self.conns.values().map(|c| c.out.clone()).collect();
-        self.batch.work.push(Box::new(move |_| {
-            Ok(Some(Box::new(move || {
-                for out in outs {
-                    out.close(1001, "server shutting down");
-                }
-            })))
-        }));
+        self.after_commit(move || {
+            for out in outs {
+                out.close(1001, "server shutting down");
+            }
+        });
         self.flush();
     }
 }
@@ -558,14 +362,4 @@ pub fn spec_of(row: &AgentRow, default_capacity: u32) -> AgentSpec {
         groups: row.groups.iter().cloned().collect(),
         status: row.status,
     }
-}
-
-/// The ack for a stored message; a retried send gets exactly this again.
-pub fn ack_of(m: &protocol::MessageView) -> Value {
-    serde_json::json!({"session_id": m.session_id, "seq": m.seq, "created_at": m.created_at})
-}
-
-/// An event frame from an already-serialised event body (stored bodies are replayed as is).
-pub fn event_frame_raw(cursor: i64, body: &str) -> String {
-    format!(r#"{{"type":"event","cursor":{cursor},"event":{body}}}"#)
 }

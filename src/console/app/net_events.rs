@@ -139,7 +139,7 @@ impl App {
             Event::SessionRemoved { session_id, reason } => {
                 if self.sessions.contains_key(&session_id) {
                     self.remove_session(session_id);
-                    let msg = if reason == "transferred" {
+                    let msg = if reason == crate::protocol::RemovedReason::Transferred {
                         t.system_transferred
                     } else {
                         t.system_ended
@@ -149,7 +149,7 @@ impl App {
                 Vec::new()
             }
             Event::Message { message } => self.on_message(message),
-            Event::Status { status } => {
+            Event::Status { status, .. } => {
                 self.status = status;
                 Vec::new()
             }

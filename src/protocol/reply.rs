@@ -1,0 +1,152 @@
+//! The result of each successful request (the `result` of an `ok` reply). Which request gets
+//! which reply is declared next to the requests ([`super::Call`]).
+
+use super::kb::{Article, ArticleSummary, QuickReply};
+use super::views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionView};
+use crate::model::{AgentStatus, CustomerId, Millis, SessionId, SessionState};
+use serde::{Deserialize, Serialize};
+
+/// `{}`: the request succeeded and there is nothing to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Empty {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelloReply {
+    pub protocol: u32,
+    pub server: String,
+    pub endpoint: String,
+    pub max_frame_bytes: usize,
+    /// How often the server pings, and how long it waits for any frame before it drops the
+    /// connection as dead (both in seconds).
+    pub ping_interval_secs: u64,
+    pub idle_timeout_secs: u64,
+}
+
+/// `login` and `resume`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginReply {
+    /// A new token (`login`), or `null` (`resume` keeps the token it was given).
+    pub token: Option<String>,
+    pub agent: Option<AgentInfo>,
+    pub must_change_password: bool,
+    /// The newest cursor on the server.
+    pub cursor: i64,
+}
+
+/// `change_password`: the old tokens are dead; this one replaces them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenReply {
+    pub token: String,
+    pub cursor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusReply {
+    pub status: AgentStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcceptReply {
+    pub session: Option<SessionView>,
+}
+
+/// An offer in a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferView {
+    pub session: SessionView,
+    pub expires_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotReply {
+    pub agent: Option<AgentInfo>,
+    pub offers: Vec<OfferView>,
+    pub sessions: Vec<SessionView>,
+    /// Queued sessions the agent may pick (manual groups; every queue for supervisors).
+    pub queued: Vec<SessionView>,
+    pub queues: Vec<QueueInfo>,
+    pub cursor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryReply {
+    pub agents: Vec<AgentInfo>,
+    pub groups: Vec<QueueInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileReply {
+    pub customer: CustomerView,
+    /// Newest first.
+    pub sessions: Vec<SessionView>,
+}
+
+/// `session.transfer` and `session.end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRef {
+    pub session_id: SessionId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagsReply {
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpReply {
+    pub follow_up: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KbSearchReply {
+    pub articles: Vec<ArticleSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KbGetReply {
+    pub article: Article,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickRepliesReply {
+    pub quick_replies: Vec<QuickReply>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerStartReply {
+    /// A new token, or `null` when the connection or the given token already identified the
+    /// customer.
+    pub token: Option<String>,
+    pub customer_id: CustomerId,
+    pub session_id: SessionId,
+    pub state: Option<SessionState>,
+    pub cursor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerResumeReply {
+    pub customer_id: CustomerId,
+    /// The open conversation, if there is one.
+    pub session_id: Option<SessionId>,
+    pub cursor: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateReply {
+    pub session_id: SessionId,
+    pub stars: u8,
+}
+
+/// The ack of `message.send`: the message is on disk with this seq.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageAck {
+    pub session_id: SessionId,
+    pub seq: i64,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptReply {
+    pub session: SessionView,
+    pub messages: Vec<MessageView>,
+}

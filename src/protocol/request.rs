@@ -1,0 +1,273 @@
+//! Requests: one struct per request type, gathered in the [`Request`] enum that a frame parses
+//! into. Each struct names its reply type through [`Call`], so a client that sends a `Login`
+//! can only decode a `LoginReply`, and a server handler can only answer with one.
+
+use super::reply::*;
+use crate::model::{AgentStatus, Channel, CustomerId, EndReason, SessionId};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// A request and the shape of its successful reply.
+pub trait Call: Into<Request> {
+    type Reply: Serialize + DeserializeOwned;
+}
+
+/// Where a transfer goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTarget {
+    /// An agent by username.
+    Agent(String),
+    /// A skill group by name.
+    Group(String),
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// First frame on every connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u32,
+    #[serde(default)]
+    pub client: Option<String>,
+}
+
+// ---- agents: account ----
+
+/// Log in; with `cursor`, also replays every event after it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub cursor: Option<i64>,
+}
+
+/// Resume with a token from `login`; with `cursor`, replays what was missed.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resume {
+    pub token: String,
+    #[serde(default)]
+    pub cursor: Option<i64>,
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePassword {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Logout {}
+
+// ---- agents: work ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetStatus {
+    pub status: AgentStatus,
+}
+
+/// Accept an offer, or pick a queued session of a `manual` group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accept {
+    pub session_id: SessionId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reject {
+    pub session_id: SessionId,
+}
+
+/// The agent's sessions, offers and visible queues, with the cursor they are current at.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Snapshot {}
+
+/// Agents and groups with their load, for the transfer dialog.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Directory {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub customer_id: CustomerId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub session_id: SessionId,
+    pub to: TransferTarget,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    pub session_id: SessionId,
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub session_id: SessionId,
+    pub pending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct End {
+    pub session_id: SessionId,
+    #[serde(default)]
+    pub closing_message: Option<String>,
+    #[serde(default)]
+    pub outcome: Option<EndReason>,
+}
+
+/// Knowledge-base titles matching `query` (all of them when it is empty).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct KbSearch {
+    #[serde(default)]
+    pub query: String,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbGet {
+    pub article_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct QuickReplies {}
+
+// ---- customers ----
+
+/// Start a conversation. `token` (from an earlier start) keeps the same customer identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerStart {
+    pub channel: Channel,
+    #[serde(default)]
+    pub nickname: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Made by the shop's backend: see `docs/protocol.md` ("Customer identity").
+    #[serde(default)]
+    pub external_id_signature: Option<String>,
+    /// Unix seconds after which `external_id_signature` is no longer accepted; signed with it.
+    #[serde(default)]
+    pub external_id_expires: Option<i64>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerResume {
+    pub token: String,
+    #[serde(default)]
+    pub cursor: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    pub session_id: SessionId,
+    pub stars: u8,
+}
+
+// ---- both ----
+
+/// Send a message; a retry with the same `client_msg_id` gets the same ack, stored once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendMessage {
+    pub session_id: SessionId,
+    pub client_msg_id: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Typing {
+    pub session_id: SessionId,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+/// Messages of a session in seq order: those after `after_seq`, at most `limit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub session_id: SessionId,
+    #[serde(default)]
+    pub after_seq: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// Secrets stay out of logs: these requests print their type only.
+macro_rules! redacted_debug {
+    ($($ty:ident),+) => {$(
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($ty), " { <redacted> }"))
+            }
+        }
+    )+};
+}
+redacted_debug!(Login, Resume, ChangePassword, CustomerResume);
+
+/// Declares the `Request` enum (wire name → struct) and each struct's reply type.
+macro_rules! requests {
+    ($($wire:literal => $ty:ident => $reply:ty),+ $(,)?) => {
+        /// Every request a client can make. Which ones an endpoint and a login state allow is
+        /// decided by the server (`forbidden` / `unauthorized` otherwise).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "type")]
+        pub enum Request {
+            $(#[serde(rename = $wire)] $ty($ty),)+
+        }
+
+        impl Request {
+            /// The wire name, e.g. `session.accept`.
+            pub fn kind(&self) -> &'static str {
+                match self { $(Request::$ty(_) => $wire,)+ }
+            }
+        }
+
+        $(
+            impl From<$ty> for Request {
+                fn from(r: $ty) -> Request { Request::$ty(r) }
+            }
+            impl Call for $ty {
+                type Reply = $reply;
+            }
+        )+
+    };
+}
+
+requests! {
+    "hello" => Hello => HelloReply,
+    "login" => Login => LoginReply,
+    "resume" => Resume => LoginReply,
+    "change_password" => ChangePassword => TokenReply,
+    "logout" => Logout => Empty,
+    "status.set" => SetStatus => StatusReply,
+    "session.accept" => Accept => AcceptReply,
+    "session.reject" => Reject => Empty,
+    "snapshot" => Snapshot => SnapshotReply,
+    "directory" => Directory => DirectoryReply,
+    "customer.profile" => Profile => ProfileReply,
+    "session.transfer" => Transfer => SessionRef,
+    "session.tag" => Tag => TagsReply,
+    "session.follow_up" => FollowUp => FollowUpReply,
+    "session.end" => End => SessionRef,
+    "kb.search" => KbSearch => KbSearchReply,
+    "kb.get" => KbGet => KbGetReply,
+    "quick_replies.list" => QuickReplies => QuickRepliesReply,
+    "customer.start" => CustomerStart => CustomerStartReply,
+    "customer.resume" => CustomerResume => CustomerResumeReply,
+    "session.rate" => Rate => RateReply,
+    "message.send" => SendMessage => MessageAck,
+    "typing" => Typing => Empty,
+    "session.transcript" => Transcript => TranscriptReply,
+}

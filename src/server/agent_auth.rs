@@ -1,0 +1,325 @@
+//! Agent sign-in on the hub: `login` (password checked on the bounded hashing pool), `resume`
+//! (token), `change_password` and `logout`, and what makes a connection a working agent.
+
+use super::hub::{Auth, Hub, HubMsg};
+use super::outbox::ConnId;
+use super::respond::Responder;
+use crate::auth;
+use crate::model::{AgentId, AgentStatus, now_ms};
+use crate::protocol::request::{ChangePassword, Login, Resume};
+use crate::protocol::{ApiError, Empty, ErrorCode, Event, LoginReply, StatusReason, TokenReply};
+use crate::store::{AgentRow, Audience, Principal, Viewer};
+
+/// The answer when the hashing pool is full.
+fn busy() -> ApiError {
+    ApiError::new(
+        ErrorCode::RateLimited,
+        "the server is busy checking passwords; try again in a moment",
+    )
+}
+
+impl Hub {
+    /// Marks the connection as having a credential check in flight; `Err` if it already has
+    /// one (pipelined logins would otherwise queue up hashing work).
+    fn begin_auth(&mut self, conn: ConnId) -> Result<(), ApiError> {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Err(ApiError::unauthorized("the connection is closing"));
+        };
+        if c.auth_in_flight {
+            return Err(ApiError::new(
+                ErrorCode::RateLimited,
+                "a login is already being checked on this connection; wait for its reply",
+            ));
+        }
+        c.auth_in_flight = true;
+        Ok(())
+    }
+
+    fn end_auth(&mut self, conn: ConnId) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.auth_in_flight = false;
+        }
+    }
+
+    pub(super) fn login(&mut self, r: Responder<LoginReply>, conn: ConnId, auth: Auth, q: Login) {
+        if auth != Auth::None {
+            return self.answer(
+                r,
+                Err(ApiError::conflict("this connection is already logged in")),
+            );
+        }
+        if let Err(e) = self.begin_auth(conn) {
+            return self.answer(r, Err(e));
+        }
+        let Some(permit) = self.hasher.reserve() else {
+            self.end_auth(conn);
+            return self.answer(r, Err(busy()));
+        };
+        let Login {
+            username,
+            password,
+            cursor,
+        } = q;
+        self.read_then(
+            // Groups made with `kefu admin` since start-up reach routing here.
+            move |tx| Ok((tx.agent_by_username(&username)?, tx.list_groups()?)),
+            move |hub, (row, groups)| {
+                hub.sync_groups(groups);
+                let inbox = hub.inbox.clone();
+                permit.run(move || {
+                    let ok = match &row {
+                        Some(r) => auth::verify_password(&password, &r.password_hash),
+                        None => {
+                            // Same work as a real check, so timing does not reveal names.
+                            let _ = auth::verify_password(&password, auth::dummy_hash());
+                            false
+                        }
+                    };
+                    let row = if ok { row } else { None };
+                    let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
+                        hub.finish_agent_auth(r, conn, row, None, cursor)
+                    })));
+                });
+            },
+        );
+    }
+
+    pub(super) fn resume(&mut self, r: Responder<LoginReply>, conn: ConnId, auth: Auth, q: Resume) {
+        if auth != Auth::None {
+            return self.answer(
+                r,
+                Err(ApiError::conflict("this connection is already logged in")),
+            );
+        }
+        if let Err(e) = self.begin_auth(conn) {
+            return self.answer(r, Err(e));
+        }
+        let hash = auth::token_hash(&q.token);
+        let lookup = hash.clone();
+        let now = now_ms();
+        self.read_then(
+            move |tx| {
+                let row = match tx.token(&lookup, now)? {
+                    Some(Principal::Agent(a)) => tx.agent_by_id(a)?,
+                    _ => None,
+                };
+                Ok((row, tx.list_groups()?))
+            },
+            move |hub, (row, groups)| {
+                hub.sync_groups(groups);
+                hub.finish_agent_auth(r, conn, row, Some(hash), q.cursor)
+            },
+        );
+    }
+
+    /// Brings routing's skill groups (and their strategies) up to date with the store.
+    fn sync_groups(&mut self, groups: Vec<(String, crate::model::Strategy)>) {
+        for (name, strategy) in groups {
+            self.engine.upsert_group(&name, strategy);
+        }
+    }
+
+    /// Completes login/resume once the store answered and the password was checked.
+    /// `row` is `None` when the credentials or token were wrong.
+    fn finish_agent_auth(
+        &mut self,
+        r: Responder<LoginReply>,
+        conn: ConnId,
+        row: Option<AgentRow>,
+        token_hash: Option<String>,
+        cursor: Option<i64>,
+    ) {
+        self.end_auth(conn);
+        if !self.conns.contains_key(&conn) {
+            return r.abandon();
+        }
+        let Some(row) = row else {
+            let msg = if token_hash.is_some() {
+                "the token is invalid or expired; log in again"
+            } else {
+                "invalid username or password"
+            };
+            return self.answer(r, Err(ApiError::unauthorized(msg)));
+        };
+        let agent = row.id;
+        let must_change = row.must_change_password;
+        self.refresh_agent(row);
+        let (token, hash) = match token_hash {
+            Some(h) => (None, h),
+            None => {
+                let t = auth::new_token();
+                let h = auth::token_hash(&t);
+                self.push_token(h.clone(), agent);
+                (Some(t), h)
+            }
+        };
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.auth = if must_change {
+                Auth::AgentPending(agent)
+            } else {
+                Auth::Agent(agent)
+            };
+            c.token_hash = Some(hash);
+        }
+        if let Some(e) = self.agents.get_mut(&agent) {
+            e.conns.insert(conn);
+        }
+        let reply = LoginReply {
+            token,
+            agent: self.agent_info(agent),
+            must_change_password: must_change,
+            cursor: self.head(),
+        };
+        self.answer(r, Ok(reply));
+        if !must_change {
+            self.activate(conn, agent, cursor);
+        }
+    }
+
+    fn push_token(&mut self, hash: String, agent: AgentId) {
+        let now = now_ms();
+        let expires = now.saturating_add(self.config.auth.agent_token_ms());
+        self.write(move |tx| tx.insert_token(&hash, Principal::Agent(agent), expires, now));
+    }
+
+    /// A fully logged-in connection: replay what it missed, then let routing know it is here.
+    /// The routing step runs as the hub's next message so its events follow the replay.
+    fn activate(&mut self, conn: ConnId, agent: AgentId, cursor: Option<i64>) {
+        if let Some(cursor) = cursor
+            && let Some(out) = self.conns.get(&conn).map(|c| c.out.clone())
+        {
+            let viewer = Viewer::Agent {
+                id: agent,
+                supervisor: self.sees_all(agent),
+            };
+            self.replay(&out, viewer, cursor);
+        }
+        let _ = self.inbox.send(HubMsg::Continue(Box::new(move |hub| {
+            let fx = hub.engine.connect(agent, now_ms());
+            hub.apply(fx);
+        })));
+    }
+
+    pub(super) fn change_password(
+        &mut self,
+        r: Responder<TokenReply>,
+        conn: ConnId,
+        auth: Auth,
+        q: ChangePassword,
+    ) {
+        let agent = match auth {
+            Auth::Agent(a) | Auth::AgentPending(a) => a,
+            _ => return self.answer(r, Err(ApiError::unauthorized("log in first"))),
+        };
+        if let Err(e) = auth::check_password_policy(&q.new_password) {
+            return self.answer(r, Err(ApiError::invalid(e)));
+        }
+        if q.old_password == q.new_password {
+            return self.answer(
+                r,
+                Err(ApiError::invalid(
+                    "the new password must differ from the old one",
+                )),
+            );
+        }
+        if let Err(e) = self.begin_auth(conn) {
+            return self.answer(r, Err(e));
+        }
+        let Some(permit) = self.hasher.reserve() else {
+            self.end_auth(conn);
+            return self.answer(r, Err(busy()));
+        };
+        let stored = self
+            .agents
+            .get(&agent)
+            .map(|e| e.row.password_hash.clone())
+            .unwrap_or_default();
+        let inbox = self.inbox.clone();
+        permit.run(move || {
+            let outcome = if auth::verify_password(&q.old_password, &stored) {
+                auth::hash_password(&q.new_password).map_err(|e| {
+                    tracing::error!(error = %e, "password hashing failed");
+                    ApiError::internal()
+                })
+            } else {
+                Err(ApiError::unauthorized("the current password is wrong"))
+            };
+            let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
+                hub.finish_change_password(r, conn, agent, outcome)
+            })));
+        });
+    }
+
+    fn finish_change_password(
+        &mut self,
+        r: Responder<TokenReply>,
+        conn: ConnId,
+        agent: AgentId,
+        outcome: Result<String, ApiError>,
+    ) {
+        self.end_auth(conn);
+        if !self.conns.contains_key(&conn) {
+            return r.abandon();
+        }
+        let hash = match outcome {
+            Ok(h) => h,
+            Err(e) => return self.answer(r, Err(e)),
+        };
+        let was_pending = self
+            .conns
+            .get(&conn)
+            .is_some_and(|c| c.auth == Auth::AgentPending(agent));
+        if let Some(e) = self.agents.get_mut(&agent) {
+            e.row.password_hash = hash.clone();
+            e.row.must_change_password = false;
+        }
+        self.write(move |tx| tx.set_password(agent, &hash, false));
+        // Every earlier token died with the old password; this connection gets a new one.
+        let token = auth::new_token();
+        let token_hash = auth::token_hash(&token);
+        self.push_token(token_hash.clone(), agent);
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.auth = Auth::Agent(agent);
+            c.token_hash = Some(token_hash);
+        }
+        let cursor = self.head();
+        self.answer(r, Ok(TokenReply { token, cursor }));
+        if was_pending {
+            self.activate(conn, agent, None);
+        }
+    }
+
+    pub(super) fn logout(&mut self, conn: ConnId, auth: Auth) -> Result<Empty, ApiError> {
+        let agent = match auth {
+            Auth::Agent(a) | Auth::AgentPending(a) => a,
+            _ => return Err(ApiError::unauthorized("not logged in")),
+        };
+        if let Some(hash) = self.conns.get_mut(&conn).and_then(|c| c.token_hash.take()) {
+            self.write(move |tx| tx.delete_token(&hash));
+        }
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.auth = Auth::None;
+        }
+        let last = self.agents.get_mut(&agent).map(|e| {
+            e.conns.remove(&conn);
+            e.conns.is_empty()
+        });
+        // Logging out of the last console is a deliberate leave: offers go back now.
+        if last == Some(true) && auth == Auth::Agent(agent) {
+            let now = now_ms();
+            let fx = self
+                .engine
+                .set_status(agent, AgentStatus::Offline, now)
+                .map_err(super::agent_ops::route_error)?;
+            self.set_status_row(agent, AgentStatus::Offline);
+            let ev = Event::Status {
+                status: AgentStatus::Offline,
+                reason: Some(StatusReason::LoggedOut),
+            };
+            self.emit(Audience::Agent(agent), None, &ev);
+            self.apply(fx);
+            self.engine.disconnect(agent, now);
+        }
+        Ok(Empty {})
+    }
+}

@@ -1,0 +1,264 @@
+//! How the hub's decisions reach the disk and the clients: everything one hub message changes
+//! is gathered in a [`Batch`] and handed to the committer; replies and events are sent only
+//! after it committed. Reads that must see every acknowledged write (transcripts, profiles,
+//! replays) are queued behind the batch the same way.
+
+use super::hub::{Auth, Hub, HubMsg};
+use super::outbox::{ConnId, Outbox};
+use super::respond::Responder;
+use crate::model::{AgentId, AgentStatus, Millis, SessionId, now_ms};
+use crate::protocol::{self, ApiError, Event, MessageAck, ReloadReason, ServerFrame, SessionView};
+use crate::store::committer::{AfterCommit, Work};
+use crate::store::{Audience, Viewer};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Writes and deliveries gathered while handling one message; flushed as committer jobs.
+#[derive(Default)]
+pub struct Batch {
+    /// Live sessions whose row changed.
+    pub sessions: Vec<SessionId>,
+    pub messages: Vec<protocol::MessageView>,
+    /// (cursor, audience, session, event JSON).
+    pub events: Vec<(i64, Audience, Option<SessionId>, String)>,
+    pub statuses: Vec<(AgentId, AgentStatus)>,
+    /// Frames to send once everything above committed: replies and live events.
+    pub sends: Vec<(Outbox, String)>,
+    /// Further store work (tokens, passwords, reads in commit order), each its own job.
+    pub work: Vec<Work>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+            && self.messages.is_empty()
+            && self.events.is_empty()
+            && self.statuses.is_empty()
+            && self.sends.is_empty()
+            && self.work.is_empty()
+    }
+}
+
+impl Hub {
+    /// The outboxes of everyone an audience names.
+    fn outboxes(&self, audience: Audience) -> Vec<Outbox> {
+        // Connections still owing a password change get nothing.
+        let of = |ids: &BTreeSet<ConnId>| -> Vec<Outbox> {
+            ids.iter()
+                .filter_map(|c| self.conns.get(c))
+                .filter(|c| matches!(c.auth, Auth::Agent(_) | Auth::Customer(_)))
+                .map(|c| c.out.clone())
+                .collect()
+        };
+        match audience {
+            Audience::Agent(a) => self
+                .agents
+                .get(&a)
+                .map(|e| of(&e.conns))
+                .unwrap_or_default(),
+            Audience::Customer(c) => self.customer_conns.get(&c).map(of).unwrap_or_default(),
+            Audience::Supervisors => self
+                .agents
+                .values()
+                .filter(|e| e.row.role.sees_all())
+                .flat_map(|e| of(&e.conns))
+                .collect(),
+        }
+    }
+
+    /// Records a durable event for an audience: stored with the next cursor and delivered to
+    /// the audience's connections after commit.
+    pub fn emit(&mut self, audience: Audience, session: Option<SessionId>, event: &Event) {
+        let id = self.next_event_id;
+        self.next_event_id += 1;
+        let body = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
+        let frame = event_frame_raw(id, &body);
+        for out in self.outboxes(audience) {
+            self.batch.sends.push((out, frame.clone()));
+        }
+        self.batch.events.push((id, audience, session, body));
+    }
+
+    /// The newest cursor issued so far.
+    pub fn head(&self) -> i64 {
+        self.next_event_id - 1
+    }
+
+    /// Marks a live session's row for writing in this batch.
+    pub fn touch(&mut self, session: SessionId) {
+        if !self.batch.sessions.contains(&session) {
+            self.batch.sessions.push(session);
+        }
+    }
+
+    /// Store work that shares this batch's commit (tokens, passwords).
+    pub fn write(
+        &mut self,
+        work: impl FnOnce(&mut dyn crate::store::Tx) -> crate::store::Result<()> + Send + 'static,
+    ) {
+        self.batch.work.push(Box::new(move |tx| {
+            work(tx)?;
+            Ok(None)
+        }));
+    }
+
+    /// Runs `f` once everything gathered so far committed.
+    pub fn after_commit(&mut self, f: impl FnOnce() + Send + 'static) {
+        self.batch
+            .work
+            .push(Box::new(move |_| Ok(Some(Box::new(f)))));
+    }
+
+    /// Submits everything gathered so far: the rows, then each piece of extra work, then the
+    /// deliveries, which therefore run only once all of it committed.
+    pub fn flush(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        if batch.is_empty() {
+            return;
+        }
+        let sessions: Vec<(SessionView, Option<(AgentId, Millis)>)> = batch
+            .sessions
+            .iter()
+            .filter_map(|id| {
+                self.live
+                    .get(id)
+                    .map(|l| (l.view.clone(), self.engine.offer(*id)))
+            })
+            .collect();
+        let now = now_ms();
+        let Batch {
+            messages,
+            events,
+            statuses,
+            sends,
+            work,
+            ..
+        } = batch;
+        let mut jobs: Vec<Work> = Vec::with_capacity(work.len() + 2);
+        if !(sessions.is_empty() && messages.is_empty() && events.is_empty() && statuses.is_empty())
+        {
+            jobs.push(Box::new(move |tx| {
+                for (s, offer) in &sessions {
+                    tx.put_session(s, *offer)?;
+                }
+                for m in &messages {
+                    tx.insert_message(m)?;
+                }
+                for (a, s) in &statuses {
+                    tx.set_agent_status(*a, *s)?;
+                }
+                for (id, audience, session, body) in &events {
+                    tx.insert_event(*id, *audience, *session, body, now)?;
+                }
+                Ok(None)
+            }));
+        }
+        jobs.extend(work);
+        if !sends.is_empty() {
+            let deliver: AfterCommit = Box::new(move || {
+                for (out, frame) in sends {
+                    out.send(frame);
+                }
+            });
+            jobs.push(Box::new(move |_| Ok(Some(deliver))));
+        }
+        for job in jobs {
+            if self.committer.submit(job).is_err() {
+                tracing::error!("the store has stopped; dropping a batch");
+                return;
+            }
+        }
+    }
+
+    /// Ended sessions are written one last time and forgotten.
+    pub fn forget(&mut self, session: SessionId) -> Option<super::hub::Live> {
+        let l = self.live.remove(&session)?;
+        self.open_by_customer.remove(&l.view.customer.id);
+        self.batch.sessions.retain(|s| *s != session);
+        let view = l.view.clone();
+        self.write(move |tx| tx.put_session(&view, None));
+        Some(l)
+    }
+
+    /// Reads from the store once everything before it committed, then continues on the hub
+    /// with the result.
+    pub fn read_then<T: Send + 'static>(
+        &mut self,
+        read: impl FnOnce(&mut dyn crate::store::Tx) -> crate::store::Result<T> + Send + 'static,
+        then: impl FnOnce(&mut Hub, T) + Send + 'static,
+    ) {
+        let inbox = self.inbox.clone();
+        self.batch.work.push(Box::new(move |tx| {
+            let value = read(tx)?;
+            Ok(Some(Box::new(move || {
+                let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| then(hub, value))));
+            })))
+        }));
+    }
+
+    /// Reads from the store once everything before it committed and answers with the result
+    /// straight from there: for requests that only read.
+    pub fn read_reply<R: Serialize + Send + 'static>(
+        &mut self,
+        r: Responder<R>,
+        read: impl FnOnce(&mut dyn crate::store::Tx) -> crate::store::Result<Result<R, ApiError>>
+        + Send
+        + 'static,
+    ) {
+        self.batch.work.push(Box::new(move |tx| {
+            let result = read(tx)?;
+            Ok(Some(Box::new(move || r.send(result))))
+        }));
+    }
+
+    /// Replays everything after `cursor` for the viewer, or a `reload` frame when that is too
+    /// much or the cursor is unknown. Runs in the committer's order, so nothing is missed
+    /// between the replay and the live events that follow.
+    pub fn replay(&mut self, out: &Outbox, viewer: Viewer, cursor: i64) {
+        let head = self.head();
+        let limit = self.config.limits.replay_limit;
+        let out = out.clone();
+        self.batch.work.push(Box::new(move |tx| {
+            let oldest = tx.oldest_event_id()?;
+            let events = if cursor > head || cursor < 0 || (oldest > 0 && cursor < oldest - 1) {
+                None
+            } else {
+                let evs = tx.events_after(viewer, cursor, limit + 1)?;
+                (evs.len() <= limit as usize).then_some(evs)
+            };
+            Ok(Some(Box::new(move || match events {
+                Some(evs) => {
+                    for (id, body) in evs {
+                        out.send(event_frame_raw(id, &body));
+                    }
+                }
+                None => {
+                    let reason = if cursor > head {
+                        ReloadReason::UnknownCursor
+                    } else {
+                        ReloadReason::CursorTooOld
+                    };
+                    let f = ServerFrame::Reload {
+                        cursor: head,
+                        reason,
+                    };
+                    out.send(serde_json::to_string(&f).unwrap_or_default());
+                }
+            })))
+        }));
+    }
+}
+
+/// The ack for a stored message; a retried send gets exactly this again.
+pub fn ack_of(m: &protocol::MessageView) -> MessageAck {
+    MessageAck {
+        session_id: m.session_id,
+        seq: m.seq,
+        created_at: m.created_at,
+    }
+}
+
+/// An event frame from an already-serialised event body (stored bodies are replayed as is).
+pub fn event_frame_raw(cursor: i64, body: &str) -> String {
+    format!(r#"{{"type":"event","cursor":{cursor},"event":{body}}}"#)
+}

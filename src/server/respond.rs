@@ -1,0 +1,56 @@
+//! [`Responder`]: the one way the hub answers a request. It is typed by the request's reply
+//! (so a handler cannot answer with the wrong shape) and consumed by answering (so it cannot
+//! answer twice). One dropped unanswered — a bug, or a store job refused after all — still gets
+//! an `internal` error, so no client waits forever.
+
+use super::outbox::Outbox;
+use crate::protocol::{self, ApiError};
+use serde::Serialize;
+use serde_json::Value;
+use std::marker::PhantomData;
+
+pub struct Responder<R> {
+    out: Outbox,
+    /// The request's `id`, echoed in the reply.
+    id: Value,
+    answered: bool,
+    _reply: PhantomData<fn(R)>,
+}
+
+impl<R: Serialize> Responder<R> {
+    pub fn new(out: Outbox, id: Value) -> Self {
+        Responder {
+            out,
+            id,
+            answered: false,
+            _reply: PhantomData,
+        }
+    }
+
+    /// The reply frame and where it goes, for the hub to send after the commit.
+    pub fn frame(mut self, result: Result<R, ApiError>) -> (Outbox, String) {
+        self.answered = true;
+        (self.out.clone(), protocol::reply_frame(&self.id, &result))
+    }
+
+    /// Drops the request without a reply: its connection is gone.
+    pub fn abandon(mut self) {
+        self.answered = true;
+    }
+
+    /// Sends the reply now: for answers produced after their data committed (reads).
+    pub fn send(self, result: Result<R, ApiError>) {
+        let (out, frame) = self.frame(result);
+        out.send(frame);
+    }
+}
+
+impl<R> Drop for Responder<R> {
+    fn drop(&mut self) {
+        if !self.answered {
+            tracing::error!(id = %self.id, "a request was dropped without a reply");
+            self.out
+                .send(protocol::reply_err(&self.id, &ApiError::internal()));
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! What both endpoints do with a conversation: post a message, show typing, read a transcript,
+//! and (agents) read the customer's profile. Who may do it is checked by the caller or here,
+//! in one place per operation.
+
+use super::batch::ack_of;
+use super::hub::{Auth, Hub};
+use super::respond::Responder;
+use crate::model::{AgentId, AuthorKind, CustomerId, SessionId, SessionState, now_ms};
+use crate::protocol::request::{SendMessage, Transcript};
+use crate::protocol::{
+    ApiError, Event, MessageAck, MessageView, ProfileReply, ServerFrame, SessionView,
+    TranscriptReply,
+};
+use crate::store::Audience;
+
+const MAX_CLIENT_MSG_ID: usize = 128;
+/// Most messages one transcript request returns.
+const MAX_TRANSCRIPT: u32 = 500;
+/// Sessions of a customer listed in their profile.
+const PROFILE_SESSIONS: u32 = 50;
+
+impl Hub {
+    /// The customer's own open session, or why not.
+    pub(super) fn own_session(
+        &self,
+        customer: CustomerId,
+        session: SessionId,
+    ) -> Result<(), ApiError> {
+        match self.live.get(&session) {
+            Some(l) if l.view.customer.id == customer => Ok(()),
+            Some(_) => Err(ApiError::forbidden(format!(
+                "session {session} is not yours"
+            ))),
+            None => Err(ApiError::not_found(format!("no open session {session}"))),
+        }
+    }
+
+    pub(super) fn customer_send(
+        &mut self,
+        customer: CustomerId,
+        q: SendMessage,
+    ) -> Result<MessageAck, ApiError> {
+        self.own_session(customer, q.session_id)?;
+        self.post_message(AuthorKind::Customer, customer, q)
+    }
+
+    /// Stores a message and delivers it to both sides. A retry with a known `client_msg_id`
+    /// gets the original ack and stores nothing.
+    pub fn post_message(
+        &mut self,
+        kind: AuthorKind,
+        author: i64,
+        q: SendMessage,
+    ) -> Result<MessageAck, ApiError> {
+        let SendMessage {
+            session_id: session,
+            client_msg_id,
+            body,
+        } = q;
+        if client_msg_id.is_empty() || client_msg_id.len() > MAX_CLIENT_MSG_ID {
+            return Err(ApiError::invalid(format!(
+                "client_msg_id must be 1–{MAX_CLIENT_MSG_ID} bytes"
+            )));
+        }
+        if body.trim().is_empty() {
+            return Err(ApiError::invalid("the message is empty"));
+        }
+        let author_name = match kind {
+            AuthorKind::Agent => self.agents.get(&author).map(|e| e.row.display_name.clone()),
+            _ => self
+                .live
+                .get(&session)
+                .map(|l| l.view.customer.nickname.clone()),
+        }
+        .unwrap_or_default();
+        let now = now_ms();
+        let Some(l) = self.live.get_mut(&session) else {
+            return Err(ApiError::not_found(format!("no open session {session}")));
+        };
+        let key = (kind, author, client_msg_id.clone());
+        if let Some(ack) = l.acks.get(&key) {
+            return Ok(*ack);
+        }
+        l.view.last_seq += 1;
+        let message = MessageView {
+            session_id: session,
+            seq: l.view.last_seq,
+            author_kind: kind,
+            author_id: Some(author),
+            author_name,
+            body,
+            client_msg_id: Some(client_msg_id),
+            created_at: now,
+        };
+        match kind {
+            AuthorKind::Customer => {
+                l.view.waiting_since.get_or_insert(now);
+            }
+            _ => {
+                l.view.waiting_since = None;
+                if kind == AuthorKind::Agent && l.view.state == SessionState::Active {
+                    l.view.first_human_reply_at.get_or_insert(now);
+                }
+            }
+        }
+        let ack = ack_of(&message);
+        l.acks.insert(key, ack);
+        let (customer, assignee) = (l.view.customer.id, l.view.assignee);
+        self.touch(session);
+        let ev = Event::Message {
+            message: message.clone(),
+        };
+        self.batch.messages.push(message);
+        self.emit(Audience::Customer(customer), Some(session), &ev);
+        if let Some(a) = assignee {
+            self.emit(Audience::Agent(a), Some(session), &ev);
+        }
+        Ok(ack)
+    }
+
+    /// Typing indicators are ephemeral: sent to the other side now, never stored.
+    pub fn typing(&mut self, kind: AuthorKind, author: i64, session: SessionId, active: bool) {
+        let Some(l) = self.live.get(&session) else {
+            return;
+        };
+        let (name, conns) = match kind {
+            AuthorKind::Customer => {
+                let Some(a) = l.view.assignee else { return };
+                (
+                    l.view.customer.nickname.clone(),
+                    self.agents
+                        .get(&a)
+                        .map(|e| e.conns.clone())
+                        .unwrap_or_default(),
+                )
+            }
+            _ => (
+                self.agents
+                    .get(&author)
+                    .map(|e| e.row.display_name.clone())
+                    .unwrap_or_default(),
+                self.customer_conns
+                    .get(&l.view.customer.id)
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        };
+        let frame = ServerFrame::Typing {
+            session_id: session,
+            author_kind: kind,
+            name,
+            active,
+        };
+        let text = serde_json::to_string(&frame).unwrap_or_default();
+        for c in conns {
+            if let Some(conn) = self.conns.get(&c)
+                && matches!(conn.auth, Auth::Agent(_) | Auth::Customer(_))
+            {
+                conn.out.send(text.clone());
+            }
+        }
+    }
+
+    /// An agent reads a transcript: of a session they serve now, of any past session of a
+    /// customer they serve now, or any at all as a supervisor.
+    pub(super) fn agent_transcript(
+        &mut self,
+        r: Responder<TranscriptReply>,
+        agent: AgentId,
+        q: Transcript,
+    ) {
+        let serving: Vec<CustomerId> = self
+            .live
+            .values()
+            .filter(|l| self.serves(agent, l.view.id))
+            .map(|l| l.view.customer.id)
+            .collect();
+        let all = self.sees_all(agent);
+        self.read_transcript(r, q, move |s| {
+            (all || serving.contains(&s.customer.id)).then(|| s.clone())
+        });
+    }
+
+    /// A customer reads one of their own sessions, without the agents' internal labels.
+    pub(super) fn customer_transcript(
+        &mut self,
+        r: Responder<TranscriptReply>,
+        customer: CustomerId,
+        q: Transcript,
+    ) {
+        self.read_transcript(r, q, move |s| {
+            (s.customer.id == customer).then(|| s.for_customer())
+        });
+    }
+
+    /// Reads a transcript once every acked message is on disk; `visible` decides whether the
+    /// reader may see the session, and how.
+    fn read_transcript(
+        &mut self,
+        r: Responder<TranscriptReply>,
+        q: Transcript,
+        visible: impl FnOnce(&SessionView) -> Option<SessionView> + Send + 'static,
+    ) {
+        let session = q.session_id;
+        let limit = q.limit.unwrap_or(MAX_TRANSCRIPT).min(MAX_TRANSCRIPT);
+        let after = q.after_seq.unwrap_or(0);
+        self.read_reply(r, move |tx| {
+            let Some(s) = tx.session(session)? else {
+                return Ok(Err(ApiError::not_found(format!("no session {session}"))));
+            };
+            let Some(shown) = visible(&s) else {
+                return Ok(Err(ApiError::forbidden(format!(
+                    "you may not read session {session}"
+                ))));
+            };
+            let messages = tx.transcript(session, after, limit)?;
+            Ok(Ok(TranscriptReply {
+                session: shown,
+                messages,
+            }))
+        });
+    }
+
+    /// A customer's profile with their recent sessions, for an agent serving them (or a
+    /// supervisor).
+    pub(super) fn profile(
+        &mut self,
+        r: Responder<ProfileReply>,
+        agent: AgentId,
+        customer: CustomerId,
+    ) {
+        let allowed = self.sees_all(agent)
+            || self
+                .live
+                .values()
+                .any(|l| l.view.customer.id == customer && self.serves(agent, l.view.id));
+        if !allowed {
+            let e = ApiError::forbidden("you serve no session of this customer");
+            return self.answer(r, Err(e));
+        }
+        self.read_reply(r, move |tx| {
+            Ok(match tx.customer(customer)? {
+                None => Err(ApiError::not_found(format!("no customer {customer}"))),
+                Some(c) => Ok(ProfileReply {
+                    customer: c,
+                    sessions: tx.sessions_of_customer(customer, PROFILE_SESSIONS)?,
+                }),
+            })
+        });
+    }
+}
