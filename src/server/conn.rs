@@ -6,6 +6,7 @@ use super::outbox::{Outbox, Outgoing, next_conn_id};
 use crate::protocol::{self, ApiError, ErrorCode, HelloReply, PROTOCOL_VERSION, Request};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use serde_json::Value;
+use std::net::IpAddr;
 use std::time::Instant;
 
 /// A token bucket: `rate` per second sustained, `burst` at once.
@@ -39,13 +40,20 @@ pub struct ConnSettings {
     pub idle_timeout_secs: u64,
 }
 
-pub async fn serve(mut socket: WebSocket, endpoint: Endpoint, hub: HubTx, settings: ConnSettings) {
+pub async fn serve(
+    mut socket: WebSocket,
+    endpoint: Endpoint,
+    peer: IpAddr,
+    hub: HubTx,
+    settings: ConnSettings,
+) {
     let conn = next_conn_id();
     let (outbox, mut rx, kill) = Outbox::new(settings.outbox_frames);
     if hub
         .send(HubMsg::Open {
             conn,
             endpoint,
+            peer,
             out: outbox.clone(),
         })
         .is_err()

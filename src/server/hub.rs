@@ -20,6 +20,7 @@ use crate::store::{AgentRow, Recovered};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
 use tokio::sync::mpsc;
 
 pub type HubTx = mpsc::UnboundedSender<HubMsg>;
@@ -43,6 +44,8 @@ pub enum HubMsg {
     Open {
         conn: ConnId,
         endpoint: Endpoint,
+        /// The client's address, for per-address limits.
+        peer: IpAddr,
         out: Outbox,
     },
     Request {
@@ -71,6 +74,8 @@ pub enum Auth {
 
 pub struct Conn {
     pub endpoint: Endpoint,
+    /// The client's address, for per-address limits.
+    pub peer: IpAddr,
     pub out: Outbox,
     pub auth: Auth,
     /// Hash of the token this connection authenticated with, for logout and revocation.
@@ -224,12 +229,14 @@ impl Hub {
             HubMsg::Open {
                 conn,
                 endpoint,
+                peer,
                 out,
             } => {
                 self.conns.insert(
                     conn,
                     Conn {
                         endpoint,
+                        peer,
                         out,
                         auth: Auth::None,
                         token_hash: None,
@@ -258,6 +265,7 @@ impl Hub {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
+        tracing::debug!(conn, peer = %c.peer, "connection closed");
         match c.auth {
             Auth::Agent(a) | Auth::AgentPending(a) => {
                 if let Some(entry) = self.agents.get_mut(&a) {

@@ -25,12 +25,13 @@ use crate::config::ServerConfig;
 use crate::store::committer::Committer;
 use crate::store::{SqliteStore, Store};
 use axum::Router;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use hub::{Endpoint, Hub, HubMsg, HubTx};
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
@@ -117,11 +118,14 @@ pub async fn run(
     });
     tracing::info!(addr = %listener.local_addr()?, data_dir = %data_dir.display(), "kefu serving");
     let mut stop = stop_rx.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|s| *s).await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = stop.wait_for(|s| *s).await;
+    })
+    .await?;
     drop(hub_tx);
     hub_task.await?;
     // The hub dropped its committer handle; the writer drains the queue and exits.
@@ -148,7 +152,12 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-fn upgrade(ws: WebSocketUpgrade, state: AppState, endpoint: Endpoint) -> impl IntoResponse {
+fn upgrade(
+    ws: WebSocketUpgrade,
+    state: AppState,
+    endpoint: Endpoint,
+    peer: SocketAddr,
+) -> impl IntoResponse {
     let limits = &state.config.limits;
     let settings = conn::ConnSettings {
         rate_per_sec: limits.rate_per_sec,
@@ -163,13 +172,21 @@ fn upgrade(ws: WebSocketUpgrade, state: AppState, endpoint: Endpoint) -> impl In
         .write_buffer_size(0)
         .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
-        .on_upgrade(move |socket| conn::serve(socket, endpoint, state.hub, settings))
+        .on_upgrade(move |socket| conn::serve(socket, endpoint, peer.ip(), state.hub, settings))
 }
 
-async fn ws_agent(ws: WebSocketUpgrade, State(state): State<AppState>) -> impl IntoResponse {
-    upgrade(ws, state, Endpoint::Agent)
+async fn ws_agent(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> impl IntoResponse {
+    upgrade(ws, state, Endpoint::Agent, peer)
 }
 
-async fn ws_customer(ws: WebSocketUpgrade, State(state): State<AppState>) -> impl IntoResponse {
-    upgrade(ws, state, Endpoint::Customer)
+async fn ws_customer(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> impl IntoResponse {
+    upgrade(ws, state, Endpoint::Customer, peer)
 }
