@@ -151,7 +151,7 @@ pub fn data_dir(flag: Option<PathBuf>, config: &ServerConfig) -> anyhow::Result<
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen, common } => {
-            init_stderr_logging();
+            crate::logging::init_stderr();
             let config = ServerConfig::load_or_default(common.config.as_deref())?;
             let dir = data_dir(common.data_dir, &config)?;
             let listen = listen.unwrap_or_else(|| config.listen.clone());
@@ -287,17 +287,6 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         }
     }
     Ok(())
-}
-
-fn init_stderr_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    use std::io::IsTerminal;
-    let _ = tracing_subscriber::fmt()
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod logging;
 pub mod model;
 pub mod protocol;
 pub mod routing;
