@@ -1,6 +1,6 @@
-//! Noticing that the database file was deleted or replaced under a running store. SQLite keeps
-//! writing to the file it opened, so without this check a deleted `kefu.db` would go on
-//! acknowledging writes that vanish at the next restart.
+//! Noticing that the database file (or its WAL) was deleted or replaced under a running store.
+//! SQLite keeps writing to the files it opened, so without this check a deleted `kefu.db`
+//! would go on acknowledging writes that vanish at the next restart.
 
 use crate::store::{FileChange, Result, StoreError};
 use std::path::{Path, PathBuf};
@@ -26,40 +26,86 @@ fn file_id(_: &std::fs::Metadata) -> FileId {
     FileId { dev: 0, ino: 0 }
 }
 
-/// The identity of the database file as it was when the store opened it.
+/// `kefu.db` → `kefu.db-wal`.
+fn wal_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// The identity of the database file and its WAL as they were when the store opened them.
 pub(super) struct FileGuard {
     path: PathBuf,
     id: FileId,
+    wal: Option<(PathBuf, FileId)>,
 }
 
 impl FileGuard {
+    /// Records the files' identities; call once the store has written (so the WAL exists).
     pub fn new(path: &Path) -> Result<FileGuard> {
         let m = std::fs::metadata(path).map_err(|e| StoreError::Io {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
+        let wal = wal_path(path);
+        let wal_id = std::fs::metadata(&wal).ok().map(|m| file_id(&m));
         Ok(FileGuard {
             path: path.to_path_buf(),
             id: file_id(&m),
+            wal: wal_id.map(|id| (wal, id)),
         })
     }
 
-    /// Fails (fatally) unless the path still names the opened file, with content. One `stat`.
+    /// Fails (fatally) unless the paths still name the opened files, the database with
+    /// content. Two `stat`s.
     pub fn check(&self) -> Result<()> {
-        let changed = |what| StoreError::Replaced {
-            path: self.path.clone(),
-            what,
+        let result = check_one(&self.path, self.id, true);
+        let result = match (&result, &self.wal) {
+            (Ok(()), Some((wal, id))) => check_one(wal, *id, false),
+            _ => result,
         };
-        match std::fs::metadata(&self.path) {
-            Ok(m) if file_id(&m) != self.id => Err(changed(FileChange::Replaced)),
-            // An open database file always holds at least its header page.
-            Ok(m) if m.len() == 0 => Err(changed(FileChange::Truncated)),
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(changed(FileChange::Deleted)),
-            Err(e) => Err(StoreError::Io {
-                path: self.path.clone(),
-                detail: e.to_string(),
-            }),
+        if let Err(StoreError::Replaced { .. }) = &result {
+            self.set_wal_aside();
         }
+        result
+    }
+
+    /// Renames our WAL out of the way once the database is gone: SQLite would otherwise apply
+    /// it to whatever file is put at the path next (a backup, say) and corrupt it. Kept, not
+    /// deleted: it holds the last commits of the lost database.
+    fn set_wal_aside(&self) {
+        let Some((wal, id)) = &self.wal else { return };
+        let ours = std::fs::metadata(wal).is_ok_and(|m| file_id(&m) == *id);
+        if !ours {
+            return;
+        }
+        let mut aside = wal.as_os_str().to_owned();
+        aside.push(format!(".orphaned-{}", crate::model::now_ms()));
+        match std::fs::rename(wal, &aside) {
+            Ok(()) => tracing::error!(
+                wal = %wal.display(),
+                kept_as = %PathBuf::from(aside).display(),
+                "the database file is gone; its WAL was set aside"
+            ),
+            Err(e) => tracing::error!(wal = %wal.display(), error = %e, "cannot set the WAL aside"),
+        }
+    }
+}
+
+fn check_one(path: &Path, id: FileId, must_have_content: bool) -> Result<()> {
+    let changed = |what| StoreError::Replaced {
+        path: path.to_path_buf(),
+        what,
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if file_id(&m) != id => Err(changed(FileChange::Replaced)),
+        // An open database file always holds at least its header page.
+        Ok(m) if must_have_content && m.len() == 0 => Err(changed(FileChange::Truncated)),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(changed(FileChange::Deleted)),
+        Err(e) => Err(StoreError::Io {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        }),
     }
 }

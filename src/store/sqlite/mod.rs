@@ -46,13 +46,13 @@ impl SqliteStore {
             path: path.to_path_buf(),
             max_bytes: options.max_bytes,
         };
-        let conn = Connection::open(path).map_err(|e| ctx.sql(e))?;
+        let mut conn = Connection::open(path).map_err(|e| ctx.sql(e))?;
         configure(&conn, options.max_bytes).map_err(|e| ctx.sql(e))?;
+        migrate(&mut conn).map_err(|e| ctx.sql(e))?;
+        check_headroom(&conn).map_err(|e| ctx.sql(e))?;
+        // After the writes above, so the WAL exists and is recorded too.
         let guard = FileGuard::new(path)?;
-        let mut store = SqliteStore { conn, ctx, guard };
-        store.migrate()?;
-        store.check_headroom()?;
-        Ok(store)
+        Ok(SqliteStore { conn, ctx, guard })
     }
 
     /// The id that names this database (kept in its `meta` table); created if missing.
@@ -91,35 +91,27 @@ impl SqliteStore {
     pub fn path(&self) -> &Path {
         &self.ctx.path
     }
+}
 
-    fn migrate(&mut self) -> Result<()> {
-        let ctx = &self.ctx;
-        let run = |conn: &mut Connection| -> rusqlite::Result<()> {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-                tx.execute_batch(sql)?;
-                tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            }
-            tx.commit()
-        };
-        run(&mut self.conn).map_err(|e| ctx.sql(e))
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
+    tx.commit()
+}
 
-    /// Writes (and then removes) [`HEADROOM_BYTES`] in two commits: on a full disk, or at the
-    /// size limit, opening fails with [`StoreError::DiskFull`] and says so.
-    fn check_headroom(&mut self) -> Result<()> {
-        let ctx = &self.ctx;
-        let probe = |conn: &Connection| -> rusqlite::Result<()> {
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('headroom', zeroblob(?1))",
-                [HEADROOM_BYTES],
-            )?;
-            conn.execute("DELETE FROM meta WHERE key = 'headroom'", [])?;
-            Ok(())
-        };
-        probe(&self.conn).map_err(|e| ctx.sql(e))
-    }
+/// Writes (and then removes) [`HEADROOM_BYTES`] in two commits: on a full disk, or at the
+/// size limit, opening fails with [`StoreError::DiskFull`] and says so.
+fn check_headroom(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('headroom', zeroblob(?1))",
+        [HEADROOM_BYTES],
+    )?;
+    conn.execute("DELETE FROM meta WHERE key = 'headroom'", [])?;
+    Ok(())
 }
 
 /// Connection settings of the writer.
@@ -169,3 +161,6 @@ impl Store for SqliteStore {
         Ok(Box::new(reader))
     }
 }
+
+#[cfg(test)]
+mod upgrade_tests;
