@@ -168,6 +168,21 @@ fn a_database_deleted_while_open_fails_fatally() {
 }
 
 #[test]
+fn a_database_deleted_during_a_transaction_is_not_reported_committed() {
+    let dir = used_data_dir();
+    let db = dir.path().join("kefu.db");
+    let mut store = open(dir.path()).unwrap();
+    let e = store
+        .transaction(&mut |tx| {
+            tx.upsert_group("during", Strategy::LeastBusy)?;
+            let _ = std::fs::remove_file(&db);
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Replaced { .. }), "{e:?}");
+}
+
+#[test]
 fn a_database_replaced_while_open_fails_fatally() {
     let (dir, other) = (used_data_dir(), used_data_dir());
     let mut store = open(dir.path()).unwrap();
