@@ -23,8 +23,8 @@ pub struct Committer {
 }
 
 impl Committer {
-    /// Starts the writer thread. `on_fatal` is called once if the store fails fatally (see
-    /// [`StoreError::is_fatal`]): the writer then stops, the jobs of the failed transaction and
+    /// Starts the writer thread. `on_fatal` is called once if a job fails fatally (see
+    /// [`StoreError::is_fatal`]) or the transaction itself fails: the writer then stops, the jobs of the failed transaction and
     /// every queued job are dropped unrun, and `submit` returns `Closed` from then on, so
     /// nothing more is acknowledged.
     pub fn start(

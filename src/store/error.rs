@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     // ---- Refusals: this request cannot be done; the store is fine. ----
     /// A uniqueness rule would be broken (username, shortcut, message idempotency key, …).
