@@ -23,7 +23,7 @@ mod session_ops;
 
 use crate::config::ServerConfig;
 use crate::store::committer::Committer;
-use crate::store::{SqliteStore, Store};
+use crate::store::{Store, StoreOptions};
 use axum::Router;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::StatusCode;
@@ -50,10 +50,8 @@ struct AppState {
 
 /// Opens the database in `data_dir` (creating it), writes the configured skill groups, and
 /// returns the store ready for [`run`].
-pub fn open_store(data_dir: &Path, config: &ServerConfig) -> anyhow::Result<SqliteStore> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| anyhow::anyhow!("cannot create data dir {}: {e}", data_dir.display()))?;
-    let mut store = SqliteStore::open(&data_dir.join("kefu.db"))?;
+pub fn open_store(data_dir: &Path, config: &ServerConfig) -> anyhow::Result<Box<dyn Store>> {
+    let mut store = crate::store::open(data_dir, &StoreOptions::default())?;
     store.transaction(&mut |tx| {
         for g in &config.groups {
             tx.upsert_group(&g.name, g.strategy)?;
@@ -81,7 +79,7 @@ pub async fn run(
     let mut store = open_store(&data_dir, &config)?;
     let recovered = store.recover()?;
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
-    let (committer, writer) = Committer::start(Box::new(store), move |e| {
+    let (committer, writer) = Committer::start(store, move |e| {
         let _ = fatal_tx.send(e);
     })?;
     let hasher = hasher::Hasher::start(config.limits.hash_threads, config.limits.hash_queue)?;

@@ -1,5 +1,7 @@
 //! Group commit: one thread owns the [`Store`]; every job waiting when a transaction starts goes
-//! into that transaction, so a burst of messages pays for one fsync. A job's follow-up (acks,
+//! into that transaction, so a burst of messages pays for one fsync. Each job runs in its own
+//! savepoint: a job refused by the store (`Conflict`, `NotFound`, …) is rolled back alone and
+//! dropped, and the others commit. A fatal error stops the writer. A job's follow-up (acks,
 //! event delivery) runs only after its transaction committed, in submission order.
 
 use super::{Result, Store, StoreError, Tx};
@@ -7,6 +9,8 @@ use std::sync::mpsc;
 
 /// What runs after the commit: typically pushes frames to connections.
 pub type AfterCommit = Box<dyn FnOnce() + Send>;
+/// One job. A job that fails is dropped without its follow-up: whatever it captured is dropped
+/// then (so a reply with a `Drop` guard can still answer).
 pub type Work = Box<dyn FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send>;
 
 /// Most jobs in one transaction; bounds the latency of the first job in a huge burst.
@@ -19,8 +23,10 @@ pub struct Committer {
 }
 
 impl Committer {
-    /// Starts the writer thread. `on_fatal` is called once if a transaction fails: the server
-    /// then stops, because its memory is ahead of the disk.
+    /// Starts the writer thread. `on_fatal` is called once if a job fails fatally (see
+    /// [`StoreError::is_fatal`]) or the transaction itself fails: the writer then stops, the jobs of the failed transaction and
+    /// every queued job are dropped unrun, and `submit` returns `Closed` from then on, so
+    /// nothing more is acknowledged.
     pub fn start(
         mut store: Box<dyn Store>,
         on_fatal: impl FnOnce(StoreError) + Send + 'static,
@@ -43,7 +49,7 @@ impl Committer {
                     let mut jobs = batch.drain(..);
                     let result = store.transaction(&mut |tx| {
                         for work in jobs.by_ref() {
-                            if let Some(after) = work(tx)? {
+                            if let Some(after) = run_job(tx, work)? {
                                 done.push(after);
                             }
                         }
@@ -53,7 +59,9 @@ impl Committer {
                     match result {
                         Ok(()) => done.drain(..).for_each(|after| after()),
                         Err(e) => {
-                            tracing::error!(error = %e, "transaction failed; stopping the server");
+                            // Nothing of this transaction is acknowledged.
+                            done.clear();
+                            tracing::error!(error = %e, "the store failed; stopping the writer");
                             on_fatal(e);
                             return;
                         }
@@ -69,5 +77,27 @@ impl Committer {
         work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
     ) -> Result<()> {
         self.tx.send(Box::new(work)).map_err(|_| StoreError::Closed)
+    }
+}
+
+/// Runs one job in its own savepoint. A refusal is rolled back, logged and swallowed (the job
+/// is dropped, its follow-up never runs); a fatal error is returned to end the transaction.
+fn run_job(tx: &mut dyn Tx, work: Work) -> Result<Option<AfterCommit>> {
+    let mut work = Some(work);
+    let mut after = None;
+    let result = tx.savepoint(&mut |tx| match work.take() {
+        Some(w) => {
+            after = w(tx)?;
+            Ok(())
+        }
+        None => Ok(()),
+    });
+    match result {
+        Ok(()) => Ok(after),
+        Err(e) if !e.is_fatal() => {
+            tracing::warn!(error = %e, "a store job was refused and rolled back alone");
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }

@@ -114,4 +114,13 @@ CREATE TABLE quick_replies (
     body TEXT NOT NULL
 );
 "#,
+    // 3: the database's identity, also kept in the data dir's `kefu.id`, so that a database
+    // file swapped for another (or for an empty one) is noticed at start-up.
+    r#"
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
+"#,
 ];

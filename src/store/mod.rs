@@ -1,34 +1,53 @@
-//! Durable storage. The server talks to a [`Store`] (one transaction at a time) through the
-//! [`committer`], which group-commits every pending job into one transaction. SQLite is the
-//! backend today; a Postgres one implements the same two traits.
+//! Durable storage. The server writes through the [`committer`], which group-commits pending
+//! jobs into one [`Store::transaction`], each job in its own savepoint; reads that need not be
+//! ordered with writes run on a [`ReadPool`] of read-only connections. SQLite is the backend
+//! today; a Postgres one implements the same traits and passes the same contract tests
+//! (`tests/store_contract.rs`).
 
 pub mod committer;
+mod error;
 mod migrations;
+pub mod readers;
 pub mod sqlite;
 
-use crate::model::{
-    AgentId, AgentStatus, AuthorKind, CustomerId, Millis, Role, SessionId, Strategy,
-};
+use crate::model::{AgentId, AgentStatus, CustomerId, Millis, Role, SessionId, Strategy};
 use crate::protocol::{
     Article, ArticleSummary, CustomerView, MessageView, QuickReply, SessionView,
 };
+use std::path::Path;
+
+pub use error::{FileChange, Result, StoreError};
+pub use readers::ReadPool;
 pub use sqlite::SqliteStore;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database: {0}")]
-    Db(#[from] rusqlite::Error),
-    #[error("corrupt row: {0}")]
-    Corrupt(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("the store is shut down")]
-    Closed,
+/// How a store is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Largest size of the database in bytes; `None` = until the disk is full. Writes beyond it
+    /// fail with [`StoreError::DiskFull`] (SQLite: `max_page_count`; the WAL file adds up to a
+    /// few MiB between checkpoints).
+    pub max_bytes: Option<u64>,
+    /// Read-only connections (and threads) of the [`ReadPool`].
+    pub readers: usize,
+    /// Reads that may wait for a free reader before [`ReadPool::submit`] says `Busy`.
+    pub read_queue: usize,
 }
 
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_bytes: None,
+            readers: 2,
+            read_queue: 1024,
+        }
+    }
+}
+
+/// Opens the database kept in `data_dir` (creating the dir and a fresh database when the dir is
+/// new) after checking that it is the database this dir held. See [`sqlite::open_data_dir`].
+pub fn open(data_dir: &Path, options: &StoreOptions) -> Result<Box<dyn Store>> {
+    Ok(Box::new(sqlite::open_data_dir(data_dir, options)?))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgentRow {
@@ -84,16 +103,66 @@ pub enum Principal {
     Customer(CustomerId),
 }
 
-/// Everything one transaction can do. Reads inside a transaction see its earlier writes.
-pub trait Tx {
-    fn insert_agent(&mut self, agent: &AgentRow) -> Result<AgentId>;
+/// Every query. Implemented by write transactions (which see their own earlier writes) and by
+/// read-only snapshots (which see what was committed when they started).
+pub trait Read {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
+    /// Every agent, by id.
     fn list_agents(&mut self) -> Result<Vec<AgentRow>>;
+    /// Every skill group, by name.
+    fn list_groups(&mut self) -> Result<Vec<(String, Strategy)>>;
+    /// The token's owner if it exists and has not expired at `now` (`expires_at > now`).
+    fn token(&mut self, hash: &str, now: Millis) -> Result<Option<Principal>>;
+    fn customer(&mut self, id: CustomerId) -> Result<Option<CustomerView>>;
+    fn customer_by_external_id(&mut self, external_id: &str) -> Result<Option<CustomerView>>;
+    fn session(&mut self, id: SessionId) -> Result<Option<SessionView>>;
+    /// A customer's sessions, newest first.
+    fn sessions_of_customer(
+        &mut self,
+        customer: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<SessionView>>;
+    /// Up to `limit` messages of a session with `seq > after_seq`, in `seq` order.
+    fn transcript(
+        &mut self,
+        session: SessionId,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<MessageView>>;
+    /// Up to `limit` events after `cursor` for the viewer, oldest first, as (id, body JSON).
+    /// Supervisors also see the events for [`Audience::Supervisors`].
+    fn events_after(
+        &mut self,
+        viewer: Viewer,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>>;
+    /// Smallest event id still stored (0 when empty); older cursors need a reload.
+    fn oldest_event_id(&mut self) -> Result<i64>;
+    /// Up to `limit` articles without their bodies. An empty `query` lists every article by
+    /// id; otherwise those whose title or keywords contain it (ASCII case ignored), most
+    /// recently updated first.
+    fn kb_search(&mut self, query: &str, limit: u32) -> Result<Vec<ArticleSummary>>;
+    fn kb_get(&mut self, id: i64) -> Result<Option<Article>>;
+    /// Every quick reply, in the order they were added.
+    fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>>;
+}
+
+/// Everything one write transaction can do.
+pub trait Tx: Read {
+    /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
+    /// returned, and the transaction goes on (only a fatal error leaves it unusable).
+    fn savepoint(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+
+    /// Stores a new agent (its `id` is ignored) with its group memberships; a taken username
+    /// is a `Conflict`, an unknown group `NotFound`.
+    fn insert_agent(&mut self, agent: &AgentRow) -> Result<AgentId>;
     fn set_agent_status(&mut self, id: AgentId, status: AgentStatus) -> Result<()>;
+    /// Sets the password hash and ends every token of the agent; `NotFound` for an unknown id.
     fn set_password(&mut self, id: AgentId, hash: &str, must_change: bool) -> Result<()>;
     fn upsert_group(&mut self, name: &str, strategy: Strategy) -> Result<()>;
-    fn list_groups(&mut self) -> Result<Vec<(String, Strategy)>>;
+    /// Puts an agent in a group (again is a no-op); an unknown group is `NotFound`.
     fn add_member(&mut self, group: &str, agent: AgentId) -> Result<()>;
 
     fn insert_token(
@@ -103,13 +172,10 @@ pub trait Tx {
         expires_at: Millis,
         now: Millis,
     ) -> Result<()>;
-    /// The token's owner if it exists and has not expired at `now`.
-    fn token(&mut self, hash: &str, now: Millis) -> Result<Option<Principal>>;
     fn delete_token(&mut self, hash: &str) -> Result<()>;
 
+    /// Stores a customer under its given id; a taken external id is a `Conflict`.
     fn insert_customer(&mut self, customer: &CustomerView, now: Millis) -> Result<()>;
-    fn customer(&mut self, id: CustomerId) -> Result<Option<CustomerView>>;
-    fn customer_by_external_id(&mut self, external_id: &str) -> Result<Option<CustomerView>>;
     fn update_customer(&mut self, customer: &CustomerView) -> Result<()>;
 
     /// Writes the whole session row (insert or replace), with the pending offer if any.
@@ -118,21 +184,10 @@ pub trait Tx {
         session: &SessionView,
         offer: Option<(AgentId, Millis)>,
     ) -> Result<()>;
-    fn session(&mut self, id: SessionId) -> Result<Option<SessionView>>;
-    /// A customer's sessions, newest first.
-    fn sessions_of_customer(
-        &mut self,
-        customer: CustomerId,
-        limit: u32,
-    ) -> Result<Vec<SessionView>>;
 
+    /// Stores a message and makes its `seq` the session's `last_seq`. A second message with the
+    /// same (session, author kind, author id, client_msg_id) is a `Conflict`.
     fn insert_message(&mut self, message: &MessageView) -> Result<()>;
-    fn transcript(
-        &mut self,
-        session: SessionId,
-        after_seq: i64,
-        limit: u32,
-    ) -> Result<Vec<MessageView>>;
 
     fn insert_event(
         &mut self,
@@ -142,32 +197,41 @@ pub trait Tx {
         body: &str,
         now: Millis,
     ) -> Result<()>;
-    /// Up to `limit` events after `cursor` for the viewer, oldest first, as (id, body JSON).
-    fn events_after(
-        &mut self,
-        viewer: Viewer,
-        cursor: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, String)>>;
-    /// Smallest event id still stored (0 when empty); older cursors need a reload.
-    fn oldest_event_id(&mut self) -> Result<i64>;
 
     /// Stores an article (its `id` is ignored) and returns the id it got.
     fn insert_article(&mut self, article: &Article) -> Result<i64>;
-    /// Up to `limit` articles without their bodies. An empty `query` lists every article by
-    /// id; otherwise those whose title or keywords contain it (ASCII case ignored), most
-    /// recently updated first.
-    fn kb_search(&mut self, query: &str, limit: u32) -> Result<Vec<ArticleSummary>>;
-    fn kb_get(&mut self, id: i64) -> Result<Option<Article>>;
     /// Stores a quick reply (its `id` is ignored); a shortcut already taken is a `Conflict`.
     fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64>;
-    /// Every quick reply, in the order they were added.
-    fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>>;
 }
 
-/// A backend: runs a closure in one write transaction, and loads the start-up state.
+/// A read-only connection, owned by one thread of a [`ReadPool`].
+pub trait Reader: Send {
+    /// Runs `f` once against one consistent snapshot of what was committed when it started.
+    /// `f` runs even if the snapshot cannot be started (its queries then report the error).
+    fn snapshot(&mut self, f: &mut dyn FnMut(&mut dyn Read) -> Result<()>) -> Result<()>;
+}
+
+/// A backend: runs closures in write transactions, opens readers, loads the start-up state.
 pub trait Store: Send + 'static {
-    /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise.
+    /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise. An
+    /// `Ok` means durably committed to the database this store opened.
     fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     fn recover(&mut self) -> Result<Recovered>;
+    /// A new read-only connection to the same database.
+    fn reader(&self) -> Result<Box<dyn Reader>>;
+}
+
+/// So a `Box<dyn Store>` goes wherever a `&mut dyn Store` is expected.
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        (**self).transaction(f)
+    }
+
+    fn recover(&mut self) -> Result<Recovered> {
+        (**self).recover()
+    }
+
+    fn reader(&self) -> Result<Box<dyn Reader>> {
+        (**self).reader()
+    }
 }

@@ -1,10 +1,11 @@
 //! SQLite queries for the knowledge base and quick replies (migration 2).
 
-use super::super::{Result, StoreError};
+use super::error::Res;
 use crate::protocol::{Article, ArticleSummary, QuickReply, split_keywords};
-use rusqlite::{OptionalExtension, Transaction, params};
+use crate::store::StoreError;
+use rusqlite::{Connection, OptionalExtension, params};
 
-pub fn insert_article(tx: &Transaction, a: &Article) -> Result<i64> {
+pub(super) fn insert_article(tx: &Connection, a: &Article) -> Res<i64> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO kb_articles (title, keywords, body, lang, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -30,7 +31,7 @@ fn summary_from_row(r: &rusqlite::Row) -> rusqlite::Result<ArticleSummary> {
     })
 }
 
-pub fn search(tx: &Transaction, query: &str, limit: u32) -> Result<Vec<ArticleSummary>> {
+pub(super) fn search(tx: &Connection, query: &str, limit: u32) -> Res<Vec<ArticleSummary>> {
     let mut out = Vec::new();
     if query.is_empty() {
         let mut stmt = tx.prepare_cached(
@@ -53,7 +54,7 @@ pub fn search(tx: &Transaction, query: &str, limit: u32) -> Result<Vec<ArticleSu
     Ok(out)
 }
 
-pub fn get(tx: &Transaction, id: i64) -> Result<Option<Article>> {
+pub(super) fn get(tx: &Connection, id: i64) -> Res<Option<Article>> {
     let mut stmt = tx.prepare_cached(
         "SELECT id, title, keywords, lang, updated_at, body FROM kb_articles WHERE id = ?1",
     )?;
@@ -72,7 +73,7 @@ pub fn get(tx: &Transaction, id: i64) -> Result<Option<Article>> {
         .optional()?)
 }
 
-pub fn insert_quick_reply(tx: &Transaction, q: &QuickReply) -> Result<i64> {
+pub(super) fn insert_quick_reply(tx: &Connection, q: &QuickReply) -> Res<i64> {
     let taken: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM quick_replies WHERE shortcut = ?1)",
         [&q.shortcut],
@@ -82,7 +83,8 @@ pub fn insert_quick_reply(tx: &Transaction, q: &QuickReply) -> Result<i64> {
         return Err(StoreError::Conflict(format!(
             "quick reply shortcut `{}` is taken",
             q.shortcut
-        )));
+        ))
+        .into());
     }
     tx.execute(
         "INSERT INTO quick_replies (shortcut, title, body) VALUES (?1, ?2, ?3)",
@@ -91,7 +93,7 @@ pub fn insert_quick_reply(tx: &Transaction, q: &QuickReply) -> Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
-pub fn list_quick_replies(tx: &Transaction) -> Result<Vec<QuickReply>> {
+pub(super) fn list_quick_replies(tx: &Connection) -> Res<Vec<QuickReply>> {
     let mut stmt =
         tx.prepare_cached("SELECT id, shortcut, title, body FROM quick_replies ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
@@ -107,66 +109,4 @@ pub fn list_quick_replies(tx: &Transaction) -> Result<Vec<QuickReply>> {
         out.push(row?);
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::protocol::{Article, QuickReply};
-    use crate::store::{SqliteStore, Store, StoreError};
-
-    fn article(title: &str, keywords: &[&str], updated_at: i64) -> Article {
-        Article {
-            id: 0,
-            title: title.into(),
-            keywords: keywords.iter().map(|k| k.to_string()).collect(),
-            lang: "en".into(),
-            updated_at,
-            body: format!("body of {title}"),
-        }
-    }
-
-    #[test]
-    fn search_get_and_quick_replies() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
-        store
-            .transaction(&mut |tx| {
-                tx.insert_article(&article("Refund policy", &["refund", "money"], 10))?;
-                tx.insert_article(&article("Shipping times", &["delivery"], 30))?;
-                tx.insert_article(&article("退款到账时间", &["退款", "REFUND"], 20))?;
-                tx.insert_article(&article("100% guarantee", &[], 5))?;
-                let all = tx.kb_search("", 10)?;
-                assert_eq!(all.iter().map(|a| a.id).collect::<Vec<_>>(), [1, 2, 3, 4]);
-                assert_eq!(tx.kb_search("", 2)?.len(), 2);
-                let hits = tx.kb_search("ReFuNd", 10)?;
-                // Newest update first; the title or a keyword may match.
-                assert_eq!(hits.iter().map(|a| a.id).collect::<Vec<_>>(), [3, 1]);
-                assert_eq!(hits[1].keywords, ["refund", "money"]);
-                assert_eq!(tx.kb_search("退款", 10)?.len(), 1);
-                // `%` is a literal character, not a wildcard.
-                assert_eq!(tx.kb_search("%", 10)?.len(), 1);
-                let a = tx.kb_get(2)?.unwrap();
-                assert_eq!(
-                    (a.title.as_str(), a.body.as_str()),
-                    ("Shipping times", "body of Shipping times")
-                );
-                assert!(tx.kb_get(99)?.is_none());
-
-                let q = QuickReply {
-                    id: 0,
-                    shortcut: "hi".into(),
-                    title: "Greeting".into(),
-                    body: "Hello {customer}, I am {agent}.".into(),
-                };
-                assert_eq!(tx.insert_quick_reply(&q)?, 1);
-                assert!(matches!(
-                    tx.insert_quick_reply(&q),
-                    Err(StoreError::Conflict(_))
-                ));
-                let list = tx.list_quick_replies()?;
-                assert_eq!(list, [QuickReply { id: 1, ..q.clone() }]);
-                Ok(())
-            })
-            .unwrap();
-    }
 }

@@ -1,0 +1,166 @@
+//! The SQLite backend: WAL, `synchronous=FULL`, foreign keys on, `BEGIN IMMEDIATE` for writes,
+//! read-only connections for reads beside the writer. Before and after every write transaction
+//! the database file is checked to still be the one opened (see `file_guard.rs`).
+
+mod datadir;
+mod error;
+mod file_guard;
+mod kb;
+mod reader;
+mod reads;
+mod rows;
+mod writes;
+
+pub use datadir::{DB_FILE, ID_FILE, open_data_dir};
+pub use reader::SqliteReader;
+
+use super::migrations::MIGRATIONS;
+use crate::store::{Reader, Recovered, Result, Store, StoreError, StoreOptions, Tx};
+use error::Ctx;
+use file_guard::FileGuard;
+use reads::SqliteConn;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+
+/// Room a store must be able to write when it opens, so that a full disk (or a database at its
+/// size limit) is reported at start-up rather than by the first request.
+const HEADROOM_BYTES: i64 = 64 * 1024;
+
+pub struct SqliteStore {
+    conn: Connection,
+    ctx: Ctx,
+    guard: FileGuard,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file with default options. Prefer
+    /// [`crate::store::open`], which also checks that the data dir holds this database.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, &StoreOptions::default())
+    }
+
+    /// Opens (creating if needed) the database file, runs pending migrations, and checks that
+    /// there is room to write.
+    pub fn open_with(path: &Path, options: &StoreOptions) -> Result<Self> {
+        let ctx = Ctx {
+            path: path.to_path_buf(),
+            max_bytes: options.max_bytes,
+        };
+        let mut conn = Connection::open(path).map_err(|e| ctx.sql(e))?;
+        configure(&conn, options.max_bytes).map_err(|e| ctx.sql(e))?;
+        migrate(&mut conn).map_err(|e| ctx.sql(e))?;
+        check_headroom(&conn).map_err(|e| ctx.sql(e))?;
+        // After the writes above, so the WAL exists and is recorded too.
+        let guard = FileGuard::new(path)?;
+        Ok(SqliteStore { conn, ctx, guard })
+    }
+
+    /// The id that names this database (kept in its `meta` table); created if missing.
+    pub fn database_id(&mut self) -> Result<String> {
+        let ctx = &self.ctx;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| ctx.sql(e))?;
+        let get = |tx: &Connection| -> rusqlite::Result<Option<String>> {
+            tx.query_row(
+                "SELECT value FROM meta WHERE key = 'database_id'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+        };
+        let id = match get(&tx).map_err(|e| ctx.sql(e))? {
+            Some(id) => id,
+            None => {
+                tx.execute(
+                    "INSERT INTO meta (key, value)
+                     VALUES ('database_id', lower(hex(randomblob(16))))",
+                    [],
+                )
+                .map_err(|e| ctx.sql(e))?;
+                get(&tx)
+                    .map_err(|e| ctx.sql(e))?
+                    .ok_or_else(|| StoreError::Backend("the database id was not stored".into()))?
+            }
+        };
+        tx.commit().map_err(|e| ctx.sql(e))?;
+        Ok(id)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.ctx.path
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()
+}
+
+/// Writes (and then removes) [`HEADROOM_BYTES`] in two commits: on a full disk, or at the
+/// size limit, opening fails with [`StoreError::DiskFull`] and says so.
+fn check_headroom(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('headroom', zeroblob(?1))",
+        [HEADROOM_BYTES],
+    )?;
+    conn.execute("DELETE FROM meta WHERE key = 'headroom'", [])?;
+    Ok(())
+}
+
+/// Connection settings of the writer.
+fn configure(conn: &Connection, max_bytes: Option<u64>) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    if let Some(max) = max_bytes {
+        let page: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+        let pages = (max / page.max(512) as u64).clamp(1, i64::MAX as u64) as i64;
+        // SQLite never lowers this below the current size: a database already over the limit
+        // is simply full.
+        conn.pragma_update(None, "max_page_count", pages)?;
+    }
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.guard.check()?;
+        let ctx = &self.ctx;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| ctx.sql(e))?;
+        f(&mut SqliteConn { conn: &tx, ctx })?;
+        tx.commit().map_err(|e| ctx.sql(e))?;
+        // Committed into a file that is no longer at the path: not durable, so not Ok.
+        self.guard.check()
+    }
+
+    fn recover(&mut self) -> Result<Recovered> {
+        self.guard.check()?;
+        let ctx = &self.ctx;
+        let tx = self.conn.transaction().map_err(|e| ctx.sql(e))?;
+        let recovered = reads::recover(&mut SqliteConn { conn: &tx, ctx })?;
+        tx.commit().map_err(|e| ctx.sql(e))?;
+        Ok(recovered)
+    }
+
+    fn reader(&self) -> Result<Box<dyn Reader>> {
+        let reader = SqliteReader::open(self.ctx.clone())?;
+        // The reader opened the file by name: make sure it is still ours.
+        self.guard.check()?;
+        Ok(Box::new(reader))
+    }
+}
+
+#[cfg(test)]
+mod upgrade_tests;

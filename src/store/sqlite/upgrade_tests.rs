@@ -1,0 +1,143 @@
+//! Migrations: a database created by an older kefu upgrades to the current schema with its
+//! data intact, and gets an id (and, in a data dir, its marker).
+
+use crate::model::{AgentStatus, AuthorKind, Role, SessionState, Strategy};
+use crate::protocol::Article;
+use crate::store::migrations::MIGRATIONS;
+use crate::store::{Principal, Store, StoreOptions, Viewer};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// A database as schema version `version` left it, with a few rows of every kind.
+fn old_database(path: &Path, version: usize) {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    for sql in &MIGRATIONS[..version] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", version as i64)
+        .unwrap();
+    conn.execute_batch(
+        r#"
+INSERT INTO agents (id, username, display_name, employee_no, contact, role, password_hash,
+    must_change_password, max_sessions, status, created_at)
+    VALUES (1, 'ann', 'Ann', 'E1', 'ann@example.com', 'supervisor', 'h', 0, 4, 'busy', 1);
+INSERT INTO skill_groups (name, strategy) VALUES ('sales', 'round_robin');
+INSERT INTO group_members (group_name, agent_id) VALUES ('sales', 1);
+INSERT INTO customers (id, external_id, nickname, channel, vip, tags, created_at)
+    VALUES (5, 'crm-5', '小明', 'app', 1, '["VIP用户"]', 1);
+INSERT INTO tokens (hash, agent_id, customer_id, expires_at, created_at)
+    VALUES ('tok', 1, NULL, 9999999999999, 1);
+INSERT INTO sessions (id, customer_id, channel, state, group_name, assignee, priority, tags,
+    follow_up, created_at, queued_at, last_seq)
+    VALUES (9, 5, 'app', 'active', 'sales', 1, 2, '["a"]', 1, 10, 11, 2);
+INSERT INTO messages (session_id, seq, author_kind, author_id, author_name, body, client_msg_id,
+    created_at) VALUES (9, 1, 'customer', 5, '小明', 'hello', 'c1', 12);
+INSERT INTO messages (session_id, seq, author_kind, author_id, author_name, body, client_msg_id,
+    created_at) VALUES (9, 2, 'agent', 1, 'Ann', 'hi', NULL, 13);
+INSERT INTO events (id, agent_id, customer_id, supervisors, session_id, body, created_at)
+    VALUES (3, 1, NULL, 0, 9, '{"kind":"x"}', 14);
+"#,
+    )
+    .unwrap();
+}
+
+fn user_version(path: &Path) -> i64 {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_version_1_database_upgrades_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    old_database(&path, 1);
+    let mut store = super::SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&path), MIGRATIONS.len() as i64);
+    let id = store.database_id().unwrap();
+    assert_eq!(id.len(), 32);
+
+    let mut reader = store.reader().unwrap();
+    reader
+        .snapshot(&mut |r| {
+            let ann = r.agent_by_username("ann")?.expect("ann survived");
+            assert_eq!(
+                (ann.id, ann.role, ann.status, ann.max_sessions, ann.groups),
+                (
+                    1,
+                    Role::Supervisor,
+                    AgentStatus::Busy,
+                    Some(4),
+                    vec!["sales".into()]
+                )
+            );
+            assert_eq!(r.list_groups()?, [("sales".into(), Strategy::RoundRobin)]);
+            assert_eq!(r.token("tok", 1)?, Some(Principal::Agent(1)));
+            let c = r
+                .customer_by_external_id("crm-5")?
+                .expect("customer survived");
+            assert_eq!(
+                (c.nickname.as_str(), c.vip, c.tags),
+                ("小明", true, vec!["VIP用户".into()])
+            );
+            let s = r.session(9)?.expect("session survived");
+            assert_eq!(
+                (s.state, s.assignee, s.last_seq),
+                (SessionState::Active, Some(1), 2)
+            );
+            let t = r.transcript(9, 0, 10)?;
+            assert_eq!(
+                t.iter().map(|m| (m.seq, m.author_kind)).collect::<Vec<_>>(),
+                [(1, AuthorKind::Customer), (2, AuthorKind::Agent)]
+            );
+            let viewer = Viewer::Agent {
+                id: 1,
+                supervisor: true,
+            };
+            assert_eq!(
+                r.events_after(viewer, 0, 10)?,
+                [(3, r#"{"kind":"x"}"#.into())]
+            );
+            Ok(())
+        })
+        .unwrap();
+    // The later migrations' tables work.
+    store
+        .transaction(&mut |tx| {
+            let article = Article {
+                id: 0,
+                title: "t".into(),
+                keywords: vec![],
+                lang: "en".into(),
+                updated_at: 1,
+                body: "b".into(),
+            };
+            tx.insert_article(&article)?;
+            assert_eq!(tx.kb_search("", 10)?.len(), 1);
+            Ok(())
+        })
+        .unwrap();
+    let recovered = store.recover().unwrap();
+    assert_eq!(
+        recovered.sent.len(),
+        1,
+        "the keyed message of the open session"
+    );
+    drop(store);
+    // Opening again runs nothing more and keeps the id.
+    let mut store = super::SqliteStore::open(&path).unwrap();
+    assert_eq!(store.database_id().unwrap(), id);
+}
+
+#[test]
+fn an_old_data_dir_gets_its_marker_on_first_open() {
+    let dir = tempfile::tempdir().unwrap();
+    old_database(&dir.path().join("kefu.db"), 2);
+    let mut store = super::open_data_dir(dir.path(), &StoreOptions::default()).unwrap();
+    let marker = std::fs::read_to_string(dir.path().join("kefu.id")).unwrap();
+    assert_eq!(marker.trim(), store.database_id().unwrap());
+    drop(store);
+    // And from then on it is checked.
+    super::open_data_dir(dir.path(), &StoreOptions::default()).unwrap();
+}

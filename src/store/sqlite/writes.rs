@@ -1,0 +1,280 @@
+//! The writes ([`Tx`]) of one SQLite write transaction, and its savepoints.
+
+use super::error::SqlError;
+use super::kb;
+use super::reads::SqliteConn;
+use super::rows::tags_json;
+use crate::model::{AgentId, AgentStatus, Millis, SessionId, Strategy};
+use crate::protocol::{Article, CustomerView, MessageView, QuickReply, SessionView};
+use crate::store::{AgentRow, Audience, Principal, Read, Result, StoreError, Tx};
+use rusqlite::params;
+
+impl Tx for SqliteConn<'_> {
+    fn savepoint(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.run(|c| Ok(c.prepare_cached("SAVEPOINT kefu_job")?.execute([])?))?;
+        let result = f(self);
+        // SQLite rolls the whole transaction back by itself after some failures (disk full,
+        // I/O): then there is no savepoint left to release or roll back to.
+        if self.conn.is_autocommit() {
+            return result.and(Err(StoreError::Backend(
+                "the transaction ended inside a savepoint".into(),
+            )));
+        }
+        match result {
+            Ok(()) => self.run(|c| Ok(c.prepare_cached("RELEASE kefu_job")?.execute([])?))?,
+            Err(e) => {
+                self.run(|c| {
+                    c.prepare_cached("ROLLBACK TO kefu_job")?.execute([])?;
+                    c.prepare_cached("RELEASE kefu_job")?.execute([])?;
+                    Ok(())
+                })?;
+                return Err(e);
+            }
+        };
+        Ok(())
+    }
+
+    fn insert_agent(&mut self, a: &AgentRow) -> Result<AgentId> {
+        if self.agent_by_username(&a.username)?.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "agent `{}` already exists",
+                a.username
+            )));
+        }
+        let id = self.run(|c| {
+            c.execute(
+                "INSERT INTO agents (username, display_name, employee_no, contact, role,
+                    password_hash, must_change_password, max_sessions, status, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    a.username,
+                    a.display_name,
+                    a.employee_no,
+                    a.contact,
+                    a.role.as_str(),
+                    a.password_hash,
+                    a.must_change_password,
+                    a.max_sessions,
+                    a.status.as_str(),
+                    crate::model::now_ms()
+                ],
+            )?;
+            Ok(c.last_insert_rowid())
+        })?;
+        for g in &a.groups {
+            self.add_member(g, id)?;
+        }
+        Ok(id)
+    }
+
+    fn set_agent_status(&mut self, id: AgentId, status: AgentStatus) -> Result<()> {
+        self.run(|c| {
+            c.prepare_cached("UPDATE agents SET status = ?2 WHERE id = ?1")?
+                .execute(params![id, status.as_str()])?;
+            Ok(())
+        })
+    }
+
+    fn set_password(&mut self, id: AgentId, hash: &str, must_change: bool) -> Result<()> {
+        self.run(|c| {
+            let n = c.execute(
+                "UPDATE agents SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1",
+                params![id, hash, must_change],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("no agent with id {id}")).into());
+            }
+            // A new password ends every session logged in with the old one.
+            c.execute("DELETE FROM tokens WHERE agent_id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
+    fn upsert_group(&mut self, name: &str, strategy: Strategy) -> Result<()> {
+        self.run(|c| {
+            c.execute(
+                "INSERT INTO skill_groups (name, strategy) VALUES (?1, ?2)
+                 ON CONFLICT(name) DO UPDATE SET strategy = excluded.strategy",
+                params![name, strategy.as_str()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn add_member(&mut self, group: &str, agent: AgentId) -> Result<()> {
+        self.run(|c| {
+            let known: bool = c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM skill_groups WHERE name = ?1)",
+                [group],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(SqlError::Store(StoreError::NotFound(format!(
+                    "no skill group `{group}` (create it with `kefu admin group add {group}`)"
+                ))));
+            }
+            c.execute(
+                "INSERT OR IGNORE INTO group_members (group_name, agent_id) VALUES (?1, ?2)",
+                params![group, agent],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn insert_token(
+        &mut self,
+        hash: &str,
+        p: Principal,
+        expires_at: Millis,
+        now: Millis,
+    ) -> Result<()> {
+        let (agent, customer) = match p {
+            Principal::Agent(a) => (Some(a), None),
+            Principal::Customer(c) => (None, Some(c)),
+        };
+        self.run(|c| {
+            c.execute(
+                "INSERT INTO tokens (hash, agent_id, customer_id, expires_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![hash, agent, customer, expires_at, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn delete_token(&mut self, hash: &str) -> Result<()> {
+        self.run(|c| {
+            c.execute("DELETE FROM tokens WHERE hash = ?1", [hash])?;
+            Ok(())
+        })
+    }
+
+    fn insert_customer(&mut self, cu: &CustomerView, now: Millis) -> Result<()> {
+        self.run(|c| {
+            c.execute(
+                "INSERT INTO customers (id, external_id, nickname, channel, vip, tags, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    cu.id,
+                    cu.external_id,
+                    cu.nickname,
+                    cu.channel.as_str(),
+                    cu.vip,
+                    tags_json(&cu.tags),
+                    now
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn update_customer(&mut self, cu: &CustomerView) -> Result<()> {
+        self.run(|c| {
+            c.execute(
+                "UPDATE customers SET external_id = ?2, nickname = ?3, channel = ?4, vip = ?5,
+                    tags = ?6
+                 WHERE id = ?1",
+                params![
+                    cu.id,
+                    cu.external_id,
+                    cu.nickname,
+                    cu.channel.as_str(),
+                    cu.vip,
+                    tags_json(&cu.tags)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn put_session(&mut self, s: &SessionView, offer: Option<(AgentId, Millis)>) -> Result<()> {
+        self.run(|c| {
+            let mut stmt = c.prepare_cached(
+                "INSERT OR REPLACE INTO sessions (id, customer_id, channel, state, group_name,
+                    assignee, offered_to, offer_expires_at, priority, intent, tags, follow_up,
+                    created_at, queued_at, offered_at, accepted_at, first_human_reply_at,
+                    ended_at, end_reason, csat, last_seq, waiting_since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, ?21, ?22)",
+            )?;
+            stmt.execute(params![
+                s.id,
+                s.customer.id,
+                s.channel.as_str(),
+                s.state.as_str(),
+                s.group,
+                s.assignee,
+                offer.map(|o| o.0),
+                offer.map(|o| o.1),
+                s.priority,
+                s.intent,
+                tags_json(&s.tags),
+                s.follow_up,
+                s.created_at,
+                s.queued_at,
+                s.offered_at,
+                s.accepted_at,
+                s.first_human_reply_at,
+                s.ended_at,
+                s.end_reason.map(|r| r.as_str()),
+                s.csat,
+                s.last_seq,
+                s.waiting_since,
+            ])?;
+            Ok(())
+        })
+    }
+
+    fn insert_message(&mut self, m: &MessageView) -> Result<()> {
+        self.run(|c| {
+            c.prepare_cached(
+                "INSERT INTO messages (session_id, seq, author_kind, author_id, author_name,
+                    body, client_msg_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                m.session_id,
+                m.seq,
+                m.author_kind.as_str(),
+                m.author_id,
+                m.author_name,
+                m.body,
+                m.client_msg_id,
+                m.created_at
+            ])?;
+            c.prepare_cached("UPDATE sessions SET last_seq = ?2 WHERE id = ?1")?
+                .execute(params![m.session_id, m.seq])?;
+            Ok(())
+        })
+    }
+
+    fn insert_event(
+        &mut self,
+        id: i64,
+        audience: Audience,
+        session: Option<SessionId>,
+        body: &str,
+        now: Millis,
+    ) -> Result<()> {
+        let (agent, customer, sup) = match audience {
+            Audience::Agent(a) => (Some(a), None, false),
+            Audience::Customer(c) => (None, Some(c), false),
+            Audience::Supervisors => (None, None, true),
+        };
+        self.run(|c| {
+            c.prepare_cached(
+                "INSERT INTO events (id, agent_id, customer_id, supervisors, session_id, body,
+                    created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![id, agent, customer, sup, session, body, now])?;
+            Ok(())
+        })
+    }
+
+    fn insert_article(&mut self, article: &Article) -> Result<i64> {
+        self.run(|c| kb::insert_article(c, article))
+    }
+
+    fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64> {
+        self.run(|c| kb::insert_quick_reply(c, reply))
+    }
+}
