@@ -16,6 +16,7 @@ pub struct ServerConfig {
     pub routing: RoutingConfig,
     pub limits: LimitsConfig,
     pub auth: AuthConfig,
+    pub storage: StorageConfig,
     /// Skill groups created (or updated) at start-up, besides those made with `kefu admin`.
     pub groups: Vec<GroupConfig>,
 }
@@ -74,6 +75,39 @@ pub struct AuthConfig {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Largest the database file may grow, in bytes; writes beyond fail like a full disk
+    /// (the server stops and says so). Unset: until the disk is full.
+    pub max_bytes: Option<u64>,
+    /// Read-only connections (and threads) serving transcripts, profiles, searches, logins.
+    pub readers: usize,
+    /// Reads that may wait for a reader before more get `rate_limited`.
+    pub read_queue: usize,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        let d = crate::store::StoreOptions::default();
+        StorageConfig {
+            max_bytes: d.max_bytes,
+            readers: d.readers,
+            read_queue: d.read_queue,
+        }
+    }
+}
+
+impl StorageConfig {
+    pub fn options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            max_bytes: self.max_bytes,
+            readers: self.readers,
+            read_queue: self.read_queue,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct GroupConfig {
     pub name: String,
@@ -89,6 +123,7 @@ impl Default for ServerConfig {
             routing: RoutingConfig::default(),
             limits: LimitsConfig::default(),
             auth: AuthConfig::default(),
+            storage: StorageConfig::default(),
             groups: vec![GroupConfig {
                 name: "general".into(),
                 strategy: Strategy::LeastBusy,
@@ -192,6 +227,9 @@ impl ServerConfig {
         }
         if l.rate_burst < 1.0 {
             return bad("limits.rate_burst", "must be at least 1 (one request)");
+        }
+        if self.storage.readers == 0 || self.storage.read_queue == 0 {
+            return bad("storage", "readers and read_queue must be at least 1");
         }
         if l.outbox_frames == 0 || l.replay_limit == 0 {
             return bad(

@@ -24,7 +24,7 @@ fn a_data_dir_that_cannot_be_opened_is_reported_before_anything_is_served() {
     std::fs::write(&not_a_dir, "x").unwrap();
     let (code, stderr) = serve(&["--data-dir", not_a_dir.to_str().unwrap()]);
     assert_ne!(code, 0, "{stderr}");
-    assert!(stderr.contains("cannot create data dir"), "{stderr}");
+    assert!(stderr.contains("cannot create the data dir"), "{stderr}");
     assert!(!stderr.contains("kefu serving"), "{stderr}");
 }
 

@@ -3,6 +3,8 @@
 //! acknowledged, and a full disk (simulated with the `max_bytes` size limit) is fatal and is
 //! reported again by a restart while still full.
 
+mod common;
+
 use kefu::client::Client;
 use kefu::model::Strategy;
 use kefu::protocol::Article;
@@ -349,6 +351,13 @@ fn a_new_database_over_a_tiny_limit_is_refused_at_open() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_whose_database_is_deleted_acknowledges_nothing_more() {
     let dir = tempfile::tempdir().unwrap();
+    common::add_agent(
+        dir.path(),
+        "alice",
+        &["general"],
+        kefu::model::Role::Agent,
+        None,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(kefu::server::run(
@@ -371,10 +380,12 @@ async fn a_server_whose_database_is_deleted_acknowledges_nothing_more() {
     let id = c.send("message.send", send(2)).await.unwrap();
     // The server stops by itself...
     let stopped = tokio::time::timeout(WAIT, server).await;
-    assert!(
-        stopped.is_ok(),
-        "the server kept running without its database"
-    );
+    let result = stopped.expect("the server kept running without its database");
+    // ...and says so (so `kefu serve` exits non-zero and a supervisor restarts it).
+    let err = result
+        .unwrap()
+        .expect_err("a store failure must end run() with an error");
+    assert!(err.to_string().contains("store failed"), "{err}");
     // ...so no reply can be produced any more; whatever it had queued is flushed within
     // milliseconds (the socket may also be closed): there must be no ack for message 2.
     c.timeout = Duration::from_secs(2);

@@ -62,8 +62,15 @@ impl Hub {
         } = q;
         self.read_then(
             // Groups made with `kefu admin` since start-up reach routing here.
-            move |tx| Ok((tx.agent_by_username(&username)?, tx.list_groups()?)),
-            move |hub, (row, groups)| {
+            move |rd| Ok((rd.agent_by_username(&username)?, rd.list_groups()?)),
+            move |hub, read| {
+                let (row, groups) = match read {
+                    Ok(v) => v,
+                    Err(e) => {
+                        hub.end_auth(conn);
+                        return hub.answer(r, Err(e));
+                    }
+                };
                 hub.sync_groups(groups);
                 let inbox = hub.inbox.clone();
                 permit.run(move || {
@@ -98,14 +105,21 @@ impl Hub {
         let lookup = hash.clone();
         let now = now_ms();
         self.read_then(
-            move |tx| {
-                let row = match tx.token(&lookup, now)? {
-                    Some(Principal::Agent(a)) => tx.agent_by_id(a)?,
+            move |rd| {
+                let row = match rd.token(&lookup, now)? {
+                    Some(Principal::Agent(a)) => rd.agent_by_id(a)?,
                     _ => None,
                 };
-                Ok((row, tx.list_groups()?))
+                Ok((row, rd.list_groups()?))
             },
-            move |hub, (row, groups)| {
+            move |hub, read| {
+                let (row, groups) = match read {
+                    Ok(v) => v,
+                    Err(e) => {
+                        hub.end_auth(conn);
+                        return hub.answer(r, Err(e));
+                    }
+                };
                 hub.sync_groups(groups);
                 hub.finish_agent_auth(r, conn, row, Some(hash), q.cursor)
             },

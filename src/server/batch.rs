@@ -5,13 +5,17 @@
 
 use super::hub::{Auth, Hub, HubMsg};
 use super::outbox::{ConnId, Outbox};
-use super::respond::Responder;
+use super::respond::{Reply, Responder};
 use crate::model::{AgentId, AgentStatus, Millis, SessionId, now_ms};
-use crate::protocol::{self, ApiError, Event, MessageAck, ReloadReason, ServerFrame, SessionView};
+use crate::protocol::{
+    self, ApiError, ErrorCode, Event, MessageAck, ReloadReason, ServerFrame, SessionView,
+};
 use crate::store::committer::{AfterCommit, Work};
-use crate::store::{Audience, Viewer};
+use crate::store::{Audience, Read, StoreError, Viewer};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Writes and deliveries gathered while handling one message; flushed as committer jobs.
 #[derive(Default)]
@@ -22,8 +26,10 @@ pub struct Batch {
     /// (cursor, audience, session, event JSON).
     pub events: Vec<(i64, Audience, Option<SessionId>, String)>,
     pub statuses: Vec<(AgentId, AgentStatus)>,
-    /// Frames to send once everything above committed: replies and live events.
+    /// Live events to send once everything above committed.
     pub sends: Vec<(Outbox, String)>,
+    /// Replies, sent after the events (a request's events come before its reply).
+    pub replies: Vec<Reply>,
     /// Further store work (tokens, passwords, reads in commit order), each its own job.
     pub work: Vec<Work>,
 }
@@ -35,6 +41,7 @@ impl Batch {
             && self.events.is_empty()
             && self.statuses.is_empty()
             && self.sends.is_empty()
+            && self.replies.is_empty()
             && self.work.is_empty()
     }
 }
@@ -131,33 +138,47 @@ impl Hub {
             events,
             statuses,
             sends,
+            replies,
             work,
             ..
         } = batch;
+        // Set when one of this batch's extra jobs is refused: its replies then say `internal`.
+        let refused = Arc::new(AtomicBool::new(false));
         let mut jobs: Vec<Work> = Vec::with_capacity(work.len() + 2);
         if !(sessions.is_empty() && messages.is_empty() && events.is_empty() && statuses.is_empty())
         {
             jobs.push(Box::new(move |tx| {
-                for (s, offer) in &sessions {
-                    tx.put_session(s, *offer)?;
-                }
-                for m in &messages {
-                    tx.insert_message(m)?;
-                }
-                for (a, s) in &statuses {
-                    tx.set_agent_status(*a, *s)?;
-                }
-                for (id, audience, session, body) in &events {
-                    tx.insert_event(*id, *audience, *session, body, now)?;
-                }
+                core_writes(tx, &sessions, &messages, &statuses, &events, now).map_err(|e| {
+                    // These rows mirror what the hub already told clients: never refusable.
+                    if e.is_fatal() {
+                        e
+                    } else {
+                        StoreError::Backend(format!("a batch of rows was refused: {e}"))
+                    }
+                })?;
                 Ok(None)
             }));
         }
-        jobs.extend(work);
-        if !sends.is_empty() {
+        for w in work {
+            let refused = refused.clone();
+            jobs.push(Box::new(move |tx| {
+                let result = w(tx);
+                if let Err(e) = &result
+                    && !e.is_fatal()
+                {
+                    refused.store(true, Ordering::Relaxed);
+                }
+                result
+            }));
+        }
+        if !(sends.is_empty() && replies.is_empty()) {
             let deliver: AfterCommit = Box::new(move || {
                 for (out, frame) in sends {
                     out.send(frame);
+                }
+                let failed = refused.load(Ordering::Relaxed);
+                for r in replies {
+                    r.deliver(failed);
                 }
             });
             jobs.push(Box::new(move |_| Ok(Some(deliver))));
@@ -180,35 +201,82 @@ impl Hub {
         Some(l)
     }
 
-    /// Reads from the store once everything before it committed, then continues on the hub
-    /// with the result.
-    pub fn read_then<T: Send + 'static>(
+    /// Store work that must see every earlier write and may write itself (a customer is
+    /// looked up or created), then continues on the hub with the result.
+    pub fn write_then<T: Send + 'static>(
         &mut self,
-        read: impl FnOnce(&mut dyn crate::store::Tx) -> crate::store::Result<T> + Send + 'static,
+        work: impl FnOnce(&mut dyn crate::store::Tx) -> crate::store::Result<T> + Send + 'static,
         then: impl FnOnce(&mut Hub, T) + Send + 'static,
     ) {
         let inbox = self.inbox.clone();
         self.batch.work.push(Box::new(move |tx| {
-            let value = read(tx)?;
+            let value = work(tx)?;
             Ok(Some(Box::new(move || {
                 let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| then(hub, value))));
             })))
         }));
     }
 
-    /// Reads from the store once everything before it committed and answers with the result
-    /// straight from there: for requests that only read.
+    /// Reads on the read pool once everything gathered so far committed (so the read sees
+    /// every acknowledged write), then continues on the hub with the result: `internal` if
+    /// the read failed, `rate_limited` if the pool is full.
+    pub fn read_then<T: Send + 'static>(
+        &mut self,
+        read: impl FnOnce(&mut dyn Read) -> crate::store::Result<T> + Send + 'static,
+        then: impl FnOnce(&mut Hub, Result<T, ApiError>) + Send + 'static,
+    ) {
+        let inbox = self.inbox.clone();
+        let back = inbox.clone();
+        self.on_read_pool(
+            then,
+            move |rd, then| {
+                let value = read(rd).map_err(read_failed);
+                let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| then(hub, value))));
+            },
+            move |then, e| {
+                let _ = back.send(HubMsg::Continue(Box::new(move |hub| then(hub, Err(e)))));
+            },
+        );
+    }
+
+    /// Reads on the read pool once everything gathered so far committed and answers with the
+    /// result straight from there: for requests that only read.
     pub fn read_reply<R: Serialize + Send + 'static>(
         &mut self,
         r: Responder<R>,
-        read: impl FnOnce(&mut dyn crate::store::Tx) -> crate::store::Result<Result<R, ApiError>>
-        + Send
-        + 'static,
+        read: impl FnOnce(&mut dyn Read) -> crate::store::Result<Result<R, ApiError>> + Send + 'static,
     ) {
-        self.batch.work.push(Box::new(move |tx| {
-            let result = read(tx)?;
-            Ok(Some(Box::new(move || r.send(result))))
-        }));
+        self.on_read_pool(
+            r,
+            move |rd, r| r.send(read(rd).map_err(read_failed).and_then(|v| v)),
+            |r, e| r.send(Err(e)),
+        );
+    }
+
+    /// Runs `job` with `state` on the read pool after the commit; if the pool refuses it,
+    /// `refused` gets the state back with the error to answer.
+    fn on_read_pool<S: Send + 'static>(
+        &mut self,
+        state: S,
+        job: impl FnOnce(&mut dyn Read, S) + Send + 'static,
+        refused: impl FnOnce(S, ApiError) + Send + 'static,
+    ) {
+        let pool = self.readers.clone();
+        self.after_commit(move || {
+            // The state goes with the job, and comes back here if the job is not taken.
+            let slot = Arc::new(Mutex::new(Some(state)));
+            let taken = slot.clone();
+            let submitted = pool.submit(move |rd| {
+                if let Some(state) = taken.lock().ok().and_then(|mut s| s.take()) {
+                    job(rd, state);
+                }
+            });
+            if let Err(e) = submitted
+                && let Some(state) = slot.lock().ok().and_then(|mut s| s.take())
+            {
+                refused(state, pool_refused(e));
+            }
+        });
     }
 
     /// Replays everything after `cursor` for the viewer, or a `reload` frame when that is too
@@ -247,6 +315,46 @@ impl Hub {
             })))
         }));
     }
+}
+
+/// A read that failed: logged here, answered as `internal`.
+fn read_failed(e: StoreError) -> ApiError {
+    tracing::error!(error = %e, "a read failed");
+    ApiError::internal()
+}
+
+fn pool_refused(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Busy => ApiError::new(
+            ErrorCode::RateLimited,
+            "the server is busy reading; try again in a moment",
+        ),
+        other => read_failed(other),
+    }
+}
+
+/// The rows of one batch, in one job.
+fn core_writes(
+    tx: &mut dyn crate::store::Tx,
+    sessions: &[(SessionView, Option<(AgentId, Millis)>)],
+    messages: &[protocol::MessageView],
+    statuses: &[(AgentId, AgentStatus)],
+    events: &[(i64, Audience, Option<SessionId>, String)],
+    now: Millis,
+) -> crate::store::Result<()> {
+    for (s, offer) in sessions {
+        tx.put_session(s, *offer)?;
+    }
+    for m in messages {
+        tx.insert_message(m)?;
+    }
+    for (a, s) in statuses {
+        tx.set_agent_status(*a, *s)?;
+    }
+    for (id, audience, session, body) in events {
+        tx.insert_event(*id, *audience, *session, body, now)?;
+    }
+    Ok(())
 }
 
 /// The ack for a stored message; a retried send gets exactly this again.

@@ -86,7 +86,7 @@ impl Hub {
             };
             Ok((customer, valid_token.filter(|_| known.is_none())))
         };
-        self.read_then(read, move |hub, (customer, reuse_token)| {
+        self.write_then(read, move |hub, (customer, reuse_token)| {
             hub.finish_customer_start(r, conn, customer, channel, group, reuse_token)
         });
     }
@@ -266,11 +266,14 @@ impl Hub {
         let lookup = hash.clone();
         let now = now_ms();
         self.read_then(
-            move |tx| match tx.token(&lookup, now)? {
-                Some(Principal::Customer(c)) => tx.customer(c),
+            move |rd| match rd.token(&lookup, now)? {
+                Some(Principal::Customer(c)) => rd.customer(c),
                 _ => Ok(None),
             },
-            move |hub, customer| hub.finish_customer_resume(r, conn, customer, hash, q.cursor),
+            move |hub, customer| match customer {
+                Ok(customer) => hub.finish_customer_resume(r, conn, customer, hash, q.cursor),
+                Err(e) => hub.answer(r, Err(e)),
+            },
         );
     }
 

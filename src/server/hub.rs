@@ -16,11 +16,12 @@ use crate::model::{AgentId, AuthorKind, CustomerId, SessionId, now_ms};
 use crate::protocol::{ApiError, MessageAck, QueueInfo, Request, ServerFrame, SessionView};
 use crate::routing::{AgentSpec, Engine};
 use crate::store::committer::Committer;
-use crate::store::{AgentRow, Recovered};
+use crate::store::{AgentRow, ReadPool, Recovered};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 pub type HubTx = mpsc::UnboundedSender<HubMsg>;
@@ -106,6 +107,8 @@ pub struct Hub {
     pub inbox: HubTx,
     /// Password hashing, on a bounded pool off the hub.
     pub hasher: Hasher,
+    /// Read-only connections for requests that only read, off the writer thread.
+    pub readers: Arc<ReadPool>,
     pub conns: HashMap<ConnId, Conn>,
     pub agents: HashMap<AgentId, AgentEntry>,
     pub customer_conns: HashMap<CustomerId, BTreeSet<ConnId>>,
@@ -130,6 +133,7 @@ impl Hub {
         committer: Committer,
         inbox: HubTx,
         hasher: Hasher,
+        readers: Arc<ReadPool>,
     ) -> Hub {
         let mut engine = Engine::new(config.engine());
         for (name, strategy) in &recovered.groups {
@@ -182,6 +186,7 @@ impl Hub {
             committer,
             inbox,
             hasher,
+            readers,
             conns: HashMap::new(),
             agents,
             customer_conns: HashMap::new(),
@@ -253,7 +258,7 @@ impl Hub {
 
     /// Queues the reply; it goes out after everything before it committed.
     pub fn answer<R: Serialize>(&mut self, r: Responder<R>, result: Result<R, ApiError>) {
-        self.batch.sends.push(r.frame(result));
+        self.batch.replies.push(r.frame(result));
     }
 
     fn tick(&mut self) {
@@ -352,14 +357,25 @@ impl Hub {
         self.engine.upsert_agent(spec);
     }
 
+    /// Commits what is gathered, then closes every connection with 1001 — after the commit,
+    /// so the last replies go out first; at once if the store has already stopped.
     fn shutdown(&mut self) {
+        self.flush();
         let outs: Vec<Outbox> = self.conns.values().map(|c| c.out.clone()).collect();
-        self.after_commit(move || {
+        let close_all = |outs: &[Outbox]| {
             for out in outs {
                 out.close(1001, "server shutting down");
             }
+        };
+        let after = outs.clone();
+        let job = Box::new(move |_: &mut dyn crate::store::Tx| {
+            Ok(Some(
+                Box::new(move || close_all(&after)) as crate::store::committer::AfterCommit
+            ))
         });
-        self.flush();
+        if self.committer.submit(job).is_err() {
+            close_all(&outs);
+        }
     }
 }
 

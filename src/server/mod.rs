@@ -23,7 +23,7 @@ mod session_ops;
 
 use crate::config::ServerConfig;
 use crate::store::committer::Committer;
-use crate::store::{Store, StoreOptions};
+use crate::store::{ReadPool, Store};
 use axum::Router;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::StatusCode;
@@ -51,7 +51,7 @@ struct AppState {
 /// Opens the database in `data_dir` (creating it), writes the configured skill groups, and
 /// returns the store ready for [`run`].
 pub fn open_store(data_dir: &Path, config: &ServerConfig) -> anyhow::Result<Box<dyn Store>> {
-    let mut store = crate::store::open(data_dir, &StoreOptions::default())?;
+    let mut store = crate::store::open(data_dir, &config.storage.options())?;
     store.transaction(&mut |tx| {
         for g in &config.groups {
             tx.upsert_group(&g.name, g.strategy)?;
@@ -78,13 +78,21 @@ pub async fn run(
     }
     let mut store = open_store(&data_dir, &config)?;
     let recovered = store.recover()?;
+    let readers = Arc::new(ReadPool::open(&*store, &config.storage.options())?);
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
     let (committer, writer) = Committer::start(store, move |e| {
         let _ = fatal_tx.send(e);
     })?;
     let hasher = hasher::Hasher::start(config.limits.hash_threads, config.limits.hash_queue)?;
     let (hub_tx, hub_rx) = tokio::sync::mpsc::unbounded_channel();
-    let hub = Hub::new(config.clone(), recovered, committer, hub_tx.clone(), hasher);
+    let hub = Hub::new(
+        config.clone(),
+        recovered,
+        committer,
+        hub_tx.clone(),
+        hasher,
+        readers,
+    );
     let hub_task = tokio::spawn(hub.run(hub_rx));
 
     let failure = Arc::new(Mutex::new(None));

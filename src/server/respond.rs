@@ -27,10 +27,14 @@ impl<R: Serialize> Responder<R> {
         }
     }
 
-    /// The reply frame and where it goes, for the hub to send after the commit.
-    pub fn frame(mut self, result: Result<R, ApiError>) -> (Outbox, String) {
+    /// The reply and where it goes, for the hub to send after the commit.
+    pub fn frame(mut self, result: Result<R, ApiError>) -> Reply {
         self.answered = true;
-        (self.out.clone(), protocol::reply_frame(&self.id, &result))
+        Reply {
+            out: self.out.clone(),
+            frame: protocol::reply_frame(&self.id, &result),
+            id: std::mem::take(&mut self.id),
+        }
     }
 
     /// Drops the request without a reply: its connection is gone.
@@ -40,8 +44,27 @@ impl<R: Serialize> Responder<R> {
 
     /// Sends the reply now: for answers produced after their data committed (reads).
     pub fn send(self, result: Result<R, ApiError>) {
-        let (out, frame) = self.frame(result);
-        out.send(frame);
+        self.frame(result).deliver(false);
+    }
+}
+
+/// A reply waiting for its batch to commit.
+pub struct Reply {
+    pub out: Outbox,
+    pub frame: String,
+    /// The request's id, to answer `internal` instead when a store job of the same batch was
+    /// refused: the request did not complete, and saying it did would be a lie.
+    pub id: Value,
+}
+
+impl Reply {
+    pub fn deliver(self, failed: bool) {
+        if failed {
+            self.out
+                .send(protocol::reply_err(&self.id, &ApiError::internal()));
+        } else {
+            self.out.send(self.frame);
+        }
     }
 }
 

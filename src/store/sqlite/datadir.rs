@@ -20,7 +20,10 @@ pub fn open_data_dir(data_dir: &Path, options: &StoreOptions) -> Result<SqliteSt
         path: path.to_path_buf(),
         detail: e.to_string(),
     };
-    std::fs::create_dir_all(data_dir).map_err(|e| io(data_dir, e))?;
+    std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Io {
+        path: data_dir.to_path_buf(),
+        detail: format!("cannot create the data dir: {e}"),
+    })?;
     let db = data_dir.join(DB_FILE);
     let marker = data_dir.join(ID_FILE);
     let expected = read_marker(&marker)?;
