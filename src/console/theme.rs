@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::keymap::{Location, is_plain_name};
 
+pub mod contrast;
 #[cfg(test)]
 mod tests;
 

@@ -232,3 +232,40 @@ fn structural_mistakes_are_located() {
         assert!(msg.contains(what), "{msg}");
     }
 }
+
+#[test]
+fn builtin_themes_meet_wcag_contrast() {
+    use contrast::{AA, AAA, backdrops, effective, ratio};
+    let mut failures = Vec::new();
+    for name in Theme::builtin_names() {
+        let theme = builtin(name);
+        let need = if name == "high-contrast" { AAA } else { AA };
+        let base = theme.style("base");
+        for scope in SCOPES {
+            let style = theme.style(scope);
+            // Dim text is drawn at a brightness only the terminal knows: no contrast to check.
+            if style.add_modifier.contains(Modifier::DIM) {
+                failures.push(format!("{name}: {scope} uses dim"));
+            }
+            for backdrop in backdrops(scope) {
+                let drawn = base.patch(theme.style(backdrop)).patch(style);
+                let Some((fg, bg)) = effective(drawn, base) else {
+                    failures.push(format!("{name}: {scope} leaves a colour to the terminal"));
+                    continue;
+                };
+                let r = ratio(fg, bg);
+                if r < need {
+                    failures.push(format!(
+                        "{name}: {scope} on {backdrop}: {r:.2}:1 (fg {fg:02x?} bg {bg:02x?})"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} pairs below the bar:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
