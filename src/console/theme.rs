@@ -15,6 +15,8 @@ use toml::de::{DeTable, DeValue};
 use super::keymap::{Location, is_plain_name};
 
 pub mod contrast;
+mod depth;
+pub use depth::{ColorDepth, nearest_16, nearest_256};
 #[cfg(test)]
 mod tests;
 
