@@ -530,3 +530,42 @@ fn dialogs_move_in_place_and_close_on_confirm_or_cancel() {
     assert_eq!(app.update(Action::Confirm), vec![Effect::Quit]);
     assert!(app.should_quit);
 }
+
+/// The text of columns `x0..x1` of each row (wide characters counted once).
+fn columns(term: &Terminal<TestBackend>, x0: u16, x1: u16) -> Vec<String> {
+    let buf = term.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut skip = 0;
+            for x in x0..x1 {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let sym = buf[(x, y)].symbol();
+                line.push_str(sym);
+                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            }
+            line
+        })
+        .collect()
+}
+
+#[test]
+fn a_narrow_session_list_keeps_names_readable_and_units_whole() {
+    let mut app = workbench();
+    app.sessions.get_mut(&1).unwrap().view.customer.nickname = "欧阳娜娜的售后咨询".into();
+    // 45 columns: the list gets a third, 13 columns inside its border.
+    let term = render(&app, 45, 24, "dark");
+    let list = columns(&term, 1, 14);
+    let all = list.join("\n");
+    // Cut with an ellipsis at display width (CJK = 2 columns), not to a letter or two.
+    assert!(all.contains("Alice V…"), "{all}");
+    assert!(all.contains("欧阳娜娜…"), "{all}");
+    // Alice has waited 200 s: "3m", with its unit.
+    assert!(list.iter().any(|l| l.trim_end().ends_with("3m")), "{all}");
+    assert!(!list.iter().any(|l| l.trim_end().ends_with(" 3")), "{all}");
+    // The offer's countdown, whole.
+    assert!(all.contains("25s"), "{all}");
+}
