@@ -2,6 +2,7 @@
 //! Every string that came from the network goes through `sanitize` here, at the last moment.
 
 mod chat;
+mod help;
 mod list;
 mod overlay;
 mod side;
@@ -146,8 +147,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
         side::kb(frame, &ctx, k);
     }
     status::bar(frame, &ctx, a.status);
-    if let Some(o) = &app.overlay {
-        overlay::draw(frame, &ctx, o, area);
+    match &app.overlay {
+        Some(o) => overlay::draw(frame, &ctx, o, area),
+        None => help::which_key(frame, &ctx, area),
     }
 }
 
