@@ -192,23 +192,67 @@ fn dialog_and_login_snapshots() {
     insta::assert_snapshot!("login_zh_80x24", screen(&render(&login, 80, 24, "dark")));
 }
 
+/// The first cell at or after column `from` of row `y` whose text starts `text`.
+fn find(
+    term: &ratatui::Terminal<ratatui::backend::TestBackend>,
+    y: u16,
+    text: &str,
+) -> Option<u16> {
+    let row = &columns(term, 0, term.backend().buffer().area.width)[usize::from(y)];
+    // `columns` collapses wide characters to one entry; map back to cell columns.
+    let byte = row.find(text)?;
+    let before = &row[..byte];
+    Some(unicode_width::UnicodeWidthStr::width(before) as u16)
+}
+
 #[test]
 fn the_theme_is_applied_to_cells() {
     let app = workbench();
     let term = render(&app, 120, 40, "dark");
     let theme = Theme::builtin("dark").unwrap();
     let buf = term.backend().buffer();
-    // The status bar's first cell carries the online style.
-    let online = theme.style("status.online");
-    assert_eq!(buf[(1, 39)].fg, online.fg.unwrap_or(buf[(1, 39)].fg));
-    // Some cell in the list is drawn in the overdue-wait style (Alice has waited 200 s).
-    let overdue = theme.style("session.waiting.overdue");
-    let found = (0..40).any(|y| {
-        (0..40).any(|x| {
-            buf[(x, y)].fg == overdue.fg.unwrap_or_default() && buf[(x, y)].symbol() != " "
+    // Every scope checked here must have its own colours, or the check could not fail.
+    let colours = |scope: &str| {
+        let s = theme.style(scope);
+        (
+            s.fg.unwrap_or_else(|| panic!("{scope} has no fg")),
+            s.bg.unwrap_or_else(|| theme.style("base").bg.expect("base bg")),
+        )
+    };
+    // The status bar starts with the online pill.
+    let x = find(&term, 39, "● Online").expect("status pill");
+    assert_eq!((buf[(x, 39)].fg, buf[(x, 39)].bg), colours("status.online"));
+    // Alice has waited 200 s: her wait is drawn in the overdue style, on the list background.
+    let y = (0..40)
+        .find(|y| columns(&term, 0, 30)[*y as usize].contains("waiting 3m"))
+        .expect("Alice's wait");
+    let x = find(&term, y, "waiting 3m").expect("wait label");
+    let overdue = colours("session.waiting.overdue");
+    assert_eq!((buf[(x, y)].fg, buf[(x, y)].bg), overdue);
+    // Xiaoming's 30 s wait is not overdue, and is drawn differently.
+    let y = (0..40)
+        .find(|y| columns(&term, 0, 30)[*y as usize].contains("waiting 30s"))
+        .expect("Xiaoming's wait");
+    let x = find(&term, y, "waiting 30s").expect("wait label");
+    assert_eq!(
+        (buf[(x, y)].fg, buf[(x, y)].bg),
+        (
+            theme.style("session.waiting").fg.expect("fg"),
+            theme.style("session.selected").bg.expect("selection bg")
+        ),
+        "the selected row keeps the selection background under its markers"
+    );
+    // The customer's words in the chat pane, on the base background.
+    let y = (0..40)
+        .find(|y| {
+            screen(&term)
+                .lines()
+                .nth(*y as usize)
+                .is_some_and(|l| l.contains("好的，谢谢"))
         })
-    });
-    assert!(found, "overdue wait colour not found");
+        .expect("customer message");
+    let x = find(&term, y, "好的").expect("message text");
+    assert_eq!((buf[(x, y)].fg, buf[(x, y)].bg), colours("chat.customer"));
 }
 
 #[test]
@@ -229,10 +273,14 @@ fn escape_sequences_from_the_network_are_drawn_inert() {
             );
         }
     }
+    // Not merely dropped (ratatui drops control characters by itself): shown, as the README
+    // promises, so the agent sees what was sent.
+    let screen = screen(&term);
     assert!(
-        screen(&term).contains("pwned"),
-        "the text is shown, just inert"
+        screen.contains("hi␛[2J␛]0;pwned␇␛]52;c;ZXZpbA==␇⟦U+202E⟧gnp.exe␍!"),
+        "{screen}"
     );
+    assert!(screen.contains("小明␛[31m"), "{screen}");
 }
 
 #[test]
