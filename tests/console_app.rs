@@ -1,189 +1,16 @@
 //! The console's `App` on plain state: actions, key sequences in keymap syntax, and drawing
 //! (insta snapshots at 120×40 and 80×24 with a fixed clock, plus cell-style checks).
 
-use crossterm::event::{KeyEvent, KeyEventKind, KeyEventState};
+mod console_fixture;
+
+use console_fixture::*;
 use kefu::console::app::{App, Effect, Focus, LayoutPrefs, NetEvent, Overlay, Tag};
 use kefu::console::i18n::Lang;
-use kefu::console::keymap::{Keymap, parse_keys};
+use kefu::console::keymap::Keymap;
 use kefu::console::theme::Theme;
-use kefu::model::{AgentStatus, AuthorKind, Channel, Role, SessionState};
-use kefu::protocol::{AgentInfo, CustomerView, Event, MessageView, ServerFrame, SessionView};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use kefu::model::{AuthorKind, SessionState};
+use kefu::protocol::Event;
 use serde_json::json;
-
-/// 2026-11-23 10:00:00 UTC: every snapshot uses this clock.
-const NOW: i64 = 1_795_428_000_000;
-
-fn keymap() -> Keymap {
-    Keymap::builtin("default").expect("default keymap")
-}
-
-/// Presses keys written in keymap syntax, e.g. `press(&mut app, "j j a")`.
-fn press(app: &mut App, keys: &str) -> Vec<Effect> {
-    let km = keymap();
-    let mut fx = Vec::new();
-    for chord in parse_keys(keys).expect("key syntax") {
-        let ev = KeyEvent {
-            code: chord.code,
-            modifiers: chord.mods,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        };
-        fx.extend(app.on_key(ev, &km));
-    }
-    fx
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.type_char(c);
-    }
-}
-
-fn customer(id: i64, nick: &str, vip: bool, tags: &[&str]) -> CustomerView {
-    CustomerView {
-        id,
-        external_id: Some(format!("ext-{id}")),
-        nickname: nick.into(),
-        channel: Channel::Web,
-        vip,
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-    }
-}
-
-fn session(id: i64, c: CustomerView, state: SessionState) -> SessionView {
-    SessionView {
-        id,
-        channel: c.channel,
-        customer: c,
-        state,
-        group: "aftersales".into(),
-        assignee: Some(7),
-        priority: 0,
-        intent: None,
-        tags: vec![],
-        follow_up: false,
-        created_at: NOW - 600_000,
-        queued_at: Some(NOW - 600_000),
-        offered_at: None,
-        accepted_at: Some(NOW - 500_000),
-        first_human_reply_at: None,
-        ended_at: None,
-        end_reason: None,
-        csat: None,
-        last_seq: 0,
-        waiting_since: None,
-    }
-}
-
-fn me() -> AgentInfo {
-    AgentInfo {
-        id: 7,
-        username: "demo".into(),
-        display_name: "Demo Agent".into(),
-        role: Role::Agent,
-        status: AgentStatus::Online,
-        connected: true,
-        active: 2,
-        capacity: 5,
-        groups: vec!["aftersales".into()],
-    }
-}
-
-fn msg(session: i64, seq: i64, kind: AuthorKind, name: &str, body: &str, at: i64) -> MessageView {
-    MessageView {
-        session_id: session,
-        seq,
-        author_kind: kind,
-        author_id: Some(1),
-        author_name: name.into(),
-        body: body.into(),
-        client_msg_id: Some(format!("m{seq}")),
-        created_at: at,
-    }
-}
-
-fn ev(event: Event) -> NetEvent {
-    NetEvent::Frame(ServerFrame::Event { cursor: 1, event })
-}
-
-/// A workbench with an offer, two active sessions (one VIP waiting long) and a transcript.
-fn workbench() -> App {
-    let mut app = App::new(Lang::En, LayoutPrefs::default(), NOW);
-    app.on_net(NetEvent::Connected {
-        agent: me(),
-        must_change_password: false,
-        resumed: false,
-    });
-    let mut s1 = session(1, customer(11, "小明", false, &[]), SessionState::Active);
-    s1.waiting_since = Some(NOW - 30_000);
-    let mut s2 = session(
-        2,
-        customer(12, "Alice VIP", true, &["VIP用户"]),
-        SessionState::Active,
-    );
-    s2.waiting_since = Some(NOW - 200_000);
-    let snapshot = json!({
-        "agent": me(),
-        "sessions": [s1, s2],
-        "offers": [{"session": session(3, customer(13, "张三", false, &["投诉用户"]), SessionState::Offered), "expires_at": NOW + 25_000}],
-        "queued": [],
-        "queues": [{"group": "aftersales", "strategy": "least_busy", "waiting": 4}],
-        "cursor": 10,
-    });
-    app.on_net(NetEvent::Reply {
-        tag: Tag::Snapshot,
-        result: Ok(snapshot),
-    });
-    app.on_net(NetEvent::Reply {
-        tag: Tag::Transcript(1),
-        result: Ok(json!({"messages": [
-            msg(1, 1, AuthorKind::Customer, "小明", "我的快递三天了还没到，订单号 A123", NOW - 120_000),
-            msg(1, 2, AuthorKind::Agent, "Demo Agent", "您好，我来帮您查一下。", NOW - 60_000),
-            msg(1, 3, AuthorKind::Customer, "小明", "好的，谢谢", NOW - 30_000),
-        ]})),
-    });
-    app.on_net(NetEvent::Reply {
-        tag: Tag::Profile(1),
-        result: Ok(json!({"customer": customer(11, "小明", false, &[]), "sessions": [
-            {"id": 1, "created_at": NOW, "tags": [], "end_reason": null, "state": "active", "csat": null},
-            {"id": 0, "created_at": NOW - 86_400_000 * 3, "tags": ["物流问题-已解决"], "end_reason": "resolved", "state": "ended", "csat": 5},
-        ]})),
-    });
-    app.select(1);
-    app
-}
-
-fn render(app: &App, w: u16, h: u16, theme: &str) -> Terminal<TestBackend> {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let theme = Theme::builtin(theme).expect("theme");
-    let km = keymap();
-    term.draw(|f| kefu::console::ui::draw(f, app, &theme, &km))
-        .unwrap();
-    term
-}
-
-fn screen(term: &Terminal<TestBackend>) -> String {
-    let buf = term.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            line.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 #[test]
 fn next_and_jump_walk_the_list_in_display_order() {
@@ -365,23 +192,67 @@ fn dialog_and_login_snapshots() {
     insta::assert_snapshot!("login_zh_80x24", screen(&render(&login, 80, 24, "dark")));
 }
 
+/// The first cell at or after column `from` of row `y` whose text starts `text`.
+fn find(
+    term: &ratatui::Terminal<ratatui::backend::TestBackend>,
+    y: u16,
+    text: &str,
+) -> Option<u16> {
+    let row = &columns(term, 0, term.backend().buffer().area.width)[usize::from(y)];
+    // `columns` collapses wide characters to one entry; map back to cell columns.
+    let byte = row.find(text)?;
+    let before = &row[..byte];
+    Some(unicode_width::UnicodeWidthStr::width(before) as u16)
+}
+
 #[test]
 fn the_theme_is_applied_to_cells() {
     let app = workbench();
     let term = render(&app, 120, 40, "dark");
     let theme = Theme::builtin("dark").unwrap();
     let buf = term.backend().buffer();
-    // The status bar's first cell carries the online style.
-    let online = theme.style("status.online");
-    assert_eq!(buf[(1, 39)].fg, online.fg.unwrap_or(buf[(1, 39)].fg));
-    // Some cell in the list is drawn in the overdue-wait style (Alice has waited 200 s).
-    let overdue = theme.style("session.waiting.overdue");
-    let found = (0..40).any(|y| {
-        (0..40).any(|x| {
-            buf[(x, y)].fg == overdue.fg.unwrap_or_default() && buf[(x, y)].symbol() != " "
+    // Every scope checked here must have its own colours, or the check could not fail.
+    let colours = |scope: &str| {
+        let s = theme.style(scope);
+        (
+            s.fg.unwrap_or_else(|| panic!("{scope} has no fg")),
+            s.bg.unwrap_or_else(|| theme.style("base").bg.expect("base bg")),
+        )
+    };
+    // The status bar starts with the online pill.
+    let x = find(&term, 39, "● Online").expect("status pill");
+    assert_eq!((buf[(x, 39)].fg, buf[(x, 39)].bg), colours("status.online"));
+    // Alice has waited 200 s: her wait is drawn in the overdue style, on the list background.
+    let y = (0..40)
+        .find(|y| columns(&term, 0, 30)[*y as usize].contains("waiting 3m"))
+        .expect("Alice's wait");
+    let x = find(&term, y, "waiting 3m").expect("wait label");
+    let overdue = colours("session.waiting.overdue");
+    assert_eq!((buf[(x, y)].fg, buf[(x, y)].bg), overdue);
+    // Xiaoming's 30 s wait is not overdue, and is drawn differently.
+    let y = (0..40)
+        .find(|y| columns(&term, 0, 30)[*y as usize].contains("waiting 30s"))
+        .expect("Xiaoming's wait");
+    let x = find(&term, y, "waiting 30s").expect("wait label");
+    assert_eq!(
+        (buf[(x, y)].fg, buf[(x, y)].bg),
+        (
+            theme.style("session.waiting").fg.expect("fg"),
+            theme.style("session.selected").bg.expect("selection bg")
+        ),
+        "the selected row keeps the selection background under its markers"
+    );
+    // The customer's words in the chat pane, on the base background.
+    let y = (0..40)
+        .find(|y| {
+            screen(&term)
+                .lines()
+                .nth(*y as usize)
+                .is_some_and(|l| l.contains("好的，谢谢"))
         })
-    });
-    assert!(found, "overdue wait colour not found");
+        .expect("customer message");
+    let x = find(&term, y, "好的").expect("message text");
+    assert_eq!((buf[(x, y)].fg, buf[(x, y)].bg), colours("chat.customer"));
 }
 
 #[test]
@@ -402,10 +273,14 @@ fn escape_sequences_from_the_network_are_drawn_inert() {
             );
         }
     }
+    // Not merely dropped (ratatui drops control characters by itself): shown, as the README
+    // promises, so the agent sees what was sent.
+    let screen = screen(&term);
     assert!(
-        screen(&term).contains("pwned"),
-        "the text is shown, just inert"
+        screen.contains("hi␛[2J␛]0;pwned␇␛]52;c;ZXZpbA==␇⟦U+202E⟧gnp.exe␍!"),
+        "{screen}"
     );
+    assert!(screen.contains("小明␛[31m"), "{screen}");
 }
 
 #[test]
@@ -452,17 +327,7 @@ fn vim_sequences_work_through_the_same_key_syntax() {
     let km = Keymap::builtin("vim").unwrap();
     let mut app = workbench();
     app.focus = Focus::Sessions;
-    let feed = |app: &mut App, keys: &str| {
-        for chord in parse_keys(keys).unwrap() {
-            let ev = KeyEvent {
-                code: chord.code,
-                modifiers: chord.mods,
-                kind: KeyEventKind::Press,
-                state: KeyEventState::NONE,
-            };
-            app.on_key(ev, &km);
-        }
-    };
+    let feed = |app: &mut App, keys: &str| press_with(app, &km, keys);
     feed(&mut app, "G");
     assert_eq!(app.selected, Some(2), "G: last item");
     feed(&mut app, "g g");
@@ -508,7 +373,7 @@ fn dialogs_move_in_place_and_close_on_confirm_or_cancel() {
     app.update(Action::Help);
     app.update(Action::PageDown);
     app.update(Action::ScrollUp);
-    assert!(matches!(app.overlay, Some(Overlay::Help { scroll: 9 })));
+    assert!(matches!(&app.overlay, Some(Overlay::Help(h)) if h.scroll == 8));
     app.update(Action::Cancel);
     assert!(app.overlay.is_none());
 
@@ -529,4 +394,22 @@ fn dialogs_move_in_place_and_close_on_confirm_or_cancel() {
     app.update(Action::Quit);
     assert_eq!(app.update(Action::Confirm), vec![Effect::Quit]);
     assert!(app.should_quit);
+}
+
+#[test]
+fn a_narrow_session_list_keeps_names_readable_and_units_whole() {
+    let mut app = workbench();
+    app.sessions.get_mut(&1).unwrap().view.customer.nickname = "欧阳娜娜的售后咨询".into();
+    // 45 columns: the list gets a third, 13 columns inside its border.
+    let term = render(&app, 45, 24, "dark");
+    let list = columns(&term, 1, 14);
+    let all = list.join("\n");
+    // Cut with an ellipsis at display width (CJK = 2 columns), not to a letter or two.
+    assert!(all.contains("Alice V…"), "{all}");
+    assert!(all.contains("欧阳娜娜…"), "{all}");
+    // Alice has waited 200 s: "3m", with its unit.
+    assert!(list.iter().any(|l| l.trim_end().ends_with("3m")), "{all}");
+    assert!(!list.iter().any(|l| l.trim_end().ends_with(" 3")), "{all}");
+    // The offer's countdown, whole.
+    assert!(all.contains("25s"), "{all}");
 }

@@ -1,10 +1,30 @@
 //! The console's `config.toml` (server, username, language, keymap, theme, alerts) and the
 //! remembered workbench layout, in the config directory: `KEFU_CONFIG_DIR`, else
 //! `$XDG_CONFIG_HOME/kefu` (on every platform), else the platform config dir.
+//!
+//! Mistakes in `config.toml` are reported at `file:line:column`, like those in keymap and
+//! theme files: bad TOML, unknown keys, a language other than en/zh, and a theme or keymap
+//! that exists neither built in nor in the config directory (with a "did you mean").
 
 use crate::console::app::LayoutPrefs;
+use crate::console::i18n::Lang;
+use crate::console::keymap::{Keymap, Location, is_plain_name, suggest};
+use crate::console::theme::Theme;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use thiserror::Error;
+use toml::de::DeTable;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{at}: {message}")]
+    Invalid { at: Location, message: String },
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -85,17 +105,68 @@ pub fn config_dir() -> Option<PathBuf> {
 impl ConsoleConfig {
     /// Reads `config.toml` from `dir`; a missing file is the default, a broken one an error
     /// naming the file, line and column.
-    pub fn load(dir: Option<&Path>) -> anyhow::Result<ConsoleConfig> {
+    pub fn load(dir: Option<&Path>) -> Result<ConsoleConfig, ConfigError> {
         let Some(path) = dir.map(|d| d.join("config.toml")) else {
             return Ok(ConsoleConfig::default());
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-            }
+            Ok(text) => Self::parse(&text, &path.display().to_string(), dir),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConsoleConfig::default()),
-            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+            Err(source) => Err(ConfigError::Io {
+                path: path.display().to_string(),
+                source,
+            }),
         }
+    }
+
+    /// Parses and checks config text; `file` names it in errors, `dir` is where user themes
+    /// and keymaps live.
+    pub fn parse(text: &str, file: &str, dir: Option<&Path>) -> Result<ConsoleConfig, ConfigError> {
+        let invalid = |offset: usize, message: String| ConfigError::Invalid {
+            at: Location::at(file, text, offset),
+            message,
+        };
+        let config: ConsoleConfig = toml::from_str(text).map_err(|e| {
+            invalid(
+                e.span().map_or(0, |s| s.start),
+                e.message().trim().to_string(),
+            )
+        })?;
+        // Where a top-level value starts, to point at it.
+        let value_at = |key: &str| {
+            DeTable::parse(text)
+                .ok()
+                .and_then(|doc| doc.get_ref().get(key).map(|v| v.span().start))
+                .unwrap_or(0)
+        };
+        if let Some(lang) = &config.lang
+            && Lang::parse(lang).is_none()
+        {
+            let message = format!("unknown language `{lang}` (expected en or zh)");
+            return Err(invalid(value_at("lang"), message));
+        }
+        let kinds = [
+            ("theme", &config.theme, Theme::builtin_names(), "themes"),
+            ("keymap", &config.keymap, Keymap::builtin_names(), "keymaps"),
+        ];
+        for (key, name, builtin, subdir) in kinds {
+            let file = dir
+                .filter(|_| is_plain_name(name))
+                .map(|d| d.join(subdir).join(format!("{name}.toml")));
+            if builtin.contains(&name.as_str()) || file.as_ref().is_some_and(|f| f.exists()) {
+                continue;
+            }
+            let searched = file.map_or(format!("<config dir>/{subdir}/"), |f| {
+                f.display().to_string()
+            });
+            let message = format!(
+                "unknown {key} `{name}` ({}built in: {}; or put it in {searched})",
+                suggest::hint(name, builtin.iter().copied()),
+                builtin.join(", ")
+            );
+            return Err(invalid(value_at(key), message));
+        }
+        Ok(config)
     }
 
     /// Writes server and username back (the rest of the file is kept, comments are not).
@@ -133,15 +204,86 @@ mod tests {
             ConsoleConfig::load(Some(dir.path())).unwrap(),
             ConsoleConfig::default()
         );
-        std::fs::write(
-            dir.path().join("config.toml"),
-            "theme = \"dark\"\nkeymap = [\n",
-        )
-        .unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "theme = \"dark\"\nkeymap = [\n").unwrap();
         let e = ConsoleConfig::load(Some(dir.path()))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("config.toml") && e.contains("line 2"), "{e}");
+        assert!(e.starts_with(&format!("{}:2:", path.display())), "{e}");
+    }
+
+    fn error(text: &str, dir: Option<&Path>) -> String {
+        match ConsoleConfig::parse(text, "config.toml", dir) {
+            Ok(c) => panic!("accepted {text:?}: {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn every_mistake_is_located() {
+        for (text, at, what) in [
+            (
+                "lang = \"fr\"\n",
+                "config.toml:1:8:",
+                "unknown language `fr` (expected en or zh)",
+            ),
+            (
+                "server = \"ws://h:1\"\ntheme = \"drak\"\n",
+                "config.toml:2:9:",
+                "unknown theme `drak` (did you mean `dark`? built in: dark, light",
+            ),
+            (
+                "theme = \"hi-contrast\"\n",
+                "config.toml:1:9:",
+                "did you mean `high-contrast`?",
+            ),
+            (
+                "keymap = \"vmi\"\n",
+                "config.toml:1:10:",
+                "did you mean `vim`?",
+            ),
+            (
+                "them = \"dark\"\n",
+                "config.toml:1:1:",
+                "unknown field `them`",
+            ),
+            (
+                "[alerts]\nbel_on_offer = true\n",
+                "config.toml:2:1:",
+                "unknown field `bel_on_offer`",
+            ),
+            (
+                "[alerts]\nnotify_style = \"osc8\"\n",
+                "config.toml:2:16:",
+                "osc8",
+            ),
+        ] {
+            let e = error(text, None);
+            assert!(e.starts_with(at) && e.contains(what), "{text:?}: {e}");
+        }
+        for ok in [
+            "lang = \"zh\"\n",
+            "lang = \"en\"\ntheme = \"16color\"\nkeymap = \"vim\"\n",
+        ] {
+            assert!(ConsoleConfig::parse(ok, "c", None).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn user_themes_and_keymaps_in_the_config_dir_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "theme = \"mine\"\nkeymap = \"mine\"\n";
+        assert!(error(text, Some(dir.path())).contains("unknown theme `mine`"));
+        std::fs::create_dir(dir.path().join("themes")).unwrap();
+        std::fs::write(dir.path().join("themes/mine.toml"), "").unwrap();
+        let e = error(text, Some(dir.path()));
+        assert!(
+            e.starts_with("config.toml:2:10: unknown keymap `mine`"),
+            "{e}"
+        );
+        std::fs::create_dir(dir.path().join("keymaps")).unwrap();
+        std::fs::write(dir.path().join("keymaps/mine.toml"), "").unwrap();
+        assert!(ConsoleConfig::parse(text, "c", Some(dir.path())).is_ok());
     }
 
     #[test]

@@ -228,6 +228,20 @@ texts! {
     hint_newline => ("newline", "换行"),
     hint_back => ("back", "返回"),
     hint_insert => ("insert", "插入"),
+    // help overlay and which-key popup (console look and keys)
+    help_ctx_global => ("Everywhere", "全局"),
+    help_ctx_sessions => ("Session list", "会话列表"),
+    help_ctx_chat => ("Chat", "对话"),
+    help_ctx_compose => ("Composer", "输入框"),
+    help_ctx_kb => ("Knowledge base", "知识库"),
+    help_ctx_dialog => ("Dialogs", "对话框"),
+    help_filter => ("Filter: ", "筛选："),
+    help_filter_hint => ("/ filter", "/ 筛选"),
+    help_no_match => ("No binding matches", "没有匹配的快捷键"),
+    help_more_below => ("↓ more below ({n} lines)", "↓ 下面还有 {n} 行"),
+    help_at_end => ("— end —", "— 已到末尾 —"),
+    help_keys => ("j/k ↑↓ PgUp/PgDn g/G scroll · q close", "j/k ↑↓ PgUp/PgDn g/G 滚动 · q 关闭"),
+    whichkey_hint => ("esc: cancel", "Esc：取消"),
 }
 
 #[cfg(test)]

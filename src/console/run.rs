@@ -39,7 +39,9 @@ pub fn load(lang_flag: Option<&str>) -> anyhow::Result<Loaded> {
     let config_dir = config::config_dir();
     let config = ConsoleConfig::load(config_dir.as_deref())?;
     let keymap = Keymap::load(&config.keymap, config_dir.as_deref())?;
-    let theme = Theme::load(&config.theme, config_dir.as_deref())?;
+    // Fitted to what the terminal can show (NO_COLOR, COLORTERM, TERM).
+    let theme = Theme::load(&config.theme, config_dir.as_deref())?
+        .for_depth(crate::console::theme::ColorDepth::from_env());
     let env_lang = crate::console::i18n::env_locale();
     let lang = Lang::detect(lang_flag, config.lang.as_deref(), env_lang.as_deref());
     Ok(Loaded {

@@ -3,39 +3,53 @@
 //! Every string that comes from the network (customer messages, nicknames, tags, article
 //! text) goes through [`inert_line`] or [`inert_text`] before it is drawn. A customer must not
 //! be able to move the cursor, set the window title, touch the clipboard (OSC 52), ring the
-//! bell, or reorder text with bidi controls.
+//! bell, reorder text with bidi controls, or hide text from the agent.
 //!
 //! We do not try to parse escape sequences: a parser that misjudges where a sequence ends is
 //! itself an attack surface. Instead every character a terminal could interpret is replaced
-//! by a visible stand-in, so what's left of a sequence (`[2J`, `]0;pwned`) is plain text:
+//! by a visible stand-in, so what's left of a sequence (`[2J`, `]0;pwned`) is plain text.
+//! Nothing is dropped: the agent sees that something was there.
+//!
+//! The rule, character by character:
 //!
 //! - C0 controls U+0000–U+001F (ESC, BEL, CR…) → their control pictures `␀`…`␟`
 //!   (`␛`, `␇`, `␍`); `\n` is `␊` in [`inert_line`], a line break in [`inert_text`].
 //! - `\t` → four spaces (keeps pasted code readable).
 //! - DEL U+007F → `␡`.
 //! - C1 controls U+0080–U+009F (8-bit CSI, OSC, DCS…) → `⟦U+009B⟧`.
-//! - Bidi controls (U+202A–E, U+2066–9, U+200E/F, U+061C) and the line/paragraph
-//!   separators U+2028/9 → `⟦U+202E⟧`.
-//! - Zero-width U+200B–D, U+2060–4, U+FEFF and tag characters U+E0000–U+E007F → dropped.
+//! - Invisible and format characters → `⟦U+XXXX⟧`: bidi embeddings, overrides, isolates and
+//!   marks (U+202A–E, U+2066–9, U+200E/F, U+061C), zero-width space U+200B, word joiner and
+//!   invisible operators U+2060–U+206F, BOM U+FEFF, soft hyphen U+00AD, combining grapheme
+//!   joiner U+034F, Hangul fillers, Mongolian vowel separator, interlinear annotation marks,
+//!   the line/paragraph separators U+2028/9, noncharacters U+FFFE/F, and the tag and
+//!   ignorable block U+E0000–U+E0FFF (except variation selectors).
+//! - Zero-width joiner U+200D and non-joiner U+200C are kept when they sit between two
+//!   visible characters, because there they change how the text renders: emoji ZWJ
+//!   sequences (👨‍👩‍👧, 🏳️‍🌈), Persian and Arabic words (می‌خواهم), Indic conjuncts.
+//!   Anywhere else (doubled, next to a space or control, at either end) they are marked.
+//! - Tag characters are kept only inside the three RGI subdivision flags
+//!   (England, Scotland, Wales: 🏴 + tags + cancel tag); elsewhere they are invisible ASCII
+//!   look-alikes ("ASCII smuggling") and are marked.
+//! - Everything else is kept: letters of every script, combining marks, emoji with their
+//!   skin-tone modifiers (👍🏽) and variation selectors, CJK, private use.
 //!
-//! Bidi controls are *marked*, not dropped: an agent should see that someone tried to
-//! reorder the text. Zero-width characters are *dropped*: they are invisible by design, so a
-//! marker would mostly clutter ordinary emoji (ZWJ sequences); terminals also disagree on how
-//! wide a ZWJ sequence is, which would break our layout. Without them the agent sees every
-//! visible character, each at a width we can measure (a ZWJ family emoji shows as its
-//! members). Tag characters are invisible ASCII look-alikes ("ASCII smuggling"), so they go
-//! too.
+//! The output contains only characters drawn as themselves, so feeding it back in changes
+//! nothing (the functions are idempotent).
 
 use std::borrow::Cow;
 
-/// What to do with one character.
+/// What to do with one character, before looking at its neighbours.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Fate {
     Keep,
-    Drop,
     /// A fixed replacement (control pictures, tab expansion).
     Picture(&'static str),
     /// `⟦U+XXXX⟧`: characters with no control picture.
     Mark,
+    /// ZWJ / ZWNJ: kept between two visible characters, else marked.
+    Joiner,
+    /// A tag character: kept inside an RGI flag tag sequence, else marked.
+    Tag,
 }
 
 const TAB: &str = "    ";
@@ -46,31 +60,64 @@ const C0_PICTURES: [&str; 32] = [
     "␓", "␔", "␕", "␖", "␗", "␘", "␙", "␚", "␛", "␜", "␝", "␞", "␟",
 ];
 
+/// The black flag that starts an emoji tag sequence.
+const BLACK_FLAG: char = '\u{1f3f4}';
+
+/// The tag sequences (after the black flag) of the RGI subdivision flags: gbeng, gbsct, gbwls,
+/// each closed by CANCEL TAG.
+const FLAG_TAGS: [&str; 3] = [
+    "\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}",
+    "\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}",
+    "\u{e0067}\u{e0062}\u{e0077}\u{e006c}\u{e0073}\u{e007f}",
+];
+
 fn fate(c: char) -> Fate {
     match c {
         '\t' => Fate::Picture(TAB),
         '\u{0}'..='\u{1f}' => Fate::Picture(C0_PICTURES[c as usize]),
         '\u{7f}' => Fate::Picture("␡"),
         '\u{80}'..='\u{9f}' => Fate::Mark,
-        '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}'
+        '\u{200c}' | '\u{200d}' => Fate::Joiner,
+        '\u{e0020}'..='\u{e007f}' => Fate::Tag,
+        '\u{00ad}'
+        | '\u{034f}'
+        | '\u{061c}'
+        | '\u{115f}'
+        | '\u{1160}'
+        | '\u{17b4}'
+        | '\u{17b5}'
+        | '\u{180e}'
+        | '\u{200b}'
         | '\u{200e}'
         | '\u{200f}'
-        | '\u{061c}'
-        | '\u{2028}'
-        | '\u{2029}' => Fate::Mark,
-        '\u{200b}'..='\u{200d}'
-        | '\u{2060}'..='\u{2064}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}'
+        | '\u{3164}'
         | '\u{feff}'
-        | '\u{e0000}'..='\u{e007f}' => Fate::Drop,
+        | '\u{ffa0}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{fffe}'
+        | '\u{ffff}'
+        | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0000}'..='\u{e001f}'
+        | '\u{e0080}'..='\u{e00ff}'
+        | '\u{e01f0}'..='\u{e0fff}' => Fate::Mark,
         _ => Fate::Keep,
     }
 }
 
-/// True when `c` is drawn as itself. The composer uses this to refuse characters whose
-/// on-screen form would differ from the text, so its cursor arithmetic stays exact.
+/// True when `c` is always drawn as itself, whatever surrounds it. The composer uses this to
+/// refuse characters whose on-screen form would differ from the text, so its cursor
+/// arithmetic stays exact (joiners and tag characters depend on their neighbours, so they are
+/// not inert on their own).
 pub fn is_inert(c: char) -> bool {
     matches!(fate(c), Fate::Keep)
+}
+
+/// A character a joiner may connect: drawn as itself and not a space.
+fn joinable(c: Option<char>) -> bool {
+    c.is_some_and(|c| is_inert(c) && !c.is_whitespace())
 }
 
 /// `s` as one inert line: every control character (including `\n`) becomes visible text.
@@ -80,24 +127,41 @@ pub fn inert_line(s: &str) -> Cow<'_, str> {
     if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return Cow::Borrowed(s);
     }
-    let Some(first) = s
-        .char_indices()
-        .find(|&(_, c)| !is_inert(c))
-        .map(|(i, _)| i)
-    else {
+    if s.chars().all(is_inert) {
         return Cow::Borrowed(s);
-    };
+    }
     let mut out = String::with_capacity(s.len() + 16);
-    out.push_str(&s[..first]);
-    for c in s[first..].chars() {
+    let mut prev: Option<char> = None;
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
         match fate(c) {
-            Fate::Keep => out.push(c),
-            Fate::Drop => {}
+            Fate::Keep => {
+                out.push(c);
+                // A whole RGI flag tag sequence goes through untouched.
+                if c == BLACK_FLAG
+                    && let Some(tags) = FLAG_TAGS.iter().find(|t| rest.starts_with(**t))
+                {
+                    out.push_str(tags);
+                    rest = &rest[tags.len()..];
+                }
+            }
+            Fate::Joiner if joinable(prev) && joinable(rest.chars().next()) => out.push(c),
             Fate::Picture(p) => out.push_str(p),
-            Fate::Mark => out.push_str(&format!("⟦U+{:04X}⟧", c as u32)),
+            Fate::Mark | Fate::Joiner | Fate::Tag => mark(&mut out, c),
         }
+        prev = Some(c);
+    }
+    // Nothing changed (only joiners between letters, or flags): hand the input back.
+    if out == s {
+        return Cow::Borrowed(s);
     }
     Cow::Owned(out)
+}
+
+fn mark(out: &mut String, c: char) {
+    use std::fmt::Write;
+    let _ = write!(out, "⟦U+{:04X}⟧", c as u32);
 }
 
 /// `s` split into inert lines on `\n` (a `\r` just before it is part of the line break, so
@@ -113,14 +177,37 @@ pub fn inert_text(s: &str) -> Vec<Cow<'_, str>> {
 mod tests {
     use super::*;
 
-    /// Characters a terminal might act on, or that reorder or hide text.
+    /// Characters a terminal might act on, or that reorder or hide text, regardless of
+    /// context. Joiners and tag characters are checked separately (they are fine in context).
     fn is_dangerous(c: char) -> bool {
         (c as u32) < 0x20
             || (0x7f..=0x9f).contains(&(c as u32))
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}')
-            || matches!(c, '\u{061c}' | '\u{feff}' | '\u{2028}' | '\u{2029}')
-            || matches!(c, '\u{e0000}'..='\u{e007f}')
+            || matches!(
+                c,
+                '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{2060}'..='\u{2064}'
+            )
+            || matches!(
+                c,
+                '\u{061c}' | '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{00ad}'
+            )
+            || matches!(c, '\u{e0000}'..='\u{e001f}')
+    }
+
+    /// Every joiner in `s` sits between two visible characters, and every tag character is
+    /// part of an RGI flag.
+    fn context_ok(s: &str) -> bool {
+        let chars: Vec<char> = s.chars().collect();
+        let visible = |c: Option<&char>| c.is_some_and(|c| is_inert(*c) && !c.is_whitespace());
+        let flags_removed: String = FLAG_TAGS.iter().fold(s.to_string(), |acc, t| {
+            acc.replace(&format!("{BLACK_FLAG}{t}"), "F")
+        });
+        chars.iter().enumerate().all(|(i, c)| {
+            !matches!(c, '\u{200c}' | '\u{200d}')
+                || (i > 0 && visible(chars.get(i - 1)) && visible(chars.get(i + 1)))
+        }) && !flags_removed
+            .chars()
+            .any(|c| matches!(c, '\u{e0020}'..='\u{e007f}'))
     }
 
     #[test]
@@ -148,6 +235,8 @@ mod tests {
             "你好世界，欢迎光临！",
             "emoji 😀 ok",
             "café ñ",
+            "family 👨\u{200d}👩\u{200d}👧 thumbs 👍🏽",
+            "می\u{200c}خواهم",
         ] {
             assert!(matches!(inert_line(s), Cow::Borrowed(_)), "{s:?}");
         }
@@ -157,14 +246,73 @@ mod tests {
     }
 
     #[test]
-    fn newlines_tabs_and_zero_width() {
+    fn newlines_and_tabs() {
         assert_eq!(inert_line("a\nb\tc"), "a␊b    c");
         assert_eq!(inert_text("a\n\nb\n"), ["a", "", "b", ""]);
         assert_eq!(inert_text(""), [""]);
         assert_eq!(inert_text("lone\rcr\r\n"), ["lone␍cr", ""]);
-        // ZWJ family emoji falls apart into its members rather than hiding anything.
-        assert_eq!(inert_line("p\u{200b}a\u{feff}y 👨\u{200d}👩"), "pay 👨👩");
-        assert_eq!(inert_line("x\u{e0041}\u{e0042}y"), "xy");
+    }
+
+    #[test]
+    fn emoji_sequences_stay_whole() {
+        for s in [
+            "👨\u{200d}👩\u{200d}👧",                                   // family
+            "👍🏽",                                                       // skin tone
+            "👩🏽\u{200d}💻",        // skin tone inside a ZWJ sequence
+            "🏳\u{fe0f}\u{200d}🌈", // rainbow flag (VS16 then ZWJ)
+            "❤\u{fe0f}\u{200d}🔥", // heart on fire
+            "🇨🇳",                  // regional indicators
+            "1\u{fe0f}\u{20e3}",   // keycap
+            "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}", // Scotland
+        ] {
+            assert_eq!(inert_line(s), s, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn joiners_between_letters_are_kept() {
+        // Persian "I want": the ZWNJ keeps می from joining خواهم.
+        let persian = "می\u{200c}خواهم";
+        assert_eq!(inert_line(persian), persian);
+        // Devanagari: ZWJ after a virama asks for the half form (क्‍ष).
+        let hindi = "क्\u{200d}ष";
+        assert_eq!(inert_line(hindi), hindi);
+        // A ZWNJ in German typography (Auf‌lage) breaks the ligature.
+        assert_eq!(inert_line("Auf\u{200c}lage"), "Auf\u{200c}lage");
+    }
+
+    #[test]
+    fn stray_joiners_are_marked() {
+        assert_eq!(inert_line("\u{200d}a"), "⟦U+200D⟧a");
+        assert_eq!(inert_line("a\u{200d}"), "a⟦U+200D⟧");
+        assert_eq!(inert_line("a \u{200c}b"), "a ⟦U+200C⟧b");
+        assert_eq!(
+            inert_line("a\u{200d}\u{200d}b"),
+            "a⟦U+200D⟧⟦U+200D⟧b",
+            "a doubled joiner is not between two visible characters"
+        );
+        assert_eq!(inert_line("a\u{200d}\x1bb"), "a⟦U+200D⟧␛b");
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_not_dropped() {
+        let cases = [
+            ("p\u{200b}ay", "p⟦U+200B⟧ay"),
+            ("\u{feff}bom", "⟦U+FEFF⟧bom"),
+            ("soft\u{ad}hyphen", "soft⟦U+00AD⟧hyphen"),
+            ("wj\u{2060}x", "wj⟦U+2060⟧x"),
+            ("\u{2067}rtl\u{2069}", "⟦U+2067⟧rtl⟦U+2069⟧"),
+            ("\u{200e}\u{200f}\u{61c}", "⟦U+200E⟧⟦U+200F⟧⟦U+061C⟧"),
+            ("line\u{2028}sep", "line⟦U+2028⟧sep"),
+            ("han\u{3164}gul", "han⟦U+3164⟧gul"),
+            // "hi" hidden in tag characters (ASCII smuggling).
+            ("x\u{e0068}\u{e0069}y", "x⟦U+E0068⟧⟦U+E0069⟧y"),
+            // A flag followed by tags that are not an RGI subdivision.
+            ("🏴\u{e0078}\u{e007f}", "🏴⟦U+E0078⟧⟦U+E007F⟧"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(inert_line(input), want, "{input:?}");
+        }
     }
 
     #[test]
@@ -179,23 +327,27 @@ mod tests {
         };
         // Bias towards the interesting ranges; fall back to any scalar value.
         let pick = |r: u64, n: u64| -> char {
-            let cp = match r % 6 {
+            let cp = match r % 8 {
                 0 => (n % 0x20) as u32,
                 1 => 0x7f + (n % 0x21) as u32,
                 2 => 0x2000 + (n % 0x70) as u32,
                 3 => 0x20 + (n % 0x5f) as u32,
                 4 => 0x4e00 + (n % 0x100) as u32,
+                5 => [0x200c, 0x200d, 0x1f3f4, 0x1f468, 0xfe0f][(n % 5) as usize],
+                6 => 0xe0000 + (n % 0x80) as u32,
                 _ => (n % 0x11_0000) as u32,
             };
             char::from_u32(cp).unwrap_or('\u{fffd}')
         };
-        for _ in 0..2000 {
+        for _ in 0..3000 {
             let len = next() % 40;
             let s: String = (0..len).map(|_| pick(next(), next())).collect();
             let line = inert_line(&s);
             assert!(!line.chars().any(is_dangerous), "{s:?} -> {line:?}");
+            assert!(context_ok(&line), "{s:?} -> {line:?}");
             for l in inert_text(&s) {
                 assert!(!l.chars().any(is_dangerous), "{s:?} -> {l:?}");
+                assert!(context_ok(&l), "{s:?} -> {l:?}");
             }
             // Idempotent: inert text stays as it is.
             assert!(matches!(inert_line(&line), Cow::Borrowed(_)), "{line:?}");

@@ -25,7 +25,7 @@ impl App {
                 }
             }
             Action::Help => {
-                self.overlay = Some(Overlay::Help { scroll: 0 });
+                self.overlay = Some(Overlay::Help(HelpState::default()));
                 Vec::new()
             }
             Action::NextSession | Action::PrevSession if self.focus == Focus::Profile => {

@@ -304,31 +304,11 @@ impl App {
             action,
             A::SelectNext | A::CursorDown | A::ScrollDown | A::PageDown
         );
+        if let Some(Overlay::Help(_)) = &self.overlay {
+            return self.help_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
-            (
-                Some(Overlay::Help { scroll }),
-                A::ScrollDown
-                | A::SelectNext
-                | A::CursorDown
-                | A::ScrollUp
-                | A::SelectPrev
-                | A::CursorUp
-                | A::PageDown
-                | A::PageUp,
-            ) => {
-                let step = if matches!(action, A::PageDown | A::PageUp) {
-                    10
-                } else {
-                    1
-                };
-                *scroll = if down {
-                    *scroll + step
-                } else {
-                    scroll.saturating_sub(step)
-                };
-                Vec::new()
-            }
             (Some(Overlay::End { resolved, .. }), A::NextField | A::SelectNext | A::SelectPrev) => {
                 *resolved = !*resolved;
                 Vec::new()
@@ -353,8 +333,7 @@ impl App {
                 };
                 Vec::new()
             }
-            (Some(Overlay::Help { .. }), A::Cancel | A::Help | A::Confirm | A::Quit)
-            | (Some(_), A::Cancel) => {
+            (Some(_), A::Cancel) => {
                 self.overlay = None;
                 Vec::new()
             }

@@ -25,6 +25,11 @@ impl App {
             return Vec::new();
         }
         let chord = KeyChord::from_event(&key);
+        // The help overlay is a pager with fixed keys; what it does not take goes on.
+        if let Some(fx) = self.help_key(chord) {
+            self.pending_keys.clear();
+            return fx;
+        }
         let ctx = self.context();
         match keymap.feed(ctx, &mut self.pending_keys, chord) {
             KeyResult::Action(a) => {
@@ -139,6 +144,13 @@ impl App {
                 f(&mut picker.query)
             }
             Some(Overlay::End { phrase, .. }) => f(phrase),
+            // Pasted text goes to the help overlay's filter line.
+            Some(Overlay::Help(help)) => {
+                help.filtering = true;
+                help.scroll = 0;
+                f(&mut help.filter);
+                return;
+            }
             _ => return,
         }
         self.refilter();

@@ -5,7 +5,9 @@
 
 mod actions;
 mod dialogs;
+mod help;
 pub use dialogs::{NEW_TAG, fuzzy_rank};
+pub use help::HelpState;
 mod input;
 mod net_events;
 pub mod state;

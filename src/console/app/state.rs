@@ -206,9 +206,7 @@ pub struct Picker {
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help {
-        scroll: usize,
-    },
+    Help(super::HelpState),
     Transfer {
         session: SessionId,
         items: Vec<TransferChoice>,

@@ -414,3 +414,58 @@ fn locations_count_lines_and_columns() {
     assert_eq!(Location::at("f", text, 7).to_string(), "f:2:4");
     assert_eq!(Location::at("f", text, 99).to_string(), "f:3:2");
 }
+
+#[test]
+fn every_error_in_a_file_is_reported_at_once() {
+    let text = "\
+[sessions]
+\"j\" = \"next_sesion\"
+\"ctrl-\" = \"quit\"
+\"G\" = \"last_item\"
+\"shift-g\" = \"first_item\"
+\"g\" = \"tag\"
+\"g g\" = \"first_item\"
+
+[sidebar]
+\"x\" = \"quit\"
+";
+    let msg = err_text(Keymap::parse(text, "k.toml"));
+    let lines: Vec<&str> = msg.lines().collect();
+    let expect = [
+        (
+            "k.toml:2:",
+            "unknown action `next_sesion` (did you mean `next_session`?",
+        ),
+        ("k.toml:3:", "cannot parse key `ctrl-`"),
+        ("k.toml:5:", "bound twice"),
+        ("k.toml:9:", "unknown context `[sidebar]`"),
+        ("k.toml:7:", "is also the start of `g g`"),
+    ];
+    assert_eq!(lines.len(), expect.len(), "{msg}");
+    for (line, (at, what)) in lines.iter().zip(expect) {
+        assert!(
+            line.starts_with(at) && line.contains(what),
+            "{line}\n(all: {msg})"
+        );
+    }
+}
+
+#[test]
+fn continuations_list_what_can_follow_a_pending_chord() {
+    let vim = builtin("vim");
+    let space = parse_keys("space").unwrap_or_default();
+    let next = vim.continuations(Context::Sessions, &space);
+    let find = |k: &str| next.iter().find(|(keys, _)| keys == k).map(|(_, a)| *a);
+    assert_eq!(find("t"), Some(Action::Transfer));
+    assert_eq!(find("1"), Some(Action::Session1));
+    assert_eq!(find("n"), Some(Action::NextAttention));
+    assert!(next.len() >= 18, "{next:?}");
+    let g = parse_keys("g").unwrap_or_default();
+    assert_eq!(
+        vim.continuations(Context::Sessions, &g),
+        vec![("g".to_string(), Action::FirstItem)]
+    );
+    // While typing, `space` is a character: nothing is pending, nothing to show.
+    assert!(vim.continuations(Context::Compose, &space).is_empty());
+    assert!(vim.continuations(Context::Sessions, &[]).is_empty());
+}

@@ -1,6 +1,8 @@
 //! Tests for theme loading: built-ins, scope fallback, inheritance and error locations.
 
+use super::load::literal_color;
 use super::*;
+use ratatui::style::{Color, Modifier};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -113,10 +115,12 @@ fn colours_and_modifiers_parse() {
         assert_eq!(literal_color(bad), None, "{bad}");
     }
     let theme = Theme::parse(
-        "[styles]\nx = { modifiers = [\"bold\", \"italic\", \"underlined\", \"reversed\", \"dim\"] }\n",
+        "[styles]\ntitle = { modifiers = [\"bold\", \"italic\", \"underlined\", \"reversed\", \"dim\"] }\n",
         "m.toml",
     );
-    let mods = theme.map(|t| t.style("x").add_modifier).unwrap_or_default();
+    let mods = theme
+        .map(|t| t.style("title").add_modifier)
+        .unwrap_or_default();
     let want = Modifier::BOLD
         | Modifier::ITALIC
         | Modifier::UNDERLINED
@@ -199,6 +203,12 @@ fn fixture_errors_name_file_and_line() {
             "invalid TOML",
         ),
         (
+            "bad_theme_unknown_scope.toml",
+            fixture!("bad_theme_unknown_scope.toml"),
+            5,
+            "unknown scope `sesion.offer` (did you mean `session.offer`?",
+        ),
+        (
             "bad_theme_unquoted_scope.toml",
             fixture!("bad_theme_unquoted_scope.toml"),
             3,
@@ -231,4 +241,61 @@ fn structural_mistakes_are_located() {
         assert!(msg.starts_with(&format!("t.toml:{line}:")), "{msg}");
         assert!(msg.contains(what), "{msg}");
     }
+}
+
+#[test]
+fn builtin_themes_meet_wcag_contrast() {
+    use contrast::{AA, AAA, backdrops, effective, ratio};
+    let mut failures = Vec::new();
+    for name in Theme::builtin_names() {
+        let theme = builtin(name);
+        let need = if name == "high-contrast" { AAA } else { AA };
+        let base = theme.style("base");
+        for scope in SCOPES {
+            let style = theme.style(scope);
+            // Dim text is drawn at a brightness only the terminal knows: no contrast to check.
+            if style.add_modifier.contains(Modifier::DIM) {
+                failures.push(format!("{name}: {scope} uses dim"));
+            }
+            for backdrop in backdrops(scope) {
+                let drawn = base.patch(theme.style(backdrop)).patch(style);
+                let Some((fg, bg)) = effective(drawn, base) else {
+                    failures.push(format!("{name}: {scope} leaves a colour to the terminal"));
+                    continue;
+                };
+                let r = ratio(fg, bg);
+                if r < need {
+                    failures.push(format!(
+                        "{name}: {scope} on {backdrop}: {r:.2}:1 (fg {fg:02x?} bg {bg:02x?})"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} pairs below the bar:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn scope_families_are_known_and_typos_are_not() -> Result<(), ThemeError> {
+    // A family styles all its members at once through the fallback.
+    let theme = Theme::parse("[styles]\n\"chat\" = \"red\"\n", "t.toml")?;
+    assert_eq!(theme.style("chat.bot").fg, Some(Color::Red));
+    for (bad, hint) in [
+        ("\"chat.customr\"", "did you mean `chat.customer`?"),
+        ("\"ses\"", ""),
+        ("\"session.\"", "did you mean `session`?"),
+    ] {
+        let msg = err_text(Theme::parse(
+            &format!("[styles]\n{bad} = \"red\"\n"),
+            "t.toml",
+        ));
+        assert!(msg.starts_with("t.toml:2:1: unknown scope"), "{msg}");
+        assert!(msg.contains(hint), "{msg}");
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use super::{Ctx, clock};
 use crate::console::app::{ChatLine, Delivery, Focus, SessionEntry};
+use crate::console::composer::linebreak::wrap_line;
 use crate::console::i18n::fill;
 use crate::console::sanitize::inert_text;
 use crate::model::AuthorKind;
@@ -10,40 +11,17 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-use unicode_width::UnicodeWidthChar;
 
-/// Splits text into rows of at most `width` display columns. Breaks at the last space when a
-/// row overflows (words stay whole), else between characters (CJK, or a word longer than a row);
-/// wide characters are never split.
+/// Splits text into rows of at most `width` display columns, with the composer's line
+/// breaking: after spaces (words stay whole), between CJK characters, mid-word only when a
+/// word is longer than a row; wide characters are never split, and kinsoku keeps closing
+/// punctuation (，。！？) from starting a row and opening brackets from ending one.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(2);
     let mut rows = Vec::new();
-    let mut row = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width {
-            match row.rfind(' ').filter(|i| *i > 0 && c != ' ') {
-                Some(i) => {
-                    let tail = row.split_off(i + 1);
-                    rows.push(std::mem::take(&mut row));
-                    used = tail.chars().map(|c| c.width().unwrap_or(0)).sum();
-                    row = tail;
-                }
-                None => {
-                    rows.push(std::mem::take(&mut row));
-                    used = 0;
-                }
-            }
-            if c == ' ' && used == 0 {
-                continue;
-            }
-        }
-        row.push(c);
-        used += w;
-    }
-    rows.push(row);
-    rows
+    wrap_line(text, 0, width.max(2), &mut rows);
+    rows.into_iter()
+        .map(|(start, end)| text.get(start..end).unwrap_or_default().to_string())
+        .collect()
 }
 
 pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
@@ -237,5 +215,18 @@ mod tests {
         assert_eq!(wrap("你好世界你好", 5), ["你好", "世界", "你好"]);
         assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
         assert_eq!(wrap("", 5), [""]);
+    }
+
+    #[test]
+    fn chinese_punctuation_never_starts_a_row() {
+        // At 8 columns "。" would start row 2; "了" comes down with it.
+        assert_eq!(
+            wrap("我知道了。谢谢您！", 8),
+            ["我知道", "了。谢谢", "您！"]
+        );
+        assert_eq!(
+            wrap("好的，请稍等：「马上」", 6),
+            ["好的，", "请稍", "等：", "「马", "上」"]
+        );
     }
 }

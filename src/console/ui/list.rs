@@ -1,16 +1,16 @@
 //! The session list: offers with their countdown, active sessions with unread counts and
 //! customer wait time, pending follow-up, read-only history, and the manual-pick queue.
 
-use super::{Ctx, short_duration};
+use super::{Ctx, ellipsize, first_fitting, short_duration};
 use crate::console::app::{Focus, Row, SessionEntry, WAIT_LONG_MS, WAIT_OVERDUE_MS, is_complaint};
 use crate::console::i18n::fill;
 use crate::console::sanitize::inert_line;
 use crate::model::Channel;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 pub fn channel_label(ctx: &Ctx, c: Channel) -> &'static str {
     match c {
@@ -69,9 +69,10 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
             break;
         }
         match *row {
-            Row::Heading(h) => {
-                lines.push(Line::from(Span::styled(h.to_string(), ctx.style("title"))))
-            }
+            Row::Heading(h) => lines.push(Line::from(Span::styled(
+                ellipsize(h, inner.width.into()).into_owned(),
+                ctx.style("title"),
+            ))),
             Row::Session(id) => {
                 if let Some(s) = app.sessions.get(&id) {
                     lines.extend(entry_lines(
@@ -94,9 +95,11 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                     } else {
                         ctx.style("session")
                     };
+                    let budget = usize::from(inner.width).saturating_sub(4 + wait.width());
+                    let name = inert_line(&v.customer.nickname);
                     lines.push(Line::from(vec![
                         Span::styled(format!("{n:>2} "), style),
-                        Span::styled(format!("{} ", inert_line(&v.customer.nickname)), style),
+                        Span::styled(format!("{} ", ellipsize(&name, budget)), style),
                         Span::styled(wait, ctx.style("session.waiting")),
                     ]));
                 }
@@ -121,7 +124,9 @@ fn rows_start_before(rows: &[Row], offset: usize) -> usize {
     total
 }
 
-/// Two lines per session: number, markers, name, unread / countdown; then channel and wait.
+/// Two lines per session: number, markers, name, unread count; then channel and wait (or
+/// the offer's countdown). Everything is measured in display columns so narrow lists keep
+/// names readable (cut with `…`) and durations whole (`3m`, never `3`).
 fn entry_lines(
     ctx: &Ctx,
     s: &SessionEntry,
@@ -130,6 +135,7 @@ fn entry_lines(
     width: u16,
 ) -> Vec<Line<'static>> {
     let (app, t) = (ctx.app, ctx.t);
+    let width = usize::from(width);
     let base = if selected {
         ctx.style("session.selected")
     } else if s.is_offer() {
@@ -144,44 +150,48 @@ fn entry_lines(
     } else {
         format!("{mark}  ")
     };
+    let mut used = num.width();
     let mut first = vec![Span::styled(num, base)];
+    let mut marker = |symbol: &'static str, scope: &str| {
+        used += symbol.width();
+        first.push(Span::styled(symbol, base.patch(ctx.style(scope))));
+    };
     if s.view.customer.vip {
-        first.push(Span::styled("★", base.patch(ctx.style("session.vip"))));
+        marker("★", "session.vip");
     }
     if is_complaint(&s.view) {
-        first.push(Span::styled(
-            "!",
-            base.patch(ctx.style("session.complaint")),
-        ));
+        marker("!", "session.complaint");
     }
     if s.view.follow_up {
-        first.push(Span::styled(
-            "⏸",
-            base.patch(ctx.style("session.follow_up")),
-        ));
+        marker("⏸", "session.follow_up");
     }
-    let name: String = inert_line(&s.view.customer.nickname)
-        .chars()
-        .take(width.saturating_sub(12) as usize)
-        .collect();
-    first.push(Span::styled(format!(" {name}"), base));
-    if s.unread > 0 {
+    let unread = (s.unread > 0).then(|| format!(" ({})", s.unread));
+    let unread_w = unread.as_deref().map_or(0, UnicodeWidthStr::width);
+    let budget = width.saturating_sub(used + 1 + unread_w);
+    let nickname = inert_line(&s.view.customer.nickname);
+    first.push(Span::styled(
+        format!(" {}", ellipsize(&nickname, budget)),
+        base,
+    ));
+    if let Some(unread) = unread {
         first.push(Span::styled(
-            format!(" ({})", s.unread),
+            unread,
             base.patch(ctx.style("session.unread")),
         ));
     }
-    let mut second = vec![Span::styled(
-        format!("    {}", super::list::channel_label(ctx, s.view.channel)),
-        base.patch(ctx.style("session.channel")),
-    )];
-    if let Some(exp) = s.offer_expires {
-        // The countdown goes on the second line, where a long name cannot push it off.
+    let channel = super::list::channel_label(ctx, s.view.channel);
+    // Each status has shorter forms for narrow lists; the value itself is never cut.
+    let (forms, scope): (Vec<String>, &str) = if let Some(exp) = s.offer_expires {
         let secs = (((exp - app.now).max(0) + 999) / 1000).to_string();
-        second.push(Span::styled(
-            format!(" {}", fill(t.accept_countdown, &[("s", &secs)])),
-            base.patch(ctx.style("session.offer")),
-        ));
+        let label = fill(t.accept_countdown, &[("s", &secs)]);
+        (
+            vec![
+                format!("    {channel} {label}"),
+                format!("  {label}"),
+                format!("  {secs}s"),
+            ],
+            "session.offer",
+        )
     } else if let Some(w) = s.view.waiting_since {
         let waited = app.now - w;
         let scope = if waited >= WAIT_OVERDUE_MS {
@@ -191,15 +201,33 @@ fn entry_lines(
         } else {
             "session.waiting"
         };
-        let label = fill(t.waiting_for, &[("t", &short_duration(waited))]);
-        second.push(Span::styled(
-            format!(" {label}"),
-            base.patch(ctx.style(scope)),
-        ));
-    }
-    let fill_style: Style = base;
+        let value = short_duration(waited);
+        let label = fill(t.waiting_for, &[("t", &value)]);
+        (
+            vec![
+                format!("    {channel} {label}"),
+                format!("  {label}"),
+                format!("  {value}"),
+            ],
+            scope,
+        )
+    } else {
+        (vec![format!("    {channel}")], "session.channel")
+    };
+    let text = first_fitting(&forms, width);
+    // The channel keeps its own colour; the status part is coloured by urgency.
+    let second = match text.strip_prefix(&format!("    {channel}")) {
+        Some(rest) if forms.len() > 1 => vec![
+            Span::styled(
+                format!("    {channel}"),
+                base.patch(ctx.style("session.channel")),
+            ),
+            Span::styled(rest.to_string(), base.patch(ctx.style(scope))),
+        ],
+        _ => vec![Span::styled(text, base.patch(ctx.style(scope)))],
+    };
     vec![
-        Line::from(first).style(fill_style),
-        Line::from(second).style(fill_style),
+        Line::from(first).style(base),
+        Line::from(second).style(base),
     ]
 }

@@ -2,6 +2,7 @@
 //! Every string that came from the network goes through `sanitize` here, at the last moment.
 
 mod chat;
+mod help;
 mod list;
 mod overlay;
 mod side;
@@ -146,9 +147,50 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
         side::kb(frame, &ctx, k);
     }
     status::bar(frame, &ctx, a.status);
-    if let Some(o) = &app.overlay {
-        overlay::draw(frame, &ctx, o, area);
+    match &app.overlay {
+        Some(o) => overlay::draw(frame, &ctx, o, area),
+        None => help::which_key(frame, &ctx, area),
     }
+}
+
+/// `s` cut to at most `max` display columns (unicode-width: CJK counts 2), ending in `…`
+/// when something was cut. A wide character is never split.
+pub fn ellipsize(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The first of `candidates` that fits in `max` columns, else the last one cut to fit.
+/// For labels with shorter forms ("Web waiting 3m" → "waiting 3m" → "3m"): a value is never
+/// cut in the middle of its unit while a shorter form fits.
+pub fn first_fitting(candidates: &[String], max: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    candidates
+        .iter()
+        .find(|c| c.width() <= max)
+        .cloned()
+        .unwrap_or_else(|| {
+            candidates
+                .last()
+                .map(|c| ellipsize(c, max).into_owned())
+                .unwrap_or_default()
+        })
 }
 
 /// "3m", "45s", "2h": compact durations for countdowns and waits.
@@ -166,4 +208,29 @@ pub fn clock(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let day = secs.rem_euclid(86_400);
     format!("{:02}:{:02}", day / 3600, (day % 3600) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsize_counts_display_columns() {
+        assert_eq!(ellipsize("Alice VIP", 20), "Alice VIP");
+        assert_eq!(ellipsize("Alice VIP", 6), "Alice…");
+        // CJK is two columns each, and is never split.
+        assert_eq!(ellipsize("欧阳娜娜的咨询", 7), "欧阳娜…");
+        assert_eq!(ellipsize("欧阳娜娜的咨询", 6), "欧阳…");
+        assert_eq!(ellipsize("abc", 1), "…");
+        assert_eq!(ellipsize("abc", 0), "");
+        let forms = [
+            "Web waiting 3m".to_string(),
+            "waiting 3m".into(),
+            "3m".into(),
+        ];
+        assert_eq!(first_fitting(&forms, 20), "Web waiting 3m");
+        assert_eq!(first_fitting(&forms, 12), "waiting 3m");
+        assert_eq!(first_fitting(&forms, 3), "3m");
+        assert_eq!(first_fitting(&forms, 1), "…");
+    }
 }

@@ -1,10 +1,9 @@
-//! Pop-ups over the workbench (help, transfer, tag, end, quick replies, quit) and the login
-//! screen.
+//! Pop-ups over the workbench (transfer, tag, end, quick replies, quit) and the login
+//! screen; the help overlay and the which-key popup are in `help`.
 
 use super::Ctx;
 use crate::console::app::NEW_TAG;
 use crate::console::app::{LoginForm, Overlay, Picker};
-use crate::console::keymap::Context;
 use crate::console::sanitize::inert_line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
@@ -13,7 +12,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -24,7 +23,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn popup(frame: &mut Frame, ctx: &Ctx, area: Rect, title: &str) -> Rect {
+pub(super) fn popup(frame: &mut Frame, ctx: &Ctx, area: Rect, title: &str) -> Rect {
     frame.render_widget(Clear, area);
     let block = ctx
         .panel(title.to_string(), true)
@@ -37,7 +36,7 @@ fn popup(frame: &mut Frame, ctx: &Ctx, area: Rect, title: &str) -> Rect {
 pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
     let t = ctx.t;
     match overlay {
-        Overlay::Help { scroll } => help(frame, ctx, *scroll, area),
+        Overlay::Help(help) => super::help::draw(frame, ctx, help, area),
         Overlay::Quit => {
             let inner = popup(frame, ctx, centered(area, 50, 6), t.quit_title);
             let n = ctx.app.active_count().to_string();
@@ -183,38 +182,6 @@ fn pick_list(
         let x = area.x + 3 + picker.query.width() as u16;
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
     }
-}
-
-fn help(frame: &mut Frame, ctx: &Ctx, scroll: usize, area: Rect) {
-    let inner = popup(
-        frame,
-        ctx,
-        centered(area, 90, area.height.saturating_sub(2)),
-        ctx.t.help_title,
-    );
-    let mut lines = Vec::new();
-    for c in [
-        Context::Global,
-        Context::Sessions,
-        Context::Chat,
-        Context::Compose,
-        Context::Kb,
-        Context::Dialog,
-    ] {
-        lines.push(Line::from(Span::styled(
-            format!("[{}]", c.name()),
-            ctx.style("help.section"),
-        )));
-        for (keys, action) in ctx.keymap.bindings(c) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<14}"), ctx.style("help.key")),
-                Span::styled(format!("{:<18}", action.name()), ctx.style("help.action")),
-                Span::styled(action.help().to_string(), ctx.style("hint")),
-            ]));
-        }
-    }
-    let scroll = scroll.min(lines.len().saturating_sub(1));
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }
 
 pub fn login(frame: &mut Frame, ctx: &Ctx, form: &LoginForm, area: Rect) {

@@ -170,17 +170,24 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), parts[1]);
-    let preview: Vec<Line> = match app
+    // Wrapped here, like the chat (display width, kinsoku), not by the widget.
+    let width = usize::from(parts[2].width);
+    let wrapped = |text: &str, scope: &str| -> Vec<Line<'static>> {
+        super::chat::wrap(text, width)
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, ctx.style(scope))))
+            .collect()
+    };
+    let mut all: Vec<Line> = match app
         .selected_article()
         .and_then(|a| app.kb.bodies.get(&a.id))
     {
         Some(a) => inert_text(&a.body)
-            .into_iter()
-            .map(|l| Line::from(Span::styled(l, ctx.style("kb.preview"))))
+            .iter()
+            .flat_map(|l| wrapped(l, "kb.preview"))
             .collect(),
         None => vec![Line::from(Span::styled("…", ctx.style("hint")))],
     };
-    let mut all = preview;
-    all.push(Line::from(Span::styled(t.kb_hint, ctx.style("hint"))));
-    frame.render_widget(Paragraph::new(all).wrap(Wrap { trim: false }), parts[2]);
+    all.extend(wrapped(t.kb_hint, "hint"));
+    frame.render_widget(Paragraph::new(all), parts[2]);
 }

@@ -4,6 +4,7 @@ use super::Ctx;
 use crate::console::action::Action;
 use crate::console::app::ConnState;
 use crate::console::i18n::fill;
+use crate::console::sanitize::inert_line;
 use crate::model::AgentStatus;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -50,7 +51,7 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
             .queues
             .iter()
             .filter(|q| q.waiting > 0)
-            .map(|q| format!("{}:{}", q.group, q.waiting))
+            .map(|q| format!("{}:{}", inert_line(&q.group), q.waiting))
             .collect();
         spans.push(Span::styled(
             format!(" {} {waiting} {} ", t.queue_heading, groups.join(" ")),
@@ -61,7 +62,7 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         && *until > app.now
     {
         spans.push(Span::styled(
-            format!(" {} ", crate::console::sanitize::inert_line(msg)),
+            format!(" {} ", inert_line(msg)),
             ctx.style("error"),
         ));
     } else {

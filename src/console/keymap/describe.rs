@@ -1,0 +1,108 @@
+//! What each action does, in the console's languages, for the help overlay and the
+//! which-key popup. English lives next to the action itself ([`Action::help`]); the Chinese
+//! table is here so that adding an action is one line in each place (a test checks that no
+//! action lacks its translation).
+
+use crate::console::action::Action;
+use crate::console::i18n::Lang;
+
+/// One line saying what `action` does, in `lang`.
+pub fn describe(action: Action, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => action.help(),
+        Lang::Zh => zh(action).unwrap_or_else(|| action.help()),
+    }
+}
+
+fn zh(action: Action) -> Option<&'static str> {
+    use Action::*;
+    Some(match action {
+        Quit => "退出（仍有进行中的会话时先确认）",
+        Help => "显示全部快捷键",
+        NextSession => "下一个会话",
+        PrevSession => "上一个会话",
+        Session1 => "跳到第 1 个会话",
+        Session2 => "跳到第 2 个会话",
+        Session3 => "跳到第 3 个会话",
+        Session4 => "跳到第 4 个会话",
+        Session5 => "跳到第 5 个会话",
+        Session6 => "跳到第 6 个会话",
+        Session7 => "跳到第 7 个会话",
+        Session8 => "跳到第 8 个会话",
+        Session9 => "跳到第 9 个会话",
+        NextAttention => "跳到最需要处理的会话",
+        FocusNext => "切换到下一个面板",
+        FocusPrev => "切换到上一个面板",
+        FocusSessions => "切换到会话列表",
+        FocusChat => "切换到对话",
+        FocusCompose => "在输入框中回复",
+        FocusProfile => "切换到客户信息",
+        KbSearch => "搜索知识库",
+        ToggleSidebar => "显示或隐藏客户信息栏",
+        ToggleKbPanel => "显示或隐藏知识库面板",
+        WidenList => "加宽会话列表",
+        NarrowList => "收窄会话列表",
+        WidenSidebar => "加宽侧栏",
+        NarrowSidebar => "收窄侧栏",
+        CycleStatus => "切换状态：在线 → 忙碌 → 离开 → 离线",
+        StatusOnline => "设为在线",
+        StatusBusy => "设为忙碌",
+        Accept => "接入待接入的会话",
+        Reject => "拒绝待接入的会话",
+        Transfer => "转接给客服或技能组",
+        Tag => "给会话添加标签",
+        End => "结束会话",
+        ToggleFollowUp => "标记或取消待跟进",
+        Open => "打开所选项",
+        FirstItem => "跳到第一项",
+        LastItem => "跳到最后一项",
+        ScrollUp => "向上滚动",
+        ScrollDown => "向下滚动",
+        PageUp => "向上翻页",
+        PageDown => "向下翻页",
+        RetryFailed => "重发发送失败的消息",
+        Send => "发送消息",
+        Newline => "消息内换行",
+        Cancel => "取消 / 关闭 / 离开输入框",
+        HistoryPrev => "上一条已发送的消息",
+        HistoryNext => "下一条已发送的消息",
+        CursorLeft => "光标左移",
+        CursorRight => "光标右移",
+        CursorUp => "光标上移一行",
+        CursorDown => "光标下移一行",
+        CursorHome => "行首",
+        CursorEnd => "行尾",
+        WordLeft => "左移一个词",
+        WordRight => "右移一个词",
+        DeleteBack => "删除光标前的字符",
+        DeleteForward => "删除光标处的字符",
+        DeleteWord => "删除光标前的词",
+        ClearLine => "清空输入框",
+        SelectNext => "下一项",
+        SelectPrev => "上一项",
+        KbSend => "把文章发送给客户（一键发送）",
+        KbInsert => "把文章插入输入框后编辑",
+        Confirm => "确认",
+        NextField => "下一个字段",
+        #[allow(unreachable_patterns)] // actions added later fall back to English until translated
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_described_in_every_language() {
+        for a in Action::ALL {
+            assert!(!describe(*a, Lang::En).is_empty(), "{}", a.name());
+            let zh = describe(*a, Lang::Zh);
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "no Chinese description for `{}`",
+                a.name()
+            );
+        }
+    }
+}
