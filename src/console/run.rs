@@ -24,6 +24,20 @@ pub struct Options {
     pub lang: Option<String>,
     /// Whether a successful login is written back to config.toml.
     pub remember: bool,
+    /// The console's data directory (its log and the outbox of unsent messages); without one
+    /// unsent messages live in memory only.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Refuses to start without a terminal on stdin and stdout (raw mode and the full screen need
+/// one): `what` is the command, e.g. "kefu console".
+pub fn require_terminal(what: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        Ok(())
+    } else {
+        anyhow::bail!("{what} needs a terminal (try ssh -t)")
+    }
 }
 
 /// Everything loaded before the full screen opens, so errors print plainly.
@@ -52,6 +66,8 @@ pub fn load(lang_flag: Option<&str>) -> anyhow::Result<Loaded> {
 }
 
 pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
+    // Before anything touches the terminal: without one, raw mode would fail half-way.
+    require_terminal("kefu console")?;
     let Loaded {
         config,
         config_dir,
@@ -66,8 +82,15 @@ pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
         .unwrap_or_else(|| "ws://127.0.0.1:7800".into());
     let user = opts.user.or(config.username.clone()).unwrap_or_default();
     let mut app = App::new(lang, layout, now_ms());
+    app.outbox_durable = opts.data_dir.is_some();
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<NetEvent>();
-    let net = net::spawn(ev_tx);
+    let net = net::spawn_with(
+        ev_tx,
+        net::NetOptions {
+            outbox_dir: opts.data_dir.clone(),
+            ..Default::default()
+        },
+    );
     match opts.password {
         Some(password) => {
             let _ = net.send(NetCmd::Login {

@@ -1,12 +1,16 @@
 //! What the app does with server events and replies.
 
 use super::actions::request;
+use super::scroll::merge_lines;
 use super::*;
 use crate::console::sanitize::inert_line;
 use crate::model::{AuthorKind, SessionState};
 use crate::protocol::{Event, MessageView, QueueInfo, ServerFrame, SessionView};
 use serde::Deserialize;
 use serde_json::json;
+
+/// A `status` change this soon after an offer to us timed out is the missed-offers rule.
+const MISSED_OFFER_WINDOW_MS: Millis = 5_000;
 
 fn parse<T: for<'de> Deserialize<'de>>(v: &Value, key: &str) -> Option<T> {
     serde_json::from_value(v.get(key)?.clone()).ok()
@@ -20,18 +24,35 @@ impl App {
                 self.conn = ConnState::Connecting;
                 Vec::new()
             }
-            NetEvent::Disconnected { retry_at } => {
-                self.conn = ConnState::Disconnected { retry_at };
+            NetEvent::Disconnected { retry_at, reason } => {
+                self.conn = ConnState::Disconnected { retry_at, reason };
                 Vec::new()
             }
-            NetEvent::LoginFailed { message } => {
+            NetEvent::LoginFailed {
+                message,
+                bad_credentials,
+            } => {
+                let message = inert_line(&message).into_owned();
                 match &mut self.login {
                     Some(form) => {
                         form.error = Some(message);
                         form.busy = false;
+                        // A wrong password is not left in the field to be sent again.
+                        if bad_credentials {
+                            form.password.clear();
+                            form.field = 2;
+                        }
                     }
                     None => self.notice(message),
                 }
+                Vec::new()
+            }
+            NetEvent::OutboxRestored(sends) => {
+                self.restore_outbox(sends);
+                Vec::new()
+            }
+            NetEvent::Warning(message) => {
+                self.notice(inert_line(&message).into_owned());
                 Vec::new()
             }
             NetEvent::Connected {
@@ -129,9 +150,12 @@ impl App {
                 }
                 fx
             }
-            Event::OfferWithdrawn { session_id, .. } => {
+            Event::OfferWithdrawn { session_id, reason } => {
                 if self.sessions.get(&session_id).is_some_and(|s| s.is_offer()) {
                     self.remove_session(session_id);
+                }
+                if reason == "timeout" {
+                    self.offer_timed_out_at = Some(self.now);
                 }
                 Vec::new()
             }
@@ -150,7 +174,7 @@ impl App {
             }
             Event::Message { message } => self.on_message(message),
             Event::Status { status } => {
-                self.status = status;
+                self.on_status_event(status);
                 Vec::new()
             }
             Event::AgentJoined { .. } | Event::SessionEnded { .. } => Vec::new(),
@@ -208,7 +232,12 @@ impl App {
         let from_customer = m.author_kind == AuthorKind::Customer;
         let who = inert_line(&m.author_name).into_owned();
         let preview: String = inert_line(&m.body).chars().take(80).collect();
+        let id = s.view.id;
         s.lines.push(line_of(m));
+        self.keep_view_on_new_line(id);
+        let Some(s) = self.sessions.get_mut(&id) else {
+            return Vec::new();
+        };
         let mut fx = Vec::new();
         if from_customer {
             if selected != Some(s.view.id) || !looking {
@@ -230,9 +259,23 @@ impl App {
         view: SessionView,
         offer_expires: Option<Millis>,
     ) -> &mut SessionEntry {
+        let id = view.id;
+        if !self.sessions.contains_key(&id) {
+            // Messages restored from the outbox for this session show in it now.
+            let mut entry = SessionEntry::new(view.clone());
+            let (mine, others) = std::mem::take(&mut self.orphans)
+                .into_iter()
+                .partition(|(sid, _)| *sid == id);
+            self.orphans = others;
+            entry.lines.extend(
+                mine.into_iter()
+                    .map(|(_, line): (SessionId, ChatLine)| line),
+            );
+            self.sessions.insert(id, entry);
+        }
         let entry = self
             .sessions
-            .entry(view.id)
+            .entry(id)
             .or_insert_with(|| SessionEntry::new(view.clone()));
         entry.view = view;
         entry.offer_expires = offer_expires;
@@ -293,24 +336,15 @@ impl App {
             Tag::Transcript(id) => {
                 let messages: Vec<MessageView> = parse(&v, "messages").unwrap_or_default();
                 if let Some(s) = self.sessions.get_mut(&id) {
-                    let pending: Vec<ChatLine> = s
-                        .lines
-                        .iter()
-                        .filter(|l| l.delivery != Delivery::Acked)
-                        .cloned()
-                        .collect();
-                    let mut lines: Vec<ChatLine> = messages.into_iter().map(line_of).collect();
-                    for p in pending {
-                        if !lines.iter().any(|l| {
-                            l.client_msg_id.is_some() && l.client_msg_id == p.client_msg_id
-                        }) {
-                            lines.push(p);
-                        }
-                    }
-                    s.lines = lines;
+                    // Lines that arrived live while it loaded are kept; one line per seq.
+                    merge_lines(&mut s.lines, messages.into_iter().map(line_of).collect());
                     s.loaded = true;
                 }
                 Vec::new()
+            }
+            Tag::OlderTranscript(id) => {
+                let messages: Vec<MessageView> = parse(&v, "messages").unwrap_or_default();
+                self.on_older_page(id, messages.into_iter().map(line_of).collect())
             }
             Tag::PastTranscript(id) => {
                 let Some(view) = parse::<SessionView>(&v, "session") else {
@@ -318,6 +352,7 @@ impl App {
                 };
                 let mut entry = SessionEntry::new(view);
                 entry.read_only = true;
+                entry.opened_from = self.selected.filter(|s| *s != id);
                 entry.loaded = true;
                 entry.past = Some(Vec::new());
                 entry.lines = parse::<Vec<MessageView>>(&v, "messages")
@@ -363,10 +398,14 @@ impl App {
                     line.delivery = Delivery::Acked;
                     line.seq = v.get("seq").and_then(Value::as_i64);
                 }
+                self.drop_orphan(&client_msg_id);
                 Vec::new()
             }
             Tag::Status(s) => {
                 self.status = s;
+                self.status_requested = None;
+                // The agent chose a status: nothing left to explain.
+                self.nudge = None;
                 Vec::new()
             }
             Tag::Tag(id) => {
@@ -396,7 +435,12 @@ impl App {
                 self.notice(format!("#{id} {}", text(self.lang).system_ended));
                 Vec::new()
             }
-            Tag::ChangePassword => self.enter_workbench(false),
+            Tag::ChangePassword => {
+                if !matches!(self.status, AgentStatus::Online | AgentStatus::Busy) {
+                    self.nudge = Some(StatusNudge::FirstLogin);
+                }
+                self.enter_workbench(false)
+            }
             Tag::Ignore => Vec::new(),
         }
     }
@@ -411,14 +455,27 @@ impl App {
                 if let Some(line) = self.find_line(session, &client_msg_id) {
                     line.delivery = Delivery::Failed;
                 }
+                self.drop_orphan(&client_msg_id);
             }
             Tag::ChangePassword => {
                 if let Some(form) = &mut self.login {
-                    form.error = Some(message.clone());
+                    // The server checks the same policy; say what it is, in our language.
+                    form.error = Some(if e.code == crate::protocol::ErrorCode::Invalid {
+                        text(self.lang).login_policy_refused.to_string()
+                    } else {
+                        message.clone()
+                    });
                     form.busy = false;
                     return Vec::new();
                 }
             }
+            Tag::OlderTranscript(id) => {
+                if let Some(s) = self.sessions.get_mut(&id) {
+                    s.loading_older = false;
+                    s.jump_top = false;
+                }
+            }
+            Tag::Status(_) => self.status_requested = None,
             Tag::Accept(id)
                 if e.code == crate::protocol::ErrorCode::Conflict
                     && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>
@@ -430,6 +487,75 @@ impl App {
         }
         self.notice(message);
         Vec::new()
+    }
+
+    /// A `status` event: ours when we asked for it; otherwise the server (missed offers,
+    /// grace expiry) or another sign-in changed it, and the banner says why and how to get
+    /// back online.
+    fn on_status_event(&mut self, status: AgentStatus) {
+        let asked = self.status_requested == Some(status);
+        let changed = status != self.status;
+        self.status = status;
+        match status {
+            AgentStatus::Online | AgentStatus::Busy => self.nudge = None,
+            AgentStatus::Away | AgentStatus::Offline if changed && !asked => {
+                let missed = self
+                    .offer_timed_out_at
+                    .is_some_and(|t| self.now - t <= MISSED_OFFER_WINDOW_MS);
+                self.nudge = Some(if missed {
+                    StatusNudge::MissedOffers(status)
+                } else {
+                    StatusNudge::ChangedElsewhere(status)
+                });
+                tracing::info!(
+                    ?status,
+                    missed_offers = missed,
+                    "the server changed our status"
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Messages kept on disk from an earlier run are being sent: show them as sending.
+    fn restore_outbox(&mut self, sends: Vec<crate::console::outbox::PendingSend>) {
+        let name = self
+            .me
+            .as_ref()
+            .map(|m| m.display_name.clone())
+            .unwrap_or_default();
+        let n = sends.len();
+        for p in sends {
+            let line = ChatLine {
+                seq: None,
+                author_kind: AuthorKind::Agent,
+                author_name: name.clone(),
+                body: p.body,
+                created_at: p.queued_at,
+                client_msg_id: Some(p.client_msg_id),
+                delivery: Delivery::Sending,
+            };
+            match self.sessions.get_mut(&p.session_id) {
+                Some(s) => {
+                    if !s
+                        .lines
+                        .iter()
+                        .any(|l| l.client_msg_id == line.client_msg_id)
+                    {
+                        s.lines.push(line);
+                    }
+                }
+                None => self.orphans.push((p.session_id, line)),
+            }
+        }
+        let t = text(self.lang);
+        let msg = plural(n, t.outbox_restored_one, t.outbox_restored_many);
+        self.notice(msg);
+    }
+
+    fn drop_orphan(&mut self, client_msg_id: &str) {
+        self.orphans
+            .retain(|(_, l)| l.client_msg_id.as_deref() != Some(client_msg_id));
     }
 
     fn find_line(&mut self, session: SessionId, client_msg_id: &str) -> Option<&mut ChatLine> {

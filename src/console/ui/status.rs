@@ -2,22 +2,29 @@
 
 use super::Ctx;
 use crate::console::action::Action;
-use crate::console::app::ConnState;
+use crate::console::app::{ConnState, StatusNudge};
 use crate::console::i18n::fill;
+use crate::console::keymap::Context;
 use crate::model::AgentStatus;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// The row above the workbench: the connection while it is not up, else why the agent is
+/// not online (set away for missed offers, changed elsewhere, first sign-in) and the key to
+/// go online.
 pub fn banner(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let t = ctx.t;
-    let text = match ctx.app.conn {
-        ConnState::Disconnected { retry_at } => {
+    let text = match (&ctx.app.conn, ctx.app.nudge) {
+        (ConnState::Disconnected { retry_at, .. }, _) => {
             let s = ((retry_at - ctx.app.now).max(0) + 999) / 1000;
             fill(t.conn_disconnected, &[("s", &s.to_string())])
         }
-        _ => t.conn_connecting.to_string(),
+        (ConnState::Connecting, _) => t.conn_connecting.to_string(),
+        (ConnState::Connected, Some(nudge)) => nudge_text(ctx, nudge),
+        (ConnState::Connected, None) => String::new(),
     };
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(
@@ -29,6 +36,44 @@ pub fn banner(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     );
 }
 
+/// Why the agent is not online, and the key that fixes it.
+fn nudge_text(ctx: &Ctx, nudge: StatusNudge) -> String {
+    let t = ctx.t;
+    let key = [Action::StatusOnline, Action::CycleStatus]
+        .into_iter()
+        .find_map(|a| ctx.keymap.keys_for(Context::Sessions, a).into_iter().next())
+        .unwrap_or_else(|| "?".into());
+    let (template, status) = match nudge {
+        StatusNudge::MissedOffers(s) => (t.nudge_missed_offers, s),
+        StatusNudge::ChangedElsewhere(s) => (t.nudge_changed, s),
+        StatusNudge::FirstLogin => (t.nudge_first_login, ctx.app.status),
+    };
+    fill(
+        template,
+        &[("status", status_label(ctx, status)), ("key", &key)],
+    )
+}
+
+fn status_label(ctx: &Ctx, s: AgentStatus) -> &'static str {
+    match s {
+        AgentStatus::Online => ctx.t.status_online,
+        AgentStatus::Busy => ctx.t.status_busy,
+        AgentStatus::Away => ctx.t.status_away,
+        AgentStatus::Offline => ctx.t.status_offline,
+    }
+}
+
+/// The status bar's style while disconnected: the theme's `status.disconnected`, or (for
+/// themes without it, which would fall back to the plain bar) `banner.error`.
+fn disconnected_style(ctx: &Ctx) -> Style {
+    let own = ctx.style("status.disconnected");
+    if own == ctx.style("status") {
+        ctx.style("banner.error")
+    } else {
+        own
+    }
+}
+
 pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let (t, app) = (ctx.t, ctx.app);
     let (label, scope) = match app.status {
@@ -38,12 +83,17 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         AgentStatus::Offline => (t.status_offline, "status.offline"),
     };
     let mut spans = vec![Span::styled(format!(" ● {label} "), ctx.style(scope))];
-    let conn = match app.conn {
-        ConnState::Connected => t.conn_connected,
-        ConnState::Connecting => t.conn_connecting,
-        ConnState::Disconnected { .. } => "⚠",
-    };
-    spans.push(Span::styled(format!(" {conn} "), ctx.style("status")));
+    spans.push(match app.conn {
+        ConnState::Connected => {
+            Span::styled(format!(" {} ", t.conn_connected), ctx.style("status"))
+        }
+        ConnState::Connecting => {
+            Span::styled(format!(" {} ", t.conn_connecting), ctx.style("status"))
+        }
+        ConnState::Disconnected { .. } => {
+            Span::styled(format!(" ⚠ {} ", t.conn_lost), disconnected_style(ctx))
+        }
+    });
     let waiting: usize = app.queues.iter().map(|q| q.waiting).sum();
     if !app.queues.is_empty() {
         let groups: Vec<String> = app
@@ -89,6 +139,9 @@ fn hints(ctx: &Ctx) -> Vec<(Action, &'static str)> {
             if app.current().is_some_and(|s| s.is_offer()) {
                 v.push((Action::Accept, t.hint_accept));
                 v.push((Action::Reject, t.hint_reject));
+            } else if app.current().is_some_and(|s| s.read_only) {
+                // `end` closes a read-only past session.
+                v.push((Action::End, t.hint_close));
             } else if app.writable().is_some() {
                 v.push((Action::FocusCompose, t.hint_reply));
                 v.push((Action::Transfer, t.hint_transfer));
