@@ -247,19 +247,28 @@ fn alert(out: &mut impl Write, alerts: &config::Alerts, kind: AlertKind, title: 
 
 /// Logs to `console.log` in `dir` (the screen is the terminal, so never to stderr).
 pub fn init_file_logging(dir: &std::path::Path) {
+    use tracing_subscriber::util::SubscriberInitExt;
+    if let Some(logger) = file_logger(dir) {
+        let _ = logger.try_init();
+    }
+}
+
+/// The subscriber [`init_file_logging`] installs: `RUST_LOG` or `info`, appended to
+/// `<dir>/console.log`, no colours. `None` when the file cannot be opened.
+pub fn file_logger(dir: &std::path::Path) -> Option<impl tracing::Subscriber + Send + Sync> {
     let _ = std::fs::create_dir_all(dir);
-    let Ok(file) = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(dir.join("console.log"))
-    else {
-        return;
-    };
+        .ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init();
+    Some(
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_env_filter(filter)
+            .with_writer(std::sync::Mutex::new(file))
+            .finish(),
+    )
 }
