@@ -255,7 +255,7 @@ pub fn init_file_logging(dir: &std::path::Path) {
 
 /// The subscriber [`init_file_logging`] installs: `RUST_LOG` or `info`, appended to
 /// `<dir>/console.log`, no colours. `None` when the file cannot be opened.
-pub fn file_logger(dir: &std::path::Path) -> Option<impl tracing::Subscriber + Send + Sync> {
+fn file_logger(dir: &std::path::Path) -> Option<impl tracing::Subscriber + Send + Sync> {
     let _ = std::fs::create_dir_all(dir);
     let file = std::fs::OpenOptions::new()
         .create(true)
