@@ -662,3 +662,19 @@ fn the_console_and_the_demo_refuse_to_start_without_a_terminal() {
         assert!(out.stdout.is_empty(), "nothing drawn: {:?}", out.stdout);
     }
 }
+
+#[test]
+fn a_long_error_after_a_dialog_is_shown_whole() {
+    let (mut app, _) = with_session(0);
+    let long = "the transfer was refused: agent bob is not a member of any group that may take \
+                conversations from the aftersales queue, ask a supervisor — end of message";
+    app.on_net(NetEvent::Reply {
+        tag: Tag::Transfer(1),
+        result: Err(kefu::protocol::ApiError::forbidden(long)),
+    });
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("end of message"),
+        "wrapped, not cut:\n{screen}"
+    );
+}

@@ -595,6 +595,32 @@ mod tests {
     }
 
     #[test]
+    fn the_outbox_is_bounded() {
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let mut outbox = Outbox {
+            items: Vec::new(),
+            file: None,
+            failing: false,
+        };
+        let send = |n: usize| {
+            let tag = Tag::Send {
+                session: 1,
+                client_msg_id: format!("c{n}"),
+            };
+            let body = serde_json::json!({"session_id": 1, "client_msg_id": format!("c{n}"), "body": "hi"});
+            (tag, body)
+        };
+        for n in 0..outbox::MAX_ENTRIES {
+            let (tag, body) = send(n);
+            outbox.push(n as u64, tag, &body, &tx).unwrap();
+        }
+        let (tag, body) = send(outbox::MAX_ENTRIES);
+        let err = outbox.push(0, tag, &body, &tx).unwrap_err();
+        assert_eq!(err.code, ErrorCode::RateLimited);
+        assert_eq!(outbox.items.len(), outbox::MAX_ENTRIES);
+    }
+
+    #[test]
     fn agent_url_adds_the_scheme_and_path() {
         assert_eq!(agent_url("h:1"), "ws://h:1/ws/agent");
         assert_eq!(agent_url("wss://h/"), "wss://h/ws/agent");

@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 /// The row above the workbench: the connection while it is not up, else why the agent is
 /// not online (set away for missed offers, changed elsewhere, first sign-in) and the key to
@@ -110,10 +111,13 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     if let Some((msg, until)) = &app.notice
         && *until > app.now
     {
-        spans.push(Span::styled(
-            format!(" {} ", crate::console::sanitize::inert_line(msg)),
-            ctx.style("error"),
-        ));
+        let msg = crate::console::sanitize::inert_line(msg);
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        if used + msg.width() + 2 > area.width as usize {
+            // Too long for the bar: the whole of it, wrapped, just above.
+            toast(frame, ctx, area, &msg);
+        }
+        spans.push(Span::styled(format!(" {msg} "), ctx.style("error")));
     } else {
         for (action, label) in hints(ctx) {
             let keys = ctx.keymap.keys_for(ctx.app.context(), action);
@@ -125,6 +129,32 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(ctx.style("status")),
+        area,
+    );
+}
+
+/// A notice too long for the status bar, wrapped in a box above its right end (errors are
+/// never cut off).
+fn toast(frame: &mut Frame, ctx: &Ctx, bar: Rect, msg: &str) {
+    let width = (bar.width * 2 / 3).max(20).min(bar.width);
+    let rows = super::chat::wrap(msg, width.saturating_sub(2) as usize);
+    let height = (rows.len() as u16 + 2).min(bar.y);
+    if height < 3 {
+        return;
+    }
+    let area = Rect::new(bar.right() - width, bar.y - height, width, height);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|r| Line::from(Span::styled(r, ctx.style("error"))))
+        .collect();
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            ratatui::widgets::Block::default()
+                .borders(ratatui::widgets::Borders::ALL)
+                .border_style(ctx.style("error"))
+                .style(ctx.style("dialog")),
+        ),
         area,
     );
 }
