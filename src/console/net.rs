@@ -7,18 +7,22 @@
 //! Connection events (connecting, connected, resumed, disconnected with the reason, backoff,
 //! sign-in failures) are logged through `tracing`, which the console sends to `console.log`.
 
+mod backoff;
 mod connect;
+mod queue;
+
+pub use backoff::Backoff;
 
 use crate::console::app::{NetEvent, Tag};
-use crate::console::outbox::{self, OutboxFile, PendingSend};
+use crate::console::outbox::OutboxFile;
 use crate::model::{Millis, now_ms};
 use crate::protocol::{ApiError, ErrorCode, ServerFrame};
 use connect::{Creds, Established, Failure, Ws, send_frame};
 use futures_util::StreamExt;
+use queue::Outbox;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -46,173 +50,10 @@ pub struct NetOptions {
     pub backoff: Backoff,
 }
 
-/// Reconnect delays: doubling from `min` up to `max`, back to `min` after a successful login.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    min: Duration,
-    max: Duration,
-    next: Duration,
-}
-
-impl Backoff {
-    pub fn new(min: Duration, max: Duration) -> Backoff {
-        let max = max.max(min);
-        Backoff {
-            min,
-            max,
-            next: min,
-        }
-    }
-
-    /// The delay to wait now; the one after is twice as long, up to the cap.
-    pub fn next_delay(&mut self) -> Duration {
-        let d = self.next;
-        self.next = (self.next * 2).min(self.max);
-        d
-    }
-
-    pub fn reset(&mut self) {
-        self.next = self.min;
-    }
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff::new(Duration::from_millis(250), Duration::from_secs(10))
-    }
-}
-
 /// A request written to the socket and not yet answered.
 struct Inflight {
     tag: Tag,
     kind: &'static str,
-}
-
-/// A `message.send` waiting for its ack.
-struct Queued {
-    id: u64,
-    tag: Tag,
-    send: PendingSend,
-}
-
-/// Unacknowledged sends, oldest first, kept across reconnects and, with a file, across runs.
-struct Outbox {
-    items: Vec<Queued>,
-    file: Option<OutboxFile>,
-    /// The last save failed (reported once, not on every message).
-    failing: bool,
-}
-
-impl Outbox {
-    fn contains(&self, client_msg_id: &str) -> bool {
-        self.items
-            .iter()
-            .any(|q| q.send.client_msg_id == client_msg_id)
-    }
-
-    fn take(&mut self, id: u64) -> Option<Queued> {
-        let pos = self.items.iter().position(|q| q.id == id)?;
-        Some(self.items.remove(pos))
-    }
-
-    /// Writes the outbox file; a failure is logged and reported to the app once.
-    fn persist(&mut self, events: &mpsc::UnboundedSender<NetEvent>) {
-        let Some(file) = &self.file else { return };
-        let sends: Vec<PendingSend> = self.items.iter().map(|q| q.send.clone()).collect();
-        match file.save(&sends) {
-            Ok(()) => self.failing = false,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot keep the outbox on disk");
-                if !self.failing {
-                    let _ = events.send(NetEvent::Warning(e.to_string()));
-                }
-                self.failing = true;
-            }
-        }
-    }
-
-    /// Queues a send; refused when the outbox is full.
-    fn push(
-        &mut self,
-        id: u64,
-        tag: Tag,
-        body: &Value,
-        events: &mpsc::UnboundedSender<NetEvent>,
-    ) -> Result<(), ApiError> {
-        let field = |k: &str| body.get(k).and_then(Value::as_str).map(String::from);
-        let (Some(session_id), Some(client_msg_id), Some(text)) = (
-            body.get("session_id").and_then(Value::as_i64),
-            field("client_msg_id"),
-            field("body"),
-        ) else {
-            return Err(ApiError::invalid(
-                "a message needs a session, an id and a body",
-            ));
-        };
-        if self.items.len() >= outbox::MAX_ENTRIES {
-            return Err(ApiError::new(
-                ErrorCode::RateLimited,
-                outbox::OutboxError::Full.to_string(),
-            ));
-        }
-        self.items.push(Queued {
-            id,
-            tag,
-            send: PendingSend {
-                session_id,
-                client_msg_id,
-                body: text,
-                queued_at: now_ms(),
-            },
-        });
-        self.persist(events);
-        Ok(())
-    }
-
-    /// Adds what the file kept from an earlier run (after signing in as its owner), and tells
-    /// the app so it can show them as still sending.
-    fn restore(&mut self, next_id: &mut u64, events: &mpsc::UnboundedSender<NetEvent>) {
-        let Some(file) = &self.file else { return };
-        let saved = match file.load() {
-            Ok(saved) => saved,
-            Err(e) => {
-                tracing::error!(error = %e, "the outbox file could not be used");
-                let _ = events.send(NetEvent::Warning(e.to_string()));
-                return;
-            }
-        };
-        let fresh: Vec<PendingSend> = saved
-            .into_iter()
-            .filter(|s| !self.contains(&s.client_msg_id))
-            .collect();
-        if fresh.is_empty() {
-            return;
-        }
-        tracing::info!(
-            messages = fresh.len(),
-            "re-sending messages kept from an earlier run"
-        );
-        // Oldest first, before anything typed in this run.
-        let mut restored: Vec<Queued> = fresh
-            .iter()
-            .map(|send| {
-                let id = *next_id;
-                *next_id += 1;
-                Queued {
-                    id,
-                    tag: Tag::Send {
-                        session: send.session_id,
-                        client_msg_id: send.client_msg_id.clone(),
-                    },
-                    send: send.clone(),
-                }
-            })
-            .collect();
-        restored.append(&mut self.items);
-        self.items = restored;
-        self.persist(events);
-        let _ = events.send(NetEvent::OutboxRestored(fresh));
-    }
 }
 
 /// Starts the task with the defaults (outbox in memory only); events come out of `events`.
@@ -414,12 +255,10 @@ impl Task {
             tracing::info!(messages = self.outbox.items.len(), "re-sending the outbox");
         }
         for q in &self.outbox.items {
-            let body = serde_json::json!({
-                "session_id": q.send.session_id,
-                "client_msg_id": q.send.client_msg_id,
-                "body": q.send.body,
-            });
-            if send_frame(ws, q.id, "message.send", &body).await.is_err() {
+            if send_frame(ws, q.id, "message.send", &q.body())
+                .await
+                .is_err()
+            {
                 return Err("the connection dropped while re-sending the outbox".into());
             }
         }
@@ -520,12 +359,10 @@ impl Task {
                     let added = self.outbox.items.len() - before;
                     // Restored ones go first in the list: send exactly those.
                     for q in self.outbox.items.iter().take(added) {
-                        let body = serde_json::json!({
-                            "session_id": q.send.session_id,
-                            "client_msg_id": q.send.client_msg_id,
-                            "body": q.send.body,
-                        });
-                        if send_frame(ws, q.id, "message.send", &body).await.is_err() {
+                        if send_frame(ws, q.id, "message.send", &q.body())
+                            .await
+                            .is_err()
+                        {
                             return Err("the connection dropped while sending".into());
                         }
                     }
@@ -583,42 +420,6 @@ fn disconnected() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap_and_resets() {
-        let ms = Duration::from_millis;
-        let mut b = Backoff::new(ms(100), ms(700));
-        let seen: Vec<Duration> = (0..6).map(|_| b.next_delay()).collect();
-        assert_eq!(seen, [ms(100), ms(200), ms(400), ms(700), ms(700), ms(700)]);
-        b.reset();
-        assert_eq!(b.next_delay(), ms(100));
-    }
-
-    #[test]
-    fn the_outbox_is_bounded() {
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let mut outbox = Outbox {
-            items: Vec::new(),
-            file: None,
-            failing: false,
-        };
-        let send = |n: usize| {
-            let tag = Tag::Send {
-                session: 1,
-                client_msg_id: format!("c{n}"),
-            };
-            let body = serde_json::json!({"session_id": 1, "client_msg_id": format!("c{n}"), "body": "hi"});
-            (tag, body)
-        };
-        for n in 0..outbox::MAX_ENTRIES {
-            let (tag, body) = send(n);
-            outbox.push(n as u64, tag, &body, &tx).unwrap();
-        }
-        let (tag, body) = send(outbox::MAX_ENTRIES);
-        let err = outbox.push(0, tag, &body, &tx).unwrap_err();
-        assert_eq!(err.code, ErrorCode::RateLimited);
-        assert_eq!(outbox.items.len(), outbox::MAX_ENTRIES);
-    }
 
     #[test]
     fn agent_url_adds_the_scheme_and_path() {

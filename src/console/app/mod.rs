@@ -8,6 +8,7 @@ mod dialogs;
 pub use dialogs::{NEW_TAG, fuzzy_rank};
 mod input;
 mod net_events;
+mod replies;
 mod scroll;
 pub mod state;
 
