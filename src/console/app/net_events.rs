@@ -295,7 +295,7 @@ impl App {
     /// A `status` event: ours when we asked for it; otherwise the server (missed offers,
     /// grace expiry) or another sign-in changed it, and the banner says why and how to get
     /// back online.
-    fn on_status_event(&mut self, status: AgentStatus) {
+    pub(super) fn on_status_event(&mut self, status: AgentStatus) {
         let asked = self.status_requested == Some(status);
         let changed = status != self.status;
         self.status = status;

@@ -217,8 +217,9 @@ impl App {
         if let Some(agent) = parse(v, "agent") {
             self.me = Some(agent);
         }
-        if let Some(me) = &self.me {
-            self.status = me.status;
+        if let Some(status) = self.me.as_ref().map(|m| m.status) {
+            // A fresh snapshot (after a reload) may be the first we hear of a status change.
+            self.on_status_event(status);
         }
         self.queues = parse(v, "queues").unwrap_or_default();
         self.pickable = parse(v, "queued").unwrap_or_default();

@@ -299,8 +299,6 @@ pub struct LoginForm {
     pub field: usize,
     pub error: Option<String>,
     pub busy: bool,
-    /// The password was just changed on this form (first sign-in): tell how to go online.
-    pub changed_password: bool,
 }
 
 pub struct App {
