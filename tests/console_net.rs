@@ -168,7 +168,7 @@ async fn backoff_grows_to_its_cap_and_starts_again_after_a_successful_reconnect(
     let expected = [100, 200, 400, 800, 800, 800];
     for (got, want) in seen.iter().zip(expected) {
         assert!(
-            *got <= want && *got >= want * 6 / 10,
+            *got <= want && *got >= want / 2,
             "backoff {seen:?}, expected about {expected:?}"
         );
     }
@@ -177,7 +177,7 @@ async fn backoff_grows_to_its_cap_and_starts_again_after_a_successful_reconnect(
     f.proxy.set_down(true);
     let first = f.net.backoff().await;
     assert!(
-        (60..=100).contains(&first),
+        (50..=100).contains(&first),
         "after a success it starts again from the minimum: {first}"
     );
     f.server.stop().await;
