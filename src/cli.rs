@@ -172,8 +172,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Console { server, user, lang } => {
             // Config, keymap and theme errors print here, before the full screen opens.
             let loaded = crate::console::run::load(lang.as_deref())?;
-            if let Ok(d) = data_dir(None, &ServerConfig::default()) {
-                crate::console::run::init_file_logging(&d);
+            let data = data_dir(None, &ServerConfig::default()).ok();
+            if let Some(d) = &data {
+                crate::console::run::init_file_logging(d);
             }
             let opts = crate::console::run::Options {
                 server,
@@ -181,6 +182,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 password: None,
                 lang,
                 remember: true,
+                data_dir: data,
             };
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(crate::console::run::run(opts, loaded))

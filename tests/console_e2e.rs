@@ -1,8 +1,12 @@
 //! The console's App and network task against the real in-process server: accept an offer,
-//! reply, see the customer's answer, transfer, tag, end; then lose the server with a message
-//! in the outbox and check it arrives exactly once after the reconnect.
+//! reply, see the customer's answer, transfer, tag, end; lose the server with a message in the
+//! outbox and check it arrives after the reconnect; and lose the acknowledgement of a message
+//! the server did store (through a relay that cuts the connection at that moment) and check
+//! the re-send is stored once.
 
 mod common;
+#[path = "support/ws_proxy.rs"]
+mod ws_proxy;
 use common::*;
 use kefu::console::action::Action;
 use kefu::console::app::{App, Delivery, Effect, Focus, LayoutPrefs, NetEvent};
@@ -23,8 +27,12 @@ struct Console {
 
 impl Console {
     fn start(server: &str, user: &str) -> Console {
+        Console::start_with(server, user, net::NetOptions::default())
+    }
+
+    fn start_with(server: &str, user: &str, options: net::NetOptions) -> Console {
         let (tx, events) = mpsc::unbounded_channel();
-        let net = net::spawn(tx);
+        let net = net::spawn_with(tx, options);
         let mut c = Console {
             app: App::new(Lang::En, LayoutPrefs::default(), now_ms()),
             net,
@@ -201,7 +209,7 @@ async fn the_console_handles_a_conversation_and_survives_a_server_restart() {
         .iter()
         .filter(|m| m["body"] == "still there?")
         .count();
-    assert_eq!(n, 1, "sent exactly once");
+    assert_eq!(n, 1, "stored once");
 
     // Transfer to aftersales: bob gets it, alice's list drops it.
     let mut bob = server.agent("bob").await;
@@ -256,6 +264,186 @@ async fn the_console_ends_a_session_with_a_closing_phrase() {
     server.stop().await;
 }
 
+/// Logged in through `server`, online, with an accepted conversation: (console, customer,
+/// session id).
+async fn serving(
+    server: &TestServer,
+    url: &str,
+    options: kefu::console::net::NetOptions,
+) -> (Console, kefu::client::Client, i64) {
+    let mut console = Console::start_with(url, "alice", options);
+    console
+        .until("logged in", |a| a.me.is_some() && a.login.is_none())
+        .await;
+    console.act(Action::StatusOnline);
+    console
+        .until("online", |a| a.status == kefu::model::AgentStatus::Online)
+        .await;
+    let (cust, session, _) = server.customer("小明", None).await;
+    console
+        .until("the offer", |a| a.sessions.contains_key(&session))
+        .await;
+    console.app.selected = Some(session);
+    console.act(Action::Accept);
+    console
+        .until("accepted", |a| {
+            a.sessions.get(&session).is_some_and(|s| !s.is_offer()) && a.focus == Focus::Compose
+        })
+        .await;
+    (console, cust, session)
+}
+
+/// The server stored the message but its ack never reached the console (the connection was
+/// cut in between): the console re-sends it after reconnecting, with the same client_msg_id,
+/// and the server keeps one copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_whose_ack_was_lost_is_resent_and_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let proxy = ws_proxy::WsProxy::start(server.addr).await;
+    let (mut console, mut cust, session) = serving(&server, &proxy.url(), Default::default()).await;
+
+    proxy.cut_after_reply_to("\"message.send\"");
+    for c in "are you still there?".chars() {
+        console.app.type_char(c);
+    }
+    console.act(Action::Send);
+    tokio::time::timeout(WAIT, proxy.cut_done())
+        .await
+        .expect("the send reached the server and its ack was cut off");
+    // The server has it: the customer was sent it.
+    let stored = wait_message(&mut cust, "are you still there?").await;
+    console
+        .until("acked after the reconnect", |a| {
+            a.sessions[&session]
+                .lines
+                .iter()
+                .any(|l| l.body == "are you still there?" && l.delivery == Delivery::Acked)
+        })
+        .await;
+    // It really was sent twice, both times with the id the server stored.
+    let sends: Vec<(usize, serde_json::Value)> = proxy
+        .sent()
+        .into_iter()
+        .filter(|(_, f)| f["type"] == "message.send")
+        .collect();
+    assert_eq!(sends.len(), 2, "{sends:?}");
+    assert!(sends[1].0 > sends[0].0, "re-sent on the new connection");
+    for (_, f) in &sends {
+        assert_eq!(f["client_msg_id"].as_str(), stored.client_msg_id.as_deref());
+    }
+    let t = cust
+        .call("session.transcript", json!({"session_id": session}))
+        .await
+        .unwrap();
+    let copies = t["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["body"] == "are you still there?")
+        .count();
+    assert_eq!(copies, 1, "stored exactly once");
+    let shown = console.app.sessions[&session]
+        .lines
+        .iter()
+        .filter(|l| l.body == "are you still there?")
+        .count();
+    assert_eq!(shown, 1, "shown once in the console too");
+    let _ = console.net.send(NetCmd::Shutdown);
+    server.stop().await;
+}
+
+/// A message that never got its ack survives quitting the console: the next console signed
+/// in as the same agent on the same server sends it, with its original client_msg_id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_survives_a_quit_and_is_sent_after_the_next_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let proxy = ws_proxy::WsProxy::start(server.addr).await;
+    let options = || kefu::console::net::NetOptions {
+        outbox_dir: Some(data.path().to_path_buf()),
+        // Slow to reconnect, so the first console quits before it tries again.
+        backoff: kefu::console::net::Backoff::new(Duration::from_secs(30), Duration::from_secs(30)),
+    };
+    let (mut console, mut cust, session) = serving(&server, &proxy.url(), options()).await;
+    // First: one that reaches the server but loses its ack. Then one typed while cut off.
+    proxy.cut_after_reply_to("\"message.send\"");
+    let fx = console.app.send_message(session, "first, ack lost".into());
+    console.run(fx);
+    tokio::time::timeout(WAIT, proxy.cut_done()).await.unwrap();
+    console
+        .until("disconnected", |a| {
+            matches!(a.conn, kefu::console::app::ConnState::Disconnected { .. })
+        })
+        .await;
+    let fx = console
+        .app
+        .send_message(session, "second, never sent".into());
+    console.run(fx);
+    assert_eq!(console.app.unsent_count(), 2);
+    let file = kefu::console::outbox::OutboxFile::new(
+        data.path(),
+        &kefu::console::net::agent_url(&proxy.url()),
+        "alice",
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let kept = loop {
+        let kept = file.load().unwrap();
+        if kept.len() == 2 || tokio::time::Instant::now() > deadline {
+            break kept;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let bodies: Vec<&str> = kept.iter().map(|k| k.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        ["first, ack lost", "second, never sent"],
+        "on disk, in order"
+    );
+    let _ = console.net.send(NetCmd::Shutdown);
+    drop(console);
+
+    let mut again = Console::start_with(&proxy.url(), "alice", options());
+    again
+        .until("both restored and acknowledged", |a| {
+            let acked = |body: &str| {
+                a.sessions.get(&session).is_some_and(|s| {
+                    s.lines
+                        .iter()
+                        .any(|l| l.body == body && l.delivery == Delivery::Acked)
+                })
+            };
+            acked("first, ack lost") && acked("second, never sent") && a.unsent_count() == 0
+        })
+        .await;
+    wait_message(&mut cust, "second, never sent").await;
+    let t = cust
+        .call("session.transcript", json!({"session_id": session}))
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = t["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .filter(|b| b.contains(", "))
+        .collect();
+    assert_eq!(
+        bodies,
+        ["first, ack lost", "second, never sent"],
+        "once each, in order"
+    );
+    assert!(
+        std::fs::read_dir(data.path()).unwrap().next().is_none(),
+        "nothing left on disk once acknowledged"
+    );
+    let _ = again.net.send(NetCmd::Shutdown);
+    server.stop().await;
+}
+
 /// The next login outcome must be a failure whose message contains `needle`.
 async fn expect_login_failure(events: &mut mpsc::UnboundedReceiver<NetEvent>, needle: &str) {
     loop {
@@ -264,7 +452,7 @@ async fn expect_login_failure(events: &mut mpsc::UnboundedReceiver<NetEvent>, ne
             .unwrap()
             .unwrap()
         {
-            NetEvent::LoginFailed { message } => {
+            NetEvent::LoginFailed { message, .. } => {
                 assert!(message.contains(needle), "{message}");
                 return;
             }

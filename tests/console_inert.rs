@@ -251,6 +251,7 @@ fn notices_dialogs_and_login_errors_are_inert() {
         App::new(Lang::En, LayoutPrefs::default(), NOW).with_login("ws://h:1".into(), "a".into());
     login.on_net(NetEvent::LoginFailed {
         message: evil("LOGINERR"),
+        bad_credentials: false,
     });
     let term = render(&login, 120, 30, "dark");
     assert_inert(&term);

@@ -80,6 +80,7 @@ fn disconnected() -> App {
     let mut app = workbench();
     app.conn = ConnState::Disconnected {
         retry_at: NOW + 4_000,
+        reason: "connection reset".into(),
     };
     app
 }

@@ -210,3 +210,27 @@ async fn rated(db: &Path, session: i64) -> u8 {
     }
     panic!("the simulated customer never rated session {session}");
 }
+
+/// With the demo's own server config, an offer gives the agent minutes, not the server's
+/// default 30 s (two missed offers set a newcomer away within a minute of starting).
+#[tokio::test]
+async fn demo_offers_leave_time_to_look_around() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = seeded(dir.path());
+    let server = TestServer::start(dir.path(), demo::demo_config()).await;
+    let mut agent = demo_agent(&server, &info).await;
+    let (_cust, session, _) = server.customer("Newcomer", Some("presales")).await;
+    let (_, ev) = agent
+        .wait_event(
+            WAIT,
+            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
+        )
+        .await
+        .unwrap();
+    let Event::Offer { expires_at, .. } = ev else {
+        unreachable!()
+    };
+    let left = expires_at - kefu::model::now_ms();
+    assert!(left >= 120_000, "only {left} ms to accept");
+    server.stop().await;
+}

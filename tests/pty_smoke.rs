@@ -1,10 +1,14 @@
 //! The real binary in a real pseudo-terminal: `kefu demo` starts, draws all four panels, quits
-//! on the quit key (after confirming) and restores the terminal.
+//! on the quit key (after confirming) and leaves nothing behind: the terminal back in cooked
+//! mode with the main screen and the cursor, the embedded server's port closed, the demo's
+//! data dir removed. Every step waits for what the screen (or the log) shows, with a deadline.
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(20);
 
 /// Waits until the parsed screen satisfies `pred`, or panics with the screen.
 fn wait_screen(
@@ -12,7 +16,7 @@ fn wait_screen(
     what: &str,
     pred: impl Fn(&vt100::Screen) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + DEADLINE;
     loop {
         {
             let p = parser.lock().unwrap();
@@ -30,9 +34,35 @@ fn wait_screen(
     }
 }
 
+/// The terminal's line discipline: (canonical input, echo). Raw mode turns both off.
+fn cooked(master: &dyn MasterPty) -> (bool, bool) {
+    let t = master.get_termios().expect("the pty's termios");
+    let names: Vec<&str> = t.local_flags.iter_names().map(|(n, _)| n).collect();
+    (names.contains(&"ICANON"), names.contains(&"ECHO"))
+}
+
+/// Waits until `file` holds a line with `needle`, and returns that line.
+fn wait_log_line(file: &std::path::Path, needle: &str) -> String {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains(needle)) {
+            return line.to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{needle:?} never appeared in {}:\n{text}",
+            file.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn demo_starts_draws_every_panel_and_quits_cleanly() {
     let config = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let data = scratch.path().join("demo");
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -42,8 +72,10 @@ fn demo_starts_draws_every_panel_and_quits_cleanly() {
             pixel_height: 0,
         })
         .unwrap();
+    assert_eq!(cooked(&*pair.master), (true, true), "a fresh pty is cooked");
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kefu"));
-    cmd.args(["demo", "--lang", "en"]);
+    cmd.args(["demo", "--lang", "en", "--data-dir"]);
+    cmd.arg(&data);
     cmd.env("KEFU_CONFIG_DIR", config.path());
     cmd.env("TERM", "xterm-256color");
     let mut child = pair.slave.spawn_command(cmd).unwrap();
@@ -72,6 +104,25 @@ fn demo_starts_draws_every_panel_and_quits_cleanly() {
         let c = s.contents();
         c.contains("Sessions") && c.contains("Customer") && s.alternate_screen()
     });
+    assert_eq!(
+        cooked(&*pair.master),
+        (false, false),
+        "raw mode while running"
+    );
+    // The demo's server, and the console's connection to it, in the demo's log.
+    let log = data.join("console.log");
+    let line = wait_log_line(&log, "demo server listening");
+    let addr: std::net::SocketAddr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("addr="))
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    assert!(
+        std::net::TcpStream::connect(addr).is_ok(),
+        "the server is up"
+    );
+    wait_log_line(&log, "connected; signed in");
+
     // Open the knowledge base: the fourth panel.
     writer.write_all(b"\x1bOR").unwrap(); // F3
     wait_screen(&parser, "the knowledge-base panel", |s| {
@@ -87,31 +138,42 @@ fn demo_starts_draws_every_panel_and_quits_cleanly() {
         "no chat pane:\n{screen}"
     );
 
-    // Quit: ctrl-q, and enter if a confirmation is asked.
-    writer.write_all(b"\x1b").unwrap(); // leave the KB search
-    std::thread::sleep(Duration::from_millis(200));
-    writer.write_all(b"\x11").unwrap(); // ctrl-q
-    std::thread::sleep(Duration::from_millis(500));
-    if parser
-        .lock()
-        .unwrap()
-        .screen()
-        .contents()
-        .contains("Quit anyway?")
-    {
-        writer.write_all(b"\r").unwrap();
-    }
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // Quit: ctrl-q (global, so it works from the KB search field too), then enter if the
+    // confirmation comes up (it does when a conversation is already active).
+    writer.write_all(b"\x11").unwrap();
+    let deadline = Instant::now() + DEADLINE;
+    let mut confirmed = false;
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(Instant::now() < deadline, "kefu demo did not exit");
+        if !confirmed
+            && parser
+                .lock()
+                .unwrap()
+                .screen()
+                .contents()
+                .contains("Quit anyway?")
+        {
+            writer.write_all(b"\r").unwrap();
+            confirmed = true;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "kefu demo did not exit; screen:\n{}",
+            parser.lock().unwrap().screen().contents()
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status:?}");
+    assert_eq!(
+        cooked(&*pair.master),
+        (true, true),
+        "raw mode was not switched off"
+    );
     drop(writer);
-    drop(pair.master);
+    let master = pair.master;
+    drop(master);
     let _ = pump.join();
     let p = parser.lock().unwrap();
     assert!(
@@ -125,4 +187,11 @@ fn demo_starts_draws_every_panel_and_quits_cleanly() {
         text.contains("\x1b[?1049l"),
         "the alternate screen was never left"
     );
+    // The embedded server (and with it the simulator's customers) is gone, and so is the
+    // demo's temporary data.
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "the demo server still listens on {addr}"
+    );
+    assert!(!data.exists(), "the demo data dir was left behind");
 }

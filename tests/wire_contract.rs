@@ -249,3 +249,75 @@ async fn every_request_decodes_into_its_reply_type() {
     alice2.request(Logout {}).await.unwrap();
     server.stop().await;
 }
+
+/// §1.7: a resume's reply comes first, then the replay in cursor order, then live events —
+/// for agents and for customers.
+#[tokio::test]
+async fn a_resume_replies_before_it_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let mut alice = server.agent("alice").await;
+    let (mut cust, session, ctoken) = server.customer("c", None).await;
+    accept_next_offer(&mut alice).await;
+    let login = alice.request(Snapshot {}).await.unwrap();
+    for i in 0..5 {
+        cust.request(SendMessage {
+            session_id: session,
+            client_msg_id: format!("m{i}"),
+            body: format!("m{i}"),
+        })
+        .await
+        .unwrap();
+    }
+    wait_message(&mut alice, "m4").await;
+
+    let agent_token = {
+        let mut c = Client::connect(&server.url("agent")).await.unwrap();
+        let r = c
+            .request(Login {
+                username: "alice".into(),
+                password: PASSWORD.into(),
+                cursor: None,
+            })
+            .await
+            .unwrap();
+        r.token.unwrap()
+    };
+    for (endpoint, request) in [
+        (
+            "agent",
+            serde_json::json!({"type": "resume", "token": agent_token, "cursor": login.cursor}),
+        ),
+        (
+            "customer",
+            serde_json::json!({"type": "customer.resume", "token": ctoken, "cursor": 0}),
+        ),
+    ] {
+        let mut c = Client::connect(&server.url(endpoint)).await.unwrap();
+        let kind = request["type"].as_str().unwrap().to_string();
+        c.send(&kind, request).await.unwrap();
+        let first = c.next_frame(WAIT).await.unwrap();
+        assert!(
+            matches!(first, kefu::protocol::ServerFrame::Reply { ok: true, .. }),
+            "{endpoint}: the first frame after {kind} is {first:?}"
+        );
+        let mut last = 0;
+        let mut bodies = Vec::new();
+        while bodies.len() < 5 {
+            match c.next_frame(WAIT).await.unwrap() {
+                kefu::protocol::ServerFrame::Event { cursor, event } => {
+                    assert!(cursor > last, "{endpoint}: cursors must increase");
+                    last = cursor;
+                    if let Event::Message { message } = event {
+                        bodies.push(message.body);
+                    }
+                }
+                kefu::protocol::ServerFrame::Queues { .. } => {}
+                other => panic!("{endpoint}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!(bodies, ["m0", "m1", "m2", "m3", "m4"], "{endpoint}");
+    }
+    server.stop().await;
+}

@@ -242,6 +242,43 @@ texts! {
     help_at_end => ("— end —", "— 已到末尾 —"),
     help_keys => ("j/k ↑↓ PgUp/PgDn g/G scroll · q close", "j/k ↑↓ PgUp/PgDn g/G 滚动 · q 关闭"),
     whichkey_hint => ("esc: cancel", "Esc：取消"),
+    // connection, outbox, status banner, quit and sign-in (console flow)
+    conn_lost => ("Disconnected", "已断开"),
+    outbox_restored_one => (
+        "Sending 1 message kept from your last session",
+        "正在发送上次保存的 1 条消息"
+    ),
+    outbox_restored_many => (
+        "Sending {n} messages kept from your last session",
+        "正在发送上次保存的 {n} 条消息"
+    ),
+    quit_active_one => ("1 session is active.", "还有 1 个进行中的会话。"),
+    quit_active_many => ("{n} sessions are active.", "还有 {n} 个进行中的会话。"),
+    quit_unsent_one => ("1 message not yet sent.", "1 条消息尚未发送。"),
+    quit_unsent_many => ("{n} messages not yet sent.", "{n} 条消息尚未发送。"),
+    quit_unsent_kept => (
+        "Unsent messages are kept and sent after your next sign-in.",
+        "未发送的消息已保存，下次登录后自动发送。"
+    ),
+    quit_unsent_lost => ("Unsent messages will be lost.", "未发送的消息将会丢失。"),
+    quit_anyway => ("Quit anyway?", "确定退出吗？"),
+    login_policy_refused => (
+        "New password refused: it needs at least 10 characters, with a letter, a digit and a symbol.",
+        "新密码不符合要求：至少 10 个字符，且须包含字母、数字和符号。"
+    ),
+    nudge_missed_offers => (
+        "You were set {status} because offers went unanswered. Press {key} to go online.",
+        "由于会话超时未接入，您已被设为“{status}”。按 {key} 恢复在线。"
+    ),
+    nudge_changed => (
+        "Your status was set to {status} by the server or another sign-in. Press {key} to go online.",
+        "您的状态已被服务器或其他登录设为“{status}”。按 {key} 恢复在线。"
+    ),
+    nudge_first_login => (
+        "Password set. You are {status}: press {key} to go online and receive conversations.",
+        "密码已设置。您当前为“{status}”，按 {key} 上线接收会话。"
+    ),
+    hint_close => ("close", "关闭"),
 }
 
 #[cfg(test)]

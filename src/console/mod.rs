@@ -10,6 +10,7 @@ pub mod config;
 pub mod i18n;
 pub mod keymap;
 pub mod net;
+pub mod outbox;
 pub mod run;
 pub mod sanitize;
 pub mod theme;

@@ -1,15 +1,28 @@
 //! The console's one WebSocket task: connects, logs in (or resumes with its token and last
 //! cursor after a drop), reconnects with backoff, and keeps `message.send` requests in an outbox
 //! until the server acknowledges them — re-sent after a reconnect with the same client_msg_id,
-//! so a typed message is never lost and never stored twice.
+//! so a typed message is never lost and never stored twice. With a data directory the outbox
+//! is also kept on disk ([`crate::console::outbox`]) and survives a quit or a crash.
+//!
+//! Connection events (connecting, connected, resumed, disconnected with the reason, backoff,
+//! sign-in failures) are logged through `tracing`, which the console sends to `console.log`.
+
+mod backoff;
+mod connect;
+mod queue;
+
+pub use backoff::Backoff;
 
 use crate::console::app::{NetEvent, Tag};
+use crate::console::outbox::OutboxFile;
 use crate::model::{Millis, now_ms};
-use crate::protocol::{ApiError, ErrorCode, PROTOCOL_VERSION, ServerFrame};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use crate::protocol::{ApiError, ErrorCode, ServerFrame};
+use connect::{Creds, Established, Failure, Ws, send_frame};
+use futures_util::StreamExt;
+use queue::Outbox;
+use serde_json::Value;
 use std::collections::HashMap;
-use std::time::Duration;
+use std::path::PathBuf;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -29,25 +42,31 @@ pub enum NetCmd {
     Shutdown,
 }
 
+/// How the task behaves; `Default` is what the console uses without a data directory.
+#[derive(Debug, Clone, Default)]
+pub struct NetOptions {
+    /// Where unacknowledged messages are kept on disk (one file per server and user).
+    pub outbox_dir: Option<PathBuf>,
+    pub backoff: Backoff,
+}
+
 /// A request written to the socket and not yet answered.
 struct Inflight {
     tag: Tag,
     kind: &'static str,
-    body: Value,
 }
 
-struct Creds {
-    url: String,
-    username: String,
-    /// Kept in memory only, to log in again if the token expired while disconnected.
-    password: String,
-    token: Option<String>,
-}
-
-/// Starts the task; events come out of `events`.
+/// Starts the task with the defaults (outbox in memory only); events come out of `events`.
 pub fn spawn(events: mpsc::UnboundedSender<NetEvent>) -> mpsc::UnboundedSender<NetCmd> {
+    spawn_with(events, NetOptions::default())
+}
+
+pub fn spawn_with(
+    events: mpsc::UnboundedSender<NetEvent>,
+    options: NetOptions,
+) -> mpsc::UnboundedSender<NetCmd> {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(rx, events));
+    tokio::spawn(run(rx, events, options));
     tx
 }
 
@@ -66,159 +85,330 @@ pub fn agent_url(server: &str) -> String {
     }
 }
 
-async fn run(mut cmds: mpsc::UnboundedReceiver<NetCmd>, events: mpsc::UnboundedSender<NetEvent>) {
+/// The task's state between connections.
+struct Task {
+    cmds: mpsc::UnboundedReceiver<NetCmd>,
+    events: mpsc::UnboundedSender<NetEvent>,
+    options: NetOptions,
+    creds: Option<Creds>,
+    cursor: i64,
+    outbox: Outbox,
+    next_id: u64,
+    backoff: Backoff,
+    ever_connected: bool,
+    /// Signed in but the password must change first: the kept outbox waits until it has.
+    restore_pending: bool,
+}
+
+async fn run(
+    cmds: mpsc::UnboundedReceiver<NetCmd>,
+    events: mpsc::UnboundedSender<NetEvent>,
+    options: NetOptions,
+) {
     // rustls needs a process-wide crypto provider for wss://; ignore "already installed".
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut creds: Option<Creds> = None;
-    let mut cursor: i64 = 0;
-    // Unacknowledged sends, oldest first, kept across reconnects.
-    let mut outbox: Vec<(u64, Inflight)> = Vec::new();
-    let mut next_id: u64 = 1;
-    let mut backoff = Duration::from_millis(250);
-    let mut ever_connected = false;
-    loop {
-        let Some(c) = creds.as_mut() else {
-            match cmds.recv().await {
-                Some(NetCmd::Login {
-                    server,
-                    username,
-                    password,
-                }) => {
-                    creds = Some(Creds {
-                        url: agent_url(&server),
+    let mut task = Task {
+        cmds,
+        events,
+        backoff: options.backoff,
+        options,
+        creds: None,
+        cursor: 0,
+        outbox: Outbox {
+            items: Vec::new(),
+            file: None,
+            failing: false,
+        },
+        next_id: 1,
+        ever_connected: false,
+        restore_pending: false,
+    };
+    task.run().await;
+}
+
+impl Task {
+    fn emit(&self, ev: NetEvent) {
+        let _ = self.events.send(ev);
+    }
+
+    async fn run(&mut self) {
+        loop {
+            let Some(c) = self.creds.as_ref() else {
+                match self.cmds.recv().await {
+                    Some(NetCmd::Login {
+                        server,
                         username,
                         password,
-                        token: None,
-                    });
-                    continue;
+                    }) => {
+                        let url = agent_url(&server);
+                        self.outbox.file = self
+                            .options
+                            .outbox_dir
+                            .as_deref()
+                            .map(|d| OutboxFile::new(d, &url, &username));
+                        self.creds = Some(Creds {
+                            url,
+                            username,
+                            password,
+                            token: None,
+                        });
+                        continue;
+                    }
+                    Some(NetCmd::Request { tag, .. }) => {
+                        self.emit(NetEvent::Reply {
+                            tag,
+                            result: Err(disconnected()),
+                        });
+                        continue;
+                    }
+                    Some(NetCmd::Shutdown) | None => return,
                 }
-                Some(NetCmd::Request { tag, .. }) => {
-                    let _ = events.send(NetEvent::Reply {
-                        tag,
-                        result: Err(disconnected()),
-                    });
-                    continue;
-                }
-                Some(NetCmd::Shutdown) | None => return,
-            }
-        };
-        let _ = events.send(NetEvent::Connecting);
-        let session = connect(c, cursor, &mut next_id).await;
-        let (mut ws, agent, must_change) = match session {
-            Ok(ok) => ok,
-            Err(Failure::Fatal(message)) => {
-                let _ = events.send(NetEvent::LoginFailed { message });
-                creds = None;
+            };
+            tracing::info!(url = %c.url, user = %c.username, "connecting");
+            self.emit(NetEvent::Connecting);
+            let Some(c) = self.creds.as_mut() else {
                 continue;
-            }
-            Err(Failure::Retry(message)) => {
-                if !ever_connected {
-                    let _ = events.send(NetEvent::LoginFailed { message });
-                    creds = None;
-                    continue;
+            };
+            match connect::connect(c, self.cursor, &mut self.next_id).await {
+                Ok(est) => {
+                    if self.serve(est).await {
+                        return;
+                    }
                 }
-                let retry_at = now_ms() + backoff.as_millis() as Millis;
-                let _ = events.send(NetEvent::Disconnected { retry_at });
-                if wait_or_shutdown(&mut cmds, &events, backoff, &mut outbox, &mut next_id).await {
-                    return;
+                Err(Failure::Fatal {
+                    message,
+                    credentials,
+                }) => {
+                    tracing::warn!(reason = %message, "sign-in failed");
+                    self.emit(NetEvent::LoginFailed {
+                        message,
+                        bad_credentials: credentials,
+                    });
+                    self.creds = None;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(10));
-                continue;
-            }
-        };
-        backoff = Duration::from_millis(250);
-        let resumed = ever_connected;
-        ever_connected = true;
-        let _ = events.send(NetEvent::Connected {
-            agent,
-            must_change_password: must_change,
-            resumed,
-        });
-        // Re-send what was never acknowledged, same client_msg_id: the server stores it once.
-        let mut inflight: HashMap<u64, Inflight> = HashMap::new();
-        let mut ok = true;
-        for (id, req) in &outbox {
-            if send_frame(&mut ws, *id, req.kind, &req.body).await.is_err() {
-                ok = false;
-                break;
+                Err(Failure::Retry(message)) if !self.ever_connected => {
+                    tracing::warn!(reason = %message, "sign-in failed");
+                    self.emit(NetEvent::LoginFailed {
+                        message,
+                        bad_credentials: false,
+                    });
+                    self.creds = None;
+                }
+                Err(Failure::Retry(reason)) => {
+                    if self.wait(reason).await {
+                        return;
+                    }
+                }
             }
         }
-        // `ok` is false when re-sending the outbox already failed: straight to reconnecting.
-        loop {
-            if !ok {
-                break;
+    }
+
+    /// Works one established connection until it drops (then waits out the backoff).
+    /// Returns true on shutdown.
+    async fn serve(&mut self, est: Established) -> bool {
+        let Established {
+            mut ws,
+            agent,
+            must_change_password,
+            resumed,
+        } = est;
+        self.backoff.reset();
+        let was_connected = self.ever_connected;
+        self.ever_connected = true;
+        if resumed {
+            tracing::info!(cursor = self.cursor, "connected; session resumed");
+        } else {
+            tracing::info!(agent = %agent.username, "connected; signed in");
+        }
+        self.emit(NetEvent::Connected {
+            agent,
+            must_change_password,
+            resumed: was_connected,
+        });
+        if must_change_password {
+            self.restore_pending = true;
+        } else if !was_connected {
+            self.outbox.restore(&mut self.next_id, &self.events);
+        }
+        let mut inflight: HashMap<u64, Inflight> = HashMap::new();
+        let reason = match self.resend_outbox(&mut ws).await {
+            Err(reason) => reason,
+            Ok(()) => match self.pump(&mut ws, &mut inflight).await {
+                None => return true,
+                Some(reason) => reason,
+            },
+        };
+        // Lost: everything but sends fails now; sends wait in the outbox.
+        for (_, req) in inflight.drain() {
+            self.emit(NetEvent::Reply {
+                tag: req.tag,
+                result: Err(disconnected()),
+            });
+        }
+        self.wait(reason).await
+    }
+
+    /// Re-sends what was never acknowledged, oldest first, with the same client_msg_id: the
+    /// server stores each once.
+    async fn resend_outbox(&mut self, ws: &mut Ws) -> Result<(), String> {
+        if !self.outbox.items.is_empty() {
+            tracing::info!(messages = self.outbox.items.len(), "re-sending the outbox");
+        }
+        for q in &self.outbox.items {
+            if send_frame(ws, q.id, "message.send", &q.body())
+                .await
+                .is_err()
+            {
+                return Err("the connection dropped while re-sending the outbox".into());
             }
+        }
+        Ok(())
+    }
+
+    /// Frames in, commands out, until the connection drops (`Some(reason)`) or the app shuts
+    /// down (`None`).
+    async fn pump(&mut self, ws: &mut Ws, inflight: &mut HashMap<u64, Inflight>) -> Option<String> {
+        loop {
             tokio::select! {
                 frame = ws.next() => {
                     let text = match frame {
                         Some(Ok(Message::Text(t))) => t,
-                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                        Some(Ok(Message::Close(Some(f)))) => {
+                            return Some(format!("the server closed the connection ({} {})", u16::from(f.code), f.reason));
+                        }
+                        Some(Ok(Message::Close(None))) | None => {
+                            return Some("the server closed the connection".into());
+                        }
+                        Some(Err(e)) => return Some(format!("connection error: {e}")),
                         Some(Ok(_)) => continue,
                     };
                     let Ok(frame) = serde_json::from_str::<ServerFrame>(text.as_str()) else {
                         tracing::warn!("unreadable frame from the server");
                         continue;
                     };
-                    match frame {
-                        ServerFrame::Reply { id, ok, result, error } => {
-                            let Some(id) = id.as_u64() else { continue };
-                            let req = inflight.remove(&id).or_else(|| {
-                                let pos = outbox.iter().position(|(i, _)| *i == id)?;
-                                Some(outbox.remove(pos).1)
-                            });
-                            let Some(req) = req else { continue };
-                            let result = if ok { Ok(result.unwrap_or(Value::Null)) } else { Err(error.unwrap_or_else(ApiError::internal)) };
-                            if req.kind == "change_password"
-                                && let (Ok(v), Some(c)) = (&result, creds.as_mut())
-                            {
-                                c.token = v.get("token").and_then(Value::as_str).map(String::from);
-                            }
-                            let _ = events.send(NetEvent::Reply { tag: req.tag, result });
-                        }
-                        ServerFrame::Event { cursor: c, .. } => {
-                            cursor = cursor.max(c);
-                            let _ = events.send(NetEvent::Frame(frame));
-                        }
-                        other => {
-                            let _ = events.send(NetEvent::Frame(other));
-                        }
+                    if let Err(reason) = self.on_frame(ws, inflight, frame).await {
+                        return Some(reason);
                     }
                 }
-                cmd = cmds.recv() => match cmd {
+                cmd = self.cmds.recv() => match cmd {
                     Some(NetCmd::Request { tag, kind, body }) => {
-                        let id = next_id;
-                        next_id += 1;
-                        let req = Inflight { tag, kind, body };
-                        let sent = send_frame(&mut ws, id, kind, &req.body).await;
+                        let id = self.next_id;
+                        self.next_id += 1;
                         if kind == "message.send" {
-                            outbox.push((id, req));
+                            if let Err(e) = self.outbox.push(id, tag.clone(), &body, &self.events) {
+                                self.emit(NetEvent::Reply { tag, result: Err(e) });
+                                continue;
+                            }
                         } else {
-                            inflight.insert(id, req);
+                            inflight.insert(id, Inflight { tag, kind });
                         }
-                        if sent.is_err() {
-                            break;
+                        if send_frame(ws, id, kind, &body).await.is_err() {
+                            return Some("the connection dropped while sending".into());
                         }
                     }
                     Some(NetCmd::Login { .. }) => {}
                     Some(NetCmd::Shutdown) | None => {
                         let _ = ws.close(None).await;
-                        return;
+                        return None;
                     }
                 },
             }
         }
-        // Lost: everything but sends fails now; sends wait in the outbox.
-        for (_, req) in inflight.drain() {
-            let _ = events.send(NetEvent::Reply {
-                tag: req.tag,
-                result: Err(disconnected()),
-            });
+    }
+
+    async fn on_frame(
+        &mut self,
+        ws: &mut Ws,
+        inflight: &mut HashMap<u64, Inflight>,
+        frame: ServerFrame,
+    ) -> Result<(), String> {
+        match frame {
+            ServerFrame::Reply {
+                id,
+                ok,
+                result,
+                error,
+            } => {
+                let Some(id) = id.as_u64() else {
+                    return Ok(());
+                };
+                let result = if ok {
+                    Ok(result.unwrap_or(Value::Null))
+                } else {
+                    Err(error.unwrap_or_else(ApiError::internal))
+                };
+                if let Some(q) = self.outbox.take(id) {
+                    self.outbox.persist(&self.events);
+                    self.emit(NetEvent::Reply { tag: q.tag, result });
+                    return Ok(());
+                }
+                let Some(req) = inflight.remove(&id) else {
+                    return Ok(());
+                };
+                let changed = req.kind == "change_password" && result.is_ok();
+                if let (true, Ok(v), Some(c)) = (changed, &result, self.creds.as_mut()) {
+                    c.token = v.get("token").and_then(Value::as_str).map(String::from);
+                }
+                self.emit(NetEvent::Reply {
+                    tag: req.tag,
+                    result,
+                });
+                if changed && std::mem::take(&mut self.restore_pending) {
+                    let before = self.outbox.items.len();
+                    self.outbox.restore(&mut self.next_id, &self.events);
+                    let added = self.outbox.items.len() - before;
+                    // Restored ones go first in the list: send exactly those.
+                    for q in self.outbox.items.iter().take(added) {
+                        if send_frame(ws, q.id, "message.send", &q.body())
+                            .await
+                            .is_err()
+                        {
+                            return Err("the connection dropped while sending".into());
+                        }
+                    }
+                }
+            }
+            ServerFrame::Event { cursor, .. } => {
+                self.cursor = self.cursor.max(cursor);
+                self.emit(NetEvent::Frame(frame));
+            }
+            other => self.emit(NetEvent::Frame(other)),
         }
-        let _ = events.send(NetEvent::Disconnected {
-            retry_at: now_ms() + backoff.as_millis() as Millis,
-        });
-        if wait_or_shutdown(&mut cmds, &events, backoff, &mut outbox, &mut next_id).await {
-            return;
+        Ok(())
+    }
+
+    /// Reports the drop and sleeps for the backoff while still taking commands: sends go to
+    /// the outbox, other requests fail at once. Returns true on shutdown.
+    async fn wait(&mut self, reason: String) -> bool {
+        let delay = self.backoff.next_delay();
+        let retry_at = now_ms() + delay.as_millis() as Millis;
+        tracing::warn!(reason = %reason, "disconnected");
+        tracing::info!(
+            backoff_ms = delay.as_millis() as u64,
+            "reconnecting after backoff"
+        );
+        self.emit(NetEvent::Disconnected { retry_at, reason });
+        let sleep = tokio::time::sleep(delay);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => return false,
+                cmd = self.cmds.recv() => match cmd {
+                    Some(NetCmd::Request { tag, kind, body }) => {
+                        if kind == "message.send" {
+                            let id = self.next_id;
+                            self.next_id += 1;
+                            if let Err(e) = self.outbox.push(id, tag.clone(), &body, &self.events) {
+                                self.emit(NetEvent::Reply { tag, result: Err(e) });
+                            }
+                        } else {
+                            self.emit(NetEvent::Reply { tag, result: Err(disconnected()) });
+                        }
+                    }
+                    Some(NetCmd::Login { .. }) => {}
+                    Some(NetCmd::Shutdown) | None => return true,
+                },
+            }
         }
     }
 }
@@ -227,149 +417,14 @@ fn disconnected() -> ApiError {
     ApiError::new(ErrorCode::Internal, "not connected to the server")
 }
 
-enum Failure {
-    /// Worth trying again later (network).
-    Retry(String),
-    /// Credentials or protocol: trying again will not help.
-    Fatal(String),
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn send_frame(ws: &mut Ws, id: u64, kind: &str, body: &Value) -> Result<(), ()> {
-    let mut v = body.clone();
-    if !v.is_object() {
-        v = json!({});
-    }
-    v["type"] = json!(kind);
-    v["id"] = json!(id);
-    ws.send(Message::Text(v.to_string().into()))
-        .await
-        .map_err(|_| ())
-}
-
-/// Reads frames until the reply with `id`; events that come first are dropped (the resume
-/// cursor brings them back) except when the caller collects them.
-async fn await_reply(ws: &mut Ws, id: u64) -> Result<Result<Value, ApiError>, Failure> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let msg = tokio::time::timeout_at(deadline, ws.next())
-            .await
-            .map_err(|_| Failure::Retry("the server did not answer".into()))?;
-        match msg {
-            Some(Ok(Message::Text(t))) => {
-                if let Ok(ServerFrame::Reply {
-                    id: rid,
-                    ok,
-                    result,
-                    error,
-                }) = serde_json::from_str(t.as_str())
-                    && rid == json!(id)
-                {
-                    return Ok(if ok {
-                        Ok(result.unwrap_or(Value::Null))
-                    } else {
-                        Err(error.unwrap_or_else(ApiError::internal))
-                    });
-                }
-            }
-            Some(Ok(_)) => {}
-            _ => return Err(Failure::Retry("the connection dropped".into())),
-        }
-    }
-}
-
-/// Connects, says hello, and logs in or resumes. Events replayed by the resume arrive after
-/// this returns, through the main loop.
-async fn connect(
-    c: &mut Creds,
-    cursor: i64,
-    next_id: &mut u64,
-) -> Result<(Ws, crate::protocol::AgentInfo, bool), Failure> {
-    let (mut ws, _) = tokio::time::timeout(
-        Duration::from_secs(10),
-        tokio_tungstenite::connect_async(&c.url),
-    )
-    .await
-    .map_err(|_| Failure::Retry(format!("cannot reach {}: timed out", c.url)))?
-    .map_err(|e| Failure::Retry(format!("cannot reach {}: {e}", c.url)))?;
-    let mut call =
-        async |ws: &mut Ws, kind: &str, body: Value| -> Result<Result<Value, ApiError>, Failure> {
-            let id = *next_id;
-            *next_id += 1;
-            send_frame(ws, id, kind, &body)
-                .await
-                .map_err(|_| Failure::Retry("the connection dropped".into()))?;
-            await_reply(ws, id).await
-        };
-    match call(
-        &mut ws,
-        "hello",
-        json!({"protocol": PROTOCOL_VERSION, "client": "kefu-console"}),
-    )
-    .await?
-    {
-        Ok(_) => {}
-        Err(e) => return Err(Failure::Fatal(e.message)),
-    }
-    if let Some(token) = c.token.clone() {
-        match call(&mut ws, "resume", json!({"token": token, "cursor": cursor})).await? {
-            Ok(v) => return agent_of(ws, &v),
-            Err(e) if e.code == ErrorCode::Unauthorized => c.token = None,
-            Err(e) => return Err(Failure::Retry(e.message)),
-        }
-    }
-    let body = json!({"username": c.username, "password": c.password, "cursor": if cursor > 0 { Some(cursor) } else { None }});
-    match call(&mut ws, "login", body).await? {
-        Ok(v) => {
-            c.token = v.get("token").and_then(Value::as_str).map(String::from);
-            agent_of(ws, &v)
-        }
-        Err(e) => Err(Failure::Fatal(e.message)),
-    }
-}
-
-fn agent_of(ws: Ws, v: &Value) -> Result<(Ws, crate::protocol::AgentInfo, bool), Failure> {
-    let agent = v
-        .get("agent")
-        .cloned()
-        .and_then(|a| serde_json::from_value(a).ok())
-        .ok_or_else(|| Failure::Fatal("the server sent no agent profile".into()))?;
-    let must_change = v
-        .get("must_change_password")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    Ok((ws, agent, must_change))
-}
-
-/// Sleeps for the backoff while still taking commands: sends go to the outbox, other requests
-/// fail at once. Returns true on shutdown.
-async fn wait_or_shutdown(
-    cmds: &mut mpsc::UnboundedReceiver<NetCmd>,
-    events: &mpsc::UnboundedSender<NetEvent>,
-    backoff: Duration,
-    outbox: &mut Vec<(u64, Inflight)>,
-    next_id: &mut u64,
-) -> bool {
-    let sleep = tokio::time::sleep(backoff);
-    tokio::pin!(sleep);
-    loop {
-        tokio::select! {
-            _ = &mut sleep => return false,
-            cmd = cmds.recv() => match cmd {
-                Some(NetCmd::Request { tag, kind, body }) => {
-                    if kind == "message.send" {
-                        let id = *next_id;
-                        *next_id += 1;
-                        outbox.push((id, Inflight { tag, kind, body }));
-                    } else {
-                        let _ = events.send(NetEvent::Reply { tag, result: Err(disconnected()) });
-                    }
-                }
-                Some(NetCmd::Login { .. }) => {}
-                Some(NetCmd::Shutdown) | None => return true,
-            },
-        }
+    #[test]
+    fn agent_url_adds_the_scheme_and_path() {
+        assert_eq!(agent_url("h:1"), "ws://h:1/ws/agent");
+        assert_eq!(agent_url("wss://h/"), "wss://h/ws/agent");
+        assert_eq!(agent_url("ws://h:1/ws/agent"), "ws://h:1/ws/agent");
     }
 }

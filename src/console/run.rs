@@ -24,6 +24,20 @@ pub struct Options {
     pub lang: Option<String>,
     /// Whether a successful login is written back to config.toml.
     pub remember: bool,
+    /// The console's data directory (its log and the outbox of unsent messages); without one
+    /// unsent messages live in memory only.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Refuses to start without a terminal on stdin and stdout (raw mode and the full screen need
+/// one): `what` is the command, e.g. "kefu console".
+pub fn require_terminal(what: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        Ok(())
+    } else {
+        anyhow::bail!("{what} needs a terminal (try ssh -t)")
+    }
 }
 
 /// Everything loaded before the full screen opens, so errors print plainly.
@@ -54,6 +68,8 @@ pub fn load(lang_flag: Option<&str>) -> anyhow::Result<Loaded> {
 }
 
 pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
+    // Before anything touches the terminal: without one, raw mode would fail half-way.
+    require_terminal("kefu console")?;
     let Loaded {
         config,
         config_dir,
@@ -68,8 +84,15 @@ pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
         .unwrap_or_else(|| "ws://127.0.0.1:7800".into());
     let user = opts.user.or(config.username.clone()).unwrap_or_default();
     let mut app = App::new(lang, layout, now_ms());
+    app.outbox_durable = opts.data_dir.is_some();
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<NetEvent>();
-    let net = net::spawn(ev_tx);
+    let net = net::spawn_with(
+        ev_tx,
+        net::NetOptions {
+            outbox_dir: opts.data_dir.clone(),
+            ..Default::default()
+        },
+    );
     match opts.password {
         Some(password) => {
             let _ = net.send(NetCmd::Login {
@@ -226,19 +249,28 @@ fn alert(out: &mut impl Write, alerts: &config::Alerts, kind: AlertKind, title: 
 
 /// Logs to `console.log` in `dir` (the screen is the terminal, so never to stderr).
 pub fn init_file_logging(dir: &std::path::Path) {
+    use tracing_subscriber::util::SubscriberInitExt;
+    if let Some(logger) = file_logger(dir) {
+        let _ = logger.try_init();
+    }
+}
+
+/// The subscriber [`init_file_logging`] installs: `RUST_LOG` or `info`, appended to
+/// `<dir>/console.log`, no colours. `None` when the file cannot be opened.
+fn file_logger(dir: &std::path::Path) -> Option<impl tracing::Subscriber + Send + Sync> {
     let _ = std::fs::create_dir_all(dir);
-    let Ok(file) = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(dir.join("console.log"))
-    else {
-        return;
-    };
+        .ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init();
+    Some(
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_env_filter(filter)
+            .with_writer(std::sync::Mutex::new(file))
+            .finish(),
+    )
 }

@@ -34,6 +34,7 @@ pub const SCOPES: &[&str] = &[
     "status.busy",
     "status.away",
     "status.offline",
+    "status.disconnected",
     "banner",
     "banner.error",
     "hint",

@@ -27,7 +27,12 @@ pub struct DemoOptions {
     pub data_dir: Option<PathBuf>,
 }
 
-/// The server config of the demo: the seeded groups, default `presales`, short offer timeout.
+/// How long the demo agent has to accept an offer: long enough to look around the console
+/// first (the server default of 30 s, missed twice, set a newcomer away within a minute).
+pub const DEMO_OFFER_TIMEOUT_SECS: u64 = 180;
+
+/// The server config of the demo: the seeded groups, default `presales`, and a generous offer
+/// timeout.
 pub fn demo_config() -> ServerConfig {
     let group = |name: &str, strategy| GroupConfig {
         name: name.into(),
@@ -43,10 +48,13 @@ pub fn demo_config() -> ServerConfig {
         ..Default::default()
     };
     config.routing.default_group = "presales".into();
+    config.routing.offer_timeout_secs = DEMO_OFFER_TIMEOUT_SECS;
     config
 }
 
 pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
+    // No terminal, no demo: say so before seeding or starting anything.
+    crate::console::run::require_terminal("kefu demo")?;
     // Console config errors are reported before anything starts.
     let loaded = crate::console::run::load(opts.lang.as_deref())?;
     let path = opts.data_dir.unwrap_or_else(|| {
@@ -76,6 +84,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let result = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
+        tracing::info!(%addr, data_dir = %dir.path.display(), "demo server listening");
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(crate::server::run(
             listener,
@@ -99,6 +108,8 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
             password: Some(info.password.clone()),
             lang: opts.lang,
             remember: false,
+            // The demo's data dir goes away when it ends: unsent messages would not survive.
+            data_dir: None,
         };
         let console = crate::console::run::run(opts, loaded).await;
         let _ = sim_stop.send(true);

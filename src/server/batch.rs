@@ -32,6 +32,8 @@ pub struct Batch {
     pub replies: Vec<Reply>,
     /// Further store work (tokens, passwords, reads in commit order), each its own job.
     pub work: Vec<Work>,
+    /// Work whose deliveries must follow the replies (a resume's replay follows its reply).
+    pub after_replies: Vec<Work>,
 }
 
 impl Batch {
@@ -43,6 +45,7 @@ impl Batch {
             && self.sends.is_empty()
             && self.replies.is_empty()
             && self.work.is_empty()
+            && self.after_replies.is_empty()
     }
 }
 
@@ -140,6 +143,7 @@ impl Hub {
             sends,
             replies,
             work,
+            after_replies,
             ..
         } = batch;
         // Set when one of this batch's extra jobs is refused: its replies then say `internal`.
@@ -183,6 +187,7 @@ impl Hub {
             });
             jobs.push(Box::new(move |_| Ok(Some(deliver))));
         }
+        jobs.extend(after_replies);
         for job in jobs {
             if self.committer.submit(job).is_err() {
                 tracing::error!("the store has stopped; dropping a batch");
@@ -286,7 +291,7 @@ impl Hub {
         let head = self.head();
         let limit = self.config.limits.replay_limit;
         let out = out.clone();
-        self.batch.work.push(Box::new(move |tx| {
+        self.batch.after_replies.push(Box::new(move |tx| {
             let oldest = tx.oldest_event_id()?;
             let events = if cursor > head || cursor < 0 || (oldest > 0 && cursor < oldest - 1) {
                 None

@@ -16,7 +16,7 @@ impl App {
         }
         match action {
             Action::Quit => {
-                if self.active_count() > 0 {
+                if self.active_count() > 0 || self.unsent_count() > 0 {
                     self.overlay = Some(Overlay::Quit);
                     Vec::new()
                 } else {
@@ -190,13 +190,7 @@ impl App {
             Action::Transfer => self.open_transfer(),
             Action::Tag => self.open_tag(),
             // Ending a read-only past session just closes it.
-            Action::End if self.current().is_some_and(|s| s.read_only) => {
-                if let Some(id) = self.selected {
-                    self.sessions.remove(&id);
-                    self.selected = self.order().first().copied();
-                }
-                Vec::new()
-            }
+            Action::End if self.current().is_some_and(|s| s.read_only) => self.close_read_only(),
             Action::End => match self.writable() {
                 Some(id) => {
                     let phrase = text(self.lang).end_default_phrase.to_string();
@@ -229,10 +223,10 @@ impl App {
                     Some(p) if self.sessions.contains_key(&p.id) => self.select(p.id),
                     Some(p) => {
                         let id = p.id;
-                        vec![request(
+                        vec![super::scroll::newest_page(
                             Tag::PastTranscript(id),
-                            "session.transcript",
-                            json!({"session_id": id}),
+                            id,
+                            p.last_seq,
                         )]
                     }
                     None => Vec::new(),
@@ -246,6 +240,9 @@ impl App {
                 },
                 _ => Vec::new(),
             },
+            // In the chat, Home/End go to the first/last message (sessions switch elsewhere).
+            Action::FirstItem if self.focus == Focus::Chat => self.scroll_top(),
+            Action::LastItem if self.focus == Focus::Chat => self.scroll_bottom(),
             Action::FirstItem | Action::LastItem => {
                 let order = self.order();
                 let pick = if action == Action::FirstItem {
@@ -262,14 +259,10 @@ impl App {
                 let step = match action {
                     Action::ScrollUp => 1i64,
                     Action::ScrollDown => -1,
-                    Action::PageUp => 10,
-                    _ => -10,
+                    Action::PageUp => self.chat_page(),
+                    _ => -self.chat_page(),
                 };
-                if let Some(s) = self.current_mut() {
-                    let max = s.lines.len() as i64;
-                    s.scroll = (s.scroll as i64 + step).clamp(0, max) as usize;
-                }
-                Vec::new()
+                self.scroll_chat(step)
             }
             Action::RetryFailed => self.retry_failed(),
             Action::SelectNext | Action::SelectPrev => {
@@ -307,11 +300,37 @@ impl App {
     }
 
     fn set_status(&mut self, status: AgentStatus) -> Vec<Effect> {
+        // Its `status` event is ours, not the server's doing.
+        self.status_requested = Some(status);
         vec![request(
             Tag::Status(status),
             "status.set",
             json!({"status": status}),
         )]
+    }
+
+    /// Closes the selected read-only past session and goes back to the session it was opened
+    /// from (else the first in the list).
+    pub fn close_read_only(&mut self) -> Vec<Effect> {
+        let Some(id) = self
+            .selected
+            .filter(|id| self.sessions.get(id).is_some_and(|s| s.read_only))
+        else {
+            return Vec::new();
+        };
+        let back = self.sessions.get(&id).and_then(|s| s.opened_from);
+        self.sessions.remove(&id);
+        self.selected = None;
+        if self.focus == Focus::Compose {
+            self.focus = Focus::Sessions;
+        }
+        match back.filter(|b| self.sessions.contains_key(b)) {
+            Some(b) => self.select(b),
+            None => match self.order().first().copied() {
+                Some(first) => self.select(first),
+                None => Vec::new(),
+            },
+        }
     }
 
     /// The selected session if we may write to it (accepted, not read-only).
@@ -397,6 +416,7 @@ impl App {
             delivery: Delivery::Sending,
         });
         s.scroll = 0;
+        s.jump_top = false;
         vec![request(
             Tag::Send {
                 session: id,

@@ -278,7 +278,7 @@ impl App {
                 return Vec::new();
             }
             if crate::auth::check_password_policy(new).is_err() {
-                form.error = Some(t.login_error_policy.to_string());
+                form.error = Some(t.login_policy_refused.to_string());
                 return Vec::new();
             }
             form.busy = true;

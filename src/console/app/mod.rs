@@ -10,11 +10,15 @@ pub use dialogs::{NEW_TAG, fuzzy_rank};
 pub use help::HelpState;
 mod input;
 mod net_events;
+mod replies;
+mod scroll;
 pub mod state;
+
+pub use scroll::PAGE;
 
 pub use state::*;
 
-use crate::console::i18n::{Lang, text};
+use crate::console::i18n::{Lang, fill, text};
 use crate::model::{AgentStatus, Millis, SessionId};
 use crate::protocol::ApiError;
 use serde_json::Value;
@@ -28,6 +32,8 @@ pub enum Tag {
     KbGet(i64),
     QuickReplies,
     Transcript(SessionId),
+    /// A page of older messages, fetched while scrolling back.
+    OlderTranscript(SessionId),
     /// A past session opened read-only from the profile.
     PastTranscript(SessionId),
     Profile(SessionId),
@@ -99,11 +105,20 @@ pub enum NetEvent {
     },
     Disconnected {
         retry_at: Millis,
+        /// Why, for people (and the log).
+        reason: String,
     },
     /// Login failed before the workbench could open; `message` is for people.
+    /// `bad_credentials` when the server refused the username or password.
     LoginFailed {
         message: String,
+        bad_credentials: bool,
     },
+    /// Messages kept on disk from an earlier run, being sent again now.
+    OutboxRestored(Vec<crate::console::outbox::PendingSend>),
+    /// Something the agent should know that is not an error of a request (e.g. the outbox
+    /// file could not be written).
+    Warning(String),
     Frame(crate::protocol::ServerFrame),
     Reply {
         tag: Tag,
@@ -149,6 +164,12 @@ impl App {
             known_tags: Vec::new(),
             should_quit: false,
             profile_selected: 0,
+            viewport: Default::default(),
+            status_requested: None,
+            nudge: None,
+            offer_timed_out_at: None,
+            orphans: Vec::new(),
+            outbox_durable: false,
         }
     }
 
@@ -252,6 +273,15 @@ impl App {
             .count()
     }
 
+    /// Messages written but not acknowledged by the server (in the outbox or refused).
+    pub fn unsent_count(&self) -> usize {
+        self.sessions
+            .values()
+            .map(SessionEntry::unsent)
+            .sum::<usize>()
+            + self.orphans.len()
+    }
+
     /// Selects a session, marks it read and fetches what the panels need.
     pub fn select(&mut self, id: SessionId) -> Vec<Effect> {
         if self.selected != Some(id) {
@@ -262,12 +292,13 @@ impl App {
         if let Some(s) = self.sessions.get_mut(&id) {
             s.unread = 0;
             s.scroll = 0;
+            s.jump_top = false;
             if !s.loaded {
-                fx.push(Effect::Request {
-                    tag: Tag::Transcript(id),
-                    kind: "session.transcript",
-                    body: serde_json::json!({"session_id": id}),
-                });
+                fx.push(scroll::newest_page(
+                    Tag::Transcript(id),
+                    id,
+                    s.view.last_seq,
+                ));
             }
             if s.past.is_none() && !s.read_only {
                 fx.push(Effect::Request {
@@ -286,6 +317,15 @@ impl App {
         self.next_msg += 1;
         let me = self.me.as_ref().map(|m| m.id).unwrap_or(0);
         format!("c{me}-{}-{n}", self.now)
+    }
+}
+
+/// "1 message …" or "{n} messages …": `one` for exactly one, else `many` with `{n}` filled.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        one.to_string()
+    } else {
+        fill(many, &[("n", &n.to_string())])
     }
 }
 

@@ -1,14 +1,18 @@
-//! What the app does with server events and replies.
+//! What the app does with what the network task reports: connection changes and server
+//! events (replies are in `replies.rs`).
 
 use super::actions::request;
 use super::*;
 use crate::console::sanitize::inert_line;
 use crate::model::{AuthorKind, SessionState};
-use crate::protocol::{Event, MessageView, QueueInfo, ServerFrame, SessionView};
+use crate::protocol::{Event, MessageView, ServerFrame, SessionView};
 use serde::Deserialize;
 use serde_json::json;
 
-fn parse<T: for<'de> Deserialize<'de>>(v: &Value, key: &str) -> Option<T> {
+/// A `status` change this soon after an offer to us timed out is the missed-offers rule.
+const MISSED_OFFER_WINDOW_MS: Millis = 5_000;
+
+pub(super) fn parse<T: for<'de> Deserialize<'de>>(v: &Value, key: &str) -> Option<T> {
     serde_json::from_value(v.get(key)?.clone()).ok()
 }
 
@@ -20,18 +24,35 @@ impl App {
                 self.conn = ConnState::Connecting;
                 Vec::new()
             }
-            NetEvent::Disconnected { retry_at } => {
-                self.conn = ConnState::Disconnected { retry_at };
+            NetEvent::Disconnected { retry_at, reason } => {
+                self.conn = ConnState::Disconnected { retry_at, reason };
                 Vec::new()
             }
-            NetEvent::LoginFailed { message } => {
+            NetEvent::LoginFailed {
+                message,
+                bad_credentials,
+            } => {
+                let message = inert_line(&message).into_owned();
                 match &mut self.login {
                     Some(form) => {
                         form.error = Some(message);
                         form.busy = false;
+                        // A wrong password is not left in the field to be sent again.
+                        if bad_credentials {
+                            form.password.clear();
+                            form.field = 2;
+                        }
                     }
                     None => self.notice(message),
                 }
+                Vec::new()
+            }
+            NetEvent::OutboxRestored(sends) => {
+                self.restore_outbox(sends);
+                Vec::new()
+            }
+            NetEvent::Warning(message) => {
+                self.notice(inert_line(&message).into_owned());
                 Vec::new()
             }
             NetEvent::Connected {
@@ -58,7 +79,7 @@ impl App {
     }
 
     /// Leaves the login screen and loads what the workbench shows.
-    fn enter_workbench(&mut self, resumed: bool) -> Vec<Effect> {
+    pub(super) fn enter_workbench(&mut self, resumed: bool) -> Vec<Effect> {
         let mut fx = Vec::new();
         if let Some(form) = self.login.take() {
             fx.push(Effect::RememberLogin {
@@ -129,9 +150,12 @@ impl App {
                 }
                 fx
             }
-            Event::OfferWithdrawn { session_id, .. } => {
+            Event::OfferWithdrawn { session_id, reason } => {
                 if self.sessions.get(&session_id).is_some_and(|s| s.is_offer()) {
                     self.remove_session(session_id);
+                }
+                if reason == crate::protocol::WithdrawnReason::Timeout {
+                    self.offer_timed_out_at = Some(self.now);
                 }
                 Vec::new()
             }
@@ -150,7 +174,7 @@ impl App {
             }
             Event::Message { message } => self.on_message(message),
             Event::Status { status, .. } => {
-                self.status = status;
+                self.on_status_event(status);
                 Vec::new()
             }
             Event::AgentJoined { .. } | Event::SessionEnded { .. } => Vec::new(),
@@ -208,7 +232,12 @@ impl App {
         let from_customer = m.author_kind == AuthorKind::Customer;
         let who = inert_line(&m.author_name).into_owned();
         let preview: String = inert_line(&m.body).chars().take(80).collect();
+        let id = s.view.id;
         s.lines.push(line_of(m));
+        self.keep_view_on_new_line(id);
+        let Some(s) = self.sessions.get_mut(&id) else {
+            return Vec::new();
+        };
         let mut fx = Vec::new();
         if from_customer {
             if selected != Some(s.view.id) || !looking {
@@ -225,21 +254,35 @@ impl App {
 
     /// Adds or refreshes a session in the list (an offer when `offer_expires` is set), keeping
     /// its transcript, draft and profile.
-    fn upsert_session(
+    pub(super) fn upsert_session(
         &mut self,
         view: SessionView,
         offer_expires: Option<Millis>,
     ) -> &mut SessionEntry {
+        let id = view.id;
+        if !self.sessions.contains_key(&id) {
+            // Messages restored from the outbox for this session show in it now.
+            let mut entry = SessionEntry::new(view.clone());
+            let (mine, others) = std::mem::take(&mut self.orphans)
+                .into_iter()
+                .partition(|(sid, _)| *sid == id);
+            self.orphans = others;
+            entry.lines.extend(
+                mine.into_iter()
+                    .map(|(_, line): (SessionId, ChatLine)| line),
+            );
+            self.sessions.insert(id, entry);
+        }
         let entry = self
             .sessions
-            .entry(view.id)
+            .entry(id)
             .or_insert_with(|| SessionEntry::new(view.clone()));
         entry.view = view;
         entry.offer_expires = offer_expires;
         entry
     }
 
-    fn remove_session(&mut self, id: SessionId) {
+    pub(super) fn remove_session(&mut self, id: SessionId) {
         self.sessions.remove(&id);
         if self.selected == Some(id) {
             self.selected = self.order().first().copied();
@@ -249,232 +292,73 @@ impl App {
         }
     }
 
-    fn on_reply(
-        &mut self,
-        tag: Tag,
-        result: Result<Value, crate::protocol::ApiError>,
-    ) -> Vec<Effect> {
-        let v = match result {
-            Ok(v) => v,
-            Err(e) => return self.on_error(tag, e),
-        };
-        match tag {
-            Tag::Snapshot => self.apply_snapshot(&v),
-            Tag::Directory => {
-                self.directory = parse(&v, "agents").unwrap_or_default();
-                if let Some(qs) = parse::<Vec<QueueInfo>>(&v, "groups") {
-                    self.queues = qs;
-                }
-                if let Some(Overlay::Transfer { .. }) = &self.overlay {
-                    let fresh = self.transfer_items();
-                    if let Some(Overlay::Transfer { items, .. }) = &mut self.overlay {
-                        *items = fresh;
-                    }
-                    self.refilter();
-                }
-                Vec::new()
+    /// A `status` event: ours when we asked for it; otherwise the server (missed offers,
+    /// grace expiry) or another sign-in changed it, and the banner says why and how to get
+    /// back online.
+    pub(super) fn on_status_event(&mut self, status: AgentStatus) {
+        let asked = self.status_requested == Some(status);
+        let changed = status != self.status;
+        self.status = status;
+        match status {
+            AgentStatus::Online | AgentStatus::Busy => self.nudge = None,
+            AgentStatus::Away | AgentStatus::Offline if changed && !asked => {
+                let missed = self
+                    .offer_timed_out_at
+                    .is_some_and(|t| self.now - t <= MISSED_OFFER_WINDOW_MS);
+                self.nudge = Some(if missed {
+                    StatusNudge::MissedOffers(status)
+                } else {
+                    StatusNudge::ChangedElsewhere(status)
+                });
+                tracing::info!(
+                    ?status,
+                    missed_offers = missed,
+                    "the server changed our status"
+                );
             }
-            Tag::KbList => {
-                self.kb
-                    .set_titles(parse(&v, "articles").unwrap_or_default());
-                self.refilter_kb()
-            }
-            Tag::KbGet(_) => {
-                if let Some(a) = parse::<KbArticle>(&v, "article") {
-                    self.kb.bodies.insert(a.id, a);
-                }
-                Vec::new()
-            }
-            Tag::QuickReplies => {
-                self.quick_replies = parse(&v, "quick_replies").unwrap_or_default();
-                self.refilter();
-                Vec::new()
-            }
-            Tag::Transcript(id) => {
-                let messages: Vec<MessageView> = parse(&v, "messages").unwrap_or_default();
-                if let Some(s) = self.sessions.get_mut(&id) {
-                    let pending: Vec<ChatLine> = s
-                        .lines
-                        .iter()
-                        .filter(|l| l.delivery != Delivery::Acked)
-                        .cloned()
-                        .collect();
-                    let mut lines: Vec<ChatLine> = messages.into_iter().map(line_of).collect();
-                    for p in pending {
-                        if !lines.iter().any(|l| {
-                            l.client_msg_id.is_some() && l.client_msg_id == p.client_msg_id
-                        }) {
-                            lines.push(p);
-                        }
-                    }
-                    s.lines = lines;
-                    s.loaded = true;
-                }
-                Vec::new()
-            }
-            Tag::PastTranscript(id) => {
-                let Some(view) = parse::<SessionView>(&v, "session") else {
-                    return Vec::new();
-                };
-                let mut entry = SessionEntry::new(view);
-                entry.read_only = true;
-                entry.loaded = true;
-                entry.past = Some(Vec::new());
-                entry.lines = parse::<Vec<MessageView>>(&v, "messages")
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(line_of)
-                    .collect();
-                self.sessions.insert(id, entry);
-                self.selected = Some(id);
-                self.focus = Focus::Chat;
-                Vec::new()
-            }
-            Tag::Profile(id) => {
-                let past: Vec<PastSession> = parse(&v, "sessions").unwrap_or_default();
-                if let Some(s) = self.sessions.get_mut(&id) {
-                    s.past = Some(past.into_iter().filter(|p| p.id != id).collect());
-                    if let Some(c) = parse(&v, "customer") {
-                        s.view.customer = c;
-                    }
-                }
-                Vec::new()
-            }
-            Tag::Accept(id) => {
-                let view: Option<SessionView> = parse(&v, "session");
-                self.pickable.retain(|p| p.id != id);
-                if let Some(view) = view {
-                    // Messages written while it was only offered did not reach us: fetch again.
-                    self.upsert_session(view, None).loaded = false;
-                }
-                let fx = self.select(id);
-                self.focus = Focus::Compose;
-                fx
-            }
-            Tag::Reject(id) => {
-                self.remove_session(id);
-                Vec::new()
-            }
-            Tag::Send {
-                session,
-                client_msg_id,
-            } => {
-                if let Some(line) = self.find_line(session, &client_msg_id) {
-                    line.delivery = Delivery::Acked;
-                    line.seq = v.get("seq").and_then(Value::as_i64);
-                }
-                Vec::new()
-            }
-            Tag::Status(s) => {
-                self.status = s;
-                Vec::new()
-            }
-            Tag::Tag(id) => {
-                if let (Some(tags), Some(s)) =
-                    (parse::<Vec<String>>(&v, "tags"), self.sessions.get_mut(&id))
-                {
-                    s.view.tags = tags;
-                }
-                Vec::new()
-            }
-            Tag::FollowUp(id) => {
-                if let (Some(p), Some(s)) = (
-                    v.get("follow_up").and_then(Value::as_bool),
-                    self.sessions.get_mut(&id),
-                ) {
-                    s.view.follow_up = p;
-                }
-                Vec::new()
-            }
-            Tag::Transfer(id) => {
-                self.remove_session(id);
-                self.notice(format!("#{id} {}", text(self.lang).system_transferred));
-                Vec::new()
-            }
-            Tag::End(id) => {
-                self.remove_session(id);
-                self.notice(format!("#{id} {}", text(self.lang).system_ended));
-                Vec::new()
-            }
-            Tag::ChangePassword => self.enter_workbench(false),
-            Tag::Ignore => Vec::new(),
-        }
-    }
-
-    fn on_error(&mut self, tag: Tag, e: crate::protocol::ApiError) -> Vec<Effect> {
-        let message = inert_line(&e.message).into_owned();
-        match tag {
-            Tag::Send {
-                session,
-                client_msg_id,
-            } => {
-                if let Some(line) = self.find_line(session, &client_msg_id) {
-                    line.delivery = Delivery::Failed;
-                }
-            }
-            Tag::ChangePassword => {
-                if let Some(form) = &mut self.login {
-                    form.error = Some(message.clone());
-                    form.busy = false;
-                    return Vec::new();
-                }
-            }
-            Tag::Accept(id)
-                if e.code == crate::protocol::ErrorCode::Conflict
-                    && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>
-            {
-                self.remove_session(id);
-            }
-            Tag::Ignore => return Vec::new(),
             _ => {}
         }
-        self.notice(message);
-        Vec::new()
     }
 
-    fn find_line(&mut self, session: SessionId, client_msg_id: &str) -> Option<&mut ChatLine> {
-        self.sessions
-            .get_mut(&session)?
-            .lines
-            .iter_mut()
-            .find(|l| l.client_msg_id.as_deref() == Some(client_msg_id))
-    }
-
-    fn apply_snapshot(&mut self, v: &Value) -> Vec<Effect> {
-        if let Some(agent) = parse(v, "agent") {
-            self.me = Some(agent);
-        }
-        if let Some(me) = &self.me {
-            self.status = me.status;
-        }
-        self.queues = parse(v, "queues").unwrap_or_default();
-        self.pickable = parse(v, "queued").unwrap_or_default();
-        let sessions: Vec<SessionView> = parse(v, "sessions").unwrap_or_default();
-        let offers: Vec<Value> = parse(v, "offers").unwrap_or_default();
-        let mut keep: Vec<SessionId> = Vec::new();
-        for view in sessions {
-            keep.push(view.id);
-            self.upsert_session(view, None);
-        }
-        for o in offers {
-            let (Some(view), Some(exp)) = (
-                parse::<SessionView>(&o, "session"),
-                o.get("expires_at").and_then(Value::as_i64),
-            ) else {
-                continue;
+    /// Messages kept on disk from an earlier run are being sent: show them as sending.
+    fn restore_outbox(&mut self, sends: Vec<crate::console::outbox::PendingSend>) {
+        let name = self
+            .me
+            .as_ref()
+            .map(|m| m.display_name.clone())
+            .unwrap_or_default();
+        let n = sends.len();
+        for p in sends {
+            let line = ChatLine {
+                seq: None,
+                author_kind: AuthorKind::Agent,
+                author_name: name.clone(),
+                body: p.body,
+                created_at: p.queued_at,
+                client_msg_id: Some(p.client_msg_id),
+                delivery: Delivery::Sending,
             };
-            keep.push(view.id);
-            self.upsert_session(view, Some(exp));
+            match self.sessions.get_mut(&p.session_id) {
+                Some(s) => {
+                    if !s
+                        .lines
+                        .iter()
+                        .any(|l| l.client_msg_id == line.client_msg_id)
+                    {
+                        s.lines.push(line);
+                    }
+                }
+                None => self.orphans.push((p.session_id, line)),
+            }
         }
-        self.sessions
-            .retain(|id, s| s.read_only || keep.contains(id));
-        match self.selected {
-            Some(id) if self.sessions.contains_key(&id) => Vec::new(),
-            _ => match self.order().first().copied() {
-                Some(id) => self.select(id),
-                None => Vec::new(),
-            },
-        }
+        let t = text(self.lang);
+        let msg = plural(n, t.outbox_restored_one, t.outbox_restored_many);
+        self.notice(msg);
+    }
+
+    pub(super) fn drop_orphan(&mut self, client_msg_id: &str) {
+        self.orphans
+            .retain(|(_, l)| l.client_msg_id.as_deref() != Some(client_msg_id));
     }
 }
 

@@ -49,6 +49,9 @@ pub struct PastSession {
     pub end_reason: Option<crate::model::EndReason>,
     pub state: crate::model::SessionState,
     pub csat: Option<u8>,
+    /// Seq of its last message, so opening it fetches the newest page first.
+    #[serde(default)]
+    pub last_seq: i64,
 }
 
 /// One conversation in the list: an offer, an active session, or one opened read-only.
@@ -67,8 +70,14 @@ pub struct SessionEntry {
     pub past: Option<Vec<PastSession>>,
     /// A past session opened from the profile: shown, never written to.
     pub read_only: bool,
-    /// Lines scrolled up from the bottom.
+    /// For a read-only session: the session whose profile it was opened from.
+    pub opened_from: Option<SessionId>,
+    /// Screen rows scrolled up from the bottom (0 = following the newest message).
     pub scroll: usize,
+    /// An older page of the transcript is on its way.
+    pub loading_older: bool,
+    /// Home was pressed: keep paging older messages in until the first one, then show it.
+    pub jump_top: bool,
     pub draft: Composer,
     /// When we last told the customer we are typing (throttles typing frames).
     pub typing_sent_at: Millis,
@@ -86,7 +95,10 @@ impl SessionEntry {
             typing: None,
             past: None,
             read_only: false,
+            opened_from: None,
             scroll: 0,
+            loading_older: false,
+            jump_top: false,
             draft: Composer::default(),
             typing_sent_at: 0,
         }
@@ -94,6 +106,19 @@ impl SessionEntry {
 
     pub fn is_offer(&self) -> bool {
         self.offer_expires.is_some()
+    }
+
+    /// Seq of the oldest message loaded (seqs are 1, 2, 3… per session).
+    pub fn oldest_seq(&self) -> Option<i64> {
+        self.lines.iter().filter_map(|l| l.seq).min()
+    }
+
+    /// Messages not yet acknowledged by the server (waiting in the outbox, or refused).
+    pub fn unsent(&self) -> usize {
+        self.lines
+            .iter()
+            .filter(|l| l.delivery != Delivery::Acked)
+            .count()
     }
 }
 
@@ -170,6 +195,34 @@ impl Default for LayoutPrefs {
     }
 }
 
+/// The size of the transcript area at the last draw, so scrolling knows where the top is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatViewport {
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Default for ChatViewport {
+    /// What an 80×24 terminal gives the transcript, until the first draw says otherwise.
+    fn default() -> Self {
+        ChatViewport {
+            width: 40,
+            height: 16,
+        }
+    }
+}
+
+/// Why the status banner asks the agent to go online.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusNudge {
+    /// The server set us away/offline after offers went unanswered.
+    MissedOffers(AgentStatus),
+    /// The server (or another sign-in) changed our status without us asking.
+    ChangedElsewhere(AgentStatus),
+    /// First sign-in done (the password was just set): the agent starts offline.
+    FirstLogin,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnState {
     Connecting,
@@ -177,6 +230,8 @@ pub enum ConnState {
     /// Lost; the network task retries at `retry_at`.
     Disconnected {
         retry_at: Millis,
+        /// Why the connection was lost, for people.
+        reason: String,
     },
 }
 
@@ -274,4 +329,16 @@ pub struct App {
     pub should_quit: bool,
     /// The highlighted past session in the profile sidebar (opened read-only with `open`).
     pub profile_selected: usize,
+    /// Written by each draw: the transcript area, which scrolling clamps against.
+    pub viewport: std::cell::Cell<ChatViewport>,
+    /// The status we asked for and have no answer to yet (so a `status` event for it is ours).
+    pub status_requested: Option<AgentStatus>,
+    /// Shown in the banner until the agent is online: why they are not, and the key to fix it.
+    pub nudge: Option<StatusNudge>,
+    /// When an offer to us last timed out: a server status change soon after means missed offers.
+    pub offer_timed_out_at: Option<Millis>,
+    /// Messages restored from the on-disk outbox whose session is not in the list (yet).
+    pub orphans: Vec<(SessionId, ChatLine)>,
+    /// The outbox is kept on disk: unsent messages survive quitting (the quit dialog says so).
+    pub outbox_durable: bool,
 }

@@ -2,11 +2,11 @@
 //! a screenful does), typing indicator, and the composer with its cursor.
 
 use super::{Ctx, clock};
-use crate::console::app::{ChatLine, Delivery, Focus, SessionEntry};
+use crate::console::app::{ChatLine, ChatViewport, Delivery, Focus, SessionEntry};
 use crate::console::composer::linebreak::wrap_line;
 use crate::console::i18n::fill;
 use crate::console::sanitize::inert_text;
-use crate::model::AuthorKind;
+use crate::model::{AuthorKind, Millis};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
@@ -43,7 +43,12 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         s.view.id
     );
     if s.read_only {
-        title.push_str(&format!(" · {}", ctx.t.read_only));
+        // A past session: which day it was.
+        title.push_str(&format!(
+            " · {} · {}",
+            ctx.t.read_only,
+            super::side::date(s.view.created_at)
+        ));
     }
     let block = ctx.panel(title, app.focus == Focus::Chat);
     let inner = block.inner(area);
@@ -64,7 +69,65 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     }
 }
 
+/// Whether the "is typing" row shows under the transcript.
+fn typing_shown(s: &SessionEntry, now: Millis) -> bool {
+    s.typing.as_ref().is_some_and(|(_, until)| *until > now)
+}
+
+/// The transfer note shown above the first message, as rows.
+fn note_rows(s: &SessionEntry, width: usize) -> Vec<String> {
+    let Some((note, by)) = &s.transfer_note else {
+        return Vec::new();
+    };
+    let by = by
+        .as_deref()
+        .map(crate::console::sanitize::inert_line)
+        .unwrap_or_default();
+    wrap(
+        &format!("⇄ {by}: {}", crate::console::sanitize::inert_line(note)),
+        width,
+    )
+}
+
+/// A message's body wrapped to the transcript width (indented two columns under its header).
+fn body_rows(line: &ChatLine, width: usize) -> Vec<String> {
+    inert_text(&line.body)
+        .iter()
+        .flat_map(|l| wrap(l, width.saturating_sub(2)))
+        .collect()
+}
+
+/// Rows a message takes: its header and its wrapped body.
+pub fn message_height(line: &ChatLine, width: usize) -> usize {
+    1 + body_rows(line, width).len()
+}
+
+/// How many rows the transcript of `s` takes at `width`, counted from the newest message
+/// back and stopping once `limit` is reached: `(rows, complete)`, `complete` when every row
+/// (up to the transfer note at the top) was counted. Scrolling clamps against this; it counts
+/// exactly what [`transcript`] draws.
+pub fn transcript_height(
+    s: &SessionEntry,
+    now: Millis,
+    width: usize,
+    limit: usize,
+) -> (usize, bool) {
+    let mut rows = usize::from(typing_shown(s, now));
+    for line in s.lines.iter().rev() {
+        if rows >= limit {
+            return (rows, false);
+        }
+        rows += message_height(line, width);
+    }
+    (rows + note_rows(s, width).len(), true)
+}
+
 fn transcript(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
+    // Scrolling (in `App`) needs the size the transcript really has.
+    ctx.app.viewport.set(ChatViewport {
+        width: area.width,
+        height: area.height,
+    });
     let width = area.width as usize;
     let height = area.height as usize;
     let mut rows: Vec<Line> = Vec::new();
@@ -86,24 +149,13 @@ fn transcript(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
             break;
         }
     }
-    if let Some((note, by)) = &s.transfer_note
-        && rows.len() < need
-    {
-        let by = by
-            .as_deref()
-            .map(crate::console::sanitize::inert_line)
-            .unwrap_or_default();
-        for r in wrap(
-            &format!("⇄ {by}: {}", crate::console::sanitize::inert_line(note)),
-            width,
-        )
-        .into_iter()
-        .rev()
-        {
+    if rows.len() < need {
+        for r in note_rows(s, width).into_iter().rev() {
             rows.push(Line::from(Span::styled(r, ctx.style("chat.system"))));
         }
     }
-    let skip = s.scroll.min(rows.len().saturating_sub(1));
+    // Scrolled to the top, the first row is at the top of the pane (never empty space).
+    let skip = s.scroll.min(rows.len().saturating_sub(height));
     let visible: Vec<Line> = rows.into_iter().skip(skip).take(height).rev().collect();
     // Bottom-align: pad above when the conversation is short.
     let pad = height.saturating_sub(visible.len());
@@ -155,10 +207,8 @@ fn message_rows(ctx: &Ctx, line: &ChatLine, width: usize) -> Vec<Line<'static>> 
         Delivery::Acked => {}
     }
     let mut out = vec![Line::from(header)];
-    for text_line in inert_text(&line.body) {
-        for r in wrap(&text_line, width.saturating_sub(2)) {
-            out.push(Line::from(Span::styled(format!("  {r}"), ctx.style(scope))));
-        }
+    for r in body_rows(line, width) {
+        out.push(Line::from(Span::styled(format!("  {r}"), ctx.style(scope))));
     }
     out
 }

@@ -8,6 +8,8 @@ mod overlay;
 mod side;
 mod status;
 
+pub use chat::{message_height, transcript_height};
+
 use crate::console::app::{App, Focus};
 use crate::console::i18n::{Text, text};
 use crate::console::keymap::Keymap;
@@ -67,7 +69,9 @@ pub struct Areas {
 }
 
 pub fn areas(app: &App, area: Rect) -> Areas {
-    let disconnected = !matches!(app.conn, crate::console::app::ConnState::Connected);
+    // The banner row: the connection while it is down, or why the agent is not online.
+    let disconnected =
+        !matches!(app.conn, crate::console::app::ConnState::Connected) || app.nudge.is_some();
     let rows = Layout::default()
         .direction(Direction::Vertical)
         .constraints([

@@ -3,12 +3,12 @@
 
 use super::Ctx;
 use crate::console::app::NEW_TAG;
-use crate::console::app::{LoginForm, Overlay, Picker};
+use crate::console::app::{LoginForm, Overlay, Picker, plural};
 use crate::console::sanitize::inert_line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
@@ -37,19 +37,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
     let t = ctx.t;
     match overlay {
         Overlay::Help(help) => super::help::draw(frame, ctx, help, area),
-        Overlay::Quit => {
-            let inner = popup(frame, ctx, centered(area, 50, 6), t.quit_title);
-            let n = ctx.app.active_count().to_string();
-            let text = vec![
-                Line::from(crate::console::i18n::fill(t.quit_confirm, &[("n", &n)])),
-                Line::raw(""),
-                Line::from(Span::styled(
-                    format!("{} · {}", t.confirm_hint, t.cancel_hint),
-                    ctx.style("hint"),
-                )),
-            ];
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
-        }
+        Overlay::Quit => quit(frame, ctx, area),
         Overlay::End {
             phrase, resolved, ..
         } => {
@@ -66,7 +54,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
                     t.end_closing_phrase,
                     ctx.style("profile.label"),
                 )),
-                Line::from(Span::styled(format!("› {phrase}"), ctx.style("composer"))),
+                field_line(ctx, "", phrase, true, inner.width),
                 Line::raw(""),
                 Line::from(vec![
                     Span::styled(format!(" {} ", t.end_outcome_resolved), sel(*resolved)),
@@ -99,16 +87,14 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
                 .constraints([Constraint::Min(3), Constraint::Length(2)])
                 .split(inner);
             pick_list(frame, ctx, picker, &labels, parts[0], !*on_note);
-            let style = if *on_note {
-                ctx.style("dialog.selected")
-            } else {
-                ctx.style("dialog")
-            };
             let note_line = vec![
-                Line::from(vec![
-                    Span::styled(format!("{}: ", t.transfer_note), ctx.style("profile.label")),
-                    Span::styled(note.clone(), style),
-                ]),
+                field_line(
+                    ctx,
+                    &format!("{}: ", t.transfer_note),
+                    note,
+                    *on_note,
+                    parts[1].width,
+                ),
                 Line::from(Span::styled(
                     format!("{} · {}", t.confirm_hint, t.cancel_hint),
                     ctx.style("hint"),
@@ -154,10 +140,7 @@ fn pick_list(
     area: Rect,
     active: bool,
 ) {
-    let mut lines = vec![Line::from(Span::styled(
-        format!("🔍 {}", picker.query),
-        ctx.style("composer"),
-    ))];
+    let mut lines = vec![field_line(ctx, "🔍 ", &picker.query, active, area.width)];
     let height = area.height.saturating_sub(1) as usize;
     let offset = picker.selected.saturating_sub(height.saturating_sub(1));
     for (i, idx) in picker.matches.iter().enumerate().skip(offset).take(height) {
@@ -179,15 +162,77 @@ fn pick_list(
     }
     frame.render_widget(Paragraph::new(lines), area);
     if active {
-        let x = area.x + 3 + picker.query.width() as u16;
+        let x = area.x + 5 + picker.query.width() as u16;
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
     }
 }
 
+/// A text field on one row: a marker and highlight when it has the keyboard (so it shows
+/// without colour too), then the label and the value, the highlight filling the row.
+fn field_line(ctx: &Ctx, label: &str, value: &str, focused: bool, width: u16) -> Line<'static> {
+    let (mark, style) = if focused {
+        ("› ", ctx.style("dialog.selected"))
+    } else {
+        ("  ", ctx.style("dialog"))
+    };
+    let used = 2 + label.width() + value.width();
+    let pad = " ".repeat((width as usize).saturating_sub(used).max(1));
+    Line::from(vec![
+        Span::styled(mark, style),
+        Span::styled(label.to_string(), ctx.style("profile.label")),
+        Span::styled(format!("{value}{pad}"), style),
+    ])
+}
+
+/// `text` wrapped to `width` (errors and confirmations are never cut off).
+fn wrapped(text: &str, width: u16, style: ratatui::style::Style) -> Vec<Line<'static>> {
+    super::chat::wrap(text, width as usize)
+        .into_iter()
+        .map(|r| Line::from(Span::styled(r, style)))
+        .collect()
+}
+
+/// Quit: what would be left behind (active sessions, messages not yet sent) and whether
+/// unsent messages survive (the outbox is kept on disk).
+fn quit(frame: &mut Frame, ctx: &Ctx, area: Rect) {
+    let (t, app) = (ctx.t, ctx.app);
+    let width = 64.min(area.width);
+    let inner_w = width.saturating_sub(2);
+    let plain = ctx.style("dialog");
+    let mut lines: Vec<Line> = Vec::new();
+    let active = app.active_count();
+    if active > 0 {
+        let s = plural(active, t.quit_active_one, t.quit_active_many);
+        lines.extend(wrapped(&s, inner_w, plain));
+    }
+    let unsent = app.unsent_count();
+    if unsent > 0 {
+        let s = plural(unsent, t.quit_unsent_one, t.quit_unsent_many);
+        lines.extend(wrapped(&s, inner_w, ctx.style("error")));
+        let fate = if app.outbox_durable {
+            t.quit_unsent_kept
+        } else {
+            t.quit_unsent_lost
+        };
+        lines.extend(wrapped(fate, inner_w, plain));
+    }
+    lines.extend(wrapped(t.quit_anyway, inner_w, plain));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        format!("{} · {}", t.confirm_hint, t.cancel_hint),
+        ctx.style("hint"),
+    )));
+    let inner = popup(
+        frame,
+        ctx,
+        centered(area, width, lines.len() as u16 + 2),
+        t.quit_title,
+    );
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
 pub fn login(frame: &mut Frame, ctx: &Ctx, form: &LoginForm, area: Rect) {
     let t = ctx.t;
-    let h = if form.new_password.is_some() { 14 } else { 11 };
-    let inner = popup(frame, ctx, centered(area, 60, h), t.login_title);
     let mask = |s: &str| "•".repeat(s.chars().count());
     let mut fields: Vec<(&str, String)> = vec![
         (t.login_server, form.server.clone()),
@@ -198,40 +243,42 @@ pub fn login(frame: &mut Frame, ctx: &Ctx, form: &LoginForm, area: Rect) {
         fields.push((t.login_new_password, mask(a)));
         fields.push((t.login_repeat_password, mask(b)));
     }
+    let width = 60.min(area.width);
+    let inner_w = width.saturating_sub(2);
     let label_w = fields.iter().map(|(l, _)| l.width()).max().unwrap_or(8) + 2;
     let mut lines = Vec::new();
     for (i, (label, value)) in fields.iter().enumerate() {
-        let style = if i == form.field {
-            ctx.style("dialog.selected")
-        } else {
-            ctx.style("dialog")
-        };
         let pad = " ".repeat(label_w.saturating_sub(label.width()));
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label}{pad}"), ctx.style("profile.label")),
-            Span::styled(format!("{value} "), style),
-        ]));
+        lines.push(field_line(
+            ctx,
+            &format!("{label}{pad}"),
+            value,
+            i == form.field,
+            inner_w,
+        ));
         lines.push(Line::raw(""));
     }
     if let Some(e) = &form.error {
-        lines.push(Line::from(Span::styled(
-            inert_line(e).into_owned(),
-            ctx.style("error"),
-        )));
+        lines.extend(wrapped(&inert_line(e), inner_w, ctx.style("error")));
     } else if form.busy {
         lines.push(Line::from(Span::styled(
             t.conn_connecting,
             ctx.style("hint"),
         )));
-    } else {
-        lines.push(Line::from(Span::styled(
-            format!("{} · {}", t.confirm_hint, t.cancel_hint),
-            ctx.style("hint"),
-        )));
     }
+    lines.push(Line::from(Span::styled(
+        format!("{} · {}", t.confirm_hint, t.cancel_hint),
+        ctx.style("hint"),
+    )));
+    let inner = popup(
+        frame,
+        ctx,
+        centered(area, width, lines.len() as u16 + 2),
+        t.login_title,
+    );
     frame.render_widget(Paragraph::new(lines), inner);
     if let Some((_, value)) = fields.get(form.field) {
-        let x = inner.x + label_w as u16 + value.width() as u16;
+        let x = inner.x + 2 + label_w as u16 + value.width() as u16;
         frame.set_cursor_position(Position::new(
             x.min(inner.right().saturating_sub(1)),
             inner.y + 2 * form.field as u16,

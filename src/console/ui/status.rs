@@ -2,23 +2,31 @@
 
 use super::Ctx;
 use crate::console::action::Action;
-use crate::console::app::ConnState;
+use crate::console::app::{ConnState, StatusNudge};
 use crate::console::i18n::fill;
+use crate::console::keymap::Context;
 use crate::console::sanitize::inert_line;
 use crate::model::AgentStatus;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
+/// The row above the workbench: the connection while it is not up, else why the agent is
+/// not online (set away for missed offers, changed elsewhere, first sign-in) and the key to
+/// go online.
 pub fn banner(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let t = ctx.t;
-    let text = match ctx.app.conn {
-        ConnState::Disconnected { retry_at } => {
+    let text = match (&ctx.app.conn, ctx.app.nudge) {
+        (ConnState::Disconnected { retry_at, .. }, _) => {
             let s = ((retry_at - ctx.app.now).max(0) + 999) / 1000;
             fill(t.conn_disconnected, &[("s", &s.to_string())])
         }
-        _ => t.conn_connecting.to_string(),
+        (ConnState::Connecting, _) => t.conn_connecting.to_string(),
+        (ConnState::Connected, Some(nudge)) => nudge_text(ctx, nudge),
+        (ConnState::Connected, None) => String::new(),
     };
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(
@@ -30,6 +38,44 @@ pub fn banner(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     );
 }
 
+/// Why the agent is not online, and the key that fixes it.
+fn nudge_text(ctx: &Ctx, nudge: StatusNudge) -> String {
+    let t = ctx.t;
+    let key = [Action::StatusOnline, Action::CycleStatus]
+        .into_iter()
+        .find_map(|a| ctx.keymap.keys_for(Context::Sessions, a).into_iter().next())
+        .unwrap_or_else(|| "?".into());
+    let (template, status) = match nudge {
+        StatusNudge::MissedOffers(s) => (t.nudge_missed_offers, s),
+        StatusNudge::ChangedElsewhere(s) => (t.nudge_changed, s),
+        StatusNudge::FirstLogin => (t.nudge_first_login, ctx.app.status),
+    };
+    fill(
+        template,
+        &[("status", status_label(ctx, status)), ("key", &key)],
+    )
+}
+
+fn status_label(ctx: &Ctx, s: AgentStatus) -> &'static str {
+    match s {
+        AgentStatus::Online => ctx.t.status_online,
+        AgentStatus::Busy => ctx.t.status_busy,
+        AgentStatus::Away => ctx.t.status_away,
+        AgentStatus::Offline => ctx.t.status_offline,
+    }
+}
+
+/// The status bar's style while disconnected: the theme's `status.disconnected`, or (for
+/// themes without it, which would fall back to the plain bar) `banner.error`.
+fn disconnected_style(ctx: &Ctx) -> Style {
+    let own = ctx.style("status.disconnected");
+    if own == ctx.style("status") {
+        ctx.style("banner.error")
+    } else {
+        own
+    }
+}
+
 pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let (t, app) = (ctx.t, ctx.app);
     let (label, scope) = match app.status {
@@ -39,12 +85,17 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         AgentStatus::Offline => (t.status_offline, "status.offline"),
     };
     let mut spans = vec![Span::styled(format!(" ● {label} "), ctx.style(scope))];
-    let conn = match app.conn {
-        ConnState::Connected => t.conn_connected,
-        ConnState::Connecting => t.conn_connecting,
-        ConnState::Disconnected { .. } => "⚠",
-    };
-    spans.push(Span::styled(format!(" {conn} "), ctx.style("status")));
+    spans.push(match app.conn {
+        ConnState::Connected => {
+            Span::styled(format!(" {} ", t.conn_connected), ctx.style("status"))
+        }
+        ConnState::Connecting => {
+            Span::styled(format!(" {} ", t.conn_connecting), ctx.style("status"))
+        }
+        ConnState::Disconnected { .. } => {
+            Span::styled(format!(" ⚠ {} ", t.conn_lost), disconnected_style(ctx))
+        }
+    });
     let waiting: usize = app.queues.iter().map(|q| q.waiting).sum();
     if !app.queues.is_empty() {
         let groups: Vec<String> = app
@@ -61,10 +112,13 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     if let Some((msg, until)) = &app.notice
         && *until > app.now
     {
-        spans.push(Span::styled(
-            format!(" {} ", inert_line(msg)),
-            ctx.style("error"),
-        ));
+        let msg = inert_line(msg);
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        if used + msg.width() + 2 > area.width as usize {
+            // Too long for the bar: the whole of it, wrapped, just above.
+            toast(frame, ctx, area, &msg);
+        }
+        spans.push(Span::styled(format!(" {msg} "), ctx.style("error")));
     } else {
         for (action, label) in hints(ctx) {
             let keys = ctx.keymap.keys_for(ctx.app.context(), action);
@@ -80,6 +134,32 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     );
 }
 
+/// A notice too long for the status bar, wrapped in a box above its right end (errors are
+/// never cut off).
+fn toast(frame: &mut Frame, ctx: &Ctx, bar: Rect, msg: &str) {
+    let width = (bar.width * 2 / 3).max(20).min(bar.width);
+    let rows = super::chat::wrap(msg, width.saturating_sub(2) as usize);
+    let height = (rows.len() as u16 + 2).min(bar.y);
+    if height < 3 {
+        return;
+    }
+    let area = Rect::new(bar.right() - width, bar.y - height, width, height);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|r| Line::from(Span::styled(r, ctx.style("error"))))
+        .collect();
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            ratatui::widgets::Block::default()
+                .borders(ratatui::widgets::Borders::ALL)
+                .border_style(ctx.style("error"))
+                .style(ctx.style("dialog")),
+        ),
+        area,
+    );
+}
+
 /// The most useful actions for the focused panel.
 fn hints(ctx: &Ctx) -> Vec<(Action, &'static str)> {
     use crate::console::app::Focus;
@@ -90,6 +170,9 @@ fn hints(ctx: &Ctx) -> Vec<(Action, &'static str)> {
             if app.current().is_some_and(|s| s.is_offer()) {
                 v.push((Action::Accept, t.hint_accept));
                 v.push((Action::Reject, t.hint_reject));
+            } else if app.current().is_some_and(|s| s.read_only) {
+                // `end` closes a read-only past session.
+                v.push((Action::End, t.hint_close));
             } else if app.writable().is_some() {
                 v.push((Action::FocusCompose, t.hint_reply));
                 v.push((Action::Transfer, t.hint_transfer));
