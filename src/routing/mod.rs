@@ -25,6 +25,8 @@ pub use effects::{AgentLoad, AgentSpec, Effect, RouteError, WithdrawReason};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod walk;
 
 /// Timing and policy knobs, from the server config.
 #[derive(Debug, Clone)]

@@ -8,15 +8,20 @@ impl Engine {
     /// Expires offers and grace periods that are due at `now`.
     pub fn tick(&mut self, now: Millis) -> Vec<Effect> {
         let mut fx = Vec::new();
-        let expired: Vec<(SessionId, AgentId)> = self
+        // Oldest expiry first, in a fixed order: the effects must come out the same on every
+        // run, not in hash-map iteration order.
+        let mut expired: Vec<(Millis, SessionId, AgentId)> = self
             .sessions
             .iter()
             .filter_map(|(id, s)| match s.place {
-                Place::Offered { agent, expires_at } if expires_at <= now => Some((*id, agent)),
+                Place::Offered { agent, expires_at } if expires_at <= now => {
+                    Some((expires_at, *id, agent))
+                }
                 _ => None,
             })
             .collect();
-        for (session, agent) in expired {
+        expired.sort_unstable();
+        for (_, session, agent) in expired {
             self.requeue_offer(session, WithdrawReason::Timeout, &mut fx);
             if let Some(a) = self.agents.get_mut(&agent) {
                 a.missed += 1;
@@ -30,7 +35,7 @@ impl Engine {
                 }
             }
         }
-        let gone: Vec<AgentId> = self
+        let mut gone: Vec<AgentId> = self
             .agents
             .iter()
             .filter(
@@ -38,6 +43,7 @@ impl Engine {
             )
             .map(|(id, _)| *id)
             .collect();
+        gone.sort_unstable();
         for agent in gone {
             if let Some(a) = self.agents.get_mut(&agent) {
                 a.disconnected_at = None;
