@@ -44,10 +44,8 @@ impl AgentView {
                 }
                 self.most = self.most.max(self.load());
             }
-            Event::OfferWithdrawn { session_id, reason } => {
-                if !self.offered.remove(session_id) {
-                    return Err(format!("withdrawn unknown offer {session_id} ({reason:?})"));
-                }
+            Event::OfferWithdrawn { session_id, reason } if !self.offered.remove(session_id) => {
+                return Err(format!("withdrawn unknown offer {session_id} ({reason:?})"));
             }
             Event::SessionRemoved { session_id, .. } => {
                 self.active.remove(session_id);
@@ -264,13 +262,12 @@ async fn two_hundred_sessions_twenty_agents_capacity_five() {
         views.push((a, view));
     }
     // Anything reported after the 200th acceptance is a late duplicate.
-    while let Ok(report) = rx.try_recv() {
-        match report {
-            Report::Accepted { agent, session } => {
-                panic!("session {session} accepted again by agent {agent} after the burst")
-            }
-            Report::Failed(e) => panic!("{e}"),
+    match rx.try_recv() {
+        Ok(Report::Accepted { agent, session }) => {
+            panic!("session {session} accepted again by agent {agent} after the burst")
         }
+        Ok(Report::Failed(e)) => panic!("{e}"),
+        Err(_) => {}
     }
     // Quiescent now (nobody acts): every agent's snapshot still matches what its events said,
     // and the sessions still open are held by exactly the agent who accepted them.
