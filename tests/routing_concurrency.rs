@@ -338,7 +338,7 @@ async fn ten_agents_picking_one_manual_session_one_wins() {
         customers.push(server.customer(&format!("vip{n}"), Some("vip")).await);
     }
     let mut winners: HashMap<i64, usize> = HashMap::new();
-    let mut rng: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
     for round in 0..ROUNDS {
         if round > 0 {
             let mut started = Vec::new();
@@ -361,10 +361,7 @@ async fn ten_agents_picking_one_manual_session_one_wins() {
         for a in agents.iter_mut() {
             let mut order = sessions.clone();
             for k in (1..order.len()).rev() {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                order.swap(k, (rng % (k as u64 + 1)) as usize);
+                order.swap(k, rng.below(k as u64 + 1) as usize);
             }
             let mut mine = Vec::new();
             for s in order {

@@ -276,3 +276,20 @@ pub async fn collect_replies(
     c.pending = kept;
     out
 }
+
+/// A seeded xorshift64 generator: reproducible choices without a dependency.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}

@@ -45,6 +45,26 @@ impl ServeProcess {
         self.child.id()
     }
 
+    /// Connects to `endpoint` (and says hello), retrying while the server starts up. Fails if
+    /// the process has exited (say, because another process took the port), so a test never
+    /// talks to a server it did not start.
+    pub async fn connect(&mut self, endpoint: &str) -> Client {
+        let url = self.url(endpoint);
+        for _ in 0..400 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("kefu serve on port {} exited: {status}", self.port);
+            }
+            if let Ok(c) = Client::connect(&url).await {
+                if let Some(status) = self.child.try_wait().unwrap() {
+                    panic!("kefu serve on port {} exited: {status}", self.port);
+                }
+                return c;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("server at {url} did not come up");
+    }
+
     /// SIGKILL: no chance to flush or close anything.
     pub fn kill9(&mut self) {
         self.child.kill().unwrap();
@@ -80,15 +100,4 @@ impl Drop for ServeProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Connects (and says hello), retrying while the server starts up.
-pub async fn connect_retry(url: &str) -> Client {
-    for _ in 0..400 {
-        if let Ok(c) = Client::connect(url).await {
-            return c;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("server at {url} did not come up");
 }
