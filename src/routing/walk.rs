@@ -525,8 +525,10 @@ fn check_effects(
     }
 }
 
-/// How often each kind must have succeeded in one walk of [`STEPS`] steps.
+/// Steps per walk: each walk takes a few hundred milliseconds in a debug build.
 const STEPS: usize = 3_000;
+/// How often each kind must have succeeded in one walk of [`STEPS`] steps (the seeds below
+/// reach two to five times these numbers).
 const COVERAGE: [(&str, u32); 21] = [
     ("enqueue", 150),
     ("accept_offer", 100),
