@@ -1,79 +1,28 @@
 //! Kill -9 the real `kefu serve` mid-traffic and restart it: every acknowledged message is
-//! there exactly once and in order; assignments and queues come back.
+//! there exactly once and in order; assignments and queues come back. (Five kills with several
+//! customers, replies, transfers and resumes: `crash_rounds.rs`.)
 
 mod common;
+use common::process::{ServeProcess, free_port};
 use common::*;
-use kefu::client::Client;
 use kefu::model::Role;
 use kefu::protocol::ServerFrame;
 use serde_json::json;
-use std::process::{Child, Command};
 use std::time::Duration;
 
-/// The server process; killed when dropped so a failing test leaves nothing behind.
-struct Proc(Child);
-
-impl Proc {
-    /// SIGKILL: no chance to flush or close anything.
-    fn kill9(&mut self) {
-        self.0.kill().unwrap();
-        self.0.wait().unwrap();
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(dir: &std::path::Path, port: u16) -> Proc {
-    // The flood below is faster than the default per-connection rate limit.
-    let config = dir.join("crash.toml");
-    std::fs::write(
-        &config,
-        "[limits]\nrate_per_sec = 100000.0\nrate_burst = 100000.0\n",
-    )
-    .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--config")
-        .arg(&config)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    Proc(child)
-}
-
-async fn connect_retry(url: &str) -> Client {
-    for _ in 0..200 {
-        if let Ok(c) = Client::connect(url).await {
-            return c;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("server at {url} did not come up");
-}
+/// The flood below is faster than the default per-connection rate limit.
+const FAST: &str = "[limits]\nrate_per_sec = 100000.0\nrate_burst = 100000.0\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_traffic_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["general"], Role::Agent, Some(1));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("ws://127.0.0.1:{port}/ws");
-    let mut server = spawn(dir.path(), port);
+    let port = free_port();
+    let mut server = ServeProcess::spawn(dir.path(), port, FAST);
 
-    let mut alice = connect_retry(&format!("{base}/agent")).await;
+    let mut alice = server.connect("agent").await;
     let token = login_online(&mut alice, "alice").await;
-    let mut cust = connect_retry(&format!("{base}/customer")).await;
+    let mut cust = server.connect("customer").await;
     let r = cust
         .call("customer.start", json!({"channel": "web", "nickname": "k"}))
         .await
@@ -82,7 +31,7 @@ async fn sigkill_mid_traffic_loses_nothing_acknowledged() {
     let ctoken = r["token"].as_str().unwrap().to_string();
     accept_next_offer(&mut alice).await;
     // A second customer waits in the queue (alice's capacity is 1).
-    let mut waiting = connect_retry(&format!("{base}/customer")).await;
+    let mut waiting = server.connect("customer").await;
     let r = waiting
         .call("customer.start", json!({"channel": "app", "nickname": "w"}))
         .await
@@ -127,8 +76,8 @@ async fn sigkill_mid_traffic_loses_nothing_acknowledged() {
         "some sends were in flight at the kill"
     );
 
-    let mut server = spawn(dir.path(), port);
-    let mut alice = connect_retry(&format!("{base}/agent")).await;
+    let mut server = ServeProcess::spawn(dir.path(), port, FAST);
+    let mut alice = server.connect("agent").await;
     alice.call("resume", json!({"token": token})).await.unwrap();
     let snap = alice.call("snapshot", json!({})).await.unwrap();
     assert_eq!(
@@ -172,7 +121,7 @@ async fn sigkill_mid_traffic_loses_nothing_acknowledged() {
     );
 
     // Retrying an acked message after the restart gets the same seq and stores nothing.
-    let mut cust = connect_retry(&format!("{base}/customer")).await;
+    let mut cust = server.connect("customer").await;
     let r = cust
         .call("customer.resume", json!({"token": ctoken}))
         .await

@@ -1,5 +1,6 @@
-//! Routing under real connections: a burst of sessions against many agents, offer timeouts,
-//! idempotent sends, and resuming after a disconnect.
+//! Routing under real connections: offer timeouts, idempotent sends, resuming after a
+//! disconnect, transfers and manual picks. (Bursts and races: `routing_concurrency.rs`; timers
+//! and leaving agents: `routing_wire.rs`.)
 
 mod common;
 use common::*;
@@ -7,121 +8,7 @@ use kefu::client::Client;
 use kefu::model::Role;
 use kefu::protocol::{Event, ServerFrame};
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
 use std::time::Duration;
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_hundred_sessions_twenty_agents_capacity_five() {
-    let dir = tempfile::tempdir().unwrap();
-    for i in 0..20 {
-        add_agent(
-            dir.path(),
-            &format!("a{i}"),
-            &["general"],
-            Role::Agent,
-            Some(5),
-        );
-    }
-    let server = TestServer::start(dir.path(), Default::default()).await;
-    let mut agents = Vec::new();
-    for i in 0..20 {
-        agents.push(server.agent(&format!("a{i}")).await);
-    }
-    // Agents accept everything they are offered, racing each other; an agent who reaches
-    // capacity ends their oldest session, so the queue drains through full agents.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, i64)>();
-    let mut tasks = Vec::new();
-    for (i, mut a) in agents.into_iter().enumerate() {
-        let tx = tx.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut active = std::collections::VecDeque::new();
-            let mut most = 0;
-            loop {
-                match a
-                    .wait_event(Duration::from_secs(3), |e| matches!(e, Event::Offer { .. }))
-                    .await
-                {
-                    Ok((_, Event::Offer { session, .. })) => {
-                        assert!(
-                            active.len() < 5,
-                            "offered a 6th session while holding {active:?}"
-                        );
-                        a.call("session.accept", json!({"session_id": session.id}))
-                            .await
-                            .unwrap();
-                        active.push_back(session.id);
-                        most = most.max(active.len());
-                        let _ = tx.send((i, session.id));
-                        if active.len() == 5 {
-                            let oldest = active.pop_front().unwrap();
-                            a.call("session.end", json!({"session_id": oldest}))
-                                .await
-                                .unwrap();
-                        }
-                    }
-                    _ => return (a, most),
-                }
-            }
-        }));
-    }
-    drop(tx);
-    // 200 customers within about a second.
-    let started = std::time::Instant::now();
-    let mut customers = Vec::new();
-    let mut starts = Vec::new();
-    for n in 0..200 {
-        let url = server.url("customer");
-        starts.push(tokio::spawn(async move {
-            let mut c = Client::connect(&url).await.unwrap();
-            let r = c
-                .call(
-                    "customer.start",
-                    json!({"channel": "app", "nickname": format!("c{n}")}),
-                )
-                .await
-                .unwrap();
-            (c, r["session_id"].as_i64().unwrap())
-        }));
-    }
-    for s in starts {
-        customers.push(s.await.unwrap());
-    }
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "starting 200 took {:?}",
-        started.elapsed()
-    );
-
-    let mut owner: HashMap<i64, usize> = HashMap::new();
-    let mut per_agent = vec![0usize; 20];
-    while owner.len() < 200 {
-        let Some((agent, session)) = tokio::time::timeout(WAIT, rx.recv())
-            .await
-            .expect("all assigned in time")
-        else {
-            panic!(
-                "agents stopped after {} of 200 sessions: {per_agent:?}",
-                owner.len()
-            )
-        };
-        assert!(
-            owner.insert(session, agent).is_none(),
-            "session {session} accepted twice"
-        );
-        per_agent[agent] += 1;
-    }
-    assert_eq!(per_agent.iter().sum::<usize>(), 200);
-    let ids: HashSet<i64> = customers.iter().map(|c| c.1).collect();
-    assert_eq!(ids, owner.keys().copied().collect::<HashSet<_>>());
-    for t in tasks {
-        let (mut a, most) = t.await.unwrap();
-        assert_eq!(most, 5, "every agent was filled to capacity at some point");
-        let snap = a.call("snapshot", json!({})).await.unwrap();
-        assert!(snap["sessions"].as_array().unwrap().len() <= 5);
-        assert_eq!(snap["queues"][0]["waiting"], 0);
-    }
-    server.stop().await;
-}
 
 #[tokio::test]
 async fn an_ignored_offer_moves_to_the_next_agent() {

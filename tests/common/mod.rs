@@ -170,3 +170,126 @@ pub fn api_code(r: Result<Value, kefu::client::ClientError>) -> kefu::protocol::
         other => panic!("expected an API error, got {other:?}"),
     }
 }
+
+pub mod process;
+
+/// The server's database, opened beside (or after) the server to check what is on disk.
+pub fn open_db(dir: &Path) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(dir.join("kefu.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(5)).unwrap();
+    db
+}
+
+/// A session's stored messages in `seq` order: (seq, author kind, author id, client_msg_id).
+pub fn stored_messages(
+    db: &rusqlite::Connection,
+    session: i64,
+) -> Vec<(i64, String, Option<i64>, Option<String>)> {
+    let mut q = db
+        .prepare(
+            "SELECT seq, author_kind, author_id, client_msg_id FROM messages \
+             WHERE session_id = ?1 ORDER BY seq",
+        )
+        .unwrap();
+    q.query_map([session], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// The stored event ids (cursors) of one agent or customer after `after`, in order.
+pub fn stored_event_ids(db: &rusqlite::Connection, who: Viewer, after: i64) -> Vec<i64> {
+    let (column, id) = match who {
+        Viewer::Agent(id) => ("agent_id", id),
+        Viewer::Customer(id) => ("customer_id", id),
+    };
+    let mut q = db
+        .prepare(&format!(
+            "SELECT id FROM events WHERE {column} = ?1 AND id > ?2 ORDER BY id"
+        ))
+        .unwrap();
+    q.query_map([id, after], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Whose events [`stored_event_ids`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Agent(i64),
+    Customer(i64),
+}
+
+/// A session's stored (state, assignee).
+pub fn stored_session(db: &rusqlite::Connection, session: i64) -> (String, Option<i64>) {
+    db.query_row(
+        "SELECT state, assignee FROM sessions WHERE id = ?1",
+        [session],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+/// A value as it is spelled on the wire (`"timeout"`, `"requeued"`): compares reasons and
+/// states whether the Rust type is a string or an enum.
+pub fn wire(value: impl serde::Serialize) -> String {
+    match serde_json::to_value(value).unwrap() {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// Waits for the replies to several pipelined requests, in whatever order they come; other
+/// frames stay in `pending`, in order. Each result is the reply's `result` or its error.
+pub async fn collect_replies(
+    c: &mut Client,
+    ids: &[u64],
+) -> std::collections::HashMap<u64, Result<Value, kefu::protocol::ApiError>> {
+    use kefu::protocol::ServerFrame;
+    let mut out = std::collections::HashMap::new();
+    let mut kept = std::collections::VecDeque::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while out.len() < ids.len() {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match c.next_frame(left).await {
+            Ok(ServerFrame::Reply {
+                id,
+                ok,
+                result,
+                error,
+            }) if id.as_u64().is_some_and(|id| ids.contains(&id)) => {
+                let r = if ok {
+                    Ok(result.unwrap_or(Value::Null))
+                } else {
+                    Err(error.unwrap())
+                };
+                out.insert(id.as_u64().unwrap(), r);
+            }
+            Ok(other) => kept.push_back(other),
+            Err(e) => panic!("{} of {} replies, then: {e}", out.len(), ids.len()),
+        }
+    }
+    kept.extend(c.pending.drain(..));
+    c.pending = kept;
+    out
+}
+
+/// A seeded xorshift64 generator: reproducible choices without a dependency.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
