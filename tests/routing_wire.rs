@@ -74,7 +74,7 @@ fn brief(e: &Event) -> String {
         Event::SessionRemoved { session_id, reason } => {
             format!("removed {session_id} {}", wire(reason))
         }
-        Event::Status { status } => format!("status {}", wire(status)),
+        Event::Status { status, .. } => format!("status {}", wire(status)),
         Event::Session { session } => format!("session {} {}", session.id, wire(session.state)),
         other => format!("{other:?}"),
     }
