@@ -93,6 +93,18 @@ pub fn sign_identity(secret: &str, message: &str) -> String {
         .finalize())
 }
 
+/// What a shop's backend signs to vouch for a customer until `expires` (Unix seconds): the
+/// external id, a newline, the expiry in decimal. The id may not contain control characters,
+/// so the last newline always separates the two.
+pub fn identity_payload(external_id: &str, expires: i64) -> String {
+    format!("{external_id}\n{expires}")
+}
+
+/// The `external_id_signature` for an external id valid until `expires` (Unix seconds).
+pub fn sign_customer_identity(secret: &str, external_id: &str, expires: i64) -> String {
+    sign_identity(secret, &identity_payload(external_id, expires))
+}
+
 /// Compares without an early exit, so timing does not reveal how much of a signature matched.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -105,6 +117,9 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DOC_EXAMPLE_SIGNATURE: &str =
+        "111a34e14a52a0fcb2b5150a314e89355d6fceb1c7ade68fdbc9ad246e05edee";
 
     #[test]
     fn hashes_verify_and_reject() {
@@ -136,6 +151,16 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn the_documented_identity_example() {
+        // The worked example in docs/protocol.md ("Customer identity"); keep them in step.
+        assert_eq!(identity_payload("u10001", 1767225600), "u10001\n1767225600");
+        assert_eq!(
+            sign_customer_identity("0123456789abcdef0123456789abcdef", "u10001", 1767225600),
+            DOC_EXAMPLE_SIGNATURE
+        );
     }
 
     #[test]

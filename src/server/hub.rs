@@ -10,7 +10,9 @@
 use super::batch::{Batch, ack_of};
 use super::hasher::Hasher;
 use super::outbox::{ConnId, Outbox};
+use super::quotas::Quotas;
 use super::respond::Responder;
+use super::revoke::Revocation;
 use crate::config::ServerConfig;
 use crate::model::{AgentId, AuthorKind, CustomerId, SessionId, now_ms};
 use crate::protocol::{ApiError, MessageAck, QueueInfo, Request, ServerFrame, SessionView};
@@ -121,6 +123,10 @@ pub struct Hub {
     last_queues: Vec<QueueInfo>,
     /// Writes and deliveries of the message being handled; flushed after it.
     pub batch: Batch,
+    /// What addresses and customers spent lately (`quotas`).
+    pub quotas: Quotas,
+    /// Where the periodic check for revoked agent tokens stands (`revoke`).
+    pub revocation: Revocation,
 }
 
 impl Hub {
@@ -177,6 +183,7 @@ impl Hub {
             }
         }
         Hub {
+            quotas: Quotas::new(config.quotas.clone()),
             config,
             engine,
             committer,
@@ -193,6 +200,7 @@ impl Hub {
             transfer_notes: HashMap::new(),
             last_queues: Vec::new(),
             batch: Batch::default(),
+            revocation: Revocation::default(),
         }
     }
 
@@ -200,6 +208,9 @@ impl Hub {
     pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<HubMsg>) {
         // Effects of the restart itself (offers that expired while we were down).
         self.tick();
+        // Queue expiry, quota pruning, revocation checks (`housekeeping`).
+        let mut chores = tokio::time::interval(super::housekeeping::EVERY);
+        chores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let deadline = self.engine.next_deadline();
             let sleep = async {
@@ -217,6 +228,7 @@ impl Hub {
                     Some(msg) => self.handle(msg),
                 },
                 _ = sleep => self.tick(),
+                _ = chores.tick() => self.housekeeping(),
             }
             self.broadcast_queues();
             self.flush();
@@ -261,7 +273,7 @@ impl Hub {
         self.apply(fx);
     }
 
-    fn drop_conn(&mut self, conn: ConnId) {
+    pub(super) fn drop_conn(&mut self, conn: ConnId) {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
