@@ -86,7 +86,7 @@ async fn start_server(agents: usize, capacity: u32) -> anyhow::Result<Server> {
     std::fs::write(
         &config_path,
         format!(
-            "[limits]\nrate_per_sec = 1000000.0\nrate_burst = 1000000.0\n[routing]\ndefault_max_sessions = {capacity}\n"
+            "[limits]\nrate_per_sec = 1000000.0\nrate_burst = 1000000.0\n[routing]\ndefault_max_sessions = {capacity}\n[quotas]\nopen_per_address = 0\nnew_per_address_per_minute = 0\ncustomer_bytes_per_minute = 0\n"
         ),
     )?;
     {

@@ -5,7 +5,8 @@
 //!
 //! This file holds the hub's state, its loop and the dispatch of requests to their handlers
 //! (`agent_auth`, `agent_ops`, `customer_ops`, `session_ops`, `kb_ops`); `batch` holds how
-//! work reaches the store and replies reach clients.
+//! work reaches the store and replies reach clients; `housekeeping` runs once a second (queue
+//! expiry, `quotas`, `revoke`).
 
 use super::batch::{Batch, ack_of};
 use super::hasher::Hasher;
