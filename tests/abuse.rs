@@ -43,14 +43,21 @@ async fn pipelined_logins_on_one_connection_check_one_password() {
     let checked: Vec<usize> = (0..replies.len())
         .filter(|i| error_message(&replies[*i]) != ALREADY)
         .collect();
-    // One password was checked; the 98 others were refused at once, before it finished.
-    assert_eq!(checked, vec![98], "{replies:#?}");
-    assert_eq!(replies[98]["error"]["code"], "unauthorized");
+    // One password was checked; the 98 others were refused at once (nearly all of them before
+    // that one check finished: refusing costs no hashing).
+    assert_eq!(checked.len(), 1, "{replies:#?}");
     assert!(
-        replies[..98]
-            .iter()
+        checked[0] >= 90,
+        "the check finished before the refusals: {checked:?}"
+    );
+    assert_eq!(replies[checked[0]]["error"]["code"], "unauthorized");
+    let refused = replies.iter().filter(|r| error_message(r) == ALREADY);
+    assert!(
+        refused
+            .clone()
             .all(|r| r["error"]["code"] == "rate_limited")
     );
+    assert_eq!(refused.count(), 98);
     // The connection is still usable.
     c.call("login", json!({"username": "alice", "password": PASSWORD}))
         .await
