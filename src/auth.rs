@@ -1,30 +1,91 @@
 //! Passwords (argon2id with OWASP parameters), the password policy, and bearer tokens
 //! (128+ random bits, stored only as a SHA-256 hash).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::Rng;
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 
 /// OWASP's argon2id recommendation: 19 MiB, 2 iterations, 1 lane.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).unwrap_or_default()
 }
 
+/// Most argon2 memory a stored hash may ask for (256 MiB); ours need 19 MiB.
+const MAX_BLOCKS: usize = 256 * 1024;
+
+thread_local! {
+    /// argon2's working memory, allocated once per thread that checks passwords and reused.
+    /// Allocating 19 MiB per check left the allocator holding two or three such regions per
+    /// thread; reusing one keeps the pool's memory at threads × 19 MiB.
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's argon2 memory, grown to `blocks` if needed.
+fn with_memory<T>(blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() < blocks {
+            m.resize(blocks, Block::default());
+        }
+        f(&mut m[..blocks])
+    })
+}
+
+/// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`), as `argon2`'s own hasher makes.
 pub fn hash_password(password: &str) -> Result<String, String> {
     let mut salt = [0u8; 16];
     rand::rng().fill(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    let salt_b64 = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    let params = params();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        with_memory(params.block_count(), |m| {
+            argon.hash_password_into_with_memory(password.as_bytes(), &salt, out, m)
+        })
+        .map_err(password_hash::Error::from)
+    })
+    .map_err(|e| e.to_string())?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| e.to_string())?,
+        salt: Some(salt_b64.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
 }
 
 /// False for a wrong password and for a malformed stored hash alike.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash)
+        .and_then(|h| verify_parsed(password, &h))
+        .unwrap_or(false)
+}
+
+fn verify_parsed(password: &str, h: &PasswordHash) -> password_hash::Result<bool> {
+    let algorithm = Algorithm::try_from(h.algorithm)?;
+    let version = h
+        .version
+        .map(Version::try_from)
+        .transpose()?
+        .unwrap_or_default();
+    let params = Params::try_from(h)?;
+    let (Some(salt), Some(expected)) = (h.salt, &h.hash) else {
+        return Ok(false);
+    };
+    if params.block_count() > MAX_BLOCKS {
+        return Ok(false);
+    }
+    let mut salt_buf = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buf)?;
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(algorithm, version, params.clone());
+    with_memory(params.block_count(), |m| {
+        argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, m)
+    })?;
+    Ok(constant_time_eq(&out, expected.as_bytes()))
 }
 
 /// A hash to verify against when the username does not exist, so both cases take equally long.
@@ -93,6 +154,18 @@ pub fn sign_identity(secret: &str, message: &str) -> String {
         .finalize())
 }
 
+/// What a shop's backend signs to vouch for a customer until `expires` (Unix seconds): the
+/// external id, a newline, the expiry in decimal. The id may not contain control characters,
+/// so the last newline always separates the two.
+pub fn identity_payload(external_id: &str, expires: i64) -> String {
+    format!("{external_id}\n{expires}")
+}
+
+/// The `external_id_signature` for an external id valid until `expires` (Unix seconds).
+pub fn sign_customer_identity(secret: &str, external_id: &str, expires: i64) -> String {
+    sign_identity(secret, &identity_payload(external_id, expires))
+}
+
 /// Compares without an early exit, so timing does not reveal how much of a signature matched.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -106,6 +179,9 @@ fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    const DOC_EXAMPLE_SIGNATURE: &str =
+        "111a34e14a52a0fcb2b5150a314e89355d6fceb1c7ade68fdbc9ad246e05edee";
+
     #[test]
     fn hashes_verify_and_reject() {
         let h = hash_password("s3cret-pass").unwrap();
@@ -113,6 +189,35 @@ mod tests {
         assert!(verify_password("s3cret-pass", &h));
         assert!(!verify_password("s3cret-pasS", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn hashes_interoperate_with_the_argon2_crates_own() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let standard = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+        // Hashes stored before the reusable memory (made by the crate) still verify…
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let old = standard
+            .hash_password(b"s3cret-pass", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("s3cret-pass", &old));
+        assert!(!verify_password("s3cret-pasS", &old));
+        // …and ours verify with the crate.
+        let ours = hash_password("s3cret-pass").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(standard.verify_password(b"s3cret-pass", &parsed).is_ok());
+        // Other parameters work too (the memory grows to fit).
+        let small = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x10,
+            Params::new(64, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw", &salt)
+        .unwrap()
+        .to_string();
+        assert!(verify_password("pw", &small));
+        assert!(!verify_password("px", &small));
     }
 
     #[test]
@@ -136,6 +241,16 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn the_documented_identity_example() {
+        // The worked example in docs/protocol.md ("Customer identity"); keep them in step.
+        assert_eq!(identity_payload("u10001", 1767225600), "u10001\n1767225600");
+        assert_eq!(
+            sign_customer_identity("0123456789abcdef0123456789abcdef", "u10001", 1767225600),
+            DOC_EXAMPLE_SIGNATURE
+        );
     }
 
     #[test]

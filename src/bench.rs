@@ -33,6 +33,10 @@ pub struct BenchArgs {
     /// Instead of the server: measure the console's frames, keystrokes and KB search.
     #[arg(long)]
     pub console: bool,
+    /// Instead of the chat load: this many wrong-password logins from 64 connections, and the
+    /// server's RSS before, at its peak, after, and after 5 s idle.
+    #[arg(long)]
+    pub logins: Option<usize>,
 }
 
 /// The server process under test.
@@ -82,7 +86,7 @@ async fn start_server(agents: usize, capacity: u32) -> anyhow::Result<Server> {
     std::fs::write(
         &config_path,
         format!(
-            "[limits]\nrate_per_sec = 1000000.0\nrate_burst = 1000000.0\n[routing]\ndefault_max_sessions = {capacity}\n"
+            "[limits]\nrate_per_sec = 1000000.0\nrate_burst = 1000000.0\n[routing]\ndefault_max_sessions = {capacity}\n[quotas]\nopen_per_address = 0\nnew_per_address_per_minute = 0\ncustomer_bytes_per_minute = 0\n"
         ),
     )?;
     {
@@ -139,6 +143,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(n) = args.idle {
         return idle(n).await;
+    }
+    if let Some(n) = args.logins {
+        return logins(n).await;
     }
     let capacity = args.customers.div_ceil(args.agents.max(1)) as u32 + 1;
     let server = start_server(args.agents, capacity).await?;
@@ -314,5 +321,82 @@ async fn idle(n: usize) -> anyhow::Result<()> {
         (after.saturating_sub(before)) as f64 / n.max(1) as f64
     );
     drop(conns);
+    Ok(())
+}
+
+/// `--logins N`: a password-guessing flood. 64 connections send wrong-password logins, one at a
+/// time each (as the server allows), until N passwords were checked; logins refused because
+/// the hashing pool is full are retried after a short pause. Reports the rate, the refusals
+/// and the server's RSS before, at its peak, right after and after 5 s idle: the pool bounds
+/// argon2's memory (19 MiB per check running), so RSS must not grow with N.
+async fn logins(n: usize) -> anyhow::Result<()> {
+    const CONNS: usize = 64;
+    let server = Arc::new(start_server(1, 5).await?);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = server.rss_kib().unwrap_or(0);
+    let checked = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let peak = Arc::new(AtomicU64::new(before));
+    let sampler = {
+        let (server, peak, checked) = (server.clone(), peak.clone(), checked.clone());
+        tokio::spawn(async move {
+            while checked.load(Ordering::Relaxed) < n as u64 {
+                peak.fetch_max(server.rss_kib().unwrap_or(0), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONNS {
+        let mut c = Client::connect(&format!("{}/ws/agent", server.url)).await?;
+        c.timeout = Duration::from_secs(60);
+        let (checked, refused) = (checked.clone(), refused.clone());
+        tasks.push(tokio::spawn(async move {
+            let wrong = json!({"username": "bench0", "password": "not-the-password-1!"});
+            while checked.load(Ordering::Relaxed) < n as u64 {
+                match c.call("login", wrong.clone()).await {
+                    Err(crate::client::ClientError::Api(e))
+                        if e.code == crate::protocol::ErrorCode::RateLimited =>
+                    {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    Err(crate::client::ClientError::Api(_)) => {
+                        checked.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(_) => anyhow::bail!("a wrong password was accepted"),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(c)
+        }));
+    }
+    let mut conns = Vec::new();
+    for t in tasks {
+        conns.push(t.await??);
+    }
+    let elapsed = started.elapsed();
+    let _ = sampler.await;
+    let after = server.rss_kib().unwrap_or(0);
+    drop(conns);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let idle = server.rss_kib().unwrap_or(0);
+    let mib = |k: u64| k as f64 / 1024.0;
+    let done = checked.load(Ordering::Relaxed);
+    println!(
+        "{done} wrong-password logins checked in {:.1} s ({:.0}/s) from {CONNS} connections; \
+         {} refused as busy (rate_limited) and retried",
+        elapsed.as_secs_f64(),
+        done as f64 / elapsed.as_secs_f64().max(0.001),
+        refused.load(Ordering::Relaxed)
+    );
+    println!(
+        "server RSS: {:.1} MiB before, {:.1} MiB peak, {:.1} MiB after, {:.1} MiB after 5 s idle",
+        mib(before),
+        mib(peak.load(Ordering::Relaxed)),
+        mib(after),
+        mib(idle)
+    );
     Ok(())
 }

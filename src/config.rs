@@ -17,6 +17,7 @@ pub struct ServerConfig {
     pub limits: LimitsConfig,
     pub auth: AuthConfig,
     pub storage: StorageConfig,
+    pub quotas: QuotasConfig,
     /// Skill groups created (or updated) at start-up, besides those made with `kefu admin`.
     pub groups: Vec<GroupConfig>,
 }
@@ -68,10 +69,34 @@ pub struct LimitsConfig {
 pub struct AuthConfig {
     pub agent_token_hours: u64,
     pub customer_token_days: u64,
-    /// When set, `customer.start` with an `external_id` must carry `external_id_signature`,
-    /// the hex HMAC-SHA256 of the id under this secret (computed by the shop's backend).
-    /// Unset, external ids are taken on trust: fine for the demo and development only.
+    /// When set, `customer.start` with an `external_id` must carry `external_id_signature`
+    /// and `external_id_expires`, signed with this secret by the shop's backend
+    /// (`docs/protocol.md`, "Customer identity").
     pub customer_identity_secret: Option<String>,
+    /// Development only: take external ids on trust, without a signature. With neither this
+    /// nor a secret, `customer.start` with an `external_id` is refused.
+    pub allow_unsigned_external_ids: bool,
+    /// Latest `external_id_expires` accepted, in seconds from now: a signature may not be
+    /// valid for longer than this.
+    pub identity_max_ttl_secs: u64,
+    /// How often live agent connections are checked against the stored tokens, so a
+    /// password reset by `kefu admin` closes them.
+    pub revocation_check_secs: u64,
+}
+
+/// What one address or one customer may spend; 0 turns a limit off.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuotasConfig {
+    /// Conversations open at once that were started from one source address.
+    pub open_per_address: u32,
+    /// New conversations one source address may start per minute (a burst of this many,
+    /// then one every 60/N seconds).
+    pub new_per_address_per_minute: u32,
+    /// Bytes of message text one customer may have stored per minute.
+    pub customer_bytes_per_minute: u64,
+    /// A conversation no agent has accepted ends as `abandoned` after waiting this long.
+    pub queue_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -124,6 +149,7 @@ impl Default for ServerConfig {
             limits: LimitsConfig::default(),
             auth: AuthConfig::default(),
             storage: StorageConfig::default(),
+            quotas: QuotasConfig::default(),
             groups: vec![GroupConfig {
                 name: "general".into(),
                 strategy: Strategy::LeastBusy,
@@ -164,8 +190,22 @@ impl Default for AuthConfig {
     fn default() -> Self {
         AuthConfig {
             customer_identity_secret: None,
+            allow_unsigned_external_ids: false,
+            identity_max_ttl_secs: 86_400,
+            revocation_check_secs: 2,
             agent_token_hours: 12,
             customer_token_days: 30,
+        }
+    }
+}
+
+impl Default for QuotasConfig {
+    fn default() -> Self {
+        QuotasConfig {
+            open_per_address: 20,
+            new_per_address_per_minute: 20,
+            customer_bytes_per_minute: 256 * 1024,
+            queue_timeout_secs: 30 * 60,
         }
     }
 }
@@ -208,6 +248,14 @@ impl ServerConfig {
             ("limits.idle_timeout_secs", self.limits.idle_timeout_secs),
             ("auth.agent_token_hours", self.auth.agent_token_hours),
             ("auth.customer_token_days", self.auth.customer_token_days),
+            (
+                "auth.identity_max_ttl_secs",
+                self.auth.identity_max_ttl_secs,
+            ),
+            (
+                "auth.revocation_check_secs",
+                self.auth.revocation_check_secs,
+            ),
         ] {
             if secs == 0 || secs > MAX_DURATION_SECS {
                 return bad(key, "must be at least 1 and at most 10 years");
@@ -243,7 +291,29 @@ impl ServerConfig {
                 "must be longer than ping_interval_secs (a live peer answers each ping)",
             );
         }
+        self.validate_identity()?;
+        if self.quotas.queue_timeout_secs > MAX_DURATION_SECS {
+            return bad("quotas.queue_timeout_secs", "must be at most 10 years");
+        }
         Ok(())
+    }
+
+    /// External ids are either signed (a secret long enough to resist guessing) or, for
+    /// development, explicitly unsigned; not both.
+    fn validate_identity(&self) -> Result<(), ConfigError> {
+        let a = &self.auth;
+        match &a.customer_identity_secret {
+            Some(_) if a.allow_unsigned_external_ids => Err(ConfigError(
+                "auth.allow_unsigned_external_ids: cannot be true while \
+                 auth.customer_identity_secret is set (signed ids are required then)"
+                    .into(),
+            )),
+            Some(s) if s.len() < MIN_SECRET_BYTES => Err(ConfigError(format!(
+                "auth.customer_identity_secret: must be at least {MIN_SECRET_BYTES} bytes \
+                 (use a long random string)"
+            ))),
+            _ => Ok(()),
+        }
     }
 
     pub fn engine(&self) -> EngineConfig {
@@ -265,6 +335,16 @@ impl AuthConfig {
         secs_to_ms(self.customer_token_days.saturating_mul(86_400))
     }
 }
+
+impl QuotasConfig {
+    /// `None` when queued conversations never expire.
+    pub fn queue_timeout_ms(&self) -> Option<i64> {
+        (self.queue_timeout_secs > 0).then(|| secs_to_ms(self.queue_timeout_secs))
+    }
+}
+
+/// Shortest identity secret accepted: 128 bits as hex.
+const MIN_SECRET_BYTES: usize = 32;
 
 /// Durations (and counts of hours and days, checked the same way) above this are refused.
 const MAX_DURATION_SECS: u64 = 10 * 365 * 86_400;
@@ -324,6 +404,22 @@ mod tests {
             (
                 "[limits]\nidle_timeout_secs = 10\nping_interval_secs = 10\n",
                 "limits.idle_timeout_secs",
+            ),
+            (
+                "[auth]\ncustomer_identity_secret = \"short\"\n",
+                "auth.customer_identity_secret",
+            ),
+            (
+                "[auth]\ncustomer_identity_secret = \"0123456789abcdef0123456789abcdef\"\nallow_unsigned_external_ids = true\n",
+                "auth.allow_unsigned_external_ids",
+            ),
+            (
+                "[auth]\nrevocation_check_secs = 0\n",
+                "auth.revocation_check_secs",
+            ),
+            (
+                "[quotas]\nqueue_timeout_secs = 18446744073709551615\n",
+                "quotas.queue_timeout_secs",
             ),
         ];
         for (text, key) in cases {

@@ -16,6 +16,15 @@ fn seeded(dir: &Path) -> SeedInfo {
     demo::seed(&mut store, kefu::model::now_ms()).unwrap()
 }
 
+/// A server configured like `kefu demo`'s: external ids must be signed with this secret.
+const SECRET: &str = "demo-test-secret-0123456789abcdef";
+
+fn signed_config() -> kefu::config::ServerConfig {
+    let mut config = kefu::config::ServerConfig::default();
+    config.auth.customer_identity_secret = Some(SECRET.into());
+    config
+}
+
 async fn demo_agent(server: &TestServer, info: &SeedInfo) -> Client {
     let mut c = Client::connect(&server.url("agent")).await.unwrap();
     let r = c
@@ -46,7 +55,7 @@ async fn a_seeded_database_serves_the_demo_agent() {
     assert!(demo::seed(&mut store, kefu::model::now_ms()).is_err());
     drop(store);
 
-    let server = TestServer::start(dir.path(), Default::default()).await;
+    let server = TestServer::start(dir.path(), signed_config()).await;
     let mut agent = demo_agent(&server, &info).await;
     let r = agent
         .call("kb.search", json!({"limit": 100000}))
@@ -75,10 +84,13 @@ async fn a_seeded_database_serves_the_demo_agent() {
 
     // 张伟 (VIP, two past sessions) comes back; the demo agent serves them and sees history.
     let mut cust = Client::connect(&server.url("customer")).await.unwrap();
+    let expires = kefu::model::now_ms() / 1000 + 60;
+    let sig = kefu::auth::sign_customer_identity(SECRET, "u10001", expires);
     let r = cust
         .call(
             "customer.start",
-            json!({"channel": "app", "external_id": "u10001", "group": "presales"}),
+            json!({"channel": "app", "external_id": "u10001", "group": "presales",
+                   "external_id_expires": expires, "external_id_signature": sig}),
         )
         .await
         .unwrap();
@@ -136,14 +148,19 @@ async fn first_customer_message(agent: &mut Client, session: i64) -> MessageView
 async fn simulated_customers_talk_to_the_demo_agent() {
     let dir = tempfile::tempdir().unwrap();
     let info = seeded(dir.path());
-    let server = TestServer::start(dir.path(), Default::default()).await;
+    let server = TestServer::start(dir.path(), signed_config()).await;
     let mut agent = demo_agent(&server, &info).await;
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let sim = tokio::spawn(demo::run(
         format!("ws://{}", server.addr),
         info.clone(),
-        Pace::fast(),
+        Pace {
+            identity_secret: Some(SECRET.into()),
+            // Seeded customers only, so every conversation proves its signature passed.
+            anonymous_chance: 0.0,
+            ..Pace::fast()
+        },
         stopped,
     ));
 

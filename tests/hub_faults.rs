@@ -1,6 +1,7 @@
-//! A store job refused after the hub accepted its request (here: a password change for an
-//! agent deleted behind the server's back) fails that request alone — it gets an `internal`
-//! reply, never silence — and the server goes on serving everyone else.
+//! A store job refused after the hub accepted its request (here: a password change that the
+//! database refuses, through a trigger planted behind the server's back) fails that request
+//! alone — it gets an `internal` reply, never a false `ok` and never silence — and the server
+//! goes on serving everyone else.
 
 mod common;
 
@@ -18,10 +19,13 @@ async fn a_refused_job_fails_its_request_only() {
     let mut alice = server.agent("alice").await;
     let mut bob = server.agent("bob").await;
 
-    // Alice's row disappears from the database (another tool, a bad migration…).
+    // The database starts refusing password changes (another tool, a bad migration…).
     let db = rusqlite::Connection::open(dir.path().join("kefu.db")).unwrap();
-    db.execute("DELETE FROM agents WHERE username = 'alice'", [])
-        .unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER no_new_passwords BEFORE UPDATE OF password_hash ON agents
+         BEGIN SELECT RAISE(ABORT, 'password changes are frozen'); END;",
+    )
+    .unwrap();
     drop(db);
     let r = alice
         .call(

@@ -81,7 +81,7 @@ async fn the_permission_table_holds_for_every_role() {
             ),
             (
                 "session.follow_up",
-                json!({"session_id": s1, "pending": n % 2 == 0}),
+                json!({"session_id": s1, "pending": n.is_multiple_of(2)}),
             ),
             ("typing", json!({"session_id": s1, "active": true})),
             (

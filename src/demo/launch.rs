@@ -31,8 +31,10 @@ pub struct DemoOptions {
 /// first (the server default of 30 s, missed twice, set a newcomer away within a minute).
 pub const DEMO_OFFER_TIMEOUT_SECS: u64 = 180;
 
-/// The server config of the demo: the seeded groups, default `presales`, and a generous offer
-/// timeout.
+/// The server config of the demo: the seeded groups, default `presales`, a generous offer
+/// timeout, and a random identity secret the simulator signs its customers' external ids with
+/// (so the demo needs no `allow_unsigned_external_ids`: its customers are verified like a
+/// shop's).
 pub fn demo_config() -> ServerConfig {
     let group = |name: &str, strategy| GroupConfig {
         name: name.into(),
@@ -49,6 +51,7 @@ pub fn demo_config() -> ServerConfig {
     };
     config.routing.default_group = "presales".into();
     config.routing.offer_timeout_secs = DEMO_OFFER_TIMEOUT_SECS;
+    config.auth.customer_identity_secret = Some(crate::auth::new_token());
     config
 }
 
@@ -68,6 +71,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
     // The screen belongs to the console: server and console both log to the demo dir.
     crate::console::run::init_file_logging(&dir.path);
     let config = demo_config();
+    let identity_secret = config.auth.customer_identity_secret.clone();
     let info = {
         let mut store = crate::server::open_store(&dir.path, &config)?;
         let info = crate::demo::seed(&mut store, now_ms())?;
@@ -99,7 +103,10 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
         let sim = tokio::spawn(crate::demo::run(
             base.clone(),
             info.clone(),
-            crate::demo::Pace::demo(),
+            crate::demo::Pace {
+                identity_secret,
+                ..crate::demo::Pace::demo()
+            },
             sim_rx,
         ));
         let opts = crate::console::run::Options {

@@ -30,6 +30,9 @@ pub struct Pace {
     pub anonymous_chance: f64,
     /// A customer who hears nothing from an agent for this long gives up and disconnects.
     pub patience: Duration,
+    /// The server's `auth.customer_identity_secret`: seeded customers' external ids are signed
+    /// with it, as a shop's backend would. `None` for a server that takes them unsigned.
+    pub identity_secret: Option<String>,
 }
 
 impl Pace {
@@ -42,6 +45,7 @@ impl Pace {
             quiet_chance: 0.15,
             anonymous_chance: 0.25,
             patience: Duration::from_secs(15 * 60),
+            identity_secret: None,
         }
     }
 
@@ -55,6 +59,7 @@ impl Pace {
             quiet_chance: 0.0,
             anonymous_chance: 0.25,
             patience: Duration::from_secs(60),
+            identity_secret: None,
         }
     }
 }
@@ -257,7 +262,7 @@ struct Customer {
 }
 
 impl Customer {
-    async fn start(url: &str, plan: &Plan) -> Result<Customer, ClientError> {
+    async fn start(url: &str, plan: &Plan, secret: Option<&str>) -> Result<Customer, ClientError> {
         let mut client = connect(url).await?;
         let mut fields = json!({
             "channel": plan.channel,
@@ -265,6 +270,12 @@ impl Customer {
             "external_id": plan.customer,
             "group": plan.script.group,
         });
+        if let (Some(ext), Some(secret)) = (&plan.customer, secret) {
+            let expires = crate::model::now_ms() / 1000 + 300;
+            fields["external_id_expires"] = json!(expires);
+            fields["external_id_signature"] =
+                json!(crate::auth::sign_customer_identity(secret, ext, expires));
+        }
         let reply = match client.call("customer.start", fields.clone()).await {
             // A server without the demo groups: go to its default group instead.
             Err(ClientError::Api(e)) if e.code == ErrorCode::NotFound => {
@@ -334,7 +345,7 @@ async fn converse(
     pace: &Pace,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), ClientError> {
-    let mut me = Customer::start(url, plan).await?;
+    let mut me = Customer::start(url, plan, pace.identity_secret.as_deref()).await?;
     tracing::info!(customer = %plan.nickname, session = me.session, group = plan.script.group, "simulated customer writes");
     for (i, line) in plan.script.opening.iter().enumerate() {
         if i > 0 && !pause(random_between(pace.reply_delay), &mut shutdown).await {

@@ -243,25 +243,47 @@ impl Hub {
             self.end_auth(conn);
             return self.answer(r, Err(busy()));
         };
-        let stored = self
-            .agents
-            .get(&agent)
-            .map(|e| e.row.password_hash.clone())
-            .unwrap_or_default();
-        let inbox = self.inbox.clone();
-        permit.run(move || {
-            let outcome = if auth::verify_password(&q.old_password, &stored) {
-                auth::hash_password(&q.new_password).map_err(|e| {
-                    tracing::error!(error = %e, "password hashing failed");
-                    ApiError::internal()
-                })
-            } else {
-                Err(ApiError::unauthorized("the current password is wrong"))
-            };
-            let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                hub.finish_change_password(r, conn, agent, outcome)
-            })));
-        });
+        // The stored row, not the hub's copy: `kefu admin` may have reset the password (and
+        // deleted this connection's token) since this agent logged in.
+        let token = self.conns.get(&conn).and_then(|c| c.token_hash.clone());
+        self.read_then(
+            move |tx| {
+                let alive = match &token {
+                    Some(h) => tx.token(h, 0)?.is_some(),
+                    None => false,
+                };
+                Ok(if alive { tx.agent_by_id(agent)? } else { None })
+            },
+            move |hub, row| {
+                let row = match row {
+                    Ok(row) => row,
+                    Err(e) => {
+                        hub.end_auth(conn);
+                        return hub.answer(r, Err(e));
+                    }
+                };
+                let Some(row) = row else {
+                    hub.end_auth(conn);
+                    // Answered before the close, so the client learns why.
+                    r.send(Err(ApiError::unauthorized(super::revoke::REVOKED_REASON)));
+                    return hub.revoke_conn(conn);
+                };
+                let inbox = hub.inbox.clone();
+                permit.run(move || {
+                    let outcome = if auth::verify_password(&q.old_password, &row.password_hash) {
+                        auth::hash_password(&q.new_password).map_err(|e| {
+                            tracing::error!(error = %e, "password hashing failed");
+                            ApiError::internal()
+                        })
+                    } else {
+                        Err(ApiError::unauthorized("the current password is wrong"))
+                    };
+                    let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
+                        hub.finish_change_password(r, conn, agent, outcome)
+                    })));
+                });
+            },
+        );
     }
 
     fn finish_change_password(
@@ -296,6 +318,8 @@ impl Hub {
             c.auth = Auth::Agent(agent);
             c.token_hash = Some(token_hash);
         }
+        // The agent's other connections logged in with tokens that no longer exist.
+        self.revoke_other_conns(agent, conn);
         let cursor = self.head();
         self.answer(r, Ok(TokenReply { token, cursor }));
         if was_pending {

@@ -281,7 +281,7 @@ impl Hub {
             };
             self.post_message(AuthorKind::Agent, agent, closing)?;
         }
-        self.end_session(session_id, q.outcome.unwrap_or_default(), now);
+        self.end_session(session_id, q.outcome.unwrap_or_default(), true, now);
         Ok(SessionRef { session_id })
     }
 
@@ -301,8 +301,8 @@ impl Hub {
         self.post_message(AuthorKind::Agent, agent, q)
     }
 
-    /// Ends an open session: the customer is told and asked for a rating.
-    pub fn end_session(&mut self, session: SessionId, reason: EndReason, now: i64) {
+    /// Ends an open session: the customer is told (and, with `survey`, asked for a rating).
+    pub fn end_session(&mut self, session: SessionId, reason: EndReason, survey: bool, now: i64) {
         let Some(l) = self.live.get_mut(&session) else {
             return;
         };
@@ -320,7 +320,7 @@ impl Hub {
             &Event::SessionEnded {
                 session_id: session,
                 reason,
-                survey: true,
+                survey,
             },
         );
         self.forget(session);

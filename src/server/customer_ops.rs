@@ -1,21 +1,32 @@
 //! The customer endpoint on the hub: starting or resuming a conversation (who the customer
-//! is: this connection, a token, a signed external id, or someone new) and rating it.
+//! is: this connection, a token, a signed external id, or someone new — within the address's
+//! quotas), metering what customers write, and rating.
 
 use super::hub::{Auth, Hub, Live};
+use super::identity::{Claim, check_claim};
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::auth;
-use crate::model::{Channel, CustomerId, SessionState, now_ms, priority_for};
-use crate::protocol::request::{CustomerResume, CustomerStart, Rate};
+use crate::model::{AuthorKind, Channel, CustomerId, SessionState, now_ms, priority_for};
+use crate::protocol::request::{CustomerResume, CustomerStart, Rate, SendMessage};
 use crate::protocol::{
-    ApiError, CustomerResumeReply, CustomerStartReply, CustomerView, ErrorCode, RateReply,
-    SessionView,
+    ApiError, CustomerResumeReply, CustomerStartReply, CustomerView, ErrorCode, MessageAck,
+    RateReply, SessionView,
 };
 use crate::store::{Principal, Viewer};
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 const MAX_NICKNAME_CHARS: usize = 64;
-const MAX_EXTERNAL_ID_CHARS: usize = 128;
+
+/// A `customer.start` between its store read and its answer.
+struct Start {
+    conn: ConnId,
+    peer: IpAddr,
+    channel: Channel,
+    group: String,
+    reuse_token: Option<String>,
+}
 
 impl Hub {
     pub(super) fn customer_start(
@@ -25,10 +36,27 @@ impl Hub {
         auth: Auth,
         q: CustomerStart,
     ) {
-        match self.check_start(&q) {
-            Ok(()) => {}
-            Err(e) => return self.answer(r, Err(e)),
+        if let Err(e) = self.check_start(&q) {
+            return self.answer(r, Err(e));
         }
+        let Some(peer) = self.conns.get(&conn).map(|c| c.peer) else {
+            return r.abandon();
+        };
+        let known = match auth {
+            Auth::Customer(c) => Some(c),
+            _ => None,
+        };
+        // An address over its quota may still return to a conversation it has open (by this
+        // connection, a token or an external id), but gets no new customer and no new
+        // conversation; a request that can only be new is refused before any work.
+        let room = self.room_for_new(peer);
+        let may_return = known.is_some() || q.token.is_some() || q.external_id.is_some();
+        if let Err(e) = &room
+            && !may_return
+        {
+            return self.answer(r, Err(e.clone()));
+        }
+        let may_create = room.is_ok();
         let CustomerStart {
             channel,
             nickname,
@@ -39,10 +67,6 @@ impl Hub {
         } = q;
         let group = group.unwrap_or_else(|| self.config.routing.default_group.clone());
         let nickname = nickname.unwrap_or_default().trim().to_string();
-        let known = match auth {
-            Auth::Customer(c) => Some(c),
-            _ => None,
-        };
         let fresh_id = self.next_customer_id;
         self.next_customer_id += 1;
         let token_hash = token.as_deref().map(auth::token_hash);
@@ -65,8 +89,8 @@ impl Hub {
                 customer = tx.customer_by_external_id(ext)?;
             }
             let customer = match customer {
-                Some(c) => c,
-                None => {
+                Some(c) => Some(c),
+                None if may_create => {
                     let nick = if nickname.is_empty() {
                         format!("guest-{fresh_id}")
                     } else {
@@ -81,39 +105,33 @@ impl Hub {
                         tags: Vec::new(),
                     };
                     tx.insert_customer(&c, now)?;
-                    c
+                    Some(c)
                 }
+                None => None,
             };
             Ok((customer, valid_token.filter(|_| known.is_none())))
         };
         self.write_then(read, move |hub, (customer, reuse_token)| {
-            hub.finish_customer_start(r, conn, customer, channel, group, reuse_token)
+            let start = Start {
+                conn,
+                peer,
+                channel,
+                group,
+                reuse_token,
+            };
+            hub.finish_customer_start(r, customer, start)
         });
     }
 
     /// Checks a `customer.start` before anything is read or written.
     fn check_start(&self, q: &CustomerStart) -> Result<(), ApiError> {
         if let Some(ext) = &q.external_id {
-            if ext.trim().is_empty() || ext.chars().count() > MAX_EXTERNAL_ID_CHARS {
-                return Err(ApiError::invalid(format!(
-                    "external_id must be 1–{MAX_EXTERNAL_ID_CHARS} characters"
-                )));
-            }
-            // An external id names a customer and their history: only the shop's backend may
-            // vouch for it, by signing it with the shared identity secret.
-            if let Some(secret) = &self.config.auth.customer_identity_secret {
-                let expected = auth::sign_identity(secret, ext);
-                let given = q
-                    .external_id_signature
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
-                if !auth::constant_time_eq(expected.as_bytes(), given.as_bytes()) {
-                    return Err(ApiError::unauthorized(
-                        "external_id needs a valid external_id_signature (HMAC-SHA256 by the site's backend)",
-                    ));
-                }
-            }
+            let claim = Claim {
+                external_id: ext,
+                signature: q.external_id_signature.as_deref(),
+                expires: q.external_id_expires,
+            };
+            check_claim(&self.config.auth, &claim, now_ms() / 1000)?;
         }
         let group = q
             .group
@@ -142,6 +160,33 @@ impl Hub {
         Ok(())
     }
 
+    /// Whether `peer` may open one more conversation now (`quotas`); charges nothing.
+    fn room_for_new(&mut self, peer: IpAddr) -> Result<(), ApiError> {
+        let live = &self.live;
+        self.quotas
+            .may_open(peer, now_ms(), |s| live.contains_key(&s))
+            .map_err(ApiError::from)
+    }
+
+    /// A customer's message, within their quota of bytes per minute. A retry of a message
+    /// already stored costs nothing (it stores nothing).
+    pub(super) fn customer_send_metered(
+        &mut self,
+        customer: CustomerId,
+        q: SendMessage,
+    ) -> Result<MessageAck, ApiError> {
+        self.own_session(customer, q.session_id)?;
+        let key = (AuthorKind::Customer, customer, q.client_msg_id.clone());
+        let retry = self
+            .live
+            .get(&q.session_id)
+            .is_some_and(|l| l.acks.contains_key(&key));
+        if !retry {
+            self.quotas.charge_bytes(customer, q.body.len(), now_ms())?;
+        }
+        self.customer_send(customer, q)
+    }
+
     fn register_customer(&mut self, conn: ConnId, customer: CustomerId, token_hash: String) {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.auth = Auth::Customer(customer);
@@ -153,42 +198,64 @@ impl Hub {
             .insert(conn);
     }
 
+    /// `customer` is `None` when the address was over its quota and nobody was found.
     fn finish_customer_start(
         &mut self,
         r: Responder<CustomerStartReply>,
-        conn: ConnId,
-        customer: CustomerView,
-        channel: Channel,
-        group: String,
-        reuse_token: Option<String>,
+        customer: Option<CustomerView>,
+        start: Start,
     ) {
+        let Start {
+            conn,
+            peer,
+            channel,
+            group,
+            reuse_token,
+        } = start;
         let Some(c) = self.conns.get(&conn) else {
             return r.abandon();
         };
-        let now = now_ms();
-        let token = match c.token_hash.clone() {
-            Some(_) => None, // already identified on this connection
-            None => {
-                if let Some(h) = reuse_token {
-                    self.register_customer(conn, customer.id, h);
-                    None
-                } else {
-                    let t = auth::new_token();
-                    let h = auth::token_hash(&t);
-                    let expires = now.saturating_add(self.config.auth.customer_token_ms());
-                    let (cid, h2) = (customer.id, h.clone());
-                    self.write(move |tx| {
-                        tx.insert_token(&h2, Principal::Customer(cid), expires, now)
-                    });
-                    self.register_customer(conn, customer.id, h);
-                    Some(t)
-                }
-            }
+        let identified = c.token_hash.is_some();
+        let Some(customer) = customer else {
+            // Over quota when the store was read (room may have freed up since: say so).
+            let e = self.room_for_new(peer).err().unwrap_or_else(|| {
+                ApiError::new(
+                    ErrorCode::RateLimited,
+                    "your address was over its conversation quota a moment ago; retry now",
+                )
+            });
+            return self.answer(r, Err(e));
         };
-        // One open conversation per customer: starting again returns it.
-        let session = match self.open_by_customer.get(&customer.id) {
-            Some(s) => *s,
-            None => self.open_session(customer.clone(), channel, group, now),
+        // One open conversation per customer: starting again returns it. A new one must fit
+        // the address's quota (checked again: other starts may have been booked meanwhile).
+        let open = self.open_by_customer.get(&customer.id).copied();
+        if open.is_none()
+            && let Err(e) = self.room_for_new(peer)
+        {
+            return self.answer(r, Err(e));
+        }
+        let now = now_ms();
+        let token = if identified {
+            None // already identified on this connection
+        } else if let Some(h) = reuse_token {
+            self.register_customer(conn, customer.id, h);
+            None
+        } else {
+            let t = auth::new_token();
+            let h = auth::token_hash(&t);
+            let expires = now.saturating_add(self.config.auth.customer_token_ms());
+            let (cid, h2) = (customer.id, h.clone());
+            self.write(move |tx| tx.insert_token(&h2, Principal::Customer(cid), expires, now));
+            self.register_customer(conn, customer.id, h);
+            Some(t)
+        };
+        let session = match open {
+            Some(s) => s,
+            None => {
+                let s = self.open_session(customer.clone(), channel, group, now);
+                self.quotas.opened(peer, s, now);
+                s
+            }
         };
         let state = self.live.get(&session).map(|l| l.view.state);
         let reply = CustomerStartReply {

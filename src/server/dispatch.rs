@@ -132,7 +132,9 @@ impl Hub {
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
-            Request::SendMessage(q) => self.now(out, id, |h| h.customer_send(customer()?, q)),
+            Request::SendMessage(q) => {
+                self.now(out, id, |h| h.customer_send_metered(customer()?, q))
+            }
             Request::Typing(q) => self.now(out, id, |h| {
                 let c = customer()?;
                 h.own_session(c, q.session_id)?;

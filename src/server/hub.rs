@@ -5,12 +5,15 @@
 //!
 //! This file holds the hub's state, its loop and the dispatch of requests to their handlers
 //! (`agent_auth`, `agent_ops`, `customer_ops`, `session_ops`, `kb_ops`); `batch` holds how
-//! work reaches the store and replies reach clients.
+//! work reaches the store and replies reach clients; `housekeeping` runs once a second (queue
+//! expiry, `quotas`, `revoke`).
 
 use super::batch::{Batch, ack_of};
 use super::hasher::Hasher;
 use super::outbox::{ConnId, Outbox};
+use super::quotas::Quotas;
 use super::respond::Responder;
+use super::revoke::Revocation;
 use crate::config::ServerConfig;
 use crate::model::{AgentId, AuthorKind, CustomerId, SessionId, now_ms};
 use crate::protocol::{ApiError, MessageAck, QueueInfo, Request, ServerFrame, SessionView};
@@ -124,6 +127,10 @@ pub struct Hub {
     last_queues: Vec<QueueInfo>,
     /// Writes and deliveries of the message being handled; flushed after it.
     pub batch: Batch,
+    /// What addresses and customers spent lately (`quotas`).
+    pub quotas: Quotas,
+    /// Where the periodic check for revoked agent tokens stands (`revoke`).
+    pub revocation: Revocation,
 }
 
 impl Hub {
@@ -181,6 +188,7 @@ impl Hub {
             }
         }
         Hub {
+            quotas: Quotas::new(config.quotas.clone()),
             config,
             engine,
             committer,
@@ -198,6 +206,7 @@ impl Hub {
             transfer_notes: HashMap::new(),
             last_queues: Vec::new(),
             batch: Batch::default(),
+            revocation: Revocation::default(),
         }
     }
 
@@ -205,6 +214,9 @@ impl Hub {
     pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<HubMsg>) {
         // Effects of the restart itself (offers that expired while we were down).
         self.tick();
+        // Queue expiry, quota pruning, revocation checks (`housekeeping`).
+        let mut chores = tokio::time::interval(super::housekeeping::EVERY);
+        chores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let deadline = self.engine.next_deadline();
             let sleep = async {
@@ -222,6 +234,7 @@ impl Hub {
                     Some(msg) => self.handle(msg),
                 },
                 _ = sleep => self.tick(),
+                _ = chores.tick() => self.housekeeping(),
             }
             self.broadcast_queues();
             self.flush();
@@ -266,7 +279,7 @@ impl Hub {
         self.apply(fx);
     }
 
-    fn drop_conn(&mut self, conn: ConnId) {
+    pub(super) fn drop_conn(&mut self, conn: ConnId) {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };

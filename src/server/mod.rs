@@ -15,10 +15,14 @@ mod customer_ops;
 mod dispatch;
 mod effects;
 mod hasher;
+mod housekeeping;
 mod hub;
+mod identity;
 mod kb_ops;
 mod outbox;
+mod quotas;
 mod respond;
+mod revoke;
 mod session_ops;
 
 use crate::config::ServerConfig;
@@ -71,11 +75,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     config.validate()?;
-    if config.auth.customer_identity_secret.is_none() {
-        tracing::warn!(
-            "auth.customer_identity_secret is unset: customers' external ids are taken on trust"
-        );
-    }
+    identity::log_mode(&config.auth);
     let mut store = open_store(&data_dir, &config)?;
     let recovered = store.recover()?;
     let readers = Arc::new(ReadPool::open(&*store, &config.storage.options())?);
