@@ -247,6 +247,12 @@ async fn shutdown_does_not_wait_for_half_sent_requests() {
         .await
         .expect("server::run did not return");
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    // And the half request was not left open behind it.
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(2), half.read_to_end(&mut buf))
+        .await
+        .expect("the half-sent request is still open")
+        .ok();
     let (code, reason) = close_frame(&mut sock, WAIT).await;
     assert_eq!((code, reason.as_str()), (1001, "server shutting down"));
 }
