@@ -319,3 +319,32 @@ fn too_many_from_address() -> axum::response::Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_sockets_get_no_delay() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _client = TcpStream::connect(addr).await.unwrap();
+        let (accepted, _) = listener.accept().await.unwrap();
+        assert!(
+            !accepted.nodelay().unwrap(),
+            "the kernel's default has Nagle on"
+        );
+        configure(&accepted).unwrap();
+        assert!(accepted.nodelay().unwrap());
+    }
+
+    #[test]
+    fn the_connection_cap_leaves_descriptors_for_the_rest() {
+        assert_eq!(connection_cap(0, Some(1024)), 896);
+        assert_eq!(connection_cap(5000, Some(1024)), 896, "lowered to fit");
+        assert_eq!(connection_cap(500, Some(1024)), 500);
+        assert_eq!(connection_cap(0, Some(10_000_000)), 50_000);
+        assert_eq!(connection_cap(0, Some(u64::MAX)), 50_000);
+        assert_eq!(connection_cap(0, Some(64)), 16);
+    }
+}
