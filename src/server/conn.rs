@@ -126,6 +126,7 @@ pub async fn serve(
     let mut ping = tokio::time::interval_at(start + every, every);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_heard = start;
+    let mut closing: Option<(u16, String)> = None;
 
     // `Some((code, reason))`: close with that; `None`: the socket is gone or already closing.
     let end: Option<(u16, String)> = loop {
@@ -165,12 +166,34 @@ pub async fn serve(
                     break None;
                 }
             }
-            out = rx.recv(), if !writer.busy() => match out {
-                Some(Outgoing::Frame(f)) => writer.frame(f),
-                Some(Outgoing::Replay(frames)) => writer.replay(frames),
-                Some(Outgoing::Close(code, reason)) => break Some((code, reason.into())),
-                None => break None,
-            },
+            out = rx.recv(), if !writer.busy() && closing.is_none() => {
+                // Take what else is already queued too, to send it in one write.
+                let mut next = out;
+                loop {
+                    match next {
+                        Some(Outgoing::Frame(f)) => writer.frame(f),
+                        Some(Outgoing::Replay(frames)) => writer.replay(frames),
+                        Some(Outgoing::Close(code, reason)) => {
+                            closing = Some((code, reason.into()));
+                            break;
+                        }
+                        None => break,
+                    }
+                    if !writer.room() {
+                        break;
+                    }
+                    next = match rx.try_recv() {
+                        Ok(item) => Some(item),
+                        Err(_) => break,
+                    };
+                }
+                if !writer.busy() && closing.is_none() {
+                    // The outbox is closed: the hub has gone.
+                    break None;
+                }
+            }
+            // A close from the hub goes after the frames queued before it.
+            _ = std::future::ready(()), if !writer.busy() && closing.is_some() => break closing.take(),
             _ = kill.notified() => break Some((CLOSE_TOO_SLOW, TOO_SLOW.into())),
             _ = tokio::time::sleep_until(stalled_at.unwrap_or(start)), if stalled_at.is_some() => {
                 break Some((CLOSE_TOO_SLOW, TOO_SLOW.into()));

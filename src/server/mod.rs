@@ -217,10 +217,10 @@ fn upgrade(
         ..
     } = state;
     // Small buffers: most connections are idle customers, and tungstenite's defaults
-    // (128 KiB read buffer per socket) would cost over a gigabyte at 10,000 of them.
+    // (128 KiB buffers per socket) would cost over a gigabyte at 10,000 of them.
     // No `permessage-deflate`: it is not offered, so frames are sent as they are.
     ws.read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(ws_writer::WRITE_BATCH_BYTES)
         .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
         .on_upgrade(move |socket| {

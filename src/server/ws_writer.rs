@@ -1,6 +1,8 @@
-//! The write half of one WebSocket: one frame at a time at the pace the socket accepts them
-//! (so a replay of thousands of events never piles up in memory twice), pings slotted in
-//! between, and how long the socket has refused to take more (a client that stopped reading).
+//! The write half of one WebSocket: frames at the pace the socket accepts them (so a replay of
+//! thousands of events never piles up in memory twice), pings slotted in between, and how long
+//! the socket has refused to take more (a client that stopped reading). Frames queued together
+//! (an event and the ack after it) go out in one write: with `TCP_NODELAY` each write is a
+//! packet of its own.
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
@@ -12,6 +14,8 @@ use std::time::{Duration, Instant};
 
 /// Frames handed to the socket in one go before letting other tasks run.
 const FRAMES_PER_POLL: usize = 64;
+/// Bytes gathered into one write (also tungstenite's write buffer size).
+pub const WRITE_BATCH_BYTES: usize = 4 * 1024;
 
 pub struct Writer {
     sink: SplitSink<WebSocket, Message>,
@@ -19,8 +23,10 @@ pub struct Writer {
     current: Option<Message>,
     /// Accepted by the sink, not yet flushed to the socket.
     unflushed: bool,
-    /// The rest of a replay, oldest first.
-    replay: VecDeque<String>,
+    /// Frames to write, oldest first: what was taken from the outbox, or the rest of a replay.
+    queue: VecDeque<String>,
+    /// Bytes in `queue` taken as single frames (a replay does not count: it is not batched).
+    queued_bytes: usize,
     ping_due: bool,
     /// Since when the socket has refused to take more; `None` while writes make progress.
     blocked_since: Option<Instant>,
@@ -32,7 +38,8 @@ impl Writer {
             sink,
             current: None,
             unflushed: false,
-            replay: VecDeque::new(),
+            queue: VecDeque::new(),
+            queued_bytes: 0,
             ping_due: false,
             blocked_since: None,
         }
@@ -40,17 +47,24 @@ impl Writer {
 
     /// Something is still to be written: take nothing new from the outbox until it is.
     pub fn busy(&self) -> bool {
-        self.current.is_some() || self.unflushed || self.ping_due || !self.replay.is_empty()
+        self.current.is_some() || self.unflushed || self.ping_due || !self.queue.is_empty()
     }
 
-    /// Queues one frame; call only when not [`busy`](Self::busy).
+    /// Whether another frame fits in the write being gathered.
+    pub fn room(&self) -> bool {
+        self.queued_bytes < WRITE_BATCH_BYTES
+    }
+
+    /// Queues one frame.
     pub fn frame(&mut self, text: String) {
-        self.current = Some(Message::Text(text.into()));
+        self.queued_bytes += text.len();
+        self.queue.push_back(text);
     }
 
-    /// Queues a replay, written frame by frame before anything else from the outbox.
+    /// Queues a replay, written frame by frame before anything queued after it.
     pub fn replay(&mut self, frames: Vec<String>) {
-        self.replay.extend(frames);
+        self.queued_bytes = WRITE_BATCH_BYTES;
+        self.queue.extend(frames);
     }
 
     pub fn ping(&mut self) {
@@ -75,7 +89,7 @@ impl Writer {
                 self.current = if std::mem::take(&mut self.ping_due) {
                     Some(Message::Ping(Default::default()))
                 } else {
-                    self.replay.pop_front().map(|f| Message::Text(f.into()))
+                    self.queue.pop_front().map(|f| Message::Text(f.into()))
                 };
             }
             let Some(msg) = self.current.take() else {
@@ -111,6 +125,7 @@ impl Writer {
                 Poll::Ready(Ok(())) => self.unflushed = false,
             }
         }
+        self.queued_bytes = 0;
         self.blocked_since = None;
         Poll::Ready(Ok(()))
     }
