@@ -123,10 +123,13 @@ pub async fn serve(
     let hello_at = start + Duration::from_secs(settings.hello_timeout_secs);
     let mut auth = AuthWait::Until(start + Duration::from_secs(settings.auth_timeout_secs));
     let every = Duration::from_secs(settings.ping_interval_secs);
-    let mut ping = tokio::time::interval_at(start + every, every);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ping_at = start + every;
     let mut last_heard = start;
     let mut closing: Option<(u16, String)> = None;
+    // One timer for every deadline (a timer each would cost memory on every one of thousands
+    // of idle connections), moved only when the nearest deadline changes.
+    let timer = tokio::time::sleep_until(ping_at);
+    tokio::pin!(timer);
 
     // `Some((code, reason))`: close with that; `None`: the socket is gone or already closing.
     let end: Option<(u16, String)> = loop {
@@ -137,6 +140,21 @@ pub async fn serve(
         let stalled_at = writer
             .blocked_since()
             .map(|t| tokio::time::Instant::from_std(t) + idle);
+        let next_deadline = [
+            Some(last_heard + idle),
+            Some(ping_at),
+            (!reader.greeted).then_some(hello_at),
+            auth_at,
+            stalled_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(ping_at);
+        // (Re-armed after firing too: a fired timer would otherwise stay ready.)
+        if timer.is_elapsed() || timer.deadline() != next_deadline {
+            timer.as_mut().reset(next_deadline);
+        }
         tokio::select! {
             incoming = stream.next() => {
                 last_heard = tokio::time::Instant::now();
@@ -195,24 +213,31 @@ pub async fn serve(
             // A close from the hub goes after the frames queued before it.
             _ = std::future::ready(()), if !writer.busy() && closing.is_some() => break closing.take(),
             _ = kill.notified() => break Some((CLOSE_TOO_SLOW, TOO_SLOW.into())),
-            _ = tokio::time::sleep_until(stalled_at.unwrap_or(start)), if stalled_at.is_some() => {
-                break Some((CLOSE_TOO_SLOW, TOO_SLOW.into()));
-            }
-            _ = ping.tick() => writer.ping(),
-            _ = tokio::time::sleep_until(last_heard + idle) => {
-                let why = format!("nothing heard for {} s (idle timeout)", idle.as_secs());
-                break Some((CLOSE_TIMEOUT, why));
-            }
-            _ = tokio::time::sleep_until(hello_at), if !reader.greeted => {
-                let why = format!("no hello within {} s", settings.hello_timeout_secs);
-                break Some((CLOSE_TIMEOUT, why));
-            }
-            _ = tokio::time::sleep_until(auth_at.unwrap_or(start)), if auth_at.is_some() => {
-                let (tx, rx) = oneshot::channel();
-                if hub.send(HubMsg::AuthCheck { conn, reply: tx }).is_err() {
-                    break None;
+            // Whichever deadlines passed.
+            _ = &mut timer => {
+                let now = tokio::time::Instant::now();
+                if stalled_at.is_some_and(|t| now >= t) {
+                    break Some((CLOSE_TOO_SLOW, TOO_SLOW.into()));
                 }
-                auth = AuthWait::Asking(rx);
+                if now >= last_heard + idle {
+                    let why = format!("nothing heard for {} s (idle timeout)", idle.as_secs());
+                    break Some((CLOSE_TIMEOUT, why));
+                }
+                if !reader.greeted && now >= hello_at {
+                    let why = format!("no hello within {} s", settings.hello_timeout_secs);
+                    break Some((CLOSE_TIMEOUT, why));
+                }
+                if auth_at.is_some_and(|t| now >= t) {
+                    let (tx, rx) = oneshot::channel();
+                    if hub.send(HubMsg::AuthCheck { conn, reply: tx }).is_err() {
+                        break None;
+                    }
+                    auth = AuthWait::Asking(rx);
+                }
+                if now >= ping_at {
+                    writer.ping();
+                    ping_at = now + every;
+                }
             }
             progress = async {
                 match &mut auth {

@@ -35,24 +35,22 @@ pub fn raise_descriptor_limit() -> Option<u64> {
     {
         use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
         let lim = getrlimit(Resource::Nofile);
-        let target = lim.maximum;
-        if target != lim.current {
-            let new = Rlimit {
-                current: target,
+        if lim.current != lim.maximum {
+            let raised = Rlimit {
+                current: lim.maximum,
                 maximum: lim.maximum,
             };
-            match setrlimit(Resource::Nofile, new) {
-                Ok(()) => tracing::info!(
-                    from = ?lim.current, to = ?target, "raised the open-file limit to the hard limit"
-                ),
-                Err(e) => tracing::warn!(
-                    soft = ?lim.current, hard = ?lim.maximum, error = %e,
-                    "cannot raise the open-file limit"
-                ),
+            if let Err(e) = setrlimit(Resource::Nofile, raised) {
+                tracing::warn!(error = %e, "cannot raise the open-file limit to the hard limit");
             }
         }
+        let now = getrlimit(Resource::Nofile);
+        tracing::info!(
+            soft = ?now.current, hard = ?now.maximum, was = ?lim.current,
+            "open-file limit (`None` is unlimited)"
+        );
         // `None` is "unlimited"; treat it as a large number.
-        Some(getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX))
+        Some(now.current.unwrap_or(u64::MAX))
     }
     #[cfg(not(unix))]
     {
