@@ -137,6 +137,9 @@ pub async fn serve(
             AuthWait::Until(t) => Some(*t),
             _ => None,
         };
+        // A socket that takes nothing for as long as a peer may stay silent: the client has
+        // stopped reading. (A block that starts while we wait is seen at the next wake-up,
+        // the next ping at the latest.)
         let stalled_at = writer
             .blocked_since()
             .map(|t| tokio::time::Instant::from_std(t) + idle);
