@@ -138,7 +138,8 @@ impl Gate {
         })
     }
 
-    /// A place for a new connection from `ip`, or `None` to close it at once.
+    /// A place for a new connection from `ip` (IPv4-mapped IPv6 addresses given as IPv4, so a
+    /// dual-stack listener counts them as the same address), or `None` to close it at once.
     fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
         let permit = self.conns.clone().try_acquire_owned().ok()?;
         if self.per_address == 0 || self.exempt.contains(&ip) {
@@ -210,7 +211,7 @@ pub async fn accept_loop(
         if let Err(e) = configure(&stream) {
             tracing::debug!(error = %e, %peer, "cannot set TCP_NODELAY");
         }
-        let Some(slot) = gate.admit(peer.ip()) else {
+        let Some(slot) = gate.admit(peer.ip().to_canonical()) else {
             warned
                 .warn(|| tracing::warn!(%peer, "connection cap reached; closing new connections"));
             tokio::spawn(refuse_at_once(stream));
