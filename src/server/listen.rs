@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
@@ -214,7 +213,7 @@ pub async fn accept_loop(
         let Some(slot) = gate.admit(peer.ip().to_canonical()) else {
             warned
                 .warn(|| tracing::warn!(%peer, "connection cap reached; closing new connections"));
-            tokio::spawn(refuse_at_once(stream));
+            refuse_at_once(&stream);
             continue;
         };
         tokio::spawn(serve_http(
@@ -256,19 +255,15 @@ impl Warned {
     }
 }
 
-/// Over the global cap: a best-effort 503 without reading the request, then close.
-async fn refuse_at_once(mut stream: TcpStream) {
-    const BODY: &str = "the server is at its connection limit; try again later\n";
-    let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{BODY}",
-        BODY.len()
-    );
-    let _ = tokio::time::timeout(
-        Duration::from_millis(100),
-        stream.write_all(response.as_bytes()),
-    )
-    .await;
+/// Over the global cap: a 503 if the socket takes it at once, without reading the request, and
+/// the socket closed right away (waiting would hold descriptors past the cap under a flood).
+fn refuse_at_once(stream: &TcpStream) {
+    let _ = stream.try_write(FULL_RESPONSE);
 }
+
+const FULL_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\
+    Content-Type: text/plain\r\nContent-Length: 55\r\n\r\n\
+    the server is at its connection limit; try again later\n";
 
 async fn serve_http(
     stream: TcpStream,
@@ -335,6 +330,16 @@ mod tests {
         );
         configure(&accepted).unwrap();
         assert!(accepted.nodelay().unwrap());
+    }
+
+    #[test]
+    fn the_canned_503_has_the_right_length() {
+        let text = std::str::from_utf8(FULL_RESPONSE).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(
+            head.contains(&format!("Content-Length: {}", body.len())),
+            "{text}"
+        );
     }
 
     #[test]
