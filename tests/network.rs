@@ -312,3 +312,28 @@ async fn handshakes_from_foreign_origins_are_refused() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn idle_sockets_from_one_address_do_not_lock_out_another() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let mut config = quick();
+    config.limits.header_timeout_secs = 60;
+    config.limits.max_connections = 30;
+    config.limits.agent_reserved_connections = 2;
+    config.limits.max_connections_per_address = 4;
+    let server = TestServer::start(dir.path(), config).await;
+    // 40 sockets from another loopback address that never send a byte: more than the server
+    // holds in all. It keeps 4 + 16 of them (the 16 to answer 429) and closes the rest.
+    let mut flood = Vec::new();
+    for _ in 0..40 {
+        let s = tokio::net::TcpSocket::new_v4().unwrap();
+        s.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        flood.push(s.connect(server.addr).await.unwrap());
+    }
+    // An agent from elsewhere still gets in (with the per-address cap off, it gets 503).
+    let mut alice = server.agent("alice").await;
+    alice.call("snapshot", json!({})).await.unwrap();
+    drop(flood);
+    server.stop().await;
+}
