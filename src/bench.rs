@@ -1,6 +1,7 @@
 //! `kefu bench`: a load generator against a real `kefu serve` process it starts on a temporary
-//! data dir. Customers send at a fixed total rate; agents accept every offer and read every
-//! message; it reports throughput, customer→agent latency percentiles and the server's RSS.
+//! data dir. Customers send at a fixed total rate and read their acks as they come; agents
+//! accept every offer and read every message; it reports throughput, the send→ack round trip
+//! a customer sees, customer→agent latency (percentiles of both) and the server's RSS.
 
 use crate::admin::{self, NewAgent};
 use crate::client::Client;
@@ -86,7 +87,11 @@ async fn start_server(agents: usize, capacity: u32) -> anyhow::Result<Server> {
     std::fs::write(
         &config_path,
         format!(
-            "[limits]\nrate_per_sec = 1000000.0\nrate_burst = 1000000.0\n[routing]\ndefault_max_sessions = {capacity}\n[quotas]\nopen_per_address = 0\nnew_per_address_per_minute = 0\ncustomer_bytes_per_minute = 0\n"
+            "[limits]\nrate_per_sec = 1000000.0\nrate_burst = 1000000.0\n\
+             # `--idle` connections say hello and then wait, and read nothing.\n\
+             auth_timeout_secs = 3600\nidle_timeout_secs = 3600\n\
+             [routing]\ndefault_max_sessions = {capacity}\n\
+             [quotas]\nopen_per_address = 0\nnew_per_address_per_minute = 0\ncustomer_bytes_per_minute = 0\n"
         ),
     )?;
     {
@@ -233,50 +238,50 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             let offset = interval.mul_f64(n as f64 / args.customers as f64);
             let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            let mut ids = Vec::new();
-            for k in 0..total_per_customer {
-                tick.tick().await;
-                let body = format!("t={}", epoch.elapsed().as_micros());
-                match c.send("message.send", json!({"session_id": session, "client_msg_id": format!("m{k}"), "body": body})).await {
-                    Ok(id) => ids.push(id),
-                    Err(_) => break,
-                }
-                // Read acks as they come, without blocking the send pace.
-                while let Ok(f) = c.next_frame(Duration::from_millis(0)).await {
-                    if matches!(f, ServerFrame::Reply { ok: true, .. }) {
-                        acked.fetch_add(1, Ordering::Relaxed);
+            // Send time by request id, until its ack arrives: the round trip a client sees.
+            let mut in_flight = std::collections::HashMap::new();
+            let mut rtts = Vec::new();
+            let mut k = 0;
+            while k < total_per_customer || !in_flight.is_empty() {
+                tokio::select! {
+                    _ = tick.tick(), if k < total_per_customer => {
+                        let body = format!("t={}", epoch.elapsed().as_micros());
+                        let t = Instant::now();
+                        let fields = json!({"session_id": session, "client_msg_id": format!("m{k}"), "body": body});
+                        match c.send("message.send", fields).await {
+                            Ok(id) => in_flight.insert(id, t),
+                            Err(_) => break,
+                        };
+                        k += 1;
                     }
+                    // Acks are read as soon as they arrive, without holding back the pace.
+                    f = c.next_frame(Duration::from_secs(10)) => match f {
+                        Ok(ServerFrame::Reply { id, ok: true, .. }) => {
+                            if let Some(t) = id.as_u64().and_then(|id| in_flight.remove(&id)) {
+                                rtts.push(t.elapsed().as_micros() as u64);
+                                acked.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    },
                 }
             }
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while acked.load(Ordering::Relaxed) < u64::MAX && Instant::now() < deadline {
-                match c.next_frame(Duration::from_millis(500)).await {
-                    Ok(ServerFrame::Reply { ok: true, .. }) => {
-                        acked.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(_) => {}
-                    Err(_) => break,
-                }
-            }
-            c
+            (c, rtts)
         }));
     }
     let mut keep = Vec::new();
+    let mut rtts = Vec::new();
     for s in senders {
-        keep.push(s.await?);
+        let (c, mine) = s.await?;
+        keep.push(c);
+        rtts.extend(mine);
     }
     let elapsed = started.elapsed();
     for t in agent_tasks {
         let _ = t.await;
     }
     let mut lat = latencies.lock().await.clone();
-    lat.sort_unstable();
-    let pct = |p: f64| -> f64 {
-        if lat.is_empty() {
-            return 0.0;
-        }
-        lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)] as f64 / 1000.0
-    };
     let sent = total_per_customer * args.customers as u64;
     let got = delivered.load(Ordering::Relaxed);
     println!(
@@ -288,17 +293,30 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         got as f64 / elapsed.as_secs_f64().max(args.duration as f64),
         elapsed.as_secs_f64()
     );
-    println!(
-        "customer→agent latency ms: p50 {:.2}  p99 {:.2}  max {:.2}",
-        pct(0.50),
-        pct(0.99),
-        lat.last().copied().unwrap_or(0) as f64 / 1000.0
-    );
+    println!("send→ack round trip ms:     {}", percentiles(&mut rtts));
+    println!("customer→agent latency ms:  {}", percentiles(&mut lat));
     if let Some(rss) = server.rss_kib() {
         println!("server RSS: {:.1} MiB", rss as f64 / 1024.0);
     }
     drop(keep);
     Ok(())
+}
+
+/// "p50 … p90 … p99 … max …" in milliseconds, from microseconds.
+fn percentiles(us: &mut [u64]) -> String {
+    if us.is_empty() {
+        return "no samples".into();
+    }
+    us.sort_unstable();
+    let at = |p: f64| us[((us.len() as f64 * p) as usize).min(us.len() - 1)] as f64 / 1000.0;
+    format!(
+        "p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}  ({} samples)",
+        at(0.50),
+        at(0.90),
+        at(0.99),
+        at(1.0),
+        us.len()
+    )
 }
 
 /// Opens `n` customer connections that say hello and start a conversation, then idle.

@@ -20,6 +20,7 @@ pub struct ServerConfig {
     pub quotas: QuotasConfig,
     /// Skill groups created (or updated) at start-up, besides those made with `kefu admin`.
     pub groups: Vec<GroupConfig>,
+    pub channels: ChannelsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -62,6 +63,21 @@ pub struct LimitsConfig {
     pub ping_interval_secs: u64,
     /// …and drops one it has heard nothing from for this long.
     pub idle_timeout_secs: u64,
+    /// A connection must finish sending its HTTP request headers within this (seconds).
+    pub header_timeout_secs: u64,
+    /// A WebSocket must say `hello` within this long of connecting…
+    pub hello_timeout_secs: u64,
+    /// …and log in (agents) or start/resume a conversation (customers) within this long.
+    pub auth_timeout_secs: u64,
+    /// Connections open at once from one IP address; 0: no cap.
+    pub max_connections_per_address: u32,
+    /// Addresses the per-address cap does not apply to: your reverse proxy's, since every
+    /// connection through it comes from there. Default: loopback.
+    pub per_address_exempt: Vec<std::net::IpAddr>,
+    /// Connections open at once in all; 0: the descriptor limit minus a reserve for the store.
+    pub max_connections: u32,
+    /// Of those, this many are kept for `/ws/agent`: customers cannot take the last ones.
+    pub agent_reserved_connections: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -140,6 +156,20 @@ pub struct GroupConfig {
     pub strategy: Strategy,
 }
 
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChannelsConfig {
+    pub web: WebChannelConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebChannelConfig {
+    /// Origins (`https://shop.example.com`) whose pages may open WebSockets to this server,
+    /// besides the server's own. Handshakes without an `Origin` header are not affected.
+    pub allowed_origins: Vec<String>,
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -154,6 +184,7 @@ impl Default for ServerConfig {
                 name: "general".into(),
                 strategy: Strategy::LeastBusy,
             }],
+            channels: ChannelsConfig::default(),
         }
     }
 }
@@ -182,6 +213,16 @@ impl Default for LimitsConfig {
             hash_queue: 32,
             ping_interval_secs: 30,
             idle_timeout_secs: 90,
+            header_timeout_secs: 10,
+            hello_timeout_secs: 10,
+            auth_timeout_secs: 30,
+            max_connections_per_address: 128,
+            per_address_exempt: vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ],
+            max_connections: 0,
+            agent_reserved_connections: 32,
         }
     }
 }
@@ -294,6 +335,29 @@ impl ServerConfig {
         self.validate_identity()?;
         if self.quotas.queue_timeout_secs > MAX_DURATION_SECS {
             return bad("quotas.queue_timeout_secs", "must be at most 10 years");
+        }
+        for (key, secs) in [
+            ("limits.header_timeout_secs", l.header_timeout_secs),
+            ("limits.hello_timeout_secs", l.hello_timeout_secs),
+            ("limits.auth_timeout_secs", l.auth_timeout_secs),
+        ] {
+            if secs == 0 || secs > MAX_DURATION_SECS {
+                return bad(key, "must be at least 1 and at most 10 years");
+            }
+        }
+        if l.max_connections != 0 && l.agent_reserved_connections >= l.max_connections {
+            return bad(
+                "limits.agent_reserved_connections",
+                "must be below max_connections (customers need some too)",
+            );
+        }
+        for origin in &self.channels.web.allowed_origins {
+            if crate::server::origin::Origin::parse(origin).is_none() {
+                return bad(
+                    "channels.web.allowed_origins",
+                    &format!("`{origin}` is not an origin like https://shop.example.com[:port]"),
+                );
+            }
         }
         Ok(())
     }
@@ -420,6 +484,22 @@ mod tests {
             (
                 "[quotas]\nqueue_timeout_secs = 18446744073709551615\n",
                 "quotas.queue_timeout_secs",
+            ),
+            (
+                "[limits]\nhello_timeout_secs = 0\n",
+                "limits.hello_timeout_secs",
+            ),
+            (
+                "[limits]\nmax_connections = 10\nagent_reserved_connections = 10\n",
+                "limits.agent_reserved_connections",
+            ),
+            (
+                "[channels.web]\nallowed_origins = [\"shop.example.com\"]\n",
+                "channels.web.allowed_origins",
+            ),
+            (
+                "[channels.web]\nallowed_origins = [\"https://shop.example.com/chat\"]\n",
+                "channels.web.allowed_origins",
             ),
         ];
         for (text, key) in cases {

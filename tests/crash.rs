@@ -56,6 +56,16 @@ async fn sigkill_mid_traffic_loses_nothing_acknowledged() {
                 Ok(ServerFrame::Reply { id, ok: true, .. }) => {
                     acked.push(ids[&(id.as_u64().unwrap())]);
                     if acked.len() >= 300 {
+                        // With TCP_NODELAY every batch may be acked before the next is
+                        // sent: put one more on the wire so the kill lands mid-flight.
+                        for _ in 0..20 {
+                            let id = cust
+                                .send("message.send", json!({"session_id": session, "client_msg_id": format!("k{n}"), "body": format!("k{n}")}))
+                                .await
+                                .unwrap();
+                            ids.insert(id, n);
+                            n += 1;
+                        }
                         server.kill9();
                         break 'outer;
                     }

@@ -286,7 +286,8 @@ impl Hub {
 
     /// Replays everything after `cursor` for the viewer, or a `reload` frame when that is too
     /// much or the cursor is unknown. Runs in the committer's order, so nothing is missed
-    /// between the replay and the live events that follow.
+    /// between the replay and the live events that follow. At most `replay_limit` events are
+    /// held in memory, and they leave it as the client reads them.
     pub fn replay(&mut self, out: &Outbox, viewer: Viewer, cursor: i64) {
         let head = self.head();
         let limit = self.config.limits.replay_limit;
@@ -300,11 +301,14 @@ impl Hub {
                 (evs.len() <= limit as usize).then_some(evs)
             };
             Ok(Some(Box::new(move || match events {
-                Some(evs) => {
-                    for (id, body) in evs {
-                        out.send(event_frame_raw(id, &body));
-                    }
-                }
+                // One outbox item, written at the client's pace: a replay longer than the
+                // outbox cannot overflow it, and what is queued after it (live events with
+                // higher cursors) waits behind it.
+                Some(evs) => out.replay(
+                    evs.into_iter()
+                        .map(|(id, body)| event_frame_raw(id, &body))
+                        .collect(),
+                ),
                 None => {
                     let reason = if cursor > head {
                         ReloadReason::UnknownCursor

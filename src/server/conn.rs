@@ -1,13 +1,39 @@
-//! One WebSocket connection: reads frames, enforces the handshake, size and rate limits, and
-//! forwards requests to the hub; writes whatever the hub queues in its [`Outbox`].
+//! One WebSocket connection: reads frames, enforces the handshake, size and rate limits and the
+//! connection's deadlines (hello, authentication, idle), forwards requests to the hub, and
+//! writes whatever the hub queues in its [`Outbox`] through a [`Writer`].
+//!
+//! Close codes sent from here are listed in `docs/protocol.md` §1.5.
 
-use super::hub::{Endpoint, HubMsg, HubTx};
+use super::hub::{AuthProgress, Endpoint, HubMsg, HubTx};
+use super::listen::Slot;
 use super::outbox::{Outbox, Outgoing, next_conn_id};
+use super::ws_writer::Writer;
 use crate::protocol::{self, ApiError, ErrorCode, HelloReply, PROTOCOL_VERSION, Request};
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::StreamExt;
 use serde_json::Value;
 use std::net::IpAddr;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{oneshot, watch};
+use tokio_tungstenite::tungstenite;
+
+/// Invalid UTF-8 in a text frame (RFC 6455 §7.4.1).
+pub const CLOSE_BAD_UTF8: u16 = 1007;
+/// The client did not read fast enough, or its socket stopped taking data.
+pub const CLOSE_TOO_SLOW: u16 = 1008;
+/// A frame or message over the hard limit.
+pub const CLOSE_TOO_BIG: u16 = 1009;
+/// A WebSocket protocol violation (unmasked frame, bad opcode, …).
+pub const CLOSE_PROTOCOL: u16 = 1002;
+/// No `hello`, no authentication, or nothing heard, in time (like HTTP 408).
+pub const CLOSE_TIMEOUT: u16 = 4408;
+
+const TOO_SLOW: &str = "too slow to keep up; resume with your last cursor";
+/// How long a close frame (or the reply to the client's) may take to go out.
+const CLOSE_WITHIN: Duration = Duration::from_secs(1);
+/// When the hub says a login is still being checked at the deadline, ask again this much later.
+const AUTH_RECHECK: Duration = Duration::from_secs(5);
 
 /// A token bucket: `rate` per second sustained, `burst` at once.
 struct RateLimit {
@@ -32,20 +58,36 @@ impl RateLimit {
     }
 }
 
+#[derive(Clone)]
 pub struct ConnSettings {
     pub rate_per_sec: f64,
     pub rate_burst: f64,
     pub outbox_frames: usize,
     pub ping_interval_secs: u64,
     pub idle_timeout_secs: u64,
+    pub hello_timeout_secs: u64,
+    pub auth_timeout_secs: u64,
 }
 
+/// What the connection still waits for from the client before its authentication deadline.
+enum AuthWait {
+    Until(tokio::time::Instant),
+    /// Asked the hub whether the connection authenticated.
+    Asking(oneshot::Receiver<AuthProgress>),
+    Done,
+}
+
+/// Serves one upgraded WebSocket until either side closes it, a limit or deadline ends it, or
+/// `hard_stop` turns true (the end of the shutdown grace). `slot` is the connection's place
+/// under the server's connection caps, given back when this returns.
 pub async fn serve(
-    mut socket: WebSocket,
+    socket: WebSocket,
     endpoint: Endpoint,
     peer: IpAddr,
     hub: HubTx,
     settings: ConnSettings,
+    mut hard_stop: watch::Receiver<bool>,
+    slot: Arc<Slot>,
 ) {
     let conn = next_conn_id();
     let (outbox, mut rx, kill) = Outbox::new(settings.outbox_frames);
@@ -60,83 +102,265 @@ pub async fn serve(
     {
         return;
     }
-    let mut limit = RateLimit {
-        tokens: settings.rate_burst,
-        rate: settings.rate_per_sec,
-        burst: settings.rate_burst,
-        last: Instant::now(),
+    let (sink, mut stream) = socket.split();
+    let mut writer = Writer::new(sink);
+    let mut reader = Reader {
+        conn,
+        endpoint,
+        hub: hub.clone(),
+        outbox,
+        settings: settings.clone(),
+        limit: RateLimit {
+            tokens: settings.rate_burst,
+            rate: settings.rate_per_sec,
+            burst: settings.rate_burst,
+            last: Instant::now(),
+        },
+        greeted: false,
     };
-    let mut greeted = false;
-    loop {
-        tokio::select! {
-            incoming = socket.recv() => {
-                let text = match incoming {
-                    Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Binary(_))) => {
-                        outbox.send(protocol::reply_err(&Value::Null, &ApiError::invalid("binary frames are not supported; send JSON text")));
-                        continue;
-                    }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) => {
-                        // tungstenite queued the close reply; flush it so the client sees 1000.
-                        let _ = futures_util::SinkExt::flush(&mut socket).await;
-                        break;
-                    }
-                    None | Some(Err(_)) => break,
-                };
-                let parsed = protocol::parse_request(text.as_str());
-                if !limit.allow() {
-                    // Echo the id so the client knows which request was dropped.
-                    let id = match &parsed { Ok(inc) => inc.id.clone(), Err((id, _)) => id.clone() };
-                    outbox.send(protocol::reply_err(&id, &ApiError::new(ErrorCode::RateLimited, "too many requests; slow down")));
-                    continue;
-                }
-                match parsed {
-                    Err((id, err)) => outbox.send(protocol::reply_err(&id, &err)),
-                    Ok(inc) => match inc.request {
-                        Request::Hello(hello) => {
-                            let v = hello.protocol;
-                            if v == PROTOCOL_VERSION {
-                                greeted = true;
-                                let reply = HelloReply {
-                                    protocol: PROTOCOL_VERSION,
-                                    server: concat!("kefu ", env!("CARGO_PKG_VERSION")).into(),
-                                    endpoint: endpoint.as_str().into(),
-                                    max_frame_bytes: protocol::MAX_FRAME_BYTES,
-                                    ping_interval_secs: settings.ping_interval_secs,
-                                    idle_timeout_secs: settings.idle_timeout_secs,
-                                };
-                                outbox.send(protocol::reply_frame(&inc.id, &Ok(reply)));
-                            } else {
-                                outbox.send(protocol::reply_err(&inc.id, &ApiError::new(ErrorCode::UnsupportedVersion, format!("this server speaks protocol {PROTOCOL_VERSION}, the client asked for {v}"))));
-                            }
-                        }
-                        _ if !greeted => outbox.send(protocol::reply_err(&inc.id, &ApiError::invalid("send `hello` with the protocol version first"))),
-                        request => {
-                            if hub.send(HubMsg::Request { conn, id: inc.id, request }).is_err() {
-                                break;
-                            }
-                        }
-                    },
-                }
-            }
-            out = rx.recv() => match out {
-                Some(Outgoing::Frame(f)) => {
-                    if socket.send(Message::Text(f.into())).await.is_err() {
-                        break;
-                    }
-                }
-                Some(Outgoing::Close(code, reason)) => {
-                    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
-                    break;
-                }
-                None => break,
-            },
-            _ = kill.notified() => {
-                let _ = socket.send(Message::Close(Some(CloseFrame { code: 1008, reason: "too slow to keep up; resume with your last cursor".into() }))).await;
-                break;
-            }
+    let start = tokio::time::Instant::now();
+    let idle = Duration::from_secs(settings.idle_timeout_secs);
+    let hello_at = start + Duration::from_secs(settings.hello_timeout_secs);
+    let mut auth = AuthWait::Until(start + Duration::from_secs(settings.auth_timeout_secs));
+    let every = Duration::from_secs(settings.ping_interval_secs);
+    let mut ping_at = start + every;
+    let mut last_heard = start;
+    let mut closing: Option<(u16, String)> = None;
+    // One timer for every deadline (a timer each would cost memory on every one of thousands
+    // of idle connections), moved only when the nearest deadline changes.
+    let timer = tokio::time::sleep_until(ping_at);
+    tokio::pin!(timer);
+
+    // `Some((code, reason))`: close with that; `None`: the socket is gone or already closing.
+    let end: Option<(u16, String)> = loop {
+        let auth_at = match &auth {
+            AuthWait::Until(t) => Some(*t),
+            _ => None,
+        };
+        // A socket that takes nothing for as long as a peer may stay silent: the client has
+        // stopped reading. (A block that starts while we wait is seen at the next wake-up,
+        // the next ping at the latest.)
+        let stalled_at = writer
+            .blocked_since()
+            .map(|t| tokio::time::Instant::from_std(t) + idle);
+        let next_deadline = [
+            Some(last_heard + idle),
+            Some(ping_at),
+            (!reader.greeted).then_some(hello_at),
+            auth_at,
+            stalled_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(ping_at);
+        // (Re-armed after firing too: a fired timer would otherwise stay ready.)
+        if timer.is_elapsed() || timer.deadline() != next_deadline {
+            timer.as_mut().reset(next_deadline);
         }
+        tokio::select! {
+            incoming = stream.next() => {
+                last_heard = tokio::time::Instant::now();
+                match incoming {
+                    Some(Ok(Message::Text(t))) => {
+                        if reader.on_text(t.as_str()).is_err() {
+                            break None;
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => reader.outbox.send(protocol::reply_err(
+                        &Value::Null,
+                        &ApiError::invalid("binary frames are not supported; send JSON text"),
+                    )),
+                    // Pings are answered by tungstenite; any frame counts as a sign of life.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_))) => {
+                        // tungstenite queued the close reply; flush it so the client sees it.
+                        writer.flush(CLOSE_WITHIN).await;
+                        break None;
+                    }
+                    Some(Err(e)) => break read_error(e),
+                    None => break None,
+                }
+            }
+            r = writer.drive(), if writer.busy() => {
+                if r.is_err() {
+                    break None;
+                }
+            }
+            out = rx.recv(), if !writer.busy() && closing.is_none() => {
+                // Take what else is already queued too, to send it in one write.
+                let mut next = out;
+                loop {
+                    match next {
+                        Some(Outgoing::Frame(f)) => writer.frame(f),
+                        Some(Outgoing::Replay(frames)) => writer.replay(frames),
+                        Some(Outgoing::Close(code, reason)) => {
+                            closing = Some((code, reason.into()));
+                            break;
+                        }
+                        None => break,
+                    }
+                    if !writer.room() {
+                        break;
+                    }
+                    next = match rx.try_recv() {
+                        Ok(item) => Some(item),
+                        Err(_) => break,
+                    };
+                }
+                if !writer.busy() && closing.is_none() {
+                    // The outbox is closed: the hub has gone.
+                    break None;
+                }
+            }
+            // A close from the hub goes after the frames queued before it.
+            _ = std::future::ready(()), if !writer.busy() && closing.is_some() => break closing.take(),
+            _ = kill.notified() => break Some((CLOSE_TOO_SLOW, TOO_SLOW.into())),
+            // Whichever deadlines passed.
+            _ = &mut timer => {
+                let now = tokio::time::Instant::now();
+                if stalled_at.is_some_and(|t| now >= t) {
+                    break Some((CLOSE_TOO_SLOW, TOO_SLOW.into()));
+                }
+                if now >= last_heard + idle {
+                    let why = format!("nothing heard for {} s (idle timeout)", idle.as_secs());
+                    break Some((CLOSE_TIMEOUT, why));
+                }
+                if !reader.greeted && now >= hello_at {
+                    let why = format!("no hello within {} s", settings.hello_timeout_secs);
+                    break Some((CLOSE_TIMEOUT, why));
+                }
+                if auth_at.is_some_and(|t| now >= t) {
+                    let (tx, rx) = oneshot::channel();
+                    if hub.send(HubMsg::AuthCheck { conn, reply: tx }).is_err() {
+                        break None;
+                    }
+                    auth = AuthWait::Asking(rx);
+                }
+                if now >= ping_at {
+                    writer.ping();
+                    ping_at = now + every;
+                }
+            }
+            progress = async {
+                match &mut auth {
+                    AuthWait::Asking(rx) => rx.await,
+                    _ => std::future::pending().await,
+                }
+            } => match progress {
+                Ok(AuthProgress::Done) => auth = AuthWait::Done,
+                Ok(AuthProgress::Checking) => {
+                    auth = AuthWait::Until(tokio::time::Instant::now() + AUTH_RECHECK);
+                }
+                Ok(AuthProgress::No) => {
+                    let what = match endpoint {
+                        Endpoint::Agent => "not logged in",
+                        Endpoint::Customer => "no conversation started or resumed",
+                    };
+                    let why = format!("{what} within {} s", settings.auth_timeout_secs);
+                    break Some((CLOSE_TIMEOUT, why));
+                }
+                Err(_) => break None,
+            },
+            _ = super::listen::until_true(&mut hard_stop) => break None,
+        }
+    };
+    if let Some((code, reason)) = end {
+        tracing::debug!(conn, %peer, code, reason, "closing connection");
+        writer.close(code, reason, CLOSE_WITHIN).await;
     }
     let _ = hub.send(HubMsg::Closed { conn });
+    drop(slot);
+}
+
+/// The close frame owed for a read error, if the socket can still take one.
+fn read_error(e: axum::Error) -> Option<(u16, String)> {
+    let e = e.into_inner().downcast::<tungstenite::Error>().ok()?;
+    match *e {
+        tungstenite::Error::Utf8(_) => {
+            Some((CLOSE_BAD_UTF8, "invalid UTF-8 in a text frame".into()))
+        }
+        tungstenite::Error::Capacity(_) => Some((
+            CLOSE_TOO_BIG,
+            format!(
+                "frame over the hard limit of {} bytes",
+                super::HARD_FRAME_LIMIT
+            ),
+        )),
+        tungstenite::Error::Protocol(p) => Some((CLOSE_PROTOCOL, format!("protocol error: {p}"))),
+        _ => None,
+    }
+}
+
+/// The read side's per-connection state.
+struct Reader {
+    conn: super::outbox::ConnId,
+    endpoint: Endpoint,
+    hub: HubTx,
+    outbox: Outbox,
+    settings: ConnSettings,
+    limit: RateLimit,
+    greeted: bool,
+}
+
+impl Reader {
+    /// Handles one text frame; `Err` when the hub has stopped.
+    fn on_text(&mut self, text: &str) -> Result<(), ()> {
+        let parsed = protocol::parse_request(text);
+        if !self.limit.allow() {
+            // Echo the id so the client knows which request was dropped.
+            let id = match &parsed {
+                Ok(inc) => inc.id.clone(),
+                Err((id, _)) => id.clone(),
+            };
+            let e = ApiError::new(ErrorCode::RateLimited, "too many requests; slow down");
+            self.outbox.send(protocol::reply_err(&id, &e));
+            return Ok(());
+        }
+        let inc = match parsed {
+            Err((id, err)) => {
+                self.outbox.send(protocol::reply_err(&id, &err));
+                return Ok(());
+            }
+            Ok(inc) => inc,
+        };
+        match inc.request {
+            Request::Hello(hello) => {
+                let v = hello.protocol;
+                if v == PROTOCOL_VERSION {
+                    self.greeted = true;
+                    let reply = HelloReply {
+                        protocol: PROTOCOL_VERSION,
+                        server: concat!("kefu ", env!("CARGO_PKG_VERSION")).into(),
+                        endpoint: self.endpoint.as_str().into(),
+                        max_frame_bytes: protocol::MAX_FRAME_BYTES,
+                        ping_interval_secs: self.settings.ping_interval_secs,
+                        idle_timeout_secs: self.settings.idle_timeout_secs,
+                    };
+                    self.outbox.send(protocol::reply_frame(&inc.id, &Ok(reply)));
+                } else {
+                    let e = ApiError::new(
+                        ErrorCode::UnsupportedVersion,
+                        format!(
+                            "this server speaks protocol {PROTOCOL_VERSION}, the client asked for {v}"
+                        ),
+                    );
+                    self.outbox.send(protocol::reply_err(&inc.id, &e));
+                }
+            }
+            _ if !self.greeted => {
+                let e = ApiError::invalid("send `hello` with the protocol version first");
+                self.outbox.send(protocol::reply_err(&inc.id, &e));
+            }
+            request => {
+                let msg = HubMsg::Request {
+                    conn: self.conn,
+                    id: inc.id,
+                    request,
+                };
+                self.hub.send(msg).map_err(|_| ())?;
+            }
+        }
+        Ok(())
+    }
 }

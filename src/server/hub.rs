@@ -62,8 +62,23 @@ pub enum HubMsg {
     },
     /// Work that continues after an asynchronous step (a store read, a password check).
     Continue(Box<dyn FnOnce(&mut Hub) + Send>),
+    /// The connection's authentication deadline passed: has it authenticated?
+    AuthCheck {
+        conn: ConnId,
+        reply: tokio::sync::oneshot::Sender<AuthProgress>,
+    },
     /// Flush, close every connection with "going away", and stop.
     Shutdown,
+}
+
+/// Whether a connection has authenticated, for its deadline (see `conn`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthProgress {
+    /// Logged in (also while a password change is owed) or identified as a customer.
+    Done,
+    /// A login or resume is being checked right now.
+    Checking,
+    No,
 }
 
 /// Who a connection is, once it has authenticated.
@@ -265,6 +280,14 @@ impl Hub {
             HubMsg::Request { conn, id, request } => self.dispatch(conn, id, request),
             HubMsg::Closed { conn } => self.drop_conn(conn),
             HubMsg::Continue(f) => f(self),
+            HubMsg::AuthCheck { conn, reply } => {
+                let progress = match self.conns.get(&conn) {
+                    Some(c) if c.auth != Auth::None => AuthProgress::Done,
+                    Some(c) if c.auth_in_flight => AuthProgress::Checking,
+                    _ => AuthProgress::No,
+                };
+                let _ = reply.send(progress);
+            }
             HubMsg::Shutdown => {}
         }
     }

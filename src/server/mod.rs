@@ -2,10 +2,11 @@
 //! committer that owns the database. `run(listener, config, data_dir, shutdown)` is the whole
 //! server; `kefu serve` and the tests both call it.
 //!
-//! Inside: `conn` (one task per WebSocket) → `hub` (one task, all decisions; handlers in
-//! `agent_auth`, `agent_ops`, `customer_ops`, `session_ops`, `kb_ops`, routing effects in
-//! `effects`) → `batch` → the store's committer thread; `outbox` and `respond` carry frames
-//! back; `hasher` checks passwords off the hub.
+//! Inside: `listen` (the accept loop: caps, timeouts, shutdown) → the handlers here (`origin`
+//! checked before the upgrade) → `conn` (one task per WebSocket, writing through `ws_writer`)
+//! → `hub` (one task, all decisions; handlers in `agent_auth`, `agent_ops`, `customer_ops`,
+//! `session_ops`, `kb_ops`, routing effects in `effects`) → `batch` → the store's committer
+//! thread; `outbox` and `respond` carry frames back; `hasher` checks passwords off the hub.
 
 mod agent_auth;
 mod agent_ops;
@@ -19,35 +20,50 @@ mod housekeeping;
 mod hub;
 mod identity;
 mod kb_ops;
+mod listen;
+pub(crate) mod origin;
 mod outbox;
 mod quotas;
 mod respond;
 mod revoke;
 mod session_ops;
+mod ws_writer;
 
 use crate::config::ServerConfig;
 use crate::store::committer::Committer;
 use crate::store::{ReadPool, Store};
 use axum::Router;
-use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::extract::{ConnectInfo, Extension, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use hub::{Endpoint, Hub, HubMsg, HubTx};
+use listen::Slot;
+use origin::Origin;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 /// Largest frame the WebSocket layer reads at all; frames between the protocol limit (64 KiB)
-/// and this get a `too_large` reply, larger ones drop the connection.
+/// and this get a `too_large` reply, larger ones close the connection with 1009.
 const HARD_FRAME_LIMIT: usize = 1024 * 1024;
+
+/// After the shutdown signal, connections get this long to finish (WebSockets to take their
+/// 1001 close frame, HTTP requests to complete); then the rest are dropped.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 struct AppState {
     hub: HubTx,
-    config: ServerConfig,
+    conn: conn::ConnSettings,
+    /// Origins besides the server's own that may open WebSockets.
+    origins: Arc<Vec<Origin>>,
+    /// Turns true at the end of the shutdown grace: every connection ends.
+    hard_stop: watch::Receiver<bool>,
     /// Why the store stopped, once it has: `/healthz` turns unhealthy.
     failure: Arc<Mutex<Option<String>>>,
 }
@@ -96,17 +112,45 @@ pub async fn run(
     let hub_task = tokio::spawn(hub.run(hub_rx));
 
     let failure = Arc::new(Mutex::new(None));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (hard_tx, hard_rx) = watch::channel(false);
+    let limits = &config.limits;
+    let origins = config
+        .channels
+        .web
+        .allowed_origins
+        .iter()
+        .filter_map(|o| Origin::parse(o))
+        .collect();
+    let settings = conn::ConnSettings {
+        rate_per_sec: limits.rate_per_sec,
+        rate_burst: limits.rate_burst,
+        outbox_frames: limits.outbox_frames,
+        ping_interval_secs: limits.ping_interval_secs,
+        idle_timeout_secs: limits.idle_timeout_secs,
+        hello_timeout_secs: limits.hello_timeout_secs,
+        auth_timeout_secs: limits.auth_timeout_secs,
+    };
+    let descriptors = listen::raise_descriptor_limit();
+    let gate = listen::Gate::new(
+        listen::connection_cap(limits.max_connections, descriptors),
+        limits.max_connections_per_address,
+        &limits.per_address_exempt,
+        limits.agent_reserved_connections,
+    );
+    let header_timeout = Duration::from_secs(limits.header_timeout_secs);
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/ws/agent", get(ws_agent))
         .route("/ws/customer", get(ws_customer))
         .with_state(AppState {
             hub: hub_tx.clone(),
-            config,
+            conn: settings,
+            origins: Arc::new(origins),
+            hard_stop: hard_rx.clone(),
             failure: failure.clone(),
         });
 
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopper = hub_tx.clone();
     let failed = failure.clone();
     tokio::spawn(async move {
@@ -123,23 +167,30 @@ pub async fn run(
         let _ = stop_tx.send(true);
     });
     tracing::info!(addr = %listener.local_addr()?, data_dir = %data_dir.display(), "kefu serving");
-    let mut stop = stop_rx.clone();
-    axum::serve(
+    listen::accept_loop(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app,
+        gate.clone(),
+        header_timeout,
+        stop_rx,
+        hard_rx,
     )
-    .with_graceful_shutdown(async move {
-        let _ = stop.wait_for(|s| *s).await;
-    })
-    .await?;
+    .await;
+    // Stopped accepting. Connections get the grace from now; the hub's last batch commits
+    // and queues a 1001 close frame for every WebSocket meanwhile.
+    let grace_ends = tokio::time::Instant::now() + SHUTDOWN_GRACE;
     drop(hub_tx);
     hub_task.await?;
     // The hub dropped its committer handle; the writer drains the queue and exits.
     tokio::task::spawn_blocking(move || writer.join())
         .await?
         .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
-    // Let connection tasks write their close frames.
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    if !gate.drained(grace_ends).await {
+        tracing::info!("dropping connections still open after the shutdown grace");
+        let _ = hard_tx.send(true);
+        gate.drained(tokio::time::Instant::now() + SHUTDOWN_GRACE)
+            .await;
+    }
     let failure = failure.lock().ok().and_then(|f| f.clone());
     match failure {
         Some(e) => Err(anyhow::anyhow!("stopped because the store failed: {e}")),
@@ -163,36 +214,66 @@ fn upgrade(
     state: AppState,
     endpoint: Endpoint,
     peer: SocketAddr,
-) -> impl IntoResponse {
-    let limits = &state.config.limits;
-    let settings = conn::ConnSettings {
-        rate_per_sec: limits.rate_per_sec,
-        rate_burst: limits.rate_burst,
-        outbox_frames: limits.outbox_frames,
-        ping_interval_secs: limits.ping_interval_secs,
-        idle_timeout_secs: limits.idle_timeout_secs,
-    };
+    slot: Arc<Slot>,
+) -> Response {
+    let AppState {
+        hub,
+        conn: settings,
+        hard_stop,
+        ..
+    } = state;
     // Small buffers: most connections are idle customers, and tungstenite's defaults
-    // (128 KiB read buffer per socket) would cost over a gigabyte at 10,000 of them.
+    // (128 KiB buffers per socket) would cost over a gigabyte at 10,000 of them.
+    // No `permessage-deflate`: it is not offered, so frames are sent as they are.
     ws.read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(ws_writer::WRITE_BATCH_BYTES)
         .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
-        .on_upgrade(move |socket| conn::serve(socket, endpoint, peer.ip(), state.hub, settings))
+        .on_upgrade(move |socket| {
+            conn::serve(socket, endpoint, peer.ip(), hub, settings, hard_stop, slot)
+        })
+}
+
+/// The 403 for a handshake whose `Origin` is neither the server's own nor allowed.
+fn origin_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    let origins: Vec<&str> = headers
+        .get_all(header::ORIGIN)
+        .iter()
+        .map(|v| v.to_str().unwrap_or("?"))
+        .collect();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let why = origin::check(&origins, host, &state.origins).err()?;
+    tracing::info!(reason = %why, "refused a WebSocket handshake");
+    Some((StatusCode::FORBIDDEN, format!("{why}\n")).into_response())
 }
 
 async fn ws_agent(
-    ws: WebSocketUpgrade,
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> impl IntoResponse {
-    upgrade(ws, state, Endpoint::Agent, peer)
+    Extension(slot): Extension<Arc<Slot>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if let Some(refusal) = origin_refusal(&state, &headers) {
+        return refusal;
+    }
+    upgrade(ws, state, Endpoint::Agent, peer, slot)
 }
 
 async fn ws_customer(
-    ws: WebSocketUpgrade,
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> impl IntoResponse {
-    upgrade(ws, state, Endpoint::Customer, peer)
+    Extension(slot): Extension<Arc<Slot>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if let Some(refusal) = origin_refusal(&state, &headers) {
+        return refusal;
+    }
+    if !slot.room_for_customer() {
+        let body = "the server is at its connection limit; try again later\n";
+        let close = [(header::CONNECTION, "close")];
+        return (StatusCode::SERVICE_UNAVAILABLE, close, body).into_response();
+    }
+    upgrade(ws, state, Endpoint::Customer, peer, slot)
 }

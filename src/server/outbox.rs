@@ -1,5 +1,7 @@
 //! A connection's write side as the hub sees it: a bounded queue of frames that never blocks
 //! the hub. A client too slow to keep up is disconnected (it resumes by cursor, losing nothing).
+//! A replay travels as one item, however many events it holds: the connection writes it frame
+//! by frame at the pace the client reads, so a resume never overflows the queue by itself.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +20,9 @@ pub fn next_conn_id() -> ConnId {
 #[derive(Debug)]
 pub enum Outgoing {
     Frame(String),
+    /// Replayed event frames, in cursor order: written one by one before anything queued
+    /// after them (their number is bounded by `limits.replay_limit`).
+    Replay(Vec<String>),
     /// Send a close frame with this code and reason, then end.
     Close(u16, &'static str),
 }
@@ -30,7 +35,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// An outbox holding at most `frames` frames, and the receiving end for the connection task.
+    /// An outbox holding at most `frames` items, and the receiving end for the connection task.
     pub fn new(frames: usize) -> (Outbox, mpsc::Receiver<Outgoing>, Arc<Notify>) {
         let (tx, rx) = mpsc::channel(frames.max(16));
         let kill = Arc::new(Notify::new());
@@ -45,13 +50,24 @@ impl Outbox {
     }
 
     pub fn send(&self, frame: String) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(Outgoing::Frame(frame)) {
-            self.kill.notify_one();
+        self.push(Outgoing::Frame(frame));
+    }
+
+    /// Queues a whole replay as one item.
+    pub fn replay(&self, frames: Vec<String>) {
+        if !frames.is_empty() {
+            self.push(Outgoing::Replay(frames));
         }
     }
 
     pub fn close(&self, code: u16, reason: &'static str) {
         if self.tx.try_send(Outgoing::Close(code, reason)).is_err() {
+            self.kill.notify_one();
+        }
+    }
+
+    fn push(&self, item: Outgoing) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(item) {
             self.kill.notify_one();
         }
     }
