@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch};
 use tokio_tungstenite::tungstenite;
 
+/// The server is going away.
+const CLOSE_GOING_AWAY: u16 = 1001;
 /// Invalid UTF-8 in a text frame (RFC 6455 §7.4.1).
 pub const CLOSE_BAD_UTF8: u16 = 1007;
 /// The client did not read fast enough, or its socket stopped taking data.
@@ -126,6 +128,9 @@ pub async fn serve(
     let mut ping_at = start + every;
     let mut last_heard = start;
     let mut closing: Option<(u16, String)> = None;
+    // The hub stopped taking requests (shutting down): read no more, but send what it queued
+    // before it went, ending with its close frame.
+    let mut hub_gone = false;
     // One timer for every deadline (a timer each would cost memory on every one of thousands
     // of idle connections), moved only when the nearest deadline changes.
     let timer = tokio::time::sleep_until(ping_at);
@@ -159,12 +164,12 @@ pub async fn serve(
             timer.as_mut().reset(next_deadline);
         }
         tokio::select! {
-            incoming = stream.next() => {
+            incoming = stream.next(), if !hub_gone => {
                 last_heard = tokio::time::Instant::now();
                 match incoming {
                     Some(Ok(Message::Text(t))) => {
                         if reader.on_text(t.as_str()).is_err() {
-                            break None;
+                            hub_gone = true;
                         }
                     }
                     Some(Ok(Message::Binary(_))) => reader.outbox.send(protocol::reply_err(
@@ -209,8 +214,8 @@ pub async fn serve(
                     };
                 }
                 if !writer.busy() && closing.is_none() {
-                    // The outbox is closed: the hub has gone.
-                    break None;
+                    // The outbox is closed: the hub has gone without a word.
+                    break Some((CLOSE_GOING_AWAY, "server shutting down".into()));
                 }
             }
             // A close from the hub goes after the frames queued before it.
@@ -232,10 +237,12 @@ pub async fn serve(
                 }
                 if auth_at.is_some_and(|t| now >= t) {
                     let (tx, rx) = oneshot::channel();
-                    if hub.send(HubMsg::AuthCheck { conn, reply: tx }).is_err() {
-                        break None;
-                    }
-                    auth = AuthWait::Asking(rx);
+                    auth = if hub.send(HubMsg::AuthCheck { conn, reply: tx }).is_err() {
+                        hub_gone = true;
+                        AuthWait::Done
+                    } else {
+                        AuthWait::Asking(rx)
+                    };
                 }
                 if now >= ping_at {
                     writer.ping();
@@ -260,7 +267,10 @@ pub async fn serve(
                     let why = format!("{what} within {} s", settings.auth_timeout_secs);
                     break Some((CLOSE_TIMEOUT, why));
                 }
-                Err(_) => break None,
+                Err(_) => {
+                    hub_gone = true;
+                    auth = AuthWait::Done;
+                }
             },
             _ = super::listen::until_true(&mut hard_stop) => break None,
         }
@@ -268,6 +278,17 @@ pub async fn serve(
     if let Some((code, reason)) = end {
         tracing::debug!(conn, %peer, code, reason, "closing connection");
         writer.close(code, reason, CLOSE_WITHIN).await;
+        // Wait for the client's close frame, discarding what it still sends: a socket closed
+        // with unread data is reset by the kernel, and the reset can reach the client before
+        // the close frame does, which then never learns why (e.g. 1001: resume elsewhere).
+        let _ = tokio::time::timeout(CLOSE_WITHIN, async {
+            while let Some(Ok(m)) = stream.next().await {
+                if matches!(m, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
     }
     let _ = hub.send(HubMsg::Closed { conn });
     drop(slot);
