@@ -7,10 +7,11 @@ use console_fixture::*;
 use kefu::console::app::{App, Effect, Focus, LayoutPrefs, NetEvent, Overlay, Tag};
 use kefu::console::i18n::Lang;
 use kefu::console::keymap::Keymap;
+use kefu::console::reply::{Reply, ReplyError};
 use kefu::console::theme::Theme;
-use kefu::model::{AuthorKind, SessionState};
-use kefu::protocol::Event;
-use serde_json::json;
+use kefu::model::{AuthorKind, EndReason, SessionState};
+use kefu::protocol::request::{self as req, Accept};
+use kefu::protocol::{AcceptReply, ApiError, Event, Request, TranscriptReply, TransferTarget};
 
 #[test]
 fn next_and_jump_walk_the_list_in_display_order() {
@@ -52,8 +53,7 @@ fn accept_sends_a_request_and_the_reply_opens_the_composer() {
             &fx[..],
             [Effect::Request {
                 tag: Tag::Accept(3),
-                kind: "session.accept",
-                ..
+                request: Request::Accept(Accept { session_id: 3 }),
             }]
         ),
         "{fx:?}"
@@ -65,7 +65,9 @@ fn accept_sends_a_request_and_the_reply_opens_the_composer() {
     );
     app.on_net(NetEvent::Reply {
         tag: Tag::Accept(3),
-        result: Ok(json!({"session": view})),
+        result: Ok(Reply::Accept(AcceptReply {
+            session: Some(view),
+        })),
     });
     assert!(!app.sessions[&3].is_offer());
     assert_eq!(app.focus, Focus::Compose);
@@ -82,13 +84,14 @@ fn typing_and_sending_goes_through_the_outbox_states() {
             session,
             client_msg_id,
         },
-        kind: "message.send",
-        body,
+        request: Request::SendMessage(message),
     }) = fx.first()
     else {
         panic!("{fx:?}")
     };
-    assert_eq!((*session, body["body"].as_str()), (1, Some("您好")));
+    assert_eq!((*session, message.body.as_str()), (1, "您好"));
+    assert_eq!(message.session_id, 1);
+    assert_eq!(&message.client_msg_id, client_msg_id);
     let last = app.sessions[&1].lines.last().unwrap().clone();
     assert_eq!(last.delivery, kefu::console::app::Delivery::Sending);
     app.on_net(NetEvent::Reply {
@@ -96,7 +99,7 @@ fn typing_and_sending_goes_through_the_outbox_states() {
             session: 1,
             client_msg_id: client_msg_id.clone(),
         },
-        result: Err(kefu::protocol::ApiError::conflict("nope")),
+        result: Err(ReplyError::Api(ApiError::conflict("nope"))),
     });
     assert_eq!(
         app.sessions[&1].lines.last().unwrap().delivery,
@@ -104,9 +107,34 @@ fn typing_and_sending_goes_through_the_outbox_states() {
     );
     let fx = app.update(kefu::console::action::Action::RetryFailed);
     assert!(
-        matches!(&fx[..], [Effect::Request { kind: "message.send", body, .. }] if body["client_msg_id"] == client_msg_id.as_str())
+        matches!(&fx[..], [Effect::Request { request: Request::SendMessage(m), .. }] if &m.client_msg_id == client_msg_id && m.body == "您好"),
+        "the retry is the same message: {fx:?}"
     );
     assert!(app.sessions[&1].draft.is_empty());
+}
+
+#[test]
+fn joiners_the_agent_types_between_letters_are_sent_and_shown() {
+    let mut app = workbench();
+    app.focus = Focus::Compose;
+    // Persian "I want" (a ZWNJ after می) and a family emoji (ZWJ sequence), key by key.
+    let text = "می\u{200c}خواهم 👨\u{200d}👩\u{200d}👧";
+    typed(&mut app, text);
+    let fx = app.send_draft();
+    let Some(Effect::Request {
+        request: Request::SendMessage(message),
+        ..
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(message.body, text, "sent with its joiners");
+    let screen = screen(&render(&app, 120, 40, "dark"));
+    assert!(screen.contains("می\u{200c}خواهم"), "{screen}");
+    assert!(
+        !screen.contains("⟦U+200"),
+        "shown as written, not marked:\n{screen}"
+    );
 }
 
 #[test]
@@ -164,15 +192,14 @@ fn transfer_dialog_picks_a_group_and_sends_the_note() {
     typed(&mut app, "needs refund");
     let fx = app.update(kefu::console::action::Action::Confirm);
     let Some(Effect::Request {
-        kind: "session.transfer",
-        body,
+        request: Request::Transfer(t),
         ..
     }) = fx.first()
     else {
         panic!("{fx:?}")
     };
-    assert_eq!(body["to"], json!({"group": "aftersales"}));
-    assert_eq!(body["note"], "needs refund");
+    assert_eq!(t.to, TransferTarget::Group("aftersales".into()));
+    assert_eq!(t.note.as_deref(), Some("needs refund"));
 }
 
 #[test]
@@ -294,8 +321,7 @@ fn a_past_session_opens_read_only_from_the_profile() {
             &fx[..],
             [Effect::Request {
                 tag: Tag::PastTranscript(0),
-                kind: "session.transcript",
-                ..
+                request: Request::Transcript(req::Transcript { session_id: 0, .. }),
             }]
         ),
         "{fx:?}"
@@ -304,7 +330,17 @@ fn a_past_session_opens_read_only_from_the_profile() {
     past.tags = vec!["物流问题-已解决".into()];
     app.on_net(NetEvent::Reply {
         tag: Tag::PastTranscript(0),
-        result: Ok(json!({"session": past, "messages": [msg(0, 1, AuthorKind::Customer, "小明", "上次的问题", NOW - 86_400_000)]})),
+        result: Ok(Reply::Transcript(TranscriptReply {
+            session: past,
+            messages: vec![msg(
+                0,
+                1,
+                AuthorKind::Customer,
+                "小明",
+                "上次的问题",
+                NOW - 86_400_000,
+            )],
+        })),
     });
     assert_eq!(app.selected, Some(0));
     assert!(app.sessions[&0].read_only);
@@ -360,14 +396,17 @@ fn dialogs_move_in_place_and_close_on_confirm_or_cancel() {
     app.update(Action::NextField);
     let fx = app.update(Action::Confirm);
     let Some(Effect::Request {
-        kind: "session.end",
-        body,
+        request: Request::End(end),
         ..
     }) = fx.first()
     else {
         panic!("{fx:?}")
     };
-    assert_eq!(body["outcome"], "unresolved", "the outcome toggled");
+    assert_eq!(
+        end.outcome,
+        Some(EndReason::Unresolved),
+        "the outcome toggled"
+    );
     assert!(app.overlay.is_none());
 
     app.update(Action::Help);
@@ -381,14 +420,13 @@ fn dialogs_move_in_place_and_close_on_confirm_or_cancel() {
     app.update(Action::Tag);
     let fx = app.update(Action::Confirm);
     let Some(Effect::Request {
-        kind: "session.tag",
-        body,
+        request: Request::Tag(tag),
         ..
     }) = fx.first()
     else {
         panic!("{fx:?}")
     };
-    assert_eq!(body["add"], json!(["物流问题-已解决"]));
+    assert_eq!(tag.add, ["物流问题-已解决"]);
     assert!(app.overlay.is_none());
 
     app.update(Action::Quit);

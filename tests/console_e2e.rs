@@ -49,8 +49,8 @@ impl Console {
     fn run(&mut self, effects: Vec<Effect>) {
         for fx in effects {
             match fx {
-                Effect::Request { tag, kind, body } => {
-                    let _ = self.net.send(NetCmd::Request { tag, kind, body });
+                Effect::Request { tag, request } => {
+                    let _ = self.net.send(NetCmd::Request { tag, request });
                 }
                 Effect::Login {
                     server,
@@ -397,7 +397,7 @@ async fn the_outbox_survives_a_quit_and_is_sent_after_the_next_sign_in() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let bodies: Vec<&str> = kept.iter().map(|k| k.body.as_str()).collect();
+    let bodies: Vec<&str> = kept.iter().map(|k| k.message.body.as_str()).collect();
     assert_eq!(
         bodies,
         ["first, ack lost", "second, never sent"],

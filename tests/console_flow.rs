@@ -13,12 +13,16 @@ use kefu::console::app::{
 };
 use kefu::console::i18n::Lang;
 use kefu::console::outbox::PendingSend;
+use kefu::console::reply::{Reply, ReplyError};
 use kefu::console::theme::Theme;
-use kefu::model::{AgentStatus, SessionState};
-use kefu::protocol::{AgentInfo, Event};
+use kefu::model::{AgentStatus, EndReason, SessionState};
+use kefu::protocol::request::{SendMessage, SetStatus};
+use kefu::protocol::{
+    AgentInfo, ApiError, Event, MessageAck, ProfileReply, Request, StatusReason, StatusReply,
+    TokenReply, TranscriptReply, WithdrawnReason,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use serde_json::json;
 
 fn quit_screen(lang: Lang, unsent: usize, durable: bool) -> String {
     let (mut app, _) = with_session(0);
@@ -55,9 +59,11 @@ fn the_quit_dialog_counts_messages_not_yet_sent() {
 fn quitting_with_only_unsent_messages_still_asks() {
     let (mut app, _) = with_session(0);
     app.on_net(NetEvent::OutboxRestored(vec![PendingSend {
-        session_id: 99,
-        client_msg_id: "c7-1-1".into(),
-        body: "left from last time".into(),
+        message: SendMessage {
+            session_id: 99,
+            client_msg_id: "c7-1-1".into(),
+            body: "left from last time".into(),
+        },
         queued_at: NOW,
     }]));
     // Session 1 ends; nothing active, one restored message still unacknowledged.
@@ -85,7 +91,11 @@ fn quitting_with_only_unsent_messages_still_asks() {
             session: 99,
             client_msg_id: "c7-1-1".into(),
         },
-        result: Ok(json!({"seq": 4})),
+        result: Ok(Reply::SendMessage(MessageAck {
+            session_id: 99,
+            seq: 4,
+            created_at: NOW,
+        })),
     });
     assert_eq!(app.unsent_count(), 0);
 }
@@ -93,20 +103,9 @@ fn quitting_with_only_unsent_messages_still_asks() {
 #[test]
 fn an_automatic_away_shows_why_and_the_key_to_go_online() {
     let (mut app, _) = with_session(0);
-    app.on_net(ev(Event::Offer {
-        session: session(5, 0, SessionState::Offered),
-        expires_at: NOW + 1_000,
-        transfer_note: None,
-        transferred_by: None,
-    }));
-    app.now = NOW + 1_000;
-    app.on_net(ev(Event::OfferWithdrawn {
-        session_id: 5,
-        reason: kefu::protocol::WithdrawnReason::Timeout,
-    }));
     app.on_net(ev(Event::Status {
         status: AgentStatus::Away,
-        reason: Some(kefu::protocol::StatusReason::MissedOffers),
+        reason: Some(StatusReason::MissedOffers),
     }));
     assert_eq!(
         app.nudge,
@@ -123,7 +122,9 @@ fn an_automatic_away_shows_why_and_the_key_to_go_online() {
     assert!(fx.iter().any(|f| matches!(
         f,
         Effect::Request {
-            kind: "status.set",
+            request: Request::SetStatus(SetStatus {
+                status: AgentStatus::Online
+            }),
             ..
         }
     )));
@@ -133,21 +134,78 @@ fn an_automatic_away_shows_why_and_the_key_to_go_online() {
     }));
     app.on_net(NetEvent::Reply {
         tag: Tag::Status(AgentStatus::Online),
-        result: Ok(json!({})),
+        result: Ok(Reply::SetStatus(StatusReply {
+            status: AgentStatus::Online,
+        })),
     });
     assert_eq!(app.nudge, None);
     assert!(!render(&app, 120, 30).contains("go online"));
 
-    // Offline from elsewhere (no missed offer): a different reason, same key.
-    app.now += 60_000;
+    // Set offline by the server after a disconnect, or by signing out elsewhere: each says so.
+    for (reason, nudge, words) in [
+        (
+            StatusReason::Disconnected,
+            StatusNudge::Disconnected(AgentStatus::Offline),
+            "while disconnected",
+        ),
+        (
+            StatusReason::LoggedOut,
+            StatusNudge::LoggedOut(AgentStatus::Offline),
+            "signed out elsewhere",
+        ),
+    ] {
+        app.status = AgentStatus::Online;
+        app.nudge = None;
+        app.on_net(ev(Event::Status {
+            status: AgentStatus::Offline,
+            reason: Some(reason),
+        }));
+        assert_eq!(app.nudge, Some(nudge));
+        let banner = render(&app, 120, 30).lines().next().unwrap().to_string();
+        assert!(
+            banner.contains(words) && banner.contains("alt-o"),
+            "{banner}"
+        );
+    }
+    // The reason is what counts, even when the status did not change (a replay after a
+    // reconnect may bring it after the sign-in already said offline).
+    app.nudge = None;
     app.on_net(ev(Event::Status {
         status: AgentStatus::Offline,
-        reason: Some(kefu::protocol::StatusReason::Disconnected),
+        reason: Some(StatusReason::Disconnected),
     }));
     assert_eq!(
         app.nudge,
-        Some(StatusNudge::ChangedElsewhere(AgentStatus::Offline))
+        Some(StatusNudge::Disconnected(AgentStatus::Offline))
     );
+}
+
+#[test]
+fn a_status_change_without_a_reason_is_changed_elsewhere_even_after_a_missed_offer() {
+    let (mut app, _) = with_session(0);
+    // An offer of ours timed out just now…
+    app.on_net(ev(Event::Offer {
+        session: session(5, 0, SessionState::Offered),
+        expires_at: NOW + 1_000,
+        transfer_note: None,
+        transferred_by: None,
+    }));
+    app.now = NOW + 1_000;
+    app.on_net(ev(Event::OfferWithdrawn {
+        session_id: 5,
+        reason: WithdrawnReason::Timeout,
+    }));
+    // …but the status change that follows has no reason: another sign-in of ours did it.
+    app.on_net(ev(Event::Status {
+        status: AgentStatus::Away,
+        reason: None,
+    }));
+    assert_eq!(
+        app.nudge,
+        Some(StatusNudge::ChangedElsewhere(AgentStatus::Away))
+    );
+    let banner = render(&app, 120, 30).lines().next().unwrap().to_string();
+    assert!(banner.contains("another sign-in"), "{banner}");
     // Asking for away ourselves is not explained back to us.
     app.nudge = None;
     app.status = AgentStatus::Busy;
@@ -256,16 +314,19 @@ fn a_refused_new_password_states_the_policy_and_first_login_says_how_to_go_onlin
     app.lang = Lang::Zh;
     app.on_net(NetEvent::Reply {
         tag: Tag::ChangePassword,
-        result: Err(kefu::protocol::ApiError::invalid(
+        result: Err(ReplyError::Api(ApiError::invalid(
             "the password needs at least 10 characters",
-        )),
+        ))),
     });
     let err = app.login.as_ref().unwrap().error.clone().unwrap();
     assert!(err.contains("10 个字符"), "{err}");
     app.lang = Lang::En;
     app.on_net(NetEvent::Reply {
         tag: Tag::ChangePassword,
-        result: Ok(json!({"token": "t"})),
+        result: Ok(Reply::ChangePassword(TokenReply {
+            token: "t".into(),
+            cursor: 1,
+        })),
     });
     assert!(app.login.is_none());
     assert_eq!(app.nudge, Some(StatusNudge::FirstLogin));
@@ -306,25 +367,29 @@ fn the_status_bar_shows_a_lost_connection_in_its_own_style() {
 fn a_read_only_past_session_shows_its_date_and_closes_with_the_key_in_the_hints() {
     let (mut app, _) = with_session(3);
     app.on_net(transcript_reply(Tag::Transcript(1), vec![msg(1, 1, "now")]));
+    let mut earlier = session(0, 320, SessionState::Ended);
+    earlier.created_at = 1_700_000_000_000;
+    earlier.end_reason = Some(EndReason::Resolved);
     app.on_net(NetEvent::Reply {
         tag: Tag::Profile(1),
-        result: Ok(
-            json!({"customer": session(1, 0, SessionState::Active).customer, "sessions": [
-                {"id": 0, "created_at": 1_700_000_000_000i64, "tags": [], "end_reason": "resolved",
-                 "state": "ended", "csat": null, "last_seq": 320},
-            ]}),
-        ),
+        result: Ok(Reply::Profile(ProfileReply {
+            customer: session(1, 0, SessionState::Active).customer,
+            sessions: vec![earlier],
+        })),
     });
     app.focus = Focus::Profile;
     let fx = app.update(Action::Open);
     let reqs = transcript_requests(&fx);
     assert_eq!(reqs[0].0, Tag::PastTranscript(0));
-    assert_eq!(reqs[0].1["after_seq"], 220, "its newest page first");
+    assert_eq!(reqs[0].1.after_seq, Some(220), "its newest page first");
     let mut past = session(0, 320, SessionState::Ended);
     past.created_at = 1_700_000_000_000;
     app.on_net(NetEvent::Reply {
         tag: Tag::PastTranscript(0),
-        result: Ok(json!({"session": past, "messages": [msg(0, 320, "long ago")]})),
+        result: Ok(Reply::Transcript(TranscriptReply {
+            session: past,
+            messages: vec![msg(0, 320, "long ago")],
+        })),
     });
     assert_eq!(app.selected, Some(0));
     let screen = render(&app, 120, 30);
@@ -373,7 +438,7 @@ fn a_long_error_after_a_dialog_is_shown_whole() {
                 conversations from the aftersales queue, ask a supervisor — end of message";
     app.on_net(NetEvent::Reply {
         tag: Tag::Transfer(1),
-        result: Err(kefu::protocol::ApiError::forbidden(long)),
+        result: Err(ReplyError::Api(ApiError::forbidden(long))),
     });
     let screen = render(&app, 80, 24);
     assert!(

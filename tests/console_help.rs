@@ -207,7 +207,8 @@ fn a_pending_chord_shows_what_can_follow() {
     press_with(&mut app, &vim, "g");
     let s = screen(&render_with(&app, 120, 40, &theme, &vim));
     assert!(
-        s.contains("g …") && s.contains("g  go to the first item"),
+        s.contains("g …")
+            && s.contains("g  go to the first session, or to the first message in the chat"),
         "{s}"
     );
     // On a small terminal the popup still fits, in columns.

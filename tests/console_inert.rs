@@ -11,11 +11,13 @@ use console_fixture::*;
 use kefu::console::action::Action;
 use kefu::console::app::{App, Effect, Focus, KbArticle, KbTitle, LayoutPrefs, NetEvent, Tag};
 use kefu::console::i18n::Lang;
+use kefu::console::reply::{Reply, ReplyError};
 use kefu::model::{AgentStatus, AuthorKind, Role, SessionState, Strategy};
-use kefu::protocol::{AgentInfo, ApiError, Event, QueueInfo, ServerFrame};
+use kefu::protocol::{
+    AgentInfo, ApiError, DirectoryReply, Event, QueueInfo, ServerFrame, TranscriptReply,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use serde_json::json;
 
 /// A hostile string labelled `tag`: bidi override, 8-bit CSI, an OSC 52 clipboard write
 /// (ESC … BEL), a zero-width space and an invisible tag character.
@@ -196,7 +198,7 @@ fn notices_dialogs_and_login_errors_are_inert() {
     // A refusal from the server becomes a notice in the status bar.
     app.on_net(NetEvent::Reply {
         tag: Tag::Tag(1),
-        result: Err(ApiError::conflict(evil("NOTICE"))),
+        result: Err(ReplyError::Api(ApiError::conflict(evil("NOTICE")))),
     });
     let term = render(&app, 240, 60, "dark");
     assert_inert(&term);
@@ -211,7 +213,10 @@ fn notices_dialogs_and_login_errors_are_inert() {
     app.update(Action::Transfer);
     app.on_net(NetEvent::Reply {
         tag: Tag::Directory,
-        result: Ok(json!({"agents": [agent(8, "bob", &evil("AGENTNAME"))]})),
+        result: Ok(Reply::Directory(DirectoryReply {
+            agents: vec![agent(8, "bob", &evil("AGENTNAME"))],
+            groups: app.queues.clone(),
+        })),
     });
     let term = render(&app, 240, 60, "dark");
     assert_inert(&term);
@@ -275,9 +280,16 @@ fn a_read_only_past_session_is_inert() {
     past.tags = vec![evil("PASTTAG")];
     app.on_net(NetEvent::Reply {
         tag: Tag::PastTranscript(0),
-        result: Ok(json!({
-            "session": past,
-            "messages": [msg(0, 1, AuthorKind::Agent, &evil("PASTAUTHOR"), &evil("PASTBODY"), NOW - 86_400_000)],
+        result: Ok(Reply::Transcript(TranscriptReply {
+            session: past,
+            messages: vec![msg(
+                0,
+                1,
+                AuthorKind::Agent,
+                &evil("PASTAUTHOR"),
+                &evil("PASTBODY"),
+                NOW - 86_400_000,
+            )],
         })),
     });
     let term = render(&app, 240, 60, "dark");

@@ -11,8 +11,10 @@ mod ws_proxy;
 use common::*;
 use kefu::console::app::{NetEvent, Tag};
 use kefu::console::net::{self, Backoff, NetCmd, NetOptions};
-use kefu::model::{Role, now_ms};
-use kefu::protocol::{Event, ServerFrame};
+use kefu::console::reply::{Reply, ReplyError};
+use kefu::model::{AgentStatus, Role, now_ms};
+use kefu::protocol::request::{Accept, Directory, SendMessage, SetStatus};
+use kefu::protocol::{Event, Request, ServerFrame};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -77,11 +79,12 @@ impl Net {
         .await
     }
 
-    fn request(&self, tag: Tag, kind: &'static str, body: Value) {
-        self.cmds.send(NetCmd::Request { tag, kind, body }).unwrap();
+    fn request(&self, tag: Tag, request: impl Into<Request>) {
+        let request = request.into();
+        self.cmds.send(NetCmd::Request { tag, request }).unwrap();
     }
 
-    async fn reply(&mut self, want: Tag) -> Result<Value, kefu::protocol::ApiError> {
+    async fn reply(&mut self, want: Tag) -> Result<Reply, ReplyError> {
         self.next("a reply", |e| match e {
             NetEvent::Reply { tag, result } if *tag == want => Some(result.clone()),
             _ => None,
@@ -90,14 +93,17 @@ impl Net {
     }
 }
 
-fn send(session: i64, id: &str, body: &str) -> (Tag, &'static str, Value) {
+fn send(session: i64, id: &str, body: &str) -> (Tag, SendMessage) {
     (
         Tag::Send {
             session,
             client_msg_id: id.into(),
         },
-        "message.send",
-        json!({"session_id": session, "client_msg_id": id, "body": body}),
+        SendMessage {
+            session_id: session,
+            client_msg_id: id.into(),
+            body: body.into(),
+        },
     )
 }
 
@@ -118,14 +124,15 @@ async fn setup(options: NetOptions) -> Fixture {
     let proxy = WsProxy::start(server.addr).await;
     let mut net = Net::start(&proxy.url(), options);
     assert!(!net.connected().await, "a first sign-in");
-    net.request(
-        Tag::Status(kefu::model::AgentStatus::Online),
-        "status.set",
-        json!({"status": "online"}),
+    let online = SetStatus {
+        status: AgentStatus::Online,
+    };
+    net.request(Tag::Status(AgentStatus::Online), online);
+    let status = net.reply(Tag::Status(AgentStatus::Online)).await;
+    assert!(
+        matches!(&status, Ok(Reply::SetStatus(r)) if r.status == AgentStatus::Online),
+        "{status:?}"
     );
-    net.reply(Tag::Status(kefu::model::AgentStatus::Online))
-        .await
-        .unwrap();
     let (customer, session, _) = server.customer("Bob", None).await;
     net.next("the offer", |e| match e {
         NetEvent::Frame(ServerFrame::Event {
@@ -137,8 +144,9 @@ async fn setup(options: NetOptions) -> Fixture {
     .await;
     net.request(
         Tag::Accept(session),
-        "session.accept",
-        json!({"session_id": session}),
+        Accept {
+            session_id: session,
+        },
     );
     net.reply(Tag::Accept(session)).await.unwrap();
     Fixture {
@@ -249,12 +257,15 @@ async fn the_outbox_is_resent_in_the_order_it_was_written() {
     f.net.backoff().await;
     let ids = ["o1", "o2", "o3", "o4", "o5"];
     for id in ids {
-        let (tag, kind, body) = send(f.session, id, &format!("message {id}"));
-        f.net.request(tag, kind, body);
+        let (tag, message) = send(f.session, id, &format!("message {id}"));
+        f.net.request(tag, message);
     }
     // Other requests fail at once while disconnected; sends wait.
-    f.net.request(Tag::Directory, "directory", json!({}));
-    assert!(f.net.reply(Tag::Directory).await.is_err());
+    f.net.request(Tag::Directory, Directory {});
+    assert_eq!(
+        f.net.reply(Tag::Directory).await,
+        Err(ReplyError::NotConnected)
+    );
     f.proxy.set_down(false);
     let mut acked = Vec::new();
     while acked.len() < ids.len() {
@@ -268,7 +279,10 @@ async fn the_outbox_is_resent_in_the_order_it_was_written() {
                 _ => None,
             })
             .await;
-        assert!(ack.unwrap()["seq"].as_i64().is_some());
+        assert!(
+            matches!(&ack, Ok(Reply::SendMessage(a)) if a.seq > 0),
+            "{ack:?}"
+        );
         acked.push(id);
     }
     let conn = f.proxy.connections();
@@ -294,5 +308,61 @@ async fn the_outbox_is_resent_in_the_order_it_was_written() {
         .collect();
     let want: Vec<String> = ids.iter().map(|id| format!("message {id}")).collect();
     assert_eq!(bodies, want, "stored in the order written, once each");
+    f.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_of_the_wrong_shape_is_reported_not_swallowed() {
+    use kefu::console::app::App;
+    use kefu::console::i18n::Lang;
+    let mut f = setup(NetOptions::default()).await;
+    let mut app = App::new(Lang::En, Default::default(), now_ms());
+    async fn directory(net: &mut Net) -> NetEvent {
+        net.request(Tag::Directory, Directory {});
+        net.next("the directory reply", |e| match e {
+            NetEvent::Reply {
+                tag: Tag::Directory,
+                ..
+            } => Some(e.clone()),
+            _ => None,
+        })
+        .await
+    }
+    // The real reply fills the transfer directory.
+    let real = directory(&mut f.net).await;
+    app.on_net(real);
+    assert_eq!(app.directory.len(), 1, "alice is listed");
+
+    // A server that answers with another shape: `agents` is not a list.
+    f.proxy
+        .mangle_reply_to(r#""directory""#, json!({"agents": "nobody", "groups": []}));
+    let odd = directory(&mut f.net).await;
+    let NetEvent::Reply {
+        result: Err(ReplyError::Unreadable { request, detail }),
+        ..
+    } = &odd
+    else {
+        panic!("not reported as unreadable: {odd:?}")
+    };
+    assert_eq!(*request, "directory");
+    assert!(detail.contains("invalid type"), "{detail}");
+    app.on_net(odd);
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|(n, _)| n.clone())
+        .unwrap_or_default();
+    assert!(
+        notice.contains("directory") && notice.contains("could not be read"),
+        "the agent is told: {notice:?}"
+    );
+    assert_eq!(app.directory.len(), 1, "not emptied by the odd reply");
+
+    // The connection is still good: the next reply is read as usual.
+    let again = directory(&mut f.net).await;
+    assert!(
+        matches!(&again, NetEvent::Reply { result: Ok(Reply::Directory(d)), .. } if d.agents.len() == 1),
+        "{again:?}"
+    );
     f.server.stop().await;
 }

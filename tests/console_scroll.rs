@@ -81,7 +81,7 @@ fn scrolling_past_the_oldest_loaded_message_pages_older_ones_in() {
     let reqs = transcript_requests(&fx);
     assert_eq!(reqs.len(), 1, "{fx:?}");
     assert_eq!(reqs[0].0, Tag::Transcript(1));
-    assert_eq!(reqs[0].1["after_seq"], 150);
+    assert_eq!(reqs[0].1.after_seq, Some(150));
     app.on_net(transcript_reply(
         Tag::Transcript(1),
         (151..=250)
@@ -96,8 +96,8 @@ fn scrolling_past_the_oldest_loaded_message_pages_older_ones_in() {
     }
     assert_eq!(asked.len(), 1, "one page at a time: {asked:?}");
     assert_eq!(asked[0].0, Tag::OlderTranscript(1));
-    assert_eq!(asked[0].1["after_seq"], 50);
-    assert_eq!(asked[0].1["limit"], 100);
+    assert_eq!(asked[0].1.after_seq, Some(50));
+    assert_eq!(asked[0].1.limit, Some(100));
     let before = app.sessions[&1].scroll;
     app.on_net(transcript_reply(
         Tag::OlderTranscript(1),
@@ -114,8 +114,8 @@ fn scrolling_past_the_oldest_loaded_message_pages_older_ones_in() {
     let fx = press(&mut app, "home");
     let reqs = transcript_requests(&fx);
     assert_eq!(reqs.len(), 1);
-    assert_eq!(reqs[0].1["after_seq"], 0);
-    assert_eq!(reqs[0].1["limit"], 50);
+    assert_eq!(reqs[0].1.after_seq, Some(0));
+    assert_eq!(reqs[0].1.limit, Some(50));
     let fx = app.on_net(transcript_reply(
         Tag::OlderTranscript(1),
         (1..=50).map(|n| msg(1, n, &format!("line {n}"))).collect(),

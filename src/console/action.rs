@@ -68,8 +68,8 @@ actions! {
     End => "end": "end the session",
     ToggleFollowUp => "toggle_follow_up": "mark or unmark pending follow-up",
     Open => "open": "open the selected item",
-    FirstItem => "first_item": "go to the first item",
-    LastItem => "last_item": "go to the last item",
+    FirstItem => "first_item": "go to the first session, or to the first message in the chat",
+    LastItem => "last_item": "go to the last session, or to the last message in the chat",
     // chat
     ScrollUp => "scroll_up": "scroll up",
     ScrollDown => "scroll_down": "scroll down",

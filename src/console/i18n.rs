@@ -204,6 +204,7 @@ texts! {
     typing => ("{name} is typing…", "{name} 正在输入…"),
     system_transferred => ("Session transferred", "会话已转接"),
     system_ended => ("Session ended", "会话已结束"),
+    system_requeued => ("Session returned to the queue", "会话已退回队列"),
     offer_new => ("New session waiting", "有新会话待接入"),
     mention => ("You were mentioned", "有人@了你"),
     // message senders
@@ -270,15 +271,29 @@ texts! {
         "You were set {status} because offers went unanswered. Press {key} to go online.",
         "由于会话超时未接入，您已被设为“{status}”。按 {key} 恢复在线。"
     ),
+    nudge_disconnected => (
+        "You were set {status} while disconnected. Press {key} to go online.",
+        "由于连接中断，您已被设为“{status}”。按 {key} 恢复在线。"
+    ),
+    nudge_logged_out => (
+        "You were set {status} when you signed out elsewhere. Press {key} to go online.",
+        "您在其他地方退出登录，已被设为“{status}”。按 {key} 恢复在线。"
+    ),
     nudge_changed => (
-        "Your status was set to {status} by the server or another sign-in. Press {key} to go online.",
-        "您的状态已被服务器或其他登录设为“{status}”。按 {key} 恢复在线。"
+        "Your status was set to {status} by another sign-in. Press {key} to go online.",
+        "您的状态已被您的其他登录设为“{status}”。按 {key} 恢复在线。"
     ),
     nudge_first_login => (
         "Password set. You are {status}: press {key} to go online and receive conversations.",
         "密码已设置。您当前为“{status}”，按 {key} 上线接收会话。"
     ),
     hint_close => ("close", "关闭"),
+    // replies that could not be used
+    reply_not_connected => ("Not connected to the server", "未连接到服务器"),
+    reply_unreadable => (
+        "The server's answer to {request} could not be read (details in console.log)",
+        "无法识别服务器对 {request} 的回复（详见 console.log）"
+    ),
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod keymap;
 pub mod net;
 pub mod outbox;
+pub mod reply;
 pub mod run;
 pub mod sanitize;
 pub mod theme;

@@ -4,6 +4,10 @@
 //! so a typed message is never lost and never stored twice. With a data directory the outbox
 //! is also kept on disk ([`crate::console::outbox`]) and survives a quit or a crash.
 //!
+//! Requests come in typed ([`crate::protocol::Request`]) and are written here; each reply is
+//! read as the reply type its request declares ([`crate::console::reply`]) before the app
+//! sees it, so a reply of the wrong shape is logged and reported as an error, never guessed at.
+//!
 //! Connection events (connecting, connected, resumed, disconnected with the reason, backoff,
 //! sign-in failures) are logged through `tracing`, which the console sends to `console.log`.
 
@@ -15,11 +19,12 @@ pub use backoff::Backoff;
 
 use crate::console::app::{NetEvent, Tag};
 use crate::console::outbox::OutboxFile;
+use crate::console::reply::{self, Decode, Reply, ReplyError};
 use crate::model::{Millis, now_ms};
-use crate::protocol::{ApiError, ErrorCode, ServerFrame};
+use crate::protocol::{ApiError, Request, ServerFrame};
 use connect::{Creds, Established, Failure, Ws, send_frame};
 use futures_util::StreamExt;
-use queue::Outbox;
+use queue::{Outbox, read_ack};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -34,10 +39,11 @@ pub enum NetCmd {
         username: String,
         password: String,
     },
+    /// A request; its reply comes back as `NetEvent::Reply` with the same tag. A
+    /// `message.send` waits in the outbox until the server acknowledges it.
     Request {
         tag: Tag,
-        kind: &'static str,
-        body: Value,
+        request: Request,
     },
     Shutdown,
 }
@@ -54,6 +60,8 @@ pub struct NetOptions {
 struct Inflight {
     tag: Tag,
     kind: &'static str,
+    /// Reads its reply as the type the request declares.
+    decode: Decode,
 }
 
 /// Starts the task with the defaults (outbox in memory only); events come out of `events`.
@@ -157,7 +165,7 @@ impl Task {
                     Some(NetCmd::Request { tag, .. }) => {
                         self.emit(NetEvent::Reply {
                             tag,
-                            result: Err(disconnected()),
+                            result: Err(ReplyError::NotConnected),
                         });
                         continue;
                     }
@@ -242,7 +250,7 @@ impl Task {
         for (_, req) in inflight.drain() {
             self.emit(NetEvent::Reply {
                 tag: req.tag,
-                result: Err(disconnected()),
+                result: Err(ReplyError::NotConnected),
             });
         }
         self.wait(reason).await
@@ -255,10 +263,7 @@ impl Task {
             tracing::info!(messages = self.outbox.items.len(), "re-sending the outbox");
         }
         for q in &self.outbox.items {
-            if send_frame(ws, q.id, "message.send", &q.body())
-                .await
-                .is_err()
-            {
+            if send_frame(ws, q.id, &q.request()).await.is_err() {
                 return Err("the connection dropped while re-sending the outbox".into());
             }
         }
@@ -291,18 +296,19 @@ impl Task {
                     }
                 }
                 cmd = self.cmds.recv() => match cmd {
-                    Some(NetCmd::Request { tag, kind, body }) => {
+                    Some(NetCmd::Request { tag, request }) => {
                         let id = self.next_id;
                         self.next_id += 1;
-                        if kind == "message.send" {
-                            if let Err(e) = self.outbox.push(id, tag.clone(), &body, &self.events) {
-                                self.emit(NetEvent::Reply { tag, result: Err(e) });
+                        if let Request::SendMessage(message) = &request {
+                            if let Err(e) = self.outbox.push(id, tag.clone(), message.clone(), &self.events) {
+                                self.emit(NetEvent::Reply { tag, result: Err(e.into()) });
                                 continue;
                             }
                         } else {
-                            inflight.insert(id, Inflight { tag, kind });
+                            let (kind, decode) = (request.kind(), reply::decoder(&request));
+                            inflight.insert(id, Inflight { tag, kind, decode });
                         }
-                        if send_frame(ws, id, kind, &body).await.is_err() {
+                        if send_frame(ws, id, &request).await.is_err() {
                             return Some("the connection dropped while sending".into());
                         }
                     }
@@ -332,23 +338,29 @@ impl Task {
                 let Some(id) = id.as_u64() else {
                     return Ok(());
                 };
-                let result = if ok {
+                let answer = if ok {
                     Ok(result.unwrap_or(Value::Null))
                 } else {
-                    Err(error.unwrap_or_else(ApiError::internal))
+                    Err(ReplyError::Api(error.unwrap_or_else(ApiError::internal)))
                 };
                 if let Some(q) = self.outbox.take(id) {
                     self.outbox.persist(&self.events);
+                    let result = answer.and_then(read_ack);
                     self.emit(NetEvent::Reply { tag: q.tag, result });
                     return Ok(());
                 }
                 let Some(req) = inflight.remove(&id) else {
                     return Ok(());
                 };
-                let changed = req.kind == "change_password" && result.is_ok();
-                if let (true, Ok(v), Some(c)) = (changed, &result, self.creds.as_mut()) {
-                    c.token = v.get("token").and_then(Value::as_str).map(String::from);
-                }
+                let result = answer.and_then(|v| reply::read(req.decode, req.kind, v));
+                // A new password revokes the old tokens: reconnect with the new one.
+                let changed = match (&result, self.creds.as_mut()) {
+                    (Ok(Reply::ChangePassword(r)), Some(c)) => {
+                        c.token = Some(r.token.clone());
+                        true
+                    }
+                    _ => false,
+                };
                 self.emit(NetEvent::Reply {
                     tag: req.tag,
                     result,
@@ -359,10 +371,7 @@ impl Task {
                     let added = self.outbox.items.len() - before;
                     // Restored ones go first in the list: send exactly those.
                     for q in self.outbox.items.iter().take(added) {
-                        if send_frame(ws, q.id, "message.send", &q.body())
-                            .await
-                            .is_err()
-                        {
+                        if send_frame(ws, q.id, &q.request()).await.is_err() {
                             return Err("the connection dropped while sending".into());
                         }
                     }
@@ -394,16 +403,15 @@ impl Task {
             tokio::select! {
                 _ = &mut sleep => return false,
                 cmd = self.cmds.recv() => match cmd {
-                    Some(NetCmd::Request { tag, kind, body }) => {
-                        if kind == "message.send" {
-                            let id = self.next_id;
-                            self.next_id += 1;
-                            if let Err(e) = self.outbox.push(id, tag.clone(), &body, &self.events) {
-                                self.emit(NetEvent::Reply { tag, result: Err(e) });
-                            }
-                        } else {
-                            self.emit(NetEvent::Reply { tag, result: Err(disconnected()) });
+                    Some(NetCmd::Request { tag, request: Request::SendMessage(message) }) => {
+                        let id = self.next_id;
+                        self.next_id += 1;
+                        if let Err(e) = self.outbox.push(id, tag.clone(), message, &self.events) {
+                            self.emit(NetEvent::Reply { tag, result: Err(e.into()) });
                         }
+                    }
+                    Some(NetCmd::Request { tag, .. }) => {
+                        self.emit(NetEvent::Reply { tag, result: Err(ReplyError::NotConnected) });
                     }
                     Some(NetCmd::Login { .. }) => {}
                     Some(NetCmd::Shutdown) | None => return true,
@@ -411,10 +419,6 @@ impl Task {
             }
         }
     }
-}
-
-fn disconnected() -> ApiError {
-    ApiError::new(ErrorCode::Internal, "not connected to the server")
 }
 
 #[cfg(test)]

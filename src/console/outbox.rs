@@ -6,7 +6,8 @@
 //! bounded ([`MAX_ENTRIES`], [`MAX_FILE_BYTES`]). A file that cannot be read back is renamed
 //! aside (`*.corrupt-<ms>`) and reported, never a reason to crash or to refuse to start.
 
-use crate::model::{Millis, SessionId};
+use crate::model::Millis;
+use crate::protocol::request::SendMessage;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -17,12 +18,12 @@ pub const MAX_ENTRIES: usize = 500;
 /// A file larger than this is not read (it cannot have been written by us).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// One `message.send` waiting for its acknowledgement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One `message.send` waiting for its acknowledgement: the request itself (stored as its
+/// fields, `session_id`, `client_msg_id`, `body`) and when it was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingSend {
-    pub session_id: SessionId,
-    pub client_msg_id: String,
-    pub body: String,
+    #[serde(flatten)]
+    pub message: SendMessage,
     /// When the agent sent it (shown as the message time until the server's copy arrives).
     pub queued_at: Millis,
 }
@@ -171,9 +172,11 @@ mod tests {
 
     fn msg(n: usize) -> PendingSend {
         PendingSend {
-            session_id: 7,
-            client_msg_id: format!("c-{n}"),
-            body: format!("message {n}"),
+            message: SendMessage {
+                session_id: 7,
+                client_msg_id: format!("c-{n}"),
+                body: format!("message {n}"),
+            },
             queued_at: 1_000 + n as i64,
         }
     }
@@ -194,6 +197,35 @@ mod tests {
         assert_eq!(names.len(), 1, "{names:?}");
         f.save(&[]).unwrap();
         assert!(!f.path().exists());
+    }
+
+    #[test]
+    fn each_message_is_kept_as_its_request_fields_and_read_back_as_the_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = OutboxFile::new(dir.path(), "ws://h:1/ws/agent", "alice");
+        f.save(&[msg(1)]).unwrap();
+        let on_disk: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(f.path()).unwrap()).unwrap();
+        assert_eq!(
+            on_disk["messages"][0],
+            serde_json::json!({"session_id": 7, "client_msg_id": "c-1", "body": "message 1", "queued_at": 1001})
+        );
+        // A file as written by earlier versions (the same fields) reads back typed.
+        let text = r#"{"version":1,"server":"ws://h:1/ws/agent","username":"alice","messages":[{"session_id":3,"client_msg_id":"x","body":"hé","queued_at":5}]}"#;
+        std::fs::write(f.path(), text).unwrap();
+        let loaded = f.load().unwrap();
+        assert_eq!(
+            loaded[0].message,
+            SendMessage {
+                session_id: 3,
+                client_msg_id: "x".into(),
+                body: "hé".into()
+            }
+        );
+        // A message without its body is not a message: the file is set aside, not half-read.
+        let text = r#"{"version":1,"server":"ws://h:1/ws/agent","username":"alice","messages":[{"session_id":3,"client_msg_id":"x","queued_at":5}]}"#;
+        std::fs::write(f.path(), text).unwrap();
+        assert!(matches!(f.load(), Err(OutboxError::Corrupt { .. })));
     }
 
     #[test]

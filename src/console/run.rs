@@ -175,8 +175,8 @@ async fn event_loop(
         dirty = true;
         for fx in effects {
             match fx {
-                Effect::Request { tag, kind, body } => {
-                    let _ = net.send(NetCmd::Request { tag, kind, body });
+                Effect::Request { tag, request } => {
+                    let _ = net.send(NetCmd::Request { tag, request });
                 }
                 Effect::Login {
                     server,
@@ -247,30 +247,17 @@ fn alert(out: &mut impl Write, alerts: &config::Alerts, kind: AlertKind, title: 
     }
 }
 
-/// Logs to `console.log` in `dir` (the screen is the terminal, so never to stderr).
+/// Logs to `console.log` in `dir` (the screen is the terminal, so never to stderr): `RUST_LOG`
+/// or `info`, appended, no colours, and never the WebSocket library's frame dumps (they would
+/// write passwords and tokens at TRACE; see [`crate::logging`]). Without a usable file there is
+/// no log.
 pub fn init_file_logging(dir: &std::path::Path) {
-    use tracing_subscriber::util::SubscriberInitExt;
-    if let Some(logger) = file_logger(dir) {
-        let _ = logger.try_init();
-    }
-}
-
-/// The subscriber [`init_file_logging`] installs: `RUST_LOG` or `info`, appended to
-/// `<dir>/console.log`, no colours. `None` when the file cannot be opened.
-fn file_logger(dir: &std::path::Path) -> Option<impl tracing::Subscriber + Send + Sync> {
     let _ = std::fs::create_dir_all(dir);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(dir.join("console.log"))
-        .ok()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    Some(
-        tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_env_filter(filter)
-            .with_writer(std::sync::Mutex::new(file))
-            .finish(),
-    )
+        .open(dir.join("console.log"));
+    if let Ok(file) = file {
+        crate::logging::init(std::sync::Mutex::new(file), false);
+    }
 }

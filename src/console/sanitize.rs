@@ -27,6 +27,8 @@
 //!   visible characters, because there they change how the text renders: emoji ZWJ
 //!   sequences (👨‍👩‍👧, 🏳️‍🌈), Persian and Arabic words (می‌خواهم), Indic conjuncts.
 //!   Anywhere else (doubled, next to a space or control, at either end) they are marked.
+//!   The composer follows the same rule for what the agent types ([`joinable`],
+//!   [`drop_loose_joiners`]), so the agent's own message is shown as written.
 //! - Tag characters are kept only inside the three RGI subdivision flags
 //!   (England, Scotland, Wales: 🏴 + tags + cancel tag); elsewhere they are invisible ASCII
 //!   look-alikes ("ASCII smuggling") and are marked.
@@ -115,9 +117,29 @@ pub fn is_inert(c: char) -> bool {
     matches!(fate(c), Fate::Keep)
 }
 
+/// Zero-width joiner U+200D or non-joiner U+200C.
+pub fn is_joiner(c: char) -> bool {
+    matches!(fate(c), Fate::Joiner)
+}
+
 /// A character a joiner may connect: drawn as itself and not a space.
-fn joinable(c: Option<char>) -> bool {
+pub fn joinable(c: Option<char>) -> bool {
     c.is_some_and(|c| is_inert(c) && !c.is_whitespace())
+}
+
+/// `s` without the joiners that do not sit between two visible characters (the ones
+/// [`inert_line`] would mark); the others stay.
+pub fn drop_loose_joiners(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_joiner) {
+        return Cow::Borrowed(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let kept = chars.iter().enumerate().filter(|&(i, &c)| {
+        !is_joiner(c)
+            || (joinable(i.checked_sub(1).and_then(|p| chars.get(p).copied()))
+                && joinable(chars.get(i + 1).copied()))
+    });
+    Cow::Owned(kept.map(|(_, c)| *c).collect())
 }
 
 /// `s` as one inert line: every control character (including `\n`) becomes visible text.

@@ -7,12 +7,15 @@ use crossterm::event::{KeyEvent, KeyEventKind, KeyEventState};
 use kefu::console::app::{App, Effect, LayoutPrefs, NetEvent, Tag};
 use kefu::console::i18n::Lang;
 use kefu::console::keymap::{Keymap, parse_keys};
+use kefu::console::reply::Reply;
 use kefu::console::theme::Theme;
-use kefu::model::{AgentStatus, AuthorKind, Channel, Role, SessionState};
-use kefu::protocol::{AgentInfo, CustomerView, Event, MessageView, ServerFrame, SessionView};
+use kefu::model::{AgentStatus, AuthorKind, Channel, EndReason, Role, SessionState, Strategy};
+use kefu::protocol::{
+    AgentInfo, CustomerView, Event, MessageView, OfferView, ProfileReply, QueueInfo, ServerFrame,
+    SessionView, SnapshotReply, TranscriptReply,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use serde_json::json;
 
 /// 2026-11-23 10:00:00 UTC: every snapshot uses this clock.
 pub const NOW: i64 = 1_795_428_000_000;
@@ -137,32 +140,75 @@ pub fn workbench() -> App {
         SessionState::Active,
     );
     s2.waiting_since = Some(NOW - 200_000);
-    let snapshot = json!({
-        "agent": me(),
-        "sessions": [s1, s2],
-        "offers": [{"session": session(3, customer(13, "张三", false, &["投诉用户"]), SessionState::Offered), "expires_at": NOW + 25_000}],
-        "queued": [],
-        "queues": [{"group": "aftersales", "strategy": "least_busy", "waiting": 4}],
-        "cursor": 10,
-    });
+    let offer = session(
+        3,
+        customer(13, "张三", false, &["投诉用户"]),
+        SessionState::Offered,
+    );
+    let snapshot = SnapshotReply {
+        agent: Some(me()),
+        sessions: vec![s1.clone(), s2],
+        offers: vec![OfferView {
+            session: offer,
+            expires_at: NOW + 25_000,
+        }],
+        queued: vec![],
+        queues: vec![QueueInfo {
+            group: "aftersales".into(),
+            strategy: Strategy::LeastBusy,
+            waiting: 4,
+        }],
+        cursor: 10,
+    };
     app.on_net(NetEvent::Reply {
         tag: Tag::Snapshot,
-        result: Ok(snapshot),
+        result: Ok(Reply::Snapshot(snapshot)),
     });
     app.on_net(NetEvent::Reply {
         tag: Tag::Transcript(1),
-        result: Ok(json!({"messages": [
-            msg(1, 1, AuthorKind::Customer, "小明", "我的快递三天了还没到，订单号 A123", NOW - 120_000),
-            msg(1, 2, AuthorKind::Agent, "Demo Agent", "您好，我来帮您查一下。", NOW - 60_000),
-            msg(1, 3, AuthorKind::Customer, "小明", "好的，谢谢", NOW - 30_000),
-        ]})),
+        result: Ok(Reply::Transcript(TranscriptReply {
+            session: s1.clone(),
+            messages: vec![
+                msg(
+                    1,
+                    1,
+                    AuthorKind::Customer,
+                    "小明",
+                    "我的快递三天了还没到，订单号 A123",
+                    NOW - 120_000,
+                ),
+                msg(
+                    1,
+                    2,
+                    AuthorKind::Agent,
+                    "Demo Agent",
+                    "您好，我来帮您查一下。",
+                    NOW - 60_000,
+                ),
+                msg(
+                    1,
+                    3,
+                    AuthorKind::Customer,
+                    "小明",
+                    "好的，谢谢",
+                    NOW - 30_000,
+                ),
+            ],
+        })),
     });
+    let mut current = s1;
+    current.created_at = NOW;
+    let mut earlier = session(0, customer(11, "小明", false, &[]), SessionState::Ended);
+    earlier.created_at = NOW - 86_400_000 * 3;
+    earlier.tags = vec!["物流问题-已解决".into()];
+    earlier.end_reason = Some(EndReason::Resolved);
+    earlier.csat = Some(5);
     app.on_net(NetEvent::Reply {
         tag: Tag::Profile(1),
-        result: Ok(json!({"customer": customer(11, "小明", false, &[]), "sessions": [
-            {"id": 1, "created_at": NOW, "tags": [], "end_reason": null, "state": "active", "csat": null},
-            {"id": 0, "created_at": NOW - 86_400_000 * 3, "tags": ["物流问题-已解决"], "end_reason": "resolved", "state": "ended", "csat": 5},
-        ]})),
+        result: Ok(Reply::Profile(ProfileReply {
+            customer: customer(11, "小明", false, &[]),
+            sessions: vec![current, earlier],
+        })),
     });
     app.select(1);
     app

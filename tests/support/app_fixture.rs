@@ -6,12 +6,16 @@ use crossterm::event::{KeyEvent, KeyEventKind, KeyEventState};
 use kefu::console::app::{App, Effect, LayoutPrefs, NetEvent, Tag};
 use kefu::console::i18n::Lang;
 use kefu::console::keymap::{Keymap, parse_keys};
+use kefu::console::reply::Reply;
 use kefu::console::theme::Theme;
 use kefu::model::{AgentStatus, AuthorKind, Channel, Role, SessionState};
-use kefu::protocol::{AgentInfo, CustomerView, Event, MessageView, ServerFrame, SessionView};
+use kefu::protocol::request::Transcript;
+use kefu::protocol::{
+    AgentInfo, CustomerView, Event, MessageView, Request, ServerFrame, SessionView, SnapshotReply,
+    TranscriptReply,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use serde_json::{Value, json};
 
 pub const NOW: i64 = 1_795_428_000_000;
 
@@ -110,18 +114,27 @@ pub fn with_session(last_seq: i64) -> (App, Vec<Effect>) {
     });
     let fx = app.on_net(NetEvent::Reply {
         tag: Tag::Snapshot,
-        result: Ok(
-            json!({"agent": me(), "sessions": [session(1, last_seq, SessionState::Active)],
-            "offers": [], "queued": [], "queues": []}),
-        ),
+        result: Ok(Reply::Snapshot(SnapshotReply {
+            agent: Some(me()),
+            offers: vec![],
+            sessions: vec![session(1, last_seq, SessionState::Active)],
+            queued: vec![],
+            queues: vec![],
+            cursor: 1,
+        })),
     });
     (app, fx)
 }
 
+/// The reply to a transcript request of session 1 (`tag` says which).
 pub fn transcript_reply(tag: Tag, messages: Vec<MessageView>) -> NetEvent {
+    let last = messages.iter().map(|m| m.seq).max().unwrap_or(0);
     NetEvent::Reply {
         tag,
-        result: Ok(json!({"messages": messages})),
+        result: Ok(Reply::Transcript(TranscriptReply {
+            session: session(1, last, SessionState::Active),
+            messages,
+        })),
     }
 }
 
@@ -149,15 +162,14 @@ pub fn render(app: &App, w: u16, h: u16) -> String {
     out
 }
 
-/// The `session.transcript` requests among `fx`, as (tag, body).
-pub fn transcript_requests(fx: &[Effect]) -> Vec<(Tag, Value)> {
+/// The `session.transcript` requests among `fx`, as (tag, request).
+pub fn transcript_requests(fx: &[Effect]) -> Vec<(Tag, Transcript)> {
     fx.iter()
         .filter_map(|f| match f {
             Effect::Request {
                 tag,
-                kind: "session.transcript",
-                body,
-            } => Some((tag.clone(), body.clone())),
+                request: Request::Transcript(t),
+            } => Some((tag.clone(), t.clone())),
             _ => None,
         })
         .collect()

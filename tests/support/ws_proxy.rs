@@ -1,8 +1,9 @@
 //! A WebSocket relay between a client under test (the console's network task) and the real
 //! server, for cutting connections at exact moments: forward one request and drop the
 //! connection before its reply comes back, refuse connections as if the server were down, or
-//! drop everything live. It records every text frame the client sends, per connection, so a
-//! test can check what was (re-)sent and in which order.
+//! drop everything live; or hand the client a reply of another shape than the real server's
+//! (what a server of another version might send). It records every text frame the client
+//! sends, per connection, so a test can check what was (re-)sent and in which order.
 #![allow(dead_code)]
 
 use futures_util::{SinkExt, StreamExt};
@@ -20,6 +21,8 @@ struct State {
     /// The next client frame containing this is forwarded, then the connection is cut as soon
     /// as the server's reply to it arrives (the reply is swallowed). One-shot.
     cut_on: Option<String>,
+    /// The reply to the next client frame containing `.0` gets `.1` as its `result`. One-shot.
+    mangle_on: Option<(String, Value)>,
     /// Refuse new connections, as if nothing listened.
     down: bool,
     connections: usize,
@@ -84,6 +87,12 @@ impl WsProxy {
         self.state.lock().unwrap().cut_on = Some(needle.to_string());
     }
 
+    /// The server's reply to the next client frame containing `needle` reaches the client with
+    /// `result` in place of the real one.
+    pub fn mangle_reply_to(&self, needle: &str, result: Value) {
+        self.state.lock().unwrap().mangle_on = Some((needle.to_string(), result));
+    }
+
     /// Waits until a cut armed with [`cut_after_reply_to`](Self::cut_after_reply_to) happened.
     pub async fn cut_done(&self) {
         loop {
@@ -146,6 +155,8 @@ async fn relay(
     let (mut sw, mut sr) = server.split();
     // The id of the request whose reply is to be swallowed; set once it was forwarded.
     let mut swallow: Option<Value> = None;
+    // The id of the request whose reply gets another result, and that result.
+    let mut mangle: Option<(Value, Value)> = None;
     loop {
         tokio::select! {
             _ = kill.changed() => return,
@@ -161,6 +172,10 @@ async fn relay(
                     if s.cut_on.as_deref().is_some_and(|needle| t.as_str().contains(needle)) {
                         s.cut_on = None;
                         swallow = Some(v["id"].clone());
+                    }
+                    if s.mangle_on.as_ref().is_some_and(|(needle, _)| t.as_str().contains(needle.as_str())) {
+                        let (_, result) = s.mangle_on.take().unwrap();
+                        mangle = Some((v["id"].clone(), result));
                     }
                 }
                 if sw.send(msg).await.is_err() {
@@ -181,10 +196,27 @@ async fn relay(
                     }
                     continue;
                 }
+                let msg = mangled(msg, &mut mangle);
                 if cw.send(msg).await.is_err() {
                     return;
                 }
             }
         }
     }
+}
+
+/// `msg` with its `result` replaced when it is the reply `mangle` waits for (which is then
+/// done).
+fn mangled(msg: Message, mangle: &mut Option<(Value, Value)>) -> Message {
+    let Message::Text(t) = &msg else { return msg };
+    let Some((id, result)) = mangle.as_ref() else {
+        return msg;
+    };
+    let mut v: Value = serde_json::from_str(t.as_str()).unwrap_or(Value::Null);
+    if v["type"] != "reply" || &v["id"] != id {
+        return msg;
+    }
+    v["result"] = result.clone();
+    *mangle = None;
+    Message::Text(v.to_string().into())
 }

@@ -3,7 +3,8 @@
 use super::*;
 use crate::console::action::Action;
 use crate::model::AuthorKind;
-use serde_json::json;
+use crate::protocol::Request;
+use crate::protocol::request as req;
 
 /// Smallest and largest panel widths the resize keys allow.
 const MIN_PANEL: u16 = 16;
@@ -179,11 +180,7 @@ impl App {
             Action::Reject => match self.current() {
                 Some(s) if s.is_offer() => {
                     let id = s.view.id;
-                    vec![request(
-                        Tag::Reject(id),
-                        "session.reject",
-                        json!({"session_id": id}),
-                    )]
+                    vec![request(Tag::Reject(id), req::Reject { session_id: id })]
                 }
                 _ => Vec::new(),
             },
@@ -206,11 +203,11 @@ impl App {
             Action::ToggleFollowUp => match self.writable() {
                 Some(id) => {
                     let pending = !self.sessions.get(&id).is_some_and(|s| s.view.follow_up);
-                    vec![request(
-                        Tag::FollowUp(id),
-                        "session.follow_up",
-                        json!({"session_id": id, "pending": pending}),
-                    )]
+                    let follow_up = req::FollowUp {
+                        session_id: id,
+                        pending,
+                    };
+                    vec![request(Tag::FollowUp(id), follow_up)]
                 }
                 None => Vec::new(),
             },
@@ -302,11 +299,7 @@ impl App {
     fn set_status(&mut self, status: AgentStatus) -> Vec<Effect> {
         // Its `status` event is ours, not the server's doing.
         self.status_requested = Some(status);
-        vec![request(
-            Tag::Status(status),
-            "status.set",
-            json!({"status": status}),
-        )]
+        vec![request(Tag::Status(status), req::SetStatus { status })]
     }
 
     /// Closes the selected read-only past session and goes back to the session it was opened
@@ -354,11 +347,7 @@ impl App {
                 .map(|s| s.view.id)
         });
         match target {
-            Some(id) => vec![request(
-                Tag::Accept(id),
-                "session.accept",
-                json!({"session_id": id}),
-            )],
+            Some(id) => vec![request(Tag::Accept(id), req::Accept { session_id: id })],
             None => Vec::new(),
         }
     }
@@ -368,11 +357,7 @@ impl App {
         self.focus = Focus::Kb;
         let mut fx = vec![Effect::SaveLayout(self.layout)];
         if self.kb.titles.is_empty() {
-            fx.push(request(
-                Tag::KbList,
-                "kb.search",
-                json!({"query": "", "limit": 100_000}),
-            ));
+            fx.push(kb_list());
         }
         fx
     }
@@ -417,14 +402,7 @@ impl App {
         });
         s.scroll = 0;
         s.jump_top = false;
-        vec![request(
-            Tag::Send {
-                session: id,
-                client_msg_id: client_msg_id.clone(),
-            },
-            "message.send",
-            json!({"session_id": id, "client_msg_id": client_msg_id, "body": body}),
-        )]
+        vec![send_request(id, client_msg_id, body)]
     }
 
     fn retry_failed(&mut self) -> Vec<Effect> {
@@ -438,22 +416,45 @@ impl App {
                 .iter_mut()
                 .filter(|l| l.delivery == Delivery::Failed)
             {
+                // Every line the agent wrote has its id; the same id is what makes a retry safe.
+                let Some(cmid) = line.client_msg_id.clone() else {
+                    continue;
+                };
                 line.delivery = Delivery::Sending;
-                let cmid = line.client_msg_id.clone().unwrap_or_default();
-                fx.push(request(
-                    Tag::Send {
-                        session: id,
-                        client_msg_id: cmid.clone(),
-                    },
-                    "message.send",
-                    json!({"session_id": id, "client_msg_id": cmid, "body": line.body}),
-                ));
+                fx.push(send_request(id, cmid, line.body.clone()));
             }
         }
         fx
     }
 }
 
-pub fn request(tag: Tag, kind: &'static str, body: Value) -> Effect {
-    Effect::Request { tag, kind, body }
+/// A request effect; its reply comes back with `tag`.
+pub fn request(tag: Tag, request: impl Into<Request>) -> Effect {
+    Effect::Request {
+        tag,
+        request: request.into(),
+    }
+}
+
+/// The `message.send` of a message the agent wrote (the same on a retry).
+fn send_request(session: SessionId, client_msg_id: String, body: String) -> Effect {
+    let tag = Tag::Send {
+        session,
+        client_msg_id: client_msg_id.clone(),
+    };
+    let message = req::SendMessage {
+        session_id: session,
+        client_msg_id,
+        body,
+    };
+    request(tag, message)
+}
+
+/// Every knowledge-base title, searched locally as the agent types.
+pub(super) fn kb_list() -> Effect {
+    let all = req::KbSearch {
+        query: String::new(),
+        limit: Some(100_000),
+    };
+    request(Tag::KbList, all)
 }

@@ -4,9 +4,11 @@
 use super::actions::request;
 use super::*;
 use crate::console::action::Action;
+use crate::model::EndReason;
+use crate::protocol::TransferTarget;
+use crate::protocol::request as req;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
-use serde_json::json;
 
 /// Ranks `items` against `query` (fuzzy, skim algorithm); all items in order when empty.
 pub fn fuzzy_rank<'a>(query: &str, items: impl Iterator<Item = &'a str>) -> Vec<usize> {
@@ -58,7 +60,7 @@ impl App {
             note: String::new(),
             on_note: false,
         });
-        vec![request(Tag::Directory, "directory", json!({}))]
+        vec![request(Tag::Directory, req::Directory {})]
     }
 
     /// Agents (online first, with their load) and groups (with their queue), for transfer.
@@ -140,7 +142,7 @@ impl App {
             },
         });
         if self.quick_replies.is_empty() {
-            vec![request(Tag::QuickReplies, "quick_replies.list", json!({}))]
+            vec![request(Tag::QuickReplies, req::QuickReplies {})]
         } else {
             Vec::new()
         }
@@ -251,7 +253,7 @@ impl App {
         match self.selected_article() {
             Some(t) if !self.kb.bodies.contains_key(&t.id) => {
                 let id = t.id;
-                vec![request(Tag::KbGet(id), "kb.get", json!({"article_id": id}))]
+                vec![request(Tag::KbGet(id), req::KbGet { article_id: id })]
             }
             _ => Vec::new(),
         }
@@ -358,10 +360,16 @@ impl App {
                 phrase,
                 resolved,
             }) if action == Action::Confirm => {
-                let outcome = if *resolved { "resolved" } else { "unresolved" };
-                let body =
-                    json!({"session_id": session, "closing_message": phrase, "outcome": outcome});
-                vec![request(Tag::End(*session), "session.end", body)]
+                let end = req::End {
+                    session_id: *session,
+                    closing_message: Some(phrase.clone()),
+                    outcome: Some(if *resolved {
+                        EndReason::Resolved
+                    } else {
+                        EndReason::Unresolved
+                    }),
+                };
+                vec![request(Tag::End(*session), end)]
             }
             Some(Overlay::Transfer {
                 session,
@@ -378,11 +386,18 @@ impl App {
                     return Vec::new();
                 };
                 let to = match choice {
-                    TransferChoice::Agent { username, .. } => json!({"agent": username}),
-                    TransferChoice::Group { name, .. } => json!({"group": name}),
+                    TransferChoice::Agent { username, .. } => {
+                        TransferTarget::Agent(username.clone())
+                    }
+                    TransferChoice::Group { name, .. } => TransferTarget::Group(name.clone()),
                 };
-                let body = json!({"session_id": session, "to": to, "note": note});
-                vec![request(Tag::Transfer(*session), "session.transfer", body)]
+                let transfer = req::Transfer {
+                    session_id: *session,
+                    to,
+                    // No note rather than an empty one shown to the next agent.
+                    note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
+                };
+                vec![request(Tag::Transfer(*session), transfer)]
             }
             Some(Overlay::Tag {
                 session,
@@ -401,11 +416,12 @@ impl App {
                 if !self.known_tags.contains(&tag) {
                     self.known_tags.push(tag.clone());
                 }
-                vec![request(
-                    Tag::Tag(session),
-                    "session.tag",
-                    json!({"session_id": session, "add": [tag]}),
-                )]
+                let add = req::Tag {
+                    session_id: session,
+                    add: vec![tag],
+                    remove: Vec::new(),
+                };
+                vec![request(Tag::Tag(session), add)]
             }
             Some(Overlay::QuickReplies { picker }) => {
                 let chosen = picker

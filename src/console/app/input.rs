@@ -118,11 +118,11 @@ impl App {
             Some(s) if now - s.typing_sent_at >= 3_000 => s.typing_sent_at = now,
             _ => return Vec::new(),
         }
-        vec![super::actions::request(
-            Tag::Ignore,
-            "typing",
-            serde_json::json!({"session_id": id, "active": true}),
-        )]
+        let typing = crate::protocol::request::Typing {
+            session_id: id,
+            active: true,
+        };
+        vec![super::actions::request(Tag::Ignore, typing)]
     }
 
     /// Applies an edit to the text field of the open overlay and re-filters its list.
@@ -282,12 +282,11 @@ impl App {
                 return Vec::new();
             }
             form.busy = true;
-            let body = serde_json::json!({"old_password": form.password, "new_password": new});
-            return vec![super::actions::request(
-                Tag::ChangePassword,
-                "change_password",
-                body,
-            )];
+            let change = crate::protocol::request::ChangePassword {
+                old_password: form.password.clone(),
+                new_password: new.clone(),
+            };
+            return vec![super::actions::request(Tag::ChangePassword, change)];
         }
         if form.username.trim().is_empty() || form.password.is_empty() {
             form.field = if form.username.trim().is_empty() {

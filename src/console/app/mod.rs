@@ -19,11 +19,12 @@ pub use scroll::PAGE;
 pub use state::*;
 
 use crate::console::i18n::{Lang, fill, text};
+use crate::console::reply::{Reply, ReplyError};
 use crate::model::{AgentStatus, Millis, SessionId};
-use crate::protocol::ApiError;
-use serde_json::Value;
+use crate::protocol::Request;
 
-/// What a reply is for, so the app knows what to do with it.
+/// What a reply is for, so the app knows what to do with it. Each tag goes with one request
+/// type (named in `replies.rs`, where its reply is handled).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tag {
     Snapshot,
@@ -60,8 +61,7 @@ pub enum Effect {
     /// `message.send` requests are kept in the network outbox until acknowledged.
     Request {
         tag: Tag,
-        kind: &'static str,
-        body: Value,
+        request: Request,
     },
     /// Connect and log in (from the login screen).
     Login {
@@ -120,9 +120,10 @@ pub enum NetEvent {
     /// file could not be written).
     Warning(String),
     Frame(crate::protocol::ServerFrame),
+    /// The reply to the request sent with `tag`, read as that request's reply type.
     Reply {
         tag: Tag,
-        result: Result<Value, ApiError>,
+        result: Result<Reply, ReplyError>,
     },
 }
 
@@ -167,7 +168,6 @@ impl App {
             viewport: Default::default(),
             status_requested: None,
             nudge: None,
-            offer_timed_out_at: None,
             orphans: Vec::new(),
             outbox_durable: false,
         }
@@ -301,11 +301,10 @@ impl App {
                 ));
             }
             if s.past.is_none() && !s.read_only {
-                fx.push(Effect::Request {
-                    tag: Tag::Profile(id),
-                    kind: "customer.profile",
-                    body: serde_json::json!({"customer_id": s.view.customer.id}),
-                });
+                let profile = crate::protocol::request::Profile {
+                    customer_id: s.view.customer.id,
+                };
+                fx.push(actions::request(Tag::Profile(id), profile));
             }
         }
         fx

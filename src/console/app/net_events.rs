@@ -1,20 +1,12 @@
 //! What the app does with what the network task reports: connection changes and server
 //! events (replies are in `replies.rs`).
 
-use super::actions::request;
+use super::actions::{kb_list, request};
 use super::*;
 use crate::console::sanitize::inert_line;
 use crate::model::{AuthorKind, SessionState};
-use crate::protocol::{Event, MessageView, ServerFrame, SessionView};
-use serde::Deserialize;
-use serde_json::json;
-
-/// A `status` change this soon after an offer to us timed out is the missed-offers rule.
-const MISSED_OFFER_WINDOW_MS: Millis = 5_000;
-
-pub(super) fn parse<T: for<'de> Deserialize<'de>>(v: &Value, key: &str) -> Option<T> {
-    serde_json::from_value(v.get(key)?.clone()).ok()
-}
+use crate::protocol::request as req;
+use crate::protocol::{Event, MessageView, RemovedReason, ServerFrame, SessionView, StatusReason};
 
 impl App {
     pub fn on_net(&mut self, ev: NetEvent) -> Vec<Effect> {
@@ -89,15 +81,11 @@ impl App {
         }
         if !resumed {
             if self.layout.show_kb && self.kb.titles.is_empty() {
-                fx.push(request(
-                    Tag::KbList,
-                    "kb.search",
-                    json!({"query": "", "limit": 100_000}),
-                ));
+                fx.push(kb_list());
             }
-            fx.push(request(Tag::Snapshot, "snapshot", json!({})));
-            fx.push(request(Tag::QuickReplies, "quick_replies.list", json!({})));
-            fx.push(request(Tag::Directory, "directory", json!({})));
+            fx.push(request(Tag::Snapshot, req::Snapshot {}));
+            fx.push(request(Tag::QuickReplies, req::QuickReplies {}));
+            fx.push(request(Tag::Directory, req::Directory {}));
         }
         fx
     }
@@ -121,7 +109,7 @@ impl App {
                 self.queues = queues;
                 Vec::new()
             }
-            ServerFrame::Reload { .. } => vec![request(Tag::Snapshot, "snapshot", json!({}))],
+            ServerFrame::Reload { .. } => vec![request(Tag::Snapshot, req::Snapshot {})],
             ServerFrame::Reply { .. } => Vec::new(),
         }
     }
@@ -150,12 +138,11 @@ impl App {
                 }
                 fx
             }
-            Event::OfferWithdrawn { session_id, reason } => {
+            // Whatever the reason (rejected, timed out, we left, reassigned), the offer is gone;
+            // a status change it caused comes with its own reason.
+            Event::OfferWithdrawn { session_id, .. } => {
                 if self.sessions.get(&session_id).is_some_and(|s| s.is_offer()) {
                     self.remove_session(session_id);
-                }
-                if reason == crate::protocol::WithdrawnReason::Timeout {
-                    self.offer_timed_out_at = Some(self.now);
                 }
                 Vec::new()
             }
@@ -163,18 +150,18 @@ impl App {
             Event::SessionRemoved { session_id, reason } => {
                 if self.sessions.contains_key(&session_id) {
                     self.remove_session(session_id);
-                    let msg = if reason == crate::protocol::RemovedReason::Transferred {
-                        t.system_transferred
-                    } else {
-                        t.system_ended
+                    let msg = match reason {
+                        RemovedReason::Transferred => t.system_transferred,
+                        RemovedReason::Ended => t.system_ended,
+                        RemovedReason::Requeued => t.system_requeued,
                     };
                     self.notice(format!("#{session_id} {msg}"));
                 }
                 Vec::new()
             }
             Event::Message { message } => self.on_message(message),
-            Event::Status { status, .. } => {
-                self.on_status_event(status);
+            Event::Status { status, reason } => {
+                self.on_status_event(status, reason);
                 Vec::new()
             }
             Event::AgentJoined { .. } | Event::SessionEnded { .. } => Vec::new(),
@@ -292,32 +279,27 @@ impl App {
         }
     }
 
-    /// A `status` event: ours when we asked for it; otherwise the server (missed offers,
-    /// grace expiry) or another sign-in changed it, and the banner says why and how to get
+    /// A `status` event. With a `reason` the server changed it on its own (missed offers, a
+    /// disconnect past the grace period, signed out elsewhere); without one it is ours when we
+    /// asked for it, else another sign-in's. Either way the banner says why and how to get
     /// back online.
-    pub(super) fn on_status_event(&mut self, status: AgentStatus) {
+    pub(super) fn on_status_event(&mut self, status: AgentStatus, reason: Option<StatusReason>) {
         let asked = self.status_requested == Some(status);
         let changed = status != self.status;
         self.status = status;
-        match status {
-            AgentStatus::Online | AgentStatus::Busy => self.nudge = None,
-            AgentStatus::Away | AgentStatus::Offline if changed && !asked => {
-                let missed = self
-                    .offer_timed_out_at
-                    .is_some_and(|t| self.now - t <= MISSED_OFFER_WINDOW_MS);
-                self.nudge = Some(if missed {
-                    StatusNudge::MissedOffers(status)
-                } else {
-                    StatusNudge::ChangedElsewhere(status)
-                });
-                tracing::info!(
-                    ?status,
-                    missed_offers = missed,
-                    "the server changed our status"
-                );
-            }
-            _ => {}
+        if matches!(status, AgentStatus::Online | AgentStatus::Busy) {
+            self.nudge = None;
+            return;
         }
+        let nudge = match reason {
+            Some(StatusReason::MissedOffers) => StatusNudge::MissedOffers(status),
+            Some(StatusReason::Disconnected) => StatusNudge::Disconnected(status),
+            Some(StatusReason::LoggedOut) => StatusNudge::LoggedOut(status),
+            None if changed && !asked => StatusNudge::ChangedElsewhere(status),
+            None => return,
+        };
+        tracing::info!(?status, ?reason, "our status was changed for us");
+        self.nudge = Some(nudge);
     }
 
     /// Messages kept on disk from an earlier run are being sent: show them as sending.
@@ -329,16 +311,17 @@ impl App {
             .unwrap_or_default();
         let n = sends.len();
         for p in sends {
+            let session = p.message.session_id;
             let line = ChatLine {
                 seq: None,
                 author_kind: AuthorKind::Agent,
                 author_name: name.clone(),
-                body: p.body,
+                body: p.message.body,
                 created_at: p.queued_at,
-                client_msg_id: Some(p.client_msg_id),
+                client_msg_id: Some(p.message.client_msg_id),
                 delivery: Delivery::Sending,
             };
-            match self.sessions.get_mut(&p.session_id) {
+            match self.sessions.get_mut(&session) {
                 Some(s) => {
                     if !s
                         .lines
@@ -348,7 +331,7 @@ impl App {
                         s.lines.push(line);
                     }
                 }
-                None => self.orphans.push((p.session_id, line)),
+                None => self.orphans.push((session, line)),
             }
         }
         let t = text(self.lang);

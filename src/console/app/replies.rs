@@ -1,168 +1,136 @@
-//! What the app does with the replies to its requests (and with their errors).
+//! What the app does with the replies to its requests (and with their errors). Replies arrive
+//! typed: the network task read each as the reply type its request declares. Each tag goes
+//! with one request, listed here next to its handler; a reply that does not fit its tag is a
+//! bug of ours, logged and shown like an unreadable reply.
 
-use super::net_events::{line_of, parse};
+use super::net_events::line_of;
 use super::scroll::merge_lines;
 use super::*;
+use crate::console::i18n::fill;
 use crate::console::sanitize::inert_line;
-use crate::protocol::{MessageView, QueueInfo, SessionView};
-use serde_json::Value;
+use crate::protocol::{
+    AcceptReply, DirectoryReply, ErrorCode, ProfileReply, SnapshotReply, TranscriptReply,
+};
 
 impl App {
-    pub(super) fn on_reply(
-        &mut self,
-        tag: Tag,
-        result: Result<Value, crate::protocol::ApiError>,
-    ) -> Vec<Effect> {
-        let v = match result {
-            Ok(v) => v,
+    pub(super) fn on_reply(&mut self, tag: Tag, result: Result<Reply, ReplyError>) -> Vec<Effect> {
+        let reply = match result {
+            Ok(r) => r,
             Err(e) => return self.on_error(tag, e),
         };
-        match tag {
-            Tag::Snapshot => self.apply_snapshot(&v),
-            Tag::Directory => {
-                self.directory = parse(&v, "agents").unwrap_or_default();
-                if let Some(qs) = parse::<Vec<QueueInfo>>(&v, "groups") {
-                    self.queues = qs;
-                }
-                if let Some(Overlay::Transfer { .. }) = &self.overlay {
-                    let fresh = self.transfer_items();
-                    if let Some(Overlay::Transfer { items, .. }) = &mut self.overlay {
-                        *items = fresh;
-                    }
-                    self.refilter();
-                }
-                Vec::new()
-            }
-            Tag::KbList => {
+        match (tag, reply) {
+            (Tag::Snapshot, Reply::Snapshot(r)) => self.apply_snapshot(r),
+            (Tag::Directory, Reply::Directory(r)) => self.on_directory(r),
+            (Tag::KbList, Reply::KbSearch(r)) => {
                 self.kb
-                    .set_titles(parse(&v, "articles").unwrap_or_default());
+                    .set_titles(r.articles.into_iter().map(KbTitle::from).collect());
                 self.refilter_kb()
             }
-            Tag::KbGet(_) => {
-                if let Some(a) = parse::<KbArticle>(&v, "article") {
-                    self.kb.bodies.insert(a.id, a);
-                }
+            (Tag::KbGet(_), Reply::KbGet(r)) => {
+                self.kb.bodies.insert(r.article.id, r.article.into());
                 Vec::new()
             }
-            Tag::QuickReplies => {
-                self.quick_replies = parse(&v, "quick_replies").unwrap_or_default();
+            (Tag::QuickReplies, Reply::QuickReplies(r)) => {
+                self.quick_replies = r.quick_replies;
                 self.refilter();
                 Vec::new()
             }
-            Tag::Transcript(id) => {
-                let messages: Vec<MessageView> = parse(&v, "messages").unwrap_or_default();
+            (Tag::Transcript(id), Reply::Transcript(r)) => {
                 if let Some(s) = self.sessions.get_mut(&id) {
                     // Lines that arrived live while it loaded are kept; one line per seq.
-                    merge_lines(&mut s.lines, messages.into_iter().map(line_of).collect());
+                    merge_lines(&mut s.lines, r.messages.into_iter().map(line_of).collect());
                     s.loaded = true;
                 }
                 Vec::new()
             }
-            Tag::OlderTranscript(id) => {
-                let messages: Vec<MessageView> = parse(&v, "messages").unwrap_or_default();
-                self.on_older_page(id, messages.into_iter().map(line_of).collect())
+            (Tag::OlderTranscript(id), Reply::Transcript(r)) => {
+                self.on_older_page(id, r.messages.into_iter().map(line_of).collect())
             }
-            Tag::PastTranscript(id) => {
-                let Some(view) = parse::<SessionView>(&v, "session") else {
-                    return Vec::new();
-                };
-                let mut entry = SessionEntry::new(view);
-                entry.read_only = true;
-                entry.opened_from = self.selected.filter(|s| *s != id);
-                entry.loaded = true;
-                entry.past = Some(Vec::new());
-                entry.lines = parse::<Vec<MessageView>>(&v, "messages")
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(line_of)
-                    .collect();
-                self.sessions.insert(id, entry);
-                self.selected = Some(id);
-                self.focus = Focus::Chat;
-                Vec::new()
-            }
-            Tag::Profile(id) => {
-                let past: Vec<PastSession> = parse(&v, "sessions").unwrap_or_default();
-                if let Some(s) = self.sessions.get_mut(&id) {
-                    s.past = Some(past.into_iter().filter(|p| p.id != id).collect());
-                    if let Some(c) = parse(&v, "customer") {
-                        s.view.customer = c;
-                    }
-                }
-                Vec::new()
-            }
-            Tag::Accept(id) => {
-                let view: Option<SessionView> = parse(&v, "session");
-                self.pickable.retain(|p| p.id != id);
-                if let Some(view) = view {
-                    // Messages written while it was only offered did not reach us: fetch again.
-                    self.upsert_session(view, None).loaded = false;
-                }
-                let fx = self.select(id);
-                self.focus = Focus::Compose;
-                fx
-            }
-            Tag::Reject(id) => {
+            (Tag::PastTranscript(id), Reply::Transcript(r)) => self.open_past(id, r),
+            (Tag::Profile(id), Reply::Profile(r)) => self.on_profile(id, r),
+            (Tag::Accept(id), Reply::Accept(r)) => self.on_accepted(id, r),
+            (Tag::Reject(id), Reply::Reject(_)) => {
                 self.remove_session(id);
                 Vec::new()
             }
-            Tag::Send {
-                session,
-                client_msg_id,
-            } => {
+            (
+                Tag::Send {
+                    session,
+                    client_msg_id,
+                },
+                Reply::SendMessage(ack),
+            ) => {
                 if let Some(line) = self.find_line(session, &client_msg_id) {
                     line.delivery = Delivery::Acked;
-                    line.seq = v.get("seq").and_then(Value::as_i64);
+                    line.seq = Some(ack.seq);
                 }
                 self.drop_orphan(&client_msg_id);
                 Vec::new()
             }
-            Tag::Status(s) => {
-                self.status = s;
+            (Tag::Status(_), Reply::SetStatus(r)) => {
+                self.status = r.status;
                 self.status_requested = None;
                 // The agent chose a status: nothing left to explain.
                 self.nudge = None;
                 Vec::new()
             }
-            Tag::Tag(id) => {
-                if let (Some(tags), Some(s)) =
-                    (parse::<Vec<String>>(&v, "tags"), self.sessions.get_mut(&id))
-                {
-                    s.view.tags = tags;
+            (Tag::Tag(id), Reply::Tag(r)) => {
+                if let Some(s) = self.sessions.get_mut(&id) {
+                    s.view.tags = r.tags;
                 }
                 Vec::new()
             }
-            Tag::FollowUp(id) => {
-                if let (Some(p), Some(s)) = (
-                    v.get("follow_up").and_then(Value::as_bool),
-                    self.sessions.get_mut(&id),
-                ) {
-                    s.view.follow_up = p;
+            (Tag::FollowUp(id), Reply::FollowUp(r)) => {
+                if let Some(s) = self.sessions.get_mut(&id) {
+                    s.view.follow_up = r.follow_up;
                 }
                 Vec::new()
             }
-            Tag::Transfer(id) => {
+            (Tag::Transfer(id), Reply::Transfer(_)) => {
                 self.remove_session(id);
                 self.notice(format!("#{id} {}", text(self.lang).system_transferred));
                 Vec::new()
             }
-            Tag::End(id) => {
+            (Tag::End(id), Reply::End(_)) => {
                 self.remove_session(id);
                 self.notice(format!("#{id} {}", text(self.lang).system_ended));
                 Vec::new()
             }
-            Tag::ChangePassword => {
+            (Tag::ChangePassword, Reply::ChangePassword(_)) => {
                 if !matches!(self.status, AgentStatus::Online | AgentStatus::Busy) {
                     self.nudge = Some(StatusNudge::FirstLogin);
                 }
                 self.enter_workbench(false)
             }
-            Tag::Ignore => Vec::new(),
+            (Tag::Ignore, Reply::Typing(_)) => Vec::new(),
+            (tag, reply) => {
+                tracing::error!(
+                    ?tag,
+                    reply = reply.name(),
+                    "a reply that does not fit its request"
+                );
+                let e = ReplyError::Unreadable {
+                    request: reply.name(),
+                    detail: format!("a {} reply for {tag:?}", reply.name()),
+                };
+                self.on_error(tag, e)
+            }
         }
     }
 
-    fn on_error(&mut self, tag: Tag, e: crate::protocol::ApiError) -> Vec<Effect> {
-        let message = inert_line(&e.message).into_owned();
+    fn on_error(&mut self, tag: Tag, e: ReplyError) -> Vec<Effect> {
+        let t = text(self.lang);
+        let message = match &e {
+            ReplyError::Api(e) => inert_line(&e.message).into_owned(),
+            ReplyError::NotConnected => t.reply_not_connected.to_string(),
+            ReplyError::Unreadable { request, .. } => {
+                fill(t.reply_unreadable, &[("request", &inert_line(request))])
+            }
+        };
+        let code = match &e {
+            ReplyError::Api(e) => Some(e.code),
+            _ => None,
+        };
         match tag {
             Tag::Send {
                 session,
@@ -176,8 +144,8 @@ impl App {
             Tag::ChangePassword => {
                 if let Some(form) = &mut self.login {
                     // The server checks the same policy; say what it is, in our language.
-                    form.error = Some(if e.code == crate::protocol::ErrorCode::Invalid {
-                        text(self.lang).login_policy_refused.to_string()
+                    form.error = Some(if code == Some(ErrorCode::Invalid) {
+                        t.login_policy_refused.to_string()
                     } else {
                         message.clone()
                     });
@@ -193,12 +161,13 @@ impl App {
             }
             Tag::Status(_) => self.status_requested = None,
             Tag::Accept(id)
-                if e.code == crate::protocol::ErrorCode::Conflict
+                if code == Some(ErrorCode::Conflict)
                     && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>
             {
                 self.remove_session(id);
             }
-            Tag::Ignore => return Vec::new(),
+            // Typing signals are best-effort; only a reply we could not read is worth a word.
+            Tag::Ignore if !matches!(e, ReplyError::Unreadable { .. }) => return Vec::new(),
             _ => {}
         }
         self.notice(message);
@@ -213,32 +182,76 @@ impl App {
             .find(|l| l.client_msg_id.as_deref() == Some(client_msg_id))
     }
 
-    fn apply_snapshot(&mut self, v: &Value) -> Vec<Effect> {
-        if let Some(agent) = parse(v, "agent") {
+    fn on_directory(&mut self, r: DirectoryReply) -> Vec<Effect> {
+        self.directory = r.agents;
+        self.queues = r.groups;
+        if let Some(Overlay::Transfer { .. }) = &self.overlay {
+            let fresh = self.transfer_items();
+            if let Some(Overlay::Transfer { items, .. }) = &mut self.overlay {
+                *items = fresh;
+            }
+            self.refilter();
+        }
+        Vec::new()
+    }
+
+    /// A past session opened from the profile: shown read-only, with its transcript.
+    fn open_past(&mut self, id: SessionId, r: TranscriptReply) -> Vec<Effect> {
+        let mut entry = SessionEntry::new(r.session);
+        entry.read_only = true;
+        entry.opened_from = self.selected.filter(|s| *s != id);
+        entry.loaded = true;
+        entry.past = Some(Vec::new());
+        entry.lines = r.messages.into_iter().map(line_of).collect();
+        self.sessions.insert(id, entry);
+        self.selected = Some(id);
+        self.focus = Focus::Chat;
+        Vec::new()
+    }
+
+    fn on_profile(&mut self, id: SessionId, r: ProfileReply) -> Vec<Effect> {
+        if let Some(s) = self.sessions.get_mut(&id) {
+            s.past = Some(
+                r.sessions
+                    .into_iter()
+                    .filter(|p| p.id != id)
+                    .map(PastSession::from)
+                    .collect(),
+            );
+            s.view.customer = r.customer;
+        }
+        Vec::new()
+    }
+
+    fn on_accepted(&mut self, id: SessionId, r: AcceptReply) -> Vec<Effect> {
+        self.pickable.retain(|p| p.id != id);
+        if let Some(view) = r.session {
+            // Messages written while it was only offered did not reach us: fetch again.
+            self.upsert_session(view, None).loaded = false;
+        }
+        let fx = self.select(id);
+        self.focus = Focus::Compose;
+        fx
+    }
+
+    fn apply_snapshot(&mut self, r: SnapshotReply) -> Vec<Effect> {
+        if let Some(agent) = r.agent {
             self.me = Some(agent);
         }
         if let Some(status) = self.me.as_ref().map(|m| m.status) {
             // A fresh snapshot (after a reload) may be the first we hear of a status change.
-            self.on_status_event(status);
+            self.on_status_event(status, None);
         }
-        self.queues = parse(v, "queues").unwrap_or_default();
-        self.pickable = parse(v, "queued").unwrap_or_default();
-        let sessions: Vec<SessionView> = parse(v, "sessions").unwrap_or_default();
-        let offers: Vec<Value> = parse(v, "offers").unwrap_or_default();
+        self.queues = r.queues;
+        self.pickable = r.queued;
         let mut keep: Vec<SessionId> = Vec::new();
-        for view in sessions {
+        for view in r.sessions {
             keep.push(view.id);
             self.upsert_session(view, None);
         }
-        for o in offers {
-            let (Some(view), Some(exp)) = (
-                parse::<SessionView>(&o, "session"),
-                o.get("expires_at").and_then(Value::as_i64),
-            ) else {
-                continue;
-            };
-            keep.push(view.id);
-            self.upsert_session(view, Some(exp));
+        for offer in r.offers {
+            keep.push(offer.session.id);
+            self.upsert_session(offer.session, Some(offer.expires_at));
         }
         self.sessions
             .retain(|id, s| s.read_only || keep.contains(id));

@@ -7,7 +7,7 @@
 
 use super::*;
 use crate::console::ui::{message_height, transcript_height};
-use serde_json::json;
+use crate::protocol::request::Transcript;
 use std::collections::BTreeMap;
 
 /// Messages per transcript page.
@@ -16,11 +16,12 @@ pub const PAGE: i64 = 100;
 /// The request for the newest page of a session whose last message is `last_seq` (the server
 /// answers at most its own limit; later messages arrive as events meanwhile).
 pub(super) fn newest_page(tag: Tag, id: SessionId, last_seq: i64) -> Effect {
-    Effect::Request {
-        tag,
-        kind: "session.transcript",
-        body: json!({"session_id": id, "after_seq": (last_seq - PAGE).max(0)}),
-    }
+    let page = Transcript {
+        session_id: id,
+        after_seq: Some((last_seq - PAGE).max(0)),
+        limit: None,
+    };
+    super::actions::request(tag, page)
 }
 
 impl App {
@@ -95,11 +96,13 @@ impl App {
         };
         s.loading_older = true;
         let after = (oldest - 1 - PAGE).max(0);
-        vec![Effect::Request {
-            tag: Tag::OlderTranscript(id),
-            kind: "session.transcript",
-            body: json!({"session_id": id, "after_seq": after, "limit": oldest - 1 - after}),
-        }]
+        let page = Transcript {
+            session_id: id,
+            after_seq: Some(after),
+            // At most PAGE, so it fits.
+            limit: u32::try_from(oldest - 1 - after).ok(),
+        };
+        vec![super::actions::request(Tag::OlderTranscript(id), page)]
     }
 
     /// An older page arrived: it goes above what is shown, so the view (counted from the

@@ -4,7 +4,7 @@ use crate::console::composer::Composer;
 use crate::console::i18n::Lang;
 use crate::console::keymap::KeyChord;
 use crate::model::{AgentStatus, AuthorKind, Millis, SessionId};
-use crate::protocol::{AgentInfo, QueueInfo, SessionView};
+use crate::protocol::{AgentInfo, Article, ArticleSummary, QueueInfo, SessionView};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -41,7 +41,7 @@ pub struct ChatLine {
 }
 
 /// A past session in the profile sidebar.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PastSession {
     pub id: SessionId,
     pub created_at: Millis,
@@ -50,8 +50,21 @@ pub struct PastSession {
     pub state: crate::model::SessionState,
     pub csat: Option<u8>,
     /// Seq of its last message, so opening it fetches the newest page first.
-    #[serde(default)]
     pub last_seq: i64,
+}
+
+impl From<SessionView> for PastSession {
+    fn from(v: SessionView) -> Self {
+        PastSession {
+            id: v.id,
+            created_at: v.created_at,
+            tags: v.tags,
+            end_reason: v.end_reason,
+            state: v.state,
+            csat: v.csat,
+            last_seq: v.last_seq,
+        }
+    }
 }
 
 /// One conversation in the list: an offer, an active session, or one opened read-only.
@@ -123,28 +136,42 @@ impl SessionEntry {
 }
 
 /// A knowledge-base article title (all are fetched once; searched locally).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KbTitle {
     pub id: i64,
     pub title: String,
-    #[serde(default)]
     pub keywords: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+impl From<ArticleSummary> for KbTitle {
+    fn from(a: ArticleSummary) -> Self {
+        KbTitle {
+            id: a.id,
+            title: a.title,
+            keywords: a.keywords,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct KbArticle {
     pub id: i64,
     pub title: String,
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct QuickReply {
-    pub id: i64,
-    pub shortcut: String,
-    pub title: String,
-    pub body: String,
+impl From<Article> for KbArticle {
+    fn from(a: Article) -> Self {
+        KbArticle {
+            id: a.id,
+            title: a.title,
+            body: a.body,
+        }
+    }
 }
+
+/// A canned answer, as the server lists it.
+pub use crate::protocol::QuickReply;
 
 /// The knowledge-base search panel.
 #[derive(Debug, Clone, Default)]
@@ -215,9 +242,14 @@ impl Default for ChatViewport {
 /// Why the status banner asks the agent to go online.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusNudge {
-    /// The server set us away/offline after offers went unanswered.
+    /// The server set us away after offers went unanswered (`StatusReason::MissedOffers`).
     MissedOffers(AgentStatus),
-    /// The server (or another sign-in) changed our status without us asking.
+    /// The server set us offline: disconnected past the grace period
+    /// (`StatusReason::Disconnected`).
+    Disconnected(AgentStatus),
+    /// Signed out of the last connection elsewhere (`StatusReason::LoggedOut`).
+    LoggedOut(AgentStatus),
+    /// Another sign-in of ours changed the status (a change with no reason we did not ask for).
     ChangedElsewhere(AgentStatus),
     /// First sign-in done (the password was just set): the agent starts offline.
     FirstLogin,
@@ -335,8 +367,6 @@ pub struct App {
     pub status_requested: Option<AgentStatus>,
     /// Shown in the banner until the agent is online: why they are not, and the key to fix it.
     pub nudge: Option<StatusNudge>,
-    /// When an offer to us last timed out: a server status change soon after means missed offers.
-    pub offer_timed_out_at: Option<Millis>,
     /// Messages restored from the on-disk outbox whose session is not in the list (yet).
     pub orphans: Vec<(SessionId, ChatLine)>,
     /// The outbox is kept on disk: unsent messages survive quitting (the quit dialog says so).

@@ -3,10 +3,13 @@
 //!
 //! The cursor is a byte index that always sits on a char boundary. Text is kept "inert"
 //! (see [`super::sanitize`]): characters the terminal would draw differently from the text
-//! itself are refused on the way in, so what is measured is exactly what is drawn.
+//! itself are refused on the way in, so what is measured is exactly what is drawn. Joiners
+//! (ZWJ, ZWNJ) follow the sanitiser's rule: one typed after a visible character is kept (what
+//! it joins comes next: Persian می‌خواهم, emoji 👨‍👩‍👧), and one left with nothing to join is
+//! dropped when the message is taken to be sent.
 
 use super::sanitize;
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How many sent messages `history_prev` can go back through.
 const HISTORY_LIMIT: usize = 100;
@@ -36,13 +39,16 @@ fn is_mark(c: char) -> bool {
     width(c) == 0 && !c.is_whitespace()
 }
 
+/// Columns `s` takes on screen, as the terminal library draws it: by grapheme, so an emoji
+/// ZWJ sequence counts once.
 fn str_width(s: &str) -> usize {
-    s.chars().map(width).sum()
+    s.width()
 }
 
 /// Appends `s` to `out`, normalising line breaks and dropping what the screen can't show
-/// as-is. Tabs become spaces (the sanitizer would draw them that way anyway).
-fn push_clean(out: &mut String, s: &str) {
+/// as-is. Tabs become spaces (the sanitizer would draw them that way anyway). `before` is the
+/// character `s` goes after, for a joiner at its start.
+fn push_clean(out: &mut String, s: &str, before: Option<char>) {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -53,6 +59,11 @@ fn push_clean(out: &mut String, s: &str) {
             '\n' => out.push('\n'),
             '\t' => out.push_str("    "),
             c if sanitize::is_inert(c) => out.push(c),
+            c if sanitize::is_joiner(c)
+                && sanitize::joinable(out.chars().next_back().or(before)) =>
+            {
+                out.push(c)
+            }
             _ => {}
         }
     }
@@ -95,7 +106,7 @@ impl Composer {
             text
         } else {
             let mut clean = String::with_capacity(text.len());
-            push_clean(&mut clean, &text);
+            push_clean(&mut clean, &text, None);
             clean
         };
         self.cursor = self.text.len();
@@ -107,12 +118,17 @@ impl Composer {
     }
 
     /// Returns the text and leaves the composer empty (history is kept; call
-    /// [`Self::push_history`] once the message is really sent).
+    /// [`Self::push_history`] once the message is really sent). A joiner with nothing to join
+    /// is left out, as the sanitiser would show it marked.
     pub fn take(&mut self) -> String {
         self.stop_browsing();
         self.cursor = 0;
         self.goal_col = None;
-        std::mem::take(&mut self.text)
+        let text = std::mem::take(&mut self.text);
+        match sanitize::drop_loose_joiners(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(clean) => clean,
+        }
     }
 
     // ---- editing ----
@@ -137,7 +153,8 @@ impl Composer {
     /// `\n`, tabs four spaces; other control characters are dropped.
     pub fn insert_str(&mut self, s: &str) {
         let mut clean = String::with_capacity(s.len());
-        push_clean(&mut clean, s);
+        let before = self.text[..self.cursor].chars().next_back();
+        push_clean(&mut clean, s, before);
         if clean.is_empty() {
             return;
         }

@@ -281,3 +281,57 @@ fn random_editing_keeps_invariants() {
         assert_eq!(joined, c.text().replace('\n', ""));
     }
 }
+
+#[test]
+fn joiners_typed_between_letters_are_kept_as_the_sanitiser_keeps_them() {
+    use crate::console::sanitize::inert_line;
+    // Persian "I want": a ZWNJ after the prefix می, typed one key at a time.
+    let persian = "می\u{200c}خواهم";
+    // An emoji ZWJ sequence (family) and a flag with a variation selector (rainbow flag).
+    let family = "👨\u{200d}👩\u{200d}👧";
+    let rainbow = "🏳\u{fe0f}\u{200d}🌈";
+    for word in [persian, family, rainbow] {
+        let mut c = Composer::new();
+        for ch in word.chars() {
+            c.insert_char(ch);
+        }
+        assert_eq!(c.text(), word, "typed");
+        let sent = c.take();
+        assert_eq!(sent, word, "sent as typed");
+        assert_eq!(inert_line(&sent), word, "and shown as typed");
+        // Pasted, and set (history, articles), the same.
+        let mut c = Composer::new();
+        c.insert_str(word);
+        assert_eq!(c.text(), word, "pasted");
+        assert_eq!(with(word).text(), word, "set");
+    }
+    // The family is drawn as one wide glyph: the cursor after it is at column 2.
+    let mut c = with(family);
+    c.insert_char('!');
+    assert_eq!(c.layout(80).1, (0, 3));
+}
+
+#[test]
+fn joiners_with_nothing_to_join_are_not_kept() {
+    let mut c = Composer::new();
+    // At the start, after a space, after another joiner: refused as typed.
+    for ch in [
+        '\u{200d}', 'a', ' ', '\u{200c}', 'b', '\u{200d}', '\u{200d}',
+    ] {
+        c.insert_char(ch);
+    }
+    assert_eq!(
+        c.text(),
+        "a b\u{200d}",
+        "one joiner waits for what it joins"
+    );
+    // Nothing came after it: it is not sent.
+    assert_eq!(c.take(), "a b");
+    // One that lost its right-hand letter (deleted) or faces a space is dropped too.
+    let mut c = with("x\u{200d}y z");
+    c.home();
+    c.right(); // past x and the joiner that belongs to it
+    c.delete();
+    assert_eq!(c.text(), "x\u{200d} z");
+    assert_eq!(c.take(), "x z");
+}

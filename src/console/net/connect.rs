@@ -1,7 +1,10 @@
 //! One connection attempt: WebSocket handshake, `hello`, then `resume` with the token and
 //! cursor (after a drop) or `login` with the password. Also the frame helpers the task uses.
 
-use crate::protocol::{AgentInfo, ApiError, ErrorCode, PROTOCOL_VERSION, ServerFrame};
+use crate::protocol::request::{Hello, Login, Resume};
+use crate::protocol::{
+    AgentInfo, ApiError, Call, ErrorCode, PROTOCOL_VERSION, Request, ServerFrame,
+};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -36,13 +39,15 @@ pub(super) struct Established {
     pub resumed: bool,
 }
 
-pub(super) async fn send_frame(ws: &mut Ws, id: u64, kind: &str, body: &Value) -> Result<(), ()> {
-    let mut v = body.clone();
-    if !v.is_object() {
-        v = json!({});
+/// Writes `request` as one frame with its echo `id`. Err when the connection is gone.
+pub(super) async fn send_frame(ws: &mut Ws, id: u64, request: &Request) -> Result<(), ()> {
+    let mut v = serde_json::to_value(request).map_err(|e| {
+        // Our own types always serialise; if one ever does not, say so rather than send junk.
+        tracing::error!(request = request.kind(), error = %e, "cannot write a request");
+    })?;
+    if let Some(fields) = v.as_object_mut() {
+        fields.insert("id".into(), json!(id));
     }
-    v["type"] = json!(kind);
-    v["id"] = json!(id);
     ws.send(Message::Text(v.to_string().into()))
         .await
         .map_err(|_| ())
@@ -79,6 +84,33 @@ async fn await_reply(ws: &mut Ws, id: u64) -> Result<Result<Value, ApiError>, Fa
     }
 }
 
+/// Sends one request during sign-in and reads its typed reply (`Ok(Err(_))`: the server
+/// refused it). A reply of another shape is logged and ends the attempt: it is not a server
+/// we can talk to.
+async fn call<C: Call>(
+    ws: &mut Ws,
+    next_id: &mut u64,
+    call: C,
+) -> Result<Result<C::Reply, ApiError>, Failure> {
+    let request: Request = call.into();
+    let kind = request.kind();
+    let id = *next_id;
+    *next_id += 1;
+    send_frame(ws, id, &request)
+        .await
+        .map_err(|_| Failure::Retry("the connection dropped".into()))?;
+    match await_reply(ws, id).await? {
+        Err(e) => Ok(Err(e)),
+        Ok(v) => serde_json::from_value(v).map(Ok).map_err(|e| {
+            tracing::error!(request = kind, error = %e, "a reply of the wrong shape from the server");
+            Failure::Fatal {
+                message: format!("the server's reply to `{kind}` could not be read: {e}"),
+                credentials: false,
+            }
+        }),
+    }
+}
+
 /// Connects, says hello, and logs in or resumes. Events replayed by the resume arrive after
 /// this returns, through the task's main loop.
 pub(super) async fn connect(
@@ -94,25 +126,23 @@ pub(super) async fn connect(
     .await
     .map_err(|_| Failure::Retry(format!("cannot reach {}: timed out", c.url)))?
     .map_err(|e| Failure::Retry(format!("cannot reach {}: {e}", c.url)))?;
-    let mut call =
-        async |ws: &mut Ws, kind: &str, body: Value| -> Result<Result<Value, ApiError>, Failure> {
-            let id = *next_id;
-            *next_id += 1;
-            send_frame(ws, id, kind, &body)
-                .await
-                .map_err(|_| Failure::Retry("the connection dropped".into()))?;
-            await_reply(ws, id).await
-        };
-    let hello = json!({"protocol": PROTOCOL_VERSION, "client": "kefu-console"});
-    if let Err(e) = call(&mut ws, "hello", hello).await? {
+    let hello = Hello {
+        protocol: PROTOCOL_VERSION,
+        client: Some("kefu-console".into()),
+    };
+    if let Err(e) = call(&mut ws, next_id, hello).await? {
         return Err(Failure::Fatal {
             message: e.message,
             credentials: false,
         });
     }
     if let Some(token) = c.token.clone() {
-        match call(&mut ws, "resume", json!({"token": token, "cursor": cursor})).await? {
-            Ok(v) => return established(ws, &v, true),
+        let resume = Resume {
+            token,
+            cursor: Some(cursor),
+        };
+        match call(&mut ws, next_id, resume).await? {
+            Ok(reply) => return established(ws, reply, true),
             Err(e) if e.code == ErrorCode::Unauthorized => {
                 tracing::info!("the session token was refused; signing in with the password");
                 c.token = None;
@@ -120,11 +150,15 @@ pub(super) async fn connect(
             Err(e) => return Err(Failure::Retry(e.message)),
         }
     }
-    let body = json!({"username": c.username, "password": c.password, "cursor": if cursor > 0 { Some(cursor) } else { None }});
-    match call(&mut ws, "login", body).await? {
-        Ok(v) => {
-            c.token = v.get("token").and_then(Value::as_str).map(String::from);
-            established(ws, &v, false)
+    let login = Login {
+        username: c.username.clone(),
+        password: c.password.clone(),
+        cursor: (cursor > 0).then_some(cursor),
+    };
+    match call(&mut ws, next_id, login).await? {
+        Ok(reply) => {
+            c.token = reply.token.clone();
+            established(ws, reply, false)
         }
         Err(e) => Err(Failure::Fatal {
             credentials: e.code == ErrorCode::Unauthorized,
@@ -133,23 +167,19 @@ pub(super) async fn connect(
     }
 }
 
-fn established(ws: Ws, v: &Value, resumed: bool) -> Result<Established, Failure> {
-    let agent = v
-        .get("agent")
-        .cloned()
-        .and_then(|a| serde_json::from_value(a).ok())
-        .ok_or_else(|| Failure::Fatal {
-            message: "the server sent no agent profile".into(),
-            credentials: false,
-        })?;
-    let must_change_password = v
-        .get("must_change_password")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+fn established(
+    ws: Ws,
+    reply: <Login as Call>::Reply,
+    resumed: bool,
+) -> Result<Established, Failure> {
+    let agent: AgentInfo = reply.agent.ok_or_else(|| Failure::Fatal {
+        message: "the server sent no agent profile".into(),
+        credentials: false,
+    })?;
     Ok(Established {
         ws,
         agent,
-        must_change_password,
+        must_change_password: reply.must_change_password,
         resumed,
     })
 }

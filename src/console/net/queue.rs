@@ -3,8 +3,10 @@
 
 use crate::console::app::{NetEvent, Tag};
 use crate::console::outbox::{self, OutboxFile, PendingSend};
+use crate::console::reply::{Reply, ReplyError};
 use crate::model::now_ms;
-use crate::protocol::{ApiError, ErrorCode};
+use crate::protocol::request::SendMessage;
+use crate::protocol::{ApiError, Call, ErrorCode, Request};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -16,14 +18,17 @@ pub(super) struct Queued {
 }
 
 impl Queued {
-    /// The `message.send` request body, the same on every (re-)send.
-    pub(super) fn body(&self) -> Value {
-        serde_json::json!({
-            "session_id": self.send.session_id,
-            "client_msg_id": self.send.client_msg_id,
-            "body": self.send.body,
-        })
+    /// The `message.send` request, the same on every (re-)send.
+    pub(super) fn request(&self) -> Request {
+        Request::SendMessage(self.send.message.clone())
     }
+}
+
+/// Reads the `result` of an `ok` reply to a `message.send`: its ack.
+pub(super) fn read_ack(result: Value) -> Result<Reply, ReplyError> {
+    let decode =
+        |v| serde_json::from_value::<<SendMessage as Call>::Reply>(v).map(Reply::SendMessage);
+    crate::console::reply::read(decode, "message.send", result)
 }
 
 /// Unacknowledged sends, oldest first, kept across reconnects and, with a file, across runs.
@@ -38,7 +43,7 @@ impl Outbox {
     pub(super) fn contains(&self, client_msg_id: &str) -> bool {
         self.items
             .iter()
-            .any(|q| q.send.client_msg_id == client_msg_id)
+            .any(|q| q.send.message.client_msg_id == client_msg_id)
     }
 
     pub(super) fn take(&mut self, id: u64) -> Option<Queued> {
@@ -67,19 +72,9 @@ impl Outbox {
         &mut self,
         id: u64,
         tag: Tag,
-        body: &Value,
+        message: SendMessage,
         events: &mpsc::UnboundedSender<NetEvent>,
     ) -> Result<(), ApiError> {
-        let field = |k: &str| body.get(k).and_then(Value::as_str).map(String::from);
-        let (Some(session_id), Some(client_msg_id), Some(text)) = (
-            body.get("session_id").and_then(Value::as_i64),
-            field("client_msg_id"),
-            field("body"),
-        ) else {
-            return Err(ApiError::invalid(
-                "a message needs a session, an id and a body",
-            ));
-        };
         if self.items.len() >= outbox::MAX_ENTRIES {
             return Err(ApiError::new(
                 ErrorCode::RateLimited,
@@ -90,9 +85,7 @@ impl Outbox {
             id,
             tag,
             send: PendingSend {
-                session_id,
-                client_msg_id,
-                body: text,
+                message,
                 queued_at: now_ms(),
             },
         });
@@ -114,7 +107,7 @@ impl Outbox {
         };
         let fresh: Vec<PendingSend> = saved
             .into_iter()
-            .filter(|s| !self.contains(&s.client_msg_id))
+            .filter(|s| !self.contains(&s.message.client_msg_id))
             .collect();
         if fresh.is_empty() {
             return;
@@ -132,8 +125,8 @@ impl Outbox {
                 Queued {
                     id,
                     tag: Tag::Send {
-                        session: send.session_id,
-                        client_msg_id: send.client_msg_id.clone(),
+                        session: send.message.session_id,
+                        client_msg_id: send.message.client_msg_id.clone(),
                     },
                     send: send.clone(),
                 }
@@ -163,15 +156,19 @@ mod tests {
                 session: 1,
                 client_msg_id: format!("c{n}"),
             };
-            let body = serde_json::json!({"session_id": 1, "client_msg_id": format!("c{n}"), "body": "hi"});
-            (tag, body)
+            let message = SendMessage {
+                session_id: 1,
+                client_msg_id: format!("c{n}"),
+                body: "hi".into(),
+            };
+            (tag, message)
         };
         for n in 0..outbox::MAX_ENTRIES {
-            let (tag, body) = send(n);
-            outbox.push(n as u64, tag, &body, &tx).unwrap();
+            let (tag, message) = send(n);
+            outbox.push(n as u64, tag, message, &tx).unwrap();
         }
-        let (tag, body) = send(outbox::MAX_ENTRIES);
-        let err = outbox.push(0, tag, &body, &tx).unwrap_err();
+        let (tag, message) = send(outbox::MAX_ENTRIES);
+        let err = outbox.push(0, tag, message, &tx).unwrap_err();
         assert_eq!(err.code, ErrorCode::RateLimited);
         assert_eq!(outbox.items.len(), outbox::MAX_ENTRIES);
     }

@@ -15,8 +15,8 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 /// The row above the workbench: the connection while it is not up, else why the agent is
-/// not online (set away for missed offers, changed elsewhere, first sign-in) and the key to
-/// go online.
+/// not online (set away for missed offers, offline after a disconnect or a sign-out
+/// elsewhere, changed elsewhere, first sign-in) and the key to go online.
 pub fn banner(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let t = ctx.t;
     let text = match (&ctx.app.conn, ctx.app.nudge) {
@@ -47,6 +47,8 @@ fn nudge_text(ctx: &Ctx, nudge: StatusNudge) -> String {
         .unwrap_or_else(|| "?".into());
     let (template, status) = match nudge {
         StatusNudge::MissedOffers(s) => (t.nudge_missed_offers, s),
+        StatusNudge::Disconnected(s) => (t.nudge_disconnected, s),
+        StatusNudge::LoggedOut(s) => (t.nudge_logged_out, s),
         StatusNudge::ChangedElsewhere(s) => (t.nudge_changed, s),
         StatusNudge::FirstLogin => (t.nudge_first_login, ctx.app.status),
     };
