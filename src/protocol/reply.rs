@@ -145,6 +145,17 @@ pub struct MessageAck {
     pub created_at: Millis,
 }
 
+/// The ack for a stored message; a retried send gets exactly this again.
+impl From<&MessageView> for MessageAck {
+    fn from(m: &MessageView) -> Self {
+        MessageAck {
+            session_id: m.session_id,
+            seq: m.seq,
+            created_at: m.created_at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TranscriptReply {
     pub session: SessionView,

@@ -5,49 +5,16 @@
 
 use super::hub::{Auth, Hub, HubMsg};
 use super::outbox::{ConnId, Outbox};
-use super::respond::{Reply, Responder};
+use super::pending::Batch;
+use super::respond::Responder;
 use crate::model::{AgentId, AgentStatus, Millis, SessionId, now_ms};
-use crate::protocol::{
-    self, ApiError, ErrorCode, Event, MessageAck, ReloadReason, ServerFrame, SessionView,
-};
+use crate::protocol::{self, ApiError, ErrorCode, Event, ReloadReason, ServerFrame, SessionView};
 use crate::store::committer::{AfterCommit, Work};
 use crate::store::{Audience, Read, StoreError, Viewer};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// Writes and deliveries gathered while handling one message; flushed as committer jobs.
-#[derive(Default)]
-pub struct Batch {
-    /// Live sessions whose row changed.
-    pub sessions: Vec<SessionId>,
-    pub messages: Vec<protocol::MessageView>,
-    /// (cursor, audience, session, event JSON).
-    pub events: Vec<(i64, Audience, Option<SessionId>, String)>,
-    pub statuses: Vec<(AgentId, AgentStatus)>,
-    /// Live events to send once everything above committed.
-    pub sends: Vec<(Outbox, String)>,
-    /// Replies, sent after the events (a request's events come before its reply).
-    pub replies: Vec<Reply>,
-    /// Further store work (tokens, passwords, reads in commit order), each its own job.
-    pub work: Vec<Work>,
-    /// Work whose deliveries must follow the replies (a resume's replay follows its reply).
-    pub after_replies: Vec<Work>,
-}
-
-impl Batch {
-    fn is_empty(&self) -> bool {
-        self.sessions.is_empty()
-            && self.messages.is_empty()
-            && self.events.is_empty()
-            && self.statuses.is_empty()
-            && self.sends.is_empty()
-            && self.replies.is_empty()
-            && self.work.is_empty()
-            && self.after_replies.is_empty()
-    }
-}
 
 impl Hub {
     /// The outboxes of everyone an audience names.
@@ -364,15 +331,6 @@ fn core_writes(
         tx.insert_event(*id, *audience, *session, body, now)?;
     }
     Ok(())
-}
-
-/// The ack for a stored message; a retried send gets exactly this again.
-pub fn ack_of(m: &protocol::MessageView) -> MessageAck {
-    MessageAck {
-        session_id: m.session_id,
-        seq: m.seq,
-        created_at: m.created_at,
-    }
 }
 
 /// An event frame from an already-serialised event body (stored bodies are replayed as is).

@@ -4,10 +4,6 @@
 
 use super::hub::Hub;
 use crate::model::{EndReason, Millis, SessionId, SessionState, now_ms};
-use std::time::Duration;
-
-/// How often [`Hub::housekeeping`] runs.
-pub const EVERY: Duration = Duration::from_secs(1);
 
 /// Most conversations ended in one round, so a backlog is worked off in slices.
 const MAX_EXPIRED_PER_ROUND: usize = 500;

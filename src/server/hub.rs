@@ -8,14 +8,13 @@
 //! work reaches the store and replies reach clients; `housekeeping` runs once a second (queue
 //! expiry, `quotas`, `revoke`).
 
-use super::batch::{Batch, ack_of};
 use super::hasher::Hasher;
 use super::outbox::{ConnId, Outbox};
+use super::pending::Batch;
 use super::quotas::Quotas;
 use super::respond::Responder;
-use super::revoke::Revocation;
 use crate::config::ServerConfig;
-use crate::model::{AgentId, AuthorKind, CustomerId, SessionId, now_ms};
+use crate::model::{AgentId, AuthorKind, CustomerId, Millis, SessionId, now_ms};
 use crate::protocol::{ApiError, MessageAck, QueueInfo, Request, ServerFrame, SessionView};
 use crate::routing::{AgentSpec, Engine};
 use crate::store::committer::Committer;
@@ -26,6 +25,18 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
 use tokio::sync::mpsc;
+
+/// How often the housekeeping chores run (queue expiry, quota pruning, revocation checks).
+const CHORES_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Where the periodic check for revoked agent tokens stands (see `revoke`).
+#[derive(Debug, Default)]
+pub struct Revocation {
+    /// The last connection checked; the next check starts after it.
+    pub after: ConnId,
+    pub in_flight: bool,
+    pub last_check: Millis,
+}
 
 pub type HubTx = mpsc::UnboundedSender<HubMsg>;
 
@@ -198,8 +209,10 @@ impl Hub {
         }
         for m in recovered.sent {
             if let (Some(l), Some(cmid)) = (live.get_mut(&m.session_id), m.client_msg_id.clone()) {
-                l.acks
-                    .insert((m.author_kind, m.author_id.unwrap_or(0), cmid), ack_of(&m));
+                l.acks.insert(
+                    (m.author_kind, m.author_id.unwrap_or(0), cmid),
+                    MessageAck::from(&m),
+                );
             }
         }
         Hub {
@@ -230,7 +243,7 @@ impl Hub {
         // Effects of the restart itself (offers that expired while we were down).
         self.tick();
         // Queue expiry, quota pruning, revocation checks (`housekeeping`).
-        let mut chores = tokio::time::interval(super::housekeeping::EVERY);
+        let mut chores = tokio::time::interval(CHORES_EVERY);
         chores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let deadline = self.engine.next_deadline();

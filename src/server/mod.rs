@@ -23,6 +23,7 @@ mod kb_ops;
 mod listen;
 pub(crate) mod origin;
 mod outbox;
+mod pending;
 mod quotas;
 mod respond;
 mod revoke;

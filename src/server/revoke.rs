@@ -15,15 +15,6 @@ pub const REVOKED_REASON: &str = "token revoked; log in again";
 /// Most tokens looked up per check; the next check goes on where this one stopped.
 const CHECK_BATCH: usize = 256;
 
-/// Where the periodic check stands.
-#[derive(Debug, Default)]
-pub struct Revocation {
-    /// The last connection checked; the next check starts after it.
-    after: ConnId,
-    in_flight: bool,
-    last_check: Millis,
-}
-
 impl Hub {
     /// Looks up the tokens of the next batch of agent connections, if a check is due; those
     /// whose token is gone are closed when the answer comes back.

@@ -2,7 +2,6 @@
 //! and (agents) read the customer's profile. Who may do it is checked by the caller or here,
 //! in one place per operation.
 
-use super::batch::ack_of;
 use super::hub::{Auth, Hub};
 use super::respond::Responder;
 use crate::model::{AgentId, AuthorKind, CustomerId, SessionId, SessionState, now_ms};
@@ -103,7 +102,7 @@ impl Hub {
                 }
             }
         }
-        let ack = ack_of(&message);
+        let ack = MessageAck::from(&message);
         l.acks.insert(key, ack);
         let (customer, assignee) = (l.view.customer.id, l.view.assignee);
         self.touch(session);
