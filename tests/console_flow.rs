@@ -86,6 +86,8 @@ fn quitting_with_only_unsent_messages_still_asks() {
             .any(|l| l.body == "left from last time")
     );
     assert_eq!(app.unsent_count(), 1);
+    // The customer is waiting for an answer, which this is.
+    app.sessions.get_mut(&99).unwrap().view.waiting_since = Some(NOW - 1_000);
     app.on_net(NetEvent::Reply {
         tag: Tag::Send {
             session: 99,
@@ -95,9 +97,19 @@ fn quitting_with_only_unsent_messages_still_asks() {
             session_id: 99,
             seq: 4,
             created_at: NOW,
+            cursor: Some(12),
         })),
     });
     assert_eq!(app.unsent_count(), 0);
+    // The ack is all the server sends this connection for its own message.
+    let s = &app.sessions[&99];
+    assert_eq!(s.view.last_seq, 4);
+    assert!(s.view.waiting_since.is_none());
+    assert!(
+        s.lines
+            .iter()
+            .any(|l| l.body == "left from last time" && l.seq == Some(4))
+    );
 }
 
 #[test]

@@ -108,8 +108,8 @@ fn check_messages(db: &rusqlite::Connection, ledger: &Ledger, sessions: &[i64]) 
     stored_total
 }
 
-/// Each connection received its events exactly once, in order, with no gap: the cursors it
-/// got are the first of the stored events after the cursor it resumed from. The rest (stored
+/// Each connection received its events exactly once, in order, with no gap (a message it sent
+/// itself counts by the cursor in its ack): the cursors it got are the first of the stored events after the cursor it resumed from. The rest (stored
 /// but not yet sent at the kill) are the next round's replay.
 fn check_events(db: &rusqlite::Connection, delivered: &Delivered) {
     let stored = stored_event_ids(db, delivered.viewer, delivered.from);
@@ -163,7 +163,11 @@ async fn customer_traffic(
             }) => {
                 if let Some(cmid) = id.as_u64().and_then(|id| in_flight.remove(&id)) {
                     match (ok, result) {
-                        (true, Some(r)) => acked.push((cmid, r["seq"].as_i64().unwrap())),
+                        (true, Some(r)) => {
+                            acked.push((cmid, r["seq"].as_i64().unwrap()));
+                            // The ack stands for the message's event on this connection.
+                            delivered.cursors.extend(r["cursor"].as_i64());
+                        }
                         _ => refused.push(format!("{cmid}: {error:?}")),
                     }
                 }
@@ -241,7 +245,11 @@ async fn agent_traffic(mut a: Client, mut r: AgentRound) -> AgentOutcome {
                         }
                     } else if let Some(cmid) = sends.remove(&id) {
                         match (ok, result) {
-                            (true, Some(v)) => acked.push((cmid, v["seq"].as_i64().unwrap())),
+                            (true, Some(v)) => {
+                                acked.push((cmid, v["seq"].as_i64().unwrap()));
+                                // The ack stands for the message's event here.
+                                r.delivered.cursors.extend(v["cursor"].as_i64());
+                            }
                             _ => refused.push(format!("{cmid}: {error:?}")),
                         }
                     } else if let Some(s) = transferring.remove(&id) {
@@ -408,17 +416,32 @@ async fn five_kills_mid_traffic_with_replies_and_transfers() {
                 let msg = json!({"session_id": session, "client_msg_id": cmid, "body": cmid});
                 ids.push(c.send("message.send", msg).await.unwrap());
             }
-            let mut replies = collect_replies(&mut c, &ids).await;
-            for (cmid, id) in retries.iter().zip(&ids) {
-                let ack = replies.remove(id).unwrap().unwrap();
-                ledger.ack(cmid, ack["seq"].as_i64().unwrap());
-            }
-            let delivered = Delivered {
+            let mut delivered = Delivered {
                 viewer: Viewer::Customer(customer),
                 from,
                 head,
                 cursors: Vec::new(),
             };
+            // The replay and the retries' acks, in the order they come: an ack stands for its
+            // message's event (a retry of a message stored before the kill has no cursor: its
+            // event was stored then, and is in the replay).
+            let mut waiting: HashMap<u64, &String> =
+                ids.iter().copied().zip(retries.iter()).collect();
+            while !waiting.is_empty() {
+                match c.next_frame(WAIT).await.unwrap() {
+                    ServerFrame::Reply {
+                        id, result, error, ..
+                    } => {
+                        if let Some(cmid) = id.as_u64().and_then(|id| waiting.remove(&id)) {
+                            let ack = result.unwrap_or_else(|| panic!("{cmid}: {error:?}"));
+                            ledger.ack(cmid, ack["seq"].as_i64().unwrap());
+                            delivered.cursors.extend(ack["cursor"].as_i64());
+                        }
+                    }
+                    ServerFrame::Event { cursor, .. } => delivered.cursors.push(cursor),
+                    _ => {}
+                }
+            }
             customers.push((c, session, delivered));
         }
         let sessions: Vec<i64> = customer_state.iter().map(|c| c.2).collect();

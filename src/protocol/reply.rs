@@ -143,6 +143,10 @@ pub struct MessageAck {
     pub session_id: SessionId,
     pub seq: i64,
     pub created_at: Millis,
+    /// The cursor of the message's event in the sender's stream: the sending connection gets
+    /// this ack instead of the event. Absent on a retry answered after a server restart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<i64>,
 }
 
 /// The ack for a stored message; a retried send gets exactly this again.
@@ -152,6 +156,7 @@ impl From<&MessageView> for MessageAck {
             session_id: m.session_id,
             seq: m.seq,
             created_at: m.created_at,
+            cursor: None,
         }
     }
 }

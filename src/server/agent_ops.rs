@@ -3,6 +3,7 @@
 //! the hub sends it after the commit.
 
 use super::hub::Hub;
+use super::outbox::ConnId;
 use crate::model::{AgentId, AgentStatus, AuthorKind, EndReason, SessionId, SessionState, now_ms};
 use crate::protocol::request::{End, FollowUp, SendMessage, Tag, Transfer};
 use crate::protocol::{
@@ -279,7 +280,7 @@ impl Hub {
                 client_msg_id: format!("end-{session_id}-{now}"),
                 body: text,
             };
-            self.post_message(AuthorKind::Agent, agent, closing)?;
+            self.post_message(AuthorKind::Agent, agent, closing, None)?;
         }
         self.end_session(session_id, q.outcome.unwrap_or_default(), true, now);
         Ok(SessionRef { session_id })
@@ -287,6 +288,7 @@ impl Hub {
 
     pub(super) fn agent_send(
         &mut self,
+        conn: ConnId,
         agent: AgentId,
         q: SendMessage,
     ) -> Result<MessageAck, ApiError> {
@@ -298,7 +300,7 @@ impl Hub {
         {
             return Err(ApiError::conflict("accept the session before writing"));
         }
-        self.post_message(AuthorKind::Agent, agent, q)
+        self.post_message(AuthorKind::Agent, agent, q, Some(conn))
     }
 
     /// Ends an open session: the customer is told (and, with `survey`, asked for a rating).

@@ -18,10 +18,11 @@ use std::sync::{Arc, Mutex};
 
 impl Hub {
     /// The outboxes of everyone an audience names.
-    fn outboxes(&self, audience: Audience) -> Vec<Outbox> {
+    fn outboxes(&self, audience: Audience, except: Option<ConnId>) -> Vec<Outbox> {
         // Connections still owing a password change get nothing.
         let of = |ids: &BTreeSet<ConnId>| -> Vec<Outbox> {
             ids.iter()
+                .filter(|c| Some(**c) != except)
                 .filter_map(|c| self.conns.get(c))
                 .filter(|c| matches!(c.auth, Auth::Agent(_) | Auth::Customer(_)))
                 .map(|c| c.out.clone())
@@ -46,14 +47,27 @@ impl Hub {
     /// Records a durable event for an audience: stored with the next cursor and delivered to
     /// the audience's connections after commit.
     pub fn emit(&mut self, audience: Audience, session: Option<SessionId>, event: &Event) {
+        self.emit_except(audience, session, event, None);
+    }
+
+    /// [`Hub::emit`], not sent live to `except` (a sender whose ack stands for the event; it
+    /// is still stored, so a replay brings it). Returns the event's cursor.
+    pub fn emit_except(
+        &mut self,
+        audience: Audience,
+        session: Option<SessionId>,
+        event: &Event,
+        except: Option<ConnId>,
+    ) -> i64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
         let body = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
         let frame = event_frame_raw(id, &body);
-        for out in self.outboxes(audience) {
+        for out in self.outboxes(audience, except) {
             self.batch.sends.push((out, frame.clone()));
         }
         self.batch.events.push((id, audience, session, body));
+        id
     }
 
     /// The newest cursor issued so far.

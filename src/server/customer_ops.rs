@@ -172,6 +172,7 @@ impl Hub {
     /// already stored costs nothing (it stores nothing).
     pub(super) fn customer_send_metered(
         &mut self,
+        conn: ConnId,
         customer: CustomerId,
         q: SendMessage,
     ) -> Result<MessageAck, ApiError> {
@@ -184,7 +185,7 @@ impl Hub {
         if !retry {
             self.quotas.charge_bytes(customer, q.body.len(), now_ms())?;
         }
-        self.customer_send(customer, q)
+        self.customer_send(conn, customer, q)
     }
 
     fn register_customer(&mut self, conn: ConnId, customer: CustomerId, token_hash: String) {

@@ -56,7 +56,7 @@ impl Hub {
             Request::Tag(q) => self.now(out, id, |h| h.tag(agent()?, q)),
             Request::FollowUp(q) => self.now(out, id, |h| h.follow_up(agent()?, q)),
             Request::End(q) => self.now(out, id, |h| h.end(agent()?, q)),
-            Request::SendMessage(q) => self.now(out, id, |h| h.agent_send(agent()?, q)),
+            Request::SendMessage(q) => self.now(out, id, |h| h.agent_send(conn, agent()?, q)),
             Request::Typing(q) => self.now(out, id, |h| {
                 let a = agent()?;
                 h.check_session(a, q.session_id)?;
@@ -133,7 +133,7 @@ impl Hub {
                 }
             }
             Request::SendMessage(q) => {
-                self.now(out, id, |h| h.customer_send_metered(customer()?, q))
+                self.now(out, id, |h| h.customer_send_metered(conn, customer()?, q))
             }
             Request::Typing(q) => self.now(out, id, |h| {
                 let c = customer()?;

@@ -3,6 +3,7 @@
 //! in one place per operation.
 
 use super::hub::{Auth, Hub};
+use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::model::{AgentId, AuthorKind, CustomerId, SessionId, SessionState, now_ms};
 use crate::protocol::request::{SendMessage, Transcript};
@@ -36,20 +37,23 @@ impl Hub {
 
     pub(super) fn customer_send(
         &mut self,
+        conn: ConnId,
         customer: CustomerId,
         q: SendMessage,
     ) -> Result<MessageAck, ApiError> {
         self.own_session(customer, q.session_id)?;
-        self.post_message(AuthorKind::Customer, customer, q)
+        self.post_message(AuthorKind::Customer, customer, q, Some(conn))
     }
 
     /// Stores a message and delivers it to both sides. A retry with a known `client_msg_id`
-    /// gets the original ack and stores nothing.
+    /// gets the original ack and stores nothing. The `sender` connection gets the ack
+    /// (carrying the event's cursor) instead of the event: it already has the message.
     pub fn post_message(
         &mut self,
         kind: AuthorKind,
         author: i64,
         q: SendMessage,
+        sender: Option<ConnId>,
     ) -> Result<MessageAck, ApiError> {
         let SendMessage {
             session_id: session,
@@ -102,17 +106,33 @@ impl Hub {
                 }
             }
         }
-        let ack = MessageAck::from(&message);
-        l.acks.insert(key, ack);
         let (customer, assignee) = (l.view.customer.id, l.view.assignee);
         self.touch(session);
         let ev = Event::Message {
             message: message.clone(),
         };
+        // The sender's own connection is spared the event only in the stream it reads.
+        let (to_customer, to_agent) = match kind {
+            AuthorKind::Customer => (sender, None),
+            _ if assignee == Some(author) => (None, sender),
+            _ => (None, None),
+        };
+        let mut ack = MessageAck::from(&message);
         self.batch.messages.push(message);
-        self.emit(Audience::Customer(customer), Some(session), &ev);
-        if let Some(a) = assignee {
-            self.emit(Audience::Agent(a), Some(session), &ev);
+        let c = self.emit_except(
+            Audience::Customer(customer),
+            Some(session),
+            &ev,
+            to_customer,
+        );
+        let a =
+            assignee.map(|a| self.emit_except(Audience::Agent(a), Some(session), &ev, to_agent));
+        ack.cursor = match kind {
+            AuthorKind::Customer => Some(c),
+            _ => a.filter(|_| to_agent.is_some()),
+        };
+        if let Some(l) = self.live.get_mut(&session) {
+            l.acks.insert(key, ack);
         }
         Ok(ack)
     }

@@ -64,6 +64,11 @@ impl App {
                     line.delivery = Delivery::Acked;
                     line.seq = Some(ack.seq);
                 }
+                // The ack stands for our message's event (the server sends us no copy).
+                if let Some(s) = self.sessions.get_mut(&session) {
+                    s.view.last_seq = s.view.last_seq.max(ack.seq);
+                    s.view.waiting_since = None;
+                }
                 self.drop_orphan(&client_msg_id);
                 Vec::new()
             }
