@@ -1,9 +1,11 @@
 //! `App::update`: what each keymap action does on the workbench.
 
+use super::effect::{kb_list, request};
 use super::*;
 use crate::console::action::Action;
+use crate::console::i18n::text;
 use crate::model::AuthorKind;
-use crate::protocol::Request;
+use crate::model::SessionId;
 use crate::protocol::request as req;
 
 /// Smallest and largest panel widths the resize keys allow.
@@ -428,14 +430,6 @@ impl App {
     }
 }
 
-/// A request effect; its reply comes back with `tag`.
-pub fn request(tag: Tag, request: impl Into<Request>) -> Effect {
-    Effect::Request {
-        tag,
-        request: request.into(),
-    }
-}
-
 /// The `message.send` of a message the agent wrote (the same on a retry).
 fn send_request(session: SessionId, client_msg_id: String, body: String) -> Effect {
     let tag = Tag::Send {
@@ -448,13 +442,4 @@ fn send_request(session: SessionId, client_msg_id: String, body: String) -> Effe
         body,
     };
     request(tag, message)
-}
-
-/// Every knowledge-base title, searched locally as the agent types.
-pub(super) fn kb_list() -> Effect {
-    let all = req::KbSearch {
-        query: String::new(),
-        limit: Some(100_000),
-    };
-    request(Tag::KbList, all)
 }

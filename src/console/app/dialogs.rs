@@ -1,10 +1,11 @@
 //! Overlays (help, transfer, tag, end, quick replies, quit) and the knowledge-base panel:
 //! fuzzy pick lists and what confirming them does.
 
-use super::actions::request;
-use super::*;
+use super::effect::{Effect, Tag, request};
+use super::state::*;
 use crate::console::action::Action;
-use crate::model::EndReason;
+use crate::console::i18n::text;
+use crate::model::{AgentStatus, EndReason};
 use crate::protocol::TransferTarget;
 use crate::protocol::request as req;
 use fuzzy_matcher::FuzzyMatcher;

@@ -1,38 +1,12 @@
-//! The help overlay's state and keys: a pager over every binding (like `less`), with a
-//! filter line. Its keys are fixed, as a pager's are: j/k, arrows, PageUp/PageDown, space,
-//! g/G, Home/End scroll; q, ? and esc close; `/` (or any other letter) starts the filter.
-
-use std::cell::Cell;
+//! The help overlay's keys: a pager over every binding (like `less`), with a filter line
+//! (its state, [`HelpState`], is plain data in `state`). Its keys are fixed, as a pager's are:
+//! j/k, arrows, PageUp/PageDown, space, g/G, Home/End scroll; q, ? and esc close; `/` (or any
+//! other letter) starts the filter.
 
 use super::*;
 use crate::console::action::Action;
 use crate::console::keymap::KeyChord;
 use crossterm::event::{KeyCode, KeyModifiers};
-
-#[derive(Debug, Clone)]
-pub struct HelpState {
-    /// First line shown.
-    pub scroll: usize,
-    /// Only bindings whose keys, action or description contain every word are listed.
-    pub filter: String,
-    /// Typed characters go to the filter line.
-    pub filtering: bool,
-    /// (furthest scroll, page height) of the last frame drawn. The renderer records it: the
-    /// app knows no screen size, and keys must not scroll past the end.
-    pub extent: Cell<(usize, usize)>,
-}
-
-impl Default for HelpState {
-    fn default() -> Self {
-        HelpState {
-            scroll: 0,
-            filter: String::new(),
-            filtering: false,
-            // Nothing drawn yet: no limit known.
-            extent: Cell::new((usize::MAX, 10)),
-        }
-    }
-}
 
 /// How a key moves the help text.
 enum Move {

@@ -1,8 +1,10 @@
 //! Keys and pasted text: the keymap turns chords into actions; unbound printable keys are
 //! typed into whatever text field has the focus (composer, KB query, dialog fields, login).
 
+use super::effect::request;
 use super::*;
 use crate::console::action::Action;
+use crate::console::i18n::text;
 use crate::console::keymap::{Context, KeyChord, KeyResult, Keymap};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -122,7 +124,7 @@ impl App {
             session_id: id,
             active: true,
         };
-        vec![super::actions::request(Tag::Ignore, typing)]
+        vec![request(Tag::Ignore, typing)]
     }
 
     /// Applies an edit to the text field of the open overlay and re-filters its list.
@@ -286,7 +288,7 @@ impl App {
                 old_password: form.password.clone(),
                 new_password: new.clone(),
             };
-            return vec![super::actions::request(Tag::ChangePassword, change)];
+            return vec![request(Tag::ChangePassword, change)];
         }
         if form.username.trim().is_empty() || form.password.is_empty() {
             form.field = if form.username.trim().is_empty() {

@@ -1,9 +1,11 @@
 //! What the app does with what the network task reports: connection changes and server
 //! events (replies are in `replies.rs`).
 
-use super::actions::{kb_list, request};
+use super::effect::{kb_list, request};
 use super::*;
+use crate::console::i18n::text;
 use crate::console::sanitize::inert_line;
+use crate::model::SessionId;
 use crate::model::{AuthorKind, SessionState};
 use crate::protocol::request as req;
 use crate::protocol::{Event, MessageView, RemovedReason, ServerFrame, SessionView, StatusReason};

@@ -7,7 +7,10 @@ use super::net_events::line_of;
 use super::scroll::merge_lines;
 use super::*;
 use crate::console::i18n::fill;
+use crate::console::i18n::text;
+use crate::console::reply::{Reply, ReplyError};
 use crate::console::sanitize::inert_line;
+use crate::model::SessionId;
 use crate::protocol::{
     AcceptReply, DirectoryReply, ErrorCode, ProfileReply, SnapshotReply, TranscriptReply,
 };

@@ -5,8 +5,10 @@
 //! Message seqs are 1, 2, 3… per session, so the page before seq N is
 //! `after_seq = max(0, N-1-PAGE)`, `limit = N-1-after_seq`.
 
-use super::*;
-use crate::console::ui::{message_height, transcript_height};
+use super::effect::{Effect, Tag, request};
+use super::layout::{message_height, transcript_height};
+use super::state::*;
+use crate::model::SessionId;
 use crate::protocol::request::Transcript;
 use std::collections::BTreeMap;
 
@@ -21,7 +23,7 @@ pub(super) fn newest_page(tag: Tag, id: SessionId, last_seq: i64) -> Effect {
         after_seq: Some((last_seq - PAGE).max(0)),
         limit: None,
     };
-    super::actions::request(tag, page)
+    request(tag, page)
 }
 
 impl App {
@@ -102,7 +104,7 @@ impl App {
             // At most PAGE, so it fits.
             limit: u32::try_from(oldest - 1 - after).ok(),
         };
-        vec![super::actions::request(Tag::OlderTranscript(id), page)]
+        vec![request(Tag::OlderTranscript(id), page)]
     }
 
     /// An older page arrived: it goes above what is shown, so the view (counted from the

@@ -6,6 +6,7 @@ use crate::console::keymap::KeyChord;
 use crate::model::{AgentStatus, AuthorKind, Millis, SessionId};
 use crate::protocol::{AgentInfo, Article, ArticleSummary, QueueInfo, SessionView};
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
 /// Which panel has the keyboard.
@@ -293,7 +294,7 @@ pub struct Picker {
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help(super::HelpState),
+    Help(HelpState),
     Transfer {
         session: SessionId,
         items: Vec<TransferChoice>,
@@ -315,6 +316,32 @@ pub enum Overlay {
         picker: Picker,
     },
     Quit,
+}
+
+/// The help overlay: a pager over every binding, with a filter line (its keys are in `help`).
+#[derive(Debug, Clone)]
+pub struct HelpState {
+    /// First line shown.
+    pub scroll: usize,
+    /// Only bindings whose keys, action or description contain every word are listed.
+    pub filter: String,
+    /// Typed characters go to the filter line.
+    pub filtering: bool,
+    /// (furthest scroll, page height) of the last frame drawn. The renderer records it: the
+    /// app knows no screen size, and keys must not scroll past the end.
+    pub extent: Cell<(usize, usize)>,
+}
+
+impl Default for HelpState {
+    fn default() -> Self {
+        HelpState {
+            scroll: 0,
+            filter: String::new(),
+            filtering: false,
+            // Nothing drawn yet: no limit known.
+            extent: Cell::new((usize::MAX, 10)),
+        }
+    }
 }
 
 /// The login screen.
@@ -362,7 +389,7 @@ pub struct App {
     /// The highlighted past session in the profile sidebar (opened read-only with `open`).
     pub profile_selected: usize,
     /// Written by each draw: the transcript area, which scrolling clamps against.
-    pub viewport: std::cell::Cell<ChatViewport>,
+    pub viewport: Cell<ChatViewport>,
     /// The status we asked for and have no answer to yet (so a `status` event for it is ours).
     pub status_requested: Option<AgentStatus>,
     /// Shown in the banner until the agent is online: why they are not, and the key to fix it.

@@ -1,28 +1,16 @@
 //! The chat pane: transcript (only the visible tail is laid out, so 10,000 messages cost what
 //! a screenful does), typing indicator, and the composer with its cursor.
 
-use super::{Ctx, clock};
+use super::ctx::Ctx;
+use super::text::{channel_label, clock, date};
+use crate::console::app::layout::{body_rows, note_rows};
 use crate::console::app::{ChatLine, ChatViewport, Delivery, Focus, SessionEntry};
-use crate::console::composer::linebreak::wrap_line;
 use crate::console::i18n::fill;
-use crate::console::sanitize::inert_text;
-use crate::model::{AuthorKind, Millis};
+use crate::model::AuthorKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-
-/// Splits text into rows of at most `width` display columns, with the composer's line
-/// breaking: after spaces (words stay whole), between CJK characters, mid-word only when a
-/// word is longer than a row; wide characters are never split, and kinsoku keeps closing
-/// punctuation (，。！？) from starting a row and opening brackets from ending one.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut rows = Vec::new();
-    wrap_line(text, 0, width.max(2), &mut rows);
-    rows.into_iter()
-        .map(|(start, end)| text.get(start..end).unwrap_or_default().to_string())
-        .collect()
-}
 
 pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let app = ctx.app;
@@ -39,7 +27,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let name = crate::console::sanitize::inert_line(&s.view.customer.nickname).into_owned();
     let mut title = format!(
         "{name} · {} · #{}",
-        super::list::channel_label(ctx, s.view.channel),
+        channel_label(ctx, s.view.channel),
         s.view.id
     );
     if s.read_only {
@@ -47,7 +35,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         title.push_str(&format!(
             " · {} · {}",
             ctx.t.read_only,
-            super::side::date(s.view.created_at)
+            date(s.view.created_at)
         ));
     }
     let block = ctx.panel(title, app.focus == Focus::Chat);
@@ -67,59 +55,6 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     if composer_rows > 0 {
         composer(frame, ctx, s, parts[1]);
     }
-}
-
-/// Whether the "is typing" row shows under the transcript.
-fn typing_shown(s: &SessionEntry, now: Millis) -> bool {
-    s.typing.as_ref().is_some_and(|(_, until)| *until > now)
-}
-
-/// The transfer note shown above the first message, as rows.
-fn note_rows(s: &SessionEntry, width: usize) -> Vec<String> {
-    let Some((note, by)) = &s.transfer_note else {
-        return Vec::new();
-    };
-    let by = by
-        .as_deref()
-        .map(crate::console::sanitize::inert_line)
-        .unwrap_or_default();
-    wrap(
-        &format!("⇄ {by}: {}", crate::console::sanitize::inert_line(note)),
-        width,
-    )
-}
-
-/// A message's body wrapped to the transcript width (indented two columns under its header).
-fn body_rows(line: &ChatLine, width: usize) -> Vec<String> {
-    inert_text(&line.body)
-        .iter()
-        .flat_map(|l| wrap(l, width.saturating_sub(2)))
-        .collect()
-}
-
-/// Rows a message takes: its header and its wrapped body.
-pub fn message_height(line: &ChatLine, width: usize) -> usize {
-    1 + body_rows(line, width).len()
-}
-
-/// How many rows the transcript of `s` takes at `width`, counted from the newest message
-/// back and stopping once `limit` is reached: `(rows, complete)`, `complete` when every row
-/// (up to the transfer note at the top) was counted. Scrolling clamps against this; it counts
-/// exactly what [`transcript`] draws.
-pub fn transcript_height(
-    s: &SessionEntry,
-    now: Millis,
-    width: usize,
-    limit: usize,
-) -> (usize, bool) {
-    let mut rows = usize::from(typing_shown(s, now));
-    for line in s.lines.iter().rev() {
-        if rows >= limit {
-            return (rows, false);
-        }
-        rows += message_height(line, width);
-    }
-    (rows + note_rows(s, width).len(), true)
 }
 
 fn transcript(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
@@ -249,34 +184,5 @@ fn composer(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
         let y = inner.y + crow.saturating_sub(first_visible);
         let x = inner.x + 2 + ccol;
         frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wraps_words_whole_and_cjk_by_character() {
-        assert_eq!(
-            wrap("full refund as long", 10),
-            ["full ", "refund as ", "long"]
-        );
-        assert_eq!(wrap("你好世界你好", 5), ["你好", "世界", "你好"]);
-        assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
-        assert_eq!(wrap("", 5), [""]);
-    }
-
-    #[test]
-    fn chinese_punctuation_never_starts_a_row() {
-        // At 8 columns "。" would start row 2; "了" comes down with it.
-        assert_eq!(
-            wrap("我知道了。谢谢您！", 8),
-            ["我知道", "了。谢谢", "您！"]
-        );
-        assert_eq!(
-            wrap("好的，请稍等：「马上」", 6),
-            ["好的，", "请稍", "等：", "「马", "上」"]
-        );
     }
 }

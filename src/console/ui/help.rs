@@ -2,11 +2,12 @@
 //! descriptions wrapped rather than cut, a "more below" line while there is more) and the
 //! which-key popup that lists what can follow a pending key sequence (as helix does).
 
-use super::Ctx;
-use super::chat::wrap;
-use super::overlay::{centered, popup};
+use super::ctx::Ctx;
+use super::popup::{centered, popup};
+use super::text::ellipsize;
 use crate::console::action::Action;
 use crate::console::app::HelpState;
+use crate::console::app::layout::wrap;
 use crate::console::i18n::{Text, fill};
 use crate::console::keymap::{Context, describe, format_keys};
 use ratatui::Frame;
@@ -226,7 +227,7 @@ pub fn which_key(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                 format!("{}  ", pad(keys, key_w)),
                 ctx.style("help.key"),
             ));
-            let desc = super::ellipsize(desc, desc_room);
+            let desc = ellipsize(desc, desc_room);
             spans.push(Span::styled(
                 pad(&desc, desc_room + 2),
                 ctx.style("help.action"),

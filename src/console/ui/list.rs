@@ -1,25 +1,16 @@
 //! The session list: offers with their countdown, active sessions with unread counts and
 //! customer wait time, pending follow-up, read-only history, and the manual-pick queue.
 
-use super::{Ctx, ellipsize, first_fitting, short_duration};
+use super::ctx::Ctx;
+use super::text::{channel_label, ellipsize, first_fitting, short_duration};
 use crate::console::app::{Focus, Row, SessionEntry, WAIT_LONG_MS, WAIT_OVERDUE_MS, is_complaint};
 use crate::console::i18n::fill;
 use crate::console::sanitize::inert_line;
-use crate::model::Channel;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
-
-pub fn channel_label(ctx: &Ctx, c: Channel) -> &'static str {
-    match c {
-        Channel::Web => ctx.t.channel_web,
-        Channel::App => ctx.t.channel_app,
-        Channel::MiniProgram => ctx.t.channel_mini_program,
-        Channel::Api => ctx.t.channel_api,
-    }
-}
 
 pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let app = ctx.app;
@@ -179,7 +170,7 @@ fn entry_lines(
             base.patch(ctx.style("session.unread")),
         ));
     }
-    let channel = super::list::channel_label(ctx, s.view.channel);
+    let channel = channel_label(ctx, s.view.channel);
     // Each status has shorter forms for narrow lists; the value itself is never cut.
     let (forms, scope): (Vec<String>, &str) = if let Some(exp) = s.offer_expires {
         let secs = (((exp - app.now).max(0) + 999) / 1000).to_string();

@@ -1,37 +1,17 @@
 //! Pop-ups over the workbench (transfer, tag, end, quick replies, quit) and the login
 //! screen; the help overlay and the which-key popup are in `help`.
 
-use super::Ctx;
+use super::ctx::Ctx;
+use super::popup::{centered, popup};
 use crate::console::app::NEW_TAG;
+use crate::console::app::layout::wrap;
 use crate::console::app::{LoginForm, Overlay, Picker, plural};
 use crate::console::sanitize::inert_line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
-
-/// A centred rectangle of at most `w`×`h` inside `area`.
-pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-pub(super) fn popup(frame: &mut Frame, ctx: &Ctx, area: Rect, title: &str) -> Rect {
-    frame.render_widget(Clear, area);
-    let block = ctx
-        .panel(title.to_string(), true)
-        .style(ctx.style("dialog"));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    inner
-}
 
 pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
     let t = ctx.t;
@@ -186,7 +166,7 @@ fn field_line(ctx: &Ctx, label: &str, value: &str, focused: bool, width: u16) ->
 
 /// `text` wrapped to `width` (errors and confirmations are never cut off).
 fn wrapped(text: &str, width: u16, style: ratatui::style::Style) -> Vec<Line<'static>> {
-    super::chat::wrap(text, width as usize)
+    wrap(text, width as usize)
         .into_iter()
         .map(|r| Line::from(Span::styled(r, style)))
         .collect()

@@ -1,7 +1,9 @@
 //! The right-hand column: the customer profile sidebar and the knowledge-base search panel.
 
-use super::Ctx;
+use super::ctx::Ctx;
+use super::text::{channel_label, date};
 use crate::console::app::Focus;
+use crate::console::app::layout::wrap;
 use crate::console::sanitize::{inert_line, inert_text};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -30,10 +32,7 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                 .map(|e| inert_line(e).into_owned())
                 .unwrap_or_else(|| c.id.to_string()),
         ),
-        field(
-            t.profile_channel,
-            super::list::channel_label(ctx, c.channel).to_string(),
-        ),
+        field(t.profile_channel, channel_label(ctx, c.channel).to_string()),
     ];
     let mut tags: Vec<Span> = vec![Span::styled(
         format!("{}: ", t.profile_tags),
@@ -105,22 +104,6 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-/// YYYY-MM-DD from epoch milliseconds (UTC), without a date crate.
-pub fn date(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let (app, t) = (ctx.app, ctx.t);
     let block = ctx.panel(t.kb_title.to_string(), app.focus == Focus::Kb);
@@ -173,7 +156,7 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     // Wrapped here, like the chat (display width, kinsoku), not by the widget.
     let width = usize::from(parts[2].width);
     let wrapped = |text: &str, scope: &str| -> Vec<Line<'static>> {
-        super::chat::wrap(text, width)
+        wrap(text, width)
             .into_iter()
             .map(|r| Line::from(Span::styled(r, ctx.style(scope))))
             .collect()

@@ -1,7 +1,8 @@
 //! The status bar (status, connection, queues, key hints, notices) and the disconnect banner.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::console::action::Action;
+use crate::console::app::layout::wrap;
 use crate::console::app::{ConnState, StatusNudge};
 use crate::console::i18n::fill;
 use crate::console::keymap::Context;
@@ -140,7 +141,7 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
 /// never cut off).
 fn toast(frame: &mut Frame, ctx: &Ctx, bar: Rect, msg: &str) {
     let width = (bar.width * 2 / 3).max(20).min(bar.width);
-    let rows = super::chat::wrap(msg, width.saturating_sub(2) as usize);
+    let rows = wrap(msg, width.saturating_sub(2) as usize);
     let height = (rows.len() as u16 + 2).min(bar.y);
     if height < 3 {
         return;

@@ -1,0 +1,131 @@
+//! What the app and the I/O loop say to each other: the [`Effect`]s `update` asks for (protocol
+//! requests tagged with what their reply is for, login, alerts, saving), and the [`NetEvent`]s
+//! the network task reports back. Plain data plus the small constructors every part of the app
+//! uses to ask for a request.
+
+use super::state::LayoutPrefs;
+use crate::console::reply::{Reply, ReplyError};
+use crate::model::{AgentStatus, Millis, SessionId};
+use crate::protocol::Request;
+use crate::protocol::request as req;
+
+/// What a reply is for, so the app knows what to do with it. Each tag goes with one request
+/// type (named in `replies.rs`, where its reply is handled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tag {
+    Snapshot,
+    Directory,
+    KbList,
+    KbGet(i64),
+    QuickReplies,
+    Transcript(SessionId),
+    /// A page of older messages, fetched while scrolling back.
+    OlderTranscript(SessionId),
+    /// A past session opened read-only from the profile.
+    PastTranscript(SessionId),
+    Profile(SessionId),
+    Accept(SessionId),
+    Reject(SessionId),
+    Send {
+        session: SessionId,
+        client_msg_id: String,
+    },
+    Status(AgentStatus),
+    Tag(SessionId),
+    FollowUp(SessionId),
+    Transfer(SessionId),
+    End(SessionId),
+    ChangePassword,
+    /// Fire and forget (typing).
+    Ignore,
+}
+
+/// What the app asks the outside world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// A protocol request; its reply comes back as `NetEvent::Reply` with the same tag.
+    /// `message.send` requests are kept in the network outbox until acknowledged.
+    Request {
+        tag: Tag,
+        request: Request,
+    },
+    /// Connect and log in (from the login screen).
+    Login {
+        server: String,
+        username: String,
+        password: String,
+    },
+    /// Something happened that may deserve the bell and/or a desktop notification; the
+    /// notification centre settings decide. Text is sanitised.
+    Alert {
+        kind: AlertKind,
+        title: String,
+        body: String,
+    },
+    SaveLayout(LayoutPrefs),
+    /// Remember server and username in the config file after a successful login.
+    RememberLogin {
+        server: String,
+        username: String,
+    },
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertKind {
+    Offer,
+    Message,
+    Mention,
+}
+
+/// What the network task reports.
+#[allow(clippy::large_enum_variant)] // short-lived; boxing would spoil pattern matching
+#[derive(Debug, Clone, PartialEq)]
+pub enum NetEvent {
+    Connecting,
+    /// Authenticated (first login or resume after a reconnect).
+    Connected {
+        agent: crate::protocol::AgentInfo,
+        must_change_password: bool,
+        resumed: bool,
+    },
+    Disconnected {
+        retry_at: Millis,
+        /// Why, for people (and the log).
+        reason: String,
+    },
+    /// Login failed before the workbench could open; `message` is for people.
+    /// `bad_credentials` when the server refused the username or password.
+    LoginFailed {
+        message: String,
+        bad_credentials: bool,
+    },
+    /// Messages kept on disk from an earlier run, being sent again now.
+    OutboxRestored(Vec<crate::console::outbox::PendingSend>),
+    /// Something the agent should know that is not an error of a request (e.g. the outbox
+    /// file could not be written).
+    Warning(String),
+    Frame(crate::protocol::ServerFrame),
+    /// The reply to the request sent with `tag`, read as that request's reply type.
+    Reply {
+        tag: Tag,
+        result: Result<Reply, ReplyError>,
+    },
+}
+
+/// A request effect; its reply comes back with `tag`.
+pub fn request(tag: Tag, request: impl Into<Request>) -> Effect {
+    Effect::Request {
+        tag,
+        request: request.into(),
+    }
+}
+
+/// Every knowledge-base title, searched locally as the agent types.
+pub fn kb_list() -> Effect {
+    let all = req::KbSearch {
+        query: String::new(),
+        limit: Some(100_000),
+    };
+    request(Tag::KbList, all)
+}
