@@ -66,5 +66,6 @@ contract_tests!(
         committer::a_refused_job_is_rolled_back_alone,
         committer::after_commit_work_runs_after_commit_in_submission_order,
         committer::a_fatal_error_stops_the_writer_once,
+        committer::the_backlog_counts_jobs_until_their_transaction_ends,
     ]
 );

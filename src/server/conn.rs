@@ -4,7 +4,7 @@
 //!
 //! Close codes sent from here are listed in `docs/protocol.md` §1.5.
 
-use super::hub::{AuthProgress, Endpoint, HubMsg, HubTx};
+use super::hub::{AuthProgress, Endpoint, HubMsg, HubTx, Inbound};
 use super::listen::Slot;
 use super::outbox::{Outbox, Outgoing, next_conn_id};
 use super::ws_writer::Writer;
@@ -12,10 +12,12 @@ use crate::protocol::{self, ApiError, ErrorCode, HelloReply, PROTOCOL_VERSION, R
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::StreamExt;
 use serde_json::Value;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite;
 
 /// The server is going away.
@@ -106,10 +108,13 @@ pub async fn serve(
     }
     let (sink, mut stream) = socket.split();
     let mut writer = Writer::new(sink);
+    let requests = hub.requests();
+    // A request waiting for room in the hub's queue; meanwhile this socket is not read (so TCP
+    // pushes back on the client), but what the hub queued for it is still written.
+    let mut forwarding: Option<Pin<Box<dyn Future<Output = bool> + Send>>> = None;
     let mut reader = Reader {
         conn,
         endpoint,
-        hub: hub.clone(),
         outbox,
         settings: settings.clone(),
         limit: RateLimit {
@@ -164,12 +169,20 @@ pub async fn serve(
             timer.as_mut().reset(next_deadline);
         }
         tokio::select! {
-            incoming = stream.next(), if !hub_gone => {
+            incoming = stream.next(), if !hub_gone && forwarding.is_none() => {
                 last_heard = tokio::time::Instant::now();
                 match incoming {
                     Some(Ok(Message::Text(t))) => {
-                        if reader.on_text(t.as_str()).is_err() {
-                            hub_gone = true;
+                        if let Some(inbound) = reader.on_text(t.as_str()) {
+                            match requests.try_send(inbound) {
+                                Ok(()) => {}
+                                Err(mpsc::error::TrySendError::Full(inbound)) => {
+                                    let tx = requests.clone();
+                                    forwarding =
+                                        Some(Box::pin(async move { tx.send(inbound).await.is_ok() }));
+                                }
+                                Err(mpsc::error::TrySendError::Closed(_)) => hub_gone = true,
+                            }
                         }
                     }
                     Some(Ok(Message::Binary(_))) => reader.outbox.send(protocol::reply_err(
@@ -186,6 +199,15 @@ pub async fn serve(
                     Some(Err(e)) => break read_error(e),
                     None => break None,
                 }
+            }
+            sent = async {
+                match forwarding.as_mut() {
+                    Some(f) => f.await,
+                    None => std::future::pending().await,
+                }
+            }, if forwarding.is_some() => {
+                forwarding = None;
+                hub_gone |= !sent;
             }
             r = writer.drive(), if writer.busy() => {
                 if r.is_err() {
@@ -317,7 +339,6 @@ fn read_error(e: axum::Error) -> Option<(u16, String)> {
 struct Reader {
     conn: super::outbox::ConnId,
     endpoint: Endpoint,
-    hub: HubTx,
     outbox: Outbox,
     settings: ConnSettings,
     limit: RateLimit,
@@ -325,8 +346,9 @@ struct Reader {
 }
 
 impl Reader {
-    /// Handles one text frame; `Err` when the hub has stopped.
-    fn on_text(&mut self, text: &str) -> Result<(), ()> {
+    /// Handles one text frame: answers what the connection answers itself (limits, parse
+    /// errors, `hello`) and returns the request that is for the hub.
+    fn on_text(&mut self, text: &str) -> Option<Inbound> {
         let parsed = protocol::parse_request(text);
         if !self.limit.allow() {
             // Echo the id so the client knows which request was dropped.
@@ -336,12 +358,12 @@ impl Reader {
             };
             let e = ApiError::new(ErrorCode::RateLimited, "too many requests; slow down");
             self.outbox.send(protocol::reply_err(&id, &e));
-            return Ok(());
+            return None;
         }
         let inc = match parsed {
             Err((id, err)) => {
                 self.outbox.send(protocol::reply_err(&id, &err));
-                return Ok(());
+                return None;
             }
             Ok(inc) => inc,
         };
@@ -374,14 +396,13 @@ impl Reader {
                 self.outbox.send(protocol::reply_err(&inc.id, &e));
             }
             request => {
-                let msg = HubMsg::Request {
+                return Some(Inbound {
                     conn: self.conn,
                     id: inc.id,
                     request,
-                };
-                self.hub.send(msg).map_err(|_| ())?;
+                });
             }
         }
-        Ok(())
+        None
     }
 }

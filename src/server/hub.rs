@@ -38,7 +38,58 @@ pub struct Revocation {
     pub last_check: Millis,
 }
 
-pub type HubTx = mpsc::UnboundedSender<HubMsg>;
+/// Client requests waiting for the hub, over all connections. When it is full, connections stop
+/// reading their sockets until there is room, so TCP pushes back on the clients that send.
+const REQUEST_QUEUE: usize = 1024;
+/// Store jobs the hub lets wait for the writer before it stops taking requests (about two
+/// full transactions): beyond it, requests wait in their connections, not in memory here.
+const MAX_COMMIT_BACKLOG: usize = 8192;
+
+/// A client's request on its way to the hub (through the bounded request queue).
+pub struct Inbound {
+    pub conn: ConnId,
+    pub id: Value,
+    pub request: Request,
+}
+
+/// The hub's two inboxes: bounded for client requests, unbounded for its own traffic
+/// (connections opening and closing, continuations of its store reads and password checks,
+/// shutdown), which is bounded by the connections and the work in flight, and must never wait
+/// behind the requests that wait for it.
+#[derive(Clone)]
+pub struct HubTx {
+    control: mpsc::UnboundedSender<HubMsg>,
+    requests: mpsc::Sender<Inbound>,
+}
+
+impl HubTx {
+    pub fn send(&self, msg: HubMsg) -> Result<(), mpsc::error::SendError<HubMsg>> {
+        self.control.send(msg)
+    }
+
+    /// The bounded queue for client requests.
+    pub fn requests(&self) -> mpsc::Sender<Inbound> {
+        self.requests.clone()
+    }
+}
+
+/// The receiving ends of [`HubTx`].
+pub struct HubRx {
+    control: mpsc::UnboundedReceiver<HubMsg>,
+    requests: mpsc::Receiver<Inbound>,
+}
+
+pub fn channel() -> (HubTx, HubRx) {
+    let (control, control_rx) = mpsc::unbounded_channel();
+    let (requests, requests_rx) = mpsc::channel(REQUEST_QUEUE);
+    (
+        HubTx { control, requests },
+        HubRx {
+            control: control_rx,
+            requests: requests_rx,
+        },
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -62,11 +113,6 @@ pub enum HubMsg {
         /// The client's address, for per-address limits.
         peer: IpAddr,
         out: Outbox,
-    },
-    Request {
-        conn: ConnId,
-        id: Value,
-        request: Request,
     },
     Closed {
         conn: ConnId,
@@ -239,7 +285,11 @@ impl Hub {
     }
 
     /// The hub's loop: messages, and the routing deadlines (offer timeouts, grace periods).
-    pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<HubMsg>) {
+    pub async fn run(mut self, rx: HubRx) {
+        let HubRx {
+            control: mut rx,
+            mut requests,
+        } = rx;
         // Effects of the restart itself (offers that expired while we were down).
         self.tick();
         // Queue expiry, quota pruning, revocation checks (`housekeeping`).
@@ -256,11 +306,17 @@ impl Hub {
                     None => std::future::pending().await,
                 }
             };
+            // Backpressure: while the writer is behind, requests wait (in the bounded queue,
+            // then in their sockets); the hub's own traffic goes on, and drains the backlog.
+            let room = self.committer.backlog() < MAX_COMMIT_BACKLOG;
             tokio::select! {
+                biased;
                 msg = rx.recv() => match msg {
                     Some(HubMsg::Shutdown) | None => break,
                     Some(msg) => self.handle(msg),
                 },
+                Some(r) = requests.recv(), if room => self.dispatch(r.conn, r.id, r.request),
+                _ = self.committer.drained(), if !room => {}
                 _ = sleep => self.tick(),
                 _ = chores.tick() => self.housekeeping(),
             }
@@ -290,7 +346,6 @@ impl Hub {
                     },
                 );
             }
-            HubMsg::Request { conn, id, request } => self.dispatch(conn, id, request),
             HubMsg::Closed { conn } => self.drop_conn(conn),
             HubMsg::Continue(f) => f(self),
             HubMsg::AuthCheck { conn, reply } => {

@@ -5,7 +5,10 @@
 //! event delivery) runs only after its transaction committed, in submission order.
 
 use super::{Result, Store, StoreError, Tx};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use tokio::sync::Notify;
 
 /// What runs after the commit: typically pushes frames to connections.
 pub type AfterCommit = Box<dyn FnOnce() + Send>;
@@ -20,6 +23,11 @@ const MAX_BATCH: usize = 4096;
 #[derive(Clone)]
 pub struct Committer {
     tx: mpsc::Sender<Work>,
+    /// Jobs submitted and not yet through their transaction: what the hub's backpressure
+    /// watches (it stops taking requests while this is high).
+    backlog: Arc<AtomicUsize>,
+    /// Signalled after every transaction, so a hub waiting for the backlog to shrink wakes up.
+    drained: Arc<Notify>,
 }
 
 impl Committer {
@@ -32,6 +40,9 @@ impl Committer {
         on_fatal: impl FnOnce(StoreError) + Send + 'static,
     ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
         let (tx, rx) = mpsc::channel::<Work>();
+        let backlog = Arc::new(AtomicUsize::new(0));
+        let drained = Arc::new(Notify::new());
+        let (left, woken) = (backlog.clone(), drained.clone());
         let handle = std::thread::Builder::new()
             .name("kefu-commit".into())
             .spawn(move || {
@@ -46,6 +57,7 @@ impl Committer {
                             Err(_) => break,
                         }
                     }
+                    let taken = batch.len();
                     let mut jobs = batch.drain(..);
                     let result = store.transaction(&mut |tx| {
                         for work in jobs.by_ref() {
@@ -56,6 +68,8 @@ impl Committer {
                         Ok(())
                     });
                     drop(jobs);
+                    left.fetch_sub(taken, Ordering::Relaxed);
+                    woken.notify_one();
                     match result {
                         Ok(()) => done.drain(..).for_each(|after| after()),
                         Err(e) => {
@@ -68,7 +82,14 @@ impl Committer {
                     }
                 }
             })?;
-        Ok((Committer { tx }, handle))
+        Ok((
+            Committer {
+                tx,
+                backlog,
+                drained,
+            },
+            handle,
+        ))
     }
 
     /// Queues a job. Returns `Closed` if the writer thread has stopped.
@@ -76,7 +97,21 @@ impl Committer {
         &self,
         work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
     ) -> Result<()> {
-        self.tx.send(Box::new(work)).map_err(|_| StoreError::Closed)
+        self.backlog.fetch_add(1, Ordering::Relaxed);
+        self.tx.send(Box::new(work)).map_err(|_| {
+            self.backlog.fetch_sub(1, Ordering::Relaxed);
+            StoreError::Closed
+        })
+    }
+
+    /// Jobs queued or in the transaction being written.
+    pub fn backlog(&self) -> usize {
+        self.backlog.load(Ordering::Relaxed)
+    }
+
+    /// Resolves after the next transaction ends (or at once if one ended since the last call).
+    pub async fn drained(&self) {
+        self.drained.notified().await
     }
 }
 

@@ -174,3 +174,40 @@ pub fn a_fatal_error_stops_the_writer_once(open: Open) {
     assert!(matches!(e, StoreError::Closed), "{e:?}");
     assert!(!committed(&reader, "before") && !committed(&reader, "later"));
 }
+
+/// The backlog the hub's backpressure watches: jobs submitted and not yet through their
+/// transaction, counted down when it ends, with a wake-up for whoever waits for room.
+pub fn the_backlog_counts_jobs_until_their_transaction_ends(open: Open) {
+    let f = open();
+    let (c, writer) = Committer::start(f.store, |e| panic!("unexpected fatal error: {e}")).unwrap();
+    let release = gate(&c);
+    // The gate job itself is in the transaction being written.
+    assert_eq!(c.backlog(), 1);
+    let ran = Arc::new(AtomicUsize::new(0));
+    for _ in 0..5 {
+        let ran = ran.clone();
+        c.submit(move |_| {
+            ran.fetch_add(1, Ordering::SeqCst);
+            Ok(None)
+        })
+        .unwrap();
+    }
+    assert_eq!(c.backlog(), 6);
+    release.send(()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        tokio::time::timeout(WAIT, async {
+            while c.backlog() > 0 {
+                c.drained().await;
+            }
+        })
+        .await
+        .expect("the backlog drains, and each transaction wakes the waiter");
+    });
+    assert_eq!(ran.load(Ordering::SeqCst), 5);
+    drop(c);
+    writer.join().unwrap();
+}
