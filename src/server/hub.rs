@@ -24,7 +24,6 @@ use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 /// How often the housekeeping chores run (queue expiry, quota pruning, revocation checks).
 const CHORES_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -38,7 +37,8 @@ pub struct Revocation {
     pub last_check: Millis,
 }
 
-pub type HubTx = mpsc::UnboundedSender<HubMsg>;
+/// Unbounded, its depth kept for `/metrics`.
+pub type HubTx = crate::metrics::CountedSender<HubMsg>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -157,6 +157,8 @@ pub struct Hub {
     pub quotas: Quotas,
     /// Where the periodic check for revoked agent tokens stands (`revoke`).
     pub revocation: Revocation,
+    /// What `/metrics` shows; the hub publishes queue lengths and sessions by state here.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Hub {
@@ -167,6 +169,7 @@ impl Hub {
         inbox: HubTx,
         hasher: Hasher,
         readers: Arc<ReadPool>,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Hub {
         let mut engine = Engine::new(config.engine());
         for (name, strategy) in &recovered.groups {
@@ -235,11 +238,12 @@ impl Hub {
             last_queues: Vec::new(),
             batch: Batch::default(),
             revocation: Revocation::default(),
+            metrics,
         }
     }
 
     /// The hub's loop: messages, and the routing deadlines (offer timeouts, grace periods).
-    pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<HubMsg>) {
+    pub async fn run(mut self, mut rx: crate::metrics::CountedReceiver<HubMsg>) {
         // Effects of the restart itself (offers that expired while we were down).
         self.tick();
         // Queue expiry, quota pruning, revocation checks (`housekeeping`).
@@ -351,6 +355,7 @@ impl Hub {
             queues: queues.clone(),
         })
         .unwrap_or_default();
+        self.metrics.publish_queues(&queues);
         self.last_queues = queues;
         for c in self.conns.values() {
             if matches!(c.auth, Auth::Agent(_)) {

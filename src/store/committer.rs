@@ -5,7 +5,8 @@
 //! event delivery) runs only after its transaction committed, in submission order.
 
 use super::{Result, Store, StoreError, Tx};
-use std::sync::mpsc;
+use crate::metrics::Metrics;
+use std::sync::{Arc, mpsc};
 
 /// What runs after the commit: typically pushes frames to connections.
 pub type AfterCommit = Box<dyn FnOnce() + Send>;
@@ -20,6 +21,8 @@ const MAX_BATCH: usize = 4096;
 #[derive(Clone)]
 pub struct Committer {
     tx: mpsc::Sender<Work>,
+    /// Queue depth, batch sizes and commit latency for `/metrics`.
+    metrics: Arc<Metrics>,
 }
 
 impl Committer {
@@ -28,10 +31,20 @@ impl Committer {
     /// every queued job are dropped unrun, and `submit` returns `Closed` from then on, so
     /// nothing more is acknowledged.
     pub fn start(
+        store: Box<dyn Store>,
+        on_fatal: impl FnOnce(StoreError) + Send + 'static,
+    ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
+        Self::start_with_metrics(store, Metrics::new(), on_fatal)
+    }
+
+    /// [`Committer::start`], recording into the server's `metrics`.
+    pub fn start_with_metrics(
         mut store: Box<dyn Store>,
+        metrics: Arc<Metrics>,
         on_fatal: impl FnOnce(StoreError) + Send + 'static,
     ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
         let (tx, rx) = mpsc::channel::<Work>();
+        let recorder = metrics.clone();
         let handle = std::thread::Builder::new()
             .name("kefu-commit".into())
             .spawn(move || {
@@ -46,6 +59,7 @@ impl Committer {
                             Err(_) => break,
                         }
                     }
+                    let timer = recorder.commit_started(batch.len());
                     let mut jobs = batch.drain(..);
                     let result = store.transaction(&mut |tx| {
                         for work in jobs.by_ref() {
@@ -57,7 +71,10 @@ impl Committer {
                     });
                     drop(jobs);
                     match result {
-                        Ok(()) => done.drain(..).for_each(|after| after()),
+                        Ok(()) => {
+                            timer.committed();
+                            done.drain(..).for_each(|after| after());
+                        }
                         Err(e) => {
                             // Nothing of this transaction is acknowledged.
                             done.clear();
@@ -68,7 +85,7 @@ impl Committer {
                     }
                 }
             })?;
-        Ok((Committer { tx }, handle))
+        Ok((Committer { tx, metrics }, handle))
     }
 
     /// Queues a job. Returns `Closed` if the writer thread has stopped.
@@ -76,7 +93,11 @@ impl Committer {
         &self,
         work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
     ) -> Result<()> {
-        self.tx.send(Box::new(work)).map_err(|_| StoreError::Closed)
+        self.metrics.committer_queued();
+        self.tx.send(Box::new(work)).map_err(|_| {
+            self.metrics.committer_unqueued();
+            StoreError::Closed
+        })
     }
 }
 
