@@ -21,6 +21,7 @@ pub struct ServerConfig {
     /// Skill groups created (or updated) at start-up, besides those made with `kefu admin`.
     pub groups: Vec<GroupConfig>,
     pub channels: ChannelsConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -170,6 +171,25 @@ pub struct WebChannelConfig {
     pub allowed_origins: Vec<String>,
 }
 
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Addresses `GET /metrics` answers (it is unauthenticated); others get 403. Default:
+    /// loopback. Empty: nobody.
+    pub allow: Vec<std::net::IpAddr>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            allow: vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ],
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -185,6 +205,7 @@ impl Default for ServerConfig {
                 strategy: Strategy::LeastBusy,
             }],
             channels: ChannelsConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod logging;
+pub mod metrics;
 pub mod model;
 pub mod protocol;
 pub mod routing;

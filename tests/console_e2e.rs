@@ -322,12 +322,21 @@ async fn a_message_whose_ack_was_lost_is_resent_and_stored_once() {
                 .any(|l| l.body == "are you still there?" && l.delivery == Delivery::Acked)
         })
         .await;
-    // It really was sent twice, both times with the id the server stored.
-    let sends: Vec<(usize, serde_json::Value)> = proxy
-        .sent()
-        .into_iter()
-        .filter(|(_, f)| f["type"] == "message.send")
-        .collect();
+    // It really was sent twice, both times with the id the server stored. (The replay after
+    // the reconnect may show the message as stored before the re-send has gone out: the
+    // console re-sends whatever was not acked, so wait for it.)
+    let sends_so_far = || -> Vec<(usize, serde_json::Value)> {
+        proxy
+            .sent()
+            .into_iter()
+            .filter(|(_, f)| f["type"] == "message.send")
+            .collect()
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while sends_so_far().len() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let sends = sends_so_far();
     assert_eq!(sends.len(), 2, "{sends:?}");
     assert!(sends[1].0 > sends[0].0, "re-sent on the new connection");
     for (_, f) in &sends {

@@ -144,6 +144,8 @@ impl Hub {
         cursor: Option<i64>,
     ) {
         self.end_auth(conn);
+        self.metrics
+            .login_checked(token_hash.is_none(), row.is_some());
         if !self.conns.contains_key(&conn) {
             return r.abandon();
         }

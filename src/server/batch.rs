@@ -132,6 +132,7 @@ impl Hub {
         let mut jobs: Vec<Work> = Vec::with_capacity(work.len() + 2);
         if !(sessions.is_empty() && messages.is_empty() && events.is_empty() && statuses.is_empty())
         {
+            let metrics = self.metrics.clone();
             jobs.push(Box::new(move |tx| {
                 core_writes(tx, &sessions, &messages, &statuses, &events, now).map_err(|e| {
                     // These rows mirror what the hub already told clients: never refusable.
@@ -141,7 +142,7 @@ impl Hub {
                         StoreError::Backend(format!("a batch of rows was refused: {e}"))
                     }
                 })?;
-                Ok(None)
+                Ok(Some(Box::new(move || metrics.messages_stored(&messages))))
             }));
         }
         for w in work {

@@ -71,6 +71,8 @@ pub struct ConnSettings {
     pub idle_timeout_secs: u64,
     pub hello_timeout_secs: u64,
     pub auth_timeout_secs: u64,
+    /// The server's metrics (open connections, frames sent, error replies).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// What the connection still waits for from the client before its authentication deadline.
@@ -94,7 +96,10 @@ pub async fn serve(
     slot: Arc<Slot>,
 ) {
     let conn = next_conn_id();
-    let (outbox, mut rx, kill) = Outbox::new(settings.outbox_frames);
+    let _open = settings
+        .metrics
+        .connection_opened(endpoint == Endpoint::Agent);
+    let (outbox, mut rx, kill) = Outbox::new(settings.outbox_frames, settings.metrics.clone());
     if hub
         .send(HubMsg::Open {
             conn,
@@ -107,7 +112,7 @@ pub async fn serve(
         return;
     }
     let (sink, mut stream) = socket.split();
-    let mut writer = Writer::new(sink);
+    let mut writer = Writer::new(sink, settings.metrics.clone());
     let requests = hub.requests();
     // A request waiting for room in the hub's queue; meanwhile this socket is not read (so TCP
     // pushes back on the client), but what the hub queued for it is still written.
@@ -185,10 +190,10 @@ pub async fn serve(
                             }
                         }
                     }
-                    Some(Ok(Message::Binary(_))) => reader.outbox.send(protocol::reply_err(
+                    Some(Ok(Message::Binary(_))) => reader.outbox.send_error(
                         &Value::Null,
                         &ApiError::invalid("binary frames are not supported; send JSON text"),
-                    )),
+                    ),
                     // Pings are answered by tungstenite; any frame counts as a sign of life.
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Ok(Message::Close(_))) => {
@@ -357,12 +362,12 @@ impl Reader {
                 Err((id, _)) => id.clone(),
             };
             let e = ApiError::new(ErrorCode::RateLimited, "too many requests; slow down");
-            self.outbox.send(protocol::reply_err(&id, &e));
+            self.outbox.send_error(&id, &e);
             return None;
         }
         let inc = match parsed {
             Err((id, err)) => {
-                self.outbox.send(protocol::reply_err(&id, &err));
+                self.outbox.send_error(&id, &err);
                 return None;
             }
             Ok(inc) => inc,
@@ -388,12 +393,12 @@ impl Reader {
                             "this server speaks protocol {PROTOCOL_VERSION}, the client asked for {v}"
                         ),
                     );
-                    self.outbox.send(protocol::reply_err(&inc.id, &e));
+                    self.outbox.send_error(&inc.id, &e);
                 }
             }
             _ if !self.greeted => {
                 let e = ApiError::invalid("send `hello` with the protocol version first");
-                self.outbox.send(protocol::reply_err(&inc.id, &e));
+                self.outbox.send_error(&inc.id, &e);
             }
             request => {
                 return Some(Inbound {

@@ -15,6 +15,8 @@ impl Hub {
         let live = &self.live;
         self.quotas.prune(now, |s| live.contains_key(&s));
         self.check_revocations(now);
+        self.metrics
+            .publish_sessions(self.live.values().map(|l| l.view.state));
     }
 
     /// Ends, as `abandoned` and without a survey, the queued conversations no agent has ever

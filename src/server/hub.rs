@@ -203,6 +203,8 @@ pub struct Hub {
     pub quotas: Quotas,
     /// Where the periodic check for revoked agent tokens stands (`revoke`).
     pub revocation: Revocation,
+    /// What `/metrics` shows; the hub publishes queue lengths and sessions by state here.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Hub {
@@ -213,6 +215,7 @@ impl Hub {
         inbox: HubTx,
         hasher: Hasher,
         readers: Arc<ReadPool>,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Hub {
         let mut engine = Engine::new(config.engine());
         for (name, strategy) in &recovered.groups {
@@ -281,6 +284,7 @@ impl Hub {
             last_queues: Vec::new(),
             batch: Batch::default(),
             revocation: Revocation::default(),
+            metrics,
         }
     }
 
@@ -320,6 +324,9 @@ impl Hub {
                 _ = sleep => self.tick(),
                 _ = chores.tick() => self.housekeeping(),
             }
+            self.metrics
+                .hub_inbox
+                .set((rx.len() + requests.len()) as i64);
             self.broadcast_queues();
             self.flush();
         }
@@ -406,6 +413,7 @@ impl Hub {
             queues: queues.clone(),
         })
         .unwrap_or_default();
+        self.metrics.publish_queues(&queues);
         self.last_queues = queues;
         for c in self.conns.values() {
             if matches!(c.auth, Auth::Agent(_)) {

@@ -31,6 +31,7 @@ mod session_ops;
 mod ws_writer;
 
 use crate::config::ServerConfig;
+use crate::metrics::{Metrics, MetricsAccess};
 use crate::store::committer::Committer;
 use crate::store::{ReadPool, Store};
 use axum::Router;
@@ -67,6 +68,9 @@ struct AppState {
     hard_stop: watch::Receiver<bool>,
     /// Why the store stopped, once it has: `/healthz` turns unhealthy.
     failure: Arc<Mutex<Option<String>>>,
+    metrics: Arc<Metrics>,
+    /// Who may read `/metrics` (`[metrics] allow`).
+    metrics_access: Arc<MetricsAccess>,
 }
 
 /// Opens the database in `data_dir` (creating it), writes the configured skill groups, and
@@ -96,8 +100,9 @@ pub async fn run(
     let mut store = open_store(&data_dir, &config)?;
     let recovered = store.recover()?;
     let readers = Arc::new(ReadPool::open(&*store, &config.storage.options())?);
+    let metrics = Metrics::new();
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
-    let (committer, writer) = Committer::start(store, move |e| {
+    let (committer, writer) = Committer::start_with_metrics(store, metrics.clone(), move |e| {
         let _ = fatal_tx.send(e);
     })?;
     let hasher = hasher::Hasher::start(config.limits.hash_threads, config.limits.hash_queue)?;
@@ -109,6 +114,7 @@ pub async fn run(
         hub_tx.clone(),
         hasher,
         readers,
+        metrics.clone(),
     );
     let hub_task = tokio::spawn(hub.run(hub_rx));
 
@@ -131,6 +137,7 @@ pub async fn run(
         idle_timeout_secs: limits.idle_timeout_secs,
         hello_timeout_secs: limits.hello_timeout_secs,
         auth_timeout_secs: limits.auth_timeout_secs,
+        metrics: metrics.clone(),
     };
     let descriptors = listen::raise_descriptor_limit();
     let gate = listen::Gate::new(
@@ -142,6 +149,7 @@ pub async fn run(
     let header_timeout = Duration::from_secs(limits.header_timeout_secs);
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_scrape))
         .route("/ws/agent", get(ws_agent))
         .route("/ws/customer", get(ws_customer))
         .with_state(AppState {
@@ -150,6 +158,8 @@ pub async fn run(
             origins: Arc::new(origins),
             hard_stop: hard_rx.clone(),
             failure: failure.clone(),
+            metrics_access: Arc::new(MetricsAccess::new(&config.metrics.allow)),
+            metrics,
         });
 
     let stopper = hub_tx.clone();
@@ -208,6 +218,16 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             format!("unhealthy: the store cannot write: {e}\n"),
         ),
     }
+}
+
+async fn metrics_scrape(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    state
+        .metrics_access
+        .scrape(&state.metrics, peer.ip(), &headers)
 }
 
 fn upgrade(

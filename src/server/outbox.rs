@@ -3,6 +3,8 @@
 //! A replay travels as one item, however many events it holds: the connection writes it frame
 //! by frame at the pace the client reads, so a resume never overflows the queue by itself.
 
+use crate::metrics::Metrics;
+use crate::protocol::{self, ApiError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{Notify, mpsc};
@@ -32,17 +34,23 @@ pub struct Outbox {
     tx: mpsc::Sender<Outgoing>,
     /// Fired when the queue overflowed: the connection closes with 1008.
     kill: Arc<Notify>,
+    /// The server's metrics: error replies are counted as they are queued.
+    metrics: Arc<Metrics>,
 }
 
 impl Outbox {
     /// An outbox holding at most `frames` items, and the receiving end for the connection task.
-    pub fn new(frames: usize) -> (Outbox, mpsc::Receiver<Outgoing>, Arc<Notify>) {
+    pub fn new(
+        frames: usize,
+        metrics: Arc<Metrics>,
+    ) -> (Outbox, mpsc::Receiver<Outgoing>, Arc<Notify>) {
         let (tx, rx) = mpsc::channel(frames.max(16));
         let kill = Arc::new(Notify::new());
         (
             Outbox {
                 tx,
                 kill: kill.clone(),
+                metrics,
             },
             rx,
             kill,
@@ -51,6 +59,16 @@ impl Outbox {
 
     pub fn send(&self, frame: String) {
         self.push(Outgoing::Frame(frame));
+    }
+
+    /// Queues an error reply to request `id`, counted by its code.
+    pub fn send_error(&self, id: &serde_json::Value, e: &ApiError) {
+        self.metrics.error_reply(e.code);
+        self.send(protocol::reply_err(id, e));
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Queues a whole replay as one item.

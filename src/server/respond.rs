@@ -4,7 +4,7 @@
 //! an `internal` error, so no client waits forever.
 
 use super::outbox::Outbox;
-use crate::protocol::{self, ApiError};
+use crate::protocol::{self, ApiError, ErrorCode};
 use serde::Serialize;
 use serde_json::Value;
 use std::marker::PhantomData;
@@ -34,6 +34,7 @@ impl<R: Serialize> Responder<R> {
             out: self.out.clone(),
             frame: protocol::reply_frame(&self.id, &result),
             id: std::mem::take(&mut self.id),
+            error: result.as_ref().err().map(|e| e.code),
         }
     }
 
@@ -55,14 +56,18 @@ pub struct Reply {
     /// The request's id, to answer `internal` instead when a store job of the same batch was
     /// refused: the request did not complete, and saying it did would be a lie.
     pub id: Value,
+    /// The error this reply carries, counted when it goes out.
+    pub error: Option<ErrorCode>,
 }
 
 impl Reply {
     pub fn deliver(self, failed: bool) {
         if failed {
-            self.out
-                .send(protocol::reply_err(&self.id, &ApiError::internal()));
+            self.out.send_error(&self.id, &ApiError::internal());
         } else {
+            if let Some(code) = self.error {
+                self.out.metrics().error_reply(code);
+            }
             self.out.send(self.frame);
         }
     }
@@ -72,8 +77,7 @@ impl<R> Drop for Responder<R> {
     fn drop(&mut self) {
         if !self.answered {
             tracing::error!(id = %self.id, "a request was dropped without a reply");
-            self.out
-                .send(protocol::reply_err(&self.id, &ApiError::internal()));
+            self.out.send_error(&self.id, &ApiError::internal());
         }
     }
 }

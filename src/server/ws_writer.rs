@@ -4,11 +4,13 @@
 //! (an event and the ack after it) go out in one write: with `TCP_NODELAY` each write is a
 //! packet of its own.
 
+use crate::metrics::Metrics;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{Sink, SinkExt};
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -30,10 +32,12 @@ pub struct Writer {
     ping_due: bool,
     /// Since when the socket has refused to take more; `None` while writes make progress.
     blocked_since: Option<Instant>,
+    /// Counts the text frames sent.
+    metrics: Arc<Metrics>,
 }
 
 impl Writer {
-    pub fn new(sink: SplitSink<WebSocket, Message>) -> Writer {
+    pub fn new(sink: SplitSink<WebSocket, Message>, metrics: Arc<Metrics>) -> Writer {
         Writer {
             sink,
             current: None,
@@ -42,6 +46,7 @@ impl Writer {
             queued_bytes: 0,
             ping_due: false,
             blocked_since: None,
+            metrics,
         }
     }
 
@@ -102,7 +107,11 @@ impl Writer {
             }
             match Pin::new(&mut self.sink).poll_ready(cx) {
                 Poll::Ready(Ok(())) => {
+                    let text = matches!(msg, Message::Text(_));
                     Pin::new(&mut self.sink).start_send(msg)?;
+                    if text {
+                        self.metrics.frame_sent();
+                    }
                     self.unflushed = true;
                     self.blocked_since = None;
                     sent += 1;

@@ -5,6 +5,7 @@
 //! event delivery) runs only after its transaction committed, in submission order.
 
 use super::{Result, Store, StoreError, Tx};
+use crate::metrics::Metrics;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -28,6 +29,8 @@ pub struct Committer {
     backlog: Arc<AtomicUsize>,
     /// Signalled after every transaction, so a hub waiting for the backlog to shrink wakes up.
     drained: Arc<Notify>,
+    /// Queue depth, batch sizes and commit latency for `/metrics`.
+    metrics: Arc<Metrics>,
 }
 
 impl Committer {
@@ -36,13 +39,23 @@ impl Committer {
     /// every queued job are dropped unrun, and `submit` returns `Closed` from then on, so
     /// nothing more is acknowledged.
     pub fn start(
+        store: Box<dyn Store>,
+        on_fatal: impl FnOnce(StoreError) + Send + 'static,
+    ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
+        Self::start_with_metrics(store, Metrics::new(), on_fatal)
+    }
+
+    /// [`Committer::start`], recording into the server's `metrics`.
+    pub fn start_with_metrics(
         mut store: Box<dyn Store>,
+        metrics: Arc<Metrics>,
         on_fatal: impl FnOnce(StoreError) + Send + 'static,
     ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
         let (tx, rx) = mpsc::channel::<Work>();
         let backlog = Arc::new(AtomicUsize::new(0));
         let drained = Arc::new(Notify::new());
         let (left, woken) = (backlog.clone(), drained.clone());
+        let recorder = metrics.clone();
         let handle = std::thread::Builder::new()
             .name("kefu-commit".into())
             .spawn(move || {
@@ -58,6 +71,7 @@ impl Committer {
                         }
                     }
                     let taken = batch.len();
+                    let timer = recorder.commit_started(batch.len());
                     let mut jobs = batch.drain(..);
                     let result = store.transaction(&mut |tx| {
                         for work in jobs.by_ref() {
@@ -71,7 +85,10 @@ impl Committer {
                     left.fetch_sub(taken, Ordering::Relaxed);
                     woken.notify_one();
                     match result {
-                        Ok(()) => done.drain(..).for_each(|after| after()),
+                        Ok(()) => {
+                            timer.committed();
+                            done.drain(..).for_each(|after| after());
+                        }
                         Err(e) => {
                             // Nothing of this transaction is acknowledged.
                             done.clear();
@@ -87,6 +104,7 @@ impl Committer {
                 tx,
                 backlog,
                 drained,
+                metrics,
             },
             handle,
         ))
@@ -97,8 +115,10 @@ impl Committer {
         &self,
         work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
     ) -> Result<()> {
+        self.metrics.committer_queued();
         self.backlog.fetch_add(1, Ordering::Relaxed);
         self.tx.send(Box::new(work)).map_err(|_| {
+            self.metrics.committer_unqueued();
             self.backlog.fetch_sub(1, Ordering::Relaxed);
             StoreError::Closed
         })
