@@ -147,7 +147,8 @@ async fn events_caused_by_a_request_come_before_its_reply() {
     assert!(matches!(t.event(0),
         Event::Session { session } if session.id == s && session.state == SessionState::Active));
 
-    // The customer's own copy of its message, then the ack (after alice's accept reached it).
+    // No copy of its own message to the sending connection: the ack, carrying the message
+    // event's cursor, next in this connection's stream (after alice's accept reached it).
     let (mut c_last, _) = cust
         .wait_event(WAIT, |e| matches!(e, Event::AgentJoined { .. }))
         .await
@@ -155,14 +156,26 @@ async fn events_caused_by_a_request_come_before_its_reply() {
     let say =
         |who: &str| json!({"session_id": s, "client_msg_id": who, "body": format!("from {who}")});
     let t = trace(&mut cust, &mut c_last, "message.send", say("customer")).await;
-    kinds_are(&t, &["message"], false);
-    assert!(matches!(t.event(0), Event::Message { message } if message.body == "from customer"));
-    assert_eq!(t.reply.unwrap()["seq"], 1);
+    kinds_are(&t, &[], false);
+    let ack = t.reply.unwrap();
+    assert_eq!(ack["seq"], 1);
+    let cursor = ack["cursor"].as_i64().expect("the ack's cursor");
+    assert!(cursor > c_last, "ack cursor {cursor} after {c_last}");
 
     wait_message(&mut alice, "from customer").await;
     let t = trace(&mut alice, &mut last, "message.send", say("alice")).await;
-    kinds_are(&t, &["message"], false);
-    assert!(matches!(t.event(0), Event::Message { message } if message.body == "from alice"));
+    kinds_are(&t, &[], false);
+    let cursor = t.reply.unwrap()["cursor"]
+        .as_i64()
+        .expect("the ack's cursor");
+    assert!(cursor > last, "ack cursor {cursor} after {last}");
+    last = cursor;
+    // The customer gets alice's message as an event with its own cursor.
+    let (_, m) = cust
+        .wait_event(WAIT, |e| matches!(e, Event::Message { .. }))
+        .await
+        .unwrap();
+    assert!(matches!(m, Event::Message { message } if message.body == "from alice"));
 
     let tag = json!({"session_id": s, "add": ["ordered"]});
     let t = trace(&mut alice, &mut last, "session.tag", tag).await;
