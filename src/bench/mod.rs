@@ -48,6 +48,10 @@ pub struct BenchArgs {
     /// The highest rate `--saturate` tries.
     #[arg(long, default_value_t = 100_000)]
     pub max_rate: u64,
+    /// The p99 customer→agent latency (from the schedule, in ms) a `--saturate` step must
+    /// stay under.
+    #[arg(long, default_value_t = 50)]
+    pub p99_limit_ms: u64,
     /// Seconds after the window to wait for the last deliveries.
     #[arg(long, default_value_t = 60)]
     pub drain_limit: u64,
@@ -103,7 +107,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         if args.saturate { " per step" } else { "" }
     );
     if args.saturate {
-        return saturate(kinds, load, args.max_rate).await;
+        return saturate(
+            kinds,
+            load,
+            args.max_rate,
+            Duration::from_millis(args.p99_limit_ms),
+        )
+        .await;
     }
     let mut outcomes = Vec::new();
     for &kind in kinds {
@@ -114,10 +124,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The p99 limit a saturation step must stay under.
-const SATURATE_P99: Duration = Duration::from_millis(50);
-
-async fn saturate(kinds: &[Kind], load: Load, max_rate: u64) -> anyhow::Result<()> {
+async fn saturate(
+    kinds: &[Kind],
+    load: Load,
+    max_rate: u64,
+    p99_limit: Duration,
+) -> anyhow::Result<()> {
     let mut best = Vec::new();
     for &kind in kinds {
         let mut search = saturate::Search::new(load.rate, max_rate, 0.05);
@@ -130,7 +142,7 @@ async fn saturate(kinds: &[Kind], load: Load, max_rate: u64) -> anyhow::Result<(
                 ..load
             };
             let o = load::run(kind, step).await?;
-            let held = o.sustained(SATURATE_P99);
+            let held = o.sustained(p99_limit);
             search.record(rate, held);
             println!(
                 "{:<6} {rate:>7} msgs/s: {} — p99 customer→agent {} ms from schedule, \
