@@ -68,6 +68,8 @@ pub async fn serve(listener: TcpListener, data_dir: &Path) -> anyhow::Result<()>
 async fn connection(stream: TcpStream, shared: Arc<Shared>) -> anyhow::Result<()> {
     stream.set_nodelay(true)?;
     let mut path = String::new();
+    // The callback's type is tungstenite's; its large error type is not ours to shrink.
+    #[allow(clippy::result_large_err)]
     let ws = tokio_tungstenite::accept_hdr_async(stream, |req: &HttpRequest, resp: Response| {
         path = req.uri().path().to_string();
         Ok(resp)
