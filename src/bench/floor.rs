@@ -8,7 +8,7 @@
 //! Run as the hidden `kefu bench-floor`.
 
 use super::floor_store::{self, Job};
-use crate::model::{AuthorKind, Channel, SessionState, now_ms};
+use crate::model::{AgentStatus, AuthorKind, Channel, SessionState, now_ms};
 use crate::protocol::reply::{
     AcceptReply, CustomerStartReply, HelloReply, LoginReply, StatusReply,
 };
@@ -145,7 +145,11 @@ fn handle(
             }),
         ),
         Request::SetStatus(s) => {
-            relay.agents.push(me.clone());
+            // Going online (once) puts the connection in the round-robin; nothing takes it out,
+            // as no bench agent leaves before the end.
+            if s.status == AgentStatus::Online && !relay.agents.iter().any(|a| a.same_channel(me)) {
+                relay.agents.push(me.clone());
+            }
             reply_frame(&id, &Ok(StatusReply { status: s.status }))
         }
         Request::CustomerStart(_) => {
