@@ -72,6 +72,9 @@ pub enum Command {
     },
     /// Load-test a running server: customers send, agents accept and reply.
     Bench(crate::bench::BenchArgs),
+    /// The bench's floor: a minimal durable relay that `kefu bench --floor` starts.
+    #[command(hide = true)]
+    BenchFloor(crate::bench::FloorArgs),
 }
 
 #[derive(Subcommand)]
@@ -200,6 +203,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(crate::bench::run(args))
         }
+        Command::BenchFloor(args) => crate::bench::run_floor(args),
     }
 }
 
