@@ -103,7 +103,7 @@ fn main() -> anyhow::Result<()> {
 
 /// What the hub hands the committer for one customer message (`Hub::flush`): the session
 /// row (written only where it changed), the message, an event per audience referring to it,
-/// and the deliveries as the same job's follow-up.
+/// and the deliveries as the same job's follow-up; a job without a savepoint of its own.
 fn submit_message(
     committer: &Committer,
     view: &SessionView,
@@ -138,7 +138,7 @@ fn submit_message(
         statuses: vec![],
         events,
     };
-    committer.submit(move |tx| {
+    committer.submit_unguarded(move |tx| {
         rows.write(tx, now)?;
         Ok(Some(Box::new(|| {})))
     })?;

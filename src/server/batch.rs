@@ -148,27 +148,25 @@ impl Hub {
                     }
                 }) as AfterCommit
             });
-        let mut jobs: Vec<Work> = Vec::with_capacity(work.len() + 2);
         if !rows.is_empty() {
             // With no extra work in between (a message, most often), the deliveries are this
-            // job's own follow-up: one job, one savepoint.
+            // job's own follow-up: one job. These rows mirror what the hub already told
+            // clients, so they are never refused: no savepoint either.
             let after = if work.is_empty() {
                 deliver.take()
             } else {
                 None
             };
-            jobs.push(Box::new(move |tx| {
-                rows.write(tx, now).map_err(|e| {
-                    // These rows mirror what the hub already told clients: never refusable.
-                    if e.is_fatal() {
-                        e
-                    } else {
-                        StoreError::Backend(format!("a batch of rows was refused: {e}"))
-                    }
-                })?;
+            let submitted = self.committer.submit_unguarded(move |tx| {
+                rows.write(tx, now)?;
                 Ok(after)
-            }));
+            });
+            if submitted.is_err() {
+                tracing::error!("the store has stopped; dropping a batch");
+                return;
+            }
         }
+        let mut jobs: Vec<Work> = Vec::with_capacity(work.len() + 1);
         for w in work {
             let refused = refused.clone();
             jobs.push(Box::new(move |tx| {

@@ -16,10 +16,16 @@ pub type Work = Box<dyn FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Sen
 /// Most jobs in one transaction; bounds the latency of the first job in a huge burst.
 const MAX_BATCH: usize = 4096;
 
+/// A queued job, and whether it runs in a savepoint of its own.
+struct Job {
+    work: Work,
+    guarded: bool,
+}
+
 /// A handle to submit jobs; cheap to clone.
 #[derive(Clone)]
 pub struct Committer {
-    tx: mpsc::Sender<Work>,
+    tx: mpsc::Sender<Job>,
 }
 
 impl Committer {
@@ -31,11 +37,11 @@ impl Committer {
         mut store: Box<dyn Store>,
         on_fatal: impl FnOnce(StoreError) + Send + 'static,
     ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
-        let (tx, rx) = mpsc::channel::<Work>();
+        let (tx, rx) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name("kefu-commit".into())
             .spawn(move || {
-                let mut batch: Vec<Work> = Vec::new();
+                let mut batch: Vec<Job> = Vec::new();
                 let mut done: Vec<AfterCommit> = Vec::new();
                 // Ends when every Committer handle is dropped and the queue is drained.
                 while let Ok(first) = rx.recv() {
@@ -48,8 +54,8 @@ impl Committer {
                     }
                     let mut jobs = batch.drain(..);
                     let result = store.transaction(&mut |tx| {
-                        for work in jobs.by_ref() {
-                            if let Some(after) = run_job(tx, work)? {
+                        for job in jobs.by_ref() {
+                            if let Some(after) = run_job(tx, job)? {
                                 done.push(after);
                             }
                         }
@@ -76,14 +82,40 @@ impl Committer {
         &self,
         work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
     ) -> Result<()> {
-        self.tx.send(Box::new(work)).map_err(|_| StoreError::Closed)
+        self.send(Box::new(work), true)
+    }
+
+    /// Queues a job that is never refused (its rows mirror what clients were already told):
+    /// it runs without a savepoint of its own (two statements fewer per job), and any error
+    /// it returns ends the transaction as fatal.
+    pub fn submit_unguarded(
+        &self,
+        work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
+    ) -> Result<()> {
+        self.send(Box::new(work), false)
+    }
+
+    fn send(&self, work: Work, guarded: bool) -> Result<()> {
+        self.tx
+            .send(Job { work, guarded })
+            .map_err(|_| StoreError::Closed)
     }
 }
 
-/// Runs one job in its own savepoint. A refusal is rolled back, logged and swallowed (the job
-/// is dropped, its follow-up never runs); a fatal error is returned to end the transaction.
-fn run_job(tx: &mut dyn Tx, work: Work) -> Result<Option<AfterCommit>> {
-    let mut work = Some(work);
+/// Runs one job, in its own savepoint if guarded. A refusal is rolled back, logged and
+/// swallowed (the job is dropped, its follow-up never runs); a fatal error, or any error of an
+/// unguarded job, is returned to end the transaction.
+fn run_job(tx: &mut dyn Tx, job: Job) -> Result<Option<AfterCommit>> {
+    if !job.guarded {
+        return (job.work)(tx).map_err(|e| {
+            if e.is_fatal() {
+                e
+            } else {
+                StoreError::Backend(format!("a batch of rows was refused: {e}"))
+            }
+        });
+    }
+    let mut work = Some(job.work);
     let mut after = None;
     let result = tx.savepoint(&mut |tx| match work.take() {
         Some(w) => {
