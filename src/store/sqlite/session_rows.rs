@@ -66,7 +66,7 @@ fn columns(s: &SessionView, offer: Option<(AgentId, Millis)>) -> Row {
         int(s.assignee),
         int(offer.map(|o| o.0)),
         int(offer.map(|o| o.1)),
-        Value::Integer(s.priority.into()),
+        Value::Integer(s.priority),
         text(s.intent.as_deref()),
         Value::Text(tags_json(&s.tags)),
         Value::Integer(s.follow_up.into()),
