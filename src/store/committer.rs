@@ -1,7 +1,8 @@
 //! Group commit: one thread owns the [`Store`]; every job waiting when a transaction starts goes
 //! into that transaction, so a burst of messages pays for one fsync. Each job runs in its own
 //! savepoint: a job refused by the store (`Conflict`, `NotFound`, …) is rolled back alone and
-//! dropped, and the others commit. A fatal error stops the writer. A job's follow-up (acks,
+//! dropped, and the others commit. Jobs that cannot be refused (the hub's rows) skip the
+//! savepoint ([`Committer::submit_unguarded`]). A fatal error stops the writer. A job's follow-up (acks,
 //! event delivery) runs only after its transaction committed, in submission order.
 
 use super::{Result, Store, StoreError, Tx};

@@ -1,6 +1,6 @@
 //! Durable storage. The server writes through the [`committer`], which group-commits pending
-//! jobs into one [`Store::transaction`], each job in its own savepoint; reads that need not be
-//! ordered with writes run on a [`ReadPool`] of read-only connections. SQLite is the backend
+//! jobs into one [`Store::transaction`], each refusable job in its own savepoint; reads that
+//! need not be ordered with writes run on a [`ReadPool`] of read-only connections. SQLite is the backend
 //! today; a Postgres one implements the same traits and passes the same contract tests
 //! (`tests/store_contract.rs`).
 
