@@ -7,10 +7,10 @@ use super::hub::{Auth, Hub, HubMsg};
 use super::outbox::{ConnId, Outbox};
 use super::pending::Batch;
 use super::respond::Responder;
-use crate::model::{AgentId, AgentStatus, Millis, SessionId, now_ms};
-use crate::protocol::{self, ApiError, ErrorCode, Event, ReloadReason, ServerFrame, SessionView};
+use crate::model::{AgentId, Millis, SessionId, now_ms};
+use crate::protocol::{ApiError, ErrorCode, Event, ReloadReason, ServerFrame, SessionView};
 use crate::store::committer::{AfterCommit, Work};
-use crate::store::{Audience, Read, StoreError, Viewer};
+use crate::store::{Audience, CoreRows, EventBody, EventRow, Read, StoreError, Viewer};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,7 +66,21 @@ impl Hub {
         for out in self.outboxes(audience, except) {
             self.batch.sends.push((out, frame.clone()));
         }
-        self.batch.events.push((id, audience, session, body));
+        let body = match event {
+            // A message stored in this batch: its events refer to it rather than copy it (a
+            // replay rebuilds the same JSON from the stored message).
+            Event::Message { message }
+                if session == Some(message.session_id)
+                    && self.batch.messages.iter().rev().any(|m| m == message) =>
+            {
+                EventBody::Message {
+                    session: message.session_id,
+                    seq: message.seq,
+                }
+            }
+            _ => EventBody::Json { session, body },
+        };
+        self.batch.events.push(EventRow { id, audience, body });
         id
     }
 
@@ -127,24 +141,53 @@ impl Hub {
             after_replies,
             ..
         } = batch;
+        let rows = CoreRows {
+            sessions,
+            messages,
+            statuses,
+            events,
+        };
         // Set when one of this batch's extra jobs is refused: its replies then say `internal`.
         let refused = Arc::new(AtomicBool::new(false));
-        let mut jobs: Vec<Work> = Vec::with_capacity(work.len() + 2);
-        if !(sessions.is_empty() && messages.is_empty() && events.is_empty() && statuses.is_empty())
-        {
-            let metrics = self.metrics.clone();
-            jobs.push(Box::new(move |tx| {
-                core_writes(tx, &sessions, &messages, &statuses, &events, now).map_err(|e| {
-                    // These rows mirror what the hub already told clients: never refusable.
-                    if e.is_fatal() {
-                        e
-                    } else {
-                        StoreError::Backend(format!("a batch of rows was refused: {e}"))
+        let mut deliver: Option<AfterCommit> =
+            (!(sends.is_empty() && replies.is_empty())).then(|| {
+                let refused = refused.clone();
+                Box::new(move || {
+                    for (out, frame) in sends {
+                        out.send(frame);
                     }
-                })?;
-                Ok(Some(Box::new(move || metrics.messages_stored(&messages))))
-            }));
+                    let failed = refused.load(Ordering::Relaxed);
+                    for r in replies {
+                        r.deliver(failed);
+                    }
+                }) as AfterCommit
+            });
+        if !rows.is_empty() {
+            // With no extra work in between (a message, most often), the deliveries are this
+            // job's own follow-up: one job. These rows mirror what the hub already told
+            // clients, so they are never refused: no savepoint either.
+            let after = if work.is_empty() {
+                deliver.take()
+            } else {
+                None
+            };
+            let metrics = self.metrics.clone();
+            let submitted = self.committer.submit_unguarded(move |tx| {
+                rows.write(tx, now)?;
+                let messages = rows.messages;
+                Ok(Some(Box::new(move || {
+                    metrics.messages_stored(&messages);
+                    if let Some(after) = after {
+                        after();
+                    }
+                }) as AfterCommit))
+            });
+            if submitted.is_err() {
+                tracing::error!("the store has stopped; dropping a batch");
+                return;
+            }
         }
+        let mut jobs: Vec<Work> = Vec::with_capacity(work.len() + 1);
         for w in work {
             let refused = refused.clone();
             jobs.push(Box::new(move |tx| {
@@ -157,16 +200,7 @@ impl Hub {
                 result
             }));
         }
-        if !(sends.is_empty() && replies.is_empty()) {
-            let deliver: AfterCommit = Box::new(move || {
-                for (out, frame) in sends {
-                    out.send(frame);
-                }
-                let failed = refused.load(Ordering::Relaxed);
-                for r in replies {
-                    r.deliver(failed);
-                }
-            });
+        if let Some(deliver) = deliver {
             jobs.push(Box::new(move |_| Ok(Some(deliver))));
         }
         jobs.extend(after_replies);
@@ -322,30 +356,6 @@ fn pool_refused(e: StoreError) -> ApiError {
         ),
         other => read_failed(other),
     }
-}
-
-/// The rows of one batch, in one job.
-fn core_writes(
-    tx: &mut dyn crate::store::Tx,
-    sessions: &[(SessionView, Option<(AgentId, Millis)>)],
-    messages: &[protocol::MessageView],
-    statuses: &[(AgentId, AgentStatus)],
-    events: &[(i64, Audience, Option<SessionId>, String)],
-    now: Millis,
-) -> crate::store::Result<()> {
-    for (s, offer) in sessions {
-        tx.put_session(s, *offer)?;
-    }
-    for m in messages {
-        tx.insert_message(m)?;
-    }
-    for (a, s) in statuses {
-        tx.set_agent_status(*a, *s)?;
-    }
-    for (id, audience, session, body) in events {
-        tx.insert_event(*id, *audience, *session, body, now)?;
-    }
-    Ok(())
 }
 
 /// An event frame from an already-serialised event body (stored bodies are replayed as is).

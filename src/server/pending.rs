@@ -5,7 +5,7 @@ use super::outbox::Outbox;
 use super::respond::Reply;
 use crate::model::{AgentId, AgentStatus, SessionId};
 use crate::protocol;
-use crate::store::Audience;
+use crate::store::EventRow;
 use crate::store::committer::Work;
 
 /// Writes and deliveries gathered while handling one message; flushed as committer jobs.
@@ -14,8 +14,8 @@ pub struct Batch {
     /// Live sessions whose row changed.
     pub sessions: Vec<SessionId>,
     pub messages: Vec<protocol::MessageView>,
-    /// (cursor, audience, session, event JSON).
-    pub events: Vec<(i64, Audience, Option<SessionId>, String)>,
+    /// Durable events, by cursor; a message's own events refer to it.
+    pub events: Vec<EventRow>,
     pub statuses: Vec<(AgentId, AgentStatus)>,
     /// Live events to send once everything above committed.
     pub sends: Vec<(Outbox, String)>,

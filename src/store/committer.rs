@@ -1,7 +1,8 @@
 //! Group commit: one thread owns the [`Store`]; every job waiting when a transaction starts goes
 //! into that transaction, so a burst of messages pays for one fsync. Each job runs in its own
 //! savepoint: a job refused by the store (`Conflict`, `NotFound`, …) is rolled back alone and
-//! dropped, and the others commit. A fatal error stops the writer. A job's follow-up (acks,
+//! dropped, and the others commit. Jobs that cannot be refused (the hub's rows) skip the
+//! savepoint ([`Committer::submit_unguarded`]). A fatal error stops the writer. A job's follow-up (acks,
 //! event delivery) runs only after its transaction committed, in submission order.
 
 use super::{Result, Store, StoreError, Tx};
@@ -20,10 +21,16 @@ pub type Work = Box<dyn FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Sen
 /// Most jobs in one transaction; bounds the latency of the first job in a huge burst.
 const MAX_BATCH: usize = 4096;
 
+/// A queued job, and whether it runs in a savepoint of its own.
+struct Job {
+    work: Work,
+    guarded: bool,
+}
+
 /// A handle to submit jobs; cheap to clone.
 #[derive(Clone)]
 pub struct Committer {
-    tx: mpsc::Sender<Work>,
+    tx: mpsc::Sender<Job>,
     /// Jobs submitted and not yet through their transaction: what the hub's backpressure
     /// watches (it stops taking requests while this is high).
     backlog: Arc<AtomicUsize>,
@@ -51,7 +58,7 @@ impl Committer {
         metrics: Arc<Metrics>,
         on_fatal: impl FnOnce(StoreError) + Send + 'static,
     ) -> std::io::Result<(Committer, std::thread::JoinHandle<()>)> {
-        let (tx, rx) = mpsc::channel::<Work>();
+        let (tx, rx) = mpsc::channel::<Job>();
         let backlog = Arc::new(AtomicUsize::new(0));
         let drained = Arc::new(Notify::new());
         let (left, woken) = (backlog.clone(), drained.clone());
@@ -59,7 +66,7 @@ impl Committer {
         let handle = std::thread::Builder::new()
             .name("kefu-commit".into())
             .spawn(move || {
-                let mut batch: Vec<Work> = Vec::new();
+                let mut batch: Vec<Job> = Vec::new();
                 let mut done: Vec<AfterCommit> = Vec::new();
                 // Ends when every Committer handle is dropped and the queue is drained.
                 while let Ok(first) = rx.recv() {
@@ -74,8 +81,8 @@ impl Committer {
                     let timer = recorder.commit_started(batch.len());
                     let mut jobs = batch.drain(..);
                     let result = store.transaction(&mut |tx| {
-                        for work in jobs.by_ref() {
-                            if let Some(after) = run_job(tx, work)? {
+                        for job in jobs.by_ref() {
+                            if let Some(after) = run_job(tx, job)? {
                                 done.push(after);
                             }
                         }
@@ -115,9 +122,23 @@ impl Committer {
         &self,
         work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
     ) -> Result<()> {
+        self.send(Box::new(work), true)
+    }
+
+    /// Queues a job that is never refused (its rows mirror what clients were already told):
+    /// it runs without a savepoint of its own (two statements fewer per job), and any error
+    /// it returns ends the transaction as fatal.
+    pub fn submit_unguarded(
+        &self,
+        work: impl FnOnce(&mut dyn Tx) -> Result<Option<AfterCommit>> + Send + 'static,
+    ) -> Result<()> {
+        self.send(Box::new(work), false)
+    }
+
+    fn send(&self, work: Work, guarded: bool) -> Result<()> {
         self.metrics.committer_queued();
         self.backlog.fetch_add(1, Ordering::Relaxed);
-        self.tx.send(Box::new(work)).map_err(|_| {
+        self.tx.send(Job { work, guarded }).map_err(|_| {
             self.metrics.committer_unqueued();
             self.backlog.fetch_sub(1, Ordering::Relaxed);
             StoreError::Closed
@@ -135,10 +156,20 @@ impl Committer {
     }
 }
 
-/// Runs one job in its own savepoint. A refusal is rolled back, logged and swallowed (the job
-/// is dropped, its follow-up never runs); a fatal error is returned to end the transaction.
-fn run_job(tx: &mut dyn Tx, work: Work) -> Result<Option<AfterCommit>> {
-    let mut work = Some(work);
+/// Runs one job, in its own savepoint if guarded. A refusal is rolled back, logged and
+/// swallowed (the job is dropped, its follow-up never runs); a fatal error, or any error of an
+/// unguarded job, is returned to end the transaction.
+fn run_job(tx: &mut dyn Tx, job: Job) -> Result<Option<AfterCommit>> {
+    if !job.guarded {
+        return (job.work)(tx).map_err(|e| {
+            if e.is_fatal() {
+                e
+            } else {
+                StoreError::Backend(format!("a batch of rows was refused: {e}"))
+            }
+        });
+    }
+    let mut work = Some(job.work);
     let mut after = None;
     let result = tx.savepoint(&mut |tx| match work.take() {
         Some(w) => {

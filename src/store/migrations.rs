@@ -123,4 +123,12 @@ CREATE TABLE meta (
 );
 INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
 "#,
+    // 4: the lean message path. A message's events refer to it instead of copying it: `seq`
+    // names the message (session_id, seq) and `body` is left empty; a replay rebuilds the
+    // `message` event from the stored message. Older rows keep their bodies and replay as is.
+    // (The sessions' `last_seq` is no longer written per message: reads take the newest
+    // stored message's seq.)
+    r#"
+ALTER TABLE events ADD COLUMN seq INTEGER;
+"#,
 ];

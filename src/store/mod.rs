@@ -1,10 +1,11 @@
 //! Durable storage. The server writes through the [`committer`], which group-commits pending
-//! jobs into one [`Store::transaction`], each job in its own savepoint; reads that need not be
-//! ordered with writes run on a [`ReadPool`] of read-only connections. SQLite is the backend
+//! jobs into one [`Store::transaction`], each refusable job in its own savepoint; reads that
+//! need not be ordered with writes run on a [`ReadPool`] of read-only connections. SQLite is the backend
 //! today; a Postgres one implements the same traits and passes the same contract tests
 //! (`tests/store_contract.rs`).
 
 pub mod committer;
+mod core_rows;
 mod error;
 mod migrations;
 pub mod readers;
@@ -16,6 +17,7 @@ use crate::protocol::{
 };
 use std::path::Path;
 
+pub use core_rows::{CoreRows, EventBody, EventRow};
 pub use error::{FileChange, Result, StoreError};
 pub use readers::ReadPool;
 pub use sqlite::SqliteStore;
@@ -178,15 +180,18 @@ pub trait Tx: Read {
     fn insert_customer(&mut self, customer: &CustomerView, now: Millis) -> Result<()>;
     fn update_customer(&mut self, customer: &CustomerView) -> Result<()>;
 
-    /// Writes the whole session row (insert or replace), with the pending offer if any.
+    /// Writes the whole session row (insert or replace), with the pending offer if any. A
+    /// backend may write only the columns that changed since it last wrote the row. The
+    /// row's `last_seq` is at least its newest stored message's `seq`, whatever is put here.
     fn put_session(
         &mut self,
         session: &SessionView,
         offer: Option<(AgentId, Millis)>,
     ) -> Result<()>;
 
-    /// Stores a message and makes its `seq` the session's `last_seq`. A second message with the
-    /// same (session, author kind, author id, client_msg_id) is a `Conflict`.
+    /// Stores a message; reads of its session then show `last_seq` ≥ its `seq`. A second
+    /// message with the same (session, author kind, author id, client_msg_id) is a
+    /// `Conflict`.
     fn insert_message(&mut self, message: &MessageView) -> Result<()>;
 
     fn insert_event(
@@ -195,6 +200,18 @@ pub trait Tx: Read {
         audience: Audience,
         session: Option<SessionId>,
         body: &str,
+        now: Millis,
+    ) -> Result<()>;
+
+    /// Stores the `message` event of the stored message (`session`, `seq`) by reference: a
+    /// replay returns `{"kind":"message","message":…}` built from the message itself, the
+    /// same bytes as `serde_json::to_string(&Event::Message { .. })` of it.
+    fn insert_message_event(
+        &mut self,
+        id: i64,
+        audience: Audience,
+        session: SessionId,
+        seq: i64,
         now: Millis,
     ) -> Result<()>;
 

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use kefu::model::{AuthorKind, Role, SessionState, Strategy};
-use kefu::protocol::{Article, QuickReply};
+use kefu::protocol::{Article, Event, QuickReply};
 use kefu::store::{Audience, StoreError, Viewer};
 
 pub fn events_per_viewer(open: Open) {
@@ -222,4 +222,37 @@ pub fn recover_returns_what_start_up_needs(open: Open) {
         (r.max_event_id, r.max_session_id, r.max_customer_id),
         (17, 3, 9)
     );
+}
+
+/// A message's events stored by reference replay as the message's own `message` event, byte
+/// for byte what the server sends live; beside bodies stored whole, in cursor order.
+pub fn message_events_replay_the_stored_message(open: Open) {
+    let mut f = open();
+    let store = &mut *f.store;
+    let mut m = message(1, 1, AuthorKind::Customer, Some("k1"));
+    m.body = "退款 \"quoted\" \\ \u{1F389}\n".into();
+    let live = serde_json::to_string(&Event::Message { message: m.clone() }).unwrap();
+    write(store, |tx| {
+        seed_session(tx, 1, 7)?;
+        tx.insert_message(&m)?;
+        tx.insert_message_event(5, Audience::Customer(7), 1, 1, 1)?;
+        tx.insert_event(6, Audience::Customer(7), Some(1), r#"{"n":6}"#, 1)?;
+        tx.insert_message_event(7, Audience::Agent(1), 1, 1, 1)?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        read(store, |r| r.events_after(Viewer::Customer(7), 0, 10)).unwrap(),
+        [(5, live.clone()), (6, r#"{"n":6}"#.to_string())]
+    );
+    let agent1 = Viewer::Agent {
+        id: 1,
+        supervisor: false,
+    };
+    assert_eq!(
+        read(store, |r| r.events_after(agent1, 5, 10)).unwrap(),
+        [(7, live)]
+    );
+    // The session's last_seq follows its messages.
+    assert_eq!(read(store, |r| r.session(1)).unwrap().unwrap().last_seq, 1);
 }

@@ -162,3 +162,40 @@ pub fn read_pool_refuses_when_full_and_drains_on_drop(open: Open) {
         "the queued job ran before drop returned"
     );
 }
+
+/// A session write that was rolled back (its savepoint, or its whole transaction) is not
+/// taken as stored: putting the same row again writes it.
+pub fn a_rolled_back_session_write_is_written_again(open: Open) {
+    let mut f = open();
+    let store = &mut *f.store;
+    let s = write(store, |tx| seed_session(tx, 1, 1)).unwrap();
+    let mut waiting = s.clone();
+    waiting.waiting_since = Some(5_000);
+    write(store, |tx| {
+        let e = refused(tx, |tx| {
+            tx.put_session(&waiting, None)?;
+            Err(StoreError::Conflict("given up".into()))
+        });
+        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        assert_eq!(tx.session(1)?.unwrap().waiting_since, None);
+        tx.put_session(&waiting, None)
+    })
+    .unwrap();
+    assert_eq!(
+        read(store, |r| r.session(1)).unwrap(),
+        Some(waiting.clone())
+    );
+
+    let mut tagged = waiting.clone();
+    tagged.tags = vec!["回访".into()];
+    let e = store
+        .transaction(&mut |tx| {
+            tx.put_session(&tagged, None)?;
+            Err(StoreError::NotFound("the caller gave up".into()))
+        })
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
+    assert_eq!(read(store, |r| r.session(1)).unwrap(), Some(waiting));
+    write(store, |tx| tx.put_session(&tagged, None)).unwrap();
+    assert_eq!(read(store, |r| r.session(1)).unwrap(), Some(tagged));
+}

@@ -9,6 +9,7 @@ mod kb;
 mod reader;
 mod reads;
 mod rows;
+mod session_rows;
 mod writes;
 
 pub use datadir::{DB_FILE, ID_FILE, open_data_dir};
@@ -20,6 +21,7 @@ use error::Ctx;
 use file_guard::FileGuard;
 use reads::SqliteConn;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use session_rows::WrittenSessions;
 use std::path::Path;
 
 /// Room a store must be able to write when it opens, so that a full disk (or a database at its
@@ -30,6 +32,7 @@ pub struct SqliteStore {
     conn: Connection,
     ctx: Ctx,
     guard: FileGuard,
+    written: WrittenSessions,
 }
 
 impl SqliteStore {
@@ -52,7 +55,12 @@ impl SqliteStore {
         check_headroom(&conn).map_err(|e| ctx.sql(e))?;
         // After the writes above, so the WAL exists and is recorded too.
         let guard = FileGuard::new(path)?;
-        Ok(SqliteStore { conn, ctx, guard })
+        Ok(SqliteStore {
+            conn,
+            ctx,
+            guard,
+            written: WrittenSessions::default(),
+        })
     }
 
     /// The id that names this database (kept in its `meta` table); created if missing.
@@ -120,7 +128,20 @@ fn configure(conn: &Connection, max_bytes: Option<u64>) -> rusqlite::Result<()> 
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.set_prepared_statement_cache_capacity(64);
+    // The per-message statements, the savepoints and the few session-update shapes all stay
+    // prepared.
+    conn.set_prepared_statement_cache_capacity(128);
+    // 16 MiB of page cache (SQLite's default is 2 MB): the b-tree pages every commit touches
+    // (the tails of messages and events, their indexes, the open sessions) stay in memory
+    // instead of being read back from the kernel.
+    conn.pragma_update(None, "cache_size", -16_000)?;
+    // Checkpoint every ~16 MiB of WAL (4096 pages; SQLite's default is 1000): fewer, larger
+    // checkpoints on the commit thread, and a page rewritten by many commits (an index's
+    // tail) is copied into the database once per checkpoint, not once per 4 MB.
+    conn.pragma_update(None, "wal_autocheckpoint", 4096)?;
+    // Once a checkpoint has reset the WAL, cut it back to 64 MiB: a burst (or a reader that
+    // held a checkpoint back) does not leave a huge WAL file on disk for good.
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     if let Some(max) = max_bytes {
         let page: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
         let pages = (max / page.max(512) as u64).clamp(1, i64::MAX as u64) as i64;
@@ -139,8 +160,18 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| ctx.sql(e))?;
-        f(&mut SqliteConn { conn: &tx, ctx })?;
-        tx.commit().map_err(|e| ctx.sql(e))?;
+        let written = &mut self.written;
+        let result = f(&mut SqliteConn {
+            conn: &tx,
+            ctx,
+            written: Some(&mut *written),
+        });
+        let result = result.and_then(|()| tx.commit().map_err(|e| ctx.sql(e)));
+        if result.is_err() {
+            // Rolled back: the remembered rows may not be what is stored.
+            written.forget_all();
+        }
+        result?;
         // Committed into a file that is no longer at the path: not durable, so not Ok.
         self.guard.check()
     }
@@ -149,7 +180,11 @@ impl Store for SqliteStore {
         self.guard.check()?;
         let ctx = &self.ctx;
         let tx = self.conn.transaction().map_err(|e| ctx.sql(e))?;
-        let recovered = reads::recover(&mut SqliteConn { conn: &tx, ctx })?;
+        let recovered = reads::recover(&mut SqliteConn {
+            conn: &tx,
+            ctx,
+            written: None,
+        })?;
         tx.commit().map_err(|e| ctx.sql(e))?;
         Ok(recovered)
     }

@@ -38,6 +38,7 @@ impl Reader for SqliteReader {
         let mut conn = SqliteConn {
             conn: &self.conn,
             ctx: &self.ctx,
+            written: None,
         };
         let result = f(&mut conn);
         if let Err(e) = began {

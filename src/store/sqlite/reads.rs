@@ -4,6 +4,7 @@
 use super::error::{Ctx, Res};
 use super::kb;
 use super::rows::{self, AGENT_SELECT, CUSTOMER_SELECT, MESSAGE_SELECT, SESSION_SELECT, collect};
+use super::session_rows::WrittenSessions;
 use crate::model::{AgentId, CustomerId, Millis, SessionId, Strategy};
 use crate::protocol::{
     Article, ArticleSummary, CustomerView, MessageView, QuickReply, SessionView,
@@ -16,6 +17,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub(super) struct SqliteConn<'a> {
     pub conn: &'a Connection,
     pub ctx: &'a Ctx,
+    /// The writer's memory of the session rows it wrote; `None` in read snapshots.
+    pub written: Option<&'a mut WrittenSessions>,
 }
 
 impl SqliteConn<'_> {
@@ -128,29 +131,38 @@ impl Read for SqliteConn<'_> {
     ) -> Result<Vec<(i64, String)>> {
         let (sql, who, sup) = match viewer {
             Viewer::Agent { id, supervisor } => (
-                "SELECT id, body FROM events
-                 WHERE id > ?1 AND (agent_id = ?2 OR (?3 AND supervisors = 1))
-                 ORDER BY id LIMIT ?4",
+                // A message's events carry no body: the message is joined (`rows::event`).
+                "SELECT e.id, e.body, e.seq, m.session_id, m.seq, m.author_kind,
+                    m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at
+                 FROM events e
+                 LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
+                 WHERE e.id > ?1 AND (e.agent_id = ?2 OR (?3 AND e.supervisors = 1))
+                 ORDER BY e.id LIMIT ?4",
                 id,
                 supervisor,
             ),
             Viewer::Customer(c) => (
-                "SELECT id, body FROM events WHERE id > ?1 AND customer_id = ?2 AND ?3 = ?3
-                 ORDER BY id LIMIT ?4",
+                "SELECT e.id, e.body, e.seq, m.session_id, m.seq, m.author_kind,
+                    m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at
+                 FROM events e
+                 LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
+                 WHERE e.id > ?1 AND e.customer_id = ?2 AND ?3 = ?3
+                 ORDER BY e.id LIMIT ?4",
                 c,
                 false,
             ),
         };
         self.run(|c| {
             let mut stmt = c.prepare_cached(sql)?;
-            collect(&mut stmt, params![cursor, who, sup, limit], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            collect(&mut stmt, params![cursor, who, sup, limit], rows::event)
         })
     }
 
     fn oldest_event_id(&mut self) -> Result<i64> {
-        self.run(|c| Ok(c.query_row("SELECT COALESCE(MIN(id), 0) FROM events", [], |r| r.get(0))?))
+        self.run(|c| {
+            Ok(c.prepare_cached("SELECT COALESCE(MIN(id), 0) FROM events")?
+                .query_row([], |r| r.get(0))?)
+        })
     }
 
     // The knowledge base's queries live in `kb.rs`.

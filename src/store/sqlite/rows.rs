@@ -69,10 +69,14 @@ pub(super) fn customer(r: &Row, at: usize) -> Res<CustomerView> {
     })
 }
 
+/// `last_seq` is the newest stored message's seq: messages do not update the session row
+/// (the column still holds what the last whole-row write put there).
 pub(super) const SESSION_SELECT: &str =
     "SELECT s.id, s.channel, s.state, s.group_name, s.assignee, s.priority,
     s.intent, s.tags, s.follow_up, s.created_at, s.queued_at, s.offered_at, s.accepted_at,
-    s.first_human_reply_at, s.ended_at, s.end_reason, s.csat, s.last_seq, s.waiting_since,
+    s.first_human_reply_at, s.ended_at, s.end_reason, s.csat,
+    max(s.last_seq, COALESCE((SELECT max(seq) FROM messages WHERE session_id = s.id), 0)),
+    s.waiting_since,
     s.offered_to, s.offer_expires_at,
     c.id, c.external_id, c.nickname, c.channel, c.vip, c.tags
     FROM sessions s JOIN customers c ON c.id = s.customer_id";
@@ -114,14 +118,42 @@ pub(super) const MESSAGE_SELECT: &str = "SELECT m.session_id, m.seq, m.author_ki
     m.author_name, m.body, m.client_msg_id, m.created_at FROM messages m";
 
 pub(super) fn message(r: &Row) -> Res<MessageView> {
+    message_at(r, 0)
+}
+
+/// A message from the eight columns of [`MESSAGE_SELECT`] starting at `at`.
+fn message_at(r: &Row, at: usize) -> Res<MessageView> {
     Ok(MessageView {
-        session_id: r.get(0)?,
-        seq: r.get(1)?,
-        author_kind: parse(r.get(2)?)?,
-        author_id: r.get(3)?,
-        author_name: r.get(4)?,
-        body: r.get(5)?,
-        client_msg_id: r.get(6)?,
-        created_at: r.get(7)?,
+        session_id: r.get(at)?,
+        seq: r.get(at + 1)?,
+        author_kind: parse(r.get(at + 2)?)?,
+        author_id: r.get(at + 3)?,
+        author_name: r.get(at + 4)?,
+        body: r.get(at + 5)?,
+        client_msg_id: r.get(at + 6)?,
+        created_at: r.get(at + 7)?,
     })
+}
+
+/// An event as (id, body JSON) from `e.id, e.body, e.seq` and the message columns joined on
+/// it: an event that names a message (`seq`) is that message's `message` event, serialised
+/// as the hub serialised it when it was live.
+pub(super) fn event(r: &Row) -> Res<(i64, String)> {
+    let id: i64 = r.get(0)?;
+    let seq: Option<i64> = r.get(2)?;
+    if seq.is_none() {
+        return Ok((id, r.get(1)?));
+    }
+    let found: Option<i64> = r.get(3)?;
+    if found.is_none() {
+        return Err(
+            StoreError::BadRow(format!("event {id} names a message that is not stored")).into(),
+        );
+    }
+    let event = crate::protocol::Event::Message {
+        message: message_at(r, 3)?,
+    };
+    let body = serde_json::to_string(&event)
+        .map_err(|e| StoreError::BadRow(format!("event {id}: {e}")))?;
+    Ok((id, body))
 }

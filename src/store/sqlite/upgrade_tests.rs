@@ -2,9 +2,9 @@
 //! data intact, and gets an id (and, in a data dir, its marker).
 
 use crate::model::{AgentStatus, AuthorKind, Role, SessionState, Strategy};
-use crate::protocol::Article;
+use crate::protocol::{Article, Event, MessageView};
 use crate::store::migrations::MIGRATIONS;
-use crate::store::{Principal, Store, StoreOptions, Viewer};
+use crate::store::{Audience, Principal, Store, StoreOptions, Viewer};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -140,4 +140,141 @@ fn an_old_data_dir_gets_its_marker_on_first_open() {
     drop(store);
     // And from then on it is checked.
     super::open_data_dir(dir.path(), &StoreOptions::default()).unwrap();
+}
+
+/// A message as kefu stored it up to schema version 3: the message, `last_seq` on its session
+/// and the whole `message` event JSON in each of its events (the statements of that version).
+fn old_message(conn: &Connection, m: &MessageView, events: &[(i64, Option<i64>, Option<i64>)]) {
+    conn.execute(
+        "INSERT INTO messages (session_id, seq, author_kind, author_id, author_name,
+            body, client_msg_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        rusqlite::params![
+            m.session_id,
+            m.seq,
+            m.author_kind.as_str(),
+            m.author_id,
+            m.author_name,
+            m.body,
+            m.client_msg_id,
+            m.created_at
+        ],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE sessions SET last_seq = ?2 WHERE id = ?1",
+        rusqlite::params![m.session_id, m.seq],
+    )
+    .unwrap();
+    let body = serde_json::to_string(&Event::Message { message: m.clone() }).unwrap();
+    for (id, agent, customer) in events {
+        conn.execute(
+            "INSERT INTO events (id, agent_id, customer_id, supervisors, session_id, body,
+                created_at) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
+            rusqlite::params![id, agent, customer, m.session_id, body, m.created_at],
+        )
+        .unwrap();
+    }
+}
+
+fn msg(seq: i64, kind: AuthorKind, body: &str) -> MessageView {
+    MessageView {
+        session_id: 9,
+        seq,
+        author_kind: kind,
+        author_id: Some(if kind == AuthorKind::Agent { 1 } else { 5 }),
+        author_name: if kind == AuthorKind::Agent {
+            "Ann"
+        } else {
+            "小明"
+        }
+        .into(),
+        body: body.into(),
+        client_msg_id: Some(format!("k{seq}")),
+        created_at: 100 + seq,
+    }
+}
+
+#[test]
+fn a_version_3_conversation_keeps_its_transcript_and_replay_and_goes_on_lean() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    old_database(&path, 3);
+    let old = [
+        msg(3, AuthorKind::Customer, "退款 \"quoted\" \\ 🎉"),
+        msg(4, AuthorKind::Agent, "ok\n"),
+    ];
+    {
+        let conn = Connection::open(&path).unwrap();
+        old_message(&conn, &old[0], &[(20, None, Some(5)), (21, Some(1), None)]);
+        old_message(&conn, &old[1], &[(22, None, Some(5)), (23, Some(1), None)]);
+    }
+    let mut store = super::SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&path), MIGRATIONS.len() as i64);
+    let json =
+        |m: &MessageView| serde_json::to_string(&Event::Message { message: m.clone() }).unwrap();
+    let customer = Viewer::Customer(5);
+    let agent = Viewer::Agent {
+        id: 1,
+        supervisor: false,
+    };
+    let mut reader = store.reader().unwrap();
+    reader
+        .snapshot(&mut |r| {
+            assert_eq!(r.transcript(9, 2, 10)?, old);
+            assert_eq!(r.session(9)?.unwrap().last_seq, 4);
+            assert_eq!(
+                r.events_after(customer, 3, 10)?,
+                [(20, json(&old[0])), (22, json(&old[1]))]
+            );
+            Ok(())
+        })
+        .unwrap();
+
+    // The conversation goes on the lean way: events by reference, no session write.
+    let new = msg(5, AuthorKind::Customer, "still there?");
+    store
+        .transaction(&mut |tx| {
+            tx.insert_message(&new)?;
+            tx.insert_message_event(24, Audience::Customer(5), 9, 5, 105)?;
+            tx.insert_message_event(25, Audience::Agent(1), 9, 5, 105)?;
+            Ok(())
+        })
+        .unwrap();
+    let stored: (String, i64) = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT body, last_seq FROM events JOIN sessions s ON s.id = session_id WHERE events.id = 24", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(
+        stored,
+        (String::new(), 4),
+        "no copy of the message, no session write"
+    );
+    reader
+        .snapshot(&mut |r| {
+            assert_eq!(r.session(9)?.unwrap().last_seq, 5);
+            assert_eq!(
+                r.transcript(9, 2, 10)?,
+                [old[0].clone(), old[1].clone(), new.clone()]
+            );
+            assert_eq!(
+                r.events_after(customer, 3, 10)?,
+                [(20, json(&old[0])), (22, json(&old[1])), (24, json(&new))]
+            );
+            assert_eq!(
+                r.events_after(agent, 20, 10)?,
+                [(21, json(&old[0])), (23, json(&old[1])), (25, json(&new))]
+            );
+            Ok(())
+        })
+        .unwrap();
+    // Start-up sees the same session and the keyed messages for retries.
+    let recovered = store.recover().unwrap();
+    assert_eq!(recovered.open_sessions[0].0.last_seq, 5);
+    assert_eq!(recovered.max_event_id, 25);
+    assert_eq!(
+        recovered.sent.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        [1, 3, 4, 5]
+    );
 }

@@ -4,7 +4,8 @@ use super::error::SqlError;
 use super::kb;
 use super::reads::SqliteConn;
 use super::rows::tags_json;
-use crate::model::{AgentId, AgentStatus, Millis, SessionId, Strategy};
+use super::session_rows;
+use crate::model::{AgentId, AgentStatus, CustomerId, Millis, SessionId, Strategy};
 use crate::protocol::{Article, CustomerView, MessageView, QuickReply, SessionView};
 use crate::store::{AgentRow, Audience, Principal, Read, Result, StoreError, Tx};
 use rusqlite::params;
@@ -23,6 +24,10 @@ impl Tx for SqliteConn<'_> {
         match result {
             Ok(()) => self.run(|c| Ok(c.prepare_cached("RELEASE kefu_job")?.execute([])?))?,
             Err(e) => {
+                // What was remembered inside the savepoint may be undone now.
+                if let Some(w) = self.written.as_deref_mut() {
+                    w.forget_all();
+                }
                 self.run(|c| {
                     c.prepare_cached("ROLLBACK TO kefu_job")?.execute([])?;
                     c.prepare_cached("RELEASE kefu_job")?.execute([])?;
@@ -188,41 +193,8 @@ impl Tx for SqliteConn<'_> {
     }
 
     fn put_session(&mut self, s: &SessionView, offer: Option<(AgentId, Millis)>) -> Result<()> {
-        self.run(|c| {
-            let mut stmt = c.prepare_cached(
-                "INSERT OR REPLACE INTO sessions (id, customer_id, channel, state, group_name,
-                    assignee, offered_to, offer_expires_at, priority, intent, tags, follow_up,
-                    created_at, queued_at, offered_at, accepted_at, first_human_reply_at,
-                    ended_at, end_reason, csat, last_seq, waiting_since)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22)",
-            )?;
-            stmt.execute(params![
-                s.id,
-                s.customer.id,
-                s.channel.as_str(),
-                s.state.as_str(),
-                s.group,
-                s.assignee,
-                offer.map(|o| o.0),
-                offer.map(|o| o.1),
-                s.priority,
-                s.intent,
-                tags_json(&s.tags),
-                s.follow_up,
-                s.created_at,
-                s.queued_at,
-                s.offered_at,
-                s.accepted_at,
-                s.first_human_reply_at,
-                s.ended_at,
-                s.end_reason.map(|r| r.as_str()),
-                s.csat,
-                s.last_seq,
-                s.waiting_since,
-            ])?;
-            Ok(())
-        })
+        let written = self.written.as_deref_mut();
+        session_rows::put(self.conn, written, s, offer).map_err(|e| self.ctx.err(e))
     }
 
     fn insert_message(&mut self, m: &MessageView) -> Result<()> {
@@ -241,8 +213,6 @@ impl Tx for SqliteConn<'_> {
                 m.client_msg_id,
                 m.created_at
             ])?;
-            c.prepare_cached("UPDATE sessions SET last_seq = ?2 WHERE id = ?1")?
-                .execute(params![m.session_id, m.seq])?;
             Ok(())
         })
     }
@@ -255,11 +225,7 @@ impl Tx for SqliteConn<'_> {
         body: &str,
         now: Millis,
     ) -> Result<()> {
-        let (agent, customer, sup) = match audience {
-            Audience::Agent(a) => (Some(a), None, false),
-            Audience::Customer(c) => (None, Some(c), false),
-            Audience::Supervisors => (None, None, true),
-        };
+        let (agent, customer, sup) = audience_columns(audience);
         self.run(|c| {
             c.prepare_cached(
                 "INSERT INTO events (id, agent_id, customer_id, supervisors, session_id, body,
@@ -270,11 +236,40 @@ impl Tx for SqliteConn<'_> {
         })
     }
 
+    fn insert_message_event(
+        &mut self,
+        id: i64,
+        audience: Audience,
+        session: SessionId,
+        seq: i64,
+        now: Millis,
+    ) -> Result<()> {
+        let (agent, customer, sup) = audience_columns(audience);
+        self.run(|c| {
+            // No body: a replay joins the message (see `reads.rs`).
+            c.prepare_cached(
+                "INSERT INTO events (id, agent_id, customer_id, supervisors, session_id, seq,
+                    body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7)",
+            )?
+            .execute(params![id, agent, customer, sup, session, seq, now])?;
+            Ok(())
+        })
+    }
+
     fn insert_article(&mut self, article: &Article) -> Result<i64> {
         self.run(|c| kb::insert_article(c, article))
     }
 
     fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64> {
         self.run(|c| kb::insert_quick_reply(c, reply))
+    }
+}
+
+/// The (agent_id, customer_id, supervisors) columns of an event for `audience`.
+fn audience_columns(audience: Audience) -> (Option<AgentId>, Option<CustomerId>, bool) {
+    match audience {
+        Audience::Agent(a) => (Some(a), None, false),
+        Audience::Customer(c) => (None, Some(c), false),
+        Audience::Supervisors => (None, None, true),
     }
 }
