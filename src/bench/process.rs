@@ -167,7 +167,15 @@ pub fn disk_bytes(db: &Path) -> anyhow::Result<DiskBytes> {
     let (raw_db, raw_wal) = (size(db), size(&wal));
     let conn = rusqlite::Connection::open(db)?;
     conn.busy_timeout(Duration::from_secs(10))?;
-    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    // The server's own checkpoint thread may hold the checkpoint at that moment: try again.
+    let mut busy: i64 = 1;
+    for _ in 0..20 {
+        busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     drop(conn);
     Ok(DiskBytes {
         raw: raw_db + raw_wal,

@@ -2,6 +2,7 @@
 //! read-only connections for reads beside the writer. Before and after every write transaction
 //! the database file is checked to still be the one opened (see `file_guard.rs`).
 
+mod checkpointer;
 mod datadir;
 mod error;
 mod file_guard;
@@ -33,6 +34,9 @@ pub struct SqliteStore {
     ctx: Ctx,
     guard: FileGuard,
     written: WrittenSessions,
+    /// Copies the WAL into the database beside the writer (dropped after `conn`'s fields
+    /// above: the thread is stopped when the store is).
+    _checkpoints: checkpointer::Checkpointer,
 }
 
 impl SqliteStore {
@@ -55,11 +59,13 @@ impl SqliteStore {
         check_headroom(&conn).map_err(|e| ctx.sql(e))?;
         // After the writes above, so the WAL exists and is recorded too.
         let guard = FileGuard::new(path)?;
+        let checkpoints = checkpointer::Checkpointer::start(path).map_err(|e| ctx.sql(e))?;
         Ok(SqliteStore {
             conn,
             ctx,
             guard,
             written: WrittenSessions::default(),
+            _checkpoints: checkpoints,
         })
     }
 
@@ -135,10 +141,11 @@ fn configure(conn: &Connection, max_bytes: Option<u64>) -> rusqlite::Result<()> 
     // (the tails of messages and events, their indexes, the open sessions) stay in memory
     // instead of being read back from the kernel.
     conn.pragma_update(None, "cache_size", -16_000)?;
-    // Checkpoint every ~16 MiB of WAL (4096 pages; SQLite's default is 1000): fewer, larger
-    // checkpoints on the commit thread, and a page rewritten by many commits (an index's
-    // tail) is copied into the database once per checkpoint, not once per 4 MB.
-    conn.pragma_update(None, "wal_autocheckpoint", 4096)?;
+    // Checkpoints run on their own thread (`checkpointer.rs`); the writer checkpoints itself
+    // only past ~64 MiB of WAL (16384 pages; SQLite's default is 1000), as a backstop: under
+    // sustained writes the WAL is never wholly copied while the writer keeps appending, and
+    // only a checkpoint between two of the writer's commits lets it start over.
+    conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
     // Once a checkpoint has reset the WAL, cut it back to 64 MiB: a burst (or a reader that
     // held a checkpoint back) does not leave a huge WAL file on disk for good.
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
