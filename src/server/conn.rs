@@ -134,6 +134,11 @@ pub async fn serve(
     let idle = Duration::from_secs(settings.idle_timeout_secs);
     let hello_at = start + Duration::from_secs(settings.hello_timeout_secs);
     let mut auth = AuthWait::Until(start + Duration::from_secs(settings.auth_timeout_secs));
+    // When the last login/resume/start was handed to the hub. The deadline check overtakes
+    // requests still waiting in the hub's queue (under load), so a recent one earns the
+    // connection one more look before it is closed.
+    let mut auth_sent_at: Option<tokio::time::Instant> = None;
+    let mut auth_deferred = false;
     let every = Duration::from_secs(settings.ping_interval_secs);
     let mut ping_at = start + every;
     let mut last_heard = start;
@@ -179,6 +184,15 @@ pub async fn serve(
                 match incoming {
                     Some(Ok(Message::Text(t))) => {
                         if let Some(inbound) = reader.on_text(t.as_str()) {
+                            if matches!(
+                                inbound.request,
+                                Request::Login(_)
+                                    | Request::Resume(_)
+                                    | Request::CustomerStart(_)
+                                    | Request::CustomerResume(_)
+                            ) {
+                                auth_sent_at = Some(tokio::time::Instant::now());
+                            }
                             match requests.try_send(inbound) {
                                 Ok(()) => {}
                                 Err(mpsc::error::TrySendError::Full(inbound)) => {
@@ -284,6 +298,14 @@ pub async fn serve(
             } => match progress {
                 Ok(AuthProgress::Done) => auth = AuthWait::Done,
                 Ok(AuthProgress::Checking) => {
+                    auth = AuthWait::Until(tokio::time::Instant::now() + AUTH_RECHECK);
+                }
+                Ok(AuthProgress::No)
+                    if !auth_deferred
+                        && (forwarding.is_some()
+                            || auth_sent_at.is_some_and(|t| t.elapsed() < AUTH_RECHECK)) =>
+                {
+                    auth_deferred = true;
                     auth = AuthWait::Until(tokio::time::Instant::now() + AUTH_RECHECK);
                 }
                 Ok(AuthProgress::No) => {
