@@ -60,6 +60,11 @@ pub struct LimitsConfig {
     pub hash_threads: usize,
     /// Password checks waiting for a thread before more logins get `rate_limited`.
     pub hash_queue: usize,
+    /// Requests waiting for the hub, over all connections; when full, connections stop
+    /// reading their sockets until there is room (TCP pushes back on the senders).
+    pub request_queue: usize,
+    /// Store jobs waiting for the writer before the hub stops taking requests.
+    pub commit_backlog: usize,
     /// The server pings every connection this often (seconds)…
     pub ping_interval_secs: u64,
     /// …and drops one it has heard nothing from for this long.
@@ -232,6 +237,8 @@ impl Default for LimitsConfig {
             outbox_frames: 8192,
             hash_threads: 0,
             hash_queue: 32,
+            request_queue: 1024,
+            commit_backlog: 8192,
             ping_interval_secs: 30,
             idle_timeout_secs: 90,
             header_timeout_secs: 10,
@@ -341,10 +348,14 @@ impl ServerConfig {
         if self.storage.readers == 0 || self.storage.read_queue == 0 {
             return bad("storage", "readers and read_queue must be at least 1");
         }
-        if l.outbox_frames == 0 || l.replay_limit == 0 {
+        if l.outbox_frames == 0
+            || l.replay_limit == 0
+            || l.request_queue == 0
+            || l.commit_backlog == 0
+        {
             return bad(
                 "limits",
-                "outbox_frames and replay_limit must be at least 1",
+                "outbox_frames, replay_limit, request_queue and commit_backlog must be at least 1",
             );
         }
         if l.idle_timeout_secs <= l.ping_interval_secs {

@@ -106,7 +106,7 @@ pub async fn run(
         let _ = fatal_tx.send(e);
     })?;
     let hasher = hasher::Hasher::start(config.limits.hash_threads, config.limits.hash_queue)?;
-    let (hub_tx, hub_rx) = hub::channel();
+    let (hub_tx, hub_rx) = hub::channel(config.limits.request_queue);
     let hub = Hub::new(
         config.clone(),
         recovered,

@@ -1,0 +1,86 @@
+//! Backpressure: while the writer is behind, the hub stops taking requests, and while its
+//! request queue is full, connections stop reading their sockets. A client flooding a slow
+//! server therefore grows no queue inside it past its configured bound, and loses nothing.
+//! (The writer is slowed down by a trigger that makes every stored message cost CPU.)
+
+mod common;
+mod metrics_support;
+
+use common::*;
+use kefu::config::ServerConfig;
+use kefu::model::Role;
+use metrics_support::{http_get, parse};
+use serde_json::json;
+use std::time::Duration;
+
+const REQUEST_QUEUE: usize = 4;
+const COMMIT_BACKLOG: usize = 2;
+const FLOOD: usize = 60;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_on_a_slow_writer_stays_within_the_queue_bounds_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let mut config = ServerConfig::default();
+    config.limits.rate_per_sec = 100_000.0;
+    config.limits.rate_burst = 100_000.0;
+    config.limits.request_queue = REQUEST_QUEUE;
+    config.limits.commit_backlog = COMMIT_BACKLOG;
+    config.quotas.customer_bytes_per_minute = 0;
+    let server = TestServer::start(dir.path(), config).await;
+    let mut alice = server.agent("alice").await;
+    let (mut cust, session, _) = server.customer("c", None).await;
+    accept_next_offer(&mut alice).await;
+
+    // Every stored message now costs the writer a few tens of milliseconds.
+    let db = rusqlite::Connection::open(dir.path().join("kefu.db")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER slow AFTER INSERT ON messages BEGIN
+           SELECT count(*) FROM (WITH RECURSIVE c(x) AS
+             (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT x FROM c);
+         END;",
+    )
+    .unwrap();
+    drop(db);
+
+    let mut ids = Vec::new();
+    for k in 0..FLOOD {
+        let m = json!({"session_id": session, "client_msg_id": format!("m{k}"), "body": "x"});
+        ids.push(cust.send("message.send", m).await.unwrap());
+    }
+    // Watch the server's queues while it works through the flood.
+    let watch = {
+        let addr = server.addr;
+        tokio::spawn(async move {
+            let (mut hub, mut writer) = (0.0f64, 0.0f64);
+            let deadline = tokio::time::Instant::now() + WAIT;
+            while tokio::time::Instant::now() < deadline {
+                let e = parse(&http_get(addr, "/metrics", &[]).await.body);
+                hub = hub.max(e.get("kefu_hub_inbox_depth", &[]));
+                writer = writer.max(e.get("kefu_committer_queue_depth", &[]));
+                let stored = e.get("kefu_messages_stored_total", &[("author", "customer")]);
+                if stored >= FLOOD as f64 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            (hub, writer)
+        })
+    };
+    let replies = collect_replies(&mut cust, &ids).await;
+    assert!(replies.values().all(|r| r.is_ok()), "{replies:?}");
+    let (hub, writer) = watch.await.unwrap();
+    // A hub turn may add a few jobs past the bound before it looks again; the requests the
+    // hub's own traffic adds (a connection opening, a continuation) are few here.
+    assert!(
+        writer <= (COMMIT_BACKLOG + 4) as f64,
+        "the writer's queue grew to {writer} (bound {COMMIT_BACKLOG})"
+    );
+    assert!(
+        hub <= (REQUEST_QUEUE + 4) as f64,
+        "the hub's inbox grew to {hub} (bound {REQUEST_QUEUE})"
+    );
+    let stored = stored_messages(&open_db(dir.path()), session);
+    assert_eq!(stored.len(), FLOOD, "every message stored once");
+    server.stop().await;
+}
