@@ -38,12 +38,6 @@ pub struct Revocation {
     pub last_check: Millis,
 }
 
-/// Client requests waiting for the hub, over all connections. When it is full, connections stop
-/// reading their sockets until there is room, so TCP pushes back on the clients that send.
-const REQUEST_QUEUE: usize = 1024;
-/// Store jobs the hub lets wait for the writer before it stops taking requests (about two
-/// full transactions): beyond it, requests wait in their connections, not in memory here.
-const MAX_COMMIT_BACKLOG: usize = 8192;
 
 /// A client's request on its way to the hub (through the bounded request queue).
 pub struct Inbound {
@@ -79,9 +73,12 @@ pub struct HubRx {
     requests: mpsc::Receiver<Inbound>,
 }
 
-pub fn channel() -> (HubTx, HubRx) {
+/// The hub's inboxes; `request_queue` (`limits.request_queue`) client requests at most wait in
+/// the bounded one: when it is full, connections stop reading their sockets until there is
+/// room, so TCP pushes back on the clients that send.
+pub fn channel(request_queue: usize) -> (HubTx, HubRx) {
     let (control, control_rx) = mpsc::unbounded_channel();
-    let (requests, requests_rx) = mpsc::channel(REQUEST_QUEUE);
+    let (requests, requests_rx) = mpsc::channel(request_queue.max(1));
     (
         HubTx { control, requests },
         HubRx {
@@ -312,7 +309,9 @@ impl Hub {
             };
             // Backpressure: while the writer is behind, requests wait (in the bounded queue,
             // then in their sockets); the hub's own traffic goes on, and drains the backlog.
-            let room = self.committer.backlog() < MAX_COMMIT_BACKLOG;
+            // (`limits.commit_backlog`, default about two full transactions: beyond it,
+            // requests wait in their connections, not in memory here.)
+            let room = self.committer.backlog() < self.config.limits.commit_backlog;
             tokio::select! {
                 biased;
                 msg = rx.recv() => match msg {
