@@ -84,3 +84,65 @@ async fn a_flood_on_a_slow_writer_stays_within_the_queue_bounds_and_loses_nothin
     assert_eq!(stored.len(), FLOOD, "every message stored once");
     server.stop().await;
 }
+
+/// A customer whose `customer.start` waits in the hub's queue behind a flood when its
+/// authentication deadline passes is not closed for being late: the deadline check sees that
+/// the hub has not reached its request yet, and looks again later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_waiting_in_the_queue_at_the_deadline_is_not_timed_out() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let mut config = ServerConfig::default();
+    config.limits.rate_per_sec = 100_000.0;
+    config.limits.rate_burst = 100_000.0;
+    config.limits.request_queue = REQUEST_QUEUE;
+    config.limits.commit_backlog = COMMIT_BACKLOG;
+    config.limits.auth_timeout_secs = 1;
+    config.quotas.customer_bytes_per_minute = 0;
+    let server = TestServer::start(dir.path(), config).await;
+    let mut alice = server.agent("alice").await;
+    let (mut cust, session, _) = server.customer("c", None).await;
+    accept_next_offer(&mut alice).await;
+    let db = rusqlite::Connection::open(dir.path().join("kefu.db")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER slow AFTER INSERT ON messages BEGIN
+           SELECT count(*) FROM (WITH RECURSIVE c(x) AS
+             (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT x FROM c);
+         END;",
+    )
+    .unwrap();
+    drop(db);
+
+    // A newcomer says hello, then a flood keeps the writer busy well past its deadline.
+    let start = tokio::time::Instant::now();
+    let mut late = kefu::client::Client::connect(&server.url("customer"))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for k in 0..8 {
+        let m = json!({"session_id": session, "client_msg_id": format!("m{k}"), "body": "x"});
+        ids.push(cust.send("message.send", m).await.unwrap());
+    }
+    let r = late
+        .call(
+            "customer.start",
+            json!({"channel": "web", "nickname": "late"}),
+        )
+        .await
+        .expect("the start is answered, not cut off at the deadline");
+    assert!(
+        start.elapsed() > Duration::from_secs(1),
+        "the start was answered before the deadline after connecting ({:?}): the test proves nothing",
+        start.elapsed()
+    );
+    let mine = r["session_id"].as_i64().unwrap();
+    // Past the re-check (5 s after the deadline) and the flood, the connection is still there
+    // and identified.
+    let replies = collect_replies(&mut cust, &ids).await;
+    assert!(replies.values().all(|r| r.is_ok()));
+    tokio::time::sleep(Duration::from_millis(6_500).saturating_sub(start.elapsed())).await;
+    late.call("typing", json!({"session_id": mine, "active": true}))
+        .await
+        .expect("still connected after the second look");
+    server.stop().await;
+}

@@ -129,16 +129,12 @@ pub async fn serve(
             last: Instant::now(),
         },
         greeted: false,
+        sent: 0,
     };
     let start = tokio::time::Instant::now();
     let idle = Duration::from_secs(settings.idle_timeout_secs);
     let hello_at = start + Duration::from_secs(settings.hello_timeout_secs);
     let mut auth = AuthWait::Until(start + Duration::from_secs(settings.auth_timeout_secs));
-    // When the last login/resume/start was handed to the hub. The deadline check overtakes
-    // requests still waiting in the hub's queue (under load), so a recent one earns the
-    // connection one more look before it is closed.
-    let mut auth_sent_at: Option<tokio::time::Instant> = None;
-    let mut auth_deferred = false;
     let every = Duration::from_secs(settings.ping_interval_secs);
     let mut ping_at = start + every;
     let mut last_heard = start;
@@ -164,7 +160,8 @@ pub async fn serve(
             .blocked_since()
             .map(|t| tokio::time::Instant::from_std(t) + idle);
         let next_deadline = [
-            Some(last_heard + idle),
+            // (Not while a request waits for the hub: the socket is not read meanwhile.)
+            forwarding.is_none().then_some(last_heard + idle),
             Some(ping_at),
             (!reader.greeted).then_some(hello_at),
             auth_at,
@@ -184,15 +181,6 @@ pub async fn serve(
                 match incoming {
                     Some(Ok(Message::Text(t))) => {
                         if let Some(inbound) = reader.on_text(t.as_str()) {
-                            if matches!(
-                                inbound.request,
-                                Request::Login(_)
-                                    | Request::Resume(_)
-                                    | Request::CustomerStart(_)
-                                    | Request::CustomerResume(_)
-                            ) {
-                                auth_sent_at = Some(tokio::time::Instant::now());
-                            }
                             match requests.try_send(inbound) {
                                 Ok(()) => {}
                                 Err(mpsc::error::TrySendError::Full(inbound)) => {
@@ -226,6 +214,8 @@ pub async fn serve(
                 }
             }, if forwarding.is_some() => {
                 forwarding = None;
+                // The socket is read again from now: silence counts from here.
+                last_heard = tokio::time::Instant::now();
                 hub_gone |= !sent;
             }
             r = writer.drive(), if writer.busy() => {
@@ -268,7 +258,7 @@ pub async fn serve(
                 if stalled_at.is_some_and(|t| now >= t) {
                     break Some((CLOSE_TOO_SLOW, TOO_SLOW.into()));
                 }
-                if now >= last_heard + idle {
+                if forwarding.is_none() && now >= last_heard + idle {
                     let why = format!("nothing heard for {} s (idle timeout)", idle.as_secs());
                     break Some((CLOSE_TIMEOUT, why));
                 }
@@ -278,7 +268,11 @@ pub async fn serve(
                 }
                 if auth_at.is_some_and(|t| now >= t) {
                     let (tx, rx) = oneshot::channel();
-                    auth = if hub.send(HubMsg::AuthCheck { conn, reply: tx }).is_err() {
+                    auth = if hub.send(HubMsg::AuthCheck {
+                        conn,
+                        sent: reader.sent,
+                        reply: tx,
+                    }).is_err() {
                         hub_gone = true;
                         AuthWait::Done
                     } else {
@@ -298,14 +292,6 @@ pub async fn serve(
             } => match progress {
                 Ok(AuthProgress::Done) => auth = AuthWait::Done,
                 Ok(AuthProgress::Checking) => {
-                    auth = AuthWait::Until(tokio::time::Instant::now() + AUTH_RECHECK);
-                }
-                Ok(AuthProgress::No)
-                    if !auth_deferred
-                        && (forwarding.is_some()
-                            || auth_sent_at.is_some_and(|t| t.elapsed() < AUTH_RECHECK)) =>
-                {
-                    auth_deferred = true;
                     auth = AuthWait::Until(tokio::time::Instant::now() + AUTH_RECHECK);
                 }
                 Ok(AuthProgress::No) => {
@@ -370,6 +356,8 @@ struct Reader {
     settings: ConnSettings,
     limit: RateLimit,
     greeted: bool,
+    /// Requests handed towards the hub so far (numbers them, see [`Inbound::seq`]).
+    sent: u64,
 }
 
 impl Reader {
@@ -423,8 +411,10 @@ impl Reader {
                 self.outbox.send_error(&inc.id, &e);
             }
             request => {
+                self.sent += 1;
                 return Some(Inbound {
                     conn: self.conn,
+                    seq: self.sent,
                     id: inc.id,
                     request,
                 });

@@ -38,10 +38,12 @@ pub struct Revocation {
     pub last_check: Millis,
 }
 
-
 /// A client's request on its way to the hub (through the bounded request queue).
 pub struct Inbound {
     pub conn: ConnId,
+    /// 1, 2, 3… per connection: lets the authentication deadline check (which overtakes the
+    /// queue) tell whether the connection has requests the hub has not seen yet.
+    pub seq: u64,
     pub id: Value,
     pub request: Request,
 }
@@ -119,6 +121,8 @@ pub enum HubMsg {
     /// The connection's authentication deadline passed: has it authenticated?
     AuthCheck {
         conn: ConnId,
+        /// The number of the last request the connection handed to the request queue.
+        sent: u64,
         reply: tokio::sync::oneshot::Sender<AuthProgress>,
     },
     /// Flush, close every connection with "going away", and stop.
@@ -156,6 +160,8 @@ pub struct Conn {
     /// A login, resume or password change is being checked: one at a time per connection, so
     /// pipelined logins cannot queue up password hashing.
     pub auth_in_flight: bool,
+    /// The number ([`Inbound::seq`]) of the last request of this connection dispatched.
+    pub dispatched: u64,
 }
 
 /// An agent as the hub knows them: the stored row plus their open connections.
@@ -318,10 +324,17 @@ impl Hub {
                     Some(HubMsg::Shutdown) | None => break,
                     Some(msg) => self.handle(msg),
                 },
-                Some(r) = requests.recv(), if room => self.dispatch(r.conn, r.id, r.request),
-                _ = self.committer.drained(), if !room => {}
+                // Timers before requests: a queue that never empties under load must not
+                // stop offer timeouts, grace periods, queue expiry or revocation checks.
                 _ = sleep => self.tick(),
                 _ = chores.tick() => self.housekeeping(),
+                Some(r) = requests.recv(), if room => {
+                    if let Some(c) = self.conns.get_mut(&r.conn) {
+                        c.dispatched = r.seq;
+                    }
+                    self.dispatch(r.conn, r.id, r.request)
+                }
+                _ = self.committer.drained(), if !room => {}
             }
             self.metrics
                 .hub_inbox
@@ -349,15 +362,17 @@ impl Hub {
                         auth: Auth::None,
                         token_hash: None,
                         auth_in_flight: false,
+                        dispatched: 0,
                     },
                 );
             }
             HubMsg::Closed { conn } => self.drop_conn(conn),
             HubMsg::Continue(f) => f(self),
-            HubMsg::AuthCheck { conn, reply } => {
+            HubMsg::AuthCheck { conn, sent, reply } => {
                 let progress = match self.conns.get(&conn) {
                     Some(c) if c.auth != Auth::None => AuthProgress::Done,
-                    Some(c) if c.auth_in_flight => AuthProgress::Checking,
+                    // A login in flight, or requests still waiting in the queue (under load).
+                    Some(c) if c.auth_in_flight || c.dispatched < sent => AuthProgress::Checking,
                     _ => AuthProgress::No,
                 };
                 let _ = reply.send(progress);
