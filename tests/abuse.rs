@@ -351,3 +351,42 @@ async fn queued_conversations_nobody_answers_are_abandoned() {
     wait_message(&mut alice, "still here?").await;
     server.stop().await;
 }
+
+/// Starts pipelined on one customer connection: one is handled, the others are refused at once
+/// (each would otherwise create a customer before the first one's quota is charged), and only
+/// one customer exists afterwards.
+#[tokio::test]
+async fn pipelined_starts_on_one_connection_create_one_customer() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), ServerConfig::default()).await;
+    let mut c = kefu::client::Client::connect(&server.url("customer"))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for k in 0..5 {
+        let start = json!({"channel": "web", "nickname": format!("n{k}")});
+        ids.push(c.send("customer.start", start).await.unwrap());
+    }
+    let replies = collect_replies(&mut c, &ids).await;
+    let ok = replies.values().filter(|r| r.is_ok()).count();
+    let refused: Vec<_> = replies.values().filter_map(|r| r.as_ref().err()).collect();
+    assert!(ok >= 1, "{replies:?}");
+    assert!(
+        refused
+            .iter()
+            .all(|e| e.code == kefu::protocol::ErrorCode::RateLimited
+                && e.message.contains("already being started")),
+        "{refused:?}"
+    );
+    assert!(
+        !refused.is_empty(),
+        "pipelined starts were all handled: {replies:?}"
+    );
+    let db = open_db(dir.path());
+    let customers: i64 = db
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(customers, 1);
+    server.stop().await;
+}

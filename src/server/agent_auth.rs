@@ -1,7 +1,7 @@
 //! Agent sign-in on the hub: `login` (password checked on the bounded hashing pool), `resume`
 //! (token), `change_password` and `logout`, and what makes a connection a working agent.
 
-use super::hub::{Auth, Hub, HubMsg};
+use super::hub::{Auth, Endpoint, Hub, HubMsg};
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::auth;
@@ -19,23 +19,31 @@ fn busy() -> ApiError {
 }
 
 impl Hub {
-    /// Marks the connection as having a credential check in flight; `Err` if it already has
-    /// one (pipelined logins would otherwise queue up hashing work).
-    fn begin_auth(&mut self, conn: ConnId) -> Result<(), ApiError> {
+    /// Marks the connection as having a credential check (a login, or a customer's start or
+    /// resume) in flight; `Err` if it already has one: pipelined logins would otherwise queue
+    /// up hashing work, and pipelined starts would each create a customer before the first
+    /// one's quota is charged.
+    pub(super) fn begin_auth(&mut self, conn: ConnId) -> Result<(), ApiError> {
         let Some(c) = self.conns.get_mut(&conn) else {
             return Err(ApiError::unauthorized("the connection is closing"));
         };
         if c.auth_in_flight {
-            return Err(ApiError::new(
-                ErrorCode::RateLimited,
-                "a login is already being checked on this connection; wait for its reply",
-            ));
+            let what = match c.endpoint {
+                Endpoint::Agent => {
+                    "a login is already being checked on this connection; wait for its reply"
+                }
+                Endpoint::Customer => {
+                    "a conversation is already being started or resumed on this connection; \
+                     wait for its reply"
+                }
+            };
+            return Err(ApiError::new(ErrorCode::RateLimited, what));
         }
         c.auth_in_flight = true;
         Ok(())
     }
 
-    fn end_auth(&mut self, conn: ConnId) {
+    pub(super) fn end_auth(&mut self, conn: ConnId) {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.auth_in_flight = false;
         }

@@ -56,6 +56,9 @@ impl Hub {
         {
             return self.answer(r, Err(e.clone()));
         }
+        if let Err(e) = self.begin_auth(conn) {
+            return self.answer(r, Err(e));
+        }
         let may_create = room.is_ok();
         let CustomerStart {
             channel,
@@ -112,6 +115,7 @@ impl Hub {
             Ok((customer, valid_token.filter(|_| known.is_none())))
         };
         self.write_then(read, move |hub, (customer, reuse_token)| {
+            hub.end_auth(conn);
             let start = Start {
                 conn,
                 peer,
@@ -330,6 +334,9 @@ impl Hub {
             let e = ApiError::conflict("this connection is already identified");
             return self.answer(r, Err(e));
         }
+        if let Err(e) = self.begin_auth(conn) {
+            return self.answer(r, Err(e));
+        }
         let hash = auth::token_hash(&q.token);
         let lookup = hash.clone();
         let now = now_ms();
@@ -338,9 +345,12 @@ impl Hub {
                 Some(Principal::Customer(c)) => rd.customer(c),
                 _ => Ok(None),
             },
-            move |hub, customer| match customer {
-                Ok(customer) => hub.finish_customer_resume(r, conn, customer, hash, q.cursor),
-                Err(e) => hub.answer(r, Err(e)),
+            move |hub, customer| {
+                hub.end_auth(conn);
+                match customer {
+                    Ok(customer) => hub.finish_customer_resume(r, conn, customer, hash, q.cursor),
+                    Err(e) => hub.answer(r, Err(e)),
+                }
             },
         );
     }
