@@ -13,6 +13,7 @@ mod rows;
 mod session_rows;
 mod writes;
 
+pub use checkpointer::Checkpointer;
 pub use datadir::{DB_FILE, ID_FILE, open_data_dir};
 pub use reader::SqliteReader;
 
@@ -55,6 +56,18 @@ impl SqliteStore {
         };
         let mut conn = Connection::open(path).map_err(|e| ctx.sql(e))?;
         configure(&conn, options.max_bytes).map_err(|e| ctx.sql(e))?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| ctx.sql(e))?;
+        if version > MIGRATIONS.len() as i64 {
+            // An older kefu would misread a newer schema (e.g. message events without bodies).
+            return Err(StoreError::Backend(format!(
+                "{} has schema version {version}, newer than this kefu knows ({}): run the \
+                 kefu that last used it",
+                path.display(),
+                MIGRATIONS.len()
+            )));
+        }
         migrate(&mut conn).map_err(|e| ctx.sql(e))?;
         check_headroom(&conn).map_err(|e| ctx.sql(e))?;
         // After the writes above, so the WAL exists and is recorded too.

@@ -278,3 +278,20 @@ fn a_version_3_conversation_keeps_its_transcript_and_replay_and_goes_on_lean() {
         [1, 3, 4, 5]
     );
 }
+
+/// A database from a newer kefu is refused, not misread.
+#[test]
+fn a_database_from_a_newer_kefu_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kefu.db");
+    old_database(&path, MIGRATIONS.len());
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
+        .unwrap();
+    let err = match super::SqliteStore::open(&path) {
+        Ok(_) => panic!("a newer schema was opened"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("newer than this kefu knows"), "{err}");
+}
