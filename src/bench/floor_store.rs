@@ -38,10 +38,15 @@ pub fn start(path: &Path) -> anyhow::Result<mpsc::Sender<Job>> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.execute_batch(SCHEMA)?;
+    // Checkpoints as kefu does them (beside the writer, the writer's own only as a backstop),
+    // so the floor is not slowed by what kefu has already moved off its commit thread.
+    conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
+    let checkpoints = crate::store::sqlite::Checkpointer::start(path)?;
     let (tx, rx) = mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("floor-commit".into())
         .spawn(move || {
+            let _checkpoints = checkpoints;
             if let Err(e) = write_loop(conn, rx) {
                 eprintln!("floor: storage failed: {e}");
                 std::process::exit(1);

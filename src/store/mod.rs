@@ -26,8 +26,8 @@ pub use sqlite::SqliteStore;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreOptions {
     /// Largest size of the database in bytes; `None` = until the disk is full. Writes beyond it
-    /// fail with [`StoreError::DiskFull`] (SQLite: `max_page_count`; the WAL file adds up to a
-    /// few MiB between checkpoints).
+    /// fail with [`StoreError::DiskFull`] (SQLite: `max_page_count`; the WAL file comes on top: usually a few
+    /// MiB, up to about 64 MiB when checkpoints fall behind, more while a long read pins it).
     pub max_bytes: Option<u64>,
     /// Read-only connections (and threads) of the [`ReadPool`].
     pub readers: usize,

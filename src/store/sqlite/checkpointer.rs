@@ -21,7 +21,11 @@ pub struct Checkpointer {
 
 impl Checkpointer {
     pub fn start(path: &Path) -> rusqlite::Result<Checkpointer> {
-        let conn = rusqlite::Connection::open(path)?;
+        // Never creates the file: a database removed meanwhile is not replaced by an empty one.
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         // The database file is fsynced after the copy, as the writer would.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(Duration::from_secs(5))?;
