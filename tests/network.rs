@@ -30,31 +30,35 @@ fn quick() -> ServerConfig {
 }
 
 #[tokio::test]
-async fn send_to_ack_round_trip_is_not_held_back_by_nagle() {
+async fn an_event_and_its_reply_come_back_within_milliseconds() {
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
     let server = TestServer::start(dir.path(), Default::default()).await;
     let mut alice = server.agent("alice").await;
     let (mut cust, session, _) = server.customer("c", None).await;
     accept_next_offer(&mut alice).await;
-    // Each send gets the sender's copy of the message event and then the ack: two writes, so
-    // with Nagle the ack waits for the client's delayed ACK (~40 ms).
+    // A tag change sends the agent the session event and then the reply. They leave in one
+    // write today (frames queued together are written together), so Nagle would not delay
+    // this even without TCP_NODELAY: this test guards the round trip a client sees, and
+    // `listen::tests` checks that accepted sockets get TCP_NODELAY.
     let mut rtts = Vec::new();
     for k in 0..30 {
+        let tag = format!("t{k}");
         let t = Instant::now();
-        cust.call(
-            "message.send",
-            json!({"session_id": session, "client_msg_id": format!("n{k}"), "body": "hi"}),
-        )
-        .await
-        .unwrap();
+        alice
+            .call(
+                "session.tag",
+                json!({"session_id": session, "add": [tag], "remove": [format!("t{}", k.max(1) - 1)]}),
+            )
+            .await
+            .unwrap();
         rtts.push(t.elapsed());
     }
     rtts.sort();
     let median = rtts[rtts.len() / 2];
     assert!(
         median < Duration::from_millis(20),
-        "median send→ack {median:?}: {rtts:?}"
+        "median round trip {median:?}: {rtts:?}"
     );
     server.stop().await;
 }
