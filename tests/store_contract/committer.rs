@@ -193,11 +193,16 @@ pub fn the_backlog_counts_jobs_until_their_transaction_ends(open: Open) {
         .unwrap();
     }
     assert_eq!(c.backlog(), 6);
-    release.send(()).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap();
+    // No transaction has ended yet: nothing wakes a waiter.
+    runtime.block_on(async {
+        let early = tokio::time::timeout(Duration::from_millis(100), c.drained()).await;
+        assert!(early.is_err(), "drained() resolved with the writer held");
+    });
+    release.send(()).unwrap();
     runtime.block_on(async {
         tokio::time::timeout(WAIT, async {
             while c.backlog() > 0 {
