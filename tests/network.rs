@@ -35,7 +35,7 @@ async fn an_event_and_its_reply_come_back_within_milliseconds() {
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
     let server = TestServer::start(dir.path(), Default::default()).await;
     let mut alice = server.agent("alice").await;
-    let (mut cust, session, _) = server.customer("c", None).await;
+    let (_cust, session, _) = server.customer("c", None).await;
     accept_next_offer(&mut alice).await;
     // A tag change sends the agent the session event and then the reply. They leave in one
     // write today (frames queued together are written together), so Nagle would not delay
