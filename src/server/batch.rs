@@ -47,40 +47,38 @@ impl Hub {
     /// Records a durable event for an audience: stored with the next cursor and delivered to
     /// the audience's connections after commit.
     pub fn emit(&mut self, audience: Audience, session: Option<SessionId>, event: &Event) {
-        self.emit_except(audience, session, event, None);
+        let body = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
+        let id = self.send_event(audience, &body, None);
+        let body = EventBody::Json { session, body };
+        self.batch.events.push(EventRow { id, audience, body });
     }
 
-    /// [`Hub::emit`], not sent live to `except` (a sender whose ack stands for the event; it
-    /// is still stored, so a replay brings it). Returns the event's cursor.
-    pub fn emit_except(
+    /// The `message` event (`body`, its JSON) of a message stored in this batch, for an
+    /// audience, not sent live to `except` (the sender, whose ack stands for it; a replay
+    /// brings it). Stored as a reference to the message, not a copy: a replay rebuilds the
+    /// same JSON from the stored message. Returns the event's cursor.
+    pub fn emit_message(
         &mut self,
         audience: Audience,
-        session: Option<SessionId>,
-        event: &Event,
+        (session, seq): (SessionId, i64),
+        body: &str,
         except: Option<ConnId>,
     ) -> i64 {
+        let id = self.send_event(audience, body, except);
+        let body = EventBody::Message { session, seq };
+        self.batch.events.push(EventRow { id, audience, body });
+        id
+    }
+
+    /// Takes the next cursor and queues the event frame for the audience's connections (all
+    /// but `except`), to go out after commit.
+    fn send_event(&mut self, audience: Audience, body: &str, except: Option<ConnId>) -> i64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
-        let body = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
-        let frame = event_frame_raw(id, &body);
+        let frame = event_frame_raw(id, body);
         for out in self.outboxes(audience, except) {
             self.batch.sends.push((out, frame.clone()));
         }
-        let body = match event {
-            // A message stored in this batch: its events refer to it rather than copy it (a
-            // replay rebuilds the same JSON from the stored message).
-            Event::Message { message }
-                if session == Some(message.session_id)
-                    && self.batch.messages.iter().rev().any(|m| m == message) =>
-            {
-                EventBody::Message {
-                    session: message.session_id,
-                    seq: message.seq,
-                }
-            }
-            _ => EventBody::Json { session, body },
-        };
-        self.batch.events.push(EventRow { id, audience, body });
         id
     }
 

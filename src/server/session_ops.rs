@@ -108,9 +108,11 @@ impl Hub {
         }
         let (customer, assignee) = (l.view.customer.id, l.view.assignee);
         self.touch(session);
+        // One serialisation for both audiences.
         let ev = Event::Message {
             message: message.clone(),
         };
+        let body = serde_json::to_string(&ev).unwrap_or_else(|_| "{}".into());
         // The sender's own connection is spared the event only in the stream it reads.
         let (to_customer, to_agent) = match kind {
             AuthorKind::Customer => (sender, None),
@@ -118,15 +120,11 @@ impl Hub {
             _ => (None, None),
         };
         let mut ack = MessageAck::from(&message);
+        let stored = (session, message.seq);
+        // (Pushed before its events, which refer to it.)
         self.batch.messages.push(message);
-        let c = self.emit_except(
-            Audience::Customer(customer),
-            Some(session),
-            &ev,
-            to_customer,
-        );
-        let a =
-            assignee.map(|a| self.emit_except(Audience::Agent(a), Some(session), &ev, to_agent));
+        let c = self.emit_message(Audience::Customer(customer), stored, &body, to_customer);
+        let a = assignee.map(|a| self.emit_message(Audience::Agent(a), stored, &body, to_agent));
         ack.cursor = match kind {
             AuthorKind::Customer => Some(c),
             _ => a.filter(|_| to_agent.is_some()),
