@@ -146,3 +146,79 @@ async fn a_start_waiting_in_the_queue_at_the_deadline_is_not_timed_out() {
         .expect("still connected after the second look");
     server.stop().await;
 }
+
+/// While the hub is behind, one connection that pipelines many requests holds at most a few
+/// places in the hub's queue: another client's request, sent after the whole flood, is served
+/// after a handful of the flood's, not after all that fit in the queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipelining_connection_cannot_take_the_whole_queue() {
+    const QUEUE: usize = 64;
+    const _: () = assert!(2 * kefu::server::IN_FLIGHT_PER_CONNECTION + 6 < QUEUE / 2);
+    const PIPELINED: usize = 80;
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let mut config = ServerConfig::default();
+    config.limits.rate_per_sec = 100_000.0;
+    config.limits.rate_burst = 100_000.0;
+    config.limits.request_queue = QUEUE;
+    config.limits.commit_backlog = COMMIT_BACKLOG;
+    config.quotas.customer_bytes_per_minute = 0;
+    let server = TestServer::start(dir.path(), config).await;
+    let (mut greedy, greedy_session, _) = server.customer("greedy", None).await;
+    let (mut other, other_session, _) = server.customer("other", None).await;
+    let db = rusqlite::Connection::open(dir.path().join("kefu.db")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER slow AFTER INSERT ON messages BEGIN
+           SELECT count(*) FROM (WITH RECURSIVE c(x) AS
+             (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x FROM c);
+         END;",
+    )
+    .unwrap();
+    drop(db);
+
+    let mut ids = Vec::new();
+    for k in 0..PIPELINED {
+        let m =
+            json!({"session_id": greedy_session, "client_msg_id": format!("g{k}"), "body": "x"});
+        ids.push(greedy.send("message.send", m).await.unwrap());
+    }
+    // Let the flood reach the server and fill what it may of the queue.
+    wait_for_metric(&server, "kefu_messages_stored_total", 1.0).await;
+    let mine = other
+        .call(
+            "message.send",
+            json!({"session_id": other_session, "client_msg_id": "o", "body": "me too"}),
+        )
+        .await
+        .unwrap();
+    let replies = collect_replies(&mut greedy, &ids).await;
+    // Cursors are global and follow the order in which the hub handled the messages.
+    let my_cursor = mine["cursor"].as_i64().unwrap();
+    let before_me = replies
+        .values()
+        .filter(|r| r.as_ref().unwrap()["cursor"].as_i64().unwrap() < my_cursor)
+        .count();
+    // At most its in-flight share, what the writer already had, and a few taken meanwhile.
+    let bound = 2 * kefu::server::IN_FLIGHT_PER_CONNECTION + COMMIT_BACKLOG + 4;
+    assert!(
+        before_me <= bound,
+        "{before_me} of the greedy connection's {PIPELINED} messages were handled before the \
+         other client's one (the queue holds {QUEUE})"
+    );
+    server.stop().await;
+}
+
+async fn wait_for_metric(server: &TestServer, name: &str, at_least: f64) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let e = parse(&http_get(server.addr, "/metrics", &[]).await.body);
+        if e.get(name, &[("author", "customer")]) >= at_least {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{name} never reached {at_least}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite;
 
 /// The server is going away.
@@ -38,6 +38,10 @@ const TOO_SLOW: &str = "too slow to keep up; resume with your last cursor";
 const CLOSE_WITHIN: Duration = Duration::from_secs(1);
 /// When the hub says a login is still being checked at the deadline, ask again this much later.
 const AUTH_RECHECK: Duration = Duration::from_secs(5);
+/// Requests of one connection that may wait in the hub's queue (or be handled) at once. When the
+/// hub falls behind, every connection gets its turn: one pipelining client cannot take the whole
+/// queue (`limits.request_queue`) while the others wait behind it.
+pub const IN_FLIGHT_PER_CONNECTION: usize = 8;
 
 /// A token bucket: `rate` per second sustained, `burst` at once.
 struct RateLimit {
@@ -114,6 +118,7 @@ pub async fn serve(
     let (sink, mut stream) = socket.split();
     let mut writer = Writer::new(sink, settings.metrics.clone());
     let requests = hub.requests();
+    let in_flight = Arc::new(Semaphore::new(IN_FLIGHT_PER_CONNECTION));
     // A request waiting for room in the hub's queue; meanwhile this socket is not read (so TCP
     // pushes back on the client), but what the hub queued for it is still written.
     let mut forwarding: Option<Pin<Box<dyn Future<Output = bool> + Send>>> = None;
@@ -180,15 +185,33 @@ pub async fn serve(
                 last_heard = tokio::time::Instant::now();
                 match incoming {
                     Some(Ok(Message::Text(t))) => {
-                        if let Some(inbound) = reader.on_text(t.as_str()) {
-                            match requests.try_send(inbound) {
-                                Ok(()) => {}
-                                Err(mpsc::error::TrySendError::Full(inbound)) => {
-                                    let tx = requests.clone();
-                                    forwarding =
-                                        Some(Box::pin(async move { tx.send(inbound).await.is_ok() }));
+                        if let Some(mut inbound) = reader.on_text(t.as_str()) {
+                            let permit = in_flight.clone().try_acquire_owned();
+                            let waiting = match permit {
+                                Ok(p) => {
+                                    inbound.permit = Some(p);
+                                    match requests.try_send(inbound) {
+                                        Ok(()) => None,
+                                        Err(mpsc::error::TrySendError::Full(i)) => Some(i),
+                                        Err(mpsc::error::TrySendError::Closed(_)) => {
+                                            hub_gone = true;
+                                            None
+                                        }
+                                    }
                                 }
-                                Err(mpsc::error::TrySendError::Closed(_)) => hub_gone = true,
+                                Err(_) => Some(inbound),
+                            };
+                            if let Some(mut inbound) = waiting {
+                                let (tx, slots) = (requests.clone(), in_flight.clone());
+                                forwarding = Some(Box::pin(async move {
+                                    if inbound.permit.is_none() {
+                                        match slots.acquire_owned().await {
+                                            Ok(p) => inbound.permit = Some(p),
+                                            Err(_) => return false,
+                                        }
+                                    }
+                                    tx.send(inbound).await.is_ok()
+                                }));
                             }
                         }
                     }
@@ -417,6 +440,7 @@ impl Reader {
                     seq: self.sent,
                     id: inc.id,
                     request,
+                    permit: None,
                 });
             }
         }

@@ -46,6 +46,9 @@ pub struct Inbound {
     pub seq: u64,
     pub id: Value,
     pub request: Request,
+    /// One of the connection's [`IN_FLIGHT_PER_CONNECTION`](super::conn::IN_FLIGHT_PER_CONNECTION)
+    /// slots, given back when the hub drops the request (after dispatching it).
+    pub permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// The hub's two inboxes: bounded for client requests, unbounded for its own traffic

@@ -30,6 +30,8 @@ mod revoke;
 mod session_ops;
 mod ws_writer;
 
+pub use conn::IN_FLIGHT_PER_CONNECTION;
+
 use crate::config::ServerConfig;
 use crate::metrics::{Metrics, MetricsAccess};
 use crate::store::committer::Committer;
