@@ -187,7 +187,7 @@ impl Hub {
             .get(&q.session_id)
             .is_some_and(|l| l.acks.contains_key(&key));
         if !retry {
-            self.quotas.charge_bytes(customer, q.body.len(), now_ms())?;
+            self.quotas.charge_message(customer, q.body.len(), now_ms())?;
         }
         self.customer_send(conn, customer, q)
     }

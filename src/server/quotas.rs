@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 const MINUTE_MS: f64 = 60_000.0;
+/// What a stored message costs besides its text (its row, its events and their indexes take
+/// about 170 bytes on disk), charged against `customer_bytes_per_minute` with every message.
+pub const MESSAGE_COST_BYTES: usize = 256;
 
 /// A token bucket refilled continuously: `capacity` tokens per minute.
 #[derive(Debug, Clone)]
@@ -136,15 +139,18 @@ impl Quotas {
         }
     }
 
-    /// Charges a customer for `bytes` of message text. A message is let through while the
-    /// customer has any allowance left, and may overdraw it: then they wait until the debt is
-    /// paid off, so the rate holds on average and no single message is impossible to send.
-    pub fn charge_bytes(
+    /// Charges a customer for one message with `text_bytes` of text: the text plus
+    /// [`MESSAGE_COST_BYTES`], so a flood of one-byte messages is limited too. A message is let
+    /// through while the customer has any allowance left, and may overdraw it: then they wait
+    /// until the debt is paid off, so the rate holds on average and no single message is
+    /// impossible to send.
+    pub fn charge_message(
         &mut self,
         customer: CustomerId,
-        bytes: usize,
+        text_bytes: usize,
         now: Millis,
     ) -> Result<(), QuotaError> {
+        let bytes = text_bytes + MESSAGE_COST_BYTES;
         let limit = self.config.customer_bytes_per_minute;
         if limit == 0 {
             return Ok(());
@@ -252,9 +258,10 @@ mod tests {
     #[test]
     fn bytes_per_customer_may_overdraw_once_then_wait() {
         let mut q = quotas(0, 0, 6_000);
-        q.charge_bytes(7, 4_000, 0).unwrap();
-        q.charge_bytes(7, 4_000, 0).unwrap(); // overdraws to -2,000
-        let e = q.charge_bytes(7, 10, 0).unwrap_err();
+        let text = 4_000 - MESSAGE_COST_BYTES;
+        q.charge_message(7, text, 0).unwrap();
+        q.charge_message(7, text, 0).unwrap(); // overdraws to -2,000
+        let e = q.charge_message(7, 10, 0).unwrap_err();
         // 2,000 bytes of debt at 100 bytes/s: 20 s (plus the one byte that makes it positive).
         assert_eq!(
             e,
@@ -263,9 +270,19 @@ mod tests {
                 retry_secs: 21
             }
         );
-        q.charge_bytes(8, 10, 0).unwrap(); // someone else
-        assert!(q.charge_bytes(7, 10, 20_000).is_err());
-        q.charge_bytes(7, 10, 20_100).unwrap();
+        q.charge_message(8, 10, 0).unwrap(); // someone else
+        assert!(q.charge_message(7, 10, 20_000).is_err());
+        q.charge_message(7, 10, 20_100).unwrap();
+    }
+
+    #[test]
+    fn every_message_costs_something_however_short() {
+        let mut q = quotas(0, 0, 8_192);
+        let accepted = (0..1_000)
+            .take_while(|_| q.charge_message(7, 1, 0).is_ok())
+            .count();
+        // 8,192 / 257 = 31.9: 31 fit, the 32nd overdraws.
+        assert_eq!(accepted, 32);
     }
 
     #[test]
@@ -274,7 +291,7 @@ mod tests {
         for s in 0..1000 {
             q.may_open(A, 0, |_| true).unwrap();
             q.opened(A, s, 0);
-            q.charge_bytes(1, 1 << 20, 0).unwrap();
+            q.charge_message(1, 1 << 20, 0).unwrap();
         }
         assert_eq!(q.len(), 0);
     }
@@ -283,7 +300,7 @@ mod tests {
     fn pruning_keeps_only_what_still_limits() {
         let mut q = quotas(5, 5, 1_000);
         q.opened(A, 1, 0);
-        q.charge_bytes(1, 500, 0).unwrap();
+        q.charge_message(1, 500 - MESSAGE_COST_BYTES, 0).unwrap();
         assert_eq!(q.len(), 3);
         q.prune(6_000, |_| true);
         assert_eq!(q.len(), 3, "nothing refilled yet");
