@@ -112,3 +112,42 @@ async fn the_sender_gets_the_ack_with_its_cursor_and_its_other_connections_the_e
     assert_eq!(message_events(&mut cust, session).await.len(), 1);
     server.stop().await;
 }
+
+/// The acks a session remembers are bounded: a retry of a message older than the window is
+/// stored as a new message (it cannot fail the commit it joins), and the server goes on.
+#[tokio::test]
+async fn a_retry_older_than_the_ack_window_is_stored_anew_and_harms_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let mut config = kefu::config::ServerConfig::default();
+    config.limits.rate_per_sec = 100_000.0;
+    config.limits.rate_burst = 100_000.0;
+    config.quotas.customer_bytes_per_minute = 0;
+    let server = TestServer::start(dir.path(), config).await;
+    let (mut cust, session, _) = server.customer("c", None).await;
+    let send =
+        |k: &str| json!({"session_id": session, "client_msg_id": k, "body": format!("text {k}")});
+    let first = cust.call("message.send", send("old")).await.unwrap();
+    // Within the window, a retry gets the first ack.
+    let again = cust.call("message.send", send("old")).await.unwrap();
+    assert_eq!(again["seq"], first["seq"]);
+    let window = kefu::protocol::IDEMPOTENCY_WINDOW;
+    let mut ids = Vec::new();
+    for k in 0..window {
+        ids.push(
+            cust.send("message.send", send(&format!("n{k}")))
+                .await
+                .unwrap(),
+        );
+    }
+    let replies = collect_replies(&mut cust, &ids).await;
+    assert!(replies.values().all(|r| r.is_ok()));
+    let late = cust.call("message.send", send("old")).await.unwrap();
+    assert_eq!(late["seq"], window as i64 + 2, "a new message");
+    // The commit with the late duplicate went through, and the server still serves.
+    let next = cust.call("message.send", send("after")).await.unwrap();
+    assert_eq!(next["seq"], window as i64 + 3);
+    let stored = stored_messages(&open_db(dir.path()), session);
+    assert_eq!(stored.len(), window + 3);
+    server.stop().await;
+}

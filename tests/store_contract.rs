@@ -52,6 +52,7 @@ contract_tests!(
         conversations::sessions_of_a_customer_newest_first,
         conversations::transcript_pages_by_seq,
         conversations::message_idempotency_key_is_unique,
+        conversations::recovery_reads_back_only_the_latest_keys,
         events_kb::events_per_viewer,
         events_kb::oldest_event_id,
         events_kb::message_events_replay_the_stored_message,

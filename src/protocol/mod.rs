@@ -28,6 +28,9 @@ pub use views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionView};
 pub const PROTOCOL_VERSION: u32 = 1;
 /// Frames larger than this get `too_large` (the connection stays usable).
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// A retried `message.send` (same `client_msg_id`) gets its first ack again when the message is
+/// among the sender's conversation's latest this many; an older one is stored anew.
+pub const IDEMPOTENCY_WINDOW: usize = 1024;
 
 /// A request frame after the envelope was checked: the echo id and the request.
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! is: this connection, a token, a signed external id, or someone new — within the address's
 //! quotas), metering what customers write, and rating.
 
+use super::acks::AckWindow;
 use super::hub::{Auth, Hub, Live};
 use super::identity::{Claim, check_claim};
 use super::outbox::ConnId;
@@ -14,7 +15,6 @@ use crate::protocol::{
     RateReply, SessionView,
 };
 use crate::store::{Principal, Viewer};
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 const MAX_NICKNAME_CHARS: usize = 64;
@@ -185,9 +185,10 @@ impl Hub {
         let retry = self
             .live
             .get(&q.session_id)
-            .is_some_and(|l| l.acks.contains_key(&key));
+            .is_some_and(|l| l.acks.contains(&key));
         if !retry {
-            self.quotas.charge_message(customer, q.body.len(), now_ms())?;
+            self.quotas
+                .charge_message(customer, q.body.len(), now_ms())?;
         }
         self.customer_send(conn, customer, q)
     }
@@ -311,7 +312,7 @@ impl Hub {
             sid,
             Live {
                 view,
-                acks: HashMap::new(),
+                acks: AckWindow::default(),
             },
         );
         self.open_by_customer.insert(customer_id, sid);

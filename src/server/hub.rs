@@ -8,13 +8,14 @@
 //! work reaches the store and replies reach clients; `housekeeping` runs once a second (queue
 //! expiry, `quotas`, `revoke`).
 
+use super::acks::AckWindow;
 use super::hasher::Hasher;
 use super::outbox::{ConnId, Outbox};
 use super::pending::Batch;
 use super::quotas::Quotas;
 use super::respond::Responder;
 use crate::config::ServerConfig;
-use crate::model::{AgentId, AuthorKind, CustomerId, Millis, SessionId, now_ms};
+use crate::model::{AgentId, CustomerId, Millis, SessionId, now_ms};
 use crate::protocol::{ApiError, MessageAck, QueueInfo, Request, ServerFrame, SessionView};
 use crate::routing::{AgentSpec, Engine};
 use crate::store::committer::Committer;
@@ -176,8 +177,8 @@ pub struct AgentEntry {
 /// A session that has not ended.
 pub struct Live {
     pub view: SessionView,
-    /// Acks already given, by (author kind, author id, client_msg_id): retries get the same ack.
-    pub acks: HashMap<(AuthorKind, i64, String), MessageAck>,
+    /// Acks already given to the latest messages: retries get the same ack.
+    pub acks: AckWindow,
 }
 
 pub struct Hub {
@@ -258,7 +259,7 @@ impl Hub {
                 view.id,
                 Live {
                     view,
-                    acks: HashMap::new(),
+                    acks: AckWindow::default(),
                 },
             );
         }

@@ -8,6 +8,7 @@
 //! `session_ops`, `kb_ops`, routing effects in `effects`) → `batch` → the store's committer
 //! thread; `outbox` and `respond` carry frames back; `hasher` checks passwords off the hub.
 
+mod acks;
 mod agent_auth;
 mod agent_ops;
 mod batch;

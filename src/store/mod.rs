@@ -91,7 +91,8 @@ pub struct Recovered {
     pub groups: Vec<(String, Strategy)>,
     /// Sessions not ended, with the offer they had (agent, expiry).
     pub open_sessions: Vec<(SessionView, Option<(AgentId, Millis)>)>,
-    /// Messages of open sessions that carried a client_msg_id, for idempotent retries.
+    /// Messages of open sessions that carried a client_msg_id, for idempotent retries: those
+    /// among each session's latest [`crate::protocol::IDEMPOTENCY_WINDOW`].
     pub sent: Vec<MessageView>,
     pub max_event_id: i64,
     pub max_session_id: SessionId,
@@ -189,9 +190,10 @@ pub trait Tx: Read {
         offer: Option<(AgentId, Millis)>,
     ) -> Result<()>;
 
-    /// Stores a message; reads of its session then show `last_seq` ≥ its `seq`. A second
-    /// message with the same (session, author kind, author id, client_msg_id) is a
-    /// `Conflict`.
+    /// Stores a message; reads of its session then show `last_seq` ≥ its `seq`. A message
+    /// with the (session, author kind, author id, client_msg_id) of one already stored, under
+    /// another seq, is stored without its client_msg_id (a retry older than the hub's ack
+    /// window, [`crate::protocol::IDEMPOTENCY_WINDOW`]); the same seq again is a `Conflict`.
     fn insert_message(&mut self, message: &MessageView) -> Result<()>;
 
     fn insert_event(

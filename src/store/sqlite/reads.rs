@@ -7,7 +7,7 @@ use super::rows::{self, AGENT_SELECT, CUSTOMER_SELECT, MESSAGE_SELECT, SESSION_S
 use super::session_rows::WrittenSessions;
 use crate::model::{AgentId, CustomerId, Millis, SessionId, Strategy};
 use crate::protocol::{
-    Article, ArticleSummary, CustomerView, MessageView, QuickReply, SessionView,
+    Article, ArticleSummary, CustomerView, IDEMPOTENCY_WINDOW, MessageView, QuickReply, SessionView,
 };
 use crate::store::{AgentRow, Principal, Read, Recovered, Result, Viewer};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -191,6 +191,7 @@ pub(super) fn recover(conn: &mut SqliteConn<'_>) -> Result<Recovered> {
         let mut stmt = c.prepare_cached(&format!(
             "{MESSAGE_SELECT} JOIN sessions s ON s.id = m.session_id
              WHERE s.state <> 'ended' AND m.client_msg_id IS NOT NULL
+                AND m.seq > (SELECT max(seq) FROM messages WHERE session_id = s.id) - {IDEMPOTENCY_WINDOW}
              ORDER BY m.session_id, m.seq"
         ))?;
         let sent = collect(&mut stmt, [], rows::message)?;

@@ -199,20 +199,30 @@ impl Tx for SqliteConn<'_> {
 
     fn insert_message(&mut self, m: &MessageView) -> Result<()> {
         self.run(|c| {
-            c.prepare_cached(
-                "INSERT INTO messages (session_id, seq, author_kind, author_id, author_name,
-                    body, client_msg_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                m.session_id,
-                m.seq,
-                m.author_kind.as_str(),
-                m.author_id,
-                m.author_name,
-                m.body,
-                m.client_msg_id,
-                m.created_at
-            ])?;
+            let insert = |client_msg_id: Option<&str>| {
+                c.prepare_cached(
+                    "INSERT INTO messages (session_id, seq, author_kind, author_id, author_name,
+                        body, client_msg_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT (session_id, author_kind, author_id, client_msg_id)
+                        WHERE client_msg_id IS NOT NULL DO NOTHING",
+                )?
+                .execute(params![
+                    m.session_id,
+                    m.seq,
+                    m.author_kind.as_str(),
+                    m.author_id,
+                    m.author_name,
+                    m.body,
+                    client_msg_id,
+                    m.created_at
+                ])
+            };
+            // A client_msg_id already stored in this conversation: a retry of a message older
+            // than the hub remembers (`server::acks`). The hub made it a new message; keep it,
+            // without the id that would make it a duplicate.
+            if insert(m.client_msg_id.as_deref())? == 0 {
+                insert(None)?;
+            }
             Ok(())
         })
     }
