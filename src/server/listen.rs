@@ -76,6 +76,19 @@ pub fn connection_cap(configured: u32, descriptors: Option<u64>) -> usize {
     usize::try_from(cap).unwrap_or(usize::MAX)
 }
 
+/// The address the per-address limits count: an IPv4 address (also written IPv4-mapped IPv6) as
+/// it is, an IPv6 address by its /64 network. A /64 is what one subscriber gets, and its holder
+/// may use any of its 2^64 addresses: counted one by one, an IPv6 client would have no limit.
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(network))
+        }
+        v4 => v4,
+    }
+}
+
 /// The connection caps shared by the accept loop and the handlers.
 pub struct Gate {
     conns: Arc<Semaphore>,
@@ -131,15 +144,16 @@ impl Gate {
             conns: Arc::new(Semaphore::new(max)),
             max,
             per_address,
-            exempt: exempt.to_vec(),
+            exempt: exempt.iter().map(|ip| limit_key(*ip)).collect(),
             by_address: Mutex::new(HashMap::new()),
             agent_reserve,
         })
     }
 
-    /// A place for a new connection from `ip` (IPv4-mapped IPv6 addresses given as IPv4, so a
-    /// dual-stack listener counts them as the same address), or `None` to close it at once.
+    /// A place for a new connection from `ip` (counted by [`limit_key`]), or `None` to close
+    /// it at once.
     fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
+        let ip = limit_key(ip);
         let permit = self.conns.clone().try_acquire_owned().ok()?;
         if self.per_address == 0 || self.exempt.contains(&ip) {
             return Some(Slot {
@@ -210,7 +224,7 @@ pub async fn accept_loop(
         if let Err(e) = configure(&stream) {
             tracing::debug!(error = %e, %peer, "cannot set TCP_NODELAY");
         }
-        let Some(slot) = gate.admit(peer.ip().to_canonical()) else {
+        let Some(slot) = gate.admit(peer.ip()) else {
             warned
                 .warn(|| tracing::warn!(%peer, "connection cap reached; closing new connections"));
             refuse_at_once(&stream);
@@ -317,6 +331,27 @@ fn too_many_from_address() -> axum::response::Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_count_ipv6_by_network_and_mapped_ipv4_as_ipv4() {
+        let key = |s: &str| limit_key(s.parse().unwrap()).to_string();
+        assert_eq!(key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2::"), "2001:db8:1:2::");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("::1"), "::");
+        let gate = Gate::new(10, 1, &[], 0);
+        let first = gate.admit("2001:db8::1".parse().unwrap()).unwrap();
+        let second = gate.admit("2001:db8::2".parse().unwrap()).unwrap();
+        assert!(!first.refused);
+        assert!(second.refused, "the same /64 is over its cap of one");
+        assert!(
+            !gate
+                .admit("2001:db8:0:1::2".parse().unwrap())
+                .unwrap()
+                .refused
+        );
+    }
 
     #[tokio::test]
     async fn accepted_sockets_get_no_delay() {

@@ -1,9 +1,11 @@
 //! Quotas: what one source address or one customer may spend, so no single client can fill the
-//! queues or the database. Per address: conversations open at once and new conversations per
-//! minute; per customer: bytes of message text stored per minute. The accounting is pure (time
-//! is a parameter); the hub asks before it opens a conversation or stores a message, and
-//! prunes the books on its housekeeping tick so they stay as small as the live traffic.
+//! queues or the database. Per address (IPv6 by its /64, [`limit_key`]): conversations open at
+//! once and new conversations per minute; per customer: bytes of message text stored per
+//! minute. The accounting is pure (time is a parameter); the hub asks before it opens a
+//! conversation or stores a message, and prunes the books on its housekeeping tick so they stay
+//! as small as the live traffic.
 
+use super::listen::limit_key;
 use crate::config::QuotasConfig;
 use crate::model::{CustomerId, Millis, SessionId};
 use crate::protocol::{ApiError, ErrorCode};
@@ -97,6 +99,7 @@ impl Quotas {
         now: Millis,
         is_open: impl Fn(SessionId) -> bool,
     ) -> Result<(), QuotaError> {
+        let peer = limit_key(peer);
         let limit = self.config.open_per_address;
         if limit > 0
             && let Some(open) = self.open.get_mut(&peer)
@@ -124,6 +127,7 @@ impl Quotas {
 
     /// Books a conversation `peer` just opened (after [`may_open`](Self::may_open) allowed it).
     pub fn opened(&mut self, peer: IpAddr, session: SessionId, now: Millis) {
+        let peer = limit_key(peer);
         if self.config.open_per_address > 0 {
             self.open.entry(peer).or_default().push(session);
         }
@@ -283,6 +287,21 @@ mod tests {
             .count();
         // 8,192 / 257 = 31.9: 31 fit, the 32nd overdraws.
         assert_eq!(accepted, 32);
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_address() {
+        let mut q = quotas(2, 0, 0);
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        q.opened(ip("2001:db8:1:2::1"), 1, 0);
+        q.opened(ip("2001:db8:1:2:ffff::9"), 2, 0);
+        assert!(q.may_open(ip("2001:db8:1:2::77"), 0, |_| true).is_err());
+        q.may_open(ip("2001:db8:1:3::1"), 0, |_| true).unwrap();
+        // IPv4 written as IPv4-mapped IPv6 is the IPv4 address.
+        q.opened(ip("::ffff:192.0.2.1"), 3, 0);
+        q.opened(A, 4, 0);
+        assert!(q.may_open(A, 0, |_| true).is_err());
+        q.may_open(B, 0, |_| true).unwrap();
     }
 
     #[test]
