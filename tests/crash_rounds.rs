@@ -12,6 +12,8 @@ use kefu::model::Role;
 use kefu::protocol::{Event, ServerFrame};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// The traffic is faster than the default per-connection rate limit.
@@ -129,19 +131,28 @@ fn check_events(db: &rusqlite::Connection, delivered: &Delivered) {
     }
 }
 
+/// Acks seen by every client of a round so far: the round's moments (a client leaving, the
+/// SIGKILL) are set by progress, not by the clock, so a slow machine sees the same story.
+type Progress = Arc<AtomicUsize>;
+
+fn reached(progress: &Progress, at: Option<usize>) -> bool {
+    at.is_some_and(|n| progress.load(Ordering::SeqCst) >= n)
+}
+
 /// A customer writes as fast as a window of 32 unacked messages allows, until the server dies
-/// (or it drops its connection at `leave_at`).
+/// (or it drops its connection once the round's acks reach `leave_after`).
 async fn customer_traffic(
     mut c: Client,
     prefix: String,
     session: i64,
     mut delivered: Delivered,
-    leave_at: Option<tokio::time::Instant>,
+    progress: Progress,
+    leave_after: Option<usize>,
 ) -> (Vec<String>, Vec<(String, i64)>, Vec<String>, Delivered) {
     let (mut sent, mut acked, mut refused) = (Vec::new(), Vec::new(), Vec::new());
     let mut in_flight: HashMap<u64, String> = HashMap::new();
     loop {
-        if leave_at.is_some_and(|t| tokio::time::Instant::now() >= t) {
+        if reached(&progress, leave_after) {
             c.close().await;
             return (sent, acked, refused, delivered);
         }
@@ -165,6 +176,7 @@ async fn customer_traffic(
                     match (ok, result) {
                         (true, Some(r)) => {
                             acked.push((cmid, r["seq"].as_i64().unwrap()));
+                            progress.fetch_add(1, Ordering::SeqCst);
                             // The ack stands for the message's event on this connection.
                             delivered.cursors.extend(r["cursor"].as_i64());
                         }
@@ -180,8 +192,10 @@ async fn customer_traffic(
 }
 
 struct AgentRound {
-    /// When to drop the connection, so events pile up for the next round's replay.
-    leave_at: Option<tokio::time::Instant>,
+    /// The round's acks so far, and how many of them before dropping the connection, so
+    /// events pile up for the next round's replay.
+    progress: Progress,
+    leave_after: Option<usize>,
     name: String,
     other: String,
     round: usize,
@@ -201,7 +215,7 @@ type AgentOutcome = (
 
 /// An agent accepts every offer, replies into every session it holds, and now and then
 /// transfers one to the other agent, until the server dies (or it drops its connection at
-/// `leave_at`).
+/// `leave_after`).
 async fn agent_traffic(mut a: Client, mut r: AgentRound) -> AgentOutcome {
     let mut streams: BTreeMap<i64, (String, Vec<String>)> = BTreeMap::new();
     let (mut acked, mut refused, mut transfers) = (Vec::new(), Vec::new(), 0);
@@ -215,7 +229,7 @@ async fn agent_traffic(mut a: Client, mut r: AgentRound) -> AgentOutcome {
             .collect::<Vec<_>>()
     };
     loop {
-        if r.leave_at.is_some_and(|t| tokio::time::Instant::now() >= t) {
+        if reached(&r.progress, r.leave_after) {
             a.close().await;
             return (done(streams), acked, refused, transfers, r.delivered);
         }
@@ -247,6 +261,7 @@ async fn agent_traffic(mut a: Client, mut r: AgentRound) -> AgentOutcome {
                         match (ok, result) {
                             (true, Some(v)) => {
                                 acked.push((cmid, v["seq"].as_i64().unwrap()));
+                                r.progress.fetch_add(1, Ordering::SeqCst);
                                 // The ack stands for the message's event here.
                                 r.delivered.cursors.extend(v["cursor"].as_i64());
                             }
@@ -321,7 +336,9 @@ async fn five_kills_mid_traffic_with_replies_and_transfers() {
     let mut unacked: Vec<Vec<String>> = vec![Vec::new(); CUSTOMERS];
     let (mut in_flight_at_kills, mut acks, mut replayed) = (0, 0, 0);
     for round in 0..ROUNDS {
-        let kill_after = Duration::from_millis(200 + rng.below(700));
+        // SIGKILL after a seeded number of acks in the round (the moment varies by round).
+        let kill_after = 150 + rng.below(500) as usize;
+        let progress = Progress::default();
         let mut server = ServeProcess::spawn(dir.path(), port, FAST);
         let mut agents = Vec::new();
         for (i, name) in names.iter().enumerate() {
@@ -370,7 +387,8 @@ async fn five_kills_mid_traffic_with_replies_and_transfers() {
                 cursors: Vec::new(),
             };
             let r = AgentRound {
-                leave_at: None,
+                progress: progress.clone(),
+                leave_after: None,
                 name: name.to_string(),
                 other: names[1 - i].to_string(),
                 round,
@@ -450,21 +468,28 @@ async fn five_kills_mid_traffic_with_replies_and_transfers() {
         // their connections while the others go on, so the next round's resumes have
         // something to replay.
         let started = tokio::time::Instant::now();
-        let leave_at = Some(started + kill_after / 2);
+        let leave_after = Some(kill_after / 2);
         let mut customer_tasks = Vec::new();
         for (i, (c, session, delivered)) in customers.into_iter().enumerate() {
             let prefix = format!("c{i}/r{round}/");
             ledger.stream(&prefix, session);
-            let leave = leave_at.filter(|_| i == round % CUSTOMERS);
-            let task = customer_traffic(c, prefix, session, delivered, leave);
+            let leave = leave_after.filter(|_| i == round % CUSTOMERS);
+            let task = customer_traffic(c, prefix, session, delivered, progress.clone(), leave);
             customer_tasks.push(tokio::spawn(task));
         }
         let mut agent_tasks = Vec::new();
         for (i, (a, mut r)) in agents.into_iter().enumerate() {
-            r.leave_at = leave_at.filter(|_| i == round % names.len());
+            r.leave_after = leave_after.filter(|_| i == round % names.len());
             agent_tasks.push(tokio::spawn(agent_traffic(a, r)));
         }
-        tokio::time::sleep_until(started + kill_after).await;
+        while progress.load(Ordering::SeqCst) < kill_after {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "round {round}: only {} of {kill_after} acks in 30 s",
+                progress.load(Ordering::SeqCst)
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         server.kill9();
 
         // Everything the clients saw before their sockets closed.

@@ -13,10 +13,13 @@ use futures_util::{SinkExt, StreamExt};
 use kefu::model::Role;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
+
+/// Messages acked before the SIGTERM: the server is mid-traffic when it is told to stop.
+const UNDER_LOAD: usize = 150;
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -88,6 +91,7 @@ async fn read_until_close(
     mut rx: futures_util::stream::SplitStream<Ws>,
     name: String,
     sent: Arc<Mutex<HashMap<u64, String>>>,
+    acks: Arc<AtomicUsize>,
 ) -> Seen {
     let mut seen = Seen {
         name,
@@ -119,6 +123,7 @@ async fn read_until_close(
                     .and_then(|id| sent.lock().unwrap().remove(&id));
                 if let (Some(cmid), Some(seq)) = (cmid, v["result"]["seq"].as_i64()) {
                     seen.acked.insert(cmid, seq);
+                    acks.fetch_add(1, Ordering::SeqCst);
                 }
             }
             // Keep reading after it: that sends tungstenite's close reply and completes the
@@ -132,7 +137,12 @@ async fn read_until_close(
 
 /// Writes `message.send` into `session` every few milliseconds until the socket fails or the
 /// reader is done; the reader gets the acks.
-fn write_continuously(mut raw: Raw, name: &str, session: i64) -> tokio::task::JoinHandle<Seen> {
+fn write_continuously(
+    mut raw: Raw,
+    name: &str,
+    session: i64,
+    acks: Arc<AtomicUsize>,
+) -> tokio::task::JoinHandle<Seen> {
     let sent: Arc<Mutex<HashMap<u64, String>>> = Arc::default();
     let done = Arc::new(AtomicBool::new(false));
     let (mut tx, rx) = raw.ws.split();
@@ -140,7 +150,7 @@ fn write_continuously(mut raw: Raw, name: &str, session: i64) -> tokio::task::Jo
         let (sent, done) = (sent.clone(), done.clone());
         let name = name.to_string();
         tokio::spawn(async move {
-            let seen = read_until_close(rx, name, sent).await;
+            let seen = read_until_close(rx, name, sent, acks).await;
             done.store(true, Ordering::SeqCst);
             seen
         })
@@ -235,22 +245,31 @@ async fn sigterm_under_load_closes_every_socket_with_1001_and_keeps_every_ack() 
 
     let sessions: Vec<i64> = customers.iter().map(|c| c.1).collect();
     let mut tasks = Vec::new();
+    let acks = Arc::new(AtomicUsize::new(0));
     for (name, session, c) in customers {
-        tasks.push(write_continuously(c, &name, session));
+        tasks.push(write_continuously(c, &name, session, acks.clone()));
     }
     for (name, a) in agents {
         // Each agent replies into the first session it holds.
         let session = held[name][0];
-        tasks.push(write_continuously(a, name, session));
+        tasks.push(write_continuously(a, name, session, acks.clone()));
     }
     for (name, raw) in [("idle", idle), ("silent", silent)] {
         let (_, rx) = raw.ws.split();
-        let reader = read_until_close(rx, name.into(), Arc::default());
+        let reader = read_until_close(rx, name.into(), Arc::default(), Arc::default());
         tasks.push(tokio::spawn(reader));
     }
 
-    // Under load for a moment, then SIGTERM.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Under load (a few hundred messages acked), then SIGTERM mid-traffic.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while acks.load(Ordering::SeqCst) < UNDER_LOAD {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} messages acked in {WAIT:?}",
+            acks.load(Ordering::SeqCst)
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     server.terminate();
     let status = server.wait_exit(Duration::from_secs(5)).await;
     assert!(
@@ -271,7 +290,10 @@ async fn sigterm_under_load_closes_every_socket_with_1001_and_keeps_every_ack() 
         "sockets without a close 1001: {unclosed:#?}"
     );
     let acked: usize = seen.iter().map(|s| s.acked.len()).sum();
-    assert!(acked > 100, "only {acked} messages acked before SIGTERM");
+    assert!(
+        acked >= UNDER_LOAD,
+        "only {acked} messages acked before SIGTERM"
+    );
 
     // Everything acked is on disk, with the seq its ack named.
     let db = open_db(dir.path());
