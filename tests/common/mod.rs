@@ -248,10 +248,19 @@ pub async fn collect_replies(
     c: &mut Client,
     ids: &[u64],
 ) -> std::collections::HashMap<u64, Result<Value, kefu::protocol::ApiError>> {
+    collect_replies_within(c, ids, WAIT).await
+}
+
+/// [`collect_replies`] with a deadline of its own, for work made slow on purpose.
+pub async fn collect_replies_within(
+    c: &mut Client,
+    ids: &[u64],
+    wait: Duration,
+) -> std::collections::HashMap<u64, Result<Value, kefu::protocol::ApiError>> {
     use kefu::protocol::ServerFrame;
     let mut out = std::collections::HashMap::new();
     let mut kept = std::collections::VecDeque::new();
-    let deadline = tokio::time::Instant::now() + WAIT;
+    let deadline = tokio::time::Instant::now() + wait;
     while out.len() < ids.len() {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         match c.next_frame(left).await {
