@@ -1,0 +1,387 @@
+//! The web chat channel end to end: the real server on 127.0.0.1:0, a real agent over
+//! WebSocket, and the customer's side in a real headless Chromium driving `/chat` and
+//! `/widget.js`. Also the plain-HTTP checks of what the web routes send (headers, sizes).
+
+#[path = "web_widget/browser.rs"]
+mod browser;
+mod common;
+#[path = "web_widget/foreign.rs"]
+mod foreign;
+
+use browser::Browser;
+use common::*;
+use foreign::Foreign;
+use kefu::model::Role;
+use serde_json::json;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const T: Duration = Duration::from_secs(10);
+
+/// The page's conversation id, once it has one and is connected.
+async fn page_session(b: &Browser) -> i64 {
+    b.wait(
+        "the page to be connected with a conversation",
+        "return document.body.dataset.conn === 'online' && document.body.dataset.session",
+        T,
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .parse()
+    .unwrap()
+}
+
+async fn type_and_send(b: &Browser, text: &str) {
+    let input = b.c.find(fantoccini::Locator::Css("#input")).await.unwrap();
+    input.send_keys(text).await.unwrap();
+    // Enter sends (WebDriver's key code for Enter).
+    input.send_keys("\u{E007}").await.unwrap();
+}
+
+fn has_text(selector: &str, text: &str) -> String {
+    format!(
+        "return Array.from(document.querySelectorAll({sel})).some(e => e.textContent === {txt})",
+        sel = serde_json::to_string(selector).unwrap(),
+        txt = serde_json::to_string(text).unwrap()
+    )
+}
+
+async fn agent_says(agent: &mut kefu::client::Client, session: i64, cid: &str, body: &str) {
+    agent
+        .call(
+            "message.send",
+            json!({"session_id": session, "client_msg_id": cid, "body": body}),
+        )
+        .await
+        .unwrap();
+}
+
+fn stored_bodies(dir: &std::path::Path, session: i64, body: &str) -> i64 {
+    open_db(dir)
+        .query_row(
+            "SELECT count(*) FROM messages WHERE session_id = ?1 AND body = ?2",
+            rusqlite::params![session, body],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_chats_in_chromium_from_start_to_rating() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["presales"], Role::Agent, None);
+    let (foreign_listener, foreign_port) = Foreign::bind().await;
+    let mut config = config_with_groups(&["presales"]);
+    // The shop's origin may embed the chat; the same port under another name is a stranger.
+    config.channels.web.allowed_origins = vec![format!("http://localhost:{foreign_port}")];
+    let server = TestServer::start(dir.path(), config.clone()).await;
+    let addr = server.addr;
+    let _foreign = Foreign::serve(foreign_listener, addr);
+    let mut alice = server.agent("alice").await;
+    let b = Browser::start().await;
+
+    // Start: the page opens a conversation; the customer writes; Alice accepts and answers.
+    b.c.goto(&format!("http://{addr}/chat?lang=en&group=presales"))
+        .await
+        .unwrap();
+    let session = page_session(&b).await;
+    type_and_send(&b, "hello from the browser").await;
+    let accepted = accept_next_offer(&mut alice).await;
+    assert_eq!(accepted, session, "Alice got the page's conversation");
+    agent_says(&mut alice, session, "a1", "Hi, this is Alice").await;
+    b.wait(
+        "Alice's reply in the page",
+        &has_text("#log .msg.them .body", "Hi, this is Alice"),
+        T,
+    )
+    .await;
+    b.wait(
+        "the customer's message stored and delivered (two ticks)",
+        "return Array.from(document.querySelectorAll('#log .msg.me')).some(e => \
+         e.dataset.tick === 'delivered' && e.querySelector('.body').textContent === 'hello from the browser')",
+        T,
+    )
+    .await;
+    // Typing both ways: Alice's shows in the page; the page's reaches Alice.
+    alice
+        .call("typing", json!({"session_id": session, "active": true}))
+        .await
+        .unwrap();
+    b.wait(
+        "Alice's typing indicator",
+        "return document.getElementById('typing').textContent.includes('is typing')",
+        T,
+    )
+    .await;
+
+    // Network text is text: markup shows literally, and only http(s) becomes a link.
+    let evil = "<img src=x onerror=alert(1)> see https://example.com/a?b=1 or javascript:alert(2)";
+    agent_says(&mut alice, session, "a2", evil).await;
+    b.wait(
+        "the markup message shown as text",
+        &has_text("#log .msg.them .body", evil),
+        T,
+    )
+    .await;
+    let checks = b
+        .js(
+            "const links = document.querySelectorAll('#log a'); return [\
+             document.querySelectorAll('#log img').length, links.length, \
+             links[0] && links[0].href, links[0] && links[0].rel, links[0] && links[0].target]",
+        )
+        .await;
+    assert_eq!(
+        checks,
+        json!([
+            0,
+            1,
+            "https://example.com/a?b=1",
+            "noopener noreferrer",
+            "_blank"
+        ]),
+        "no <img> element, one safe link"
+    );
+    let shot = b.screenshot("chat.png").await;
+    assert!(std::fs::metadata(&shot).unwrap().len() > 1000);
+
+    // Reload: same conversation, history drawn from the transcript.
+    b.c.refresh().await.unwrap();
+    assert_eq!(page_session(&b).await, session, "a reload continues");
+    for text in ["hello from the browser", "Hi, this is Alice", evil] {
+        b.wait("the history after reload", &has_text("#log .body", text), T)
+            .await;
+    }
+
+    // Offline: the server goes away; a message typed meanwhile is sent once it is back.
+    server.stop().await;
+    b.wait(
+        "the page to notice the server is gone",
+        "return document.body.dataset.conn === 'reconnecting'",
+        T,
+    )
+    .await;
+    type_and_send(&b, "typed while offline").await;
+    b.wait(
+        "the offline message kept as unsent",
+        "return localStorage.getItem('kefu.outbox').includes('typed while offline')",
+        T,
+    )
+    .await;
+    let server = TestServer::start_on(&addr.to_string(), dir.path(), config).await;
+    let mut alice = server.agent("alice").await;
+    b.wait(
+        "the offline message acknowledged after the reconnect",
+        "return Array.from(document.querySelectorAll('#log .msg.me')).some(e => e.dataset.seq && \
+         e.querySelector('.body').textContent === 'typed while offline') && \
+         JSON.parse(localStorage.getItem('kefu.outbox')).length === 0",
+        Duration::from_secs(40),
+    )
+    .await;
+    assert_eq!(
+        stored_bodies(dir.path(), session, "typed while offline"),
+        1,
+        "sent exactly once"
+    );
+
+    // The end: the stars show; 4 stars and a comment reach the server.
+    alice
+        .call(
+            "session.end",
+            json!({"session_id": session, "outcome": "resolved"}),
+        )
+        .await
+        .unwrap();
+    b.wait(
+        "the rating form",
+        "return !document.getElementById('survey').hidden",
+        T,
+    )
+    .await;
+    b.c.find(fantoccini::Locator::Css("#stars button[data-stars='4']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.c.find(fantoccini::Locator::Css("#comment"))
+        .await
+        .unwrap()
+        .send_keys("quick and kind")
+        .await
+        .unwrap();
+    b.c.find(fantoccini::Locator::Css("#rate-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait(
+        "the thanks",
+        "return !document.getElementById('thanks').hidden",
+        T,
+    )
+    .await;
+    let csat: Option<i64> = open_db(dir.path())
+        .query_row("SELECT csat FROM sessions WHERE id = ?1", [session], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(csat, Some(4), "the rating reached the server");
+
+    // A new conversation after the end.
+    b.c.find(fantoccini::Locator::Css("#new-chat"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait(
+        "a new conversation",
+        &format!(
+            "return document.body.dataset.session !== '{session}' && document.body.dataset.ended === 'false'"
+        ),
+        T,
+    )
+    .await;
+
+    // Another site's page cannot open the customer socket; the shop's listed origin can.
+    b.c.goto(&format!("http://127.0.0.1:{foreign_port}/raw"))
+        .await
+        .unwrap();
+    b.wait(
+        "the foreign page's socket to be refused",
+        "return document.getElementById('result').textContent === 'refused'",
+        T,
+    )
+    .await;
+    b.c.goto(&format!("http://localhost:{foreign_port}/raw"))
+        .await
+        .unwrap();
+    b.wait(
+        "the allowed shop's socket to open",
+        "return document.getElementById('result').textContent === 'opened'",
+        T,
+    )
+    .await;
+
+    // The one-line widget tag on the shop's page: launcher, iframe panel, Escape closes.
+    b.c.goto(&format!("http://localhost:{foreign_port}/embed"))
+        .await
+        .unwrap();
+    b.wait(
+        "the launcher",
+        "return !!document.getElementById('kefu-launcher')",
+        T,
+    )
+    .await;
+    b.c.find(fantoccini::Locator::Css("#kefu-launcher"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let frame =
+        b.c.find(fantoccini::Locator::Css("#kefu-frame"))
+            .await
+            .unwrap();
+    frame.enter_frame().await.unwrap();
+    page_session(&b).await;
+    b.c.enter_parent_frame().await.unwrap();
+    // Escape on the shop's page (here with the launcher focused) closes the panel.
+    b.c.find(fantoccini::Locator::Css("#kefu-launcher"))
+        .await
+        .unwrap()
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap();
+    b.wait(
+        "Escape to close the panel",
+        "return document.getElementById('kefu-panel').style.display === 'none'",
+        T,
+    )
+    .await;
+    server.stop().await;
+}
+
+/// One plain HTTP/1.1 GET: (status line + headers lowercased, body).
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> (String, Vec<u8>) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    (head, raw[split + 4..].to_vec())
+}
+
+#[tokio::test]
+async fn the_web_routes_send_safe_headers_and_small_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config_with_groups(&["presales"]);
+    config.channels.web.allowed_origins = vec!["https://shop.example.com".into()];
+    let server = TestServer::start(dir.path(), config).await;
+    let addr = server.addr;
+
+    let (head, body) = http_get(addr, "/chat").await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    let csp = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-security-policy: "))
+        .expect("a CSP on /chat");
+    assert!(
+        csp.contains("script-src 'self';"),
+        "no inline scripts: {csp}"
+    );
+    assert!(csp.contains("default-src 'none';"), "{csp}");
+    assert!(
+        csp.contains(&format!("connect-src 'self' ws://{addr} wss://{addr};")),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("frame-ancestors 'self' https://shop.example.com;"),
+        "{csp}"
+    );
+    let html = String::from_utf8(body).unwrap();
+    assert!(
+        !html.contains("<script>") && !html.contains("onclick") && !html.contains("style="),
+        "no inline script or style in the page"
+    );
+
+    let mut total = 0;
+    for (path, kind) in [
+        ("/widget.js", "text/javascript"),
+        ("/chat.js", "text/javascript"),
+        ("/conn.js", "text/javascript"),
+        ("/i18n.js", "text/javascript"),
+        ("/chat.css", "text/css"),
+    ] {
+        let (head, body) = http_get(addr, path).await;
+        assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
+        assert!(
+            head.contains(&format!("content-type: {kind}")),
+            "{path}: {head}"
+        );
+        assert!(head.contains("x-content-type-options: nosniff"), "{path}");
+        assert!(head.contains("etag: \""), "{path}");
+        assert!(head.contains("cache-control: "), "{path}");
+        total += body.len();
+    }
+    assert!(total < 50 * 1024, "the widget's JS + CSS is {total} bytes");
+    let (head, _) = http_get(addr, "/widget.js").await;
+    assert!(
+        head.contains("cross-origin-resource-policy: cross-origin"),
+        "{head}"
+    );
+    assert!(
+        head.contains("cache-control: public, max-age=300"),
+        "{head}"
+    );
+    server.stop().await;
+}
