@@ -10,7 +10,6 @@ mod foreign;
 
 use browser::Browser;
 use common::*;
-use foreign::Foreign;
 use kefu::model::Role;
 use serde_json::json;
 use std::time::Duration;
@@ -71,13 +70,13 @@ fn stored_bodies(dir: &std::path::Path, session: i64, body: &str) -> i64 {
 async fn a_customer_chats_in_chromium_from_start_to_rating() {
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["presales"], Role::Agent, None);
-    let (foreign_listener, foreign_port) = Foreign::bind().await;
+    let (foreign_listener, foreign_port) = foreign::bind().await;
     let mut config = config_with_groups(&["presales"]);
     // The shop's origin may embed the chat; the same port under another name is a stranger.
     config.channels.web.allowed_origins = vec![format!("http://localhost:{foreign_port}")];
     let server = TestServer::start(dir.path(), config.clone()).await;
     let addr = server.addr;
-    let _foreign = Foreign::serve(foreign_listener, addr);
+    foreign::serve(foreign_listener, addr);
     let mut alice = server.agent("alice").await;
     let b = Browser::start().await;
 

@@ -6,10 +6,6 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-pub struct Foreign {
-    pub port: u16,
-}
-
 fn page(path: &str, kefu: SocketAddr) -> String {
     match path {
         "/raw" => format!(
@@ -29,39 +25,35 @@ ws.onclose = function () {{ if (out.textContent === "pending") out.textContent =
     }
 }
 
-impl Foreign {
-    /// Binds first (the kefu config names this port in `allowed_origins`), serves later.
-    pub async fn bind() -> (TcpListener, u16) {
-        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = l.local_addr().unwrap().port();
-        (l, port)
-    }
+/// Binds first (the kefu config names this port in `allowed_origins`), serves later.
+pub async fn bind() -> (TcpListener, u16) {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    (l, port)
+}
 
-    pub fn serve(listener: TcpListener, kefu: SocketAddr) -> Foreign {
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            while let Ok((mut s, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let mut buf = vec![0u8; 4096];
-                    let mut got = 0;
-                    while !buf[..got].windows(4).any(|w| w == b"\r\n\r\n") && got < buf.len() {
-                        match s.read(&mut buf[got..]).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => got += n,
-                        }
+pub fn serve(listener: TcpListener, kefu: SocketAddr) {
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let mut got = 0;
+                while !buf[..got].windows(4).any(|w| w == b"\r\n\r\n") && got < buf.len() {
+                    match s.read(&mut buf[got..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got += n,
                     }
-                    let head = String::from_utf8_lossy(&buf[..got]);
-                    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-                    let body = page(&path, kefu);
-                    let resp = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
+                }
+                let head = String::from_utf8_lossy(&buf[..got]);
+                let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let body = page(&path, kefu);
+                let resp = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
                          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = s.write_all(resp.as_bytes()).await;
-                });
-            }
-        });
-        Foreign { port }
-    }
+                    body.len()
+                );
+                let _ = s.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
 }
