@@ -152,6 +152,32 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
             .await;
     }
 
+    // A second tab (in Chinese, phone-sized) continues the same conversation.
+    let first = b.c.window().await.unwrap();
+    let tab = b.c.new_window(true).await.unwrap();
+    b.c.switch_to_window(tab.handle).await.unwrap();
+    b.c.set_window_size(375, 667).await.unwrap();
+    b.c.goto(&format!("http://{addr}/chat?lang=zh&group=presales"))
+        .await
+        .unwrap();
+    assert_eq!(page_session(&b).await, session, "a second tab continues");
+    b.wait(
+        "the history in the second tab",
+        &has_text("#log .body", "Hi, this is Alice"),
+        T,
+    )
+    .await;
+    b.wait(
+        "the Chinese strings",
+        "return document.getElementById('title').textContent === '在线客服' && \
+         document.getElementById('send').textContent === '发送'",
+        T,
+    )
+    .await;
+    b.screenshot("chat-375x667-zh.png").await;
+    b.c.close_window().await.unwrap();
+    b.c.switch_to_window(first).await.unwrap();
+
     // Offline: the server goes away; a message typed meanwhile is sent once it is back.
     server.stop().await;
     b.wait(

@@ -479,6 +479,9 @@
     ui.send.textContent = t("send");
     ui.input.placeholder = t("placeholder");
     ui.input.setAttribute("aria-label", t("inputLabel"));
+    ui.input.setAttribute("aria-description", t("inputHint"));
+    ui.input.title = t("inputHint");
+    ui.log.dataset.empty = t("empty");
     ui.log.setAttribute("aria-label", t("messages"));
     $("rate-q").textContent = t("rateQ");
     ui.comment.placeholder = t("comment");
