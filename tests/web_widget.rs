@@ -291,6 +291,7 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
     .await;
 
     // The one-line widget tag on the shop's page: launcher, iframe panel, Escape closes.
+    b.c.set_window_size(1024, 768).await.unwrap();
     b.c.goto(&format!("http://localhost:{foreign_port}/embed"))
         .await
         .unwrap();
@@ -313,6 +314,7 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
     frame.enter_frame().await.unwrap();
     page_session(&b).await;
     b.c.enter_parent_frame().await.unwrap();
+    b.screenshot("widget-open.png").await;
     // Escape on the shop's page (here with the launcher focused) closes the panel.
     b.c.find(fantoccini::Locator::Css("#kefu-launcher"))
         .await

@@ -78,7 +78,7 @@
     var tick = li.querySelector(".tick");
     if (!tick) return;
     li.dataset.tick = state;
-    tick.textContent = { sending: "🕓", stored: "✓", delivered: "✓✓", failed: "!" }[state] || "";
+    tick.textContent = { sending: "…", stored: "✓", delivered: "✓✓", failed: "!" }[state] || "";
     tick.setAttribute("aria-label", t(state));
     tick.title = t(state);
   }

@@ -31,7 +31,20 @@
   });
   launcher.type = "button";
   launcher.id = "kefu-launcher";
-  launcher.textContent = "💬 " + text.label;
+  // A speech-bubble icon drawn as SVG: emoji fonts are not everywhere.
+  var ns = "http://www.w3.org/2000/svg";
+  var icon = document.createElementNS(ns, "svg");
+  icon.setAttribute("viewBox", "0 0 24 24");
+  icon.setAttribute("width", "20");
+  icon.setAttribute("height", "20");
+  icon.setAttribute("aria-hidden", "true");
+  css(icon, { verticalAlign: "-4px", marginRight: "6px" });
+  var path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  path.setAttribute("fill", "currentColor");
+  icon.appendChild(path);
+  launcher.appendChild(icon);
+  launcher.appendChild(document.createTextNode(text.label));
   launcher.setAttribute("aria-label", text.open);
   launcher.setAttribute("aria-expanded", "false");
 
