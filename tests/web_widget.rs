@@ -114,6 +114,27 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
     )
     .await;
 
+    let input = b.c.find(fantoccini::Locator::Css("#input")).await.unwrap();
+    input.send_keys("typing…").await.unwrap();
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match alice
+            .next_frame(left)
+            .await
+            .expect("the customer's typing reaches Alice")
+        {
+            kefu::protocol::ServerFrame::Typing {
+                session_id,
+                author_kind: kefu::model::AuthorKind::Customer,
+                active: true,
+                ..
+            } if session_id == session => break,
+            _ => continue,
+        }
+    }
+    input.clear().await.unwrap();
+
     // Network text is text: markup shows literally, and only http(s) becomes a link.
     let evil = "<img src=x onerror=alert(1)> see https://example.com/a?b=1 or javascript:alert(2)";
     agent_says(&mut alice, session, "a2", evil).await;

@@ -357,7 +357,8 @@
       return conn.call("session.transcript", { session_id: asked, after_seq: after }).then(function (r) {
         if (asked !== sid) return;
         var s = r.session || {};
-        if (s.assignee !== null && s.assignee !== undefined && s.state === "active") setAssigned(true);
+        // Someone serves it (or served it, if it ended): our stored messages reached them.
+        if (s.assignee !== null && s.assignee !== undefined) setAssigned(true);
         (r.messages || []).forEach(function (m) { after = Math.max(after, m.seq); showMessage(m); });
         if ((r.messages || []).length >= 500) return page();
         if (s.state === "active") notice("");
@@ -403,7 +404,10 @@
       setStatus("online");
       flush();
     }, function (err) {
-      if (err.code !== "disconnected") notice(t("error", { m: err.message }));
+      if (err.code === "disconnected") return;
+      notice(t("error", { m: err.message }));
+      // Over a quota (new conversations per address, say): the message says when; try again.
+      if (err.code === "rate_limited") setTimeout(function () { if (conn.ready && sid === null) identify(); }, 5000);
     });
   }
 
@@ -517,6 +521,16 @@
   document.addEventListener("keydown", function (e) {
     // Inside the widget's iframe, Escape asks the embedding page to close the panel.
     if (e.key === "Escape" && window.parent !== window) window.parent.postMessage({ kefu: "close" }, "*");
+  });
+  // Another tab started a new conversation: follow it.
+  window.addEventListener("storage", function (e) {
+    if (e.key !== "kefu.session" || !conn.ready) return;
+    var next = null;
+    try { next = JSON.parse(e.newValue); } catch (err) { return; }
+    if (typeof next === "number" && next !== sid) {
+      setSession(next);
+      loadTranscript().catch(function () {});
+    }
   });
   setStatus("connecting");
   pendingFromOutbox();
