@@ -85,6 +85,16 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
         .await
         .unwrap();
     let session = page_session(&b).await;
+    let loaded = b
+        .js("return performance.getEntriesByType('resource').map(e => e.name)")
+        .await;
+    let own = format!("http://{addr}/");
+    let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
+    assert!(loaded.len() >= 4, "the page's files: {loaded:?}");
+    assert!(
+        loaded.iter().all(|u| u.starts_with(&own)),
+        "no third-party request: {loaded:?}"
+    );
     type_and_send(&b, "hello from the browser").await;
     let accepted = accept_next_offer(&mut alice).await;
     assert_eq!(accepted, session, "Alice got the page's conversation");
@@ -256,6 +266,7 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
         .send_keys("quick and kind")
         .await
         .unwrap();
+    b.screenshot("chat-rating.png").await;
     b.c.find(fantoccini::Locator::Css("#rate-submit"))
         .await
         .unwrap()

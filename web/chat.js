@@ -186,6 +186,7 @@
     systemLine(table[reason] || t("ended"));
     ui.survey.hidden = !survey;
     ui.after.hidden = false;
+    scrollDown();
     document.body.dataset.ended = "true";
     (survey ? ui.stars.querySelector("button") : ui.newChat).focus();
   }
