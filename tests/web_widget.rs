@@ -302,6 +302,22 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
     )
     .await;
 
+    // End from the page: the conversation ends, or (on a server without customer ends) the
+    // page says it could not, and nothing else breaks.
+    b.c.find(fantoccini::Locator::Css("#end"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait(
+        "the End button to end the conversation or say why not",
+        "return document.body.dataset.ended === 'true' || \
+         document.getElementById('notice').textContent.includes('could not be ended')",
+        T,
+    )
+    .await;
+
     // Another site's page cannot open the customer socket; the shop's listed origin can.
     b.c.goto(&format!("http://127.0.0.1:{foreign_port}/raw"))
         .await
@@ -418,6 +434,7 @@ async fn the_web_routes_send_safe_headers_and_small_files() {
         ("/widget.js", "text/javascript"),
         ("/chat.js", "text/javascript"),
         ("/conn.js", "text/javascript"),
+        ("/render.js", "text/javascript"),
         ("/i18n.js", "text/javascript"),
         ("/chat.css", "text/css"),
     ] {

@@ -37,51 +37,8 @@
   var byCid = {};          // client_msg_id → <li> of our own messages
   var flushing = false;
   var stars = 0;
-
-  // ---- rendering ----
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
-  // Text with http(s) links made clickable; everything else stays literal text.
-  function linkify(parent, text) {
-    var re = /https?:\/\/[^\s<>"'“”（）]+/gi, last = 0, m;
-    while ((m = re.exec(text)) !== null) {
-      var url = m[0].replace(/[.,;:!?)\]}。，；：！？、]+$/, "");
-      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
-      var ok = false;
-      try { var u = new URL(url); ok = u.protocol === "http:" || u.protocol === "https:"; } catch (e) { ok = false; }
-      if (ok) {
-        var a = el("a", null, url);
-        a.href = url;
-        a.rel = "noopener noreferrer";
-        a.target = "_blank";
-        parent.appendChild(a);
-      } else {
-        parent.appendChild(document.createTextNode(url));
-      }
-      last = m.index + url.length;
-      re.lastIndex = last;
-    }
-    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
-  }
-
-  function clock(ms) {
-    try { return new Date(ms).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en", { hour: "2-digit", minute: "2-digit" }); }
-    catch (e) { return ""; }
-  }
-
-  function setTick(li, state) {
-    var tick = li.querySelector(".tick");
-    if (!tick) return;
-    li.dataset.tick = state;
-    tick.textContent = { sending: "…", stored: "✓", delivered: "✓✓", failed: "!" }[state] || "";
-    tick.setAttribute("aria-label", t(state));
-    tick.title = t(state);
-  }
+  var render = KefuRender.make(t, lang);
+  var el = render.el, bubble = render.bubble, setTick = render.setTick;
 
   // Places a message by seq (history and replays may arrive after live ones); unsent ones last.
   function place(li, seq) {
@@ -97,21 +54,6 @@
   }
 
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
-
-  function bubble(m) {
-    var mine = m.author_kind === "customer";
-    var li = el("li", "msg " + (mine ? "me" : "them"));
-    li.dataset.kind = "message";
-    var meta = el("div", "meta");
-    meta.appendChild(el("span", "who", mine ? t("you") : m.author_name));
-    if (m.created_at) meta.appendChild(el("time", "at", clock(m.created_at)));
-    li.appendChild(meta);
-    var body = el("div", "body");
-    linkify(body, String(m.body));
-    li.appendChild(body);
-    if (mine) li.appendChild(el("span", "tick"));
-    return li;
-  }
 
   function showMessage(m) {
     if (m.session_id !== sid || bySeq[m.seq]) return;
@@ -218,6 +160,11 @@
     if (flushing || !conn.ready || sid === null || ended) return;
     var next = outbox().filter(function (o) { return o.sid === null || o.sid === sid; })[0];
     if (!next) return;
+    if (next.sid === null) {
+      // Bound to this conversation from its first attempt on: a retry never lands in another.
+      next.sid = sid;
+      store.set("outbox", outbox().map(function (o) { return o.cid === next.cid ? next : o; }));
+    }
     flushing = true;
     conn.call("message.send", { session_id: sid, client_msg_id: next.cid, body: next.body }).then(function (ack) {
       flushing = false;

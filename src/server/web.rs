@@ -28,7 +28,7 @@ struct Asset {
     etag: String,
 }
 
-const FILES: [(&str, &str, &str, &str); 6] = [
+const FILES: [(&str, &str, &str, &str); 7] = [
     (
         "/chat",
         include_str!("../../web/chat.html"),
@@ -50,6 +50,12 @@ const FILES: [(&str, &str, &str, &str); 6] = [
     (
         "/conn.js",
         include_str!("../../web/conn.js"),
+        "text/javascript; charset=utf-8",
+        "no-cache",
+    ),
+    (
+        "/render.js",
+        include_str!("../../web/render.js"),
         "text/javascript; charset=utf-8",
         "no-cache",
     ),
