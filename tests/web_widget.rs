@@ -450,6 +450,23 @@ async fn the_web_routes_send_safe_headers_and_small_files() {
         total += body.len();
     }
     assert!(total < 50 * 1024, "the widget's JS + CSS is {total} bytes");
+    // Revalidation: the ETag it sent gets a 304 without the body.
+    let (head, _) = http_get(addr, "/chat.js").await;
+    let etag = head
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .unwrap()
+        .to_string();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "GET /chat.js HTTP/1.1\r\nHost: {addr}\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).await.unwrap();
+    assert!(raw.starts_with("HTTP/1.1 304"), "{raw}");
+    assert!(raw.ends_with("\r\n\r\n"), "no body: {raw}");
+
     let (head, _) = http_get(addr, "/widget.js").await;
     assert!(
         head.contains("cross-origin-resource-policy: cross-origin"),
