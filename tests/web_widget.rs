@@ -363,19 +363,42 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
     page_session(&b).await;
     b.c.enter_parent_frame().await.unwrap();
     b.screenshot("widget-open.png").await;
-    // Escape on the shop's page (here with the launcher focused) closes the panel.
-    b.c.find(fantoccini::Locator::Css("#kefu-launcher"))
+    let closed = "return document.getElementById('kefu-panel').style.display === 'none'";
+    let launcher =
+        b.c.find(fantoccini::Locator::Css("#kefu-launcher"))
+            .await
+            .unwrap();
+    // Escape inside the chat closes the panel (the page asks the shop's page to).
+    frame.enter_frame().await.unwrap();
+    b.c.find(fantoccini::Locator::Css("#input"))
         .await
         .unwrap()
         .send_keys("\u{E00C}")
         .await
         .unwrap();
+    b.c.enter_parent_frame().await.unwrap();
+    b.wait("Escape in the chat to close the panel", closed, T)
+        .await;
+    // So do the close button and Escape on the shop's page itself.
+    launcher.click().await.unwrap();
     b.wait(
-        "Escape to close the panel",
-        "return document.getElementById('kefu-panel').style.display === 'none'",
+        "the panel to open again",
+        "return document.getElementById('kefu-panel').style.display === 'flex'",
         T,
     )
     .await;
+    b.c.find(fantoccini::Locator::Css("#kefu-close"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait("the close button to close the panel", closed, T)
+        .await;
+    launcher.click().await.unwrap();
+    launcher.send_keys("\u{E00C}").await.unwrap();
+    b.wait("Escape on the shop's page to close the panel", closed, T)
+        .await;
     server.stop().await;
 }
 
