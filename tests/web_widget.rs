@@ -112,6 +112,11 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
         T,
     )
     .await;
+    // Shift+Enter is a new line inside the message; Enter sends it.
+    type_and_send(&b, "line one\u{E008}\u{E007}\u{E000}line two").await;
+    let two_lines = wait_message(&mut alice, "line one\nline two").await;
+    assert_eq!(two_lines.session_id, session);
+
     // Typing both ways: Alice's shows in the page; the page's reaches Alice.
     alice
         .call("typing", json!({"session_id": session, "active": true}))
