@@ -27,6 +27,9 @@ pub struct DemoOptions {
     pub data_dir: Option<PathBuf>,
 }
 
+/// Where the demo listens when that port is free.
+pub const DEMO_ADDR: &str = "127.0.0.1:7880";
+
 /// How long the demo agent has to accept an offer: long enough to look around the console
 /// first (the server default of 30 s, missed twice, set a newcomer away within a minute).
 pub const DEMO_OFFER_TIMEOUT_SECS: u64 = 180;
@@ -86,9 +89,15 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
     };
     let rt = tokio::runtime::Runtime::new()?;
     let result = rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        // A fixed port when it is free, so the customers' chat page has an address one can
+        // know in advance (the console covers the screen); any free port otherwise.
+        let listener = match tokio::net::TcpListener::bind(DEMO_ADDR).await {
+            Ok(l) => l,
+            Err(_) => tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+        };
         let addr = listener.local_addr()?;
         tracing::info!(%addr, data_dir = %dir.path.display(), "demo server listening");
+        println!("kefu demo: customers' web chat at http://{addr}/chat (open it in a browser)");
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(crate::server::run(
             listener,

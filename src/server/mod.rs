@@ -29,6 +29,7 @@ mod quotas;
 mod respond;
 mod revoke;
 mod session_ops;
+mod web;
 mod ws_writer;
 
 pub use conn::IN_FLIGHT_PER_CONNECTION;
@@ -155,6 +156,7 @@ pub async fn run(
         .route("/metrics", get(metrics_scrape))
         .route("/ws/agent", get(ws_agent))
         .route("/ws/customer", get(ws_customer))
+        .merge(web::routes(&config.channels.web.allowed_origins))
         .with_state(AppState {
             hub: hub_tx.clone(),
             conn: settings,
