@@ -10,6 +10,7 @@
 
 mod agent_auth;
 mod agent_ops;
+pub mod api;
 mod batch;
 mod conn;
 mod customer_ops;
@@ -28,6 +29,7 @@ mod quotas;
 mod respond;
 mod revoke;
 mod session_ops;
+pub(crate) mod webhook;
 mod ws_writer;
 
 use crate::config::ServerConfig;
@@ -113,7 +115,7 @@ pub async fn run(
         committer,
         hub_tx.clone(),
         hasher,
-        readers,
+        readers.clone(),
         metrics.clone(),
     );
     let hub_task = tokio::spawn(hub.run(hub_rx));
@@ -152,6 +154,11 @@ pub async fn run(
         .route("/metrics", get(metrics_scrape))
         .route("/ws/agent", get(ws_agent))
         .route("/ws/customer", get(ws_customer))
+        .merge(api::router(
+            hub_tx.clone(),
+            readers.clone(),
+            config.api.clone(),
+        ))
         .with_state(AppState {
             hub: hub_tx.clone(),
             conn: settings,
@@ -162,6 +169,12 @@ pub async fn run(
             metrics,
         });
 
+    webhook::start(
+        hub_tx.clone(),
+        readers,
+        config.webhooks.clone(),
+        stop_rx.clone(),
+    );
     let stopper = hub_tx.clone();
     let failed = failure.clone();
     tokio::spawn(async move {
