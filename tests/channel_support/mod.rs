@@ -194,8 +194,11 @@ impl Receiver {
     }
 }
 
+/// The receiver's state: what it got, and the status it answers with.
+type Inbox = (Arc<Mutex<Vec<Delivery>>>, Arc<AtomicU16>);
+
 async fn receive(
-    State((got, status)): State<(Arc<Mutex<Vec<Delivery>>>, Arc<AtomicU16>)>,
+    State((got, status)): State<Inbox>,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
