@@ -179,3 +179,50 @@ async fn a_sigkilled_server_loses_nothing_acknowledged_and_resumes_delivery() {
         .await;
     assert_eq!(replies(&got), ["r1", "r2", "r3", "r4", "r5", "after"]);
 }
+
+/// A quiet integration's cursor follows the head past other customers' events, so its sender
+/// does not walk an ever longer stretch of the log on every poll.
+#[tokio::test]
+async fn a_quiet_integrations_cursor_moves_past_other_customers_events() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let rx = Receiver::start().await;
+    add_integration(dir.path(), "shop", &rx.url());
+    let server = TestServer::start(dir.path(), fast()).await;
+    let mut alice = server.agent("alice").await;
+    let (mut web, session, _) = server.customer("web customer", None).await;
+    accept_next_offer(&mut alice).await;
+    for k in 0..3 {
+        web.call(
+            "message.send",
+            json!({"session_id": session, "client_msg_id": format!("w{k}"), "body": "hi"}),
+        )
+        .await
+        .unwrap();
+        reply(&mut alice, session, &format!("a{k}")).await;
+    }
+    let db = open_db(dir.path());
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let (cursor, head): (i64, i64) = db
+            .query_row(
+                "SELECT (SELECT webhook_cursor FROM integrations), (SELECT MAX(id) FROM events)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        if cursor >= head {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "cursor {cursor}, head {head}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        rx.all().is_empty(),
+        "nothing of the web customer is the integration's"
+    );
+    server.stop().await;
+}

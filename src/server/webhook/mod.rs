@@ -125,6 +125,8 @@ enum Step {
     /// Delivered (or skipped) up to this cursor.
     Advanced(i64),
     Idle,
+    /// Nothing for the integration up to this cursor: move past it, then wait.
+    Quiet(i64),
     /// The integration is gone (removed, or replaced under the same name).
     Gone,
 }
@@ -145,6 +147,13 @@ impl Sender {
                     // Past the events the webhook skips, too.
                     self.record(c);
                 }
+                Step::Quiet(c) => {
+                    cursor = c;
+                    self.record(c);
+                    if !self.pause(Duration::from_millis(self.config.poll_ms)).await {
+                        return;
+                    }
+                }
                 Step::Idle => {
                     if !self.pause(Duration::from_millis(self.config.poll_ms)).await {
                         return;
@@ -163,10 +172,14 @@ impl Sender {
                 return Ok(None);
             };
             let evs = rd.channel_events(id, None, cursor, BATCH)?;
-            Ok(Some((i, evs)))
+            // In the same snapshot: when fewer than a batch came back, no event up to the
+            // newest is the integration's beyond them, and the cursor may move past it (so a
+            // quiet integration does not walk ever more of other customers' events).
+            let newest = rd.newest_event_id()?;
+            Ok(Some((i, evs, newest)))
         })
         .await;
-        let (integration, events) = match read_result {
+        let (integration, events, newest) = match read_result {
             Ok(Some(v)) => v,
             Ok(None) => return Some(Step::Gone),
             Err(e) => {
@@ -175,8 +188,12 @@ impl Sender {
             }
         };
         if events.is_empty() {
+            if newest > cursor {
+                return Some(Step::Quiet(newest));
+            }
             return Some(Step::Idle);
         }
+        let whole = events.len() < BATCH as usize;
         let mut done = cursor;
         for e in &events {
             if for_webhook(e) {
@@ -186,6 +203,9 @@ impl Sender {
                 self.record(e.id);
             }
             done = e.id;
+        }
+        if whole {
+            done = done.max(newest);
         }
         Some(Step::Advanced(done))
     }

@@ -30,14 +30,37 @@ fn integration(r: &Row) -> Res<Integration> {
 }
 
 /// The columns `rows::event` decodes, then the session, customer and external id.
-const CHANNEL_EVENTS: &str = "SELECT e.id, e.body, e.seq, m.session_id, m.seq, m.author_kind,
-        m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at,
-        e.session_id, e.customer_id, ic.external_id
-     FROM events e
-     JOIN integration_customers ic ON ic.customer_id = e.customer_id
-     LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
-     WHERE ic.integration_id = ?1 AND e.id > ?2 AND (?3 IS NULL OR e.session_id = ?3)
-     ORDER BY e.id LIMIT ?4";
+const CHANNEL_EVENT_COLUMNS: &str = "SELECT e.id, e.body, e.seq, m.session_id, m.seq,
+        m.author_kind, m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at,
+        e.session_id, e.customer_id, ic.external_id";
+
+/// An integration's events after a cursor: the events after it are walked in id order (the
+/// webhook's cursor is near the head, so they are few), each checked against the
+/// integration's customers. CROSS JOIN keeps SQLite from walking every customer's events
+/// instead and sorting them.
+fn integration_events_sql() -> String {
+    format!(
+        "{CHANNEL_EVENT_COLUMNS}
+         FROM events e
+         CROSS JOIN integration_customers ic ON ic.customer_id = e.customer_id
+         LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
+         WHERE ic.integration_id = ?1 AND e.id > ?2 AND ?3 IS NULL
+         ORDER BY e.id LIMIT ?4"
+    )
+}
+
+/// One conversation's events after a cursor, by its customer's event index.
+fn session_events_sql() -> String {
+    format!(
+        "{CHANNEL_EVENT_COLUMNS}
+         FROM events e
+         JOIN integration_customers ic ON ic.customer_id = e.customer_id
+         LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
+         WHERE e.customer_id = (SELECT customer_id FROM sessions WHERE id = ?3)
+            AND e.id > ?2 AND e.session_id = ?3 AND ic.integration_id = ?1
+         ORDER BY e.id LIMIT ?4"
+    )
+}
 
 fn channel_event(r: &Row) -> Res<ChannelEvent> {
     let (id, body) = rows::event(r)?;
@@ -121,7 +144,11 @@ impl IntegrationRead for SqliteConn<'_> {
         limit: u32,
     ) -> Result<Vec<ChannelEvent>> {
         self.run(|c| {
-            let mut stmt = c.prepare_cached(CHANNEL_EVENTS)?;
+            let sql = match session {
+                None => integration_events_sql(),
+                Some(_) => session_events_sql(),
+            };
+            let mut stmt = c.prepare_cached(&sql)?;
             collect(
                 &mut stmt,
                 params![integration, cursor, session, limit],
@@ -243,4 +270,38 @@ impl IntegrationTx for SqliteConn<'_> {
 
 fn not_found(name: &str) -> SqlError {
     SqlError::Store(StoreError::NotFound(format!("no integration `{name}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(sql: &str) -> String {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        for m in crate::store::migrations::MIGRATIONS {
+            c.execute_batch(m).unwrap();
+        }
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt
+            .query_map(params![1, 0, 3, 100], |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The webhook walks the events after its cursor (few) rather than every event of every
+    /// customer of the integration (sorted each poll); the catch-up uses the customer's index.
+    #[test]
+    fn the_event_queries_use_the_cheap_plans() {
+        let webhook = plan(&integration_events_sql());
+        assert!(
+            webhook.starts_with("SEARCH e USING INTEGER PRIMARY KEY"),
+            "{webhook}"
+        );
+        assert!(!webhook.contains("TEMP B-TREE"), "{webhook}");
+        let session = plan(&session_events_sql());
+        assert!(
+            session.starts_with("SEARCH e USING INDEX events_customer"),
+            "{session}"
+        );
+    }
 }
