@@ -331,3 +331,67 @@ async fn the_openapi_document_lists_exactly_the_routes_and_each_is_served() {
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), doc);
     server.stop().await;
 }
+
+/// Concurrent deliveries of one key: one message stored, one 201, the same answer for all of
+/// the same body; a different body under the same key never gets a second message.
+#[tokio::test]
+async fn concurrent_retries_of_one_key_store_one_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let rx = Receiver::start().await;
+    let (server, secret) = setup(dir.path(), &rx).await;
+    let addr = server.addr.to_string();
+    let same = message("u-9", "once", "dup");
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (addr, secret) = (addr.clone(), secret.clone());
+        let body = if i == 7 {
+            message("u-9", "other", "dup")
+        } else {
+            same.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            (i, post_message(&addr, "shop", &secret, &body).await)
+        }));
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    let created = answers.iter().filter(|(_, (s, _))| *s == 201).count();
+    assert_eq!(created, 1, "{answers:?}");
+    let winner = answers.iter().find(|(_, (s, _))| *s == 201).unwrap();
+    for (i, (s, out)) in &answers {
+        if *s == 409 {
+            assert!(*i == 7 || winner.0 == 7, "{answers:?}");
+        } else {
+            assert_eq!(out, &winner.1.1, "{answers:?}");
+        }
+    }
+    let db = open_db(dir.path());
+    let n: i64 = db
+        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_integration_over_its_rate_gets_429() {
+    let dir = tempfile::tempdir().unwrap();
+    let rx = Receiver::start().await;
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let secret = add_integration(dir.path(), "shop", &rx.url());
+    let mut config = config_with_groups(&["general"]);
+    config.api.rate_burst = 3.0;
+    config.api.rate_per_sec = 0.01;
+    let server = TestServer::start(dir.path(), config).await;
+    let addr = server.addr.to_string();
+    for k in 0..3 {
+        let (s, out) =
+            post_message(&addr, "shop", &secret, &message("u", "x", &k.to_string())).await;
+        assert_eq!(s, 201, "{out}");
+    }
+    let (s, e) = post_message(&addr, "shop", &secret, &message("u", "x", "3")).await;
+    assert_eq!((s, e["code"].as_str()), (429, Some("rate_limited")), "{e}");
+    server.stop().await;
+}
