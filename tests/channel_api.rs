@@ -395,3 +395,39 @@ async fn an_integration_over_its_rate_gets_429() {
     assert_eq!((s, e["code"].as_str()), (429, Some("rate_limited")), "{e}");
     server.stop().await;
 }
+
+/// A body that trickles in is cut off after ten seconds with a JSON error, not held open.
+#[tokio::test]
+async fn a_body_that_never_arrives_is_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let rx = Receiver::start().await;
+    let (server, _secret) = setup(dir.path(), &rx).await;
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    tcp.write_all(
+        b"POST /api/v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+          content-length: 100\r\n\r\n{\"external",
+    )
+    .await
+    .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        let mut chunk = [0u8; 1024];
+        loop {
+            let n = tcp.read(&mut chunk).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if String::from_utf8_lossy(&buf).contains("\"message\"") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer within 20 s");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("did not arrive within 10 s"), "{text}");
+    server.stop().await;
+}

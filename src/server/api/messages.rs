@@ -11,11 +11,11 @@ use crate::protocol::{ApiError, CustomerView, ErrorCode};
 use crate::server::hub::{Hub, HubMsg};
 use crate::store::integrations::{IdempotentAnswer, Integration};
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
@@ -60,17 +60,11 @@ pub struct MessageOut {
 pub async fn post_message(
     State(state): State<ApiState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Response {
-    let body = match body {
+    let body = match read_body(body).await {
         Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return fail(ApiError::new(
-                ErrorCode::TooLarge,
-                format!("the body is over {MAX_BODY_BYTES} bytes"),
-            ));
-        }
-        Err(e) => return fail(ApiError::invalid(format!("unreadable body: {e}"))),
+        Err(e) => return fail(e),
     };
     let (integration, _permit) = match state.authenticate(&headers, body.to_vec()).await {
         Ok(v) => v,
@@ -109,6 +103,27 @@ pub async fn post_message(
         )),
     }
 }
+
+/// The body, at most [`MAX_BODY_BYTES`], within [`BODY_TIMEOUT`] (a client trickling its body
+/// does not hold the connection for long).
+async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    let limited = Limited::new(body, MAX_BODY_BYTES);
+    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(ApiError::new(
+            ErrorCode::TooLarge,
+            format!("the body is over {MAX_BODY_BYTES} bytes"),
+        )),
+        Ok(Err(e)) => Err(ApiError::invalid(format!("unreadable body: {e}"))),
+        Err(_) => Err(ApiError::invalid(format!(
+            "the body did not arrive within {} s",
+            BODY_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// How long a request body may take to arrive.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A checked message, ready for the hub.
 pub struct ApiMessage {

@@ -17,7 +17,6 @@ use crate::store::integrations::Integration;
 use crate::store::{Read, ReadPool, StoreError};
 use axum::Json;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -67,10 +66,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(
     for (method, path) in ROUTES {
         router = router.route(path, route(method, path));
     }
-    router
-        // Larger bodies are refused before they are read whole (`messages` answers 413).
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+    // Bodies are read with their own size and time limits (`messages::read_body`).
+    router.with_state(state)
 }
 
 fn route(method: &str, path: &str) -> MethodRouter<ApiState> {
