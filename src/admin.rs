@@ -1,8 +1,10 @@
-//! `kefu admin`: accounts and skill groups, straight on the database (the server may be running:
-//! agents created here can log in at once; group changes reach routing when agents log in).
+//! `kefu admin`: accounts, skill groups and integrations, straight on the database (the server
+//! may be running: agents created here can log in at once; group changes reach routing when
+//! agents log in; integrations and their secrets are read per request).
 
 use crate::auth;
-use crate::model::{AgentStatus, Role, Strategy};
+use crate::model::{AgentStatus, Channel, Role, Strategy};
+use crate::store::integrations::Integration;
 use crate::store::{AgentRow, Store, StoreError};
 
 pub struct NewAgent {
@@ -100,5 +102,74 @@ pub fn add_member(store: &mut dyn Store, group: &str, username: &str) -> anyhow:
             .ok_or_else(|| StoreError::NotFound(format!("no agent `{username}`")))?;
         tx.add_member(group, agent.id)
     })?;
+    Ok(())
+}
+
+/// How long the secret before a `rotate-secret` still verifies requests, by default.
+pub const DEFAULT_ROTATION_GRACE_SECS: u64 = 24 * 3600;
+
+/// Creates an integration of the HTTP channel API; returns its secret (shown once).
+pub fn add_integration(
+    store: &mut dyn Store,
+    name: &str,
+    channel: Channel,
+    webhook_url: &str,
+) -> anyhow::Result<String> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.len() > crate::server::api::MAX_NAME_BYTES
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        anyhow::bail!("the name must be 1–64 ASCII letters, digits, `-`, `_` or `.`");
+    }
+    if channel == Channel::Web {
+        anyhow::bail!("--channel must be app, mini_program or api (web is the chat widget)");
+    }
+    crate::server::webhook::check_url(webhook_url)
+        .map_err(|e| anyhow::anyhow!("--webhook: {e}"))?;
+    let secret = auth::new_token();
+    let mut row = Integration {
+        id: 0,
+        name: name.to_string(),
+        channel,
+        webhook_url: webhook_url.to_string(),
+        secret: secret.clone(),
+        previous: None,
+        webhook_cursor: 0,
+    };
+    store.transaction(&mut |tx| {
+        // Nothing before the integration existed is its to deliver.
+        row.webhook_cursor = tx.newest_event_id()?;
+        tx.insert_integration(&row, crate::model::now_ms())?;
+        Ok(())
+    })?;
+    Ok(secret)
+}
+
+pub fn list_integrations(store: &mut dyn Store) -> Result<Vec<Integration>, StoreError> {
+    let mut out = Vec::new();
+    store.transaction(&mut |tx| {
+        out = tx.list_integrations()?;
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Sets a new secret (returned; shown once). The old one still verifies the integration's
+/// requests for `grace_secs`; webhooks are signed with the new one at once.
+pub fn rotate_secret(store: &mut dyn Store, name: &str, grace_secs: u64) -> anyhow::Result<String> {
+    let secret = auth::new_token();
+    let grace_ms = i64::try_from(grace_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let until = crate::model::now_ms().saturating_add(grace_ms);
+    store.transaction(&mut |tx| tx.rotate_secret(name, &secret, until))?;
+    Ok(secret)
+}
+
+/// Removes an integration: its requests are refused and its webhook stops. Its customers and
+/// conversations stay (agents finish them; replies are no longer delivered).
+pub fn remove_integration(store: &mut dyn Store, name: &str) -> anyhow::Result<()> {
+    store.transaction(&mut |tx| tx.delete_integration(name))?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::admin;
 use crate::config::ServerConfig;
-use crate::model::{Role, Strategy};
+use crate::model::{Channel, Role, Strategy};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -89,6 +89,35 @@ pub enum AdminCmd {
         #[command(subcommand)]
         what: GroupCmd,
     },
+    /// Integrations of the HTTP channel API (apps, mini-programs; docs/channels.md).
+    Integration {
+        #[command(subcommand)]
+        what: IntegrationCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum IntegrationCmd {
+    /// Create an integration; prints its secret once.
+    Add {
+        name: String,
+        /// app, mini_program or api.
+        #[arg(long)]
+        channel: Channel,
+        /// Where events for its customers are POSTed (http:// or https://).
+        #[arg(long)]
+        webhook: String,
+    },
+    /// Every integration (never the secrets).
+    List,
+    /// Generate a new secret (printed once); the old one keeps working for --grace-secs.
+    RotateSecret {
+        name: String,
+        #[arg(long, default_value_t = admin::DEFAULT_ROTATION_GRACE_SECS)]
+        grace_secs: u64,
+    },
+    /// Remove an integration: its requests are refused and its webhook stops.
+    Remove { name: String },
 }
 
 #[derive(Subcommand)]
@@ -279,6 +308,7 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             admin::add_member(store, &group, &username)?;
             println!("{username} is in {group}");
         }
+        AdminCmd::Integration { what } => run_integration(store, what)?,
         AdminCmd::Group {
             what: GroupCmd::List,
         } => {
@@ -290,6 +320,48 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             for (name, strategy) in groups {
                 println!("{name:<20} {strategy}");
             }
+        }
+    }
+    Ok(())
+}
+
+fn run_integration(
+    store: &mut dyn crate::store::Store,
+    what: IntegrationCmd,
+) -> anyhow::Result<()> {
+    match what {
+        IntegrationCmd::Add {
+            name,
+            channel,
+            webhook,
+        } => {
+            let secret = admin::add_integration(store, &name, channel, &webhook)?;
+            println!("created integration {name} ({channel}) -> {webhook}");
+            println!("secret: {secret}");
+            println!("(shown once: keep it in the integration's backend; it signs requests)");
+        }
+        IntegrationCmd::List => {
+            println!("{:<20} {:<13} {:<10} webhook", "name", "channel", "cursor");
+            for i in admin::list_integrations(store)? {
+                println!(
+                    "{:<20} {:<13} {:<10} {}",
+                    i.name,
+                    i.channel.as_str(),
+                    i.webhook_cursor,
+                    i.webhook_url
+                );
+            }
+        }
+        IntegrationCmd::RotateSecret { name, grace_secs } => {
+            let secret = admin::rotate_secret(store, &name, grace_secs)?;
+            println!("new secret for {name}: {secret}");
+            println!(
+                "(the old one verifies requests for {grace_secs} s more; webhooks are signed with the new one from now on)"
+            );
+        }
+        IntegrationCmd::Remove { name } => {
+            admin::remove_integration(store, &name)?;
+            println!("removed integration {name}");
         }
     }
     Ok(())

@@ -22,6 +22,10 @@ pub struct ServerConfig {
     pub groups: Vec<GroupConfig>,
     pub channels: ChannelsConfig,
     pub metrics: MetricsConfig,
+    /// The HTTP channel API's incoming side (`docs/channels.md`).
+    pub api: ApiConfig,
+    /// The HTTP channel API's webhooks (`docs/channels.md`).
+    pub webhooks: WebhooksConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -211,6 +215,8 @@ impl Default for ServerConfig {
             }],
             channels: ChannelsConfig::default(),
             metrics: MetricsConfig::default(),
+            api: ApiConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -333,6 +339,8 @@ impl ServerConfig {
         if r.default_max_sessions == 0 {
             return bad("routing.default_max_sessions", "must be at least 1");
         }
+        self.api.validate()?;
+        self.webhooks.validate()?;
         let l = &self.limits;
         for (key, rate) in [
             ("limits.rate_per_sec", l.rate_per_sec),
@@ -542,5 +550,98 @@ mod tests {
                 .to_string();
             assert!(err.contains(key), "{text}: {err}");
         }
+    }
+}
+
+/// `[api]`: requests of the HTTP channel API's integrations.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Requests per second one integration may make, sustained (token bucket).
+    pub rate_per_sec: f64,
+    /// Requests one integration may make at once.
+    pub rate_burst: f64,
+    /// Requests being handled at once over all integrations; more get 503.
+    pub max_in_flight: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            rate_per_sec: 50.0,
+            rate_burst: 100.0,
+            max_in_flight: 256,
+        }
+    }
+}
+
+impl ApiConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (key, rate) in [
+            ("api.rate_per_sec", self.rate_per_sec),
+            ("api.rate_burst", self.rate_burst),
+        ] {
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(ConfigError(format!("{key}: must be a number above 0")));
+            }
+        }
+        if self.max_in_flight == 0 {
+            return Err(ConfigError("api.max_in_flight: must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// `[webhooks]`: how events reach the integrations' webhook URLs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// The first retry waits about this long; each further one twice as long (with jitter).
+    pub retry_base_ms: u64,
+    /// Retries never wait longer than this.
+    pub retry_max_ms: u64,
+    /// How often each integration's sender looks for new events when it has none.
+    pub poll_ms: u64,
+    /// Deliveries in flight at once over all integrations.
+    pub max_concurrent: usize,
+    pub connect_timeout_ms: u64,
+    /// For the whole request, from connecting to the response's status.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            retry_base_ms: 1000,
+            retry_max_ms: 300_000,
+            poll_ms: 250,
+            max_concurrent: 16,
+            connect_timeout_ms: 5000,
+            request_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl WebhooksConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (key, v) in [
+            ("webhooks.retry_base_ms", self.retry_base_ms),
+            ("webhooks.retry_max_ms", self.retry_max_ms),
+            ("webhooks.poll_ms", self.poll_ms),
+            ("webhooks.connect_timeout_ms", self.connect_timeout_ms),
+            ("webhooks.request_timeout_ms", self.request_timeout_ms),
+        ] {
+            if v == 0 || v > 86_400_000 {
+                return Err(ConfigError(format!(
+                    "{key}: must be at least 1 and at most a day"
+                )));
+            }
+        }
+        if self.max_concurrent == 0 {
+            return Err(ConfigError(
+                "webhooks.max_concurrent: must be at least 1".into(),
+            ));
+        }
+        Ok(())
     }
 }

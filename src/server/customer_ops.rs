@@ -275,7 +275,7 @@ impl Hub {
     }
 
     /// Opens a new conversation and queues it in `group`.
-    fn open_session(
+    pub(super) fn open_session(
         &mut self,
         customer: CustomerView,
         channel: Channel,

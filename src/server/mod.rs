@@ -11,6 +11,7 @@
 mod acks;
 mod agent_auth;
 mod agent_ops;
+pub mod api;
 mod batch;
 mod conn;
 mod customer_ops;
@@ -30,6 +31,7 @@ mod respond;
 mod revoke;
 mod session_ops;
 mod web;
+pub(crate) mod webhook;
 mod ws_writer;
 
 pub use conn::IN_FLIGHT_PER_CONNECTION;
@@ -117,7 +119,7 @@ pub async fn run(
         committer,
         hub_tx.clone(),
         hasher,
-        readers,
+        readers.clone(),
         metrics.clone(),
     );
     let hub_task = tokio::spawn(hub.run(hub_rx));
@@ -157,6 +159,11 @@ pub async fn run(
         .route("/ws/agent", get(ws_agent))
         .route("/ws/customer", get(ws_customer))
         .merge(web::routes(&config.channels.web.allowed_origins))
+        .merge(api::router(
+            hub_tx.clone(),
+            readers.clone(),
+            config.api.clone(),
+        ))
         .with_state(AppState {
             hub: hub_tx.clone(),
             conn: settings,
@@ -167,6 +174,12 @@ pub async fn run(
             metrics,
         });
 
+    webhook::start(
+        hub_tx.clone(),
+        readers,
+        config.webhooks.clone(),
+        stop_rx.clone(),
+    );
     let stopper = hub_tx.clone();
     let failed = failure.clone();
     tokio::spawn(async move {

@@ -131,4 +131,39 @@ INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))))
     r#"
 ALTER TABLE events ADD COLUMN seq INTEGER;
 "#,
+    // (channel API) Integrations of the HTTP channel API (`docs/channels.md`): their secrets
+    // (kept so the server can compute HMACs: the database is a secret), which customer each
+    // external id is, the answers to idempotency keys, and how far each webhook got.
+    r#"
+CREATE TABLE integrations (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL CHECK (channel IN ('app', 'mini_program', 'api')),
+    webhook_url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    -- After a rotation the previous secret still verifies requests until this time (ms).
+    previous_secret TEXT,
+    previous_until INTEGER,
+    -- The webhook's delivery cursor: every event of the integration's customers up to this
+    -- id was delivered (2xx) or is not for the webhook.
+    webhook_cursor INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE integration_customers (
+    integration_id INTEGER NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+    external_id TEXT NOT NULL,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    PRIMARY KEY (integration_id, external_id)
+);
+CREATE INDEX integration_customers_customer ON integration_customers(customer_id);
+CREATE TABLE api_idempotency (
+    integration_id INTEGER NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    -- SHA-256 of the request body: the same key with another body is a conflict.
+    body_sha256 TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (integration_id, key)
+);
+"#,
 ];

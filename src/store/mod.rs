@@ -7,6 +7,7 @@
 pub mod committer;
 mod core_rows;
 mod error;
+pub mod integrations;
 mod migrations;
 pub mod readers;
 pub mod sqlite;
@@ -108,7 +109,7 @@ pub enum Principal {
 
 /// Every query. Implemented by write transactions (which see their own earlier writes) and by
 /// read-only snapshots (which see what was committed when they started).
-pub trait Read {
+pub trait Read: integrations::IntegrationRead {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
     /// Every agent, by id.
@@ -153,7 +154,7 @@ pub trait Read {
 }
 
 /// Everything one write transaction can do.
-pub trait Tx: Read {
+pub trait Tx: Read + integrations::IntegrationTx {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).
     fn savepoint(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;

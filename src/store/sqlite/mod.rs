@@ -6,6 +6,7 @@ mod checkpointer;
 mod datadir;
 mod error;
 mod file_guard;
+mod integrations;
 mod kb;
 mod reader;
 mod reads;

@@ -1,0 +1,156 @@
+//! One webhook POST: hyper's HTTP/1 client connection over a TCP (or TLS) stream, a fresh
+//! connection per request, with a connect and a total timeout. Only the status is read,
+//! never the response body. URLs are trusted configuration (set by an admin), so they may
+//! name private addresses; only `http` and `https` are accepted.
+
+use axum::body::Bytes;
+use axum::http::{Request, Uri, header};
+use http_body_util::Full;
+use hyper_util::rt::TokioIo;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::net::TcpStream;
+
+/// Whether `url` can be a webhook URL: `http://` or `https://` with a host.
+pub fn check_url(url: &str) -> Result<(), String> {
+    target(url).map(|_| ())
+}
+
+struct Target {
+    tls: bool,
+    host: String,
+    port: u16,
+    authority: String,
+    path: String,
+}
+
+fn target(url: &str) -> Result<Target, String> {
+    let uri: Uri = url.parse().map_err(|e| format!("not a URL: {e}"))?;
+    let tls = match uri.scheme_str() {
+        Some("http") => false,
+        Some("https") => true,
+        _ => return Err("the URL must start with http:// or https://".into()),
+    };
+    let authority = uri.authority().ok_or("the URL has no host")?;
+    let host = uri.host().ok_or("the URL has no host")?;
+    if host.is_empty() || authority.as_str().contains('@') {
+        return Err("the URL must name a host (and no user)".into());
+    }
+    Ok(Target {
+        tls,
+        host: host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+        port: uri.port_u16().unwrap_or(if tls { 443 } else { 80 }),
+        authority: authority.as_str().to_string(),
+        path: uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
+    })
+}
+
+/// POSTs `body` to `url`; the response's status, or why there is none.
+pub async fn post(
+    url: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+    connect_timeout: Duration,
+    total_timeout: Duration,
+) -> Result<u16, String> {
+    let t = target(url)?;
+    let mut req = Request::post(t.path.as_str()).header(header::HOST, t.authority.as_str());
+    for (k, v) in headers {
+        req = req.header(*k, v.as_str());
+    }
+    let req = req
+        .header(header::CONNECTION, "close")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| format!("bad request: {e}"))?;
+    let exchange = async {
+        let tcp = tokio::time::timeout(
+            connect_timeout,
+            TcpStream::connect((t.host.as_str(), t.port)),
+        )
+        .await
+        .map_err(|_| "connect timed out".to_string())?
+        .map_err(|e| format!("connect: {e}"))?;
+        let _ = tcp.set_nodelay(true);
+        if t.tls {
+            let name = rustls::pki_types::ServerName::try_from(t.host.clone())
+                .map_err(|e| format!("bad host name: {e}"))?;
+            let tls = tokio_rustls::TlsConnector::from(tls_config())
+                .connect(name, tcp)
+                .await
+                .map_err(|e| format!("TLS: {e}"))?;
+            send(TokioIo::new(tls), req).await
+        } else {
+            send(TokioIo::new(tcp), req).await
+        }
+    };
+    tokio::time::timeout(total_timeout, exchange)
+        .await
+        .map_err(|_| "timed out".to_string())?
+}
+
+async fn send<T>(io: TokioIo<T>, req: Request<Full<Bytes>>) -> Result<u16, String>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(|e| format!("HTTP: {e}"))?;
+    // The connection is driven beside the request and dropped with it.
+    let driver = tokio::spawn(conn);
+    let result = sender
+        .send_request(req)
+        .await
+        .map(|r| r.status().as_u16())
+        .map_err(|e| format!("HTTP: {e}"));
+    driver.abort();
+    result
+}
+
+fn tls_config() -> Arc<rustls::ClientConfig> {
+    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let roots = rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            };
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map(|b| b.with_root_certificates(roots).with_no_client_auth());
+            match config {
+                Ok(c) => Arc::new(c),
+                // ring supports the default versions; this is not reached.
+                Err(_) => Arc::new(
+                    rustls::ClientConfig::builder()
+                        .with_root_certificates(rustls::RootCertStore::empty())
+                        .with_no_client_auth(),
+                ),
+            }
+        })
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
+        assert!(check_url("https://shop.example.com/kefu?x=1").is_ok());
+        assert!(check_url("ftp://x/").is_err());
+        assert!(check_url("shop.example.com/hook").is_err());
+        assert!(check_url("http://user@host/").is_err());
+        let t = target("http://[::1]:8080").unwrap();
+        assert_eq!(
+            (t.host.as_str(), t.port, t.path.as_str()),
+            ("::1", 8080, "/")
+        );
+    }
+}
