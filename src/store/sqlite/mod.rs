@@ -4,7 +4,9 @@
 
 mod audit;
 mod checkpointer;
+mod compact;
 mod datadir;
+mod dir_lock;
 mod error;
 mod file_guard;
 mod kb;
@@ -17,7 +19,9 @@ mod session_rows;
 mod writes;
 
 pub use checkpointer::Checkpointer;
+pub use compact::{Compacted, compact};
 pub use datadir::{DB_FILE, ID_FILE, open_data_dir};
+pub use dir_lock::LOCK_FILE;
 pub use reader::SqliteReader;
 
 use super::migrations::MIGRATIONS;
@@ -41,6 +45,8 @@ pub struct SqliteStore {
     /// Copies the WAL into the database beside the writer (dropped after `conn`'s fields
     /// above: the thread is stopped when the store is).
     _checkpoints: checkpointer::Checkpointer,
+    /// The data dir's shared lock, when opened through [`open_data_dir`] (dropped last).
+    dir_lock: Option<dir_lock::DirLock>,
 }
 
 impl SqliteStore {
@@ -89,6 +95,7 @@ impl SqliteStore {
             guard,
             written: WrittenSessions::default(),
             _checkpoints: checkpoints,
+            dir_lock: None,
         })
     }
 
