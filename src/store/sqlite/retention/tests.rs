@@ -3,7 +3,7 @@
 //! events, and the file gives its pages back.
 
 use crate::store::sqlite::SqliteStore;
-use crate::store::{Audience, Principal, Pruned, Read, Retention, Store, Tx};
+use crate::store::{Audience, Principal, Pruned, Retention, Store};
 
 const DAY: i64 = 86_400_000;
 const NOW: i64 = 1_000 * DAY;
