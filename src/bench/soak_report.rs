@@ -169,6 +169,11 @@ pub struct Census {
     pub event_body_bytes: i64,
     pub tokens: i64,
     pub customers: i64,
+    /// Stored events by kind: (kind, rows, body bytes), most bytes first.
+    pub kinds: Vec<(String, i64, i64)>,
+    /// Bytes on disk per table and index (SQLite's `dbstat`), most first; empty if the
+    /// SQLite build lacks it.
+    pub tables: Vec<(String, i64)>,
 }
 
 pub fn census(db: &Path) -> anyhow::Result<Census> {
@@ -184,6 +189,20 @@ pub fn census(db: &Path) -> anyhow::Result<Census> {
         event_body_bytes: n("SELECT COALESCE(SUM(length(body)), 0) FROM events")?,
         tokens: n("SELECT COUNT(*) FROM tokens")?,
         customers: n("SELECT COUNT(*) FROM customers")?,
+        kinds: conn
+            .prepare(
+                "SELECT COALESCE(json_extract(body, '$.kind'), 'message (by reference)'),
+                    COUNT(*), SUM(length(body)) FROM events GROUP BY 1 ORDER BY 3 DESC, 2 DESC",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?,
+        tables: conn
+            .prepare("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .unwrap_or_default(),
     })
 }
 
@@ -245,8 +264,19 @@ pub fn summary(rows: &[Row], t: &Tally, took: Duration, disk: DiskBytes, c: &Cen
         c.tokens,
         c.customers
     );
-    println!(
-        "per conversation: {:.1} events stored",
-        c.events as f64 / c.sessions.max(1) as f64
-    );
+    let per = |n: i64| n as f64 / c.sessions.max(1) as f64;
+    println!("per conversation: {:.1} events stored", per(c.events));
+    for (kind, rows, bytes) in &c.kinds {
+        println!(
+            "  {kind:<24} {:>6.1} events, {:>7.0} body bytes",
+            per(*rows),
+            per(*bytes)
+        );
+    }
+    if !c.tables.is_empty() {
+        println!("on disk per conversation, by table and index:");
+        for (name, bytes) in &c.tables {
+            println!("  {name:<24} {:>7.0} bytes", per(*bytes));
+        }
+    }
 }
