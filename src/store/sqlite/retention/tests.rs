@@ -214,11 +214,19 @@ fn a_new_database_gives_pages_back_after_a_prune() {
     );
     add_events(&mut store, 1..20_001, |_| NOW - 30 * DAY);
     add_events(&mut store, 20_001..20_011, |_| NOW);
+    // The store's own checkpoint thread may hold the checkpoint a moment: until it is whole.
     let checkpoint = |store: &mut SqliteStore| {
-        store
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .unwrap();
+        for _ in 0..500 {
+            let busy: i64 = store
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+                .unwrap();
+            if busy == 0 {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the checkpoint never completed");
     };
     checkpoint(&mut store);
     let full = std::fs::metadata(&path).unwrap().len();
