@@ -191,7 +191,9 @@ pub fn census(db: &Path) -> anyhow::Result<Census> {
         customers: n("SELECT COUNT(*) FROM customers")?,
         kinds: conn
             .prepare(
-                "SELECT COALESCE(json_extract(body, '$.kind'), 'message (by reference)'),
+                // A message's events have an empty body (they refer to the message).
+                "SELECT CASE WHEN body = '' THEN 'message (by reference)'
+                    ELSE COALESCE(json_extract(body, '$.kind'), '?') END,
                     COUNT(*), SUM(length(body)) FROM events GROUP BY 1 ORDER BY 3 DESC, 2 DESC",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
