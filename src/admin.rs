@@ -1,11 +1,12 @@
 //! `kefu admin`: accounts, skill groups and integrations, straight on the database (the server
 //! may be running: agents created here can log in at once; group changes reach routing when
-//! agents log in; integrations and their secrets are read per request).
+//! agents log in; integrations and their secrets are read per request); purges of old
+//! conversations (audited) and the audit log.
 
 use crate::auth;
-use crate::model::{AgentStatus, Channel, Role, Strategy};
+use crate::model::{AgentStatus, Channel, Millis, Role, Strategy};
 use crate::store::integrations::Integration;
-use crate::store::{AgentRow, Store, StoreError};
+use crate::store::{AgentRow, AuditEntry, PurgeProgress, PurgeSpec, Purged, Store, StoreError};
 
 pub struct NewAgent {
     pub username: String,
@@ -172,4 +173,199 @@ pub fn rotate_secret(store: &mut dyn Store, name: &str, grace_secs: u64) -> anyh
 pub fn remove_integration(store: &mut dyn Store, name: &str) -> anyhow::Result<()> {
     store.transaction(&mut |tx| tx.delete_integration(name))?;
     Ok(())
+}
+
+/// Who `kefu admin` acts as in the audit log: `admin:<login name>` (from `USER`/`LOGNAME`).
+pub fn actor() -> String {
+    let who = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_default();
+    let who: String = who
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+        .take(64)
+        .collect();
+    if who.is_empty() {
+        "admin".into()
+    } else {
+        format!("admin:{who}")
+    }
+}
+
+/// Deletes the ended conversations `spec` names, step by step (each step one short
+/// transaction, so a running server is held up only briefly), then records what was deleted
+/// in the audit log. A customer with an open conversation is refused before anything goes.
+pub fn purge(
+    store: &mut dyn Store,
+    spec: PurgeSpec,
+    before_text: &str,
+    actor: &str,
+) -> anyhow::Result<Purged> {
+    let mut progress = PurgeProgress::default();
+    while !progress.finished {
+        store.transaction(&mut |tx| tx.purge_step(&spec, &mut progress))?;
+    }
+    let done = progress.done;
+    let target = match spec.customer {
+        Some(c) => format!("customer:{c}"),
+        None => "all".to_string(),
+    };
+    let detail = serde_json::json!({
+        "before": before_text,
+        "before_ms": spec.before,
+        "customer": spec.customer,
+        "sessions": done.sessions,
+        "messages": done.messages,
+        "events": done.events,
+        "tokens": done.tokens,
+        "customers": done.customers,
+    })
+    .to_string();
+    let entry = AuditEntry {
+        id: 0,
+        at: crate::model::now_ms(),
+        actor: actor.to_string(),
+        action: "purge".into(),
+        target,
+        detail,
+    };
+    store.transaction(&mut |tx| tx.append_audit(&entry).map(|_| ()))?;
+    Ok(done)
+}
+
+/// Audit entries from `since` on (of `action` if given), oldest first, at most `limit`.
+pub fn audit(
+    store: &mut dyn Store,
+    since: Millis,
+    action: Option<&str>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut out = Vec::new();
+    store.transaction(&mut |tx| {
+        out = tx.audit_entries(since, action, limit)?;
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// A date on the command line: `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM[:SS]Z` (UTC),
+/// or `now`; in ms since the epoch.
+pub fn parse_date(text: &str, now: Millis) -> anyhow::Result<Millis> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("now") {
+        return Ok(now);
+    }
+    let bad = || {
+        anyhow::anyhow!("`{text}` is not a date like 2026-01-31, 2026-01-31T18:00Z (UTC), or `now`")
+    };
+    let (date, time) = match t.split_once(['T', 't', ' ']) {
+        Some((d, tm)) => (d, Some(tm.strip_suffix(['Z', 'z']).ok_or_else(bad)?)),
+        None => (t, None),
+    };
+    let num = |s: &str| -> anyhow::Result<i64> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    let parts: Vec<&str> = date.split('-').collect();
+    let [y, m, d] = parts[..] else {
+        return Err(bad());
+    };
+    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in(y, m) {
+        return Err(bad());
+    }
+    let mut secs = days_from_civil(y, m, d) * 86_400;
+    if let Some(time) = time {
+        let parts: Vec<&str> = time.split(':').collect();
+        let (h, mi, s) = match parts[..] {
+            [h, mi] => (num(h)?, num(mi)?, 0),
+            [h, mi, s] => (num(h)?, num(mi)?, num(s)?),
+            _ => return Err(bad()),
+        };
+        if h > 23 || mi > 59 || s > 59 {
+            return Err(bad());
+        }
+        secs += h * 3600 + mi * 60 + s;
+    }
+    Ok(secs * 1000)
+}
+
+fn days_in(y: i64, m: i64) -> i64 {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A time in ms as `YYYY-MM-DD HH:MM:SS` UTC, for listings.
+pub fn format_time(ms: Millis) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Inverse of `days_from_civil`.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_as_utc() {
+        assert_eq!(parse_date("1970-01-01", 5).unwrap(), 0);
+        assert_eq!(parse_date("2026-01-31", 5).unwrap(), 1_769_817_600_000);
+        assert_eq!(
+            parse_date("2026-01-31T18:30Z", 5).unwrap(),
+            1_769_817_600_000 + (18 * 3600 + 30 * 60) * 1000
+        );
+        assert_eq!(parse_date("2024-02-29", 5).unwrap(), 1_709_164_800_000);
+        assert_eq!(parse_date("now", 5).unwrap(), 5);
+        for bad in [
+            "",
+            "2026-13-01",
+            "2025-02-29",
+            "2026-1",
+            "yesterday",
+            "2026-01-31T18:30",
+            "2026-01-31T25:00Z",
+            "-2026-01-01",
+            "2026-01-31 18",
+        ] {
+            let e = parse_date(bad, 5).unwrap_err().to_string();
+            assert!(e.contains("is not a date"), "{bad}: {e}");
+        }
+        assert_eq!(
+            format_time(1_769_817_600_000 + 3_723_000),
+            "2026-01-31 01:02:03"
+        );
+    }
 }

@@ -89,6 +89,33 @@ pub enum AdminCmd {
         #[command(subcommand)]
         what: GroupCmd,
     },
+    /// Delete ended conversations (their messages and events) that ended before a date, all
+    /// or one customer's; with --customer, the customer too once nothing of theirs is left.
+    /// Recorded in the audit log. Safe while the server runs (short transactions).
+    Purge {
+        /// YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MM[:SS]Z, or `now`.
+        #[arg(long)]
+        before: String,
+        /// Only this customer's conversations (their id); for a deletion request use
+        /// `--before now`.
+        #[arg(long)]
+        customer: Option<i64>,
+    },
+    /// Rewrite the database to give freed space back to the file system (VACUUM). Only with
+    /// the server stopped: refuses while anything else has the data dir open.
+    Compact,
+    /// List the audit log (purges, …), oldest first.
+    Audit {
+        /// Only entries from this date on (same forms as purge --before).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only this action (e.g. `purge`).
+        #[arg(long)]
+        action: Option<String>,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+    },
     /// Integrations of the HTTP channel API (apps, mini-programs; docs/channels.md).
     Integration {
         #[command(subcommand)]
@@ -198,6 +225,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { what, common } => {
             let config = ServerConfig::load_or_default(common.config.as_deref())?;
             let dir = data_dir(common.data_dir, &config)?;
+            if let AdminCmd::Compact = what {
+                // Not through `open_store`: compaction needs the data dir to itself.
+                let c = crate::store::sqlite::compact(&dir)?;
+                println!(
+                    "compacted {}: {} → {} bytes",
+                    dir.display(),
+                    c.before,
+                    c.after
+                );
+                return Ok(());
+            }
             let mut store = crate::server::open_store(&dir, &config)?;
             run_admin(&mut store, what)
         }
@@ -319,6 +357,39 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             })?;
             for (name, strategy) in groups {
                 println!("{name:<20} {strategy}");
+            }
+        }
+        AdminCmd::Purge { before, customer } => {
+            let spec = crate::store::PurgeSpec {
+                before: admin::parse_date(&before, crate::model::now_ms())?,
+                customer,
+            };
+            let p = admin::purge(store, spec, &before, &admin::actor())?;
+            println!(
+                "purged {} conversations, {} messages, {} events, {} tokens, {} customers",
+                p.sessions, p.messages, p.events, p.tokens, p.customers
+            );
+        }
+        AdminCmd::Compact => anyhow::bail!("compaction needs the data dir to itself"),
+        AdminCmd::Audit {
+            since,
+            action,
+            limit,
+        } => {
+            let since = match since {
+                Some(s) => admin::parse_date(&s, crate::model::now_ms())?,
+                None => 0,
+            };
+            for e in admin::audit(store, since, action.as_deref(), limit)? {
+                println!(
+                    "{:<6} {} UTC  {:<20} {:<10} {:<16} {}",
+                    e.id,
+                    admin::format_time(e.at),
+                    e.actor,
+                    e.action,
+                    e.target,
+                    e.detail
+                );
             }
         }
     }

@@ -135,6 +135,11 @@ pub struct StorageConfig {
     pub readers: usize,
     /// Reads that may wait for a reader before more get `rate_limited`.
     pub read_queue: usize,
+    /// How long events are kept for clients to resume from: "7d", "36h", "90m", "2w"; "0"
+    /// keeps them forever. Messages and conversations are history and are never pruned.
+    pub event_retention: String,
+    /// Only the newest this many events are kept (on top of the window); 0: no count limit.
+    pub event_retention_count: u64,
 }
 
 impl Default for StorageConfig {
@@ -144,11 +149,24 @@ impl Default for StorageConfig {
             max_bytes: d.max_bytes,
             readers: d.readers,
             read_queue: d.read_queue,
+            event_retention: "7d".into(),
+            event_retention_count: 0,
         }
     }
 }
 
 impl StorageConfig {
+    /// What the event log keeps; call after [`ServerConfig::validate`] (an invalid window
+    /// counts as "forever" here).
+    pub fn retention(&self) -> crate::store::Retention {
+        crate::store::Retention {
+            max_age_ms: crate::store::retention::parse_window(&self.event_retention)
+                .ok()
+                .flatten(),
+            max_events: (self.event_retention_count > 0).then_some(self.event_retention_count),
+        }
+    }
+
     pub fn options(&self) -> crate::store::StoreOptions {
         crate::store::StoreOptions {
             max_bytes: self.max_bytes,
@@ -356,6 +374,9 @@ impl ServerConfig {
         if self.storage.readers == 0 || self.storage.read_queue == 0 {
             return bad("storage", "readers and read_queue must be at least 1");
         }
+        if let Err(why) = crate::store::retention::parse_window(&self.storage.event_retention) {
+            return bad("storage.event_retention", &why);
+        }
         if l.outbox_frames == 0
             || l.replay_limit == 0
             || l.request_queue == 0
@@ -550,6 +571,40 @@ mod tests {
                 .to_string();
             assert!(err.contains(key), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn event_retention_is_humane_and_checked() {
+        let d = ServerConfig::default().storage.retention();
+        assert_eq!(d.max_age_ms, Some(7 * 86_400_000));
+        assert_eq!(d.max_events, None);
+        let c = ServerConfig::parse(
+            "[storage]\nevent_retention = \"36h\"\nevent_retention_count = 500\n",
+        )
+        .unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.storage.retention().max_age_ms, Some(36 * 3_600_000));
+        assert_eq!(c.storage.retention().max_events, Some(500));
+        let forever = ServerConfig::parse("[storage]\nevent_retention = \"0\"\n").unwrap();
+        forever.validate().unwrap();
+        assert_eq!(
+            forever.storage.retention(),
+            crate::store::Retention::default()
+        );
+        for bad in ["7 days", "7x", "10s", "-1d"] {
+            let err = ServerConfig::parse(&format!("[storage]\nevent_retention = \"{bad}\"\n"))
+                .unwrap()
+                .validate()
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("storage.event_retention"), "{bad}: {err}");
+            assert!(err.contains(bad), "{bad}: {err}");
+        }
+        // A number where a duration string belongs is a parse error with its line.
+        let err = ServerConfig::parse("[storage]\nevent_retention = 7\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
     }
 }
 

@@ -17,6 +17,8 @@ pub mod procfs;
 pub mod report;
 mod saturate;
 mod schedule;
+mod soak;
+mod soak_report;
 mod stats;
 
 use load::{Load, Outcome};
@@ -65,6 +67,25 @@ pub struct BenchArgs {
     /// server's RSS before, at its peak, after, and after 5 s idle.
     #[arg(long)]
     pub logins: Option<usize>,
+    /// Instead of the chat load: the mixed workload (arrivals, chats, ends, ratings,
+    /// reconnects and resumes) for this many minutes, a report line every `--report-every`.
+    #[arg(long)]
+    pub soak: Option<u64>,
+    /// `--soak`: agents.
+    #[arg(long, default_value_t = 10)]
+    pub soak_agents: usize,
+    /// `--soak`: new conversations per second.
+    #[arg(long, default_value_t = 5.0)]
+    pub arrivals: f64,
+    /// `--soak`: customer messages per conversation (each answered once).
+    #[arg(long, default_value_t = 5)]
+    pub chat_messages: u32,
+    /// `--soak`: seconds between report lines.
+    #[arg(long, default_value_t = 30)]
+    pub report_every: u64,
+    /// `--soak`: the server's `[storage] event_retention` ("7d", "5m", "0", …).
+    #[arg(long, default_value = "7d")]
+    pub event_retention: String,
 }
 
 /// The hidden `kefu bench-floor`: the floor server that `kefu bench --floor` starts.
@@ -85,6 +106,27 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(n) = args.logins {
         return flood::logins(n).await;
+    }
+    if let Some(minutes) = args.soak {
+        anyhow::ensure!(
+            args.arrivals > 0.0 && args.arrivals.is_finite(),
+            "--arrivals must be a number above 0"
+        );
+        anyhow::ensure!(
+            args.soak_agents > 0 && args.chat_messages > 0 && args.report_every > 0,
+            "--soak-agents, --chat-messages and --report-every must be at least 1"
+        );
+        crate::store::retention::parse_window(&args.event_retention)
+            .map_err(|e| anyhow::anyhow!("--event-retention: {e}"))?;
+        return soak::run(soak::Soak {
+            minutes,
+            agents: args.soak_agents,
+            arrivals: args.arrivals,
+            messages: args.chat_messages,
+            report_every: Duration::from_secs(args.report_every),
+            retention: args.event_retention,
+        })
+        .await;
     }
     let kinds: &[Kind] = if args.floor {
         &[Kind::Kefu, Kind::Floor]

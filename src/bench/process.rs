@@ -82,6 +82,16 @@ impl Drop for Server {
 
 /// Starts `kind` with `agents` bench agents (password [`PASSWORD`]) of `capacity` sessions each.
 pub async fn start(kind: Kind, agents: usize, capacity: u32) -> anyhow::Result<Server> {
+    start_with(kind, agents, capacity, "").await
+}
+
+/// [`start`], with `extra` appended to kefu's config (TOML sections of its own).
+pub async fn start_with(
+    kind: Kind,
+    agents: usize,
+    capacity: u32,
+    extra: &str,
+) -> anyhow::Result<Server> {
     let dir = TempDir::new(kind.name())?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -91,7 +101,7 @@ pub async fn start(kind: Kind, agents: usize, capacity: u32) -> anyhow::Result<S
     let mut cmd = std::process::Command::new(exe);
     match kind {
         Kind::Kefu => {
-            let config = write_kefu_config(&dir.0, agents, capacity)?;
+            let config = write_kefu_config(&dir.0, agents, capacity, extra)?;
             cmd.args(["serve", "--listen", &listen])
                 .arg("--data-dir")
                 .arg(&dir.0)
@@ -129,7 +139,12 @@ pub async fn start(kind: Kind, agents: usize, capacity: u32) -> anyhow::Result<S
 
 /// A config that lifts the per-connection limits (every bench client comes from 127.0.0.1 and
 /// writes more than a person does), and the agents, created before the server starts.
-fn write_kefu_config(dir: &Path, agents: usize, capacity: u32) -> anyhow::Result<PathBuf> {
+fn write_kefu_config(
+    dir: &Path,
+    agents: usize,
+    capacity: u32,
+    extra: &str,
+) -> anyhow::Result<PathBuf> {
     let config_path = dir.join("bench.toml");
     std::fs::write(
         &config_path,
@@ -138,7 +153,7 @@ fn write_kefu_config(dir: &Path, agents: usize, capacity: u32) -> anyhow::Result
              # `--idle` connections say hello and then wait, and read nothing.\n\
              auth_timeout_secs = 3600\nidle_timeout_secs = 3600\n\
              [routing]\ndefault_max_sessions = {capacity}\n\
-             [quotas]\nopen_per_address = 0\nnew_per_address_per_minute = 0\ncustomer_bytes_per_minute = 0\n"
+             [quotas]\nopen_per_address = 0\nnew_per_address_per_minute = 0\ncustomer_bytes_per_minute = 0\n{extra}"
         ),
     )?;
     let config = crate::config::ServerConfig::load(&config_path)?;

@@ -13,10 +13,12 @@ mod access;
 mod primitives;
 mod process;
 mod render;
+mod retention;
 
 pub use access::{MetricsAccess, Refusal};
 pub use primitives::{Counter, Gauge, Histogram, HistogramSnapshot};
 pub use render::CONTENT_TYPE;
+pub use retention::RetentionMetrics;
 
 use crate::model::{AuthorKind, SessionState};
 use crate::protocol::{ErrorCode, MessageView, QueueInfo};
@@ -113,6 +115,8 @@ pub struct Metrics {
     queues: Mutex<Vec<(String, u64)>>,
     /// By [`STATES`], as the hub last published them.
     sessions: [Gauge; 3],
+    /// Event-log retention and token clean-up (`retention`).
+    pub retention: RetentionMetrics,
 }
 
 impl Default for Metrics {
@@ -131,6 +135,7 @@ impl Default for Metrics {
             login_failures: Default::default(),
             queues: Mutex::new(Vec::new()),
             sessions: Default::default(),
+            retention: RetentionMetrics::default(),
         }
     }
 }

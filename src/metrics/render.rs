@@ -212,6 +212,7 @@ impl Metrics {
         for (method, c) in LOGIN_METHODS.iter().zip(&self.login_failures) {
             e.sample("kefu_login_failures_total", &[("method", method)], c.get());
         }
+        self.retention.render(&mut e, crate::model::now_ms());
         e.finish()
     }
 }

@@ -1,9 +1,33 @@
 //! The hub's once-a-second chores, none of them on a request's path: end conversations that
 //! waited in a queue longer than `quotas.queue_timeout_secs` without any agent accepting them,
-//! prune the quota books, and check live agent connections for revoked tokens.
+//! prune the quota books, check live agent connections for revoked tokens, and one bounded
+//! retention step (old events, expired tokens, free pages) as an ordinary committer job.
 
 use super::hub::Hub;
 use crate::model::{EndReason, Millis, SessionId, SessionState, now_ms};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Most events (and, separately, expired tokens) deleted per retention step: a step then holds
+/// the writer for a few milliseconds (`kefu_prune_step_seconds`), and up to 2,000 events a
+/// second are pruned — far above what the hub writes at its design load.
+pub const PRUNE_BATCH: u32 = 2_000;
+
+/// Whether a retention step is queued or running (one at a time).
+#[derive(Debug, Default)]
+pub struct PruneChore {
+    in_flight: Arc<AtomicBool>,
+}
+
+/// Clears the in-flight flag when the step's job is dropped, run or refused.
+struct Done(Arc<AtomicBool>);
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+}
 
 /// Most conversations ended in one round, so a backlog is worked off in slices.
 const MAX_EXPIRED_PER_ROUND: usize = 500;
@@ -15,6 +39,7 @@ impl Hub {
         let live = &self.live;
         self.quotas.prune(now, |s| live.contains_key(&s));
         self.check_revocations(now);
+        self.prune_step(now);
         self.metrics
             .publish_sessions(self.live.values().map(|l| l.view.state));
     }
@@ -45,6 +70,52 @@ impl Hub {
             );
             self.transfer_notes.remove(&session);
             self.end_session(session, EndReason::Abandoned, false, now);
+        }
+    }
+}
+
+impl Hub {
+    /// Queues one retention step with the committer, unless one is still on its way or the
+    /// writer is busy (a quarter of `limits.commit_backlog`): pruning waits for a quiet moment
+    /// rather than adding to a backlog.
+    pub(super) fn prune_step(&mut self, now: Millis) {
+        if self.pruning.in_flight.load(Ordering::Relaxed)
+            || self.committer.backlog() > self.config.limits.commit_backlog / 4
+        {
+            return;
+        }
+        let policy = self.config.storage.retention();
+        // Tokens that live connections hold stay until the connection ends: the revocation
+        // check reads a missing token as revoked.
+        let keep: Vec<String> = self
+            .conns
+            .values()
+            .filter_map(|c| c.token_hash.clone())
+            .collect();
+        let metrics = self.metrics.clone();
+        self.pruning.in_flight.store(true, Ordering::Relaxed);
+        let done = Done(self.pruning.in_flight.clone());
+        let submitted = self.committer.submit(move |tx| {
+            let started = Instant::now();
+            let pruned = tx.prune(&policy, now, PRUNE_BATCH, &keep)?;
+            let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            Ok(Some(Box::new(move || {
+                let _done = done;
+                metrics.retention.step(&pruned, micros);
+                if pruned.events > 0 || pruned.tokens > 0 {
+                    tracing::debug!(
+                        events = pruned.events,
+                        tokens = pruned.tokens,
+                        floor = pruned.floor,
+                        micros,
+                        "retention step"
+                    );
+                }
+            })))
+        });
+        if submitted.is_err() {
+            // The writer stopped; the flag was cleared with the dropped job.
+            tracing::debug!("the writer is gone; no retention step");
         }
     }
 }

@@ -210,6 +210,8 @@ pub struct Hub {
     pub quotas: Quotas,
     /// Where the periodic check for revoked agent tokens stands (`revoke`).
     pub revocation: Revocation,
+    /// Whether a retention step is on its way (`housekeeping`).
+    pub pruning: super::housekeeping::PruneChore,
     /// What `/metrics` shows; the hub publishes queue lengths and sessions by state here.
     pub metrics: Arc<crate::metrics::Metrics>,
 }
@@ -291,6 +293,7 @@ impl Hub {
             last_queues: Vec::new(),
             batch: Batch::default(),
             revocation: Revocation::default(),
+            pruning: Default::default(),
             metrics,
         }
     }

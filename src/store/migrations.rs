@@ -131,7 +131,7 @@ INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))))
     r#"
 ALTER TABLE events ADD COLUMN seq INTEGER;
 "#,
-    // (channel API) Integrations of the HTTP channel API (`docs/channels.md`): their secrets
+    // 5: integrations of the HTTP channel API (`docs/channels.md`): their secrets
     // (kept so the server can compute HMACs: the database is a secret), which customer each
     // external id is, the answers to idempotency keys, and how far each webhook got.
     r#"
@@ -165,5 +165,21 @@ CREATE TABLE api_idempotency (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (integration_id, key)
 );
+"#,
+    // 6: bounded storage. Expired tokens are deleted by the retention chore, oldest expiry
+    // first (the index keeps that a short walk). `audit_log` is the append-only record of
+    // administrative actions (`kefu admin purge` writes to it; `kefu admin audit` lists it).
+    // The event log's retention floor lives in `meta` (`events_floor`).
+    r#"
+CREATE INDEX tokens_expiry ON tokens(expires_at);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_action ON audit_log(action, id);
 "#,
 ];

@@ -10,6 +10,7 @@ mod error;
 pub mod integrations;
 mod migrations;
 pub mod readers;
+pub mod retention;
 pub mod sqlite;
 
 use crate::model::{AgentId, AgentStatus, CustomerId, Millis, Role, SessionId, Strategy};
@@ -100,6 +101,81 @@ pub struct Recovered {
     pub max_customer_id: CustomerId,
 }
 
+/// What the event log keeps (`[storage] event_retention`, `event_retention_count`). Events
+/// exist for resume, not for history: messages and sessions are never pruned by this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Retention {
+    /// Events older than this many milliseconds may be deleted; `None`: whatever their age.
+    pub max_age_ms: Option<i64>,
+    /// Only the newest this many events are kept; `None`: no count limit.
+    pub max_events: Option<u64>,
+}
+
+/// What one [`Tx::prune`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pruned {
+    /// Events deleted.
+    pub events: u64,
+    /// Expired tokens deleted.
+    pub tokens: u64,
+    /// Every event below this id is gone: a cursor below `floor - 1` gets `reload`.
+    pub floor: i64,
+    /// The oldest event kept, (id, created_at), if any.
+    pub oldest: Option<(i64, Millis)>,
+    /// Free pages handed back to the file system (incremental auto-vacuum).
+    pub pages_freed: u64,
+    /// A batch was full: more is due at once.
+    pub more: bool,
+}
+
+/// One entry of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Assigned by the store ([`Tx::append_audit`] ignores it).
+    pub id: i64,
+    pub at: Millis,
+    /// Who did it: `admin:<os user>` for `kefu admin`, an agent's username, ….
+    pub actor: String,
+    /// What, as a dotted name: `purge`, ….
+    pub action: String,
+    /// What it concerned (`customer:42`, `before:2026-01-01`, …).
+    pub target: String,
+    /// Details as a JSON object.
+    pub detail: String,
+}
+
+/// What `kefu admin purge` deletes: the ended conversations (with their messages and events)
+/// that ended before `before`, all of them or only `customer`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeSpec {
+    pub before: Millis,
+    pub customer: Option<CustomerId>,
+}
+
+/// What a purge deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Purged {
+    pub sessions: u64,
+    pub messages: u64,
+    pub events: u64,
+    pub tokens: u64,
+    /// 1 when the customer (`--customer`) had nothing left and was deleted too.
+    pub customers: u64,
+}
+
+/// Where a purge stands between its steps (each [`Tx::purge_step`] is one short
+/// transaction's worth of work). Start from `PurgeProgress::default()`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PurgeProgress {
+    /// The conversations being deleted now.
+    pub batch: Vec<SessionId>,
+    /// Their events are deleted up to here so far (the log is walked in id ranges).
+    pub scan_from: i64,
+    /// Everything deleted so far.
+    pub done: Purged,
+    pub finished: bool,
+}
+
 /// Token lookup result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Principal {
@@ -151,6 +227,14 @@ pub trait Read: integrations::IntegrationRead {
     fn kb_get(&mut self, id: i64) -> Result<Option<Article>>;
     /// Every quick reply, in the order they were added.
     fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>>;
+    /// Up to `limit` audit entries with `at >= since` (and the given action, if any), oldest
+    /// first.
+    fn audit_entries(
+        &mut self,
+        since: Millis,
+        action: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>>;
 }
 
 /// Everything one write transaction can do.
@@ -222,6 +306,23 @@ pub trait Tx: Read + integrations::IntegrationTx {
     fn insert_article(&mut self, article: &Article) -> Result<i64>;
     /// Stores a quick reply (its `id` is ignored); a shortcut already taken is a `Conflict`.
     fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64>;
+
+    /// One bounded step of retention at `now`: deletes at most `batch` of the oldest events
+    /// the `policy` lets go and at most `batch` expired tokens (but not those in `keep_tokens`:
+    /// live connections still hold them), then hands a few free pages back to the file system.
+    fn prune(
+        &mut self,
+        policy: &Retention,
+        now: Millis,
+        batch: u32,
+        keep_tokens: &[String],
+    ) -> Result<Pruned>;
+    /// Appends an entry (its `id` is ignored) and returns the id it got.
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<i64>;
+    /// One bounded step of deleting what `spec` names (see [`PurgeSpec`]); repeat, each in its
+    /// own transaction, until `progress.finished`. A customer with a conversation still open
+    /// is `Conflict` (end it first).
+    fn purge_step(&mut self, spec: &PurgeSpec, progress: &mut PurgeProgress) -> Result<()>;
 }
 
 /// A read-only connection, owned by one thread of a [`ReadPool`].

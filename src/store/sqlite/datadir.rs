@@ -16,14 +16,26 @@ pub const ID_FILE: &str = "kefu.id";
 /// marker ([`StoreError::Missing`]) and a database whose id is not the marker's
 /// ([`StoreError::WrongDatabase`]). A database from before markers gets one.
 pub fn open_data_dir(data_dir: &Path, options: &StoreOptions) -> Result<SqliteStore> {
+    create_dir(data_dir)?;
+    let lock = super::dir_lock::DirLock::shared(data_dir)?;
+    let mut store = open_unlocked(data_dir, options)?;
+    store.dir_lock = Some(lock);
+    Ok(store)
+}
+
+fn create_dir(data_dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Io {
+        path: data_dir.to_path_buf(),
+        detail: format!("cannot create the data dir: {e}"),
+    })
+}
+
+/// [`open_data_dir`] for a caller that already holds the dir's lock (`kefu admin compact`).
+pub(super) fn open_unlocked(data_dir: &Path, options: &StoreOptions) -> Result<SqliteStore> {
     let io = |path: &Path, e: std::io::Error| StoreError::Io {
         path: path.to_path_buf(),
         detail: e.to_string(),
     };
-    std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Io {
-        path: data_dir.to_path_buf(),
-        detail: format!("cannot create the data dir: {e}"),
-    })?;
     let db = data_dir.join(DB_FILE);
     let marker = data_dir.join(ID_FILE);
     let expected = read_marker(&marker)?;

@@ -2,20 +2,27 @@
 //! read-only connections for reads beside the writer. Before and after every write transaction
 //! the database file is checked to still be the one opened (see `file_guard.rs`).
 
+mod audit;
 mod checkpointer;
+mod compact;
 mod datadir;
+mod dir_lock;
 mod error;
 mod file_guard;
 mod integrations;
 mod kb;
+mod purge;
 mod reader;
 mod reads;
+mod retention;
 mod rows;
 mod session_rows;
 mod writes;
 
 pub use checkpointer::Checkpointer;
+pub use compact::{Compacted, compact};
 pub use datadir::{DB_FILE, ID_FILE, open_data_dir};
+pub use dir_lock::LOCK_FILE;
 pub use reader::SqliteReader;
 
 use super::migrations::MIGRATIONS;
@@ -39,6 +46,8 @@ pub struct SqliteStore {
     /// Copies the WAL into the database beside the writer (dropped after `conn`'s fields
     /// above: the thread is stopped when the store is).
     _checkpoints: checkpointer::Checkpointer,
+    /// The data dir's shared lock, when opened through [`open_data_dir`] (dropped last).
+    dir_lock: Option<dir_lock::DirLock>,
 }
 
 impl SqliteStore {
@@ -56,10 +65,17 @@ impl SqliteStore {
             max_bytes: options.max_bytes,
         };
         let mut conn = Connection::open(path).map_err(|e| ctx.sql(e))?;
-        configure(&conn, options.max_bytes).map_err(|e| ctx.sql(e))?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| ctx.sql(e))?;
+        if version == 0 {
+            // Before the first table (and before WAL mode writes the header), or never: freed
+            // pages can then be handed back to the file system a few at a time after a prune
+            // (`retention.rs`). A database created before this needs `kefu admin compact`.
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
+                .map_err(|e| ctx.sql(e))?;
+        }
+        configure(&conn, options.max_bytes).map_err(|e| ctx.sql(e))?;
         if version > MIGRATIONS.len() as i64 {
             // An older kefu would misread a newer schema (e.g. message events without bodies).
             return Err(StoreError::Backend(format!(
@@ -80,6 +96,7 @@ impl SqliteStore {
             guard,
             written: WrittenSessions::default(),
             _checkpoints: checkpoints,
+            dir_lock: None,
         })
     }
 

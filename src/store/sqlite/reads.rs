@@ -9,7 +9,7 @@ use crate::model::{AgentId, CustomerId, Millis, SessionId, Strategy};
 use crate::protocol::{
     Article, ArticleSummary, CustomerView, IDEMPOTENCY_WINDOW, MessageView, QuickReply, SessionView,
 };
-use crate::store::{AgentRow, Principal, Read, Recovered, Result, Viewer};
+use crate::store::{AgentRow, AuditEntry, Principal, Read, Recovered, Result, Viewer};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// One connection seen through the store's traits: inside a write transaction it is a
@@ -159,9 +159,12 @@ impl Read for SqliteConn<'_> {
     }
 
     fn oldest_event_id(&mut self) -> Result<i64> {
+        // Events below the retention floor are gone even when no event is left at all.
         self.run(|c| {
-            Ok(c.prepare_cached("SELECT COALESCE(MIN(id), 0) FROM events")?
-                .query_row([], |r| r.get(0))?)
+            let min: i64 = c
+                .prepare_cached("SELECT COALESCE(MIN(id), 0) FROM events")?
+                .query_row([], |r| r.get(0))?;
+            Ok(min.max(super::retention::stored_floor(c)?))
         })
     }
 
@@ -176,6 +179,15 @@ impl Read for SqliteConn<'_> {
 
     fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>> {
         self.run(kb::list_quick_replies)
+    }
+
+    fn audit_entries(
+        &mut self,
+        since: Millis,
+        action: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
+        self.run(|c| super::audit::list(c, since, action, limit))
     }
 }
 
@@ -207,7 +219,8 @@ pub(super) fn recover(conn: &mut SqliteConn<'_>) -> Result<Recovered> {
             groups,
             open_sessions,
             sent,
-            max_event_id: max("events")?,
+            // Ids below the retention floor were handed out before, even if none is left.
+            max_event_id: max("events")?.max(super::retention::stored_floor(c)? - 1),
             max_session_id: max("sessions")?,
             max_customer_id: max("customers")?,
         })

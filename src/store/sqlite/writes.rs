@@ -5,9 +5,13 @@ use super::kb;
 use super::reads::SqliteConn;
 use super::rows::tags_json;
 use super::session_rows;
+use super::{audit, purge, retention};
 use crate::model::{AgentId, AgentStatus, CustomerId, Millis, SessionId, Strategy};
 use crate::protocol::{Article, CustomerView, MessageView, QuickReply, SessionView};
-use crate::store::{AgentRow, Audience, Principal, Read, Result, StoreError, Tx};
+use crate::store::{
+    AgentRow, Audience, AuditEntry, Principal, Pruned, PurgeProgress, PurgeSpec, Read, Result,
+    Retention, StoreError, Tx,
+};
 use rusqlite::params;
 
 impl Tx for SqliteConn<'_> {
@@ -272,6 +276,25 @@ impl Tx for SqliteConn<'_> {
 
     fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64> {
         self.run(|c| kb::insert_quick_reply(c, reply))
+    }
+
+    // Retention, the audit log and purges live in `retention.rs`, `audit.rs`, `purge.rs`.
+    fn prune(
+        &mut self,
+        policy: &Retention,
+        now: Millis,
+        batch: u32,
+        keep_tokens: &[String],
+    ) -> Result<Pruned> {
+        self.run(|c| retention::prune(c, policy, now, batch, keep_tokens))
+    }
+
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<i64> {
+        self.run(|c| audit::append(c, entry))
+    }
+
+    fn purge_step(&mut self, spec: &PurgeSpec, progress: &mut PurgeProgress) -> Result<()> {
+        self.run(|c| purge::step(c, spec, progress))
     }
 }
 
