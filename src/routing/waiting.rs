@@ -37,11 +37,15 @@ impl Engine {
             .collect()
     }
 
-    /// Whether some agent of the group is online and connected.
+    /// Whether some agent of the group is online: status `online`, connected or within the
+    /// grace period of a disconnect (a console reconnecting, a server restart) — a customer
+    /// who starts in those seconds is not told that nobody is there.
     pub fn agents_online(&self, group: &str) -> bool {
-        self.agents
-            .values()
-            .any(|a| a.groups.contains(group) && a.status == AgentStatus::Online && a.connected)
+        self.agents.values().any(|a| {
+            a.groups.contains(group)
+                && a.status == AgentStatus::Online
+                && (a.connected || a.disconnected_at.is_some())
+        })
     }
 
     /// Free places of the group's online, connected agents.
@@ -207,6 +211,10 @@ mod tests {
         );
         assert!(e.agents_online("g"));
         assert_eq!(e.take_changed_queues(), vec!["g".to_string()], "1 left");
+        // A disconnect within the grace period is not "nobody online".
+        e.disconnect(10, 60_000);
+        assert!(e.agents_online("g"));
+        e.connect(10, 60_000);
         e.accept(10, 1, 60_000).unwrap();
         // Waited 60 s; the only agent is full: position 1 → 60 s, position 2 → 120 s.
         assert_eq!(e.wait_estimate_secs("g", 1), Some(60));

@@ -98,18 +98,14 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                     .map(|r| r.as_str())
                     .unwrap_or(past.state.as_str());
                 let stars = past.csat.map(|c| format!(" {}★", c)).unwrap_or_default();
-                // The rating's comment, on one line and cut to what is left of it.
-                let comment = past
-                    .csat_comment
-                    .as_deref()
-                    .map(|c| {
-                        let c = inert_line(c);
-                        let room = usize::from(inner.width).saturating_sub(
-                            date(past.created_at).width() + outcome.width() + stars.width() + 5,
-                        );
-                        format!(" “{}”", ellipsize(&c, room))
-                    })
-                    .unwrap_or_default();
+                // The rating's comment, on a line of its own below, cut to the panel's width.
+                let comment = past.csat_comment.as_deref().map(|c| {
+                    let room = usize::from(inner.width).saturating_sub(5);
+                    Line::from(Span::styled(
+                        format!("   “{}”", ellipsize(&inert_line(c), room)),
+                        ctx.style("profile.value"),
+                    ))
+                });
                 let tags: Vec<String> = past
                     .tags
                     .iter()
@@ -120,12 +116,10 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                         format!("{mark}{} ", date(past.created_at)),
                         ctx.style("chat.time"),
                     ),
-                    Span::styled(
-                        format!("{outcome}{stars}{comment} "),
-                        ctx.style("profile.value"),
-                    ),
+                    Span::styled(format!("{outcome}{stars} "), ctx.style("profile.value")),
                     Span::styled(tags.join(","), ctx.style("profile.tag")),
                 ]));
+                lines.extend(comment);
             }
         }
     }
@@ -147,7 +141,13 @@ fn context_lines(ctx: &Ctx, view: &SessionView, width: u16) -> Vec<Line<'static>
     ]
     .into_iter()
     .filter_map(|(label, value)| {
-        let value = inert_line(value.as_deref()?);
+        let value = value.as_deref()?;
+        // The scheme says little in a narrow panel; the host and path are what matter.
+        let value = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"))
+            .unwrap_or(value);
+        let value = inert_line(value);
         let room = usize::from(width).saturating_sub(label.width() + 2);
         Some(Line::from(vec![
             Span::styled(format!("{label}: "), ctx.style("profile.label")),
