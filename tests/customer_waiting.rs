@@ -218,3 +218,24 @@ async fn outside_business_hours_the_customer_is_told_at_once() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_customer_who_comes_back_while_waiting_is_told_again() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "nora", &["general"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let (_first_tab, session, token) = server.customer("c", None).await;
+    // A reload (or a second tab) resumes: the current state follows the reply at once.
+    let mut again = Client::connect(&server.url("customer")).await.unwrap();
+    let r = again
+        .call("customer.resume", json!({"token": token}))
+        .await
+        .unwrap();
+    assert_eq!(r["session_id"], json!(session));
+    let frame = again.next_frame(WAIT).await.unwrap();
+    assert!(
+        matches!(&frame, ServerFrame::Waiting(w) if w.session_id == session
+            && w.position == Some(1) && w.offline && !w.agents_online),
+        "{frame:?}"
+    );
+}
