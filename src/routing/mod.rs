@@ -24,7 +24,7 @@ mod timers;
 mod waiting;
 
 pub use effects::{AgentLoad, AgentSpec, Effect, RouteError, WithdrawReason};
-pub use waiting::{POSITION_EVERY_MS, WaitingBook};
+pub use waiting::{POSITION_EVERY_MS, WaitBasis, WaitingBook};
 
 #[cfg(test)]
 mod tests;

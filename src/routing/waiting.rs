@@ -60,9 +60,28 @@ impl Engine {
     /// The expected wait of the customer at `position` (1-based) of the group's queue, in
     /// seconds; `None` without history.
     pub fn wait_estimate_secs(&self, group: &str, position: usize) -> Option<u64> {
-        let mean = self.groups.get(group)?.wait_ewma_ms?;
-        let places = self.free_places(group).max(1) as f64;
-        Some((mean * position as f64 / places / 1000.0).round() as u64)
+        self.wait_basis(group).map(|b| b.estimate_secs(position))
+    }
+
+    /// What the group's estimates are made of now, to estimate many positions at once.
+    pub fn wait_basis(&self, group: &str) -> Option<WaitBasis> {
+        Some(WaitBasis {
+            mean_ms: self.groups.get(group)?.wait_ewma_ms?,
+            places: self.free_places(group).max(1),
+        })
+    }
+}
+
+/// A group's recent mean queue wait and its online agents' free places (at least 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WaitBasis {
+    pub mean_ms: f64,
+    pub places: u32,
+}
+
+impl WaitBasis {
+    pub fn estimate_secs(self, position: usize) -> u64 {
+        (self.mean_ms * position as f64 / f64::from(self.places) / 1000.0).round() as u64
     }
 }
 

@@ -10,8 +10,8 @@
 use super::hub::{Auth, Hub};
 use crate::model::{Millis, SessionId, SessionState, now_ms};
 use crate::protocol::{ServerFrame, WaitingInfo};
-use crate::routing::WaitingBook;
 use crate::routing::hours::OpenHours;
+use crate::routing::{WaitBasis, WaitingBook};
 use std::collections::{BTreeSet, HashMap};
 
 /// How often queues and groups are looked at for changes.
@@ -58,7 +58,20 @@ impl Presence {
     }
 }
 
+/// A group's state for a round of frames: looked up once, used for its whole queue.
+struct GroupNow {
+    presence: Presence,
+    wait: Option<WaitBasis>,
+}
+
 impl Hub {
+    fn group_now(&self, group: &str, now: Millis) -> GroupNow {
+        GroupNow {
+            presence: self.group_presence(group, now),
+            wait: self.engine.wait_basis(group),
+        }
+    }
+
     pub fn group_presence(&self, group: &str, now: Millis) -> Presence {
         Presence {
             agents_online: self.engine.agents_online(group),
@@ -81,7 +94,9 @@ impl Hub {
         }
         let mut infos = Vec::new();
         for s in fresh {
-            if let Some(info) = self.waiting_info(s, None, now) {
+            let group = self.live.get(&s).map(|l| l.view.group.clone());
+            let g = self.group_now(group.as_deref().unwrap_or_default(), now);
+            if let Some(info) = self.waiting_info(s, None, &g) {
                 infos.extend(self.waiting.book.offer(info, now, true));
             } else if let Some(info) = self.left_message_info(s, now) {
                 infos.push(info);
@@ -99,8 +114,9 @@ impl Hub {
                 }
             }
             for group in groups {
+                let g = self.group_now(&group, now);
                 for (i, s) in self.engine.queue(&group).into_iter().enumerate() {
-                    if let Some(info) = self.waiting_info(s, Some(i + 1), now) {
+                    if let Some(info) = self.waiting_info(s, Some(i + 1), &g) {
                         infos.extend(self.waiting.book.offer(info, now, false));
                     }
                 }
@@ -124,13 +140,14 @@ impl Hub {
         self.send_waiting(infos);
     }
 
-    /// The frame for a queued session (its position looked up unless given); marks it
-    /// `offline` when its group cannot answer now. `None` when it is not queued.
+    /// The frame for a queued session of the group `g` describes (its position looked up
+    /// unless given); marks it `offline` when its group cannot answer now. `None` when it is
+    /// not queued.
     fn waiting_info(
         &mut self,
         session: SessionId,
         position: Option<usize>,
-        now: Millis,
+        g: &GroupNow,
     ) -> Option<WaitingInfo> {
         let l = self.live.get(&session)?;
         if l.view.state != SessionState::Queued {
@@ -144,7 +161,7 @@ impl Hub {
                 .position(|s| *s == session)
                 .map(|i| i + 1)
         })?;
-        let p = self.group_presence(&group, now);
+        let p = g.presence;
         if !p.serving()
             && let Some(l) = self.live.get_mut(&session)
             && !l.view.offline
@@ -158,7 +175,7 @@ impl Hub {
         Some(WaitingInfo {
             session_id: session,
             position: Some(position),
-            estimate_secs: self.engine.wait_estimate_secs(&group, position),
+            estimate_secs: g.wait.map(|w| w.estimate_secs(position)),
             agents_online: p.agents_online,
             open_now: p.open_now,
             offline,
