@@ -167,6 +167,11 @@ fn session(id: i64, customer: CustomerView) -> SessionView {
         csat: None,
         last_seq: 0,
         waiting_since: None,
+        context: None,
+        offline: false,
+        csat_comment: None,
+        replied_at: None,
+        reminded_at: None,
     }
 }
 

@@ -6,6 +6,9 @@ use crate::routing::EngineConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod conversations;
+pub use conversations::ConversationsConfig;
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
@@ -26,6 +29,7 @@ pub struct ServerConfig {
     pub api: ApiConfig,
     /// The HTTP channel API's webhooks (`docs/channels.md`).
     pub webhooks: WebhooksConfig,
+    pub conversations: ConversationsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -182,6 +186,13 @@ pub struct GroupConfig {
     pub name: String,
     #[serde(default)]
     pub strategy: Strategy,
+    /// Business hours, e.g. `Mon-Fri 09:00-12:00,13:00-18:00; Sat 10:00-14:00`; unset: always
+    /// open. Outside them a new conversation is a left message (`offline`).
+    #[serde(default)]
+    pub hours: Option<String>,
+    /// IANA time zone of `hours` (`Asia/Shanghai`); unset: `conversations.timezone`.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -230,11 +241,14 @@ impl Default for ServerConfig {
             groups: vec![GroupConfig {
                 name: "general".into(),
                 strategy: Strategy::LeastBusy,
+                hours: None,
+                timezone: None,
             }],
             channels: ChannelsConfig::default(),
             metrics: MetricsConfig::default(),
             api: ApiConfig::default(),
             webhooks: WebhooksConfig::default(),
+            conversations: ConversationsConfig::default(),
         }
     }
 }
@@ -412,6 +426,7 @@ impl ServerConfig {
                 "must be below max_connections (customers need some too)",
             );
         }
+        self.validate_conversations()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
                 return bad(
@@ -561,6 +576,22 @@ mod tests {
             (
                 "[channels.web]\nallowed_origins = [\"https://shop.example.com/chat\"]\n",
                 "channels.web.allowed_origins",
+            ),
+            (
+                "[[groups]]\nname = \"general\"\nhours = \"Mon-Fri 9-18\"\n",
+                "groups[0] (`general`).hours",
+            ),
+            (
+                "[[groups]]\nname = \"general\"\ntimezone = \"Mars/Olympus\"\n",
+                "groups[0] (`general`).timezone",
+            ),
+            (
+                "[conversations]\ntimezone = \"Nowhere/At_All\"\n",
+                "conversations.timezone",
+            ),
+            (
+                "[conversations]\ncustomer_idle_close_secs = 18446744073709551615\n",
+                "conversations.customer_idle_close_secs",
             ),
         ];
         for (text, key) in cases {

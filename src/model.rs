@@ -130,10 +130,18 @@ pub enum EndReason {
     #[default]
     Resolved,
     Unresolved,
-    /// The customer left or an admin closed it without an outcome.
+    /// Nobody answered in time, the customer went silent, or an admin closed it without an
+    /// outcome.
     Abandoned,
+    /// The customer ended it themselves (`session.end` on the customer endpoint).
+    CustomerLeft,
 }
-snake_enum!(EndReason { Resolved => "resolved", Unresolved => "unresolved", Abandoned => "abandoned" });
+snake_enum!(EndReason {
+    Resolved => "resolved",
+    Unresolved => "unresolved",
+    Abandoned => "abandoned",
+    CustomerLeft => "customer_left",
+});
 
 /// Queue priority: higher is served first. VIP customers and complaints rank above normal.
 pub fn priority_for(vip: bool, tags: &[String]) -> i64 {

@@ -301,6 +301,9 @@ async fn queued_conversations_nobody_answers_are_abandoned() {
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
     let mut config = unthrottled();
     config.quotas.queue_timeout_secs = 1;
+    // With Alice offline the conversations are left messages (issue 8), which have their own,
+    // longer timeout.
+    config.conversations.left_message_timeout_secs = 1;
     let server = TestServer::start(dir.path(), config).await;
     // Alice is offline: nobody takes it.
     let (mut a, r) = start(&server).await;

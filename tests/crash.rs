@@ -11,7 +11,8 @@ use serde_json::json;
 use std::time::Duration;
 
 /// The flood below is faster than the default per-connection rate limit.
-const FAST: &str = "[limits]\nrate_per_sec = 100000.0\nrate_burst = 100000.0\n";
+// (Clients here write as fast as they can: no rate limit, no byte quota.)
+const FAST: &str = "[limits]\nrate_per_sec = 100000.0\nrate_burst = 100000.0\n[quotas]\ncustomer_bytes_per_minute = 0\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_traffic_loses_nothing_acknowledged() {

@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// The traffic is faster than the default per-connection rate limit.
-const FAST: &str = "[limits]\nrate_per_sec = 100000.0\nrate_burst = 100000.0\n";
+// (Clients here write as fast as they can: no rate limit, no byte quota.)
+const FAST: &str = "[limits]\nrate_per_sec = 100000.0\nrate_burst = 100000.0\n[quotas]\ncustomer_bytes_per_minute = 0\n";
 const CUSTOMERS: usize = 4;
 const ROUNDS: usize = 5;
 

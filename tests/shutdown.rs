@@ -25,7 +25,8 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The traffic is faster than the default per-connection rate limit.
-const FAST: &str = "[limits]\nrate_per_sec = 100000.0\nrate_burst = 100000.0\n";
+// (Clients here write as fast as they can: no rate limit, no byte quota.)
+const FAST: &str = "[limits]\nrate_per_sec = 100000.0\nrate_burst = 100000.0\n[quotas]\ncustomer_bytes_per_minute = 0\n";
 
 /// A bare WebSocket with just enough protocol to set up: numbered requests and their replies.
 struct Raw {

@@ -57,6 +57,7 @@ async fn every_request_decodes_into_its_reply_type() {
             external_id_expires: None,
             group: None,
             token: None,
+            context: None,
         })
         .await
         .unwrap();
@@ -213,6 +214,7 @@ async fn every_request_decodes_into_its_reply_type() {
         .request(Rate {
             session_id: session,
             stars: 5,
+            comment: None,
         })
         .await
         .unwrap();

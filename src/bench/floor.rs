@@ -261,5 +261,10 @@ fn session_view(id: i64) -> SessionView {
         csat: None,
         last_seq: 0,
         waiting_since: None,
+        context: None,
+        offline: false,
+        csat_comment: None,
+        replied_at: None,
+        reminded_at: None,
     }
 }

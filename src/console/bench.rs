@@ -68,6 +68,11 @@ fn view(id: i64, now: i64) -> SessionView {
         csat: None,
         last_seq: 0,
         waiting_since: Some(now - (id * 7_000) % 400_000),
+        context: None,
+        offline: false,
+        csat_comment: None,
+        replied_at: None,
+        reminded_at: None,
     }
 }
 

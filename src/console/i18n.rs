@@ -130,6 +130,7 @@ texts! {
     vip => ("VIP", "VIP"),
     complaint => ("Complaint", "投诉"),
     follow_up => ("Follow-up", "待跟进"),
+    offline_message => ("Left message (nobody was online)", "离线留言（当时无人在线）"),
     // composer
     composer_placeholder => ("Type a reply…", "输入回复…"),
     composer_placeholder_readonly => ("This session is read-only", "该会话为只读"),
@@ -156,6 +157,11 @@ texts! {
     profile_tags => ("Tags", "标签"),
     profile_past_sessions => ("Past sessions", "历史会话"),
     profile_intent => ("Intent", "咨询意图"),
+    profile_page => ("Page", "页面"),
+    profile_referrer => ("From", "来源"),
+    profile_user_agent => ("Browser", "浏览器"),
+    profile_app_version => ("App version", "应用版本"),
+    profile_device => ("Device", "设备"),
     profile_none => ("None", "无"),
     // knowledge base and quick replies
     kb_placeholder => ("Search the knowledge base…", "搜索知识库…"),

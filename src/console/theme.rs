@@ -50,6 +50,7 @@ pub const SCOPES: &[&str] = &[
     "session.complaint",
     "session.unread",
     "session.follow_up",
+    "session.offline",
     "session.channel",
     "chat.customer",
     "chat.agent",

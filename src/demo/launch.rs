@@ -42,6 +42,8 @@ pub fn demo_config() -> ServerConfig {
     let group = |name: &str, strategy| GroupConfig {
         name: name.into(),
         strategy,
+        hours: None,
+        timezone: None,
     };
     let mut config = ServerConfig {
         groups: vec![

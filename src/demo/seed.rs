@@ -209,6 +209,11 @@ fn past_session(
         csat: past.csat,
         last_seq: messages.len() as i64,
         waiting_since: None,
+        context: None,
+        offline: false,
+        csat_comment: None,
+        replied_at: None,
+        reminded_at: None,
     };
     (session, messages)
 }

@@ -42,6 +42,11 @@ pub enum Event {
         session_id: SessionId,
         agent_name: String,
     },
+    /// To the customer: their conversation is being handed to a colleague (`agent_joined`
+    /// follows when someone takes it).
+    Transferred {
+        session_id: SessionId,
+    },
     /// To the customer: the conversation is over; `survey` asks for 1–5 stars.
     SessionEnded {
         session_id: SessionId,
@@ -133,4 +138,22 @@ pub enum ServerFrame {
     Queues {
         queues: Vec<QueueInfo>,
     },
+    /// To a waiting customer: where they stand (see `docs/protocol.md`, "Waiting").
+    Waiting(WaitingInfo),
+}
+
+/// The `waiting` frame's fields: the customer's place in the queue and what to expect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingInfo {
+    pub session_id: SessionId,
+    /// 1-based place in the group's queue while queued.
+    pub position: Option<usize>,
+    /// Expected wait from the group's recent history; `None` when there is none.
+    pub estimate_secs: Option<u64>,
+    /// Some agent of the group is online (and connected).
+    pub agents_online: bool,
+    /// Inside the group's business hours.
+    pub open_now: bool,
+    /// The conversation became a left message: nobody online, or outside hours.
+    pub offline: bool,
 }

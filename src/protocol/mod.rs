@@ -18,11 +18,13 @@ pub mod request;
 mod views;
 
 pub use error::{ApiError, ErrorCode};
-pub use event::{Event, ReloadReason, RemovedReason, ServerFrame, StatusReason, WithdrawnReason};
+pub use event::{
+    Event, ReloadReason, RemovedReason, ServerFrame, StatusReason, WaitingInfo, WithdrawnReason,
+};
 pub use kb::{Article, ArticleSummary, QuickReply, split_keywords};
 pub use reply::*;
 pub use request::{Call, Request, TransferTarget};
-pub use views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionView};
+pub use views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionContext, SessionView};
 
 /// Bumped on any incompatible change; `hello` with another number gets `unsupported_version`.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -3,6 +3,7 @@
 //! can only decode a `LoginReply`, and a server handler can only answer with one.
 
 use super::reply::*;
+use super::views::SessionContext;
 use crate::model::{AgentStatus, Channel, CustomerId, EndReason, SessionId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -162,6 +163,10 @@ pub struct CustomerStart {
     pub group: Option<String>,
     #[serde(default)]
     pub token: Option<String>,
+    /// What the channel knows about where the customer writes from (page, app), for agents.
+    /// (Boxed: it would make every request as large as itself.)
+    #[serde(default)]
+    pub context: Option<Box<SessionContext>>,
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -175,6 +180,9 @@ pub struct CustomerResume {
 pub struct Rate {
     pub session_id: SessionId,
     pub stars: u8,
+    /// Optional words with the stars; trimmed, at most 1000 characters.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 // ---- both ----

@@ -42,6 +42,24 @@ pub struct SessionView {
     pub last_seq: i64,
     /// When the customer last wrote and no agent has answered since (for wait colouring).
     pub waiting_since: Option<Millis>,
+    /// What the channel knows: the page (web) or the app (app, mini-program); from the
+    /// customer's client, so untrusted.
+    #[serde(default)]
+    pub context: Option<SessionContext>,
+    /// A left message: started (or kept waiting) while nobody of the group was online or
+    /// outside its business hours.
+    #[serde(default)]
+    pub offline: bool,
+    /// The customer's words with their rating.
+    #[serde(default)]
+    pub csat_comment: Option<String>,
+    /// When an agent last wrote and the customer has not written since (the idle reminder's
+    /// clock).
+    #[serde(default)]
+    pub replied_at: Option<Millis>,
+    /// When the silent customer was reminded (once); the close follows from here.
+    #[serde(default)]
+    pub reminded_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,5 +109,104 @@ impl SessionView {
         s.follow_up = false;
         s.group.clear();
         s
+    }
+}
+
+/// What a channel knows about where the customer writes from, given with `customer.start`.
+/// Every field is optional; the customer's client sends it, so it is untrusted text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+}
+
+impl SessionContext {
+    /// Each field within its length (in characters) and free of control characters; the
+    /// error names the field.
+    pub fn check(&self) -> Result<(), super::ApiError> {
+        let fields = [
+            ("page_url", &self.page_url, 2048),
+            ("referrer", &self.referrer, 2048),
+            ("user_agent", &self.user_agent, 512),
+            ("app_version", &self.app_version, 64),
+            ("device", &self.device, 128),
+        ];
+        for (name, value, max) in fields {
+            let Some(v) = value else { continue };
+            if v.chars().count() > max {
+                return Err(super::ApiError::invalid(format!(
+                    "context.{name} is over {max} characters"
+                )));
+            }
+            if v.chars().any(char::is_control) {
+                return Err(super::ApiError::invalid(format!(
+                    "context.{name} contains control characters"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Empty strings count as absent; `None` when nothing is left.
+    pub fn normalized(mut self) -> Option<SessionContext> {
+        for f in [
+            &mut self.page_url,
+            &mut self.referrer,
+            &mut self.user_agent,
+            &mut self.app_version,
+            &mut self.device,
+        ] {
+            if f.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *f = None;
+            }
+        }
+        (self != SessionContext::default()).then_some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_limits_name_the_field() {
+        let ok = SessionContext {
+            page_url: Some("https://shop.example.com/p/1".into()),
+            device: Some("iPhone 15".into()),
+            ..Default::default()
+        };
+        assert!(ok.check().is_ok());
+        let long = SessionContext {
+            app_version: Some("1".repeat(65)),
+            ..Default::default()
+        };
+        assert!(
+            long.check()
+                .unwrap_err()
+                .message
+                .contains("context.app_version")
+        );
+        let ctl = SessionContext {
+            referrer: Some("a\u{1b}[2J".into()),
+            ..Default::default()
+        };
+        assert!(
+            ctl.check()
+                .unwrap_err()
+                .message
+                .contains("context.referrer")
+        );
+        assert_eq!(SessionContext::default().normalized(), None);
+        let unknown = serde_json::from_str::<SessionContext>(r#"{"page":"x"}"#);
+        assert!(unknown.is_err());
     }
 }

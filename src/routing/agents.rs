@@ -101,7 +101,7 @@ impl Engine {
                 let key = (std::cmp::Reverse(s.priority), s.queued_at, session);
                 let group = s.group.clone();
                 if let Some(g) = self.groups.get_mut(&group) {
-                    g.queue.insert(key);
+                    g.push(key);
                 }
                 fx.push(Effect::Queued { session, group });
             }

@@ -28,7 +28,7 @@ impl Engine {
                 return;
             };
             if let Some(g) = self.groups.get_mut(&group) {
-                g.queue.remove(&key);
+                g.take(&key);
                 g.last_picked = Some(agent);
             }
             self.offer_to(key.2, agent, now, fx);

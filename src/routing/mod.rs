@@ -18,10 +18,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 mod agents;
 mod dispatch;
 mod effects;
+pub mod hours;
 mod sessions;
 mod timers;
+mod waiting;
 
 pub use effects::{AgentLoad, AgentSpec, Effect, RouteError, WithdrawReason};
+pub use waiting::{POSITION_EVERY_MS, WaitBasis, WaitingBook};
 
 #[cfg(test)]
 mod tests;
@@ -106,6 +109,22 @@ struct Group {
     queue: BTreeSet<QueueKey>,
     /// Round robin: the agent who got the last offer.
     last_picked: Option<AgentId>,
+    /// The queue changed since [`Engine::take_changed_queues`] last looked (positions moved).
+    changed: bool,
+    /// Exponentially weighted mean of recent queue waits (queued → accepted), in ms; `None`
+    /// until one session of the group was accepted since start-up.
+    wait_ewma_ms: Option<f64>,
+}
+
+impl Group {
+    fn push(&mut self, key: QueueKey) {
+        self.queue.insert(key);
+        self.changed = true;
+    }
+
+    fn take(&mut self, key: &QueueKey) {
+        self.changed |= self.queue.remove(key);
+    }
 }
 
 #[derive(Debug, Default)]

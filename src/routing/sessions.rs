@@ -18,7 +18,7 @@ impl Engine {
             .groups
             .get_mut(group)
             .ok_or_else(|| RouteError::UnknownGroup(group.into()))?;
-        g.queue.insert((std::cmp::Reverse(priority), now, session));
+        g.push((std::cmp::Reverse(priority), now, session));
         self.sessions.insert(
             session,
             Session {
@@ -69,8 +69,7 @@ impl Engine {
             }
             Place::Queued => {
                 if let Some(g) = self.groups.get_mut(group) {
-                    g.queue
-                        .insert((std::cmp::Reverse(priority), queued_at, session));
+                    g.push((std::cmp::Reverse(priority), queued_at, session));
                 }
             }
         }
@@ -112,7 +111,7 @@ impl Engine {
                 }
                 let key = (std::cmp::Reverse(s.priority), s.queued_at, session);
                 if let Some(g) = self.groups.get_mut(&s.group) {
-                    g.queue.remove(&key);
+                    g.take(&key);
                 }
             }
             _ => return Err(RouteError::NotOffered),
@@ -125,6 +124,11 @@ impl Engine {
         }
         if let Some(s) = self.sessions.get_mut(&session) {
             s.place = Place::Active { agent };
+            // The wait a customer of this group had lately, for the next ones' estimates.
+            let waited = now.saturating_sub(s.queued_at);
+            if let Some(g) = self.groups.get_mut(&s.group) {
+                g.record_wait(waited);
+            }
         }
         let mut fx = vec![Effect::Assigned { session, agent }];
         self.dispatch(now, &mut fx);
@@ -170,7 +174,7 @@ impl Engine {
             s.declined = previous.into_iter().collect();
             let key = (std::cmp::Reverse(s.priority), now, session);
             if let Some(g) = self.groups.get_mut(group) {
-                g.queue.insert(key);
+                g.push(key);
             }
         }
         fx.push(Effect::Queued {
@@ -231,7 +235,7 @@ impl Engine {
             Place::Queued => {
                 let key = (std::cmp::Reverse(s.priority), s.queued_at, session);
                 if let Some(g) = self.groups.get_mut(&s.group) {
-                    g.queue.remove(&key);
+                    g.take(&key);
                 }
                 None
             }
@@ -274,7 +278,7 @@ impl Engine {
         let key = (std::cmp::Reverse(s.priority), s.queued_at, session);
         let group = s.group.clone();
         if let Some(g) = self.groups.get_mut(&group) {
-            g.queue.insert(key);
+            g.push(key);
         }
         if let Some(a) = self.agents.get_mut(&agent) {
             a.offered.remove(&session);

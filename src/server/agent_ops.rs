@@ -209,6 +209,12 @@ impl Hub {
         }
         self.transfer_notes.insert(session_id, (note, by));
         self.apply_with(fx, RemovedReason::Transferred);
+        // The customer hears of it (a line "transferring you to a colleague").
+        if let Some(c) = self.live.get(&session_id).map(|l| l.view.customer.id) {
+            let ev = Event::Transferred { session_id };
+            self.emit(Audience::Customer(c), Some(session_id), &ev);
+        }
+        self.tell_waiting(session_id);
         // The note is for the next offer only; if none was made it stays for the queue.
         Ok(SessionRef { session_id })
     }

@@ -1,6 +1,6 @@
 //! The customer endpoint on the hub: starting or resuming a conversation (who the customer
 //! is: this connection, a token, a signed external id, or someone new — within the address's
-//! quotas), metering what customers write, and rating.
+//! quotas), and metering what customers write. (Ending and rating: `customer_close`.)
 
 use super::acks::AckWindow;
 use super::hub::{Auth, Hub, Live};
@@ -9,10 +9,10 @@ use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::auth;
 use crate::model::{AuthorKind, Channel, CustomerId, SessionState, now_ms, priority_for};
-use crate::protocol::request::{CustomerResume, CustomerStart, Rate, SendMessage};
+use crate::protocol::request::{CustomerResume, CustomerStart, SendMessage};
 use crate::protocol::{
     ApiError, CustomerResumeReply, CustomerStartReply, CustomerView, ErrorCode, MessageAck,
-    RateReply, SessionView,
+    SessionContext, SessionView,
 };
 use crate::store::{Principal, Viewer};
 use std::net::IpAddr;
@@ -26,6 +26,7 @@ struct Start {
     channel: Channel,
     group: String,
     reuse_token: Option<String>,
+    context: Option<SessionContext>,
 }
 
 impl Hub {
@@ -66,8 +67,10 @@ impl Hub {
             external_id,
             group,
             token,
+            context,
             ..
         } = q;
+        let context = context.and_then(|c| SessionContext::normalized(*c));
         let group = group.unwrap_or_else(|| self.config.routing.default_group.clone());
         let nickname = nickname.unwrap_or_default().trim().to_string();
         let fresh_id = self.next_customer_id;
@@ -122,6 +125,7 @@ impl Hub {
                 channel,
                 group,
                 reuse_token,
+                context,
             };
             hub.finish_customer_start(r, customer, start)
         });
@@ -144,16 +148,10 @@ impl Hub {
         if !self.engine.has_group(group) {
             return Err(ApiError::not_found(format!("no skill group `{group}`")));
         }
-        // Queueing where nobody could ever answer would leave the customer waiting for nothing.
-        if !self
-            .agents
-            .values()
-            .any(|e| e.row.groups.iter().any(|g| g == group))
-        {
-            return Err(ApiError::new(
-                ErrorCode::Unavailable,
-                format!("nobody serves `{group}` yet; please try another topic or come back later"),
-            ));
+        // Nobody of the group online, or outside its hours: the conversation still starts, as
+        // a left message (`offline`) that waits for the first agent to come (`waiting_ops`).
+        if let Some(c) = &q.context {
+            c.check()?;
         }
         let nickname = q.nickname.as_deref().unwrap_or_default().trim();
         if nickname.chars().count() > MAX_NICKNAME_CHARS {
@@ -217,6 +215,7 @@ impl Hub {
             channel,
             group,
             reuse_token,
+            context,
         } = start;
         let Some(c) = self.conns.get(&conn) else {
             return r.abandon();
@@ -258,7 +257,7 @@ impl Hub {
         let session = match open {
             Some(s) => s,
             None => {
-                let s = self.open_session(customer.clone(), channel, group, now);
+                let s = self.open_session(customer.clone(), channel, group, context, now);
                 self.quotas.opened(peer, s, now);
                 s
             }
@@ -272,6 +271,7 @@ impl Hub {
             cursor: self.head(),
         };
         self.answer(r, Ok(reply));
+        self.tell_waiting(session);
     }
 
     /// Opens a new conversation and queues it in `group`.
@@ -280,6 +280,7 @@ impl Hub {
         customer: CustomerView,
         channel: Channel,
         group: String,
+        context: Option<SessionContext>,
         now: i64,
     ) -> crate::model::SessionId {
         let sid = self.next_session_id;
@@ -307,6 +308,11 @@ impl Hub {
             csat: None,
             last_seq: 0,
             waiting_since: None,
+            context,
+            offline: !self.group_presence(&group, now).serving(),
+            csat_comment: None,
+            replied_at: None,
+            reminded_at: None,
         };
         self.live.insert(
             sid,
@@ -377,37 +383,13 @@ impl Hub {
             session_id: self.open_by_customer.get(&customer.id).copied(),
             cursor: self.head(),
         };
+        let open = reply.session_id;
         self.answer(r, Ok(reply));
+        if let Some(s) = open {
+            self.tell_waiting(s);
+        }
         if let Some(c) = cursor {
             self.replay(&out, Viewer::Customer(customer.id), c);
         }
-    }
-
-    pub(super) fn rate(&mut self, r: Responder<RateReply>, customer: CustomerId, q: Rate) {
-        let Rate { session_id, stars } = q;
-        if !(1..=5).contains(&stars) {
-            return self.answer(r, Err(ApiError::invalid("stars must be 1 to 5")));
-        }
-        // Read and write in one store job, so two ratings cannot both pass the check.
-        self.batch.work.push(Box::new(move |tx| {
-            let outcome = match tx.session(session_id)? {
-                None => Err(ApiError::not_found(format!("no session {session_id}"))),
-                Some(s) if s.customer.id != customer => Err(ApiError::forbidden(format!(
-                    "session {session_id} is not yours"
-                ))),
-                Some(s) if s.state != SessionState::Ended => {
-                    Err(ApiError::conflict("the conversation has not ended yet"))
-                }
-                Some(s) if s.csat.is_some() => {
-                    Err(ApiError::conflict("this conversation is already rated"))
-                }
-                Some(mut s) => {
-                    s.csat = Some(stars);
-                    tx.put_session(&s, None)?;
-                    Ok(RateReply { session_id, stars })
-                }
-            };
-            Ok(Some(Box::new(move || r.send(outcome))))
-        }));
     }
 }

@@ -135,6 +135,7 @@ impl Hub {
             Request::SendMessage(q) => {
                 self.now(out, id, |h| h.customer_send_metered(conn, customer()?, q))
             }
+            Request::End(q) => self.now(out, id, |h| h.customer_end(customer()?, q)),
             Request::Typing(q) => self.now(out, id, |h| {
                 let c = customer()?;
                 h.own_session(c, q.session_id)?;

@@ -36,6 +36,7 @@ impl Hub {
     pub(super) fn housekeeping(&mut self) {
         let now = now_ms();
         self.expire_unanswered(now);
+        self.remind_or_close_idle(now);
         let live = &self.live;
         self.quotas.prune(now, |s| live.contains_key(&s));
         self.check_revocations(now);
@@ -48,17 +49,23 @@ impl Hub {
     /// accepted that have waited `quotas.queue_timeout_secs`. (A conversation handed back to a
     /// queue after an agent served it is not expired: someone is already answering it.)
     pub(super) fn expire_unanswered(&mut self, now: Millis) {
-        let Some(timeout) = self.config.quotas.queue_timeout_ms() else {
+        let queue = self.config.quotas.queue_timeout_ms();
+        // A left message (`offline`) waits longer: for the first agent of the morning.
+        let left = self.config.conversations.left_message_timeout_ms();
+        if queue.is_none() && left.is_none() {
             return;
-        };
+        }
         let due: Vec<SessionId> = self
             .live
             .values()
             .filter(|l| {
                 let v = &l.view;
+                let timeout = if v.offline { left } else { queue };
                 v.state == SessionState::Queued
                     && v.accepted_at.is_none()
-                    && v.queued_at.unwrap_or(v.created_at).saturating_add(timeout) <= now
+                    && timeout.is_some_and(|t| {
+                        v.queued_at.unwrap_or(v.created_at).saturating_add(t) <= now
+                    })
             })
             .map(|l| l.view.id)
             .take(MAX_EXPIRED_PER_ROUND)

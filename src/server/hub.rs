@@ -214,6 +214,8 @@ pub struct Hub {
     pub pruning: super::housekeeping::PruneChore,
     /// What `/metrics` shows; the hub publishes queue lengths and sessions by state here.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// What waiting customers were told (`waiting_ops`).
+    pub waiting: super::waiting_ops::WaitingRoom,
 }
 
 impl Hub {
@@ -275,6 +277,7 @@ impl Hub {
         }
         Hub {
             quotas: Quotas::new(config.quotas.clone()),
+            waiting: super::waiting_ops::WaitingRoom::new(&config),
             config,
             engine,
             committer,
@@ -347,6 +350,7 @@ impl Hub {
                 .hub_inbox
                 .set((rx.len() + requests.len()) as i64);
             self.broadcast_queues();
+            self.refresh_waiting();
             self.flush();
         }
         self.shutdown();

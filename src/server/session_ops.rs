@@ -16,6 +16,8 @@ use crate::store::Audience;
 const MAX_CLIENT_MSG_ID: usize = 128;
 /// Most messages one transcript request returns.
 const MAX_TRANSCRIPT: u32 = 500;
+/// The author name of the server's own lines in a conversation.
+pub const SYSTEM_NAME: &str = "kefu";
 /// Sessions of a customer listed in their profile.
 const PROFILE_SESSIONS: u32 = 50;
 
@@ -70,6 +72,7 @@ impl Hub {
         }
         let author_name = match kind {
             AuthorKind::Agent => self.agents.get(&author).map(|e| e.row.display_name.clone()),
+            AuthorKind::System => Some(SYSTEM_NAME.to_string()),
             _ => self
                 .live
                 .get(&session)
@@ -98,8 +101,17 @@ impl Hub {
         match kind {
             AuthorKind::Customer => {
                 l.view.waiting_since.get_or_insert(now);
+                // The customer is back: the silent-customer clock stops (`idle`).
+                l.view.replied_at = None;
+                l.view.reminded_at = None;
             }
+            // The server's own lines (the idle reminder) change no clock.
+            AuthorKind::System => {}
             _ => {
+                if kind == AuthorKind::Agent {
+                    l.view.replied_at = Some(now);
+                    l.view.reminded_at = None;
+                }
                 l.view.waiting_since = None;
                 if kind == AuthorKind::Agent && l.view.state == SessionState::Active {
                     l.view.first_human_reply_at.get_or_insert(now);

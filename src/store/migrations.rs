@@ -182,4 +182,14 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_action ON audit_log(action, id);
 "#,
+    // 7: what a waiting customer is told (issue 8): the channel's context (JSON), the left-message
+    // mark, the rating's comment, and the silent-customer clock (when an agent last wrote
+    // unanswered; when the customer was reminded).
+    r#"
+ALTER TABLE sessions ADD COLUMN context TEXT;
+ALTER TABLE sessions ADD COLUMN offline INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN csat_comment TEXT;
+ALTER TABLE sessions ADD COLUMN replied_at INTEGER;
+ALTER TABLE sessions ADD COLUMN reminded_at INTEGER;
+"#,
 ];

@@ -121,6 +121,8 @@ pub fn config_with_groups(groups: &[&str]) -> ServerConfig {
         .map(|g| kefu::config::GroupConfig {
             name: g.to_string(),
             strategy: Default::default(),
+            hours: None,
+            timezone: None,
         })
         .collect();
     let routing = kefu::config::RoutingConfig {

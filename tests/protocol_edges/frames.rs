@@ -151,6 +151,8 @@ async fn binary_frames_get_invalid_with_a_null_id_and_the_connection_stays_usabl
         .call(json!({"id": 3, "type": "customer.start", "channel": "web"}))
         .await;
     let session = assert_ok(&start)["session_id"].as_i64().unwrap();
+    // Nobody is online: the `waiting` frame (issue 8) follows the reply.
+    assert_eq!(c.next().await["type"], "waiting");
     c.binary(vec![0u8, 159, 146, 150]).await;
     assert_error(&c.next().await, Value::Null, "invalid", BINARY);
     let sent = c

@@ -28,6 +28,7 @@ impl Trace {
                 Event::Message { .. } => "message",
                 Event::AgentJoined { .. } => "agent_joined",
                 Event::SessionEnded { .. } => "session_ended",
+                Event::Transferred { .. } => "transferred",
                 Event::Status { .. } => "status",
             })
             .collect()

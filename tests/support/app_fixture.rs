@@ -83,6 +83,11 @@ pub fn session(id: i64, last_seq: i64, state: SessionState) -> SessionView {
         csat: None,
         last_seq,
         waiting_since: None,
+        context: None,
+        offline: false,
+        csat_comment: None,
+        replied_at: None,
+        reminded_at: None,
     }
 }
 

@@ -112,7 +112,8 @@ impl App {
                 Vec::new()
             }
             ServerFrame::Reload { .. } => vec![request(Tag::Snapshot, req::Snapshot {})],
-            ServerFrame::Reply { .. } => Vec::new(),
+            // Agents never get these (customer frames).
+            ServerFrame::Reply { .. } | ServerFrame::Waiting(_) => Vec::new(),
         }
     }
 
@@ -166,7 +167,9 @@ impl App {
                 self.on_status_event(status, reason);
                 Vec::new()
             }
-            Event::AgentJoined { .. } | Event::SessionEnded { .. } => Vec::new(),
+            Event::AgentJoined { .. } | Event::SessionEnded { .. } | Event::Transferred { .. } => {
+                Vec::new()
+            }
         }
     }
 

@@ -50,6 +50,8 @@ pub struct PastSession {
     pub end_reason: Option<crate::model::EndReason>,
     pub state: crate::model::SessionState,
     pub csat: Option<u8>,
+    /// The customer's words with the rating.
+    pub csat_comment: Option<String>,
     /// Seq of its last message, so opening it fetches the newest page first.
     pub last_seq: i64,
 }
@@ -63,6 +65,7 @@ impl From<SessionView> for PastSession {
             end_reason: v.end_reason,
             state: v.state,
             csat: v.csat,
+            csat_comment: v.csat_comment,
             last_seq: v.last_seq,
         }
     }

@@ -156,6 +156,10 @@ fn entry_lines(
     if s.view.follow_up {
         marker("⏸", "session.follow_up");
     }
+    // A left message: written while nobody was online or outside the group's hours.
+    if s.view.offline {
+        marker("✉", "session.offline");
+    }
     let unread = (s.unread > 0).then(|| format!(" ({})", s.unread));
     let unread_w = unread.as_deref().map_or(0, UnicodeWidthStr::width);
     let budget = width.saturating_sub(used + 1 + unread_w);

@@ -1,14 +1,16 @@
 //! The right-hand column: the customer profile sidebar and the knowledge-base search panel.
 
 use super::ctx::Ctx;
-use super::text::{channel_label, date};
+use super::text::{channel_label, date, ellipsize};
 use crate::console::app::Focus;
 use crate::console::app::layout::wrap;
 use crate::console::sanitize::{inert_line, inert_text};
+use crate::protocol::SessionView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let (app, t) = (ctx.app, ctx.t);
@@ -32,8 +34,19 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                 .map(|e| inert_line(e).into_owned())
                 .unwrap_or_else(|| c.id.to_string()),
         ),
-        field(t.profile_channel, channel_label(ctx, c.channel).to_string()),
+        // This conversation's channel (the customer may have first come by another).
+        field(
+            t.profile_channel,
+            channel_label(ctx, s.view.channel).to_string(),
+        ),
     ];
+    if s.view.offline {
+        lines.push(Line::from(Span::styled(
+            t.offline_message.to_string(),
+            ctx.style("session.offline"),
+        )));
+    }
+    lines.extend(context_lines(ctx, &s.view, inner.width));
     let mut tags: Vec<Span> = vec![Span::styled(
         format!("{}: ", t.profile_tags),
         ctx.style("profile.label"),
@@ -73,7 +86,7 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
             for (i, past) in p
                 .iter()
                 .enumerate()
-                .take(inner.height.saturating_sub(7) as usize)
+                .take(usize::from(inner.height).saturating_sub(lines.len()))
             {
                 let mark = if focused && i == app.profile_selected {
                     "▶"
@@ -85,6 +98,14 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                     .map(|r| r.as_str())
                     .unwrap_or(past.state.as_str());
                 let stars = past.csat.map(|c| format!(" {}★", c)).unwrap_or_default();
+                // The rating's comment, on a line of its own below, cut to the panel's width.
+                let comment = past.csat_comment.as_deref().map(|c| {
+                    let room = usize::from(inner.width).saturating_sub(5);
+                    Line::from(Span::styled(
+                        format!("   “{}”", ellipsize(&inert_line(c), room)),
+                        ctx.style("profile.value"),
+                    ))
+                });
                 let tags: Vec<String> = past
                     .tags
                     .iter()
@@ -98,10 +119,45 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
                     Span::styled(format!("{outcome}{stars} "), ctx.style("profile.value")),
                     Span::styled(tags.join(","), ctx.style("profile.tag")),
                 ]));
+                lines.extend(comment);
             }
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// What the channel reported (page, referrer, browser; app version, device), one line each,
+/// cut to the panel's width: it comes from the customer's side, so it is made inert first.
+fn context_lines(ctx: &Ctx, view: &SessionView, width: u16) -> Vec<Line<'static>> {
+    let (t, Some(c)) = (ctx.t, &view.context) else {
+        return Vec::new();
+    };
+    [
+        (t.profile_page, &c.page_url),
+        (t.profile_referrer, &c.referrer),
+        (t.profile_user_agent, &c.user_agent),
+        (t.profile_app_version, &c.app_version),
+        (t.profile_device, &c.device),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| {
+        let value = value.as_deref()?;
+        // The scheme says little in a narrow panel; the host and path are what matter.
+        let value = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"))
+            .unwrap_or(value);
+        let value = inert_line(value);
+        let room = usize::from(width).saturating_sub(label.width() + 2);
+        Some(Line::from(vec![
+            Span::styled(format!("{label}: "), ctx.style("profile.label")),
+            Span::styled(
+                ellipsize(&value, room).into_owned(),
+                ctx.style("profile.value"),
+            ),
+        ]))
+    })
+    .collect()
 }
 
 pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {

@@ -7,7 +7,7 @@
 use super::{ApiState, MAX_BODY_BYTES, fail};
 use crate::model::{Channel, CustomerId, SessionId, now_ms};
 use crate::protocol::request::SendMessage;
-use crate::protocol::{ApiError, CustomerView, ErrorCode};
+use crate::protocol::{ApiError, CustomerView, ErrorCode, SessionContext};
 use crate::server::hub::{Hub, HubMsg};
 use crate::store::integrations::{IdempotentAnswer, Integration};
 use axum::Json;
@@ -23,7 +23,6 @@ use tokio::sync::oneshot;
 const MAX_KEY_BYTES: usize = 128;
 const MAX_EXTERNAL_ID_BYTES: usize = 128;
 const MAX_NICKNAME_CHARS: usize = 64;
-const MAX_CONTEXT_BYTES: usize = 4096;
 
 /// The request body (documented in `docs/channels.md` and `openapi.json`).
 #[derive(Debug, Deserialize)]
@@ -42,9 +41,10 @@ pub struct MessageIn {
     /// The skill group a new conversation is queued in (default: `routing.default_group`).
     #[serde(default)]
     group: Option<String>,
-    /// What the channel knows (app version, device…): an object, accepted and checked.
+    /// What the channel knows (app version, device…), stored on a new conversation and shown
+    /// to agents; the fields of `customer.start`'s `context`.
     #[serde(default)]
-    context: Option<serde_json::Map<String, serde_json::Value>>,
+    context: Option<SessionContext>,
 }
 
 /// The answer, the first time (201) and for every retry with the same key and body (200).
@@ -134,6 +134,7 @@ pub struct ApiMessage {
     text: String,
     key: String,
     group: Option<String>,
+    context: Option<SessionContext>,
     body_sha256: String,
 }
 
@@ -179,14 +180,7 @@ fn parse(integration: &Integration, body: &[u8]) -> Result<ApiMessage, ApiError>
         )));
     }
     if let Some(ctx) = &m.context {
-        let size = serde_json::to_string(ctx)
-            .map(|s| s.len())
-            .unwrap_or(usize::MAX);
-        if size > MAX_CONTEXT_BYTES {
-            return Err(ApiError::invalid(format!(
-                "context over {MAX_CONTEXT_BYTES} bytes"
-            )));
-        }
+        ctx.check()?;
     }
     let body_sha256 = Sha256::digest(body)
         .iter()
@@ -200,6 +194,7 @@ fn parse(integration: &Integration, body: &[u8]) -> Result<ApiMessage, ApiError>
         text: m.text,
         key: m.idempotency_key,
         group: m.group,
+        context: m.context,
         body_sha256,
     })
 }
@@ -268,7 +263,7 @@ impl Hub {
                     let _ = done.send(Err(e));
                     return;
                 }
-                self.open_session(customer, m.channel, group, now_ms())
+                self.open_session(customer, m.channel, group, m.context.clone(), now_ms())
             }
         };
         let send = SendMessage {
@@ -312,18 +307,10 @@ impl Hub {
 
     /// Whether a new conversation can be queued in `group`.
     fn servable(&self, group: &str) -> Result<(), ApiError> {
+        // Nobody online (or nobody in the group at all) is fine: the conversation waits as a
+        // left message for the first agent who comes, as on the customer endpoint.
         if !self.engine.has_group(group) {
             return Err(ApiError::not_found(format!("no skill group `{group}`")));
-        }
-        if !self
-            .agents
-            .values()
-            .any(|e| e.row.groups.iter().any(|g| g == group))
-        {
-            return Err(ApiError::new(
-                ErrorCode::Unavailable,
-                format!("nobody serves `{group}` yet; retry later"),
-            ));
         }
         Ok(())
     }

@@ -78,7 +78,8 @@ pub(super) const SESSION_SELECT: &str =
     max(s.last_seq, COALESCE((SELECT max(seq) FROM messages WHERE session_id = s.id), 0)),
     s.waiting_since,
     s.offered_to, s.offer_expires_at,
-    c.id, c.external_id, c.nickname, c.channel, c.vip, c.tags
+    c.id, c.external_id, c.nickname, c.channel, c.vip, c.tags,
+    s.context, s.offline, s.csat_comment, s.replied_at, s.reminded_at
     FROM sessions s JOIN customers c ON c.id = s.customer_id";
 
 pub(super) fn session(r: &Row) -> Res<SessionView> {
@@ -104,6 +105,14 @@ pub(super) fn session(r: &Row) -> Res<SessionView> {
         last_seq: r.get(17)?,
         waiting_since: r.get(18)?,
         customer: customer(r, 21)?,
+        // A context that no longer parses is shown as none rather than failing the read.
+        context: r
+            .get::<_, Option<String>>(27)?
+            .and_then(|t| serde_json::from_str(&t).ok()),
+        offline: r.get(28)?,
+        csat_comment: r.get(29)?,
+        replied_at: r.get(30)?,
+        reminded_at: r.get(31)?,
     })
 }
 

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// The columns compared and updated, in [`columns`] order (`id` is the key; `last_seq` is
 /// written only with the whole row).
-const COLUMNS: [&str; 20] = [
+const COLUMNS: [&str; 25] = [
     "customer_id",
     "channel",
     "state",
@@ -34,6 +34,11 @@ const COLUMNS: [&str; 20] = [
     "end_reason",
     "csat",
     "waiting_since",
+    "context",
+    "offline",
+    "csat_comment",
+    "replied_at",
+    "reminded_at",
 ];
 
 type Row = [Value; COLUMNS.len()];
@@ -79,6 +84,16 @@ fn columns(s: &SessionView, offer: Option<(AgentId, Millis)>) -> Row {
         text(s.end_reason.map(|r| r.as_str())),
         int(s.csat.map(i64::from)),
         int(s.waiting_since),
+        text(
+            s.context
+                .as_ref()
+                .and_then(|c| serde_json::to_string(c).ok())
+                .as_deref(),
+        ),
+        Value::Integer(s.offline.into()),
+        text(s.csat_comment.as_deref()),
+        int(s.replied_at),
+        int(s.reminded_at),
     ]
 }
 
@@ -136,9 +151,10 @@ fn put_whole(c: &Connection, s: &SessionView, row: &Row) -> Res<()> {
         "INSERT OR REPLACE INTO sessions (id, last_seq, customer_id, channel, state, group_name,
             assignee, offered_to, offer_expires_at, priority, intent, tags, follow_up,
             created_at, queued_at, offered_at, accepted_at, first_human_reply_at,
-            ended_at, end_reason, csat, waiting_since)
+            ended_at, end_reason, csat, waiting_since, context, offline, csat_comment,
+            replied_at, reminded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-            ?17, ?18, ?19, ?20, ?21, ?22)",
+            ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
     )?;
     let values = [Value::Integer(s.id), Value::Integer(s.last_seq)]
         .into_iter()
