@@ -46,6 +46,8 @@ pub fn apply_params(cfg: &mut ClassifierConfig, params: &[String]) -> anyhow::Re
             "epochs" => t.epochs = v.parse().with_context(bad)?,
             "lambda" => t.lambda = v.parse().with_context(bad)?,
             "lr0" => t.lr0 = v.parse().with_context(bad)?,
+            "decay" => t.decay = v.parse().with_context(bad)?,
+            "hinge" => t.hinge = v.parse().with_context(bad)?,
             "seed" => t.seed = v.parse().with_context(bad)?,
             "holdout_every" => cfg.holdout_every = v.parse().with_context(bad)?,
             "threshold" => cfg.threshold = Some(v.parse().with_context(bad)?),

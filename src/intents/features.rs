@@ -40,7 +40,7 @@ impl Default for FeatureConfig {
             cjk_min: 2,
             cjk_max: 4,
             min_df: 1,
-            char_weight: 1.0,
+            char_weight: 2.0,
             sublinear_tf: true,
         }
     }

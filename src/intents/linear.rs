@@ -15,8 +15,11 @@ pub struct TrainConfig {
     pub epochs: usize,
     /// L2 strength per example.
     pub lambda: f32,
-    /// Initial learning rate; step t uses lr0 / (1 + lr0 · lambda · t).
+    /// Initial learning rate; step t uses lr0 / (1 + lr0 · lambda · t + decay · epochs so far).
     pub lr0: f32,
+    pub decay: f32,
+    /// Multiclass hinge (Crammer–Singer) instead of the log loss.
+    pub hinge: bool,
     pub seed: u64,
 }
 
@@ -24,8 +27,10 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             epochs: 15,
-            lambda: 1e-4,
+            lambda: 1e-5,
             lr0: 0.5,
+            decay: 0.0,
+            hinge: false,
             seed: 0x6b65_6675,
         }
     }
@@ -100,11 +105,28 @@ impl Linear {
             rng.shuffle(&mut order);
             for &i in &order {
                 let (x, y) = (&xs[i], ys[i]);
-                let eta = cfg.lr0 / (1.0 + cfg.lr0 * cfg.lambda * t as f32);
+                let epochs_done = t as f32 / xs.len().max(1) as f32;
+                let eta = cfg.lr0 / (1.0 + cfg.lr0 * cfg.lambda * t as f32 + cfg.decay * epochs_done);
                 t += 1;
                 m.raw_scores(x, scale, &mut p);
-                softmax(&mut p, 1.0);
-                p[y] -= 1.0; // gradient of the log loss w.r.t. the scores
+                if cfg.hinge {
+                    // Gradient of max(0, 1 + s_r - s_y), r the best wrong class.
+                    let mut r = if y == 0 { 1 } else { 0 };
+                    for c in 0..n_class {
+                        if c != y && p[c] > p[r] {
+                            r = c;
+                        }
+                    }
+                    let violated = n_class > 1 && p[y] - p[r] < 1.0;
+                    p.iter_mut().for_each(|v| *v = 0.0);
+                    if violated {
+                        p[y] = -1.0;
+                        p[r] = 1.0;
+                    }
+                } else {
+                    softmax(&mut p, 1.0);
+                    p[y] -= 1.0; // gradient of the log loss w.r.t. the scores
+                }
                 scale *= 1.0 - eta * cfg.lambda;
                 let step = eta / scale;
                 for (&j, &xj) in x.idx.iter().zip(&x.val) {
