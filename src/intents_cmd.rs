@@ -6,6 +6,8 @@ use crate::intents::dataset::{Example, first_shots, parse_csv, parse_pairs};
 use crate::intents::metrics::{best_pair_accuracy, pair_accuracy, score};
 use crate::intents::{Classifier, ClassifierConfig, DEFAULT_MATCH_THRESHOLD, IntentSet};
 use anyhow::{Context, bail};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -96,25 +98,27 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
     let gold: Vec<String> = test.iter().map(|e| e.label.clone()).collect();
     let s = score(&gold, &predicted, args.oos_label);
 
-    println!("train_rows: {}", train.len());
-    println!("test_rows: {}", test.len());
-    println!("intents: {}", clf.labels().len());
-    println!("features: {}", clf.dim());
-    println!("accuracy: {:.4}", s.accuracy);
-    println!("macro_f1: {:.4}", s.macro_f1);
+    let mut out = String::new();
+    let o = &mut out;
+    writeln!(o, "train_rows: {}", train.len())?;
+    writeln!(o, "test_rows: {}", test.len())?;
+    writeln!(o, "intents: {}", clf.labels().len())?;
+    writeln!(o, "features: {}", clf.dim())?;
+    writeln!(o, "accuracy: {:.4}", s.accuracy)?;
+    writeln!(o, "macro_f1: {:.4}", s.macro_f1)?;
     if let (Some(a), Some(r)) = (s.in_scope_accuracy, s.oos_recall) {
-        println!("in_scope_accuracy: {a:.4}");
-        println!("oos_recall: {r:.4}");
+        writeln!(o, "in_scope_accuracy: {a:.4}")?;
+        writeln!(o, "oos_recall: {r:.4}")?;
     }
-    println!("train_secs: {train_secs:.2}");
-    println!("us_per_message: {us_per_message:.1}");
-    println!("temperature: {:.3}", clf.temperature());
-    println!("threshold: {:.3}", clf.threshold());
-    println!("most_confused:");
+    writeln!(o, "train_secs: {train_secs:.2}")?;
+    writeln!(o, "us_per_message: {us_per_message:.1}")?;
+    writeln!(o, "temperature: {:.3}", clf.temperature())?;
+    writeln!(o, "threshold: {:.3}", clf.threshold())?;
+    writeln!(o, "most_confused:")?;
     for (g, p, n) in s.confusions.iter().take(10) {
-        println!("  {n:>4}  {} -> {}", inert_line(g), inert_line(p));
+        writeln!(o, "  {n:>4}  {} -> {}", inert_line(g), inert_line(p))?;
     }
-    Ok(())
+    emit(&out)
 }
 
 /// Classifies each text with the default intents or those of `intents_file`.
@@ -157,13 +161,24 @@ pub fn match_eval(path: &Path) -> anyhow::Result<()> {
         .map(|p| (crate::intents::similarity(&matcher, &p.a, &p.b), p.same))
         .collect();
     let (best, best_t) = best_pair_accuracy(&sims);
-    println!("pairs: {}", pairs.len());
-    println!("threshold: {DEFAULT_MATCH_THRESHOLD:.3}");
-    println!(
+    let mut out = String::new();
+    let o = &mut out;
+    writeln!(o, "pairs: {}", pairs.len())?;
+    writeln!(o, "threshold: {DEFAULT_MATCH_THRESHOLD:.3}")?;
+    writeln!(
+        o,
         "accuracy: {:.4}",
         pair_accuracy(&sims, DEFAULT_MATCH_THRESHOLD)
-    );
-    println!("best_accuracy: {best:.4}");
-    println!("best_threshold: {best_t:.3}");
+    )?;
+    writeln!(o, "best_accuracy: {best:.4}")?;
+    writeln!(o, "best_threshold: {best_t:.3}")?;
+    emit(&out)
+}
+
+/// Writes the report in one go; a closed pipe (`| head`) is an error, not a panic.
+fn emit(out: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
     Ok(())
 }

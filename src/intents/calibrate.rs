@@ -3,16 +3,23 @@
 
 use super::linear::softmax;
 
+/// Fewer held-out examples than this leave the temperature at 1 and the threshold at its
+/// default: a handful of (usually all correct) examples would only make the model overconfident.
+pub const MIN_HELD_OUT: usize = 25;
+const T_MIN: f32 = 0.25;
+const T_MAX: f32 = 20.0;
+
 /// The temperature that minimises the mean negative log-likelihood of `gold` under
-/// softmax(scores / T), over a log-spaced grid from 0.05 to 20.
+/// softmax(scores / T), over a log-spaced grid from 0.25 to 20 (below 0.25 only sharpens
+/// confidences that a small held-out set happened to get all right).
 pub fn fit_temperature(scores: &[Vec<f32>], gold: &[usize]) -> f32 {
-    if scores.is_empty() {
+    if scores.len() < MIN_HELD_OUT {
         return 1.0;
     }
     let mut best = (f64::INFINITY, 1.0f32);
     let mut p = Vec::new();
     for k in 0..=80 {
-        let t = (0.05f32.ln() + (20f32.ln() - 0.05f32.ln()) * k as f32 / 80.0).exp();
+        let t = (T_MIN.ln() + (T_MAX.ln() - T_MIN.ln()) * k as f32 / 80.0).exp();
         let mut nll = 0.0f64;
         for (s, &g) in scores.iter().zip(gold) {
             p.clear();
@@ -55,7 +62,7 @@ pub fn threshold_with_oos(in_scope: &[(f32, bool)], oos: &[f32]) -> f32 {
 /// Without out-of-scope examples: the threshold that keeps `keep` (e.g. 0.95) of the correctly
 /// classified held-out examples, so a known intent is rarely called unknown.
 pub fn threshold_keeping(correct_confidences: &[f32], keep: f32) -> Option<f32> {
-    if correct_confidences.is_empty() {
+    if correct_confidences.len() < MIN_HELD_OUT {
         return None;
     }
     let mut c = correct_confidences.to_vec();
@@ -71,9 +78,11 @@ mod tests {
     #[test]
     fn overconfident_scores_get_a_temperature_above_one() {
         // Scores say 0 with a huge margin, but 0 is right only 60% of the time.
-        let scores: Vec<Vec<f32>> = (0..10).map(|_| vec![10.0, 0.0]).collect();
-        let gold: Vec<usize> = (0..10).map(|i| usize::from(i >= 6)).collect();
+        let scores: Vec<Vec<f32>> = (0..30).map(|_| vec![10.0, 0.0]).collect();
+        let gold: Vec<usize> = (0..30).map(|i| usize::from(i % 10 >= 6)).collect();
         assert!(fit_temperature(&scores, &gold) > 5.0);
+        // Too few held-out examples: no calibration.
+        assert_eq!(fit_temperature(&scores[..10], &gold[..10]), 1.0);
     }
 
     #[test]
@@ -86,8 +95,8 @@ mod tests {
 
     #[test]
     fn keeping_threshold_drops_the_lowest_few() {
-        let c: Vec<f32> = (1..=20).map(|i| i as f32 / 20.0).collect();
-        assert_eq!(threshold_keeping(&c, 0.95), Some(0.1));
-        assert_eq!(threshold_keeping(&[], 0.95), None);
+        let c: Vec<f32> = (1..=40).map(|i| i as f32 / 40.0).collect();
+        assert_eq!(threshold_keeping(&c, 0.95), Some(0.075));
+        assert_eq!(threshold_keeping(&c[..10], 0.95), None);
     }
 }

@@ -127,3 +127,79 @@ impl IntentSet {
         Classifier::train(&self.examples(), cfg)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_set_parses_and_has_both_languages() {
+        let set = IntentSet::builtin().unwrap();
+        for name in [
+            "complaint",
+            "inquiry",
+            "suggestion",
+            "praise",
+            "order_status",
+            "refund",
+            "logistics",
+            "invoice",
+            "account",
+            "human_request",
+            "greeting",
+            "thanks",
+        ] {
+            let i = set.get(name).unwrap_or_else(|| panic!("{name} missing"));
+            let zh = i
+                .examples
+                .iter()
+                .filter(|e| e.chars().any(crate::intents::text::is_cjk))
+                .count();
+            let en = i.examples.len() - zh;
+            assert!(zh >= 10 && en >= 10, "{name}: {zh} zh, {en} en examples");
+        }
+        assert!(set.get("complaint").unwrap().effects.raise_priority);
+        assert!(set.get("human_request").unwrap().effects.handoff);
+        assert_eq!(set.get("refund").unwrap().display_name("zh-CN"), "退款");
+    }
+
+    #[test]
+    fn the_default_set_recognises_unseen_messages() {
+        let clf = IntentSet::builtin()
+            .unwrap()
+            .train(&ClassifierConfig::default())
+            .unwrap();
+        for (text, want) in [
+            ("我要投诉你们的快递员", "complaint"),
+            ("帮我转人工客服", "human_request"),
+            ("please connect me to a human agent", "human_request"),
+            ("my parcel is still not here", "logistics"),
+            ("怎么开电子发票", "invoice"),
+            ("I forgot the password of my account", "account"),
+            ("多谢你的帮忙", "thanks"),
+            ("退款多久能到账", "refund"),
+        ] {
+            assert_eq!(clf.predict(text).best, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn bad_files_are_rejected_with_the_reason() {
+        let e = IntentSet::from_toml("x.toml", "[[intent]]\nname = \"a\"\n").unwrap_err();
+        assert!(e.to_string().starts_with("x.toml: "), "{e}");
+        let twice = "[[intent]]\nname='a'\nzh='甲'\nen='A'\nexamples=['x']\n".repeat(2);
+        assert_eq!(
+            IntentSet::from_toml("x.toml", &twice)
+                .unwrap_err()
+                .to_string(),
+            "x.toml: intent \"a\": defined twice"
+        );
+        let empty = "[[intent]]\nname='a'\nzh='甲'\nen='A'\nexamples=[' ']\n";
+        assert!(
+            IntentSet::from_toml("x.toml", empty)
+                .unwrap_err()
+                .to_string()
+                .contains("at least one example")
+        );
+    }
+}

@@ -271,7 +271,8 @@ mod tests {
             .map(|(_, x)| x * x)
             .sum();
         assert!((word - 1.0).abs() < 1e-5, "{word}");
-        assert!((x.norm() - 2f32.sqrt()).abs() < 1e-5);
+        let w = cfg.char_weight;
+        assert!((x.norm() - (1.0 + w * w).sqrt()).abs() < 1e-5);
         assert!(v.transform("zzz qqq").idx.is_empty());
         assert!(!v.transform("退款").idx.is_empty());
     }

@@ -106,7 +106,8 @@ impl Linear {
             for &i in &order {
                 let (x, y) = (&xs[i], ys[i]);
                 let epochs_done = t as f32 / xs.len().max(1) as f32;
-                let eta = cfg.lr0 / (1.0 + cfg.lr0 * cfg.lambda * t as f32 + cfg.decay * epochs_done);
+                let eta =
+                    cfg.lr0 / (1.0 + cfg.lr0 * cfg.lambda * t as f32 + cfg.decay * epochs_done);
                 t += 1;
                 m.raw_scores(x, scale, &mut p);
                 if cfg.hinge {
