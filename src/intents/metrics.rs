@@ -46,7 +46,7 @@ pub fn score(gold: &[String], predicted: &[String], oos_label: Option<&str>) -> 
         .map(|((g, p), c)| (g.to_string(), p.to_string(), c))
         .collect();
     // Most frequent first; ties in name order (the map's order, kept by a stable sort).
-    confusions.sort_by(|a, b| b.2.cmp(&a.2));
+    confusions.sort_by_key(|c| std::cmp::Reverse(c.2));
     let (in_scope_accuracy, oos_recall) = match oos_label {
         Some(oos) => {
             let rate = |want_oos: bool| {
