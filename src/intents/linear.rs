@@ -111,16 +111,14 @@ impl Linear {
                 t += 1;
                 m.raw_scores(x, scale, &mut p);
                 if cfg.hinge {
-                    // Gradient of max(0, 1 + s_r - s_y), r the best wrong class.
-                    let mut r = if y == 0 { 1 } else { 0 };
-                    for c in 0..n_class {
-                        if c != y && p[c] > p[r] {
-                            r = c;
-                        }
-                    }
-                    let violated = n_class > 1 && p[y] - p[r] < 1.0;
+                    // Gradient of max(0, 1 + s_r - s_y), r the best wrong class (none when
+                    // there is a single class).
+                    let r = (0..n_class)
+                        .filter(|&c| c != y)
+                        .max_by(|&a, &b| p[a].total_cmp(&p[b]));
+                    let violated = r.filter(|&r| p[y] - p[r] < 1.0);
                     p.iter_mut().for_each(|v| *v = 0.0);
-                    if violated {
+                    if let Some(r) = violated {
                         p[y] = -1.0;
                         p[r] = 1.0;
                     }
@@ -198,6 +196,36 @@ mod tests {
             m.scores(x, &mut s);
             let best = (0..3).max_by(|&a, &b| s[a].total_cmp(&s[b])).unwrap();
             assert_eq!(best, y);
+        }
+    }
+
+    #[test]
+    fn a_single_class_trains_with_either_loss() {
+        let xs = vec![sv(&[(0, 1.0)])];
+        for hinge in [false, true] {
+            let cfg = TrainConfig {
+                hinge,
+                ..TrainConfig::default()
+            };
+            let m = Linear::train(&xs, &[0], 1, 1, &cfg);
+            let mut s = [0.0];
+            m.scores(&xs[0], &mut s);
+            assert!(s[0].is_finite());
+        }
+    }
+
+    #[test]
+    fn hinge_loss_separates_three_classes() {
+        let xs = vec![sv(&[(0, 1.0)]), sv(&[(1, 1.0)]), sv(&[(2, 1.0)])];
+        let cfg = TrainConfig {
+            hinge: true,
+            ..TrainConfig::default()
+        };
+        let m = Linear::train(&xs, &[0, 1, 2], 3, 3, &cfg);
+        let mut s = [0.0; 3];
+        for (y, x) in xs.iter().enumerate() {
+            m.scores(x, &mut s);
+            assert_eq!((0..3).max_by(|&a, &b| s[a].total_cmp(&s[b])), Some(y));
         }
     }
 
