@@ -1,4 +1,4 @@
-//! The command line: `kefu serve`, `kefu admin …`, `kefu bench`.
+//! The command line: `kefu serve`, `kefu admin …`, `kefu bench`, `kefu intents …`, `kefu kb …`.
 
 use crate::admin;
 use crate::config::ServerConfig;
@@ -72,9 +72,57 @@ pub enum Command {
     },
     /// Load-test a running server: customers send, agents accept and reply.
     Bench(crate::bench::BenchArgs),
+    /// Intent recognition: evaluate the classifier on labelled CSV, or classify texts.
+    Intents {
+        #[command(subcommand)]
+        what: IntentsCmd,
+    },
+    /// Knowledge-base tools that need no server.
+    Kb {
+        #[command(subcommand)]
+        what: KbCmd,
+    },
     /// The bench's floor: a minimal durable relay that `kefu bench --floor` starts.
     #[command(hide = true)]
     BenchFloor(crate::bench::FloorArgs),
+}
+
+#[derive(Subcommand)]
+pub enum IntentsCmd {
+    /// Train on one CSV (`text,label` header) and report accuracy on another.
+    Eval {
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+        /// Test rows with this label are right when the classifier says "unknown"; training rows
+        /// with it choose the unknown threshold.
+        #[arg(long)]
+        oos_label: Option<String>,
+        /// Train on the first K rows of each label only.
+        #[arg(long)]
+        shots: Option<usize>,
+        /// Override a classifier setting, key=value (repeatable; see docs/intents.md).
+        #[arg(long = "param")]
+        params: Vec<String>,
+    },
+    /// Classify texts with the default intents (or those of --intents FILE).
+    Classify {
+        /// An intent file in the default set's TOML format, replacing the default set.
+        #[arg(long)]
+        intents: Option<PathBuf>,
+        /// Display names in en or zh.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        #[arg(required = true)]
+        texts: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KbCmd {
+    /// Question-matching accuracy on TSV pairs `text_a<TAB>text_b<TAB>label` (1 = same question).
+    MatchEval { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -271,6 +319,33 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             rt.block_on(crate::bench::run(args))
         }
         Command::BenchFloor(args) => crate::bench::run_floor(args),
+        Command::Intents {
+            what:
+                IntentsCmd::Eval {
+                    train,
+                    test,
+                    oos_label,
+                    shots,
+                    params,
+                },
+        } => crate::intents_cmd::eval(crate::intents_cmd::EvalArgs {
+            train: &train,
+            test: &test,
+            oos_label: oos_label.as_deref(),
+            shots,
+            params: &params,
+        }),
+        Command::Intents {
+            what:
+                IntentsCmd::Classify {
+                    intents,
+                    lang,
+                    texts,
+                },
+        } => crate::intents_cmd::classify(intents.as_deref(), &lang, &texts),
+        Command::Kb {
+            what: KbCmd::MatchEval { file },
+        } => crate::intents_cmd::match_eval(&file),
     }
 }
 

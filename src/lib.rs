@@ -9,6 +9,8 @@ pub mod client;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod intents;
+pub mod intents_cmd;
 pub mod logging;
 pub mod metrics;
 pub mod model;
