@@ -22,6 +22,8 @@ pub struct ServerConfig {
     pub groups: Vec<GroupConfig>,
     pub channels: ChannelsConfig,
     pub metrics: MetricsConfig,
+    /// Knowledge-base search (`[kb]`: synonyms).
+    pub kb: crate::kb::KbConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -211,6 +213,7 @@ impl Default for ServerConfig {
             }],
             channels: ChannelsConfig::default(),
             metrics: MetricsConfig::default(),
+            kb: crate::kb::KbConfig::default(),
         }
     }
 }

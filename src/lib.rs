@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod kb;
 pub mod logging;
 pub mod metrics;
 pub mod model;

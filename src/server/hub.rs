@@ -212,6 +212,9 @@ pub struct Hub {
     pub revocation: Revocation,
     /// What `/metrics` shows; the hub publishes queue lengths and sessions by state here.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The knowledge base's full-text index (`kb_ops`); without it `kb.search` falls back to
+    /// the store's substring search.
+    pub kb_index: Option<Arc<crate::kb::KbIndex>>,
 }
 
 impl Hub {
@@ -292,6 +295,7 @@ impl Hub {
             batch: Batch::default(),
             revocation: Revocation::default(),
             metrics,
+            kb_index: None,
         }
     }
 

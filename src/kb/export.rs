@@ -1,0 +1,1 @@
+//! `kefu admin kb export` (placeholder, filled below).

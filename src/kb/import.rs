@@ -1,0 +1,1 @@
+//! `kefu admin kb import` (placeholder, filled below).
