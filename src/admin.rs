@@ -102,3 +102,12 @@ pub fn add_member(store: &mut dyn Store, group: &str, username: &str) -> anyhow:
     })?;
     Ok(())
 }
+
+/// `kefu admin kb import`: parses `path` and saves its good rows (see [`crate::kb::import`]).
+pub fn import_kb(
+    store: &mut dyn Store,
+    path: &std::path::Path,
+) -> anyhow::Result<crate::kb::import::Report> {
+    let (rows, errors) = crate::kb::import::parse_path(path)?;
+    crate::kb::import::import(store, rows, errors, crate::model::now_ms())
+}

@@ -89,6 +89,25 @@ pub enum AdminCmd {
         #[command(subcommand)]
         what: GroupCmd,
     },
+    /// The knowledge base: import and export articles.
+    Kb {
+        #[command(subcommand)]
+        what: KbCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KbCmd {
+    /// Import articles from a folder of Markdown files with front matter, a CSV file
+    /// (`question,answer,category`) or a JSON file; an article with the same `id` is updated.
+    /// Bad rows are reported with their file and line; the good ones are imported.
+    Import { path: PathBuf },
+    /// Export every article: one JSON file, or a folder of Markdown files (`--format md`).
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: crate::kb::export::Format,
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -279,6 +298,7 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             admin::add_member(store, &group, &username)?;
             println!("{username} is in {group}");
         }
+        AdminCmd::Kb { what } => return run_kb(store, what),
         AdminCmd::Group {
             what: GroupCmd::List,
         } => {
@@ -290,6 +310,35 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             for (name, strategy) in groups {
                 println!("{name:<20} {strategy}");
             }
+        }
+    }
+    Ok(())
+}
+
+fn run_kb(store: &mut dyn crate::store::Store, what: KbCmd) -> anyhow::Result<()> {
+    match what {
+        KbCmd::Import { path } => {
+            let report = admin::import_kb(store, &path)?;
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            println!(
+                "{} created, {} updated, {} unchanged, {} rejected",
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.errors.len()
+            );
+            if !report.errors.is_empty() {
+                anyhow::bail!(
+                    "{} rows were not imported (listed above)",
+                    report.errors.len()
+                );
+            }
+        }
+        KbCmd::Export { format, path } => {
+            let n = crate::kb::export::export(store, format, &path)?;
+            println!("{n} articles written to {}", path.display());
         }
     }
     Ok(())
