@@ -372,8 +372,11 @@ pub fn parse_csv(file: &Path, text: &str) -> Vec<Result<Row, RowError>> {
     out
 }
 
-/// The records of a CSV text with the line each starts on.
-fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+/// A CSV record's fields with the line it starts on.
+type Record = (usize, Vec<String>);
+
+/// The records of a CSV text; an error names its line.
+fn csv_records(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let mut out = Vec::new();
     let mut fields = Vec::new();
     let mut cur = String::new();

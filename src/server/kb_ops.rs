@@ -27,14 +27,27 @@ const MAX_QUERY_CHARS: usize = 200;
 /// How often the index looks for article changes made outside the server (`kefu admin kb`).
 const INDEX_POLL: Duration = Duration::from_secs(2);
 
+/// Up to this many article changes behind, the index catches up before the server serves
+/// (so searches see every article from the first request); more (a rebuild of a large
+/// knowledge base) is done in the background while the server already serves.
+const CATCH_UP_AT_START: i64 = 5_000;
+
 /// Opens (or rebuilds) the index in `data_dir/kb-index` and starts it following the store.
 pub(super) fn open_index(
     data_dir: &Path,
     config: &ServerConfig,
-    reader: Box<dyn Reader>,
+    mut reader: Box<dyn Reader>,
 ) -> anyhow::Result<Arc<KbIndex>> {
     let synonyms = config.kb.synonyms().map_err(anyhow::Error::msg)?;
     let index = KbIndex::open(&data_dir.join("kb-index"), synonyms)?;
+    let mut caught_up = Ok(0);
+    reader.snapshot(&mut |rd| {
+        if (rd.kb_max_rev()? - index.rev()).abs() <= CATCH_UP_AT_START {
+            caught_up = index.catch_up(rd);
+        }
+        Ok(())
+    })?;
+    caught_up?;
     index.follow(reader, INDEX_POLL);
     Ok(index)
 }
