@@ -369,3 +369,12 @@ mod tests {
         );
     }
 }
+
+/// `kefu admin kb import`: parses `path` and saves its good rows (see [`crate::kb::import`]).
+pub fn import_kb(
+    store: &mut dyn Store,
+    path: &std::path::Path,
+) -> anyhow::Result<crate::kb::import::Report> {
+    let (rows, errors) = crate::kb::import::parse_path(path)?;
+    crate::kb::import::import(store, rows, errors, crate::model::now_ms())
+}

@@ -169,6 +169,11 @@ pub enum AdminCmd {
         #[command(subcommand)]
         what: IntegrationCmd,
     },
+    /// The knowledge base: import and export articles.
+    Kb {
+        #[command(subcommand)]
+        what: AdminKbCmd,
+    },
 }
 
 #[derive(Subcommand)]
@@ -193,6 +198,20 @@ pub enum IntegrationCmd {
     },
     /// Remove an integration: its requests are refused and its webhook stops.
     Remove { name: String },
+}
+
+#[derive(Subcommand)]
+pub enum AdminKbCmd {
+    /// Import articles from a folder of Markdown files with front matter, a CSV file
+    /// (`question,answer,category`) or a JSON file; an article with the same `id` is updated.
+    /// Bad rows are reported with their file and line; the good ones are imported.
+    Import { path: PathBuf },
+    /// Export every article: one JSON file, or a folder of Markdown files (`--format md`).
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: crate::kb::export::Format,
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -422,6 +441,7 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             println!("{username} is in {group}");
         }
         AdminCmd::Integration { what } => run_integration(store, what)?,
+        AdminCmd::Kb { what } => return run_kb(store, what),
         AdminCmd::Group {
             what: GroupCmd::List,
         } => {
@@ -508,6 +528,35 @@ fn run_integration(
         IntegrationCmd::Remove { name } => {
             admin::remove_integration(store, &name)?;
             println!("removed integration {name}");
+        }
+    }
+    Ok(())
+}
+
+fn run_kb(store: &mut dyn crate::store::Store, what: AdminKbCmd) -> anyhow::Result<()> {
+    match what {
+        AdminKbCmd::Import { path } => {
+            let report = admin::import_kb(store, &path)?;
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            println!(
+                "{} created, {} updated, {} unchanged, {} rejected",
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.errors.len()
+            );
+            if !report.errors.is_empty() {
+                anyhow::bail!(
+                    "{} rows were not imported (listed above)",
+                    report.errors.len()
+                );
+            }
+        }
+        AdminKbCmd::Export { format, path } => {
+            let n = crate::kb::export::export(store, format, &path)?;
+            println!("{n} articles written to {}", path.display());
         }
     }
     Ok(())

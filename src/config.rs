@@ -30,6 +30,8 @@ pub struct ServerConfig {
     /// The HTTP channel API's webhooks (`docs/channels.md`).
     pub webhooks: WebhooksConfig,
     pub conversations: ConversationsConfig,
+    /// Knowledge-base search (`[kb]`: synonyms).
+    pub kb: crate::kb::KbConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -249,6 +251,7 @@ impl Default for ServerConfig {
             api: ApiConfig::default(),
             webhooks: WebhooksConfig::default(),
             conversations: ConversationsConfig::default(),
+            kb: crate::kb::KbConfig::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod console;
 pub mod demo;
 pub mod intents;
 pub mod intents_cmd;
+pub mod kb;
 pub mod logging;
 pub mod metrics;
 pub mod model;

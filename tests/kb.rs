@@ -17,6 +17,7 @@ fn article(title: &str, keywords: &[&str], lang: &str, updated_at: i64) -> Artic
         lang: lang.into(),
         updated_at,
         body: format!("All about {title}."),
+        ..Article::default()
     }
 }
 
@@ -58,6 +59,27 @@ fn summaries(v: &Value) -> Vec<ArticleSummary> {
     serde_json::from_value(v["articles"].clone()).unwrap()
 }
 
+/// Searches until `done` holds for the hits (the index catches up with the store on its own
+/// thread), or fails after the deadline.
+async fn search_until(
+    c: &mut Client,
+    query: &str,
+    done: impl Fn(&[ArticleSummary]) -> bool,
+) -> Vec<ArticleSummary> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let hits = summaries(&c.call("kb.search", json!({"query": query})).await.unwrap());
+        if done(&hits) {
+            return hits;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{query}: still {hits:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn agents_search_read_and_list_quick_replies() {
     let dir = tempfile::tempdir().unwrap();
@@ -85,17 +107,13 @@ async fn agents_search_read_and_list_quick_replies() {
         "a huge limit is capped, not refused"
     );
 
-    // Case-insensitive substring of title or keywords, most recently updated first.
-    let hits = alice
-        .call("kb.search", json!({"query": "REFUND"}))
-        .await
-        .unwrap();
-    let hits = summaries(&hits);
+    // Full text, case ignored, best first: the title match before the keyword match.
+    let hits = search_until(&mut alice, "REFUND", |h| h.len() == 2).await;
     assert_eq!(
         hits.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(),
-        ["退款多久到账", "Refund policy"]
+        ["Refund policy", "退款多久到账"]
     );
-    assert_eq!((hits[0].lang.as_str(), hits[0].updated_at), ("zh", 200));
+    assert_eq!((hits[1].lang.as_str(), hits[1].updated_at), ("zh", 200));
     let none = alice
         .call("kb.search", json!({"query": "warranty"}))
         .await
@@ -104,7 +122,7 @@ async fn agents_search_read_and_list_quick_replies() {
 
     // The whole article; an unknown id is not_found.
     let r = alice
-        .call("kb.get", json!({"article_id": hits[1].id}))
+        .call("kb.get", json!({"article_id": hits[0].id}))
         .await
         .unwrap();
     let a: Article = serde_json::from_value(r["article"].clone()).unwrap();
@@ -162,5 +180,101 @@ async fn only_logged_in_agents_may_read_the_knowledge_base() {
         .unwrap();
     let r = cust.call("quick_replies.list", json!({})).await;
     assert_eq!(api_code(r), ErrorCode::Invalid);
+    server.stop().await;
+}
+
+/// Over WebSocket: full-text hits with snippets, an article edited while the server runs
+/// (as `kefu admin kb import` would) is found by its new words, its history is kept, and an
+/// article sent in a session is recorded there.
+#[tokio::test]
+async fn full_text_search_snippets_history_and_sent_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let mut store = kefu::server::open_store(dir.path(), &Default::default()).unwrap();
+    let mut shipping = Article {
+        title: "Shipping options".into(),
+        body: "Standard delivery takes 3 days. Express shipping is $12.99.".into(),
+        ..Article::default()
+    };
+    store
+        .transaction(&mut |tx| {
+            shipping.id = tx.insert_article(&shipping)?;
+            tx.insert_article(&Article {
+                title: "售后政策".into(),
+                body: "签收后7天内可申请无理由退货。".into(),
+                lang: "zh".into(),
+                ..Article::default()
+            })?;
+            Ok(())
+        })
+        .unwrap();
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let mut alice = server.agent("alice").await;
+    let hits = search_until(&mut alice, "express", |h| !h.is_empty()).await;
+    assert_eq!(hits[0].title, "Shipping options");
+    let snippet = hits[0].snippet.clone().expect("a snippet");
+    let (a, b) = snippet.highlights[0];
+    assert_eq!(&snippet.text[a..b], "Express");
+    let raw = alice
+        .call("kb.search", json!({"query": "退货"}))
+        .await
+        .unwrap();
+    assert_eq!(raw["articles"][0]["title"], "售后政策", "{raw}");
+    assert!(
+        raw["articles"][0]["snippet"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("退货")
+    );
+
+    // Edited in the store while the server runs: the index follows.
+    shipping.body = "Overnight shipping costs $15.".into();
+    store
+        .transaction(&mut |tx| tx.save_article(&shipping).map(|_| ()))
+        .unwrap();
+    let hits = search_until(&mut alice, "overnight", |h| !h.is_empty()).await;
+    assert_eq!(hits[0].id, shipping.id);
+    let r = alice
+        .call("kb.history", json!({"article_id": shipping.id}))
+        .await
+        .unwrap();
+    assert_eq!(r["versions"].as_array().unwrap().len(), 2, "{r}");
+    assert_eq!(
+        api_code(alice.call("kb.history", json!({"article_id": 999})).await),
+        ErrorCode::NotFound
+    );
+
+    // Sent in the agent's own session: recorded; not in someone else's or a closed one.
+    let (_cust, session, _) = server.customer("Bob", None).await;
+    let session = {
+        let s = accept_next_offer(&mut alice).await;
+        assert_eq!(s, session);
+        s
+    };
+    let r = alice
+        .call(
+            "kb.sent",
+            json!({"session_id": session, "article_id": shipping.id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r["sent"][0]["article_id"], shipping.id, "{r}");
+    assert_eq!(r["sent"][0]["version"], 2);
+    let r = alice
+        .call("kb.sent", json!({"session_id": session}))
+        .await
+        .unwrap();
+    assert_eq!(r["sent"].as_array().unwrap().len(), 1);
+    let missing = alice
+        .call("kb.sent", json!({"session_id": session, "article_id": 999}))
+        .await;
+    assert_eq!(api_code(missing), ErrorCode::NotFound);
+    let other = alice
+        .call(
+            "kb.sent",
+            json!({"session_id": 12345, "article_id": shipping.id}),
+        )
+        .await;
+    assert_eq!(api_code(other), ErrorCode::NotFound);
     server.stop().await;
 }

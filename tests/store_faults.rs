@@ -285,6 +285,7 @@ fn article(i: usize) -> Article {
         lang: "en".into(),
         updated_at: i as i64,
         body: "x".repeat(8 * 1024),
+        ..Article::default()
     }
 }
 

@@ -53,6 +53,8 @@ replies! {
     End,
     KbSearch,
     KbGet,
+    KbHistory,
+    KbSent,
     QuickReplies,
     CustomerStart,
     CustomerResume,

@@ -157,7 +157,12 @@ async fn event_loop(
         } else {
             Duration::from_secs(3600)
         };
-        let effects = tokio::select! {
+        // Wake up for the knowledge-base search waiting for typing to pause.
+        let redraw_in = match app.kb_deadline() {
+            Some(due) => redraw_in.min(Duration::from_millis(due.saturating_sub(now_ms()) as u64)),
+            None => redraw_in,
+        };
+        let mut effects = tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => { app.now = now_ms(); app.on_key(k, keymap) }
                 Some(Ok(TermEvent::Paste(s))) => { app.now = now_ms(); app.on_paste(&s) }
@@ -172,6 +177,8 @@ async fn event_loop(
             _ = tick.tick() => Vec::new(),
             _ = tokio::time::sleep(redraw_in) => Vec::new(),
         };
+        app.now = now_ms();
+        effects.extend(app.kb_due());
         dirty = true;
         for fx in effects {
             match fx {

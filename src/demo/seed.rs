@@ -56,6 +56,11 @@ struct KbSeed {
     keywords: Vec<String>,
     lang: String,
     body: String,
+    #[serde(default)]
+    category: String,
+    /// Alternative questions (相似问法).
+    #[serde(default)]
+    questions: Vec<String>,
 }
 
 /// Parses the bundled knowledge base.
@@ -142,6 +147,10 @@ pub fn seed(store: &mut dyn Store, now: Millis) -> anyhow::Result<SeedInfo> {
                 // Staggered edits, so "most recently updated first" has something to order.
                 updated_at: now - (i as Millis) * 7 * HOUR,
                 body: a.body.clone(),
+                category: a.category.clone(),
+                questions: a.questions.clone(),
+                author: "kefu demo".into(),
+                ..Article::default()
             })?;
         }
         Ok(())

@@ -21,7 +21,10 @@ pub use error::{ApiError, ErrorCode};
 pub use event::{
     Event, ReloadReason, RemovedReason, ServerFrame, StatusReason, WaitingInfo, WithdrawnReason,
 };
-pub use kb::{Article, ArticleSummary, QuickReply, split_keywords};
+pub use kb::{
+    Article, ArticleStatus, ArticleSummary, ArticleVersion, QuickReply, SentArticle, Snippet,
+    split_keywords,
+};
 pub use reply::*;
 pub use request::{Call, Request, TransferTarget};
 pub use views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionContext, SessionView};

@@ -1,7 +1,7 @@
 //! The result of each successful request (the `result` of an `ok` reply). Which request gets
 //! which reply is declared next to the requests ([`super::Call`]).
 
-use super::kb::{Article, ArticleSummary, QuickReply};
+use super::kb::{Article, ArticleSummary, ArticleVersion, QuickReply, SentArticle};
 use super::views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionView};
 use crate::model::{AgentStatus, CustomerId, Millis, SessionId, SessionState};
 use serde::{Deserialize, Serialize};
@@ -105,6 +105,16 @@ pub struct KbSearchReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KbGetReply {
     pub article: Article,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KbHistoryReply {
+    pub versions: Vec<ArticleVersion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KbSentReply {
+    pub sent: Vec<SentArticle>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -140,6 +140,21 @@ pub struct KbGet {
     pub article_id: i64,
 }
 
+/// Every stored version of an article, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbHistory {
+    pub article_id: i64,
+}
+
+/// With `article_id`: records that the agent sent that article to the customer of their
+/// session. Either way: the articles sent in the session so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbSent {
+    pub session_id: SessionId,
+    #[serde(default)]
+    pub article_id: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct QuickReplies {}
 
@@ -271,6 +286,8 @@ requests! {
     "session.end" => End => SessionRef,
     "kb.search" => KbSearch => KbSearchReply,
     "kb.get" => KbGet => KbGetReply,
+    "kb.history" => KbHistory => KbHistoryReply,
+    "kb.sent" => KbSent => KbSentReply,
     "quick_replies.list" => QuickReplies => QuickRepliesReply,
     "customer.start" => CustomerStart => CustomerStartReply,
     "customer.resume" => CustomerResume => CustomerResumeReply,

@@ -91,6 +91,20 @@ impl Hub {
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
+            Request::KbHistory(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(_) => self.kb_history(r, q.article_id),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+            Request::KbSent(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.kb_sent(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
             Request::QuickReplies(_) => {
                 let r = Responder::new(out, id);
                 match agent() {

@@ -216,6 +216,9 @@ pub struct Hub {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// What waiting customers were told (`waiting_ops`).
     pub waiting: super::waiting_ops::WaitingRoom,
+    /// The knowledge base's full-text index (`kb_ops`); without it `kb.search` falls back to
+    /// the store's substring search.
+    pub kb_index: Option<Arc<crate::kb::KbIndex>>,
 }
 
 impl Hub {
@@ -298,6 +301,7 @@ impl Hub {
             revocation: Revocation::default(),
             pruning: Default::default(),
             metrics,
+            kb_index: None,
         }
     }
 

@@ -109,6 +109,8 @@ pub async fn run(
     let mut store = open_store(&data_dir, &config)?;
     let recovered = store.recover()?;
     let readers = Arc::new(ReadPool::open(&*store, &config.storage.options())?);
+    // The knowledge-base index follows the store with a read connection of its own.
+    let store_for_index = store.reader()?;
     let metrics = Metrics::new();
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
     let (committer, writer) = Committer::start_with_metrics(store, metrics.clone(), move |e| {
@@ -116,7 +118,7 @@ pub async fn run(
     })?;
     let hasher = hasher::Hasher::start(config.limits.hash_threads, config.limits.hash_queue)?;
     let (hub_tx, hub_rx) = hub::channel(config.limits.request_queue);
-    let hub = Hub::new(
+    let mut hub = Hub::new(
         config.clone(),
         recovered,
         committer,
@@ -125,6 +127,7 @@ pub async fn run(
         readers.clone(),
         metrics.clone(),
     );
+    hub.kb_index = Some(kb_ops::open_index(&data_dir, &config, store_for_index)?);
     let hub_task = tokio::spawn(hub.run(hub_rx));
 
     let failure = Arc::new(Mutex::new(None));

@@ -192,4 +192,50 @@ ALTER TABLE sessions ADD COLUMN csat_comment TEXT;
 ALTER TABLE sessions ADD COLUMN replied_at INTEGER;
 ALTER TABLE sessions ADD COLUMN reminded_at INTEGER;
 "#,
+    // 8: the knowledge base grows up. Articles get a category, tags, alternative questions
+    // (相似问法), a status (only `published` ones are searchable by agents), an author, an
+    // optional import key (`slug`, what `kefu admin kb import` matches on), a version and a
+    // `rev` (a store-wide change counter: the full-text index in the data dir catches up on
+    // every article whose rev is above the one it last saw). Every saved version is kept in
+    // kb_versions; articles sent to customers are recorded per session in session_articles.
+    r#"
+ALTER TABLE kb_articles ADD COLUMN category TEXT NOT NULL DEFAULT '';
+ALTER TABLE kb_articles ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE kb_articles ADD COLUMN questions TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE kb_articles ADD COLUMN status TEXT NOT NULL DEFAULT 'published'
+    CHECK (status IN ('draft', 'published', 'archived'));
+ALTER TABLE kb_articles ADD COLUMN author TEXT NOT NULL DEFAULT '';
+ALTER TABLE kb_articles ADD COLUMN slug TEXT;
+ALTER TABLE kb_articles ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE kb_articles ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+UPDATE kb_articles SET rev = id;
+CREATE UNIQUE INDEX kb_articles_slug ON kb_articles(slug) WHERE slug IS NOT NULL;
+CREATE INDEX kb_articles_rev ON kb_articles(rev);
+CREATE TABLE kb_versions (
+    article_id INTEGER NOT NULL REFERENCES kb_articles(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    keywords TEXT NOT NULL,
+    body TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    category TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    questions TEXT NOT NULL,
+    status TEXT NOT NULL,
+    author TEXT NOT NULL,
+    changed_at INTEGER NOT NULL,
+    PRIMARY KEY (article_id, version)
+) WITHOUT ROWID;
+INSERT INTO kb_versions
+    SELECT id, 1, title, keywords, body, lang, '', '[]', '[]', 'published', '', updated_at
+    FROM kb_articles;
+CREATE TABLE session_articles (
+    session_id INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    agent_id INTEGER,
+    version INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL
+);
+CREATE INDEX session_articles_session ON session_articles(session_id, sent_at);
+"#,
 ];

@@ -15,7 +15,8 @@ pub mod sqlite;
 
 use crate::model::{AgentId, AgentStatus, CustomerId, Millis, Role, SessionId, Strategy};
 use crate::protocol::{
-    Article, ArticleSummary, CustomerView, MessageView, QuickReply, SessionView,
+    Article, ArticleSummary, ArticleVersion, CustomerView, MessageView, QuickReply, SentArticle,
+    SessionView,
 };
 use std::path::Path;
 
@@ -225,6 +226,17 @@ pub trait Read: integrations::IntegrationRead {
     /// recently updated first.
     fn kb_search(&mut self, query: &str, limit: u32) -> Result<Vec<ArticleSummary>>;
     fn kb_get(&mut self, id: i64) -> Result<Option<Article>>;
+    /// The published articles among `ids`, in the order of `ids`.
+    fn kb_published(&mut self, ids: &[i64]) -> Result<Vec<ArticleSummary>>;
+    /// Up to `limit` articles (any status) changed after the change number `rev`, with their
+    /// change numbers, oldest change first.
+    fn kb_changed_since(&mut self, rev: i64, limit: u32) -> Result<Vec<(Article, i64)>>;
+    /// The newest article change number (0 with no articles).
+    fn kb_max_rev(&mut self) -> Result<i64>;
+    /// Every stored version of an article, oldest first.
+    fn kb_versions(&mut self, id: i64) -> Result<Vec<ArticleVersion>>;
+    /// The articles sent in a session, in the order they were sent.
+    fn kb_sent(&mut self, session: SessionId) -> Result<Vec<SentArticle>>;
     /// Every quick reply, in the order they were added.
     fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>>;
     /// Up to `limit` audit entries with `at >= since` (and the given action, if any), oldest
@@ -235,6 +247,14 @@ pub trait Read: integrations::IntegrationRead {
         action: Option<&str>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>>;
+}
+
+/// What [`Tx::save_article`] did, with the article's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Created(i64),
+    Updated(i64),
+    Unchanged(i64),
 }
 
 /// Everything one write transaction can do.
@@ -304,6 +324,17 @@ pub trait Tx: Read + integrations::IntegrationTx {
 
     /// Stores an article (its `id` is ignored) and returns the id it got.
     fn insert_article(&mut self, article: &Article) -> Result<i64>;
+    /// Updates the article with `article.id` (> 0) or `article.slug`, keeping the old version,
+    /// or stores a new one; nothing is written when nothing changed.
+    fn save_article(&mut self, article: &Article) -> Result<SaveOutcome>;
+    /// Records that an agent sent an article in a session; `NotFound` for an unknown article.
+    fn record_sent_article(
+        &mut self,
+        session: SessionId,
+        article: i64,
+        agent: Option<AgentId>,
+        now: Millis,
+    ) -> Result<()>;
     /// Stores a quick reply (its `id` is ignored); a shortcut already taken is a `Conflict`.
     fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64>;
 

@@ -219,6 +219,7 @@ fn seed_article(dir: &std::path::Path) {
                 lang: "en".into(),
                 updated_at: 1,
                 body: "All about refunds.".into(),
+                ..Article::default()
             })?;
             Ok(())
         })

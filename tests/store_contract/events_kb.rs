@@ -75,6 +75,7 @@ fn article(title: &str, keywords: &[&str], updated_at: i64) -> Article {
         lang: "en".into(),
         updated_at,
         body: format!("body of {title}"),
+        ..Article::default()
     }
 }
 

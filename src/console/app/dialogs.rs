@@ -5,11 +5,16 @@ use super::effect::{Effect, Tag, request};
 use super::state::*;
 use crate::console::action::Action;
 use crate::console::i18n::text;
-use crate::model::{AgentStatus, EndReason};
-use crate::protocol::TransferTarget;
+use crate::model::{AgentStatus, EndReason, Millis};
 use crate::protocol::request as req;
+use crate::protocol::{ArticleSummary, TransferTarget};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+
+/// How long typing must pause before the server's full-text search goes out.
+pub const KB_DEBOUNCE_MS: Millis = 150;
+/// Full-text hits asked for per search.
+const KB_FULL_TEXT_HITS: u32 = 50;
 
 /// Ranks `items` against `query` (fuzzy, skim algorithm); all items in order when empty.
 pub fn fuzzy_rank<'a>(query: &str, items: impl Iterator<Item = &'a str>) -> Vec<usize> {
@@ -238,8 +243,72 @@ impl App {
                 .chain(cheap[split..].iter().map(|(_, i)| *i))
                 .collect();
         }
-        kb.matched_query = q;
+        kb.matched_query = q.clone();
         kb.selected = 0;
+        // The server's full-text search follows, once typing pauses.
+        if q != kb.searched_query {
+            kb.generation += 1;
+            kb.snippets.clear();
+            kb.due = (!q.is_empty()).then_some(self.now + KB_DEBOUNCE_MS);
+            kb.searched_query = q;
+        }
+        self.fetch_selected_article()
+    }
+
+    /// The full-text search whose debounce is over, if any: the run loop calls this when
+    /// [`App::kb_deadline`] passes.
+    pub fn kb_due(&mut self) -> Vec<Effect> {
+        match self.kb.due {
+            Some(due) if self.now >= due => {
+                self.kb.due = None;
+                let search = req::KbSearch {
+                    query: self.kb.searched_query.clone(),
+                    limit: Some(KB_FULL_TEXT_HITS),
+                };
+                vec![request(Tag::KbFullText(self.kb.generation), search)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// When the pending full-text search is due.
+    pub fn kb_deadline(&self) -> Option<Millis> {
+        self.kb.due
+    }
+
+    /// Merges the server's hits for `generation`: they come first, best first, with their
+    /// snippets; the fuzzy title matches follow. An answer for an older query is dropped. The
+    /// selected article stays selected.
+    pub fn merge_kb_hits(&mut self, generation: u64, hits: Vec<ArticleSummary>) -> Vec<Effect> {
+        if generation != self.kb.generation {
+            return Vec::new();
+        }
+        let selected = self.selected_article().map(|t| t.id);
+        let kb = &mut self.kb;
+        let mut first = Vec::with_capacity(hits.len());
+        for mut hit in hits {
+            if let Some(s) = hit.snippet.take() {
+                kb.snippets.insert(hit.id, s);
+            }
+            let i = kb.index_of(KbTitle::from(hit));
+            if !first.contains(&i) {
+                first.push(i);
+            }
+        }
+        let rest: Vec<usize> = kb
+            .matches
+            .iter()
+            .copied()
+            .filter(|i| !first.contains(i))
+            .collect();
+        kb.matches = first.into_iter().chain(rest).collect();
+        kb.selected = selected
+            .and_then(|id| {
+                kb.matches
+                    .iter()
+                    .position(|i| kb.titles.get(*i).is_some_and(|t| t.id == id))
+            })
+            .unwrap_or(0);
         self.fetch_selected_article()
     }
 
@@ -274,7 +343,15 @@ impl App {
             return Vec::new();
         };
         if send {
-            self.send_message(id, article.body)
+            // As a formatted message: the title as a heading line, then the text.
+            let text = format!("【{}】\n{}", article.title.trim(), article.body.trim());
+            let mut fx = self.send_message(id, text);
+            let record = req::KbSent {
+                session_id: id,
+                article_id: Some(article.id),
+            };
+            fx.push(request(Tag::KbSent(id), record));
+            fx
         } else {
             if let Some(s) = self.sessions.get_mut(&id) {
                 s.draft.insert_str(&article.body);

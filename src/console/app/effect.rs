@@ -16,7 +16,11 @@ pub enum Tag {
     Snapshot,
     Directory,
     KbList,
+    /// A full-text search made for the query of this generation (`KbState::generation`).
+    KbFullText(u64),
     KbGet(i64),
+    /// An article sent in this session, recorded on it.
+    KbSent(SessionId),
     QuickReplies,
     Transcript(SessionId),
     /// A page of older messages, fetched while scrolling back.

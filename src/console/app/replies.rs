@@ -29,6 +29,10 @@ impl App {
                     .set_titles(r.articles.into_iter().map(KbTitle::from).collect());
                 self.refilter_kb()
             }
+            (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
+                self.merge_kb_hits(generation, r.articles)
+            }
+            (Tag::KbSent(_), Reply::KbSent(_)) => Vec::new(),
             (Tag::KbGet(_), Reply::KbGet(r)) => {
                 self.kb.bodies.insert(r.article.id, r.article.into());
                 Vec::new()
@@ -174,6 +178,8 @@ impl App {
             {
                 self.remove_session(id);
             }
+            // The fuzzy title matches stay; a failed full-text search is not worth a notice.
+            Tag::KbFullText(_) => return Vec::new(),
             // Typing signals are best-effort; only a reply we could not read is worth a word.
             Tag::Ignore if !matches!(e, ReplyError::Unreadable { .. }) => return Vec::new(),
             _ => {}

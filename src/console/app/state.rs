@@ -4,7 +4,7 @@ use crate::console::composer::Composer;
 use crate::console::i18n::Lang;
 use crate::console::keymap::KeyChord;
 use crate::model::{AgentStatus, AuthorKind, Millis, SessionId};
-use crate::protocol::{AgentInfo, Article, ArticleSummary, QueueInfo, SessionView};
+use crate::protocol::{AgentInfo, Article, ArticleSummary, QueueInfo, SessionView, Snippet};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
@@ -191,6 +191,17 @@ pub struct KbState {
     pub selected: usize,
     /// Full articles fetched so far, by id.
     pub bodies: HashMap<i64, KbArticle>,
+    /// Position in `titles` by article id.
+    pub by_id: HashMap<i64, usize>,
+    /// Bumped whenever the query changes: a full-text answer for an older one is dropped.
+    pub generation: u64,
+    /// The query the last full-text search was scheduled for.
+    pub searched_query: String,
+    /// When the scheduled full-text search goes out (debounced after the last keystroke).
+    pub due: Option<Millis>,
+    /// The server's snippets for the current query's hits, by id (text from the network,
+    /// sanitised when drawn).
+    pub snippets: HashMap<i64, Snippet>,
 }
 
 impl KbState {
@@ -199,9 +210,24 @@ impl KbState {
             .iter()
             .map(|t| format!("{} {}", t.title, t.keywords.join(" ")).to_lowercase())
             .collect();
+        self.by_id = titles.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
         self.titles = titles;
         self.matched_query.clear();
         self.matches.clear();
+    }
+
+    /// The position of a title, added if it is not listed yet (a hit may be newer than the
+    /// list fetched at start).
+    pub fn index_of(&mut self, t: KbTitle) -> usize {
+        if let Some(i) = self.by_id.get(&t.id) {
+            return *i;
+        }
+        let i = self.titles.len();
+        self.keyed
+            .push(format!("{} {}", t.title, t.keywords.join(" ")).to_lowercase());
+        self.by_id.insert(t.id, i);
+        self.titles.push(t);
+        i
     }
 }
 

@@ -187,14 +187,17 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         return;
     }
     let height = parts[1].height as usize;
-    let offset = app.kb.selected.saturating_sub(height.saturating_sub(1));
+    // A hit with a snippet takes two lines: the title, and where the query matched.
+    let per_item = if app.kb.snippets.is_empty() { 1 } else { 2 };
+    let shown = (height / per_item).max(1);
+    let offset = app.kb.selected.saturating_sub(shown.saturating_sub(1));
     let lines: Vec<Line> = app
         .kb
         .matches
         .iter()
         .enumerate()
         .skip(offset)
-        .take(height)
+        .take(shown)
         .filter_map(|(i, idx)| {
             let a = app.kb.titles.get(*idx)?;
             let scope = if i == app.kb.selected {
@@ -202,11 +205,19 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
             } else {
                 "kb.match"
             };
-            Some(Line::from(Span::styled(
+            let title = Line::from(Span::styled(
                 inert_line(&a.title).into_owned(),
                 ctx.style(scope),
-            )))
+            ));
+            let snippet = app
+                .kb
+                .snippets
+                .get(&a.id)
+                .map(|s| snippet_line(ctx, s))
+                .into_iter();
+            Some(std::iter::once(title).chain(snippet))
         })
+        .flatten()
         .collect();
     frame.render_widget(Paragraph::new(lines), parts[1]);
     // Wrapped here, like the chat (display width, kinsoku), not by the widget.
@@ -229,4 +240,37 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     };
     all.extend(wrapped(t.kb_hint, "hint"));
     frame.render_widget(Paragraph::new(all), parts[2]);
+}
+
+/// A snippet from the server on one line: its text made inert (it comes from the network), the
+/// matched words styled. Highlight ranges that are out of bounds, overlapping or not on
+/// character boundaries are ignored.
+pub fn snippet_line(ctx: &Ctx, s: &crate::protocol::Snippet) -> Line<'static> {
+    let text = s.text.as_str();
+    let mut spans = vec![Span::styled("  ", ctx.style("kb.preview"))];
+    let mut at = 0;
+    for &(from, to) in &s.highlights {
+        let valid = from >= at
+            && from < to
+            && to <= text.len()
+            && text.is_char_boundary(from)
+            && text.is_char_boundary(to);
+        if !valid {
+            continue;
+        }
+        spans.push(Span::styled(flat(&text[at..from]), ctx.style("kb.preview")));
+        spans.push(Span::styled(
+            flat(&text[from..to]),
+            ctx.style("kb.match")
+                .add_modifier(ratatui::style::Modifier::UNDERLINED),
+        ));
+        at = to;
+    }
+    spans.push(Span::styled(flat(&text[at..]), ctx.style("kb.preview")));
+    Line::from(spans)
+}
+
+/// One inert line: line breaks become spaces, then control and bidi characters are removed.
+fn flat(s: &str) -> String {
+    inert_line(&s.replace(['\n', '\r', '\t'], " ")).into_owned()
 }

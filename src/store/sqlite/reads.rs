@@ -7,7 +7,8 @@ use super::rows::{self, AGENT_SELECT, CUSTOMER_SELECT, MESSAGE_SELECT, SESSION_S
 use super::session_rows::WrittenSessions;
 use crate::model::{AgentId, CustomerId, Millis, SessionId, Strategy};
 use crate::protocol::{
-    Article, ArticleSummary, CustomerView, IDEMPOTENCY_WINDOW, MessageView, QuickReply, SessionView,
+    Article, ArticleSummary, ArticleVersion, CustomerView, IDEMPOTENCY_WINDOW, MessageView,
+    QuickReply, SentArticle, SessionView,
 };
 use crate::store::{AgentRow, AuditEntry, Principal, Read, Recovered, Result, Viewer};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -175,6 +176,26 @@ impl Read for SqliteConn<'_> {
 
     fn kb_get(&mut self, id: i64) -> Result<Option<Article>> {
         self.run(|c| kb::get(c, id))
+    }
+
+    fn kb_published(&mut self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
+        self.run(|c| kb::published_summaries(c, ids))
+    }
+
+    fn kb_changed_since(&mut self, rev: i64, limit: u32) -> Result<Vec<(Article, i64)>> {
+        self.run(|c| kb::changed_since(c, rev, limit))
+    }
+
+    fn kb_max_rev(&mut self) -> Result<i64> {
+        self.run(kb::max_rev)
+    }
+
+    fn kb_versions(&mut self, id: i64) -> Result<Vec<ArticleVersion>> {
+        self.run(|c| kb::versions(c, id))
+    }
+
+    fn kb_sent(&mut self, session: SessionId) -> Result<Vec<SentArticle>> {
+        self.run(|c| kb::sent_in_session(c, session))
     }
 
     fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>> {

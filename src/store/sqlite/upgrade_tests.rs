@@ -112,6 +112,7 @@ fn a_version_1_database_upgrades_with_its_data() {
                 lang: "en".into(),
                 updated_at: 1,
                 body: "b".into(),
+                ..Article::default()
             };
             tx.insert_article(&article)?;
             assert_eq!(tx.kb_search("", 10)?.len(), 1);

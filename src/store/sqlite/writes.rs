@@ -10,7 +10,7 @@ use crate::model::{AgentId, AgentStatus, CustomerId, Millis, SessionId, Strategy
 use crate::protocol::{Article, CustomerView, MessageView, QuickReply, SessionView};
 use crate::store::{
     AgentRow, Audience, AuditEntry, Principal, Pruned, PurgeProgress, PurgeSpec, Read, Result,
-    Retention, StoreError, Tx,
+    Retention, SaveOutcome, StoreError, Tx,
 };
 use rusqlite::params;
 
@@ -272,6 +272,20 @@ impl Tx for SqliteConn<'_> {
 
     fn insert_article(&mut self, article: &Article) -> Result<i64> {
         self.run(|c| kb::insert_article(c, article))
+    }
+
+    fn save_article(&mut self, article: &Article) -> Result<SaveOutcome> {
+        self.run(|c| kb::save_article(c, article))
+    }
+
+    fn record_sent_article(
+        &mut self,
+        session: SessionId,
+        article: i64,
+        agent: Option<AgentId>,
+        now: Millis,
+    ) -> Result<()> {
+        self.run(|c| kb::record_sent(c, session, article, agent, now))
     }
 
     fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64> {
