@@ -335,6 +335,15 @@ pub fn format_time(ms: Millis) -> String {
     )
 }
 
+/// `kefu admin kb import`: parses `path` and saves its good rows (see [`crate::kb::import`]).
+pub fn import_kb(
+    store: &mut dyn Store,
+    path: &std::path::Path,
+) -> anyhow::Result<crate::kb::import::Report> {
+    let (rows, errors) = crate::kb::import::parse_path(path)?;
+    crate::kb::import::import(store, rows, errors, crate::model::now_ms())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,13 +377,4 @@ mod tests {
             "2026-01-31 01:02:03"
         );
     }
-}
-
-/// `kefu admin kb import`: parses `path` and saves its good rows (see [`crate::kb::import`]).
-pub fn import_kb(
-    store: &mut dyn Store,
-    path: &std::path::Path,
-) -> anyhow::Result<crate::kb::import::Report> {
-    let (rows, errors) = crate::kb::import::parse_path(path)?;
-    crate::kb::import::import(store, rows, errors, crate::model::now_ms())
 }
