@@ -338,7 +338,7 @@ async fn five_kills_mid_traffic_with_replies_and_transfers() {
     let (mut in_flight_at_kills, mut acks, mut replayed) = (0, 0, 0);
     for round in 0..ROUNDS {
         // SIGKILL after a seeded number of acks in the round (the moment varies by round).
-        let kill_after = 150 + rng.below(500) as usize;
+        let kill_after = 400 + rng.below(1200) as usize;
         let progress = Progress::default();
         let mut server = ServeProcess::spawn(dir.path(), port, FAST);
         let mut agents = Vec::new();
