@@ -213,6 +213,7 @@ impl Hub {
     /// Ended sessions are written one last time and forgotten.
     pub fn forget(&mut self, session: SessionId) -> Option<super::hub::Live> {
         let l = self.live.remove(&session)?;
+        self.intents.forget(session);
         self.open_by_customer.remove(&l.view.customer.id);
         self.batch.sessions.retain(|s| *s != session);
         let view = l.view.clone();

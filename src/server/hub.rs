@@ -219,6 +219,8 @@ pub struct Hub {
     /// The knowledge base's full-text index (`kb_ops`); without it `kb.search` falls back to
     /// the store's substring search.
     pub kb_index: Option<Arc<crate::kb::KbIndex>>,
+    /// The intent classifier and each open conversation's intents so far (`intent_ops`).
+    pub intents: super::intent_ops::IntentBook,
 }
 
 impl Hub {
@@ -302,6 +304,7 @@ impl Hub {
             pruning: Default::default(),
             metrics,
             kb_index: None,
+            intents: super::intent_ops::IntentBook::builtin(),
         }
     }
 

@@ -23,6 +23,7 @@ mod housekeeping;
 mod hub;
 mod identity;
 mod idle;
+mod intent_ops;
 mod kb_ops;
 mod listen;
 pub(crate) mod origin;
