@@ -1,38 +1,22 @@
 //! `kefu admin` as an operator runs it: what each command prints, and that failures exit 1
 //! with one line on stderr and change nothing.
 
-use std::path::Path;
-use std::process::Command;
-
-/// Runs `kefu admin ARGS` on a data dir: (exit code, stdout, stderr).
-fn admin(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .arg("admin")
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::admin_cmd;
 
 #[test]
 fn accounts_and_groups_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
 
-    let (code, out, _) = admin(
+    let (code, out, _) = admin_cmd(
         d,
         &["group", "add", "aftersales", "--strategy", "round_robin"],
     );
     assert_eq!(code, 0);
     assert_eq!(out, "group aftersales (round_robin)\n");
 
-    let (code, out, err) = admin(
+    let (code, out, err) = admin_cmd(
         d,
         &[
             "agent",
@@ -57,7 +41,7 @@ fn accounts_and_groups_from_the_command_line() {
     );
     assert_eq!(lines[2], "(it must be changed at first login)");
 
-    let (code, out, _) = admin(d, &["agent", "list"]);
+    let (code, out, _) = admin_cmd(d, &["agent", "list"]);
     assert_eq!(code, 0);
     let mut rows = out.lines();
     let header = rows.next().unwrap();
@@ -77,7 +61,7 @@ fn accounts_and_groups_from_the_command_line() {
         ]
     );
 
-    let (code, out, _) = admin(d, &["agent", "reset-password", "alice"]);
+    let (code, out, _) = admin_cmd(d, &["agent", "reset-password", "alice"]);
     assert_eq!(code, 0);
     let again = out
         .trim()
@@ -85,10 +69,10 @@ fn accounts_and_groups_from_the_command_line() {
         .unwrap();
     assert_ne!(again, password);
 
-    let (code, out, _) = admin(d, &["group", "add-member", "general", "alice"]);
+    let (code, out, _) = admin_cmd(d, &["group", "add-member", "general", "alice"]);
     assert_eq!(code, 0);
     assert_eq!(out, "alice is in general\n");
-    let (_, out, _) = admin(d, &["group", "list"]);
+    let (_, out, _) = admin_cmd(d, &["group", "list"]);
     assert!(
         out.contains("aftersales") && out.contains("round_robin"),
         "{out}"
@@ -103,7 +87,7 @@ fn accounts_and_groups_from_the_command_line() {
 fn failures_exit_1_with_one_line_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ok = admin(d, &["agent", "add", "--username", "bob", "--name", "Bob"]);
+    let ok = admin_cmd(d, &["agent", "add", "--username", "bob", "--name", "Bob"]);
     assert_eq!(ok.0, 0, "{}", ok.2);
 
     for (args, expect) in [
@@ -154,7 +138,7 @@ fn failures_exit_1_with_one_line_and_change_nothing() {
             "without spaces",
         ),
     ] {
-        let (code, out, err) = admin(d, &args);
+        let (code, out, err) = admin_cmd(d, &args);
         assert_eq!(code, 1, "{args:?}: {out} {err}");
         assert!(out.is_empty(), "{args:?} printed {out}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
@@ -164,10 +148,10 @@ fn failures_exit_1_with_one_line_and_change_nothing() {
         );
     }
     // Still exactly one agent, with its first name.
-    let (_, out, _) = admin(d, &["agent", "list"]);
+    let (_, out, _) = admin_cmd(d, &["agent", "list"]);
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(out.contains(" Bob "), "{out}");
     // A usage error is clap's: exit 2.
-    let (code, _, err) = admin(d, &["agent", "add"]);
+    let (code, _, err) = admin_cmd(d, &["agent", "add"]);
     assert_eq!(code, 2, "{err}");
 }

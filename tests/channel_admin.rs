@@ -7,23 +7,6 @@ mod common;
 use channel_support::*;
 use common::*;
 use serde_json::json;
-use std::path::Path;
-use std::process::Command;
-
-fn admin(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .arg("admin")
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn secret_of(out: &str, prefix: &str) -> String {
     let s = out
@@ -45,7 +28,7 @@ async fn integrations_from_the_command_line() {
     let d = dir.path();
     add_agent(d, "alice", &["general"], kefu::model::Role::Agent, None);
     let hook = "http://127.0.0.1:9/hook";
-    let (code, out, err) = admin(
+    let (code, out, err) = admin_cmd(
         d,
         &[
             "integration",
@@ -60,7 +43,7 @@ async fn integrations_from_the_command_line() {
     assert_eq!(code, 0, "{err}");
     let secret = secret_of(&out, "secret: ");
 
-    let (code, out, _) = admin(d, &["integration", "list"]);
+    let (code, out, _) = admin_cmd(d, &["integration", "list"]);
     assert_eq!(code, 0);
     assert!(
         out.contains("shop") && out.contains("app") && out.contains(hook),
@@ -120,7 +103,7 @@ async fn integrations_from_the_command_line() {
         (vec!["integration", "rotate-secret", "nobody"], "unknown"),
         (vec!["integration", "remove", "nobody"], "unknown"),
     ] {
-        let (code, _, err) = admin(d, &args);
+        let (code, _, err) = admin_cmd(d, &args);
         assert_eq!(code, 1, "{why}: {err}");
         assert!(!err.trim().is_empty(), "{why}");
     }
@@ -130,14 +113,14 @@ async fn integrations_from_the_command_line() {
     let addr = server.addr.to_string();
     let msg = |k: &str| json!({"external_customer_id": "u", "text": "hi", "idempotency_key": k});
     assert_eq!(post_message(&addr, "shop", &secret, &msg("1")).await.0, 201);
-    let (code, out, err) = admin(d, &["integration", "rotate-secret", "shop"]);
+    let (code, out, err) = admin_cmd(d, &["integration", "rotate-secret", "shop"]);
     assert_eq!(code, 0, "{err}");
     let new = secret_of(&out, "new secret for shop: ");
     assert_ne!(new, secret);
     assert_eq!(post_message(&addr, "shop", &new, &msg("2")).await.0, 201);
     assert_eq!(post_message(&addr, "shop", &secret, &msg("3")).await.0, 201);
     // Without a grace period the old secret stops at once.
-    let (code, out, _) = admin(
+    let (code, out, _) = admin_cmd(
         d,
         &["integration", "rotate-secret", "shop", "--grace-secs", "0"],
     );
@@ -146,7 +129,7 @@ async fn integrations_from_the_command_line() {
     assert_eq!(post_message(&addr, "shop", &new, &msg("4")).await.0, 401);
     assert_eq!(post_message(&addr, "shop", &newest, &msg("5")).await.0, 201);
 
-    let (code, out, _) = admin(d, &["integration", "remove", "shop"]);
+    let (code, out, _) = admin_cmd(d, &["integration", "remove", "shop"]);
     assert_eq!((code, out.trim()), (0, "removed integration shop"));
     let (s, e) = post_message(&addr, "shop", &newest, &msg("6")).await;
     assert_eq!((s, e["code"].as_str()), (401, Some("unauthorized")));

@@ -8,22 +8,6 @@ use common::*;
 use kefu::config::ServerConfig;
 use kefu::store::{Audience, Retention, Store};
 use std::path::Path;
-use std::process::Command;
-
-fn admin(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .arg("admin")
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn db_bytes(dir: &Path) -> u64 {
     let len = |n: &str| std::fs::metadata(dir.join(n)).map_or(0, |m| m.len());
@@ -86,12 +70,12 @@ async fn compact_shrinks_an_old_database_after_a_prune_and_refuses_beside_a_serv
         .unwrap()
         .close()
         .await;
-    let (code, out, err) = admin(d, &["compact"]);
+    let (code, out, err) = admin_cmd(d, &["compact"]);
     assert_eq!((code, out.as_str()), (1, ""), "{err}");
     assert!(err.contains("in use"), "{err}");
     server.stop().await;
 
-    let (code, out, err) = admin(d, &["compact"]);
+    let (code, out, err) = admin_cmd(d, &["compact"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("compacted "), "{out}");
     let after = db_bytes(d);
@@ -107,24 +91,24 @@ async fn compact_shrinks_an_old_database_after_a_prune_and_refuses_beside_a_serv
 fn purge_takes_clear_dates_and_audit_lists_it() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (code, out, err) = admin(d, &["purge", "--before", "yesterday"]);
+    let (code, out, err) = admin_cmd(d, &["purge", "--before", "yesterday"]);
     assert_eq!((code, out.as_str()), (1, ""));
     assert!(err.contains("`yesterday` is not a date"), "{err}");
-    let (code, out, _) = admin(d, &["audit"]);
+    let (code, out, _) = admin_cmd(d, &["audit"]);
     assert_eq!((code, out.as_str()), (0, ""), "nothing was purged");
 
-    let (code, out, err) = admin(d, &["purge", "--before", "2026-01-01"]);
+    let (code, out, err) = admin_cmd(d, &["purge", "--before", "2026-01-01"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
         "purged 0 conversations, 0 messages, 0 events, 0 tokens, 0 customers\n"
     );
-    let (code, out, _) = admin(d, &["audit", "--action", "purge"]);
+    let (code, out, _) = admin_cmd(d, &["audit", "--action", "purge"]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1, "{out}");
     assert!(lines[0].contains(" purge "), "{out}");
     assert!(lines[0].contains(r#""before":"2026-01-01""#), "{out}");
-    let (_, out, _) = admin(d, &["audit", "--action", "login"]);
+    let (_, out, _) = admin_cmd(d, &["audit", "--action", "login"]);
     assert_eq!(out, "");
 }

@@ -304,3 +304,19 @@ impl XorShift {
         self.next() % n
     }
 }
+
+/// Runs `kefu admin ARGS --data-dir DIR` (the real binary): (exit code, stdout, stderr).
+pub fn admin_cmd(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("admin")
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
