@@ -10,14 +10,15 @@
 //! `docs/operations.md` lists every metric with its meaning.
 
 mod access;
+mod exposition;
 mod primitives;
 mod process;
 mod render;
 mod retention;
 
 pub use access::{MetricsAccess, Refusal};
+pub use exposition::CONTENT_TYPE;
 pub use primitives::{Counter, Gauge, Histogram, HistogramSnapshot};
-pub use render::CONTENT_TYPE;
 pub use retention::RetentionMetrics;
 
 use crate::model::{AuthorKind, SessionState};

@@ -2,7 +2,7 @@
 //! open file descriptors from `/proc` (Linux), the descriptor limit (Unix). Read at scrape
 //! time, never on a request's path; what cannot be read is left out.
 
-use super::render::{Exposition, Kind};
+use super::exposition::{Exposition, Kind};
 
 pub fn render(e: &mut Exposition) {
     if let Some(bytes) = resident_bytes() {

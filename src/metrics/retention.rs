@@ -1,8 +1,8 @@
 //! What retention reports to `/metrics`: rows pruned, how long the last step held the writer,
 //! where the kept event log starts and how old its oldest event is.
 
+use super::exposition::{Exposition, Kind};
 use super::primitives::{Counter, Gauge};
-use super::render::{Exposition, Kind};
 use crate::model::Millis;
 use crate::store::Pruned;
 

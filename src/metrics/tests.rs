@@ -1,6 +1,6 @@
 //! The exposition's format, checked on exact text.
 
-use super::render::{Exposition, Kind, escape_label};
+use super::exposition::{Exposition, Kind, escape_label};
 use super::*;
 
 #[test]

@@ -4,30 +4,15 @@
 //! retention step (old events, expired tokens, free pages) as an ordinary committer job.
 
 use super::hub::Hub;
+use super::prune_chore::Done;
 use crate::model::{EndReason, Millis, SessionId, SessionState, now_ms};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// Most events (and, separately, expired tokens) deleted per retention step: a step then holds
 /// the writer for a few milliseconds (`kefu_prune_step_seconds`), and up to 2,000 events a
 /// second are pruned — far above what the hub writes at its design load.
 pub const PRUNE_BATCH: u32 = 2_000;
-
-/// Whether a retention step is queued or running (one at a time).
-#[derive(Debug, Default)]
-pub struct PruneChore {
-    in_flight: Arc<AtomicBool>,
-}
-
-/// Clears the in-flight flag when the step's job is dropped, run or refused.
-struct Done(Arc<AtomicBool>);
-
-impl Drop for Done {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Relaxed);
-    }
-}
 
 /// Most conversations ended in one round, so a backlog is worked off in slices.
 const MAX_EXPIRED_PER_ROUND: usize = 500;

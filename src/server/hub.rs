@@ -211,16 +211,16 @@ pub struct Hub {
     /// Where the periodic check for revoked agent tokens stands (`revoke`).
     pub revocation: Revocation,
     /// Whether a retention step is on its way (`housekeeping`).
-    pub pruning: super::housekeeping::PruneChore,
+    pub pruning: super::prune_chore::PruneChore,
     /// What `/metrics` shows; the hub publishes queue lengths and sessions by state here.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// What waiting customers were told (`waiting_ops`).
-    pub waiting: super::waiting_ops::WaitingRoom,
+    pub waiting: super::waiting_room::WaitingRoom,
     /// The knowledge base's full-text index (`kb_ops`); without it `kb.search` falls back to
     /// the store's substring search.
     pub kb_index: Option<Arc<crate::kb::KbIndex>>,
     /// The intent classifier and each open conversation's intents so far (`intent_ops`).
-    pub intents: super::intent_ops::IntentBook,
+    pub intents: super::intent_book::IntentBook,
 }
 
 impl Hub {
@@ -282,7 +282,7 @@ impl Hub {
         }
         Hub {
             quotas: Quotas::new(config.quotas.clone()),
-            waiting: super::waiting_ops::WaitingRoom::new(&config),
+            waiting: super::waiting_room::WaitingRoom::new(&config),
             config,
             engine,
             committer,
@@ -304,7 +304,7 @@ impl Hub {
             pruning: Default::default(),
             metrics,
             kb_index: None,
-            intents: super::intent_ops::IntentBook::builtin(),
+            intents: super::intent_book::IntentBook::builtin(),
         }
     }
 

@@ -5,58 +5,14 @@
 //! A customer who starts or resumes while queued gets the frame right after the reply (it goes
 //! out after the batch's replies); later frames follow changes, checked once a second: queues
 //! that moved (from the engine) and groups whose presence or hours changed. Position moves are
-//! throttled per session by the engine's [`WaitingBook`]; the rest goes out at once.
+//! throttled per session by the engine's [`WaitingBook`](crate::routing::WaitingBook); the rest goes out at once.
 
 use super::hub::{Auth, Hub};
+use super::waiting_room::{PASS_EVERY_MS, Presence};
 use crate::model::{Millis, SessionId, SessionState, now_ms};
 use crate::protocol::{ServerFrame, WaitingInfo};
-use crate::routing::hours::OpenHours;
-use crate::routing::{WaitBasis, WaitingBook};
-use std::collections::{BTreeSet, HashMap};
-
-/// How often queues and groups are looked at for changes.
-const PASS_EVERY_MS: Millis = 1_000;
-
-/// The hub's waiting-room state.
-#[derive(Default)]
-pub struct WaitingRoom {
-    book: WaitingBook,
-    /// Business hours of the groups that have them.
-    hours: HashMap<String, OpenHours>,
-    /// Sessions whose customer must get the frame at the end of this turn (start, resume).
-    fresh: BTreeSet<SessionId>,
-    /// Each group's presence as last seen, to notice changes.
-    presence: HashMap<String, Presence>,
-    last_pass: Millis,
-}
-
-impl WaitingRoom {
-    pub fn new(config: &crate::config::ServerConfig) -> WaitingRoom {
-        // The config was validated at start-up; a group whose hours do not parse is open.
-        let hours = config.group_hours().unwrap_or_else(|e| {
-            tracing::error!(error = %e, "business hours ignored");
-            HashMap::new()
-        });
-        WaitingRoom {
-            hours,
-            ..Default::default()
-        }
-    }
-}
-
-/// Whether a group can answer now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Presence {
-    pub agents_online: bool,
-    pub open_now: bool,
-}
-
-impl Presence {
-    /// Someone online within the hours: a new conversation is not a left message.
-    pub fn serving(self) -> bool {
-        self.agents_online && self.open_now
-    }
-}
+use crate::routing::WaitBasis;
+use std::collections::BTreeSet;
 
 /// A group's state for a round of frames: looked up once, used for its whole queue.
 struct GroupNow {

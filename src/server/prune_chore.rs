@@ -1,0 +1,20 @@
+//! Whether a retention step is in flight: the hub queues one at a time, and the step's job
+//! clears the flag however it ends. Plain data; `housekeeping` schedules the steps.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether a retention step is queued or running (one at a time).
+#[derive(Debug, Default)]
+pub struct PruneChore {
+    pub(super) in_flight: Arc<AtomicBool>,
+}
+
+/// Clears the in-flight flag when the step's job is dropped, run or refused.
+pub(super) struct Done(pub(super) Arc<AtomicBool>);
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+}
