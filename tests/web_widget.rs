@@ -33,7 +33,7 @@ async fn page_session(b: &Browser) -> i64 {
 }
 
 async fn type_and_send(b: &Browser, text: &str) {
-    let input = b.c.find(fantoccini::Locator::Css("#input")).await.unwrap();
+    let input = b.find("#input").await;
     input.send_keys(text).await.unwrap();
     // Enter sends (WebDriver's key code for Enter).
     input.send_keys("\u{E007}").await.unwrap();
@@ -130,7 +130,7 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
     )
     .await;
 
-    let input = b.c.find(fantoccini::Locator::Css("#input")).await.unwrap();
+    let input = b.find("#input").await;
     input.send_keys("typing…").await.unwrap();
     let deadline = tokio::time::Instant::now() + T;
     loop {
@@ -260,25 +260,14 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
         T,
     )
     .await;
-    b.c.find(fantoccini::Locator::Css("#stars button[data-stars='4']"))
+    b.click("#stars button[data-stars='4']").await;
+    b.find("#comment")
         .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.c.find(fantoccini::Locator::Css("#comment"))
-        .await
-        .unwrap()
         .send_keys("quick and kind")
         .await
         .unwrap();
     b.screenshot("chat-rating.png").await;
-    b.c.find(fantoccini::Locator::Css("#rate-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("#rate-submit").await;
     b.wait(
         "the thanks",
         "return !document.getElementById('thanks').hidden",
@@ -293,12 +282,7 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
     assert_eq!(csat, Some(4), "the rating reached the server");
 
     // A new conversation after the end.
-    b.c.find(fantoccini::Locator::Css("#new-chat"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("#new-chat").await;
     b.wait(
         "a new conversation",
         &format!(
@@ -310,12 +294,7 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
 
     // End from the page: the conversation ends, or (on a server without customer ends) the
     // page says it could not, and nothing else breaks.
-    b.c.find(fantoccini::Locator::Css("#end"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("#end").await;
     b.wait(
         "the End button to end the conversation or say why not",
         "return document.body.dataset.ended === 'true' || \
@@ -355,33 +334,17 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
         T,
     )
     .await;
-    b.c.find(fantoccini::Locator::Css("#kefu-launcher"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let frame =
-        b.c.find(fantoccini::Locator::Css("#kefu-frame"))
-            .await
-            .unwrap();
+    b.click("#kefu-launcher").await;
+    let frame = b.find("#kefu-frame").await;
     frame.enter_frame().await.unwrap();
     page_session(&b).await;
     b.c.enter_parent_frame().await.unwrap();
     b.screenshot("widget-open.png").await;
     let closed = "return document.getElementById('kefu-panel').style.display === 'none'";
-    let launcher =
-        b.c.find(fantoccini::Locator::Css("#kefu-launcher"))
-            .await
-            .unwrap();
+    let launcher = b.find("#kefu-launcher").await;
     // Escape inside the chat closes the panel (the page asks the shop's page to).
     frame.enter_frame().await.unwrap();
-    b.c.find(fantoccini::Locator::Css("#input"))
-        .await
-        .unwrap()
-        .send_keys("\u{E00C}")
-        .await
-        .unwrap();
+    b.find("#input").await.send_keys("\u{E00C}").await.unwrap();
     b.c.enter_parent_frame().await.unwrap();
     b.wait("Escape in the chat to close the panel", closed, T)
         .await;
@@ -393,12 +356,7 @@ async fn a_customer_chats_in_chromium_from_start_to_rating() {
         T,
     )
     .await;
-    b.c.find(fantoccini::Locator::Css("#kefu-close"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("#kefu-close").await;
     b.wait("the close button to close the panel", closed, T)
         .await;
     launcher.click().await.unwrap();

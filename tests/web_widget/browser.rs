@@ -99,6 +99,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Clicks the element `css` selects.
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    /// The element `css` selects (panics if there is none).
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.c
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
     /// Polls a JS condition (a `return`ing function body) until it is truthy; panics with
     /// `what` and the page's visible text after `timeout`.
     pub async fn wait(&self, what: &str, script: &str, timeout: Duration) -> Value {
