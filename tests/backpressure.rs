@@ -24,27 +24,14 @@ const SLOW_WAIT: Duration = Duration::from_secs(90);
 async fn a_flood_on_a_slow_writer_stays_within_the_queue_bounds_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
-    let mut config = ServerConfig::default();
-    config.limits.rate_per_sec = 100_000.0;
-    config.limits.rate_burst = 100_000.0;
-    config.limits.request_queue = REQUEST_QUEUE;
-    config.limits.commit_backlog = COMMIT_BACKLOG;
-    config.quotas.customer_bytes_per_minute = 0;
+    let config = flood_config(REQUEST_QUEUE);
     let server = TestServer::start(dir.path(), config).await;
     let mut alice = server.agent("alice").await;
     let (mut cust, session, _) = server.customer("c", None).await;
     accept_next_offer(&mut alice).await;
 
     // Every stored message now costs the writer a few tens of milliseconds.
-    let db = rusqlite::Connection::open(dir.path().join("kefu.db")).unwrap();
-    db.execute_batch(
-        "CREATE TRIGGER slow AFTER INSERT ON messages BEGIN
-           SELECT count(*) FROM (WITH RECURSIVE c(x) AS
-             (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT x FROM c);
-         END;",
-    )
-    .unwrap();
-    drop(db);
+    slow_writer(dir.path(), 100_000);
 
     let mut ids = Vec::new();
     for k in 0..FLOOD {
@@ -95,26 +82,13 @@ async fn a_flood_on_a_slow_writer_stays_within_the_queue_bounds_and_loses_nothin
 async fn a_start_waiting_in_the_queue_at_the_deadline_is_not_timed_out() {
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
-    let mut config = ServerConfig::default();
-    config.limits.rate_per_sec = 100_000.0;
-    config.limits.rate_burst = 100_000.0;
-    config.limits.request_queue = REQUEST_QUEUE;
-    config.limits.commit_backlog = COMMIT_BACKLOG;
+    let mut config = flood_config(REQUEST_QUEUE);
     config.limits.auth_timeout_secs = 1;
-    config.quotas.customer_bytes_per_minute = 0;
     let server = TestServer::start(dir.path(), config).await;
     let mut alice = server.agent("alice").await;
     let (mut cust, session, _) = server.customer("c", None).await;
     accept_next_offer(&mut alice).await;
-    let db = rusqlite::Connection::open(dir.path().join("kefu.db")).unwrap();
-    db.execute_batch(
-        "CREATE TRIGGER slow AFTER INSERT ON messages BEGIN
-           SELECT count(*) FROM (WITH RECURSIVE c(x) AS
-             (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT x FROM c);
-         END;",
-    )
-    .unwrap();
-    drop(db);
+    slow_writer(dir.path(), 3_000_000);
 
     // A newcomer says hello, then a flood keeps the writer busy well past its deadline.
     let start = tokio::time::Instant::now();
@@ -161,24 +135,11 @@ async fn a_pipelining_connection_cannot_take_the_whole_queue() {
     const PIPELINED: usize = 80;
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
-    let mut config = ServerConfig::default();
-    config.limits.rate_per_sec = 100_000.0;
-    config.limits.rate_burst = 100_000.0;
-    config.limits.request_queue = QUEUE;
-    config.limits.commit_backlog = COMMIT_BACKLOG;
-    config.quotas.customer_bytes_per_minute = 0;
+    let config = flood_config(QUEUE);
     let server = TestServer::start(dir.path(), config).await;
     let (mut greedy, greedy_session, _) = server.customer("greedy", None).await;
     let (mut other, other_session, _) = server.customer("other", None).await;
-    let db = rusqlite::Connection::open(dir.path().join("kefu.db")).unwrap();
-    db.execute_batch(
-        "CREATE TRIGGER slow AFTER INSERT ON messages BEGIN
-           SELECT count(*) FROM (WITH RECURSIVE c(x) AS
-             (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x FROM c);
-         END;",
-    )
-    .unwrap();
-    drop(db);
+    slow_writer(dir.path(), 20_000);
 
     let mut ids = Vec::new();
     for k in 0..PIPELINED {
@@ -225,4 +186,28 @@ async fn wait_for_metric(server: &TestServer, name: &str, at_least: f64) {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// No rate limit or byte quota (the clients flood on purpose), a request queue of `queue` and
+/// the writer's backlog of [`COMMIT_BACKLOG`].
+fn flood_config(queue: usize) -> ServerConfig {
+    let mut config = ServerConfig::default();
+    config.limits.rate_per_sec = 100_000.0;
+    config.limits.rate_burst = 100_000.0;
+    config.limits.request_queue = queue;
+    config.limits.commit_backlog = COMMIT_BACKLOG;
+    config.quotas.customer_bytes_per_minute = 0;
+    config
+}
+
+/// From now on every stored message costs the writer a count to `iterations` (a trigger).
+fn slow_writer(dir: &std::path::Path, iterations: u32) {
+    let db = rusqlite::Connection::open(dir.join("kefu.db")).unwrap();
+    db.execute_batch(&format!(
+        "CREATE TRIGGER slow AFTER INSERT ON messages BEGIN
+           SELECT count(*) FROM (WITH RECURSIVE c(x) AS
+             (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {iterations}) SELECT x FROM c);
+         END;"
+    ))
+    .unwrap();
 }
