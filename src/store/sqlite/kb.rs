@@ -3,6 +3,7 @@
 //! sent in sessions.
 
 use super::error::Res;
+use super::rows::collect;
 use crate::model::Millis;
 use crate::protocol::{
     Article, ArticleStatus, ArticleSummary, ArticleVersion, QuickReply, SentArticle, split_keywords,
@@ -268,7 +269,7 @@ pub(super) fn versions(tx: &Connection, id: i64) -> Res<Vec<ArticleVersion>> {
         "SELECT version, title, body, status, author, changed_at FROM kb_versions
          WHERE article_id = ?1 ORDER BY version",
     )?;
-    let rows = stmt.query_map([id], |r| {
+    collect(&mut stmt, [id], |r| {
         let status: String = r.get(3)?;
         Ok(ArticleVersion {
             version: r.get(0)?,
@@ -278,12 +279,7 @@ pub(super) fn versions(tx: &Connection, id: i64) -> Res<Vec<ArticleVersion>> {
             author: r.get(4)?,
             changed_at: r.get(5)?,
         })
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row?);
-    }
-    Ok(out)
+    })
 }
 
 /// Records that an article (its current version) was sent in a session; `NotFound` for an
@@ -314,7 +310,7 @@ pub(super) fn sent_in_session(tx: &Connection, session: i64) -> Res<Vec<SentArti
          FROM session_articles s LEFT JOIN kb_articles a ON a.id = s.article_id
          WHERE s.session_id = ?1 ORDER BY s.sent_at, s.rowid",
     )?;
-    let rows = stmt.query_map([session], |r| {
+    collect(&mut stmt, [session], |r| {
         Ok(SentArticle {
             article_id: r.get(0)?,
             title: r.get(1)?,
@@ -322,12 +318,7 @@ pub(super) fn sent_in_session(tx: &Connection, session: i64) -> Res<Vec<SentArti
             agent_id: r.get(3)?,
             sent_at: r.get(4)?,
         })
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row?);
-    }
-    Ok(out)
+    })
 }
 
 pub(super) fn insert_quick_reply(tx: &Connection, q: &QuickReply) -> Res<i64> {
@@ -353,17 +344,12 @@ pub(super) fn insert_quick_reply(tx: &Connection, q: &QuickReply) -> Res<i64> {
 pub(super) fn list_quick_replies(tx: &Connection) -> Res<Vec<QuickReply>> {
     let mut stmt =
         tx.prepare_cached("SELECT id, shortcut, title, body FROM quick_replies ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
+    collect(&mut stmt, [], |r| {
         Ok(QuickReply {
             id: r.get(0)?,
             shortcut: r.get(1)?,
             title: r.get(2)?,
             body: r.get(3)?,
         })
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row?);
-    }
-    Ok(out)
+    })
 }
