@@ -260,11 +260,23 @@ async fn full_text_search_snippets_history_and_sent_articles() {
         .unwrap();
     assert_eq!(r["sent"][0]["article_id"], shipping.id, "{r}");
     assert_eq!(r["sent"][0]["version"], 2);
+    // Sending the same version again records nothing more.
+    let r = alice
+        .call(
+            "kb.sent",
+            json!({"session_id": session, "article_id": shipping.id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r["sent"].as_array().unwrap().len(), 1, "{r}");
     let r = alice
         .call("kb.sent", json!({"session_id": session}))
         .await
         .unwrap();
     assert_eq!(r["sent"].as_array().unwrap().len(), 1);
+    // Listing is for those who may see the session too.
+    let listed = alice.call("kb.sent", json!({"session_id": 12345})).await;
+    assert_eq!(api_code(listed), ErrorCode::NotFound);
     let missing = alice
         .call("kb.sent", json!({"session_id": session, "article_id": 999}))
         .await;

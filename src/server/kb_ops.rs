@@ -21,8 +21,9 @@ use std::time::Duration;
 const DEFAULT_KB_LIMIT: u32 = 100;
 /// Enough for a console to fetch every title once and search locally as the agent types.
 const MAX_KB_LIMIT: u32 = 100_000;
-/// Full-text hits are ranked: nobody reads past the first few hundred.
-const MAX_FULL_TEXT_LIMIT: u32 = 500;
+/// Full-text hits are ranked and each gets a snippet (segmenting its text): nobody reads past
+/// the first few dozen, and a larger page would only make one request cost more.
+const MAX_FULL_TEXT_LIMIT: u32 = 50;
 const MAX_QUERY_CHARS: usize = 200;
 /// How often the index looks for article changes made outside the server (`kefu admin kb`).
 const INDEX_POLL: Duration = Duration::from_secs(2);
@@ -110,12 +111,13 @@ impl Hub {
                 }))
             });
         };
-        let Some(article) = q.article_id else {
-            return list(self, r);
-        };
+        // Listing too is for those who may see the session.
         if let Err(e) = self.check_session(agent, session) {
             return self.answer(r, Err(e));
         }
+        let Some(article) = q.article_id else {
+            return list(self, r);
+        };
         self.read_then(
             move |rd| rd.kb_get(article),
             move |hub, found| match found {

@@ -291,6 +291,18 @@ pub(super) fn record_sent(
     agent: Option<i64>,
     now: Millis,
 ) -> Res<()> {
+    // The same version sent again in the same session is recorded once: a client repeating
+    // the request adds no rows.
+    let again: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM session_articles s
+                JOIN kb_articles a ON a.id = s.article_id AND a.version = s.version
+                WHERE s.session_id = ?1 AND s.article_id = ?2)",
+        )?
+        .query_row(params![session, article], |r| r.get(0))?;
+    if again {
+        return Ok(());
+    }
     let n = tx
         .prepare_cached(
             "INSERT INTO session_articles (session_id, article_id, agent_id, version, sent_at)
@@ -308,7 +320,7 @@ pub(super) fn sent_in_session(tx: &Connection, session: i64) -> Res<Vec<SentArti
     let mut stmt = tx.prepare_cached(
         "SELECT s.article_id, COALESCE(a.title, ''), s.version, s.agent_id, s.sent_at
          FROM session_articles s LEFT JOIN kb_articles a ON a.id = s.article_id
-         WHERE s.session_id = ?1 ORDER BY s.sent_at, s.rowid",
+         WHERE s.session_id = ?1 ORDER BY s.sent_at, s.rowid LIMIT 1000",
     )?;
     collect(&mut stmt, [session], |r| {
         Ok(SentArticle {
