@@ -10,11 +10,20 @@
       return e;
     }
 
+    // Punctuation after a URL ends the sentence, not the URL. (A loop from the end: a regex
+    // anchored at `$` would retry every run of punctuation inside a long URL.)
+    var TRAILING = ".,;:!?)]}。，；：！？、";
+    function trimEnd(url) {
+      var end = url.length;
+      while (end > 0 && TRAILING.indexOf(url.charAt(end - 1)) >= 0) end--;
+      return url.slice(0, end);
+    }
+
     // Text with http(s) links made clickable; everything else stays literal text.
     function linkify(parent, text) {
       var re = /https?:\/\/[^\s<>"'“”（）]+/gi, last = 0, m;
       while ((m = re.exec(text)) !== null) {
-        var url = m[0].replace(/[.,;:!?)\]}。，；：！？、]+$/, "");
+        var url = trimEnd(m[0]);
         if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
         var ok = false;
         try { var u = new URL(url); ok = u.protocol === "http:" || u.protocol === "https:"; } catch (e) { ok = false; }

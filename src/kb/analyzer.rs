@@ -124,16 +124,20 @@ impl Tokenizer for Words {
             .into_iter()
             .filter(|t| t.word.chars().any(char::is_alphanumeric))
             .enumerate()
-            .map(|(i, t)| {
-                // jieba's words are slices of `text`: their byte offsets are pointer distances.
-                let from = t.word.as_ptr() as usize - base;
-                Token {
+            .filter_map(|(i, t)| {
+                // jieba's words are slices of `text`: their byte offsets are pointer distances
+                // (checked: a word that were not one is skipped, never a wrapped offset).
+                let from = (t.word.as_ptr() as usize).checked_sub(base)?;
+                if from + t.word.len() > text.len() {
+                    return None;
+                }
+                Some(Token {
                     offset_from: from,
                     offset_to: from + t.word.len(),
                     position: i,
                     text: t.word.to_string(),
                     position_length: 1,
-                }
+                })
             })
             .collect::<Vec<_>>();
         WordStream {
