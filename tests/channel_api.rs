@@ -104,6 +104,15 @@ async fn signatures_are_checked_and_errors_are_json() {
     group["group"] = json!("nowhere");
     let (s, e) = post_message(&addr, "shop", &secret, &group).await;
     assert_eq!((s, e["code"].as_str()), (404, Some("not_found")), "{e}");
+    // Refused before anything was stored: no customer for `u-2`.
+    let stored: i64 = open_db(dir.path())
+        .query_row(
+            "SELECT count(*) FROM integration_customers WHERE external_id = 'u-2'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 0);
     server.stop().await;
 }
 

@@ -10,7 +10,9 @@ use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
+/// Events a page holds at most: each carries up to a message's 64 KiB, and up to
+/// `[api] max_in_flight` pages may be built at once.
+const MAX_LIMIT: u32 = 100;
 
 pub async fn get_events(
     State(state): State<ApiState>,
@@ -24,7 +26,11 @@ pub async fn get_events(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let (integration, _permit) = match state.authenticate(&headers, signed.into_bytes()).await {
+    let _permit = match state.admit() {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let integration = match state.authenticate(&headers, signed.as_bytes()).await {
         Ok(v) => v,
         Err(e) => return fail(e),
     };

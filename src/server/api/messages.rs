@@ -62,11 +62,15 @@ pub async fn post_message(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let _permit = match state.admit() {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
     let body = match read_body(body).await {
         Ok(b) => b,
         Err(e) => return fail(e),
     };
-    let (integration, _permit) = match state.authenticate(&headers, body.to_vec()).await {
+    let integration = match state.authenticate(&headers, &body).await {
         Ok(v) => v,
         Err(e) => return fail(e),
     };
@@ -211,6 +215,13 @@ enum Found {
 impl Hub {
     /// Handles a checked API message on the hub; `done` gets the answer after the commit.
     pub(in crate::server) fn api_message(&mut self, m: ApiMessage, done: oneshot::Sender<Answer>) {
+        // An unknown group is refused before anything is stored (no customer row for it).
+        if let Some(group) = &m.group
+            && let Err(e) = self.servable(group)
+        {
+            let _ = done.send(Err(e));
+            return;
+        }
         let fresh_id = self.next_customer_id;
         self.next_customer_id += 1;
         let now = now_ms();

@@ -137,17 +137,22 @@ async fn read<T: Send + 'static>(
 impl ApiState {
     /// Who signed this request (`signature`), within their rate limit; `payload` is what was
     /// signed after the timestamp.
-    async fn authenticate(
-        &self,
-        headers: &HeaderMap,
-        payload: Vec<u8>,
-    ) -> Result<(Integration, tokio::sync::OwnedSemaphorePermit), ApiError> {
-        let permit = self.in_flight.clone().try_acquire_owned().map_err(|_| {
+    /// One of the `[api] max_in_flight` places, taken before anything else of the request is
+    /// read (a body that trickles in holds its place), or `unavailable`.
+    fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.in_flight.clone().try_acquire_owned().map_err(|_| {
             ApiError::new(
                 ErrorCode::Unavailable,
                 "the server is handling too many API requests; retry in a moment",
             )
-        })?;
+        })
+    }
+
+    async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        payload: &[u8],
+    ) -> Result<Integration, ApiError> {
         let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let name = text(signature::HEADER_INTEGRATION)
             .map(str::trim)
@@ -163,11 +168,11 @@ impl ApiState {
             &integration.verifying_secrets(now),
             text(signature::HEADER_TIMESTAMP),
             text(signature::HEADER_SIGNATURE),
-            &payload,
+            payload,
             now / 1000,
         )?;
         self.charge(integration.id, now)?;
-        Ok((integration, permit))
+        Ok(integration)
     }
 
     /// One request of the integration's allowance (`[api] rate_per_sec`, `rate_burst`).

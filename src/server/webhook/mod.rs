@@ -81,7 +81,15 @@ async fn supervise(
         }
         match read(&readers, |rd| rd.list_integrations()).await {
             Ok(list) => {
-                running.retain(|_, t| !t.is_finished());
+                // A removed integration's sender stops, even one retrying a receiver that is
+                // down (it would otherwise POST with the old secret for ever).
+                running.retain(|id, t| {
+                    let keep = !t.is_finished() && list.iter().any(|i| i.id == *id);
+                    if !keep {
+                        t.abort();
+                    }
+                    keep
+                });
                 for i in list {
                     if running.contains_key(&i.id) {
                         continue;
