@@ -146,6 +146,9 @@ pub struct StorageConfig {
     pub event_retention: String,
     /// Only the newest this many events are kept (on top of the window); 0: no count limit.
     pub event_retention_count: u64,
+    /// Seconds between retention looks once a step found nothing more to do (a step that did
+    /// is followed by the next one a second later).
+    pub prune_idle_secs: u64,
 }
 
 impl Default for StorageConfig {
@@ -157,6 +160,7 @@ impl Default for StorageConfig {
             read_queue: d.read_queue,
             event_retention: "7d".into(),
             event_retention_count: 0,
+            prune_idle_secs: 30,
         }
     }
 }

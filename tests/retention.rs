@@ -71,6 +71,7 @@ async fn a_resume_older_than_what_is_kept_reloads_and_one_inside_replays_exactly
     let mut config = ServerConfig::default();
     const KEEP: i64 = 8;
     config.storage.event_retention_count = KEEP as u64;
+    config.storage.prune_idle_secs = 0;
     let server = TestServer::start(dir.path(), config).await;
     let mut alice = server.agent("alice").await;
     let (mut cust, s, token) = server.customer("c", None).await;
@@ -150,7 +151,9 @@ async fn a_resume_older_than_what_is_kept_reloads_and_one_inside_replays_exactly
 async fn expired_tokens_are_deleted_unless_a_live_connection_holds_one() {
     let dir = tempfile::tempdir().unwrap();
     add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
-    let server = TestServer::start(dir.path(), ServerConfig::default()).await;
+    let mut config = ServerConfig::default();
+    config.storage.prune_idle_secs = 0;
+    let server = TestServer::start(dir.path(), config).await;
     let mut alice = Client::connect(&server.url("agent")).await.unwrap();
     let alice_token = login_online(&mut alice, "alice").await;
     let (cust, _, token) = server.customer("c", None).await;

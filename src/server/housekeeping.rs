@@ -60,7 +60,6 @@ impl Hub {
                 session,
                 "nobody answered in time; the conversation is abandoned"
             );
-            self.transfer_notes.remove(&session);
             self.end_session(session, EndReason::Abandoned, false, now);
         }
     }
@@ -71,11 +70,16 @@ impl Hub {
     /// writer is busy (a quarter of `limits.commit_backlog`): pruning waits for a quiet moment
     /// rather than adding to a backlog.
     pub(super) fn prune_step(&mut self, now: Millis) {
+        let idle_ms = i64::try_from(self.config.storage.prune_idle_secs.saturating_mul(1000))
+            .unwrap_or(i64::MAX);
         if self.pruning.in_flight.load(Ordering::Relaxed)
             || self.committer.backlog() > self.config.limits.commit_backlog / 4
+            || (!self.pruning.more.load(Ordering::Relaxed)
+                && now < self.pruning.last.saturating_add(idle_ms))
         {
             return;
         }
+        self.pruning.last = now;
         let policy = self.config.storage.retention();
         // Tokens that live connections hold stay until the connection ends: the revocation
         // check reads a missing token as revoked.
@@ -87,12 +91,14 @@ impl Hub {
         let metrics = self.metrics.clone();
         self.pruning.in_flight.store(true, Ordering::Relaxed);
         let done = Done(self.pruning.in_flight.clone());
+        let more = self.pruning.more.clone();
         let submitted = self.committer.submit(move |tx| {
             let started = Instant::now();
             let pruned = tx.prune(&policy, now, PRUNE_BATCH, &keep)?;
             let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             Ok(Some(Box::new(move || {
                 let _done = done;
+                more.store(pruned.more, Ordering::Relaxed);
                 metrics.retention.step(&pruned, micros);
                 if pruned.events > 0 || pruned.tokens > 0 {
                     tracing::debug!(

@@ -8,6 +8,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 #[derive(Debug, Default)]
 pub struct PruneChore {
     pub(super) in_flight: Arc<AtomicBool>,
+    /// The last step found more to do than one step may take: the next one runs at once.
+    pub(super) more: Arc<AtomicBool>,
+    /// When the last step was queued (ms): with nothing more to do, the next waits
+    /// `storage.prune_idle_secs` (old events and expired tokens accumulate slowly, and each
+    /// look reads the log's ends and every live connection's token).
+    pub(super) last: crate::model::Millis,
 }
 
 /// Clears the in-flight flag when the step's job is dropped, run or refused.

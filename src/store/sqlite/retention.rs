@@ -141,11 +141,12 @@ fn prune_tokens(c: &Connection, now: Millis, batch: u32, keep: &[String]) -> Res
     let expired: Vec<String> = stmt
         .query_map(params![now, want], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let keep: std::collections::HashSet<&str> = keep.iter().map(String::as_str).collect();
     let mut delete = c.prepare_cached("DELETE FROM tokens WHERE hash = ?1")?;
     let mut n = 0u64;
     for hash in expired
         .iter()
-        .filter(|h| !keep.contains(h))
+        .filter(|h| !keep.contains(h.as_str()))
         .take(batch as usize)
     {
         n += delete.execute([hash])? as u64;
