@@ -38,7 +38,8 @@ const TOO_SLOW: &str = "too slow to keep up; resume with your last cursor";
 const CLOSE_WITHIN: Duration = Duration::from_secs(1);
 /// When the hub says a login is still being checked at the deadline, ask again this much later.
 const AUTH_RECHECK: Duration = Duration::from_secs(5);
-/// Requests of one connection that may wait in the hub's queue (or be handled) at once. When the
+/// Requests of one connection that may wait in the hub's queue at once (a place is given back
+/// when the hub has dispatched the request, not when its reply goes out). When the
 /// hub falls behind, every connection gets its turn: one pipelining client cannot take the whole
 /// queue (`limits.request_queue`) while the others wait behind it.
 pub const IN_FLIGHT_PER_CONNECTION: usize = 8;

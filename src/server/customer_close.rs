@@ -29,7 +29,6 @@ impl Hub {
             .live
             .get(&session_id)
             .is_some_and(|l| l.view.accepted_at.is_some());
-        self.transfer_notes.remove(&session_id);
         self.end_session(session_id, EndReason::CustomerLeft, survey, now_ms());
         Ok(SessionRef { session_id })
     }

@@ -15,10 +15,16 @@ const CLASSIFIED_PER_SESSION: u32 = 8;
 /// The classifier and what each open conversation's messages were classified as so far.
 pub struct IntentBook {
     classifier: Option<Classifier>,
-    /// Per open session: intent → customer messages classified as it.
-    counts: HashMap<SessionId, HashMap<String, u32>>,
-    /// Per open session: customer messages classified so far.
-    seen: HashMap<SessionId, u32>,
+    /// Per open session: what its customer's messages were classified as.
+    tallies: HashMap<SessionId, Tally>,
+}
+
+#[derive(Default)]
+struct Tally {
+    /// Customer messages classified so far (at most [`CLASSIFIED_PER_SESSION`]).
+    seen: u32,
+    /// Intent → messages classified as it.
+    counts: HashMap<String, u32>,
 }
 
 impl IntentBook {
@@ -35,34 +41,33 @@ impl IntentBook {
             .ok();
         IntentBook {
             classifier,
-            counts: HashMap::new(),
-            seen: HashMap::new(),
+            tallies: HashMap::new(),
         }
     }
 
     /// Counts the intent of one customer message; returns the conversation's dominant intent
-    /// when the message was classified (ties go to the intent seen first).
+    /// when the message was classified (a tie goes to the name that sorts first, so the
+    /// answer does not depend on map order).
     pub(super) fn observe(&mut self, session: SessionId, text: &str) -> Option<String> {
-        let seen = self.seen.entry(session).or_insert(0);
-        if *seen >= CLASSIFIED_PER_SESSION {
+        let tally = self.tallies.entry(session).or_default();
+        if tally.seen >= CLASSIFIED_PER_SESSION {
             return None;
         }
-        *seen += 1;
+        tally.seen += 1;
         let label = self.classifier.as_ref()?.predict(text).label?;
         if SMALL_TALK.contains(&label.as_str()) {
             return None;
         }
-        let counts = self.counts.entry(session).or_default();
-        *counts.entry(label).or_insert(0) += 1;
-        counts
+        *tally.counts.entry(label).or_insert(0) += 1;
+        tally
+            .counts
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
             .map(|(intent, _)| intent.clone())
     }
 
     pub fn forget(&mut self, session: SessionId) {
-        self.counts.remove(&session);
-        self.seen.remove(&session);
+        self.tallies.remove(&session);
     }
 }
 
@@ -87,6 +92,6 @@ mod tests {
         assert_eq!(book.observe(2, "我要投诉，你们的客服态度太差了"), None);
         book.forget(1);
         book.forget(2);
-        assert!(book.counts.is_empty() && book.seen.is_empty());
+        assert!(book.tallies.is_empty());
     }
 }
