@@ -102,7 +102,10 @@ mod tests {
     #[test]
     fn params_default_cap_and_refuse() {
         assert_eq!(params(None).unwrap(), (0, 100));
-        assert_eq!(params(Some("after=42&limit=5000")).unwrap(), (42, MAX_LIMIT));
+        assert_eq!(
+            params(Some("after=42&limit=5000")).unwrap(),
+            (42, MAX_LIMIT)
+        );
         assert!(params(Some("after=-1")).is_err());
         assert!(params(Some("after=x")).is_err());
         assert!(params(Some("limit=0")).is_err());
