@@ -3,6 +3,7 @@
 //! Unix time in seconds. The payload is the raw body of a POST, and the path with its query
 //! of a GET (so a signature cannot be replayed against another conversation). Pure logic.
 
+use crate::auth;
 use crate::protocol::ApiError;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -15,28 +16,14 @@ pub const HEADER_TIMESTAMP: &str = "x-kefu-timestamp";
 pub const HEADER_SIGNATURE: &str = "x-kefu-signature";
 
 fn mac(secret: &str, timestamp: i64, payload: &[u8]) -> Hmac<Sha256> {
-    // HMAC takes keys of any length: this cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => unreachable_key(),
-    };
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(payload);
-    mac
-}
-
-#[cold]
-fn unreachable_key() -> Hmac<Sha256> {
-    // `new_from_slice` only refuses key lengths for fixed-key MACs; HMAC has none.
-    <Hmac<Sha256> as Mac>::new(&Default::default())
+    let ts = timestamp.to_string();
+    auth::hmac_sha256(secret.as_bytes(), &[ts.as_bytes(), b".", payload])
 }
 
 /// The `X-Kefu-Signature` value for `payload` sent at `timestamp` (Unix seconds).
 pub fn sign(secret: &str, timestamp: i64, payload: &[u8]) -> String {
     let tag = mac(secret, timestamp, payload).finalize().into_bytes();
-    let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256={hex}")
+    format!("sha256={}", auth::hex(&tag))
 }
 
 /// Checks a request's timestamp and signature headers against the secrets that may have
@@ -67,7 +54,8 @@ pub fn verify(
     let tag = signature
         .trim()
         .strip_prefix("sha256=")
-        .and_then(unhex)
+        .filter(|hex| hex.len() == 64)
+        .and_then(auth::unhex)
         .ok_or_else(|| ApiError::unauthorized("X-Kefu-Signature must be sha256=<64 hex digits>"))?;
     let ok = secrets
         .iter()
@@ -77,16 +65,6 @@ pub fn verify(
     } else {
         Err(ApiError::unauthorized("the signature does not match"))
     }
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() != 64 || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]
@@ -117,14 +95,8 @@ mod tests {
         // would not fit; check the primitive through a direct MAC instead.
         let mut m = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
         m.update(b"what do ya want for nothing?");
-        let hex: String = m
-            .finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         assert_eq!(
-            hex,
+            auth::hex(&m.finalize().into_bytes()),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }
