@@ -251,6 +251,7 @@ pub fn audit(
 /// A date on the command line: `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM[:SS]Z` (UTC),
 /// or `now`; in ms since the epoch.
 pub fn parse_date(text: &str, now: Millis) -> anyhow::Result<Millis> {
+    use jiff::civil::{Date, DateTime};
     let t = text.trim();
     if t.eq_ignore_ascii_case("now") {
         return Ok(now);
@@ -258,81 +259,29 @@ pub fn parse_date(text: &str, now: Millis) -> anyhow::Result<Millis> {
     let bad = || {
         anyhow::anyhow!("`{text}` is not a date like 2026-01-31, 2026-01-31T18:00Z (UTC), or `now`")
     };
-    let (date, time) = match t.split_once(['T', 't', ' ']) {
-        Some((d, tm)) => (d, Some(tm.strip_suffix(['Z', 'z']).ok_or_else(bad)?)),
-        None => (t, None),
+    // A time of day must say it is UTC (`Z`): a bare local time would silently mean UTC.
+    let civil = if t.contains(['T', 't', ' ']) {
+        let datetime = t.strip_suffix(['Z', 'z']).ok_or_else(bad)?;
+        datetime.parse::<DateTime>().map_err(|_| bad())?
+    } else {
+        let date = t.parse::<Date>().map_err(|_| bad())?;
+        date.to_datetime(jiff::civil::Time::midnight())
     };
-    let num = |s: &str| -> anyhow::Result<i64> {
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        s.parse().map_err(|_| bad())
-    };
-    let parts: Vec<&str> = date.split('-').collect();
-    let [y, m, d] = parts[..] else {
-        return Err(bad());
-    };
-    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
-    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in(y, m) {
+    if !(1970..=9999).contains(&civil.year()) {
         return Err(bad());
     }
-    let mut secs = days_from_civil(y, m, d) * 86_400;
-    if let Some(time) = time {
-        let parts: Vec<&str> = time.split(':').collect();
-        let (h, mi, s) = match parts[..] {
-            [h, mi] => (num(h)?, num(mi)?, 0),
-            [h, mi, s] => (num(h)?, num(mi)?, num(s)?),
-            _ => return Err(bad()),
-        };
-        if h > 23 || mi > 59 || s > 59 {
-            return Err(bad());
-        }
-        secs += h * 3600 + mi * 60 + s;
-    }
-    Ok(secs * 1000)
-}
-
-fn days_in(y: i64, m: i64) -> i64 {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    match m {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let stamp = jiff::tz::TimeZone::UTC
+        .to_timestamp(civil)
+        .map_err(|_| bad())?;
+    Ok(stamp.as_millisecond())
 }
 
 /// A time in ms as `YYYY-MM-DD HH:MM:SS` UTC, for listings.
 pub fn format_time(ms: Millis) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Inverse of `days_from_civil`.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        Err(_) => format!("{ms} ms"),
+    }
 }
 
 /// `kefu admin kb import`: parses `path` and saves its good rows (see [`crate::kb::import`]).
