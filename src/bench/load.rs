@@ -5,10 +5,10 @@
 //! its database takes, the bench's own CPU and the load average.
 
 use super::process::{self, DiskBytes, Kind, PASSWORD};
-use super::procfs::{self, CpuDelta};
 use super::schedule::{Schedule, latencies};
 use super::stats::{Percentiles, percentiles};
 use crate::client::Client;
+use crate::metrics::procfs::{self, CpuDelta};
 use crate::protocol::{Event, ServerFrame};
 use anyhow::Context;
 use serde_json::json;

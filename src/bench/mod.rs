@@ -4,7 +4,7 @@
 //! acks; agents accept every offer and read every message ([`load`]). The report ([`report`])
 //! gives customer→agent latency and the send→ack round trip (from the scheduled send and from
 //! the write), throughput in the window and the drain after it, the server's CPU per message
-//! and per thread, its peak RSS and bytes on disk per message ([`procfs`], [`process`]).
+//! and per thread, its peak RSS and bytes on disk per message ([`crate::metrics::procfs`], [`process`]).
 //! `--saturate` searches for the highest sustained rate ([`saturate`]); `--idle` and `--logins`
 //! measure memory ([`flood`]); `--console` measures the agent console.
 
@@ -13,7 +13,6 @@ pub mod floor;
 mod floor_store;
 mod load;
 mod process;
-pub mod procfs;
 pub mod report;
 mod saturate;
 mod schedule;

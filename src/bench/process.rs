@@ -1,8 +1,8 @@
 //! The process under test: `kefu serve` (or the floor, `kefu bench-floor`) started from this
 //! binary on a fresh temporary data dir and port, killed when dropped.
 
-use super::procfs;
 use crate::admin::{self, NewAgent};
+use crate::metrics::procfs;
 use crate::model::Role;
 use anyhow::Context;
 use std::path::{Path, PathBuf};

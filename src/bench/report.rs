@@ -2,8 +2,8 @@
 //! and their ratio, so every figure stands next to the floor measured the same minute.
 
 use super::load::Outcome;
-use super::procfs::TICKS_PER_SEC;
 use super::stats::Percentiles;
+use crate::metrics::procfs::TICKS_PER_SEC;
 
 /// One printed row: a label and a value per server (`None`: not measured).
 struct Row {

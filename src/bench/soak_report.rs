@@ -4,8 +4,8 @@
 //! per conversation and a census of the stored rows.
 
 use super::process::DiskBytes;
-use super::procfs;
 use super::stats::{self, percentiles};
+use crate::metrics::procfs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -13,6 +13,7 @@ mod access;
 mod exposition;
 mod primitives;
 mod process;
+pub mod procfs;
 mod render;
 mod retention;
 

@@ -33,10 +33,7 @@ pub fn render(e: &mut Exposition) {
 
 /// `VmRSS` from `/proc/self/status` (in kB there).
 fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    Some(super::procfs::status_kib(std::process::id(), "VmRSS")? * 1024)
 }
 
 fn open_fds() -> Option<usize> {

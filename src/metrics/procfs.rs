@@ -1,5 +1,6 @@
-//! What the bench reads from `/proc` about the process under test: CPU time per thread (from
-//! `task/*/stat` and `comm`), peak RSS (`VmHWM`), current RSS and the load average. The parsers
+//! What kefu reads from `/proc` about a process (itself for `/metrics`, the server under test
+//! for the bench): CPU time per thread (from `task/*/stat` and `comm`), peak RSS (`VmHWM`),
+//! current RSS and the load average. The parsers
 //! are pure functions over the file's text, so they are tested on sample strings.
 
 use std::collections::BTreeMap;
