@@ -141,7 +141,7 @@ pub enum AdminCmd {
     /// or one customer's; with --customer, the customer too once nothing of theirs is left.
     /// Recorded in the audit log. Safe while the server runs (short transactions).
     Purge {
-        /// YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MM[:SS]Z, or `now`.
+        /// `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM[:SS]Z`, or `now`.
         #[arg(long)]
         before: String,
         /// Only this customer's conversations (their id); for a deletion request use

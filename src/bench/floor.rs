@@ -3,7 +3,7 @@
 //! session.accept, message.send), so `kefu bench --floor` can measure what the hardware gives
 //! under the same load. It keeps what kefu must not skip: every frame is parsed with the same
 //! serde parser, every message is on disk (SQLite, WAL, `synchronous=FULL`, group commit in
-//! [`super::floor_store`]) before it is forwarded and acked, and sockets run with
+//! `floor_store`) before it is forwarded and acked, and sockets run with
 //! `TCP_NODELAY`. It keeps nothing else: no accounts, no queues, no event log, no limits.
 //! Run as the hidden `kefu bench-floor`.
 

@@ -1,12 +1,12 @@
 //! `kefu bench`: a load generator against a real `kefu serve` process it starts on a temporary
-//! data dir, and optionally against the floor (a minimal durable relay, [`floor`]) under the
-//! same load, side by side. Customers send on a fixed schedule ([`schedule`]) and read their
-//! acks; agents accept every offer and read every message ([`load`]). The report ([`report`])
+//! data dir, and optionally against the floor (a minimal durable relay, `floor`) under the
+//! same load, side by side. Customers send on a fixed schedule (`schedule`) and read their
+//! acks; agents accept every offer and read every message (`load`). The report (`report`)
 //! gives customer→agent latency and the send→ack round trip (from the scheduled send and from
 //! the write), throughput in the window and the drain after it, the server's CPU per message
-//! and per thread, its peak RSS and bytes on disk per message ([`crate::metrics::procfs`], [`process`]).
-//! `--saturate` searches for the highest sustained rate ([`saturate`]); `--idle` and `--logins`
-//! measure memory ([`flood`]); `--console` measures the agent console.
+//! and per thread, its peak RSS and bytes on disk per message ([`crate::metrics::procfs`], `process`).
+//! `--saturate` searches for the highest sustained rate (`saturate`); `--idle` and `--logins`
+//! measure memory (`flood`); `--console` measures the agent console.
 
 mod flood;
 pub mod floor;

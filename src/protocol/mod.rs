@@ -5,7 +5,7 @@
 //! in [`request`], each naming its reply type in [`reply`] through [`Call`].
 //! Server → client: `reply` (echoes `id`, `ok` + `result` or `error`), `event` (durable, carries a
 //! server-issued `cursor`), `reload` (the cursor is too old), and the ephemeral `typing` and
-//! `queues` frames (no cursor, never replayed): [`event`].
+//! `queues` frames (no cursor, never replayed): `event`.
 
 use serde::Serialize;
 use serde_json::Value;

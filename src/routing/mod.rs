@@ -3,7 +3,7 @@
 //! of its own (`now` is a parameter), so every invariant is tested on plain data.
 //!
 //! Callers change state through the methods below and get back the [`Effect`]s to persist and
-//! announce. Every mutating method ends with [`Engine::dispatch`], which hands queued sessions to
+//! announce. Every mutating method ends with `Engine::dispatch`, which hands queued sessions to
 //! eligible agents until nobody has room: that is what keeps a queued session from waiting while
 //! an eligible agent is free.
 //!
