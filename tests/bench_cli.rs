@@ -98,3 +98,67 @@ fn saturate_reports_the_highest_rate_each_sustains() {
         "{stdout}"
     );
 }
+
+/// The number right before `word` in `text` (`"33 conversations started"` → 33).
+fn count_before(text: &str, word: &str) -> u64 {
+    let at = text
+        .find(word)
+        .unwrap_or_else(|| panic!("no `{word}` in:\n{text}"));
+    text[..at]
+        .split_whitespace()
+        .last()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no number before `{word}` in:\n{text}"))
+}
+
+#[test]
+fn a_short_soak_reports_its_intervals_and_loses_nothing() {
+    let stdout = bench(&[
+        "--soak",
+        "6s",
+        "--report-every",
+        "2",
+        "--soak-agents",
+        "2",
+        "--arrivals",
+        "3",
+        "--chat-messages",
+        "2",
+    ]);
+    // A header and at least two interval lines under it.
+    let header = stdout
+        .lines()
+        .position(|l| l.trim_start().starts_with("min  rss MiB"))
+        .unwrap_or_else(|| panic!("no interval header in:\n{stdout}"));
+    let intervals = stdout
+        .lines()
+        .skip(header + 1)
+        .take_while(|l| !l.trim().is_empty());
+    assert!(intervals.count() >= 2, "{stdout}");
+    let summary = stdout
+        .lines()
+        .find(|l| l.contains("conversations started"))
+        .unwrap_or_else(|| panic!("no summary in:\n{stdout}"));
+    let started = count_before(summary, "conversations started");
+    assert!(started >= 6, "{summary}");
+    assert_eq!(
+        count_before(summary, "finished (rated)"),
+        started,
+        "{summary}"
+    );
+    assert_eq!(count_before(summary, "failed"), 0, "{summary}");
+    assert_eq!(count_before(summary, "errors"), 0, "{summary}");
+    // Every acknowledged message is stored: 2 from the customer and 2 replies per conversation.
+    assert_eq!(count_before(summary, "acks"), started * 4, "{summary}");
+    let stored = stdout
+        .lines()
+        .find(|l| l.starts_with("stored:"))
+        .unwrap_or_else(|| panic!("no census in:\n{stdout}"));
+    assert_eq!(count_before(stored, "sessions"), started, "{stored}");
+    assert_eq!(count_before(stored, "messages"), started * 4, "{stored}");
+    assert!(
+        stdout.contains("bytes per finished conversation"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("growth per hour"), "{stdout}");
+}

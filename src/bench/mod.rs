@@ -67,9 +67,10 @@ pub struct BenchArgs {
     #[arg(long)]
     pub logins: Option<usize>,
     /// Instead of the chat load: the mixed workload (arrivals, chats, ends, ratings,
-    /// reconnects and resumes) for this many minutes, a report line every `--report-every`.
-    #[arg(long)]
-    pub soak: Option<u64>,
+    /// reconnects and resumes) for this long — minutes (`30`) or with a unit (`90s`, `30m`,
+    /// `2h`) — a report line every `--report-every`.
+    #[arg(long, value_parser = soak_length)]
+    pub soak: Option<Duration>,
     /// `--soak`: agents.
     #[arg(long, default_value_t = 10)]
     pub soak_agents: usize,
@@ -85,6 +86,27 @@ pub struct BenchArgs {
     /// `--soak`: the server's `[storage] event_retention` ("7d", "5m", "0", …).
     #[arg(long, default_value = "7d")]
     pub event_retention: String,
+}
+
+/// `--soak`'s length: a bare number is minutes (as it always was), or a number with `s`, `m`
+/// or `h`.
+fn soak_length(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a length like 30 (minutes), 90s, 30m or 2h"))?;
+    let secs = match unit {
+        "" | "m" => n.saturating_mul(60),
+        "s" => n,
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("`{text}`: the unit is s, m or h")),
+    };
+    if secs == 0 {
+        return Err("--soak must last at least one second".into());
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 /// The hidden `kefu bench-floor`: the floor server that `kefu bench --floor` starts.
@@ -106,7 +128,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if let Some(n) = args.logins {
         return flood::logins(n).await;
     }
-    if let Some(minutes) = args.soak {
+    if let Some(length) = args.soak {
         anyhow::ensure!(
             args.arrivals > 0.0 && args.arrivals.is_finite(),
             "--arrivals must be a number above 0"
@@ -118,7 +140,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         crate::store::retention::parse_window(&args.event_retention)
             .map_err(|e| anyhow::anyhow!("--event-retention: {e}"))?;
         return soak::run(soak::Soak {
-            minutes,
+            length,
             agents: args.soak_agents,
             arrivals: args.arrivals,
             messages: args.chat_messages,

@@ -22,7 +22,7 @@ use tokio::time::Instant;
 /// What a soak runs.
 #[derive(Debug, Clone)]
 pub struct Soak {
-    pub minutes: u64,
+    pub length: Duration,
     pub agents: usize,
     /// New conversations per second.
     pub arrivals: f64,
@@ -65,9 +65,9 @@ pub async fn run(s: Soak) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     println!(
-        "soak: {} min, {} agents, {} conversations/s, {} customer messages + {} replies each, \
+        "soak: {:.1} min, {} agents, {} conversations/s, {} customer messages + {} replies each, \
          event_retention = {:?}; a line every {} s",
-        s.minutes,
+        s.length.as_secs_f64() / 60.0,
         s.agents,
         s.arrivals,
         s.messages,
@@ -83,7 +83,7 @@ pub async fn run(s: Soak) -> anyhow::Result<()> {
         stop_rx.clone(),
     ));
     let started = Instant::now();
-    let end = started + Duration::from_secs(s.minutes * 60);
+    let end = started + s.length;
     let every = Duration::from_secs_f64(1.0 / s.arrivals.max(0.001));
     let mut arrivals = tokio::time::interval(every);
     arrivals.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
