@@ -10,6 +10,7 @@ use crate::store::Pruned;
 pub struct RetentionMetrics {
     events_pruned: Counter,
     tokens_pruned: Counter,
+    idempotency_pruned: Counter,
     pages_freed: Counter,
     /// Microseconds the last prune step took inside the writer's transaction.
     last_step_micros: Gauge,
@@ -24,6 +25,7 @@ impl RetentionMetrics {
     pub fn step(&self, p: &Pruned, micros: u64) {
         self.events_pruned.add(p.events);
         self.tokens_pruned.add(p.tokens);
+        self.idempotency_pruned.add(p.idempotency_keys);
         self.pages_freed.add(p.pages_freed);
         self.last_step_micros
             .set(i64::try_from(micros).unwrap_or(i64::MAX));
@@ -44,6 +46,16 @@ impl RetentionMetrics {
             "Expired customer and agent tokens deleted.",
         );
         e.sample("kefu_tokens_pruned_total", &[], self.tokens_pruned.get());
+        e.family(
+            "kefu_idempotency_keys_pruned_total",
+            Kind::Counter,
+            "HTTP API idempotency answers deleted after a day.",
+        );
+        e.sample(
+            "kefu_idempotency_keys_pruned_total",
+            &[],
+            self.idempotency_pruned.get(),
+        );
         e.family(
             "kefu_pages_freed_total",
             Kind::Counter,

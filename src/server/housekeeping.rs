@@ -100,10 +100,11 @@ impl Hub {
                 let _done = done;
                 more.store(pruned.more, Ordering::Relaxed);
                 metrics.retention.step(&pruned, micros);
-                if pruned.events > 0 || pruned.tokens > 0 {
+                if pruned.events > 0 || pruned.tokens > 0 || pruned.idempotency_keys > 0 {
                     tracing::debug!(
                         events = pruned.events,
                         tokens = pruned.tokens,
+                        idempotency_keys = pruned.idempotency_keys,
                         floor = pruned.floor,
                         micros,
                         "retention step"

@@ -238,4 +238,10 @@ CREATE TABLE session_articles (
 );
 CREATE INDEX session_articles_session ON session_articles(session_id, sent_at);
 "#,
+    // 9: the HTTP API's stored answers to idempotency keys are kept for a day
+    // (`retention::IDEMPOTENCY_KEEP_MS`), then pruned oldest first, which this index keeps a
+    // short walk.
+    r#"
+CREATE INDEX api_idempotency_created ON api_idempotency(created_at);
+"#,
 ];

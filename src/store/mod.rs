@@ -119,6 +119,8 @@ pub struct Pruned {
     pub events: u64,
     /// Expired tokens deleted.
     pub tokens: u64,
+    /// The HTTP API's stored idempotency answers deleted (older than a day).
+    pub idempotency_keys: u64,
     /// Every event below this id is gone: a cursor below `floor - 1` gets `reload`.
     pub floor: i64,
     /// The oldest event kept, (id, created_at), if any.

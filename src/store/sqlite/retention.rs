@@ -14,6 +14,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// Free pages handed back per prune step (4 KiB each): bounded, like the batch itself.
 const VACUUM_PAGES: u32 = 512;
 
+/// How long the HTTP API remembers an idempotency key's answer (`docs/channels.md`): a day,
+/// as payment APIs do (`docs/channels.md` asks clients to retry within it).
+pub const IDEMPOTENCY_KEEP_MS: Millis = 24 * 3_600_000;
+
 /// The lowest event id that must be kept at `now`: every event below it may be deleted. An
 /// event goes when it is older than the window *or* beyond the count; nothing goes without a
 /// policy. (A further bound — e.g. events not yet delivered to a webhook — is one more `min`
@@ -112,11 +116,17 @@ pub(super) fn prune(
         stored_floor = upto;
     }
     let tokens = prune_tokens(c, now, batch, keep_tokens)?;
+    let idempotency_keys =
+        c.prepare_cached(
+            "DELETE FROM api_idempotency WHERE rowid IN (SELECT rowid FROM api_idempotency
+             WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)",
+        )?
+        .execute(params![now.saturating_sub(IDEMPOTENCY_KEEP_MS), batch])? as u64;
     let oldest: Option<(i64, Millis)> = c
         .prepare_cached("SELECT id, created_at FROM events ORDER BY id LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let pages_freed = if events > 0 || tokens > 0 {
+    let pages_freed = if events > 0 || tokens > 0 || idempotency_keys > 0 {
         vacuum_some(c, VACUUM_PAGES)?
     } else {
         0
@@ -124,10 +134,13 @@ pub(super) fn prune(
     Ok(Pruned {
         events,
         tokens,
+        idempotency_keys,
         floor: stored_floor,
         oldest,
         pages_freed,
-        more: last.is_some_and(|id| id + 1 < floor) || tokens >= u64::from(batch),
+        more: last.is_some_and(|id| id + 1 < floor)
+            || tokens >= u64::from(batch)
+            || idempotency_keys >= u64::from(batch),
     })
 }
 

@@ -273,3 +273,49 @@ fn events_a_webhook_has_not_delivered_are_kept() {
     assert_eq!(p.events, 30);
     assert_eq!(ids(&mut store), (31..101).collect::<Vec<_>>());
 }
+
+#[test]
+fn idempotency_answers_go_after_a_day_in_batches() {
+    use crate::model::Channel;
+    use crate::store::integrations::{IdempotentAnswer, Integration};
+    let (_dir, mut store) = store();
+    let answer = IdempotentAnswer {
+        body_sha256: "00".into(),
+        answer: "{}".into(),
+    };
+    store
+        .transaction(&mut |tx| {
+            let shop = Integration {
+                id: 0,
+                name: "shop".into(),
+                channel: Channel::Api,
+                webhook_url: String::new(),
+                secret: "00".into(),
+                previous: None,
+                webhook_cursor: 0,
+            };
+            let id = tx.insert_integration(&shop, NOW)?;
+            for i in 0..5 {
+                // Keys 0..3 are two days old, keys 3..5 an hour old.
+                let at = if i < 3 { NOW - 2 * DAY } else { NOW - DAY / 24 };
+                tx.put_idempotent_answer(id, &format!("k{i}"), &answer, at)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let policy = Retention::default();
+    let first = prune(&mut store, policy, NOW, 2);
+    assert_eq!((first.idempotency_keys, first.more), (2, true));
+    let second = prune(&mut store, policy, NOW, 2);
+    assert_eq!((second.idempotency_keys, second.more), (1, false));
+    store
+        .transaction(&mut |tx| {
+            let id = 1;
+            for i in 0..5 {
+                let kept = tx.idempotent_answer(id, &format!("k{i}"))?.is_some();
+                assert_eq!(kept, i >= 3, "k{i}");
+            }
+            Ok(())
+        })
+        .unwrap();
+}
