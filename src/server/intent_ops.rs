@@ -75,7 +75,9 @@ impl Hub {
                 if let Some(conn) = self.conns.get(c)
                     && matches!(conn.auth, Auth::Agent(_))
                 {
-                    conn.out.send(text.clone());
+                    // Through the batch: it goes out after the message's own event, which
+                    // an earlier commit delivers.
+                    self.batch.sends.push((conn.out.clone(), text.clone()));
                 }
             }
         }
