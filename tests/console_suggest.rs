@@ -45,6 +45,8 @@ fn reply(session: i64, for_seq: i64) -> SuggestReply {
         session_id: session,
         for_seq: Some(for_seq),
         intent: Some("refund".into()),
+        intent_zh: "退款".into(),
+        intent_en: "Refund".into(),
         articles: vec![SuggestedArticle {
             article: ArticleSummary {
                 id: 11,
@@ -136,6 +138,11 @@ fn the_adopt_key_fills_the_composer() {
     let mut app = ready();
     let (g, _) = after_pause(&mut app)[0];
     app.on_net(answer(g, reply(1, 1)));
+    // The answer labels the message it is for (in the console's language).
+    assert_eq!(
+        app.message_intent_label(1, Some(1)).as_deref(),
+        Some("Refund")
+    );
     // The article first…
     press(&mut app, "alt-y");
     assert_eq!(app.focus, Focus::Compose);

@@ -33,6 +33,11 @@ pub struct SuggestReply {
     pub for_seq: Option<i64>,
     #[serde(default)]
     pub intent: Option<String>,
+    /// The intent's display names (empty without an intent).
+    #[serde(default)]
+    pub intent_zh: String,
+    #[serde(default)]
+    pub intent_en: String,
     pub articles: Vec<SuggestedArticle>,
     pub quick_replies: Vec<SuggestedQuickReply>,
 }

@@ -69,6 +69,8 @@ pub fn suggest_for(
         session_id: session,
         for_seq: None,
         intent: None,
+        intent_zh: String::new(),
+        intent_en: String::new(),
         articles: Vec::new(),
         quick_replies: Vec::new(),
     };
@@ -85,7 +87,11 @@ pub fn suggest_for(
         let label = i.classifier.predict(&text).label?;
         i.set.get(&label)
     });
-    reply.intent = intent.map(|i| i.name.clone());
+    if let Some(i) = intent {
+        reply.intent = Some(i.name.clone());
+        reply.intent_zh = i.zh.clone();
+        reply.intent_en = i.en.clone();
+    }
     let names = intent.map(intent_names).unwrap_or_default();
     let search = |rd: &mut dyn Read, q: &str, n: usize| -> Vec<ArticleSummary> {
         match index {

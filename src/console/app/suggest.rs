@@ -120,7 +120,16 @@ impl App {
         // The answer names the message it is for: no need to ask again for the same one.
         st.asked = Some((r.session_id, r.for_seq.or(st.asked.and_then(|a| a.1))));
         st.selected = 0;
-        st.reply = Some(r);
+        // It also labels that message (sent, maybe, before the session was ours).
+        if let (Some(seq), Some(intent)) = (r.for_seq, &r.intent) {
+            let label = MessageIntent {
+                intent: intent.clone(),
+                zh: r.intent_zh.clone(),
+                en: r.intent_en.clone(),
+            };
+            self.on_message_intent(r.session_id, seq, label);
+        }
+        self.suggest.reply = Some(r);
         Vec::new()
     }
 
@@ -142,7 +151,7 @@ impl App {
             let qr = self.quick_replies.iter().find(|x| x.id == q.id)?;
             Some(SuggestEntry::QuickReply {
                 title: qr.title.clone(),
-                body: qr.body.clone(),
+                body: self.fill_reply(&qr.body),
             })
         });
         articles.chain(quick).collect()
@@ -166,7 +175,7 @@ impl App {
         };
         let body = match entry {
             SuggestEntry::Article { body, .. } => body.trim().to_string(),
-            SuggestEntry::QuickReply { body, .. } => self.fill_reply(body),
+            SuggestEntry::QuickReply { body, .. } => body.clone(),
         };
         let Some(id) = self.writable() else {
             return Vec::new();
@@ -196,15 +205,14 @@ impl App {
     pub fn message_intent_label(&self, session: SessionId, seq: Option<i64>) -> Option<String> {
         let i = self.suggest.intents.get(&(session, seq?))?;
         let shown = if self.lang == Lang::Zh { &i.zh } else { &i.en };
-        Some(
-            if shown.is_empty() || shown.eq_ignore_ascii_case(&i.intent) {
-                i.intent.clone()
-            } else if self.lang == Lang::Zh {
-                format!("{shown} {}", i.intent)
-            } else {
-                shown.clone()
-            },
-        )
+        Some(if shown.is_empty() {
+            i.intent.clone()
+        } else if self.lang == Lang::Zh {
+            // `退款 refund`: with the catalog name, which reports and the bot use.
+            format!("{shown} {}", i.intent)
+        } else {
+            shown.clone()
+        })
     }
 }
 
