@@ -325,3 +325,102 @@ fn the_intent_file_is_relative_to_the_config_file() {
         Some(dir.path().join("my-intents.toml"))
     );
 }
+
+/// The cost of `session.suggest` on a knowledge base of 3,000 articles and 200 quick replies:
+/// round trips over the WebSocket, printed (no timing asserts; `docs/performance.md` has the
+/// figure). Run with `--nocapture` to see it.
+#[tokio::test]
+async fn suggest_timing_on_a_few_thousand_articles() {
+    const ARTICLES: usize = 3_000;
+    const QUICK: usize = 200;
+    let words = [
+        "退款",
+        "物流",
+        "快递",
+        "发票",
+        "会员",
+        "退货",
+        "运费",
+        "积分",
+        "优惠券",
+        "地址",
+        "refund",
+        "shipping",
+        "invoice",
+        "member",
+        "coupon",
+        "address",
+        "password",
+        "order",
+        "return",
+        "express",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = kefu::server::open_store(dir.path(), &Default::default()).unwrap();
+        let mut rng = XorShift(42);
+        let mut pick = |n: usize| -> String {
+            (0..n)
+                .map(|_| words[rng.below(words.len() as u64) as usize])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let articles: Vec<Article> = (0..ARTICLES)
+            .map(|i| {
+                let mut a = art(&format!("{} {i}", pick(3)), &pick(60), &[&pick(5)], "zh");
+                a.category = pick(1);
+                a
+            })
+            .collect();
+        let replies: Vec<QuickReply> = (0..QUICK)
+            .map(|i| QuickReply {
+                id: 0,
+                shortcut: format!("q{i}"),
+                title: pick(2),
+                body: pick(20),
+            })
+            .collect();
+        store
+            .transaction(&mut |tx| {
+                for a in &articles {
+                    tx.insert_article(a)?;
+                }
+                for q in &replies {
+                    tx.insert_quick_reply(q)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), Default::default()).await;
+    let mut alice = server.agent("alice").await;
+    let (mut cust, session, _) = server.customer("小王", None).await;
+    accept_next_offer(&mut alice).await;
+    say(
+        &mut cust,
+        session,
+        "我想退货，运费谁出？express shipping refund",
+    )
+    .await;
+    let mut times = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        let r = suggest(&mut alice, session).await;
+        times.push(t.elapsed());
+        assert!(r.for_seq.is_some() && !r.articles.is_empty());
+    }
+    times.sort();
+    println!(
+        "session.suggest over {ARTICLES} articles, {QUICK} quick replies ({} build): p50 {:?}, p90 {:?}, max {:?}",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        times[50],
+        times[90],
+        times[99]
+    );
+    server.stop().await;
+}

@@ -7,15 +7,43 @@
 use super::hub::Hub;
 use super::intent_book::Intents;
 use super::respond::Responder;
-use super::suggest_rank::{
-    INTENT_HITS, TEXT_HITS, intent_names, rank_articles, rank_quick_replies,
-};
+use super::suggest_rank::{INTENT_HITS, QuickMatcher, TEXT_HITS, intent_names, rank_articles};
 use crate::kb::KbIndex;
 use crate::model::{AgentId, AuthorKind, SessionId};
 use crate::protocol::{
     ArticleSummary, QuickReply, SuggestReply, SuggestedArticle, SuggestedQuickReply,
 };
 use crate::store::Read;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+/// Quick-reply matchers by list fingerprint, shared by the read pool's threads: fitting one
+/// costs far more than a suggestion (about 1 ms per 100 replies), and the list rarely changes.
+/// Keyed by content, so lists of different agents or servers in one process never mix.
+static QUICK_MATCHERS: LazyLock<Mutex<HashMap<u64, Arc<QuickMatcher>>>> =
+    LazyLock::new(Default::default);
+/// Matchers kept; when full, the cache starts again (lists change seldom).
+const MAX_MATCHERS: usize = 64;
+
+/// The matcher for `replies`, fitted now if no thread fitted it before.
+fn quick_matcher(replies: &[QuickReply]) -> Arc<QuickMatcher> {
+    let key = QuickMatcher::fingerprint(replies);
+    let cached = QUICK_MATCHERS
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).cloned());
+    if let Some(m) = cached {
+        return m;
+    }
+    let fitted = Arc::new(QuickMatcher::new(replies));
+    if let Ok(mut m) = QUICK_MATCHERS.lock() {
+        if m.len() >= MAX_MATCHERS {
+            m.clear();
+        }
+        m.insert(key, fitted.clone());
+    }
+    fitted
+}
 
 /// Messages looked back through for the newest customer message.
 const LOOK_BACK: u32 = 30;
@@ -118,7 +146,8 @@ pub fn suggest_for(
         }
     }
     let quick = quick_replies_of(rd, agent)?;
-    reply.quick_replies = rank_quick_replies(&text, &names, &quick)
+    reply.quick_replies = quick_matcher(&quick)
+        .rank(&text, &names)
         .into_iter()
         .map(|(id, score)| SuggestedQuickReply { id, score })
         .collect();

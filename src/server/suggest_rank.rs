@@ -4,10 +4,11 @@
 //! on the intent's names; each gets the question similarity of `intents::similarity` between
 //! the message and the article's title and alternative questions, and a bonus when its
 //! category, tags or keywords name the intent. Quick replies are ranked by the same similarity
-//! against their title, shortcut and body, plus the intent bonus when they name the intent.
+//! against their title, shortcut and body (the IDF fitted once per list: [`QuickMatcher`]),
+//! plus the intent bonus when their title or shortcut names the intent.
 
 use crate::intents::Intent;
-use crate::intents::features::SparseVec;
+use crate::intents::features::{SparseVec, Vectorizer};
 use crate::protocol::{ArticleSummary, QuickReply};
 
 /// At most this many of each kind are suggested.
@@ -87,37 +88,62 @@ pub fn rank_articles(
     sort_top(cands)
 }
 
-/// Scores quick replies against the message. Best first, at most [`MAX_SUGGESTIONS`], none
-/// that neither resembles the message nor names its intent.
-pub fn rank_quick_replies(
-    message: &str,
-    names: &[String],
-    replies: &[QuickReply],
-) -> Vec<(i64, f32)> {
-    let replies = &replies[..replies.len().min(MAX_QUICK_REPLIES)];
-    if replies.is_empty() {
-        return Vec::new();
+/// Quick replies made ready for comparing: the IDF fitted on their texts and each one's
+/// vector, built once per list (fitting is what costs; `suggest_ops` keeps them).
+pub struct QuickMatcher {
+    matcher: Vectorizer,
+    /// (id, lower-cased title and shortcut, vector of title + shortcut + body).
+    items: Vec<(i64, [String; 2], SparseVec)>,
+}
+
+impl QuickMatcher {
+    /// The first [`MAX_QUICK_REPLIES`] of `replies`.
+    pub fn new(replies: &[QuickReply]) -> QuickMatcher {
+        let replies = &replies[..replies.len().min(MAX_QUICK_REPLIES)];
+        let texts: Vec<String> = replies
+            .iter()
+            .map(|q| format!("{} {} {}", q.title, q.shortcut, q.body))
+            .collect();
+        let matcher = crate::intents::fit_matcher(texts.iter().map(String::as_str));
+        let items = replies
+            .iter()
+            .zip(&texts)
+            .map(|(q, t)| {
+                let named = [q.title.to_lowercase(), q.shortcut.to_lowercase()];
+                (q.id, named, matcher.transform(t))
+            })
+            .collect();
+        QuickMatcher { matcher, items }
     }
-    let texts: Vec<String> = replies
-        .iter()
-        .map(|q| format!("{} {} {}", q.title, q.shortcut, q.body))
-        .collect();
-    let matcher = crate::intents::fit_matcher(texts.iter().map(String::as_str).chain([message]));
-    let m = matcher.transform(message);
-    let scored = replies
-        .iter()
-        .zip(&texts)
-        .map(|(q, text)| {
-            let mut score = cosine(&m, &matcher.transform(text));
-            let named = [q.title.as_str(), q.shortcut.as_str()];
-            if !names.is_empty() && names_any(names, named) {
-                score += INTENT_BONUS;
-            }
-            (q.id, score)
-        })
-        .filter(|(_, s)| *s >= MIN_QUICK_SCORE)
-        .collect();
-    sort_top(scored)
+
+    /// A fingerprint of the list (ids and texts): the same list gives the same matcher.
+    pub fn fingerprint(replies: &[QuickReply]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for q in &replies[..replies.len().min(MAX_QUICK_REPLIES)] {
+            (q.id, &q.title, &q.shortcut, &q.body).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// Scores the replies against the message. Best first, at most [`MAX_SUGGESTIONS`], none
+    /// that neither resembles the message nor names its intent.
+    pub fn rank(&self, message: &str, names: &[String]) -> Vec<(i64, f32)> {
+        let m = self.matcher.transform(message);
+        let scored = self
+            .items
+            .iter()
+            .map(|(id, named, v)| {
+                let mut score = cosine(&m, v);
+                if !names.is_empty() && names_any(names, named.iter().map(String::as_str)) {
+                    score += INTENT_BONUS;
+                }
+                (*id, score)
+            })
+            .filter(|(_, s)| *s >= MIN_QUICK_SCORE)
+            .collect();
+        sort_top(scored)
+    }
 }
 
 /// Best first (ties keep the earlier), at most [`MAX_SUGGESTIONS`].
@@ -196,11 +222,19 @@ mod tests {
             reply(3, "发票", "电子发票会在发货后发送到您的邮箱"),
         ];
         let names = vec!["refund".to_string(), "退款".to_string()];
-        let ranked = rank_quick_replies("退款多久到账", &names, &replies);
+        let ranked = QuickMatcher::new(&replies).rank("退款多久到账", &names);
         assert_eq!(ranked.first().map(|r| r.0), Some(2), "{ranked:?}");
         assert!(!ranked.iter().any(|r| r.0 == 3), "unrelated: {ranked:?}");
-        let by_intent = rank_quick_replies("zzz", &["发票".to_string()], &replies);
+        let by_intent = QuickMatcher::new(&replies).rank("zzz", &["发票".to_string()]);
         assert_eq!(by_intent.first().map(|r| r.0), Some(3));
-        assert!(rank_quick_replies("退款", &names, &[]).is_empty());
+        assert!(QuickMatcher::new(&[]).rank("退款", &names).is_empty());
+        assert_eq!(
+            QuickMatcher::fingerprint(&replies),
+            QuickMatcher::fingerprint(&replies.clone())
+        );
+        assert_ne!(
+            QuickMatcher::fingerprint(&replies),
+            QuickMatcher::fingerprint(&replies[1..])
+        );
     }
 }
