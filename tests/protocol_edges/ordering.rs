@@ -30,6 +30,7 @@ impl Trace {
                 Event::SessionEnded { .. } => "session_ended",
                 Event::Transferred { .. } => "transferred",
                 Event::Status { .. } => "status",
+                Event::IntentEffect(_) => "intent_effect",
             })
             .collect()
     }

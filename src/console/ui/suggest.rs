@@ -26,7 +26,7 @@ pub fn rows(ctx: &Ctx, free: u16) -> u16 {
         return 0;
     }
     let room = free.saturating_sub(TRANSCRIPT_KEEPS);
-    if room >= n + 1 {
+    if room > n {
         n + 1
     } else if room >= 1 {
         1
