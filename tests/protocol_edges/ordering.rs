@@ -67,7 +67,9 @@ async fn trace(c: &mut Client, last: &mut i64, kind: &str, fields: Value) -> Tra
                 *last = cursor;
                 events.push((cursor, event));
             }
-            ServerFrame::Queues { .. } | ServerFrame::Typing { .. } => {}
+            ServerFrame::Queues { .. }
+            | ServerFrame::Typing { .. }
+            | ServerFrame::MessageIntent { .. } => {}
             other => panic!("{kind}: unexpected {other:?}"),
         }
     }
