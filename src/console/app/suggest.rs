@@ -58,12 +58,14 @@ impl App {
     fn suggest_target(&self) -> Option<(SessionId, Option<i64>)> {
         let id = self.writable()?;
         let s = self.sessions.get(&id)?;
+        // Lines are in seq order: the newest customer line is the last one (called after
+        // every event, so it must not walk a long transcript).
         let seq = s
             .lines
             .iter()
+            .rev()
             .filter(|l| l.author_kind == AuthorKind::Customer)
-            .filter_map(|l| l.seq)
-            .max();
+            .find_map(|l| l.seq);
         Some((id, seq))
     }
 
