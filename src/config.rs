@@ -32,6 +32,8 @@ pub struct ServerConfig {
     pub conversations: ConversationsConfig,
     /// Knowledge-base search (`[kb]`: synonyms).
     pub kb: crate::kb::KbConfig,
+    /// Intent recognition (`[intents]`: the intent file).
+    pub intents: crate::intents::IntentsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -256,6 +258,7 @@ impl Default for ServerConfig {
             webhooks: WebhooksConfig::default(),
             conversations: ConversationsConfig::default(),
             kb: crate::kb::KbConfig::default(),
+            intents: crate::intents::IntentsConfig::default(),
         }
     }
 }
@@ -329,7 +332,15 @@ impl ServerConfig {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        let mut config =
+            Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        // `[intents] file` is relative to the config file.
+        if let (Some(f), Some(dir)) = (&mut config.intents.file, path.parent())
+            && f.is_relative()
+        {
+            *f = dir.join(&*f);
+        }
+        Ok(config)
     }
 
     /// The file's config, or the defaults when no file is given.

@@ -123,14 +123,7 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
 
 /// Classifies each text with the default intents or those of `intents_file`.
 pub fn classify(intents_file: Option<&Path>, lang: &str, texts: &[String]) -> anyhow::Result<()> {
-    let set = match intents_file {
-        Some(p) => {
-            let src = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
-            IntentSet::from_toml(&p.display().to_string(), &src)?
-        }
-        None => IntentSet::builtin()?,
-    };
+    let set = IntentSet::load(intents_file)?;
     let clf = set.train(&ClassifierConfig::default())?;
     for t in texts {
         let p = clf.predict(t);

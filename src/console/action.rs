@@ -99,6 +99,8 @@ actions! {
     SelectPrev => "select_prev": "previous item",
     KbSend => "kb_send": "send the article to the customer (一键发送)",
     KbInsert => "kb_insert": "insert the article into the composer to edit",
+    SuggestNext => "suggest_next": "highlight the next suggested reply",
+    SuggestAdopt => "suggest_adopt": "put the highlighted suggested reply into the composer",
     Confirm => "confirm": "confirm",
     NextField => "next_field": "next field",
 }

@@ -62,6 +62,7 @@ replies! {
     SendMessage,
     Typing,
     Transcript,
+    Suggest,
 }
 
 /// Why a request got no usable reply.

@@ -158,7 +158,11 @@ async fn event_loop(
             Duration::from_secs(3600)
         };
         // Wake up for the knowledge-base search waiting for typing to pause.
-        let redraw_in = match app.kb_deadline() {
+        let due = match (app.kb_deadline(), app.suggest_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let redraw_in = match due {
             Some(due) => redraw_in.min(Duration::from_millis(due.saturating_sub(now_ms()) as u64)),
             None => redraw_in,
         };
@@ -179,6 +183,7 @@ async fn event_loop(
         };
         app.now = now_ms();
         effects.extend(app.kb_due());
+        effects.extend(app.suggest_due());
         dirty = true;
         for fx in effects {
             match fx {

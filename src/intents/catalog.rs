@@ -12,15 +12,44 @@ pub const DEFAULT_INTENTS_TOML: &str = include_str!("default_intents.toml");
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Effects {
-    /// Raise the conversation's priority in the queue.
+    /// Raise the conversation's priority in the queue by one (the same as `priority = 1`).
     #[serde(default)]
     pub raise_priority: bool,
-    /// Route the conversation to this skill group.
+    /// Raise a queued conversation's priority by this much (1–[`MAX_PRIORITY_RAISE`]).
+    #[serde(default)]
+    pub priority: Option<i64>,
+    /// Move a still-queued conversation to this skill group's queue (once; never an accepted
+    /// one). The group must exist: the server refuses to start otherwise.
     #[serde(default)]
     pub route_group: Option<String>,
     /// Hand the conversation from the bot to a human.
     #[serde(default)]
     pub handoff: bool,
+}
+
+/// `[intents]` in the server config.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntentsConfig {
+    /// An intent file replacing the built-in set (relative to the config file).
+    pub file: Option<std::path::PathBuf>,
+}
+
+/// The largest `priority` raise an intent may ask for (VIP and complaint tags give 1 each).
+pub const MAX_PRIORITY_RAISE: i64 = 10;
+
+impl Effects {
+    /// How much recognising the intent raises a queued conversation's priority (0: not at all).
+    pub fn priority_raise(&self) -> i64 {
+        self.priority
+            .unwrap_or(0)
+            .max(i64::from(self.raise_priority))
+    }
+
+    /// Whether the server acts on these effects (priority or routing; `handoff` is the bot's).
+    pub fn routes(&self) -> bool {
+        self.priority_raise() > 0 || self.route_group.is_some()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -59,6 +88,8 @@ pub enum CatalogError {
         source_name: String,
         message: String,
     },
+    #[error("cannot read intents file {path}: {message}")]
+    Io { path: String, message: String },
     #[error("{source_name}: intent {name:?}: {message}")]
     Intent {
         source_name: String,
@@ -71,6 +102,44 @@ impl IntentSet {
     /// The compiled-in default set.
     pub fn builtin() -> Result<Self, CatalogError> {
         Self::from_toml("default_intents.toml", DEFAULT_INTENTS_TOML)
+    }
+
+    /// Reads and checks an intent file (what `kefu intents classify --intents` and the server's
+    /// `[intents] file` use).
+    pub fn read(path: &std::path::Path) -> Result<Self, CatalogError> {
+        let src = std::fs::read_to_string(path).map_err(|e| CatalogError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_toml(&path.display().to_string(), &src)
+    }
+
+    /// The set in `file`, or the built-in one.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, CatalogError> {
+        match file {
+            Some(p) => Self::read(p),
+            None => Self::builtin(),
+        }
+    }
+
+    /// Checks every `route_group` against the groups that exist.
+    pub fn check_groups(
+        &self,
+        source_name: &str,
+        exists: impl Fn(&str) -> bool,
+    ) -> Result<(), CatalogError> {
+        for i in &self.intents {
+            if let Some(g) = &i.effects.route_group
+                && !exists(g)
+            {
+                return Err(CatalogError::Intent {
+                    source_name: source_name.to_string(),
+                    name: i.name.clone(),
+                    message: format!("route_group {g:?} is not a skill group"),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Parses and checks an intent file (names unique and non-empty, at least one example each).
@@ -94,6 +163,19 @@ impl IntentSet {
             }
             if i.examples.iter().all(|e| e.trim().is_empty()) {
                 return Err(bad(&i.name, "needs at least one example"));
+            }
+            if let Some(p) = i.effects.priority
+                && !(1..=MAX_PRIORITY_RAISE).contains(&p)
+            {
+                let why = format!("priority must be 1–{MAX_PRIORITY_RAISE}, not {p}");
+                return Err(bad(&i.name, &why));
+            }
+            if i.effects
+                .route_group
+                .as_deref()
+                .is_some_and(|g| g.trim().is_empty())
+            {
+                return Err(bad(&i.name, "route_group is empty"));
             }
         }
         if set.intents.is_empty() {
@@ -194,6 +276,27 @@ mod tests {
                 .to_string(),
             "x.toml: intent \"a\": defined twice"
         );
+        let high = "[[intent]]\nname='a'\nzh='甲'\nen='A'\nexamples=['x']\neffects={priority=99}\n";
+        assert!(
+            IntentSet::from_toml("x.toml", high)
+                .unwrap_err()
+                .to_string()
+                .contains("priority must be 1–10")
+        );
+        let routed = "[[intent]]\nname='a'\nzh='甲'\nen='A'\nexamples=['x']\n\
+                      effects={priority=2, route_group='aftersales'}\n";
+        let set = IntentSet::from_toml("x.toml", routed).unwrap();
+        assert_eq!(set.intents[0].effects.priority_raise(), 2);
+        assert!(set.intents[0].effects.routes());
+        assert_eq!(
+            set.check_groups("x.toml", |g| g == "general")
+                .unwrap_err()
+                .to_string(),
+            "x.toml: intent \"a\": route_group \"aftersales\" is not a skill group"
+        );
+        assert!(set.check_groups("x.toml", |g| g == "aftersales").is_ok());
+        let e = IntentSet::read(std::path::Path::new("/nonexistent/i.toml")).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/i.toml"), "{e}");
         let empty = "[[intent]]\nname='a'\nzh='甲'\nen='A'\nexamples=[' ']\n";
         assert!(
             IntentSet::from_toml("x.toml", empty)

@@ -13,6 +13,6 @@ pub mod metrics;
 pub mod similarity;
 pub mod text;
 
-pub use catalog::{Intent, IntentSet};
+pub use catalog::{Intent, IntentSet, IntentsConfig};
 pub use classifier::{Classifier, ClassifierConfig, Prediction};
 pub use similarity::{DEFAULT_MATCH_THRESHOLD, fit_matcher, similarity};

@@ -60,6 +60,9 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<StatusReason>,
     },
+    /// A recognised intent raised a queued conversation's priority and/or moved it to
+    /// another group's queue (the intent catalog's `effects`).
+    IntentEffect(super::IntentEffectInfo),
 }
 
 /// Why an offer was withdrawn.
@@ -140,6 +143,20 @@ pub enum ServerFrame {
     },
     /// To a waiting customer: where they stand (see `docs/protocol.md`, "Waiting").
     Waiting(WaitingInfo),
+    /// To agents who see the session: the intent of one customer message (not durable; a
+    /// message too unclear to classify gets none).
+    MessageIntent {
+        session_id: SessionId,
+        seq: i64,
+        /// The intent's name in the intent catalog (`refund`).
+        intent: String,
+        confidence: f32,
+        /// Its display names (`退款`, `Refund`).
+        #[serde(default)]
+        zh: String,
+        #[serde(default)]
+        en: String,
+    },
 }
 
 /// The `waiting` frame's fields: the customer's place in the queue and what to expect.

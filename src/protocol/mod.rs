@@ -15,6 +15,7 @@ mod event;
 mod kb;
 pub mod reply;
 pub mod request;
+mod suggest;
 mod views;
 
 pub use error::{ApiError, ErrorCode};
@@ -27,6 +28,7 @@ pub use kb::{
 };
 pub use reply::*;
 pub use request::{Call, Request, TransferTarget};
+pub use suggest::{IntentEffectInfo, SuggestReply, SuggestedArticle, SuggestedQuickReply};
 pub use views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionContext, SessionView};
 
 /// Bumped on any incompatible change; `hello` with another number gets `unsupported_version`.

@@ -227,6 +227,12 @@ pub struct Transcript {
     pub limit: Option<u32>,
 }
 
+/// Recommended replies for the newest customer message of a session (agents who may see it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggest {
+    pub session_id: SessionId,
+}
+
 /// Secrets stay out of logs: these requests print their type only.
 macro_rules! redacted_debug {
     ($($ty:ident),+) => {$(
@@ -295,4 +301,5 @@ requests! {
     "message.send" => SendMessage => MessageAck,
     "typing" => Typing => Empty,
     "session.transcript" => Transcript => TranscriptReply,
+    "session.suggest" => Suggest => super::SuggestReply,
 }

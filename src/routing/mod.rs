@@ -19,6 +19,7 @@ mod agents;
 mod dispatch;
 mod effects;
 pub mod hours;
+mod intent_moves;
 mod sessions;
 mod timers;
 mod waiting;

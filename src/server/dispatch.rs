@@ -112,6 +112,13 @@ impl Hub {
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
+            Request::Suggest(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.suggest(r, a, q.session_id),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
             Request::Hello(_) => self.now(out, id, |_| Err::<(), _>(already_greeted())),
             Request::CustomerStart(_) | Request::CustomerResume(_) | Request::Rate(_) => {
                 self.now(out, id, |_| {

@@ -304,7 +304,7 @@ impl Hub {
             pruning: Default::default(),
             metrics,
             kb_index: None,
-            intents: super::intent_book::IntentBook::builtin(),
+            intents: Default::default(),
         }
     }
 

@@ -35,6 +35,8 @@ mod quotas;
 mod respond;
 mod revoke;
 mod session_ops;
+mod suggest_ops;
+mod suggest_rank;
 mod waiting_ops;
 mod waiting_room;
 mod web;
@@ -112,6 +114,11 @@ pub async fn run(
     identity::log_mode(&config.auth);
     let mut store = open_store(&data_dir, &config)?;
     let recovered = store.recover()?;
+    // An intent file that does not parse, or routes to a group that does not exist, stops
+    // the start here, with the reason.
+    let intents = intent_book::load_intents(&config, |g| {
+        config.groups.iter().any(|c| c.name == g) || recovered.groups.iter().any(|(n, _)| n == g)
+    })?;
     let readers = Arc::new(ReadPool::open(&*store, &config.storage.options())?);
     // The knowledge-base index follows the store with a read connection of its own.
     let store_for_index = store.reader()?;
@@ -132,6 +139,7 @@ pub async fn run(
         metrics.clone(),
     );
     hub.kb_index = Some(kb_ops::open_index(&data_dir, &config, store_for_index)?);
+    hub.intents = intent_book::IntentBook::new(intents);
     let hub_task = tokio::spawn(hub.run(hub_rx));
 
     let failure = Arc::new(Mutex::new(None));

@@ -88,7 +88,7 @@ impl Hub {
             return Ok(*ack);
         }
         l.view.last_seq += 1;
-        let classify = (kind == AuthorKind::Customer).then(|| body.clone());
+        let classify = (kind == AuthorKind::Customer).then(|| (l.view.last_seq, body.clone()));
         let message = MessageView {
             session_id: session,
             seq: l.view.last_seq,
@@ -145,8 +145,8 @@ impl Hub {
         if let Some(l) = self.live.get_mut(&session) {
             l.acks.insert(key, ack);
         }
-        if let Some(text) = classify {
-            self.note_intent(session, &text);
+        if let Some((seq, text)) = classify {
+            self.note_intent(session, seq, &text);
         }
         Ok(ack)
     }

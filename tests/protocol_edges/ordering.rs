@@ -30,6 +30,7 @@ impl Trace {
                 Event::SessionEnded { .. } => "session_ended",
                 Event::Transferred { .. } => "transferred",
                 Event::Status { .. } => "status",
+                Event::IntentEffect(_) => "intent_effect",
             })
             .collect()
     }
@@ -66,7 +67,9 @@ async fn trace(c: &mut Client, last: &mut i64, kind: &str, fields: Value) -> Tra
                 *last = cursor;
                 events.push((cursor, event));
             }
-            ServerFrame::Queues { .. } | ServerFrame::Typing { .. } => {}
+            ServerFrame::Queues { .. }
+            | ServerFrame::Typing { .. }
+            | ServerFrame::MessageIntent { .. } => {}
             other => panic!("{kind}: unexpected {other:?}"),
         }
     }

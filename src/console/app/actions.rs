@@ -284,6 +284,8 @@ impl App {
                 })
             }
             Action::KbSend | Action::KbInsert => self.use_article(action == Action::KbSend),
+            Action::SuggestNext => self.suggest_next(),
+            Action::SuggestAdopt => self.suggest_adopt(),
             // Back to the session list, where the single-letter keys (accept, next…) live; the
             // draft stays in its session.
             Action::Cancel => self.set_focus(Focus::Sessions),

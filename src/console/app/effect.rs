@@ -22,6 +22,8 @@ pub enum Tag {
     /// An article sent in this session, recorded on it.
     KbSent(SessionId),
     QuickReplies,
+    /// Suggested replies asked for with this generation (`SuggestState::generation`).
+    Suggest(u64),
     Transcript(SessionId),
     /// A page of older messages, fetched while scrolling back.
     OlderTranscript(SessionId),

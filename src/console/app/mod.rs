@@ -22,6 +22,7 @@ mod replies;
 mod scroll;
 mod sessions;
 pub mod state;
+pub mod suggest;
 
 pub use dialogs::{NEW_TAG, fuzzy_rank};
 pub use effect::{AlertKind, Effect, NetEvent, Tag};
@@ -48,6 +49,7 @@ impl App {
             pickable: Vec::new(),
             directory: Vec::new(),
             kb: KbState::default(),
+            suggest: Default::default(),
             quick_replies: Vec::new(),
             layout,
             pending_keys: Vec::new(),

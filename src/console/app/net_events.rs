@@ -112,6 +112,18 @@ impl App {
                 Vec::new()
             }
             ServerFrame::Reload { .. } => vec![request(Tag::Snapshot, req::Snapshot {})],
+            ServerFrame::MessageIntent {
+                session_id,
+                seq,
+                intent,
+                zh,
+                en,
+                ..
+            } => {
+                let intent = super::suggest::MessageIntent { intent, zh, en };
+                self.on_message_intent(session_id, seq, intent);
+                Vec::new()
+            }
             // Agents never get these (customer frames).
             ServerFrame::Reply { .. } | ServerFrame::Waiting(_) => Vec::new(),
         }
@@ -163,6 +175,10 @@ impl App {
                 Vec::new()
             }
             Event::Message { message } => self.on_message(message),
+            Event::IntentEffect(info) => {
+                self.on_intent_effect(info);
+                Vec::new()
+            }
             Event::Status { status, reason } => {
                 self.on_status_event(status, reason);
                 Vec::new()

@@ -33,6 +33,7 @@ impl App {
                 self.merge_kb_hits(generation, r.articles)
             }
             (Tag::KbSent(_), Reply::KbSent(_)) => Vec::new(),
+            (Tag::Suggest(generation), Reply::Suggest(r)) => self.on_suggest(generation, r),
             (Tag::KbGet(_), Reply::KbGet(r)) => {
                 self.kb.bodies.insert(r.article.id, r.article.into());
                 Vec::new()
@@ -180,6 +181,8 @@ impl App {
             }
             // The fuzzy title matches stay; a failed full-text search is not worth a notice.
             Tag::KbFullText(_) => return Vec::new(),
+            // Suggestions are a hint: without them the strip stays empty.
+            Tag::Suggest(_) => return Vec::new(),
             // Typing signals are best-effort; only a reply we could not read is worth a word.
             Tag::Ignore if !matches!(e, ReplyError::Unreadable { .. }) => return Vec::new(),
             _ => {}

@@ -403,6 +403,8 @@ pub struct App {
     pub pickable: Vec<SessionView>,
     pub directory: Vec<AgentInfo>,
     pub kb: KbState,
+    /// Suggested replies and message intents (`suggest`).
+    pub suggest: super::suggest::SuggestState,
     pub quick_replies: Vec<QuickReply>,
     pub layout: LayoutPrefs,
     pub pending_keys: Vec<KeyChord>,

@@ -82,6 +82,8 @@ fn zh(action: Action) -> Option<&'static str> {
         SelectPrev => "上一项",
         KbSend => "把文章发送给客户（一键发送）",
         KbInsert => "把文章插入输入框后编辑",
+        SuggestNext => "高亮下一条推荐回复",
+        SuggestAdopt => "把高亮的推荐回复放入输入框",
         Confirm => "确认",
         NextField => "下一个字段",
         #[allow(unreachable_patterns)] // actions added later fall back to English until translated

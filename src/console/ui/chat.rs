@@ -47,13 +47,25 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         let (rows, _) = s.draft.layout(inner.width.saturating_sub(2).max(1));
         (rows.len() as u16).clamp(1, 5) + 1
     };
+    let strip_rows = if composer_rows > 0 {
+        super::suggest::rows(ctx, inner.height.saturating_sub(composer_rows))
+    } else {
+        0
+    };
     let parts = Layout::default()
         .direction(Direction::Vertical)
-        .constraints([Constraint::Min(1), Constraint::Length(composer_rows)])
+        .constraints([
+            Constraint::Min(1),
+            Constraint::Length(strip_rows),
+            Constraint::Length(composer_rows),
+        ])
         .split(inner);
     transcript(frame, ctx, s, parts[0]);
+    if strip_rows > 0 {
+        super::suggest::draw(frame, ctx, parts[1]);
+    }
     if composer_rows > 0 {
-        composer(frame, ctx, s, parts[1]);
+        composer(frame, ctx, s, parts[2]);
     }
 }
 
@@ -77,7 +89,7 @@ fn transcript(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
     // Walk back from the newest line until the screen (plus scrollback offset) is full.
     let need = height + s.scroll;
     for line in s.lines.iter().rev() {
-        let mut block = message_rows(ctx, line, width);
+        let mut block = message_rows(ctx, s.view.id, line, width);
         block.reverse();
         rows.extend(block);
         if rows.len() >= need {
@@ -100,7 +112,12 @@ fn transcript(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
 }
 
 /// A message as screen rows: a header (time, author, delivery) then the wrapped body.
-fn message_rows(ctx: &Ctx, line: &ChatLine, width: usize) -> Vec<Line<'static>> {
+fn message_rows(
+    ctx: &Ctx,
+    session: crate::model::SessionId,
+    line: &ChatLine,
+    width: usize,
+) -> Vec<Line<'static>> {
     let t = ctx.t;
     let scope = match line.author_kind {
         AuthorKind::Customer => "chat.customer",
@@ -116,6 +133,15 @@ fn message_rows(ctx: &Ctx, line: &ChatLine, width: usize) -> Vec<Line<'static>> 
         ),
         Span::styled(author, ctx.style("chat.author").patch(ctx.style(scope))),
     ];
+    // The customer message's intent, as the server labelled it (dim).
+    if line.author_kind == AuthorKind::Customer
+        && let Some(label) = ctx.app.message_intent_label(session, line.seq)
+    {
+        header.push(Span::styled(
+            format!(" · {}", crate::console::sanitize::inert_line(&label)),
+            ctx.style("chat.time"),
+        ));
+    }
     match line.delivery {
         Delivery::Sending => header.push(Span::styled(
             format!(" {}", t.msg_sending),

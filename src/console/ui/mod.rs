@@ -15,6 +15,7 @@ mod overlay;
 mod popup;
 mod side;
 mod status;
+mod suggest;
 mod text;
 
 use crate::console::app::{App, Focus};
