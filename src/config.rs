@@ -6,7 +6,9 @@ use crate::routing::EngineConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod bot;
 mod conversations;
+pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use conversations::ConversationsConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -32,6 +34,8 @@ pub struct ServerConfig {
     pub conversations: ConversationsConfig,
     /// Knowledge-base search (`[kb]`: synonyms).
     pub kb: crate::kb::KbConfig,
+    /// The answering bot in front of groups (`[bot]`, `docs/bot.md`).
+    pub bot: BotConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -199,6 +203,9 @@ pub struct GroupConfig {
     /// IANA time zone of `hours` (`Asia/Shanghai`); unset: `conversations.timezone`.
     #[serde(default)]
     pub timezone: Option<String>,
+    /// Whether the answering bot meets this group's new conversations; unset: `bot.enabled`.
+    #[serde(default)]
+    pub bot: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -249,6 +256,7 @@ impl Default for ServerConfig {
                 strategy: Strategy::LeastBusy,
                 hours: None,
                 timezone: None,
+                bot: None,
             }],
             channels: ChannelsConfig::default(),
             metrics: MetricsConfig::default(),
@@ -256,6 +264,7 @@ impl Default for ServerConfig {
             webhooks: WebhooksConfig::default(),
             conversations: ConversationsConfig::default(),
             kb: crate::kb::KbConfig::default(),
+            bot: BotConfig::default(),
         }
     }
 }
@@ -434,6 +443,7 @@ impl ServerConfig {
             );
         }
         self.validate_conversations()?;
+        self.validate_bot()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
                 return bad(

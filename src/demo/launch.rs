@@ -44,6 +44,7 @@ pub fn demo_config() -> ServerConfig {
         strategy,
         hours: None,
         timezone: None,
+        bot: None,
     };
     let mut config = ServerConfig {
         groups: vec![

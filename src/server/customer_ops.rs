@@ -313,6 +313,7 @@ impl Hub {
             csat_comment: None,
             replied_at: None,
             reminded_at: None,
+            bot: None,
         };
         self.live.insert(
             sid,
