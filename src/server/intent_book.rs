@@ -66,6 +66,11 @@ impl IntentBook {
             .map(|(intent, _)| intent.clone())
     }
 
+    /// The intent of one message alone (the answering bot's complaint check), counting nothing.
+    pub(super) fn classify(&self, text: &str) -> Option<String> {
+        self.classifier.as_ref()?.predict(text).label
+    }
+
     pub fn forget(&mut self, session: SessionId) {
         self.tallies.remove(&session);
     }
