@@ -23,7 +23,8 @@ fn contains_word(text: &str, word: &str) -> bool {
         // A boundary is needed only where the word itself starts or ends with a Latin letter.
         let starts = word.chars().next().is_some_and(latin);
         let ends = word.chars().next_back().is_some_and(latin);
-        !(starts && before.is_some_and(latin)) && !(ends && after.is_some_and(latin))
+        let glued = (starts && before.is_some_and(latin)) || (ends && after.is_some_and(latin));
+        !glued
     })
 }
 
