@@ -5,6 +5,7 @@
 //! telling the customer and showing the agent the bot's part and why. A group (or channel)
 //! without the bot queues as before; a restart keeps a conversation with the bot.
 
+mod channel_support;
 mod common;
 mod metrics_support;
 
@@ -471,5 +472,42 @@ async fn going_silent_with_the_bot_abandons_the_conversation() {
     assert!(matches!(ev, Event::SessionEnded { survey: false, .. }));
     let bot = wait_stored(dir.path(), session, |b| b["outcome"] == "abandoned").await;
     assert_eq!(bot["answers"], 0);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_customer_of_the_http_channel_api_gets_the_bots_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let rx = channel_support::Receiver::start().await;
+    let secret = channel_support::add_integration(dir.path(), "shop", &rx.url());
+    let server = setup(dir.path(), config()).await;
+    let body = json!({
+        "external_customer_id": "u-1", "nickname": "Wei",
+        "text": "how can I get a refund", "idempotency_key": "k1",
+    });
+    let addr = server.addr.to_string();
+    let (status, out) = channel_support::post_message(&addr, "shop", &secret, &body).await;
+    assert_eq!(status, 201, "{out}");
+    let answered = |events: &[serde_json::Value]| {
+        events.iter().any(|e| {
+            let m = &e["event"]["message"];
+            m["author_kind"] == "bot"
+                && m["body"]
+                    .as_str()
+                    .is_some_and(|b| b.starts_with("Refund policy"))
+        })
+    };
+    let events = rx
+        .wait_accepted("the bot's answer by webhook", answered)
+        .await;
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"]["message"]["author_kind"] == "bot"
+                && e["event"]["message"]["body"]
+                    .as_str()
+                    .is_some_and(|b| b.contains("转人工"))),
+        "the greeting went out too: {events:?}"
+    );
     server.stop().await;
 }
