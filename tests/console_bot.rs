@@ -2,7 +2,6 @@
 //! the profile panel's "Bot" line with the hand-off's reason and the turns it answered.
 
 #[path = "support/app_fixture.rs"]
-#[allow(dead_code)]
 mod app_fixture;
 
 use app_fixture::*;
