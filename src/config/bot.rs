@@ -142,3 +142,55 @@ impl ServerConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bot_fronts_groups_and_channels_as_configured() {
+        let text = r#"
+[bot]
+channels = ["web", "api"]
+extra_handoff_words = ["Supervisor"]
+[routing]
+default_group = "presales"
+[[groups]]
+name = "presales"
+bot = true
+[[groups]]
+name = "aftersales"
+"#;
+        let mut c = ServerConfig::parse(text).unwrap();
+        c.validate().unwrap();
+        assert!(c.bot_fronts("presales", Channel::Web));
+        assert!(c.bot_fronts("presales", Channel::Api));
+        assert!(!c.bot_fronts("presales", Channel::App), "not its channel");
+        assert!(!c.bot_fronts("aftersales", Channel::Web), "off by default");
+        assert!(!c.bot_fronts("unknown", Channel::Web));
+        c.bot.enabled = true;
+        assert!(
+            c.bot_fronts("aftersales", Channel::Web),
+            "on for every group"
+        );
+        assert!(c.bot.words().contains(&"supervisor".to_string()));
+        assert!(c.bot.words().contains(&"转人工".to_string()));
+        assert!(!ServerConfig::default().bot_fronts("general", Channel::Web));
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (toml, key) in [
+            ("[bot]\nanswer_threshold = 1.5", "bot.answer_threshold"),
+            ("[bot]\nnegative_threshold = 0", "bot.negative_threshold"),
+            ("[bot]\ngreeting_en = \"  \"", "bot.greeting_en"),
+        ] {
+            let e = ServerConfig::parse(toml).unwrap().validate().unwrap_err();
+            assert!(e.to_string().contains(key), "{toml}: {e}");
+        }
+        assert!(
+            ServerConfig::parse("[bot]\nenable = true").is_err(),
+            "typos fail"
+        );
+    }
+}
