@@ -172,6 +172,7 @@ fn session(id: i64, customer: CustomerView) -> SessionView {
         csat_comment: None,
         replied_at: None,
         reminded_at: None,
+        bot: None,
     }
 }
 

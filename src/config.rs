@@ -6,7 +6,9 @@ use crate::routing::EngineConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod bot;
 mod conversations;
+pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use conversations::ConversationsConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -34,6 +36,8 @@ pub struct ServerConfig {
     pub kb: crate::kb::KbConfig,
     /// Intent recognition (`[intents]`: the intent file).
     pub intents: crate::intents::IntentsConfig,
+    /// The answering bot in front of groups (`[bot]`, `docs/bot.md`).
+    pub bot: BotConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -201,6 +205,9 @@ pub struct GroupConfig {
     /// IANA time zone of `hours` (`Asia/Shanghai`); unset: `conversations.timezone`.
     #[serde(default)]
     pub timezone: Option<String>,
+    /// Whether the answering bot meets this group's new conversations; unset: `bot.enabled`.
+    #[serde(default)]
+    pub bot: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -251,6 +258,7 @@ impl Default for ServerConfig {
                 strategy: Strategy::LeastBusy,
                 hours: None,
                 timezone: None,
+                bot: None,
             }],
             channels: ChannelsConfig::default(),
             metrics: MetricsConfig::default(),
@@ -259,6 +267,7 @@ impl Default for ServerConfig {
             conversations: ConversationsConfig::default(),
             kb: crate::kb::KbConfig::default(),
             intents: crate::intents::IntentsConfig::default(),
+            bot: BotConfig::default(),
         }
     }
 }
@@ -445,6 +454,7 @@ impl ServerConfig {
             );
         }
         self.validate_conversations()?;
+        self.validate_bot()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
                 return bad(

@@ -98,8 +98,10 @@ pub enum SessionState {
     /// Served by its assignee.
     Active,
     Ended,
+    /// With the answering bot (`bot`): not in any queue until the bot hands it off.
+    Bot,
 }
-snake_enum!(SessionState { Queued => "queued", Offered => "offered", Active => "active", Ended => "ended" });
+snake_enum!(SessionState { Queued => "queued", Offered => "offered", Active => "active", Ended => "ended", Bot => "bot" });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

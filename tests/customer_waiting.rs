@@ -56,6 +56,7 @@ fn group(name: &str, hours: Option<&str>) -> GroupConfig {
         strategy: Default::default(),
         hours: hours.map(str::to_string),
         timezone: None,
+        bot: None,
     }
 }
 

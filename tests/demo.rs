@@ -236,7 +236,8 @@ async fn demo_offers_leave_time_to_look_around() {
     let info = seeded(dir.path());
     let server = TestServer::start(dir.path(), demo::demo_config()).await;
     let mut agent = demo_agent(&server, &info).await;
-    let (_cust, session, _) = server.customer("Newcomer", Some("presales")).await;
+    // (Logistics: presales and aftersales customers meet the answering bot first.)
+    let (_cust, session, _) = server.customer("Newcomer", Some("logistics")).await;
     let (_, ev) = agent
         .wait_event(
             WAIT,
@@ -249,5 +250,43 @@ async fn demo_offers_leave_time_to_look_around() {
     };
     let left = expires_at - kefu::model::now_ms();
     assert!(left >= 120_000, "only {left} ms to accept");
+    server.stop().await;
+}
+
+/// The demo runs the answering bot in front of presales: a customer there meets the bot, which
+/// answers from the seeded knowledge base and hands off when asked.
+#[tokio::test]
+async fn the_demo_bot_fronts_presales() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = seeded(dir.path());
+    let server = TestServer::start(dir.path(), demo::demo_config()).await;
+    let mut agent = demo_agent(&server, &info).await;
+    let (mut c, session, _) = server.customer("Visitor", Some("presales")).await;
+    let bot_says = |e: &Event| matches!(e, Event::Message { message } if message.author_kind == AuthorKind::Bot);
+    c.wait_event(WAIT, bot_says).await.unwrap();
+    c.call(
+        "message.send",
+        json!({"session_id": session, "client_msg_id": "q1", "body": "我想开一张发票"}),
+    )
+    .await
+    .unwrap();
+    let (_, ev) = c.wait_event(WAIT, bot_says).await.unwrap();
+    let Event::Message { message } = ev else {
+        unreachable!()
+    };
+    assert!(message.body.starts_with("发票开具"), "{}", message.body);
+    c.call(
+        "message.send",
+        json!({"session_id": session, "client_msg_id": "q2", "body": "转人工"}),
+    )
+    .await
+    .unwrap();
+    agent
+        .wait_event(
+            WAIT,
+            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
+        )
+        .await
+        .unwrap();
     server.stop().await;
 }

@@ -13,7 +13,7 @@
     log: $("log"), input: $("input"), send: $("send"), end: $("end"), status: $("status"),
     notice: $("notice"), typing: $("typing"), composer: $("composer"), survey: $("survey"),
     stars: $("stars"), comment: $("comment"), rate: $("rate-submit"), thanks: $("thanks"),
-    after: $("after"), newChat: $("new-chat"), title: $("title")
+    after: $("after"), newChat: $("new-chat"), title: $("title"), human: $("human")
   };
 
   // ---- storage: survives reloads and is shared by tabs; memory only if storage is blocked ----
@@ -32,6 +32,7 @@
   var sid = null;          // the conversation shown
   var ended = false;
   var assigned = false;    // an agent has the conversation: our stored messages are delivered
+  var withBot = false;     // the answering bot has it: "talk to a person" is offered
   var cursor = store.get("cursor");
   var bySeq = {};          // seq → <li>
   var byCid = {};          // client_msg_id → <li> of our own messages
@@ -55,8 +56,15 @@
 
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
 
+  function setBot(yes) {
+    withBot = yes;
+    ui.human.hidden = !yes || ended;
+  }
+
   function showMessage(m) {
     if (m.session_id !== sid || bySeq[m.seq]) return;
+    // The bot's hand-off line (its ids start with `bot-`): people take over from here.
+    if (m.author_kind === "system" && /^bot-/.test(m.client_msg_id || "")) setBot(false);
     var li = m.client_msg_id && byCid[m.client_msg_id];
     if (li) {
       li.remove();
@@ -97,6 +105,7 @@
     byCid = {};
     ended = false;
     assigned = false;
+    setBot(false);
     stars = 0;
     notice("");
     ui.typing.textContent = "";
@@ -120,6 +129,7 @@
 
   function showEnded(reason, survey) {
     ended = true;
+    ui.human.hidden = true;
     ui.composer.hidden = true;
     ui.end.hidden = true;
     ui.typing.textContent = "";
@@ -190,8 +200,9 @@
     });
   }
 
-  function submit() {
-    var body = ui.input.value.replace(/^\s+|\s+$/g, "");
+  // Sends what the customer typed, or `text` (the "talk to a person" button's words).
+  function submit(text) {
+    var body = (text || ui.input.value).replace(/^\s+|\s+$/g, "");
     if (!body || ended) return;
     var o = { cid: newCid(), body: body, sid: sid, at: Date.now() };
     store.set("outbox", outbox().concat([o]));
@@ -200,7 +211,7 @@
     setTick(li, "sending");
     ui.log.appendChild(li);
     scrollDown();
-    ui.input.value = "";
+    if (!text) ui.input.value = "";
     typingStop();
     flush();
   }
@@ -263,6 +274,7 @@
         notice("");
         systemLine(t("joined", { name: e.agent_name }));
         setAssigned(true);
+        setBot(false);
         break;
       case "transferred": assigned = false; systemLine(t("transferred")); break;
       case "session_ended": if (!ended) showEnded(e.reason, e.survey === true); break;
@@ -293,6 +305,7 @@
     }).then(function (r) {
       if (r.token) store.set("token", r.token);
       setSession(r.session_id);
+      setBot(r.state === "bot");
       if (r.state === "queued" || r.state === "offered") notice(t("waitingNoPos"));
       return loadTranscript();
     });
@@ -307,6 +320,7 @@
         var s = r.session || {};
         // Someone serves it (or served it, if it ended): our stored messages reached them.
         if (s.assignee !== null && s.assignee !== undefined) setAssigned(true);
+        setBot(s.state === "bot");
         (r.messages || []).forEach(function (m) { after = Math.max(after, m.seq); showMessage(m); });
         if ((r.messages || []).length >= 500) return page();
         if (s.state === "active") notice("");
@@ -427,6 +441,7 @@
     document.title = t("title");
     ui.title.textContent = t("title");
     ui.end.textContent = t("end");
+    ui.human.textContent = t("human");
     ui.end.setAttribute("aria-label", t("endLabel"));
     ui.send.textContent = t("send");
     ui.input.placeholder = t("placeholder");
@@ -462,6 +477,12 @@
     });
   });
   ui.rate.addEventListener("click", rate);
+  // Asks for a person in words the bot knows (转人工 / "talk to a person"), seen in the transcript.
+  ui.human.addEventListener("click", function () {
+    if (sid === null || ended) return;
+    setBot(false);
+    submit(t("human"));
+  });
   ui.newChat.addEventListener("click", function () {
     sid = null;
     start().catch(function (err) { notice(t("error", { m: err.message })); });

@@ -44,7 +44,9 @@
       minutes: "{n} min",
       seconds: "{n} s",
       close: "Close chat",
-      open: "Chat with us"
+      open: "Chat with us",
+      bot: "Bot",
+      human: "Talk to a person"
     },
     zh: {
       title: "在线客服",
@@ -87,7 +89,9 @@
       minutes: "{n} 分钟",
       seconds: "{n} 秒",
       close: "关闭对话窗口",
-      open: "联系客服"
+      open: "联系客服",
+      bot: "机器人",
+      human: "转人工"
     }
   };
 

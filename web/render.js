@@ -57,11 +57,13 @@
     }
 
     function bubble(m) {
-      var mine = m.author_kind === "customer";
-      var li = el("li", "msg " + (mine ? "me" : "them"));
+      var mine = m.author_kind === "customer", bot = m.author_kind === "bot";
+      var li = el("li", "msg " + (mine ? "me" : "them") + (bot ? " bot" : ""));
       li.dataset.kind = "message";
       var meta = el("div", "meta");
       meta.appendChild(el("span", "who", mine ? t("you") : m.author_name));
+      // The answering bot says it is one.
+      if (bot) meta.appendChild(el("span", "badge", t("bot")));
       if (m.created_at) meta.appendChild(el("time", "at", clock(m.created_at)));
       li.appendChild(meta);
       var body = el("div", "body");

@@ -266,5 +266,6 @@ fn session_view(id: i64) -> SessionView {
         csat_comment: None,
         replied_at: None,
         reminded_at: None,
+        bot: None,
     }
 }

@@ -73,6 +73,7 @@ fn view(id: i64, now: i64) -> SessionView {
         csat_comment: None,
         replied_at: None,
         reminded_at: None,
+        bot: None,
     }
 }
 

@@ -44,6 +44,7 @@ pub fn demo_config() -> ServerConfig {
         strategy,
         hours: None,
         timezone: None,
+        bot: None,
     };
     let mut config = ServerConfig {
         groups: vec![
@@ -54,6 +55,11 @@ pub fn demo_config() -> ServerConfig {
         ],
         ..Default::default()
     };
+    // The answering bot meets presales and aftersales customers first (it answers from the
+    // seeded knowledge base or hands off); logistics and VIP conversations go straight to people.
+    for g in &mut config.groups {
+        g.bot = Some(matches!(g.name.as_str(), "presales" | "aftersales"));
+    }
     config.routing.default_group = "presales".into();
     config.routing.offer_timeout_secs = DEMO_OFFER_TIMEOUT_SECS;
     config.auth.customer_identity_secret = Some(crate::auth::new_token());

@@ -223,6 +223,7 @@ fn past_session(
         csat_comment: None,
         replied_at: None,
         reminded_at: None,
+        bot: None,
     };
     (session, messages)
 }

@@ -259,6 +259,8 @@ struct Customer {
     token: Option<String>,
     session: i64,
     sent: u32,
+    /// The answering bot has the conversation (until it hands off).
+    with_bot: bool,
 }
 
 impl Customer {
@@ -294,6 +296,7 @@ impl Customer {
             token: reply["token"].as_str().map(str::to_string),
             session,
             sent: 0,
+            with_bot: reply["state"] == "bot",
         })
     }
 
@@ -357,6 +360,7 @@ async fn converse(
     let mut heard = String::new();
     let mut due: Option<Instant> = None;
     let mut replies = 0u32;
+    let mut bot_heard = 0u32;
     let mut last_news = Instant::now();
     while !stopping(&shutdown) {
         if last_news.elapsed() > pace.patience {
@@ -376,6 +380,11 @@ async fn converse(
                         && message.author_kind != AuthorKind::Customer =>
                 {
                     last_news = Instant::now();
+                    match with_the_bot(&mut me, plan, &message, &mut bot_heard).await? {
+                        BotTurn::Agent => {}
+                        BotTurn::Skip => continue,
+                        BotTurn::Done => break,
+                    }
                     heard.push_str(&message.body);
                     heard.push('\n');
                     let quiet = (plan.quiet && replies >= 1) || progress.done();
@@ -416,6 +425,69 @@ async fn converse(
     }
     me.client.close().await;
     Ok(())
+}
+
+/// What a simulated customer does with a message while the answering bot has them.
+enum BotTurn {
+    /// Not the bot's (or the bot answered and the script goes on): answer as to an agent.
+    Agent,
+    /// Nothing to answer (the greeting, the hand-off line, a request for a person just sent).
+    Skip,
+    /// Satisfied by the bot's answer: thanked it and ended the conversation.
+    Done,
+}
+
+/// Chance that a customer whom the bot answered is satisfied and leaves.
+const SATISFIED_BY_BOT: f64 = 0.4;
+/// Chance that a customer whom the bot answered asks for a person anyway.
+const ASKS_FOR_PERSON: f64 = 0.3;
+
+/// Keeps the demo lively with the bot in front: some customers are answered and leave (resolved
+/// by the bot), some ask for a person, the rest go on with their script (the bot's fallbacks
+/// then hand them off).
+async fn with_the_bot(
+    me: &mut Customer,
+    plan: &Plan,
+    message: &crate::protocol::MessageView,
+    heard: &mut u32,
+) -> Result<BotTurn, ClientError> {
+    if !me.with_bot {
+        return Ok(BotTurn::Agent);
+    }
+    let handed_off = message.author_kind == AuthorKind::System
+        && message
+            .client_msg_id
+            .as_deref()
+            .is_some_and(|c| c.starts_with("bot-"));
+    if handed_off {
+        me.with_bot = false;
+        return Ok(BotTurn::Skip);
+    }
+    if message.author_kind != AuthorKind::Bot {
+        return Ok(BotTurn::Agent);
+    }
+    *heard += 1;
+    // The greeting, or the honest "I don't know": the script goes on (or waits).
+    if *heard == 1 {
+        return Ok(BotTurn::Skip);
+    }
+    let roll: f64 = rand::random();
+    let answered = !message.body.contains("转人工") && !message.body.contains("agent");
+    if answered && roll < SATISFIED_BY_BOT {
+        me.say(plan.script.thanks).await?;
+        let end = json!({"session_id": me.session});
+        me.client.call("session.end", end).await?;
+        return Ok(BotTurn::Done);
+    }
+    if roll < SATISFIED_BY_BOT + ASKS_FOR_PERSON {
+        me.say(match plan.script.lang {
+            Lang::Zh => "还是帮我转人工吧",
+            Lang::En => "Can I talk to a person, please?",
+        })
+        .await?;
+        return Ok(BotTurn::Skip);
+    }
+    Ok(BotTurn::Agent)
 }
 
 /// Three to five stars: complaint customers stay grudging, VIPs are easy to please.

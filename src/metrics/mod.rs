@@ -10,6 +10,7 @@
 //! `docs/operations.md` lists every metric with its meaning.
 
 mod access;
+mod bot;
 mod exposition;
 mod primitives;
 mod process;
@@ -18,6 +19,7 @@ mod render;
 mod retention;
 
 pub use access::{MetricsAccess, Refusal};
+pub use bot::BotMetrics;
 pub use exposition::CONTENT_TYPE;
 pub use primitives::{Counter, Gauge, Histogram, HistogramSnapshot};
 pub use retention::RetentionMetrics;
@@ -119,6 +121,8 @@ pub struct Metrics {
     sessions: [Gauge; 3],
     /// Event-log retention and token clean-up (`retention`).
     pub retention: RetentionMetrics,
+    /// The answering bot (`bot`).
+    pub bot: BotMetrics,
 }
 
 impl Default for Metrics {
@@ -138,6 +142,7 @@ impl Default for Metrics {
             queues: Mutex::new(Vec::new()),
             sessions: Default::default(),
             retention: RetentionMetrics::default(),
+            bot: BotMetrics::default(),
         }
     }
 }

@@ -131,6 +131,7 @@ impl Metrics {
             e.sample("kefu_login_failures_total", &[("method", method)], c.get());
         }
         self.retention.render(&mut e, crate::model::now_ms());
+        self.bot.render(&mut e);
         e.finish()
     }
 }

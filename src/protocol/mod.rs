@@ -10,6 +10,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+mod bot;
 mod error;
 mod event;
 mod kb;
@@ -18,6 +19,7 @@ pub mod request;
 mod suggest;
 mod views;
 
+pub use bot::{BotInfo, BotOutcome, Handoff, HandoffReason};
 pub use error::{ApiError, ErrorCode};
 pub use event::{
     Event, ReloadReason, RemovedReason, ServerFrame, StatusReason, WaitingInfo, WithdrawnReason,

@@ -60,6 +60,9 @@ pub struct SessionView {
     /// When the silent customer was reminded (once); the close follows from here.
     #[serde(default)]
     pub reminded_at: Option<Millis>,
+    /// What the answering bot did in this conversation (`None`: the bot never took part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<super::BotInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +111,7 @@ impl SessionView {
         s.intent = None;
         s.follow_up = false;
         s.group.clear();
+        s.bot = None;
         s
     }
 }

@@ -311,6 +311,8 @@ impl Hub {
 
     /// Ends an open session: the customer is told (and, with `survey`, asked for a rating).
     pub fn end_session(&mut self, session: SessionId, reason: EndReason, survey: bool, now: i64) {
+        // With the bot: its outcome is recorded first (`bot_ops`).
+        self.bot_ends(session);
         let Some(l) = self.live.get_mut(&session) else {
             return;
         };

@@ -188,7 +188,18 @@ impl Hub {
             self.quotas
                 .charge_message(customer, q.body.len(), now_ms())?;
         }
-        self.customer_send(conn, customer, q)
+        // A new message to the bot is its next turn (`bot_ops`), once stored.
+        let to_bot = !retry
+            && self
+                .live
+                .get(&q.session_id)
+                .is_some_and(|l| l.view.state == SessionState::Bot);
+        let heard = to_bot.then(|| (q.session_id, q.body.clone()));
+        let ack = self.customer_send(conn, customer, q)?;
+        if let Some((session, text)) = heard {
+            self.bot_hears(session, &text);
+        }
+        Ok(ack)
     }
 
     fn register_customer(&mut self, conn: ConnId, customer: CustomerId, token_hash: String) {
@@ -313,6 +324,7 @@ impl Hub {
             csat_comment: None,
             replied_at: None,
             reminded_at: None,
+            bot: None,
         };
         self.live.insert(
             sid,
@@ -323,6 +335,10 @@ impl Hub {
         );
         self.open_by_customer.insert(customer_id, sid);
         self.touch(sid);
+        // The answering bot meets it first where it fronts the group (`bot_ops`).
+        if self.bot_meets(sid) {
+            return sid;
+        }
         match self.engine.enqueue(sid, &group, priority, now) {
             Ok(fx) => self.apply(fx),
             Err(e) => tracing::error!(error = %e, "enqueue failed"),

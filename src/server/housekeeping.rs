@@ -28,6 +28,7 @@ impl Hub {
         self.prune_step(now);
         self.metrics
             .publish_sessions(self.live.values().map(|l| l.view.state));
+        self.publish_bot_sessions();
     }
 
     /// Ends, as `abandoned` and without a survey, the queued conversations no agent has ever

@@ -221,6 +221,8 @@ pub struct Hub {
     pub kb_index: Option<Arc<crate::kb::KbIndex>>,
     /// The intent classifier and each open conversation's intents so far (`intent_ops`).
     pub intents: super::intent_book::IntentBook,
+    /// The answering bot's turns in flight (`bot_ops`).
+    pub bot: super::bot_book::BotBook,
 }
 
 impl Hub {
@@ -254,6 +256,18 @@ impl Hub {
         let mut live = HashMap::new();
         let mut open_by_customer = HashMap::new();
         for (view, offer) in recovered.open_sessions {
+            // A conversation with the bot stays with it: no queue knows it until a hand-off.
+            if view.state == crate::model::SessionState::Bot {
+                open_by_customer.insert(view.customer.id, view.id);
+                live.insert(
+                    view.id,
+                    Live {
+                        view,
+                        acks: AckWindow::default(),
+                    },
+                );
+                continue;
+            }
             let queued_at = view.queued_at.unwrap_or(view.created_at);
             engine.restore_session(
                 view.id,
@@ -305,6 +319,7 @@ impl Hub {
             metrics,
             kb_index: None,
             intents: Default::default(),
+            bot: Default::default(),
         }
     }
 

@@ -26,7 +26,8 @@ impl Hub {
         let mut due_close: Vec<SessionId> = Vec::new();
         for l in self.live.values() {
             let v = &l.view;
-            if v.state != SessionState::Active {
+            // With an agent or with the bot (whose messages start the clock too).
+            if !matches!(v.state, SessionState::Active | SessionState::Bot) {
                 continue;
             }
             match (v.replied_at, v.reminded_at) {

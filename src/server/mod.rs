@@ -13,6 +13,8 @@ mod agent_auth;
 mod agent_ops;
 pub mod api;
 mod batch;
+mod bot_book;
+mod bot_ops;
 mod conn;
 mod customer_close;
 mod customer_ops;

@@ -73,6 +73,7 @@ impl Hub {
         let author_name = match kind {
             AuthorKind::Agent => self.agents.get(&author).map(|e| e.row.display_name.clone()),
             AuthorKind::System => Some(SYSTEM_NAME.to_string()),
+            AuthorKind::Bot => Some(self.config.bot.name.clone()),
             _ => self
                 .live
                 .get(&session)

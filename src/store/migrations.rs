@@ -244,4 +244,18 @@ CREATE INDEX session_articles_session ON session_articles(session_id, sent_at);
     r#"
 CREATE INDEX api_idempotency_created ON api_idempotency(created_at);
 "#,
+    // 10: the answering bot (issue 9): `state` may now be `bot` (with the bot, in no queue), and
+    // what the bot did in each conversation (turns, answers, the hand-off's reason and time,
+    // its outcome) is kept as JSON (`BotInfo`). The CHECK is widened in place, as SQLite's
+    // ALTER TABLE page describes for loosening a constraint (every stored row still passes it);
+    // the ALTER that follows bumps the schema version, so every connection re-reads it.
+    r#"
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql, 'CHECK (state IN (''queued'', ''offered'', ''active'', ''ended''))',
+                          'CHECK (state IN (''queued'', ''offered'', ''active'', ''ended'', ''bot''))')
+ WHERE type = 'table' AND name = 'sessions';
+PRAGMA writable_schema = OFF;
+ALTER TABLE sessions ADD COLUMN bot TEXT;
+"#,
 ];

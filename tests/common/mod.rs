@@ -123,6 +123,7 @@ pub fn config_with_groups(groups: &[&str]) -> ServerConfig {
             strategy: Default::default(),
             hours: None,
             timezone: None,
+            bot: None,
         })
         .collect();
     let routing = kefu::config::RoutingConfig {

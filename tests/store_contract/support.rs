@@ -107,6 +107,7 @@ pub fn session(id: i64, customer: &CustomerView, state: SessionState) -> Session
         csat_comment: None,
         replied_at: None,
         reminded_at: None,
+        bot: None,
     }
 }
 

@@ -88,6 +88,7 @@ pub fn session(id: i64, last_seq: i64, state: SessionState) -> SessionView {
         csat_comment: None,
         replied_at: None,
         reminded_at: None,
+        bot: None,
     }
 }
 

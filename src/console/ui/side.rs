@@ -71,6 +71,7 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         .map(|i| inert_line(i).into_owned())
         .unwrap_or_else(|| t.profile_none.to_string());
     lines.push(field(t.profile_intent, intent));
+    lines.extend(super::bot_line::bot_line(ctx, &s.view));
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         t.profile_past_sessions.to_string(),

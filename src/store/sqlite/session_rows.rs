@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// The columns compared and updated, in [`columns`] order (`id` is the key; `last_seq` is
 /// written only with the whole row).
-const COLUMNS: [&str; 25] = [
+const COLUMNS: [&str; 26] = [
     "customer_id",
     "channel",
     "state",
@@ -39,6 +39,7 @@ const COLUMNS: [&str; 25] = [
     "csat_comment",
     "replied_at",
     "reminded_at",
+    "bot",
 ];
 
 type Row = [Value; COLUMNS.len()];
@@ -94,6 +95,12 @@ fn columns(s: &SessionView, offer: Option<(AgentId, Millis)>) -> Row {
         text(s.csat_comment.as_deref()),
         int(s.replied_at),
         int(s.reminded_at),
+        text(
+            s.bot
+                .as_ref()
+                .and_then(|b| serde_json::to_string(b).ok())
+                .as_deref(),
+        ),
     ]
 }
 
@@ -152,9 +159,9 @@ fn put_whole(c: &Connection, s: &SessionView, row: &Row) -> Res<()> {
             assignee, offered_to, offer_expires_at, priority, intent, tags, follow_up,
             created_at, queued_at, offered_at, accepted_at, first_human_reply_at,
             ended_at, end_reason, csat, waiting_since, context, offline, csat_comment,
-            replied_at, reminded_at)
+            replied_at, reminded_at, bot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-            ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+            ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
     )?;
     let values = [Value::Integer(s.id), Value::Integer(s.last_seq)]
         .into_iter()

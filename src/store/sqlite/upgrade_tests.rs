@@ -296,3 +296,35 @@ fn a_database_from_a_newer_kefu_is_refused() {
     };
     assert!(err.contains("newer than this kefu knows"), "{err}");
 }
+
+/// The bot's migration widens the `state` CHECK in place: an upgraded database (and a new one) takes
+/// `bot` sessions with their bot record, and still refuses a state nobody knows.
+#[test]
+fn an_upgraded_database_takes_bot_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let before_bot = MIGRATIONS
+        .iter()
+        .position(|m| m.contains("ADD COLUMN bot TEXT"))
+        .unwrap();
+    old_database(&path, before_bot);
+    drop(super::SqliteStore::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE sessions SET state = 'bot', bot = '{\"turns\":1}' WHERE id = 9",
+        [],
+    )
+    .unwrap();
+    let bad = conn.execute("UPDATE sessions SET state = 'lost' WHERE id = 9", []);
+    assert!(bad.is_err(), "the CHECK still holds for unknown states");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    drop(conn);
+    let mut store = super::SqliteStore::open(&path).unwrap();
+    let recovered = store.recover().unwrap();
+    let (view, _) = &recovered.open_sessions[0];
+    assert_eq!(view.state, SessionState::Bot);
+    assert_eq!(view.bot.as_ref().map(|b| b.turns), Some(1));
+}
