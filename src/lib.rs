@@ -16,6 +16,7 @@ pub mod logging;
 pub mod metrics;
 pub mod model;
 pub mod protocol;
+pub mod quick;
 pub mod routing;
 pub mod server;
 pub mod store;
