@@ -238,6 +238,7 @@ fn notices_dialogs_and_login_errors_are_inert() {
         shortcut: "hi".into(),
         title,
         body,
+        ..Default::default()
     };
     app.quick_replies = vec![
         reply(1, evil("QRTITLE"), "x".into()),

@@ -66,12 +66,13 @@ pub struct QuickReply {
     pub last_used: Option<Millis>,
 }
 
-/// Creates (`id` absent) or updates a quick reply. Team replies only by supervisors and
+/// Creates (`quick_reply_id` absent) or updates a quick reply. Team replies only by supervisors and
 /// admins; personal ones belong to the caller. The scope of an existing reply stays.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct QuickReplySave {
+    /// The reply to update (`id` itself names the request frame).
     #[serde(default)]
-    pub id: Option<i64>,
+    pub quick_reply_id: Option<i64>,
     #[serde(default)]
     pub scope: QuickScope,
     #[serde(default)]
@@ -86,14 +87,14 @@ pub struct QuickReplySave {
 /// Deletes a quick reply (the same rules as saving it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuickReplyDelete {
-    pub id: i64,
+    pub quick_reply_id: i64,
 }
 
 /// Counts one use of a quick reply by the caller (the console sends it when the agent
 /// inserts one), for ranking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuickReplyUsed {
-    pub id: i64,
+    pub quick_reply_id: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -101,7 +101,7 @@ fn row(file: &str, line: u64, fields: TomlReply) -> Result<Row, RowError> {
         _ => {}
     }
     let save = QuickReplySave {
-        id: None,
+        quick_reply_id: None,
         scope,
         group: fields.group,
         shortcut: fields.shortcut,

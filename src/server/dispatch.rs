@@ -122,14 +122,14 @@ impl Hub {
             Request::QuickReplyDelete(q) => {
                 let r = Responder::new(out, id);
                 match agent() {
-                    Ok(a) => self.quick_reply_delete(r, a, q.id),
+                    Ok(a) => self.quick_reply_delete(r, a, q.quick_reply_id),
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
             Request::QuickReplyUsed(q) => {
                 let r = Responder::new(out, id);
                 match agent() {
-                    Ok(a) => self.quick_reply_used(r, a, q.id),
+                    Ok(a) => self.quick_reply_used(r, a, q.quick_reply_id),
                     Err(e) => self.answer(r, Err(e)),
                 }
             }

@@ -130,7 +130,7 @@ fn may_change(q: &QuickReply, agent: AgentId, may_team: bool) -> Result<(), ApiE
 fn save(tx: &mut dyn Tx, agent: AgentId, q: QuickReplySave, now: i64) -> Decided<QuickReply> {
     let personal = q.scope == QuickScope::Personal;
     let owner = personal.then_some(agent);
-    match q.id {
+    match q.quick_reply_id {
         Some(id) => {
             let Some(existing) = tx.quick_reply(id)? else {
                 return Ok(Err(no_reply(id)));
@@ -159,7 +159,7 @@ fn save(tx: &mut dyn Tx, agent: AgentId, q: QuickReplySave, now: i64) -> Decided
         }
     }
     let reply = QuickReply {
-        id: q.id.unwrap_or(0),
+        id: q.quick_reply_id.unwrap_or(0),
         scope: q.scope,
         owner,
         group: if personal { None } else { q.group },
