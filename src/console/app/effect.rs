@@ -22,6 +22,10 @@ pub enum Tag {
     /// An article sent in this session, recorded on it.
     KbSent(SessionId),
     QuickReplies,
+    /// A quick reply saved from the manager.
+    QuickReplySave,
+    QuickReplyDelete(i64),
+    QuickReplyUsed(i64),
     Transcript(SessionId),
     /// A page of older messages, fetched while scrolling back.
     OlderTranscript(SessionId),
