@@ -127,62 +127,79 @@ pub fn draw_manager(frame: &mut Frame, ctx: &Ctx, m: &QuickManager, area: Rect) 
     );
 }
 
+/// One single-line field of the form; notes where the cursor goes when it has the focus.
+fn field(
+    ctx: &Ctx,
+    (lines, cursor): (&mut Vec<Line<'static>>, &mut Option<(u16, u16)>),
+    (name, value): (&str, &str),
+    focused: bool,
+    width: u16,
+) {
+    let label = format!("{name}: ");
+    let shown = inert_line(value).into_owned();
+    if focused {
+        *cursor = Some((
+            2 + (label.width() + shown.width()) as u16,
+            lines.len() as u16,
+        ));
+    }
+    lines.push(field_line(ctx, &label, &shown, focused, width));
+}
+
+/// The form in tab order: shortcut, title, text (several lines), intents, scope.
 fn draw_form(frame: &mut Frame, ctx: &Ctx, form: &QuickForm, area: Rect) {
     let t = ctx.t;
     let w = area.width;
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor: Option<(u16, u16)> = None;
-    let mut one = |lines: &mut Vec<Line>, name: &str, value: &str, field: usize| {
-        let label = format!("{name}: ");
-        let shown = inert_line(value).into_owned();
-        if form.field == field {
-            cursor = Some((
-                2 + (label.width() + shown.width()) as u16,
-                lines.len() as u16,
-            ));
-        }
-        lines.push(field_line(ctx, &label, &shown, form.field == field, w));
-    };
-    one(
-        &mut lines,
-        t.quick_field_shortcut,
-        &form.shortcut,
-        FIELD_SHORTCUT,
+    let on = |f: usize| form.field == f;
+    field(
+        ctx,
+        (&mut lines, &mut cursor),
+        (t.quick_field_shortcut, &form.shortcut),
+        on(FIELD_SHORTCUT),
+        w,
     );
-    one(&mut lines, t.quick_field_title, &form.title, FIELD_TITLE);
-    one(
-        &mut lines,
-        t.quick_field_intents,
-        &form.intents,
-        FIELD_INTENTS,
+    field(
+        ctx,
+        (&mut lines, &mut cursor),
+        (t.quick_field_title, &form.title),
+        on(FIELD_TITLE),
+        w,
     );
-    if form.scope_choice {
-        let scope = if form.team {
-            format!("‹ {} ›", t.quick_scope_team)
-        } else {
-            format!("‹ {} ›", t.quick_scope_mine)
-        };
-        lines.push(field_line(
-            ctx,
-            &format!("{}: ", t.quick_field_scope),
-            &scope,
-            form.field == FIELD_SCOPE,
-            w,
-        ));
-    }
     lines.push(Line::from(Span::styled(
         format!("  {}:", t.quick_field_body),
         ctx.style("profile.label"),
     )));
-    let body_top = lines.len() as u16;
-    let focused = form.field == FIELD_BODY;
     let body_lines: Vec<&str> = form.body.split('\n').collect();
     for (i, l) in body_lines.iter().enumerate() {
         let shown = inert_line(l).into_owned();
-        if focused && i + 1 == body_lines.len() {
-            cursor = Some((2 + shown.width() as u16, body_top + i as u16));
+        if on(FIELD_BODY) && i + 1 == body_lines.len() {
+            cursor = Some((2 + shown.width() as u16, lines.len() as u16));
         }
-        lines.push(field_line(ctx, "", &shown, focused, w));
+        lines.push(field_line(ctx, "", &shown, on(FIELD_BODY), w));
+    }
+    field(
+        ctx,
+        (&mut lines, &mut cursor),
+        (t.quick_field_intents, &form.intents),
+        on(FIELD_INTENTS),
+        w,
+    );
+    if form.scope_choice {
+        let scope = if form.team {
+            t.quick_scope_team
+        } else {
+            t.quick_scope_mine
+        };
+        let scope = format!("‹ {scope} ›");
+        lines.push(field_line(
+            ctx,
+            &format!("{}: ", t.quick_field_scope),
+            &scope,
+            on(FIELD_SCOPE),
+            w,
+        ));
     }
     lines.push(Line::raw(""));
     if let Some(e) = &form.error {
