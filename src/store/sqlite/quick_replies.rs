@@ -176,3 +176,65 @@ pub(super) fn record_use(c: &Connection, id: i64, agent: AgentId, now: Millis) -
         .unwrap_or(1);
     Ok(uses.clamp(0, u32::MAX as i64) as u32)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::migrations::MIGRATIONS;
+
+    /// The migration that makes quick replies team/personal (found by what it creates, not by
+    /// its number, which changes when branches merge).
+    fn split_at_quick_migration() -> usize {
+        MIGRATIONS
+            .iter()
+            .position(|m| m.contains("CREATE TABLE quick_replies_v9"))
+            .unwrap()
+    }
+
+    #[test]
+    fn existing_replies_become_team_replies_and_shortcuts_become_per_owner() {
+        let c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let at = split_at_quick_migration();
+        for sql in &MIGRATIONS[..at] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO quick_replies (id, shortcut, title, body)
+                 VALUES (4, 'hi', 'Greeting', 'Hi {customer}');
+             INSERT INTO agents (id, username, display_name, role, password_hash, created_at)
+                 VALUES (1, 'ann', 'Ann', 'agent', 'h', 1);",
+        )
+        .unwrap();
+        for sql in &MIGRATIONS[at..] {
+            c.execute_batch(sql).unwrap();
+        }
+        let all = list_all(&c).ok().unwrap();
+        assert_eq!(all.len(), 1);
+        let q = &all[0];
+        assert_eq!((q.id, q.scope, q.owner), (4, QuickScope::Team, None));
+        assert_eq!(
+            (q.shortcut.as_str(), q.body.as_str()),
+            ("hi", "Hi {customer}")
+        );
+        assert!(q.intents.is_empty());
+        // The same shortcut as a personal reply is fine; twice in one set is not.
+        let mine = QuickReply {
+            owner: Some(1),
+            shortcut: "hi".into(),
+            title: "t".into(),
+            body: "b".into(),
+            ..Default::default()
+        };
+        assert!(save(&c, &mine, 5).is_ok());
+        assert!(save(&c, &mine, 6).is_err());
+        // Deleting the agent takes their replies and use counts along.
+        assert_eq!(record_use(&c, 4, 1, 7).ok(), Some(1));
+        c.execute("DELETE FROM agents WHERE id = 1", []).unwrap();
+        assert_eq!(count(&c, Some(1)).ok().unwrap(), 0);
+        let uses: i64 = c
+            .query_row("SELECT COUNT(*) FROM quick_reply_uses", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(uses, 0);
+    }
+}
