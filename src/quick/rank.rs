@@ -1,5 +1,5 @@
 //! Ranking quick replies for a picker or for recommendations: how well the typed query matches
-//! (shortcut first, then title, then body), then whether the reply is tagged with the
+//! (shortcut first, then title, then the body holding the typed words), then whether the reply is tagged with the
 //! conversation's dominant intent, then how often and how recently the agent used it. Pure:
 //! the caller passes the clock.
 
@@ -93,8 +93,17 @@ fn match_tier(matcher: &SkimMatcherV2, q: &str, r: &QuickReply) -> Option<(Tier,
     {
         return Some((Tier::Title, score));
     }
-    let body: String = r.body.chars().take(BODY_CHARS).collect();
-    best(&body).map(|s| (Tier::Body, s))
+    // In a long text a fuzzy match finds the query's letters scattered anywhere: the body
+    // counts only when it holds every typed word as it is.
+    let body: String = r
+        .body
+        .chars()
+        .take(BODY_CHARS)
+        .collect::<String>()
+        .to_lowercase();
+    q.split_whitespace()
+        .all(|w| body.contains(w))
+        .then(|| (Tier::Body, best(&body).unwrap_or(0)))
 }
 
 /// Whether every character of `needle` (spaces aside) appears in `hay` in order: a cheap test
@@ -209,6 +218,8 @@ mod tests {
         assert_eq!(order(&rank("退货", None, &r, NOW)), [0]);
         assert_eq!(order(&rank("包裹", None, &r, NOW)), [1]);
         assert_eq!(order(&rank("WL", None, &r, NOW)), [1]);
+        // Letters scattered through a body are no match.
+        assert!(rank("请天申", None, &r, NOW).is_empty());
     }
 
     #[test]
