@@ -174,6 +174,64 @@ pub enum AdminCmd {
         #[command(subcommand)]
         what: AdminKbCmd,
     },
+    /// Quick replies (team and personal): list, add, edit, remove, import, export.
+    QuickReply {
+        #[command(subcommand)]
+        what: QuickReplyCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum QuickReplyCmd {
+    /// Every quick reply: id, scope, owner, shortcut, title, intents.
+    List,
+    /// Add a team reply, or with --owner a personal one. The body may use variables
+    /// ({customer.nickname}, {agent.name}, {session.id}, {date}, …; docs/protocol.md).
+    Add {
+        #[arg(long)]
+        shortcut: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        body: String,
+        /// The agent (username) whose personal reply this is.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only this skill group's agents see it (team replies).
+        #[arg(long)]
+        group: Option<String>,
+        /// An intent it answers (repeatable), for ranking.
+        #[arg(long = "intent")]
+        intents: Vec<String>,
+    },
+    /// Change some fields of a reply.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        shortcut: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        body: Option<String>,
+        #[arg(long)]
+        group: Option<String>,
+        /// Replaces the intents (repeatable).
+        #[arg(long = "intent")]
+        intents: Vec<String>,
+    },
+    Remove {
+        id: i64,
+    },
+    /// Import a CSV (`shortcut,title,body,scope,owner,intents`) or TOML (`[[reply]]`) file;
+    /// a reply with the same scope, owner and shortcut is updated. Bad rows are reported with
+    /// their line; the good ones are imported.
+    Import {
+        path: PathBuf,
+    },
+    /// Write every reply as CSV (or TOML for a `.toml` path) to PATH, or CSV to stdout.
+    Export {
+        path: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -442,6 +500,7 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         }
         AdminCmd::Integration { what } => run_integration(store, what)?,
         AdminCmd::Kb { what } => return run_kb(store, what),
+        AdminCmd::QuickReply { what } => return run_quick_reply(store, what),
         AdminCmd::Group {
             what: GroupCmd::List,
         } => {
@@ -557,6 +616,124 @@ fn run_kb(store: &mut dyn crate::store::Store, what: AdminKbCmd) -> anyhow::Resu
         AdminKbCmd::Export { format, path } => {
             let n = crate::kb::export::export(store, format, &path)?;
             println!("{n} articles written to {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn run_quick_reply(store: &mut dyn crate::store::Store, what: QuickReplyCmd) -> anyhow::Result<()> {
+    use crate::admin_quick::{self as aq, Saved};
+    use crate::protocol::{QuickReplySave, QuickScope};
+    let said = |s: Saved| match s {
+        Saved::Created(id) => println!("created quick reply {id}"),
+        Saved::Updated(id) => println!("updated quick reply {id}"),
+        Saved::Unchanged(id) => println!("quick reply {id} unchanged"),
+    };
+    match what {
+        QuickReplyCmd::List => {
+            println!(
+                "{:<5} {:<9} {:<12} {:<16} {:<30} intents",
+                "id", "scope", "owner/group", "shortcut", "title"
+            );
+            for (owner, q) in aq::list(store)? {
+                let whose = owner.or(q.group.clone()).unwrap_or_else(|| "-".into());
+                println!(
+                    "{:<5} {:<9} {:<12} {:<16} {:<30} {}",
+                    q.id,
+                    q.scope.as_str(),
+                    whose,
+                    q.shortcut,
+                    q.title,
+                    q.intents.join(",")
+                );
+            }
+        }
+        QuickReplyCmd::Add {
+            shortcut,
+            title,
+            body,
+            owner,
+            group,
+            intents,
+        } => {
+            let save = QuickReplySave {
+                quick_reply_id: None,
+                scope: if owner.is_some() {
+                    QuickScope::Personal
+                } else {
+                    QuickScope::Team
+                },
+                group,
+                shortcut,
+                title,
+                body,
+                intents,
+            };
+            said(aq::upsert(store, owner.as_deref(), save)?);
+        }
+        QuickReplyCmd::Edit {
+            id,
+            shortcut,
+            title,
+            body,
+            group,
+            intents,
+        } => {
+            said(aq::edit(store, id, |q| {
+                if let Some(v) = shortcut {
+                    q.shortcut = v;
+                }
+                if let Some(v) = title {
+                    q.title = v;
+                }
+                if let Some(v) = body {
+                    q.body = v;
+                }
+                if let Some(v) = group {
+                    q.group = Some(v);
+                }
+                if !intents.is_empty() {
+                    q.intents = intents;
+                }
+            })?);
+        }
+        QuickReplyCmd::Remove { id } => {
+            aq::remove(store, id)?;
+            println!("removed quick reply {id}");
+        }
+        QuickReplyCmd::Import { path } => {
+            let report = aq::import(store, &path)?;
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            println!(
+                "{} created, {} updated, {} unchanged, {} rejected",
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.errors.len()
+            );
+            if !report.errors.is_empty() {
+                anyhow::bail!(
+                    "{} rows were not imported (listed above)",
+                    report.errors.len()
+                );
+            }
+        }
+        QuickReplyCmd::Export { path } => {
+            let toml = path
+                .as_ref()
+                .and_then(|p| p.extension())
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            let text = aq::export(store, toml)?;
+            match path {
+                Some(p) => {
+                    std::fs::write(&p, text)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+                    println!("quick replies written to {}", p.display());
+                }
+                None => print!("{text}"),
+            }
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! parses the command line.
 
 pub mod admin;
+pub mod admin_quick;
 pub mod auth;
 pub mod bench;
 pub mod bot;
@@ -17,6 +18,7 @@ pub mod logging;
 pub mod metrics;
 pub mod model;
 pub mod protocol;
+pub mod quick;
 pub mod routing;
 pub mod server;
 pub mod store;

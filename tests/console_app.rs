@@ -145,6 +145,7 @@ fn slash_at_the_start_opens_quick_replies_with_variables_filled() {
         shortcut: "hi".into(),
         title: "Greeting".into(),
         body: "您好{customer}，我是{agent}".into(),
+        ..Default::default()
     }];
     app.focus = Focus::Compose;
     app.type_char('/');

@@ -238,6 +238,7 @@ fn notices_dialogs_and_login_errors_are_inert() {
         shortcut: "hi".into(),
         title,
         body,
+        ..Default::default()
     };
     app.quick_replies = vec![
         reply(1, evil("QRTITLE"), "x".into()),
@@ -249,6 +250,11 @@ fn notices_dialogs_and_login_errors_are_inert() {
     assert_inert(&term);
     let screen_text = screen(&term);
     assert!(screen_text.contains(&shown("QRTITLE")), "{screen_text}");
+    // The picker previews the selected reply's text.
+    app.update(Action::SelectNext);
+    let term = render(&app, 240, 60, "dark");
+    assert_inert(&term);
+    let screen_text = screen(&term);
     assert!(screen_text.contains(&shown("QRBODY")), "{screen_text}");
 
     // A login refused with a hostile message.

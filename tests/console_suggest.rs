@@ -87,6 +87,7 @@ fn ready() -> App {
         shortcut: "ret".into(),
         title: "退货说明".into(),
         body: "{customer} 您好，请在订单页申请退货".into(),
+        ..Default::default()
     }];
     app
 }
@@ -151,7 +152,7 @@ fn the_adopt_key_fills_the_composer() {
     press(&mut app, "ctrl-u");
     // …then the quick reply, with the customer's name filled in.
     press(&mut app, "alt-g");
-    press(&mut app, "f9");
+    press(&mut app, "alt-y");
     let draft = app.current().unwrap().draft.text();
     let nick = app.current().unwrap().view.customer.nickname.clone();
     assert_eq!(draft, format!("{nick} 您好，请在订单页申请退货"));

@@ -43,12 +43,14 @@ fn seed_kb(dir: &std::path::Path) {
                 shortcut: "hi".into(),
                 title: "Greeting".into(),
                 body: "Hi {customer}, this is {agent}. How can I help?".into(),
+                ..Default::default()
             })?;
             tx.insert_quick_reply(&QuickReply {
                 id: 0,
                 shortcut: "bye".into(),
                 title: "Closing".into(),
                 body: "Thanks for contacting us, {customer}!".into(),
+                ..Default::default()
             })?;
             Ok(())
         })

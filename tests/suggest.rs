@@ -86,6 +86,7 @@ fn seed(dir: &std::path::Path) {
                     shortcut: shortcut.into(),
                     title: title.into(),
                     body: body.into(),
+                    ..Default::default()
                 })?;
             }
             Ok(())
@@ -378,6 +379,7 @@ async fn suggest_timing_on_a_few_thousand_articles() {
                 shortcut: format!("q{i}"),
                 title: pick(2),
                 body: pick(20),
+                ..Default::default()
             })
             .collect();
         store

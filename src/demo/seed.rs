@@ -3,7 +3,8 @@
 
 use super::DemoCustomer;
 use super::seed_data::{
-    AGENTS, CUSTOMERS, DEMO_PASSWORD, DEMO_USERNAME, GROUPS, PastSession, QUICK_REPLIES, Who,
+    AGENTS, CUSTOMERS, DEMO_PASSWORD, DEMO_USERNAME, GROUPS, PERSONAL_QUICK_REPLIES, PastSession,
+    QUICK_REPLIES, Who,
 };
 use crate::admin::{self, NewAgent};
 use crate::model::{AgentId, AuthorKind, Millis, SessionState, priority_for};
@@ -130,12 +131,29 @@ pub fn seed(store: &mut dyn Store, now: Millis) -> anyhow::Result<SeedInfo> {
                 }
             }
         }
-        for (shortcut, title, body) in QUICK_REPLIES {
+        for (shortcut, title, body, intents) in QUICK_REPLIES {
             tx.insert_quick_reply(&QuickReply {
-                id: 0,
                 shortcut: shortcut.to_string(),
                 title: title.to_string(),
                 body: body.to_string(),
+                intents: intents.iter().map(|i| i.to_string()).collect(),
+                created_at: now,
+                ..Default::default()
+            })?;
+        }
+        for (owner, shortcut, title, body) in PERSONAL_QUICK_REPLIES {
+            let (owner, _) = agents
+                .get(owner)
+                .copied()
+                .ok_or_else(|| StoreError::NotFound(format!("seed data names agent `{owner}`")))?;
+            tx.insert_quick_reply(&QuickReply {
+                scope: crate::protocol::QuickScope::Personal,
+                owner: Some(owner),
+                shortcut: shortcut.to_string(),
+                title: title.to_string(),
+                body: body.to_string(),
+                created_at: now,
+                ..Default::default()
             })?;
         }
         for (i, a) in kb.iter().enumerate() {
@@ -260,5 +278,19 @@ mod tests {
         );
         assert!(info.customers.iter().any(|c| c.lang == Lang::En));
         assert!(QUICK_REPLIES.len() >= 12);
+        // Every seeded reply passes the checks a save from the console gets.
+        let team = QUICK_REPLIES.iter().map(|(s, t, b, _)| (*s, *t, *b));
+        let mine = PERSONAL_QUICK_REPLIES
+            .iter()
+            .map(|(_, s, t, b)| (*s, *t, *b));
+        for (shortcut, title, body) in team.chain(mine) {
+            let save = crate::protocol::QuickReplySave {
+                shortcut: shortcut.into(),
+                title: title.into(),
+                body: body.into(),
+                ..Default::default()
+            };
+            assert!(crate::quick::validate(save).is_ok(), "{shortcut}");
+        }
     }
 }

@@ -398,72 +398,115 @@ pub const CUSTOMERS: &[CustomerSeed] = &[
     },
 ];
 
-/// (shortcut, title, body); `{customer}` and `{agent}` are filled in by the console.
-pub const QUICK_REPLIES: &[(&str, &str, &str)] = &[
+/// Team quick replies: (shortcut, title, body, intents). Variables (`{customer.nickname}`,
+/// `{agent.name}`, `{date}`, …; see `crate::quick::vars`) are filled in by the console.
+pub const QUICK_REPLIES: &[(&str, &str, &str, &[&str])] = &[
     (
         "hi",
         "问候",
-        "您好{customer}，我是客服{agent}，很高兴为您服务！请问有什么可以帮您？",
+        "您好{customer.nickname}，我是客服{agent.name}，很高兴为您服务！请问有什么可以帮您？",
+        &["greeting"],
     ),
     (
         "hi-en",
         "Greeting",
-        "Hi {customer}, this is {agent}. How can I help you today?",
+        "Hi {customer.nickname}, this is {agent.name}. How can I help you today?",
+        &["greeting"],
     ),
     (
         "order",
         "询问订单号",
         "麻烦您提供一下订单号，我马上为您查询。",
+        &["order_status", "logistics"],
     ),
     (
         "order-en",
         "Ask for the order number",
         "Could you share your order number, please? I'll look it up right away.",
+        &["order_status", "logistics"],
     ),
-    ("wait", "请稍等", "好的，请您稍等，我正在为您查询～"),
+    ("wait", "请稍等", "好的，请您稍等，我正在为您查询～", &[]),
     (
         "wait-en",
         "Please hold",
         "Thanks {customer}, please give me a moment while I check.",
+        &[],
     ),
     (
         "sorry",
         "致歉",
         "非常抱歉给您带来不便，{customer}，我们会尽快为您处理。",
+        &["complaint"],
     ),
     (
         "sorry-en",
         "Apology",
         "I'm very sorry for the trouble, {customer}. I'll make this right as quickly as I can.",
+        &["complaint"],
     ),
     (
         "refund",
         "退款政策",
         "签收后7天内可申请无理由退货；仓库签收退货后1–3个工作日内原路退款，银行卡到账可能需要3–7个工作日。",
+        &["refund"],
     ),
     (
         "refund-en",
         "Refund policy",
         "You can return items within 30 days of delivery. Once the return reaches our warehouse, the refund goes back to your original payment method within 5–7 business days.",
+        &["refund"],
     ),
     (
         "ship",
         "物流时效",
         "现货订单当天16点前付款当天发出，江浙沪一般次日达，其他地区2–4天送达，偏远地区5–7天。",
+        &["logistics"],
     ),
     (
         "vip",
         "VIP 专属",
         "尊敬的VIP会员{customer}，您的问题已为您优先处理，专属客服{agent}全程跟进。",
+        &[],
+    ),
+    (
+        "ticket",
+        "登记工单",
+        "已为您登记工单（会话号 {session.id}，{date} {time}），{session.group}组的同事会尽快跟进。",
+        &["complaint", "refund"],
+    ),
+    (
+        "ticket-en",
+        "Ticket logged",
+        "I've logged this as conversation #{session.id} on {date} at {time}; the {session.group} team will follow up.",
+        &["complaint", "refund"],
     ),
     (
         "bye",
         "结束语",
         "感谢您的耐心，{customer}！还有其他问题随时联系我们，祝您生活愉快～",
+        &["thanks"],
     ),
     (
         "bye-en",
         "Closing",
-        "Thank you for contacting us, {customer}! Have a great day. — {agent}",
+        "Thank you for contacting us, {customer}! Have a great day. — {agent.name}",
+        &["thanks"],
     ),
+];
+
+/// Personal quick replies: (owner's username, shortcut, title, body).
+pub const PERSONAL_QUICK_REPLIES: &[(&str, &str, &str, &str)] = &[
+    (
+        DEMO_USERNAME,
+        "sig",
+        "My sign-off",
+        "Best regards,\n{agent.name} (@{agent.username})",
+    ),
+    (
+        DEMO_USERNAME,
+        "cb",
+        "回电",
+        "{customer.nickname}您好，我稍后（今天 {time} 之后）给您回电，请保持电话畅通。",
+    ),
+    ("li.na", "sig", "我的签名", "客服 {agent.name} 竭诚为您服务"),
 ];

@@ -1,5 +1,5 @@
-//! Knowledge-base articles and quick replies as agents see them (`kb.search`, `kb.get`,
-//! `kb.history`, `kb.sent`, `quick_replies.list`).
+//! Knowledge-base articles as agents see them (`kb.search`, `kb.get`, `kb.history`,
+//! `kb.sent`). Quick replies are in `quick.rs`.
 
 use crate::model::Millis;
 use serde::{Deserialize, Serialize};
@@ -154,17 +154,6 @@ pub struct SentArticle {
     pub version: i64,
     pub agent_id: Option<i64>,
     pub sent_at: Millis,
-}
-
-/// A canned answer. `body` may contain `{customer}` and `{agent}`, which the console replaces
-/// with the customer's nickname and the agent's display name before sending.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuickReply {
-    pub id: i64,
-    /// What the agent types to find it, e.g. `hi` or `refund`; unique.
-    pub shortcut: String,
-    pub title: String,
-    pub body: String,
 }
 
 /// Splits a stored keyword string: words are separated by commas (ASCII or full-width `，`)

@@ -14,6 +14,7 @@ mod bot;
 mod error;
 mod event;
 mod kb;
+mod quick;
 pub mod reply;
 pub mod request;
 mod suggest;
@@ -25,8 +26,11 @@ pub use event::{
     Event, ReloadReason, RemovedReason, ServerFrame, StatusReason, WaitingInfo, WithdrawnReason,
 };
 pub use kb::{
-    Article, ArticleStatus, ArticleSummary, ArticleVersion, QuickReply, SentArticle, Snippet,
-    split_keywords,
+    Article, ArticleStatus, ArticleSummary, ArticleVersion, SentArticle, Snippet, split_keywords,
+};
+pub use quick::{
+    QuickReply, QuickReplyDelete, QuickReplySave, QuickReplySaveReply, QuickReplyUsed,
+    QuickReplyUsedReply, QuickScope,
 };
 pub use reply::*;
 pub use request::{Call, Request, TransferTarget};

@@ -1,7 +1,8 @@
 //! The result of each successful request (the `result` of an `ok` reply). Which request gets
 //! which reply is declared next to the requests ([`super::Call`]).
 
-use super::kb::{Article, ArticleSummary, ArticleVersion, QuickReply, SentArticle};
+use super::kb::{Article, ArticleSummary, ArticleVersion, SentArticle};
+use super::quick::QuickReply;
 use super::views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionView};
 use crate::model::{AgentStatus, CustomerId, Millis, SessionId, SessionState};
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,8 @@
 //! into. Each struct names its reply type through [`Call`], so a client that sends a `Login`
 //! can only decode a `LoginReply`, and a server handler can only answer with one.
 
+pub use super::quick::{QuickReplyDelete, QuickReplySave, QuickReplyUsed};
+use super::quick::{QuickReplySaveReply, QuickReplyUsedReply};
 use super::reply::*;
 use super::views::SessionContext;
 use crate::model::{AgentStatus, Channel, CustomerId, EndReason, SessionId};
@@ -295,6 +297,9 @@ requests! {
     "kb.history" => KbHistory => KbHistoryReply,
     "kb.sent" => KbSent => KbSentReply,
     "quick_replies.list" => QuickReplies => QuickRepliesReply,
+    "quick_replies.save" => QuickReplySave => QuickReplySaveReply,
+    "quick_replies.delete" => QuickReplyDelete => Empty,
+    "quick_replies.used" => QuickReplyUsed => QuickReplyUsedReply,
     "customer.start" => CustomerStart => CustomerStartReply,
     "customer.resume" => CustomerResume => CustomerResumeReply,
     "session.rate" => Rate => RateReply,

@@ -108,7 +108,28 @@ impl Hub {
             Request::QuickReplies(_) => {
                 let r = Responder::new(out, id);
                 match agent() {
-                    Ok(_) => self.quick_replies(r),
+                    Ok(a) => self.quick_replies(r, a),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+            Request::QuickReplySave(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.quick_reply_save(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+            Request::QuickReplyDelete(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.quick_reply_delete(r, a, q.quick_reply_id),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+            Request::QuickReplyUsed(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.quick_reply_used(r, a, q.quick_reply_id),
                     Err(e) => self.answer(r, Err(e)),
                 }
             }

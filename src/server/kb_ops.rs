@@ -9,9 +9,7 @@ use crate::config::ServerConfig;
 use crate::kb::KbIndex;
 use crate::model::{AgentId, now_ms};
 use crate::protocol::request::{KbSearch, KbSent};
-use crate::protocol::{
-    ApiError, KbGetReply, KbHistoryReply, KbSearchReply, KbSentReply, QuickRepliesReply,
-};
+use crate::protocol::{ApiError, KbGetReply, KbHistoryReply, KbSearchReply, KbSentReply};
 use crate::store::Reader;
 use std::path::Path;
 use std::sync::Arc;
@@ -132,13 +130,5 @@ impl Hub {
                 Err(e) => hub.answer(r, Err(e)),
             },
         );
-    }
-
-    pub(super) fn quick_replies(&mut self, r: Responder<QuickRepliesReply>) {
-        self.read_reply(r, |tx| {
-            Ok(Ok(QuickRepliesReply {
-                quick_replies: tx.list_quick_replies()?,
-            }))
-        });
     }
 }

@@ -33,6 +33,7 @@ pub(crate) mod origin;
 mod outbox;
 mod pending;
 mod prune_chore;
+mod quick_ops;
 mod quotas;
 mod respond;
 mod revoke;

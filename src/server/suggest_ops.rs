@@ -61,13 +61,23 @@ impl Hub {
         if let Err(e) = self.check_session(agent, session) {
             return self.answer(r, Err(e));
         }
-        let last_seq = self.live.get(&session).map_or(0, |l| l.view.last_seq);
+        let Some((last_seq, group)) = self
+            .live
+            .get(&session)
+            .map(|l| (l.view.last_seq, l.view.group.clone()))
+        else {
+            return self.answer(
+                r,
+                Err(crate::protocol::ApiError::not_found("no such session")),
+            );
+        };
         let index = self.kb_index.clone();
         let intents = self.intents.shared();
         self.read_reply(r, move |rd| {
+            let quick = quick_replies_of(rd, agent, &group)?;
             suggest_for(
                 rd,
-                agent,
+                &quick,
                 session,
                 last_seq,
                 index.as_deref(),
@@ -78,15 +88,25 @@ impl Hub {
     }
 }
 
-/// The quick replies `agent` may use. (One place, so personal replies can join the team's.)
-fn quick_replies_of(rd: &mut dyn Read, _agent: AgentId) -> crate::store::Result<Vec<QuickReply>> {
-    rd.list_quick_replies()
+/// Quick replies considered at most (the team's and the agent's own).
+const QUICK_REPLIES_READ: u32 = 2_500;
+
+/// The quick replies `agent` may use in a conversation of `group`: the team's that are for
+/// every group or for this one, and the agent's own.
+fn quick_replies_of(
+    rd: &mut dyn Read,
+    agent: AgentId,
+    group: &str,
+) -> crate::store::Result<Vec<QuickReply>> {
+    let mut replies = rd.quick_replies_of(agent, QUICK_REPLIES_READ)?;
+    replies.retain(|q| q.group.as_deref().is_none_or(|g| g == group));
+    Ok(replies)
 }
 
 /// The suggestions for the newest customer message among the session's latest.
 pub fn suggest_for(
     rd: &mut dyn Read,
-    agent: AgentId,
+    quick: &[QuickReply],
     session: SessionId,
     last_seq: i64,
     index: Option<&KbIndex>,
@@ -145,8 +165,7 @@ pub fn suggest_for(
             });
         }
     }
-    let quick = quick_replies_of(rd, agent)?;
-    reply.quick_replies = quick_matcher(&quick)
+    reply.quick_replies = quick_matcher(quick)
         .rank(&text, &names)
         .into_iter()
         .map(|(id, score)| SuggestedQuickReply { id, score })

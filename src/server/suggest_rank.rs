@@ -92,8 +92,8 @@ pub fn rank_articles(
 /// vector, built once per list (fitting is what costs; `suggest_ops` keeps them).
 pub struct QuickMatcher {
     matcher: Vectorizer,
-    /// (id, lower-cased title and shortcut, vector of title + shortcut + body).
-    items: Vec<(i64, [String; 2], SparseVec)>,
+    /// (id, lower-cased title, shortcut and tagged intents, vector of title + shortcut + body).
+    items: Vec<(i64, Vec<String>, SparseVec)>,
 }
 
 impl QuickMatcher {
@@ -109,7 +109,8 @@ impl QuickMatcher {
             .iter()
             .zip(&texts)
             .map(|(q, t)| {
-                let named = [q.title.to_lowercase(), q.shortcut.to_lowercase()];
+                let mut named = vec![q.title.to_lowercase(), q.shortcut.to_lowercase()];
+                named.extend(q.intents.iter().map(|i| i.to_lowercase()));
                 (q.id, named, matcher.transform(t))
             })
             .collect();
@@ -121,7 +122,7 @@ impl QuickMatcher {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for q in &replies[..replies.len().min(MAX_QUICK_REPLIES)] {
-            (q.id, &q.title, &q.shortcut, &q.body).hash(&mut h);
+            (q.id, &q.title, &q.shortcut, &q.body, &q.intents).hash(&mut h);
         }
         h.finish()
     }
@@ -179,6 +180,7 @@ mod tests {
             shortcut: format!("q{id}"),
             title: title.into(),
             body: body.into(),
+            ..Default::default()
         }
     }
 
@@ -228,6 +230,15 @@ mod tests {
         let by_intent = QuickMatcher::new(&replies).rank("zzz", &["发票".to_string()]);
         assert_eq!(by_intent.first().map(|r| r.0), Some(3));
         assert!(QuickMatcher::new(&[]).rank("退款", &names).is_empty());
+        // A reply tagged with the intent (`intents`) names it too.
+        let mut tagged = replies.clone();
+        tagged[0].intents = vec!["refund".into()];
+        let lifted = QuickMatcher::new(&tagged).rank("zzz", &names);
+        assert_eq!(lifted.first().map(|r| r.0), Some(1), "{lifted:?}");
+        assert_ne!(
+            QuickMatcher::fingerprint(&tagged),
+            QuickMatcher::fingerprint(&replies)
+        );
         assert_eq!(
             QuickMatcher::fingerprint(&replies),
             QuickMatcher::fingerprint(&replies.clone())

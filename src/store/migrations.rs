@@ -258,4 +258,36 @@ UPDATE sqlite_schema
 PRAGMA writable_schema = OFF;
 ALTER TABLE sessions ADD COLUMN bot TEXT;
 "#,
+    // 11: quick replies become team or personal (`owner`; existing ones are team replies),
+    // optionally limited to a skill group, tagged with intents (JSON list) for ranking, with
+    // each agent's use counts. Shortcuts are unique per owner (the team shares one set), so
+    // the table is rebuilt without the old UNIQUE(shortcut).
+    r#"
+CREATE TABLE quick_replies_v9 (
+    id INTEGER PRIMARY KEY,
+    owner INTEGER REFERENCES agents(id) ON DELETE CASCADE,
+    group_name TEXT,
+    shortcut TEXT NOT NULL,
+    title TEXT NOT NULL,
+    -- May contain variables ({customer.nickname}, …) that the console fills in.
+    body TEXT NOT NULL,
+    intents TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO quick_replies_v9 (id, shortcut, title, body)
+    SELECT id, shortcut, title, body FROM quick_replies;
+DROP TABLE quick_replies;
+ALTER TABLE quick_replies_v9 RENAME TO quick_replies;
+CREATE UNIQUE INDEX quick_replies_shortcut ON quick_replies(IFNULL(owner, 0), shortcut);
+CREATE INDEX quick_replies_owner ON quick_replies(owner);
+CREATE TABLE quick_reply_uses (
+    reply_id INTEGER NOT NULL REFERENCES quick_replies(id) ON DELETE CASCADE,
+    agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    uses INTEGER NOT NULL,
+    last_used INTEGER NOT NULL,
+    PRIMARY KEY (reply_id, agent_id)
+) WITHOUT ROWID;
+CREATE INDEX quick_reply_uses_agent ON quick_reply_uses(agent_id);
+"#,
 ];

@@ -239,8 +239,20 @@ pub trait Read: integrations::IntegrationRead {
     fn kb_versions(&mut self, id: i64) -> Result<Vec<ArticleVersion>>;
     /// The articles sent in a session, in the order they were sent.
     fn kb_sent(&mut self, session: SessionId) -> Result<Vec<SentArticle>>;
-    /// Every quick reply, in the order they were added.
+    /// Every quick reply: team ones, then personal ones by owner; each in the order added.
     fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>>;
+    /// The team quick replies and `agent`'s personal ones (team first), with `agent`'s use
+    /// counts; at most `limit`.
+    fn quick_replies_of(&mut self, agent: AgentId, limit: u32) -> Result<Vec<QuickReply>>;
+    fn quick_reply(&mut self, id: i64) -> Result<Option<QuickReply>>;
+    /// The team's (`owner` None) or one agent's reply with this shortcut.
+    fn quick_reply_by_shortcut(
+        &mut self,
+        owner: Option<AgentId>,
+        shortcut: &str,
+    ) -> Result<Option<QuickReply>>;
+    /// How many quick replies the team (`None`) or one agent has.
+    fn count_quick_replies(&mut self, owner: Option<AgentId>) -> Result<usize>;
     /// Up to `limit` audit entries with `at >= since` (and the given action, if any), oldest
     /// first.
     fn audit_entries(
@@ -337,8 +349,18 @@ pub trait Tx: Read + integrations::IntegrationTx {
         agent: Option<AgentId>,
         now: Millis,
     ) -> Result<()>;
-    /// Stores a quick reply (its `id` is ignored); a shortcut already taken is a `Conflict`.
+    /// Stores a quick reply (its `id` is ignored; `owner` makes it personal); a shortcut
+    /// already taken in the same set is a `Conflict`.
     fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64>;
+    /// Creates (`id` 0) or updates a quick reply (an existing one keeps its owner) and returns
+    /// it as stored. A shortcut taken in the same set is a `Conflict`; an unknown id or group
+    /// `NotFound`. Rules on who may do it are the caller's.
+    fn save_quick_reply(&mut self, reply: &QuickReply, now: Millis) -> Result<QuickReply>;
+    /// Deletes a quick reply and its use counts; whether it existed.
+    fn delete_quick_reply(&mut self, id: i64) -> Result<bool>;
+    /// Counts one use of a quick reply by `agent`; returns the agent's count. `NotFound` for
+    /// an unknown reply.
+    fn record_quick_reply_use(&mut self, id: i64, agent: AgentId, now: Millis) -> Result<u32>;
 
     /// One bounded step of retention at `now`: deletes at most `batch` of the oldest events
     /// the `policy` lets go and at most `batch` expired tokens (but not those in `keep_tokens`:

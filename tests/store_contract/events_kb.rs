@@ -134,6 +134,7 @@ pub fn quick_replies(open: Open) {
         shortcut: shortcut.into(),
         title: format!("title {shortcut}"),
         body: "Hello {customer}, I am {agent}.".into(),
+        ..Default::default()
     };
     let (hi, bye) = write(store, |tx| {
         let hi = tx.insert_quick_reply(&reply("hi"))?;
@@ -156,6 +157,63 @@ pub fn quick_replies(open: Open) {
                 ..reply("bye")
             }
         ]
+    );
+
+    // Personal replies: shortcuts are unique per owner; use counts are per agent.
+    let (ann, bo, mine) = write(store, |tx| {
+        let ann = tx.insert_agent(&agent("qr-ann", Role::Agent, &[]))?;
+        let bo = tx.insert_agent(&agent("qr-bo", Role::Agent, &[]))?;
+        let personal = |owner| QuickReply {
+            scope: kefu::protocol::QuickScope::Personal,
+            owner: Some(owner),
+            ..reply("hi")
+        };
+        let mine = tx.insert_quick_reply(&personal(ann))?;
+        tx.insert_quick_reply(&personal(bo))?;
+        let e = refused(tx, |tx| tx.insert_quick_reply(&personal(ann)).map(drop));
+        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        assert_eq!(tx.record_quick_reply_use(bye, ann, 5)?, 1);
+        assert_eq!(tx.record_quick_reply_use(bye, ann, 9)?, 2);
+        assert_eq!(tx.record_quick_reply_use(bye, bo, 7)?, 1);
+        let e = refused(tx, |tx| tx.record_quick_reply_use(9_999, ann, 1).map(drop));
+        assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
+        Ok((ann, bo, mine))
+    })
+    .unwrap();
+    let of_ann = read(store, |r| r.quick_replies_of(ann, 100)).unwrap();
+    assert_eq!(
+        of_ann
+            .iter()
+            .map(|q| (q.id, q.uses, q.last_used))
+            .collect::<Vec<_>>(),
+        [(hi, 0, None), (bye, 2, Some(9)), (mine, 0, None)]
+    );
+    assert_eq!(read(store, |r| r.count_quick_replies(Some(bo))).unwrap(), 1);
+    assert_eq!(read(store, |r| r.count_quick_replies(None)).unwrap(), 2);
+    assert_eq!(
+        read(store, |r| r.quick_reply_by_shortcut(Some(ann), "hi"))
+            .unwrap()
+            .map(|q| q.id),
+        Some(mine)
+    );
+    // An update keeps the owner; a delete takes the use counts along.
+    let saved = write(store, |tx| {
+        let mut q = tx.quick_reply(mine)?.unwrap();
+        q.title = "changed".into();
+        q.owner = None;
+        let saved = tx.save_quick_reply(&q, 50)?;
+        assert!(tx.delete_quick_reply(bye)?);
+        assert!(!tx.delete_quick_reply(bye)?);
+        Ok(saved)
+    })
+    .unwrap();
+    assert_eq!(
+        (saved.owner, saved.title.as_str(), saved.updated_at),
+        (Some(ann), "changed", 50)
+    );
+    assert_eq!(
+        read(store, |r| r.quick_replies_of(bo, 100)).unwrap().len(),
+        2
     );
 }
 

@@ -138,29 +138,13 @@ impl App {
         Vec::new()
     }
 
-    /// Opens the quick-reply list (typed `/` at the start of an empty composer).
-    pub fn open_quick_replies(&mut self) -> Vec<Effect> {
-        let matches = (0..self.quick_replies.len()).collect();
-        self.overlay = Some(Overlay::QuickReplies {
-            picker: Picker {
-                matches,
-                ..Default::default()
-            },
-        });
-        if self.quick_replies.is_empty() {
-            vec![request(Tag::QuickReplies, req::QuickReplies {})]
-        } else {
-            Vec::new()
-        }
-    }
-
     /// Re-ranks the open picker after its query changed.
     pub fn refilter(&mut self) {
-        let qr: Vec<String> = self
-            .quick_replies
-            .iter()
-            .map(|q| format!("{} {} {}", q.shortcut, q.title, q.body))
-            .collect();
+        let query = match &self.overlay {
+            Some(Overlay::QuickReplies { picker }) => Some(picker.query.clone()),
+            _ => None,
+        };
+        let ranked = query.map(|q| self.rank_quick_replies(&q));
         match &mut self.overlay {
             Some(Overlay::Transfer { items, picker, .. }) => {
                 picker.matches = fuzzy_rank(&picker.query, items.iter().map(|i| i.label()));
@@ -176,9 +160,10 @@ impl App {
                 picker.selected = 0;
             }
             Some(Overlay::QuickReplies { picker }) => {
-                picker.matches = fuzzy_rank(&picker.query, qr.iter().map(|s| s.as_str()));
+                picker.matches = ranked.unwrap_or_default();
                 picker.selected = 0;
             }
+            Some(Overlay::QuickManager(_)) => self.refilter_quick_manager(),
             _ => {}
         }
     }
@@ -361,21 +346,6 @@ impl App {
         }
     }
 
-    /// Fills `{customer}` and `{agent}` in a quick reply.
-    pub fn fill_reply(&self, body: &str) -> String {
-        let customer = self
-            .current()
-            .map(|s| s.view.customer.nickname.clone())
-            .unwrap_or_default();
-        let agent = self
-            .me
-            .as_ref()
-            .map(|m| m.display_name.clone())
-            .unwrap_or_default();
-        body.replace("{customer}", &customer)
-            .replace("{agent}", &agent)
-    }
-
     /// Actions while an overlay is open. Moving around edits the overlay in place; only
     /// confirming or cancelling closes it.
     pub fn update_overlay(&mut self, action: Action) -> Vec<Effect> {
@@ -386,6 +356,9 @@ impl App {
         );
         if let Some(Overlay::Help(_)) = &self.overlay {
             return self.help_action(action);
+        }
+        if let Some(Overlay::QuickManager(_)) = &self.overlay {
+            return self.quick_manager_action(action);
         }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
@@ -502,18 +475,12 @@ impl App {
                 vec![request(Tag::Tag(session), add)]
             }
             Some(Overlay::QuickReplies { picker }) => {
-                let chosen = picker
-                    .matches
-                    .get(picker.selected)
-                    .and_then(|i| self.quick_replies.get(*i));
-                if let Some(body) = chosen.map(|q| self.fill_reply(&q.body))
-                    && let Some(s) = self.current_mut()
-                {
-                    s.draft.clear();
-                    s.draft.insert_str(&body);
-                }
+                let chosen = picker.matches.get(picker.selected).copied();
+                self.overlay = None;
                 self.focus = Focus::Compose;
-                Vec::new()
+                return chosen
+                    .map(|i| self.insert_quick_reply(i))
+                    .unwrap_or_default();
             }
             _ => return Vec::new(),
         };

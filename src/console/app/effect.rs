@@ -24,6 +24,10 @@ pub enum Tag {
     QuickReplies,
     /// Suggested replies asked for with this generation (`SuggestState::generation`).
     Suggest(u64),
+    /// A quick reply saved from the manager.
+    QuickReplySave,
+    QuickReplyDelete(i64),
+    QuickReplyUsed(i64),
     Transcript(SessionId),
     /// A page of older messages, fetched while scrolling back.
     OlderTranscript(SessionId),

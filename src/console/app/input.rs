@@ -79,6 +79,10 @@ impl App {
             form.error = None;
             return Vec::new();
         }
+        if let Some(Overlay::QuickManager(_)) = &self.overlay {
+            self.quick_manager_type(c);
+            return Vec::new();
+        }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));
             return Vec::new();
@@ -146,6 +150,18 @@ impl App {
                 f(&mut picker.query)
             }
             Some(Overlay::End { phrase, .. }) => f(phrase),
+            Some(Overlay::QuickManager(m)) => match &mut m.form {
+                Some(form) => {
+                    if let Some(field) = form.text_field() {
+                        f(field);
+                    }
+                    return;
+                }
+                None => {
+                    f(&mut m.picker.query);
+                    m.picker.selected = 0;
+                }
+            },
             // Pasted text goes to the help overlay's filter line.
             Some(Overlay::Help(help)) => {
                 help.filtering = true;

@@ -18,6 +18,8 @@ mod help;
 mod input;
 pub mod layout;
 mod net_events;
+mod quick;
+pub mod quick_manager;
 mod replies;
 mod scroll;
 mod sessions;
@@ -26,6 +28,7 @@ pub mod suggest;
 
 pub use dialogs::{NEW_TAG, fuzzy_rank};
 pub use effect::{AlertKind, Effect, NetEvent, Tag};
+pub use quick_manager::{NEW_REPLY, QuickForm, QuickManager};
 pub use scroll::PAGE;
 pub use sessions::{Row, WAIT_LONG_MS, WAIT_OVERDUE_MS, is_complaint};
 pub use state::*;

@@ -43,6 +43,19 @@ impl App {
                 self.refilter();
                 Vec::new()
             }
+            (Tag::QuickReplyUsed(_), Reply::QuickReplyUsed(r)) => {
+                self.on_quick_reply_used(r);
+                Vec::new()
+            }
+            (Tag::QuickReplySave, Reply::QuickReplySave(r)) => {
+                self.on_quick_reply_saved(r.quick_reply);
+                self.quick_form_saved();
+                Vec::new()
+            }
+            (Tag::QuickReplyDelete(id), Reply::QuickReplyDelete(_)) => {
+                self.on_quick_reply_deleted(id);
+                Vec::new()
+            }
             (Tag::Transcript(id), Reply::Transcript(r)) => {
                 if let Some(s) = self.sessions.get_mut(&id) {
                     // Lines that arrived live while it loaded are kept; one line per seq.
@@ -178,6 +191,12 @@ impl App {
                     && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>
             {
                 self.remove_session(id);
+            }
+            // The form stays open with the server's reason in it.
+            Tag::QuickReplySave if self.quick_form_failed(&message) => return Vec::new(),
+            // A use that was not counted only changes the ranking a little.
+            Tag::QuickReplyUsed(_) if !matches!(e, ReplyError::Unreadable { .. }) => {
+                return Vec::new();
             }
             // The fuzzy title matches stay; a failed full-text search is not worth a notice.
             Tag::KbFullText(_) => return Vec::new(),

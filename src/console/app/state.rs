@@ -344,6 +344,8 @@ pub enum Overlay {
     QuickReplies {
         picker: Picker,
     },
+    /// Managing quick replies (`quick_manager`).
+    QuickManager(super::quick_manager::QuickManager),
     Quit,
 }
 

@@ -53,6 +53,7 @@ fn zh(action: Action) -> Option<&'static str> {
         Tag => "给会话添加标签",
         End => "结束会话",
         ToggleFollowUp => "标记或取消待跟进",
+        QuickReplies => "管理快捷回复（个人；主管可管理团队回复）",
         Open => "打开所选项",
         FirstItem => "跳到第一个会话；在对话中跳到第一条消息",
         LastItem => "跳到最后一个会话；在对话中跳到最后一条消息",

@@ -14,6 +14,7 @@ mod help;
 mod list;
 mod overlay;
 mod popup;
+mod quick;
 mod side;
 mod status;
 mod suggest;

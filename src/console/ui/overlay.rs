@@ -91,28 +91,13 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
             ));
             pick_list(frame, ctx, picker, &labels, inner, true);
         }
-        Overlay::QuickReplies { picker } => {
-            let inner = popup(frame, ctx, centered(area, 70, 16), t.quick_replies_title);
-            let labels: Vec<String> = ctx
-                .app
-                .quick_replies
-                .iter()
-                .map(|q| {
-                    format!(
-                        "/{} {} — {}",
-                        q.shortcut,
-                        q.title,
-                        q.body.replace('\n', " ")
-                    )
-                })
-                .collect();
-            pick_list(frame, ctx, picker, &labels, inner, true);
-        }
+        Overlay::QuickReplies { picker } => super::quick::draw_picker(frame, ctx, picker, area),
+        Overlay::QuickManager(m) => super::quick::draw_manager(frame, ctx, m, area),
     }
 }
 
 /// A query line plus the ranked items, the selected one highlighted.
-fn pick_list(
+pub(super) fn pick_list(
     frame: &mut Frame,
     ctx: &Ctx,
     picker: &Picker,
@@ -149,7 +134,13 @@ fn pick_list(
 
 /// A text field on one row: a marker and highlight when it has the keyboard (so it shows
 /// without colour too), then the label and the value, the highlight filling the row.
-fn field_line(ctx: &Ctx, label: &str, value: &str, focused: bool, width: u16) -> Line<'static> {
+pub(super) fn field_line(
+    ctx: &Ctx,
+    label: &str,
+    value: &str,
+    focused: bool,
+    width: u16,
+) -> Line<'static> {
     let (mark, style) = if focused {
         ("› ", ctx.style("dialog.selected"))
     } else {

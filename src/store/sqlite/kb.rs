@@ -6,7 +6,7 @@ use super::error::Res;
 use super::rows::collect;
 use crate::model::Millis;
 use crate::protocol::{
-    Article, ArticleStatus, ArticleSummary, ArticleVersion, QuickReply, SentArticle, split_keywords,
+    Article, ArticleStatus, ArticleSummary, ArticleVersion, SentArticle, split_keywords,
 };
 use crate::store::{SaveOutcome, StoreError};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -329,39 +329,6 @@ pub(super) fn sent_in_session(tx: &Connection, session: i64) -> Res<Vec<SentArti
             version: r.get(2)?,
             agent_id: r.get(3)?,
             sent_at: r.get(4)?,
-        })
-    })
-}
-
-pub(super) fn insert_quick_reply(tx: &Connection, q: &QuickReply) -> Res<i64> {
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM quick_replies WHERE shortcut = ?1)",
-        [&q.shortcut],
-        |r| r.get(0),
-    )?;
-    if taken {
-        return Err(StoreError::Conflict(format!(
-            "quick reply shortcut `{}` is taken",
-            q.shortcut
-        ))
-        .into());
-    }
-    tx.execute(
-        "INSERT INTO quick_replies (shortcut, title, body) VALUES (?1, ?2, ?3)",
-        params![q.shortcut, q.title, q.body],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
-
-pub(super) fn list_quick_replies(tx: &Connection) -> Res<Vec<QuickReply>> {
-    let mut stmt =
-        tx.prepare_cached("SELECT id, shortcut, title, body FROM quick_replies ORDER BY id")?;
-    collect(&mut stmt, [], |r| {
-        Ok(QuickReply {
-            id: r.get(0)?,
-            shortcut: r.get(1)?,
-            title: r.get(2)?,
-            body: r.get(3)?,
         })
     })
 }

@@ -3,6 +3,7 @@
 
 use super::error::{Ctx, Res};
 use super::kb;
+use super::quick_replies;
 use super::rows::{self, AGENT_SELECT, CUSTOMER_SELECT, MESSAGE_SELECT, SESSION_SELECT, collect};
 use super::session_rows::WrittenSessions;
 use crate::model::{AgentId, CustomerId, Millis, SessionId, Strategy};
@@ -199,7 +200,27 @@ impl Read for SqliteConn<'_> {
     }
 
     fn list_quick_replies(&mut self) -> Result<Vec<QuickReply>> {
-        self.run(kb::list_quick_replies)
+        self.run(quick_replies::list_all)
+    }
+
+    fn quick_replies_of(&mut self, agent: AgentId, limit: u32) -> Result<Vec<QuickReply>> {
+        self.run(|c| quick_replies::visible_to(c, agent, limit))
+    }
+
+    fn quick_reply(&mut self, id: i64) -> Result<Option<QuickReply>> {
+        self.run(|c| quick_replies::get(c, id))
+    }
+
+    fn quick_reply_by_shortcut(
+        &mut self,
+        owner: Option<AgentId>,
+        shortcut: &str,
+    ) -> Result<Option<QuickReply>> {
+        self.run(|c| quick_replies::by_shortcut(c, owner, shortcut))
+    }
+
+    fn count_quick_replies(&mut self, owner: Option<AgentId>) -> Result<usize> {
+        self.run(|c| quick_replies::count(c, owner))
     }
 
     fn audit_entries(

@@ -2,6 +2,7 @@
 
 use super::error::SqlError;
 use super::kb;
+use super::quick_replies;
 use super::reads::SqliteConn;
 use super::rows::tags_json;
 use super::session_rows;
@@ -289,7 +290,21 @@ impl Tx for SqliteConn<'_> {
     }
 
     fn insert_quick_reply(&mut self, reply: &QuickReply) -> Result<i64> {
-        self.run(|c| kb::insert_quick_reply(c, reply))
+        let mut new = reply.clone();
+        new.id = 0;
+        self.run(|c| quick_replies::save(c, &new, reply.created_at).map(|q| q.id))
+    }
+
+    fn save_quick_reply(&mut self, reply: &QuickReply, now: Millis) -> Result<QuickReply> {
+        self.run(|c| quick_replies::save(c, reply, now))
+    }
+
+    fn delete_quick_reply(&mut self, id: i64) -> Result<bool> {
+        self.run(|c| quick_replies::delete(c, id))
+    }
+
+    fn record_quick_reply_use(&mut self, id: i64, agent: AgentId, now: Millis) -> Result<u32> {
+        self.run(|c| quick_replies::record_use(c, id, agent, now))
     }
 
     // Retention, the audit log and purges live in `retention.rs`, `audit.rs`, `purge.rs`.
