@@ -11,6 +11,7 @@ mod analyzer;
 pub mod export;
 pub mod import;
 mod index;
+pub mod proposal;
 mod search;
 mod synonyms;
 

@@ -60,6 +60,11 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<StatusReason>,
     },
+    /// To supervisors: a knowledge-base proposal was made. To its author and supervisors:
+    /// it was approved, rejected or withdrawn (`proposal.status` says which).
+    KbProposal {
+        proposal: super::ProposalSummary,
+    },
 }
 
 /// Why an offer was withdrawn.

@@ -13,6 +13,7 @@ use serde_json::Value;
 mod error;
 mod event;
 mod kb;
+mod kb_flow;
 pub mod reply;
 pub mod request;
 mod views;
@@ -24,6 +25,11 @@ pub use event::{
 pub use kb::{
     Article, ArticleStatus, ArticleSummary, ArticleVersion, QuickReply, SentArticle, Snippet,
     split_keywords,
+};
+pub use kb_flow::{
+    AgentCheckin, ArticleUpdate, DiffLine, DiffOp, KbCheckInReply, KbCheckinsReply,
+    KbProposalReply, KbProposalsReply, KbProposeReply, KbReviewReply, KbUpdatesReply, Proposal,
+    ProposalStatus, ProposalSummary, UpdateKind,
 };
 pub use reply::*;
 pub use request::{Call, Request, TransferTarget};

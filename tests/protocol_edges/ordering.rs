@@ -30,6 +30,7 @@ impl Trace {
                 Event::SessionEnded { .. } => "session_ended",
                 Event::Transferred { .. } => "transferred",
                 Event::Status { .. } => "status",
+                Event::KbProposal { .. } => "kb_proposal",
             })
             .collect()
     }

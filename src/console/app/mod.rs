@@ -16,6 +16,7 @@ mod dialogs;
 mod effect;
 mod help;
 mod input;
+mod kb_flow;
 pub mod layout;
 mod net_events;
 mod replies;
@@ -25,6 +26,7 @@ pub mod state;
 
 pub use dialogs::{NEW_TAG, fuzzy_rank};
 pub use effect::{AlertKind, Effect, NetEvent, Tag};
+pub use kb_flow::{EditOutcome, EditPurpose, KbFlowState, KbFlowTag, KbView};
 pub use scroll::PAGE;
 pub use sessions::{Row, WAIT_LONG_MS, WAIT_OVERDUE_MS, is_complaint};
 pub use state::*;
@@ -48,6 +50,7 @@ impl App {
             pickable: Vec::new(),
             directory: Vec::new(),
             kb: KbState::default(),
+            kbflow: KbFlowState::default(),
             quick_replies: Vec::new(),
             layout,
             pending_keys: Vec::new(),

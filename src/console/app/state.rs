@@ -403,6 +403,8 @@ pub struct App {
     pub pickable: Vec<SessionView>,
     pub directory: Vec<AgentInfo>,
     pub kb: KbState,
+    /// The knowledge base's workflow: updates, proposals, sent articles (`kb_flow.rs`).
+    pub kbflow: super::kb_flow::KbFlowState,
     pub quick_replies: Vec<QuickReply>,
     pub layout: LayoutPrefs,
     pub pending_keys: Vec<KeyChord>,

@@ -219,6 +219,17 @@ pub(super) fn search(tx: &Connection, query: &str, limit: u32) -> Res<Vec<Articl
     Ok(out)
 }
 
+/// Published articles by id, a page of them (an empty query's `kb.search`).
+pub(super) fn titles_page(tx: &Connection, offset: u32, limit: u32) -> Res<Vec<ArticleSummary>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {ARTICLE_COLUMNS} FROM kb_articles WHERE status = 'published'
+         ORDER BY id LIMIT ?1 OFFSET ?2"
+    ))?;
+    collect(&mut stmt, params![limit, offset], |r| {
+        Ok(summary_from_row(r)?)
+    })
+}
+
 /// The published articles among `ids`, in the order of `ids`.
 pub(super) fn published_summaries(tx: &Connection, ids: &[i64]) -> Res<Vec<ArticleSummary>> {
     let mut stmt = tx.prepare_cached(&format!(
