@@ -400,7 +400,7 @@ async fn updates_check_ins_and_the_supervisors_view() {
         mut alice,
         mut sam,
         returns,
-        _dir: _keep,
+        _dir: dir,
         ..
     } = world().await;
     // Never checked in: the published article is unread (the draft is not listed).
@@ -476,6 +476,18 @@ async fn updates_check_ins_and_the_supervisors_view() {
         .unwrap()
         .clone();
     assert_eq!(alice_row["unread"], 0);
+    // The same from the command line.
+    let (code, out, err) = admin_cmd(dir.path(), &["kb", "checkins"]);
+    assert_eq!(code, 0, "{err}");
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(line("alice").last(), Some(&"0"), "{out}");
+    assert_eq!(line("bob")[1..], ["never", "2"], "{out}");
     server.stop().await;
 }
 

@@ -8,6 +8,7 @@
 //! missing or was built by another schema version.
 
 mod analyzer;
+pub mod checkins;
 pub mod export;
 pub mod import;
 mod index;
