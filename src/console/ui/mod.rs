@@ -10,6 +10,7 @@
 mod chat;
 mod ctx;
 mod help;
+mod kb_flow;
 mod list;
 mod overlay;
 mod popup;
