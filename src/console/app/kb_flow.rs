@@ -342,7 +342,10 @@ impl App {
                 self.kbflow.unread = r.unread;
                 self.kbflow.checked_at = r.checked_at;
                 self.kbflow.updates = r.updates;
-                self.kbflow.selected = self.kbflow.selected.min(self.kbflow.updates.len());
+                self.kbflow.selected = self
+                    .kbflow
+                    .selected
+                    .min(self.kbflow.updates.len().saturating_sub(1));
             }
             (KbFlowTag::CheckIn, Reply::KbCheckIn(r)) => {
                 self.kbflow.unread = 0;
