@@ -445,11 +445,17 @@ impl App {
                 t.kb_your_proposal
             ));
         }
+        let approved = p.status == ProposalStatus::Approved;
         if let Some(mine) = self.kbflow.proposals.iter_mut().find(|x| x.id == p.id) {
             *mine = p;
         }
-        // The list and the pending count (the status line's) change for both.
-        vec![flow(KbFlowTag::Proposals, req::KbProposals::default())]
+        // The list and the pending count (the status line's) change for both; an approval
+        // changed an article, so the unread count too.
+        let mut fx = vec![flow(KbFlowTag::Proposals, req::KbProposals::default())];
+        if approved {
+            fx.push(flow(KbFlowTag::Updates, req::KbUpdates::default()));
+        }
+        fx
     }
 
     /// `kb.sent` answered: what the session was sent so far.
