@@ -343,3 +343,56 @@ fn updates_show_unread_check_in_clears_them_and_the_author_hears_the_outcome() {
         [(Tag::KbFlow(KbFlowTag::Proposals), _)]
     ));
 }
+
+fn titles_page(from: i64, n: i64, next: Option<u32>) -> Reply {
+    Reply::KbSearch(kefu::protocol::KbSearchReply {
+        articles: (from..from + n)
+            .map(|id| kefu::protocol::ArticleSummary {
+                id,
+                title: format!("Article {id}"),
+                keywords: vec![],
+                lang: "en".into(),
+                updated_at: 0,
+                category: String::new(),
+                tags: vec![],
+                questions: vec![],
+                status: Default::default(),
+                snippet: None,
+            })
+            .collect(),
+        next_offset: next,
+        fallback: false,
+    })
+}
+
+#[test]
+fn titles_are_fetched_page_by_page() {
+    let mut app = workbench();
+    let fx = app.on_net(NetEvent::Reply {
+        tag: Tag::KbList,
+        result: Ok(titles_page(1, 200, Some(200))),
+    });
+    // (The first title's article is fetched for the preview too.)
+    let Some((_, Request::KbSearch(q))) = requests(&fx)
+        .into_iter()
+        .find(|(tag, _)| *tag == Tag::KbListMore(200))
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        (q.query.as_str(), q.offset, q.limit),
+        ("", Some(200), Some(200))
+    );
+    let fx = app.on_net(NetEvent::Reply {
+        tag: Tag::KbListMore(200),
+        result: Ok(titles_page(201, 5, None)),
+    });
+    assert!(
+        !requests(&fx)
+            .iter()
+            .any(|(tag, _)| matches!(tag, Tag::KbListMore(_))),
+        "the last page: {fx:?}"
+    );
+    assert_eq!(app.kb.titles.len(), 205);
+    assert_eq!(app.kb.titles[204].title, "Article 205");
+}
