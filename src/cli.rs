@@ -270,6 +270,9 @@ pub enum AdminKbCmd {
         format: crate::kb::export::Format,
         path: PathBuf,
     },
+    /// Each agent's last check-in on the latest updates and how many published articles
+    /// changed since (unread).
+    Checkins,
 }
 
 #[derive(Subcommand)]
@@ -617,6 +620,7 @@ fn run_kb(store: &mut dyn crate::store::Store, what: AdminKbCmd) -> anyhow::Resu
             let n = crate::kb::export::export(store, format, &path)?;
             println!("{n} articles written to {}", path.display());
         }
+        AdminKbCmd::Checkins => print!("{}", crate::kb::checkins::table(store)?),
     }
     Ok(())
 }

@@ -201,7 +201,11 @@ fn due_search(app: &mut App) -> Option<(u64, String)> {
 fn reply(generation: u64, hits: Vec<ArticleSummary>) -> NetEvent {
     NetEvent::Reply {
         tag: Tag::KbFullText(generation),
-        result: Ok(Reply::KbSearch(KbSearchReply { articles: hits })),
+        result: Ok(Reply::KbSearch(KbSearchReply {
+            articles: hits,
+            next_offset: None,
+            fallback: false,
+        })),
     }
 }
 

@@ -61,8 +61,9 @@ fn summaries(v: &Value) -> Vec<ArticleSummary> {
     serde_json::from_value(v["articles"].clone()).unwrap()
 }
 
-/// Searches until `done` holds for the hits (the index catches up with the store on its own
-/// thread), or fails after the deadline.
+/// Searches until `done` holds for the full-text hits (the index catches up with the store on
+/// its own thread; until it has, replies are the store's `fallback`), or fails after the
+/// deadline.
 async fn search_until(
     c: &mut Client,
     query: &str,
@@ -70,8 +71,9 @@ async fn search_until(
 ) -> Vec<ArticleSummary> {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let hits = summaries(&c.call("kb.search", json!({"query": query})).await.unwrap());
-        if done(&hits) {
+        let r = c.call("kb.search", json!({"query": query})).await.unwrap();
+        let hits = summaries(&r);
+        if r.get("fallback").is_none() && done(&hits) {
             return hits;
         }
         assert!(

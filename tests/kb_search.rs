@@ -284,8 +284,11 @@ fn a_missing_index_is_rebuilt_from_the_store() {
     std::fs::remove_dir_all(&dir).unwrap();
     let index = open(_dir.path(), &KbConfig::default());
     assert_eq!((index.rev(), index.len()), (0, 0));
+    // Not ready until it has caught up once: the server answers from the store meanwhile.
+    assert!(!index.ready());
     let kb = Kb { _dir, store, index };
     assert_eq!(kb.catch_up(), corpus().len());
+    assert!(kb.index.ready());
     assert_eq!(kb.first("express"), "Shipping options");
     // Reopened as is: nothing to redo.
     let Kb { _dir, store, index } = kb;

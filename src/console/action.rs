@@ -102,6 +102,11 @@ actions! {
     KbInsert => "kb_insert": "insert the article into the composer to edit",
     SuggestNext => "suggest_next": "highlight the next suggested reply",
     SuggestAdopt => "suggest_adopt": "put the highlighted suggested reply into the composer",
+    KbProposeEdit => "kb_propose_edit": "propose an edit of the selected article ($EDITOR)",
+    KbProposeNew => "kb_propose_new": "propose a new article ($EDITOR)",
+    KbUpdates => "kb_updates": "show the knowledge base's latest updates",
+    KbCheckIn => "kb_check_in": "mark the latest updates read (check in)",
+    KbProposals => "kb_proposals": "knowledge-base proposals: review (supervisors) or your own",
     Confirm => "confirm": "confirm",
     NextField => "next_field": "next field",
 }

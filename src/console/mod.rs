@@ -7,6 +7,7 @@ pub mod app;
 pub mod bench;
 pub mod composer;
 pub mod config;
+pub mod editor;
 pub mod i18n;
 pub mod keymap;
 pub mod net;

@@ -185,7 +185,9 @@ async fn event_loop(
         effects.extend(app.kb_due());
         effects.extend(app.suggest_due());
         dirty = true;
-        for fx in effects {
+        // A queue: an editor session's result brings effects of its own.
+        let mut effects: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(fx) = effects.pop_front() {
             match fx {
                 Effect::Request { tag, request } => {
                     let _ = net.send(NetCmd::Request { tag, request });
@@ -218,6 +220,14 @@ async fn event_loop(
                     {
                         tracing::warn!(error = %e, "cannot remember the login");
                     }
+                }
+                Effect::EditText { purpose, text } => {
+                    // The old event reader is dropped (its thread stops) so it cannot take the
+                    // editor's keys; a fresh one reads again afterwards.
+                    input = EventStream::new();
+                    let outcome = crate::console::editor::edit_in_terminal(terminal, &text);
+                    app.now = now_ms();
+                    effects.extend(app.on_edited(purpose, outcome));
                 }
                 Effect::Quit => return Ok(()),
             }

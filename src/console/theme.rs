@@ -68,6 +68,8 @@ pub const SCOPES: &[&str] = &[
     "kb.match",
     "kb.selected",
     "kb.preview",
+    "kb.diff.add",
+    "kb.diff.del",
     "dialog",
     "dialog.title",
     "dialog.selected",

@@ -70,8 +70,16 @@ const EN_STOP_WORDS: &[&str] = &[
     "would", "should", "am", "was", "is", "have", "has", "had",
 ];
 
+/// The analyzer, built once: its stop-word sets are shared (behind `Arc`s) by every clone and
+/// the stemmer is a plain value, so a search clones it instead of rebuilding the sets.
+static ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(build);
+
 /// The analyzer: words, then at most 40 bytes each, lowercased, without stop words, stemmed.
 pub fn analyzer() -> TextAnalyzer {
+    ANALYZER.clone()
+}
+
+fn build() -> TextAnalyzer {
     let builder = TextAnalyzer::builder(Words)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)

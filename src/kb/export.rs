@@ -79,11 +79,11 @@ fn file_name(key: &str) -> String {
 }
 
 /// Quoted as JSON strings (which the importer's front matter reads back).
-fn q(s: &str) -> String {
+pub(super) fn q(s: &str) -> String {
     serde_json::to_string(s.trim()).unwrap_or_default()
 }
 
-fn list(items: &[String]) -> String {
+pub(super) fn list(items: &[String]) -> String {
     format!(
         "[{}]",
         items.iter().map(|i| q(i)).collect::<Vec<_>>().join(", ")

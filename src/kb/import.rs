@@ -154,7 +154,7 @@ fn validate(mut a: Article) -> Result<Article, String> {
 }
 
 /// `zh` if the text has Han characters, else `en`.
-fn guess_lang(text: &str) -> String {
+pub fn guess_lang(text: &str) -> String {
     let han = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     if han { "zh" } else { "en" }.into()
 }

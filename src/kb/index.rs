@@ -11,7 +11,7 @@ use crate::protocol::{Article, ArticleStatus};
 use crate::store::{Read, Reader, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -86,6 +86,9 @@ pub struct KbIndex {
     pub(super) synonyms: Synonyms,
     /// The store change number the last commit reached.
     rev: AtomicI64,
+    /// Set once a catch-up reached the store's head: until then (a rebuild at start-up) the
+    /// index may miss most articles, and the server answers from the store instead.
+    ready: AtomicBool,
     /// One catch-up at a time.
     catching_up: Mutex<()>,
     dir: PathBuf,
@@ -132,6 +135,7 @@ impl KbIndex {
             fields,
             synonyms,
             rev: AtomicI64::new(rev),
+            ready: AtomicBool::new(false),
             catching_up: Mutex::new(()),
             dir: dir.to_path_buf(),
             follower: Mutex::new(None),
@@ -141,6 +145,11 @@ impl KbIndex {
     /// The store change number the searchable index reflects.
     pub fn rev(&self) -> i64 {
         self.rev.load(Ordering::Acquire)
+    }
+
+    /// Whether the index has caught up with the store at least once since it was opened.
+    pub fn ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
     }
 
     /// Searchable documents (published articles).
@@ -163,6 +172,7 @@ impl KbIndex {
         let head = rd.kb_max_rev()?;
         let mut rev = self.rev();
         if head == rev {
+            self.ready.store(true, Ordering::Release);
             return Ok(0);
         }
         let mut writer: IndexWriter<TantivyDocument> =
@@ -189,6 +199,7 @@ impl KbIndex {
         }
         self.commit(&mut writer, rev)?;
         writer.wait_merging_threads()?;
+        self.ready.store(true, Ordering::Release);
         Ok(applied)
     }
 

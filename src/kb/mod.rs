@@ -8,9 +8,11 @@
 //! missing or was built by another schema version.
 
 mod analyzer;
+pub mod checkins;
 pub mod export;
 pub mod import;
 mod index;
+pub mod proposal;
 mod search;
 mod synonyms;
 

@@ -63,6 +63,11 @@ pub enum Event {
     /// A recognised intent raised a queued conversation's priority and/or moved it to
     /// another group's queue (the intent catalog's `effects`).
     IntentEffect(super::IntentEffectInfo),
+    /// To supervisors: a knowledge-base proposal was made. To its author and supervisors:
+    /// it was approved, rejected or withdrawn (`proposal.status` says which).
+    KbProposal {
+        proposal: super::ProposalSummary,
+    },
 }
 
 /// Why an offer was withdrawn.

@@ -14,6 +14,7 @@ mod bot;
 mod error;
 mod event;
 mod kb;
+mod kb_flow;
 mod quick;
 pub mod reply;
 pub mod request;
@@ -27,6 +28,11 @@ pub use event::{
 };
 pub use kb::{
     Article, ArticleStatus, ArticleSummary, ArticleVersion, SentArticle, Snippet, split_keywords,
+};
+pub use kb_flow::{
+    AgentCheckin, ArticleUpdate, DiffLine, DiffOp, KbCheckInReply, KbCheckinsReply,
+    KbProposalReply, KbProposalsReply, KbProposeReply, KbReviewReply, KbUpdatesReply, Proposal,
+    ProposalStatus, ProposalSummary, UpdateKind,
 };
 pub use quick::{
     QuickReply, QuickReplyDelete, QuickReplySave, QuickReplySaveReply, QuickReplyUsed,

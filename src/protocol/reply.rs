@@ -101,6 +101,13 @@ pub struct FollowUpReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KbSearchReply {
     pub articles: Vec<ArticleSummary>,
+    /// An empty query's next page starts here; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
+    /// The full-text index is still being built: these hits come from the store's plain
+    /// title and keyword match instead.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fallback: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +118,9 @@ pub struct KbGetReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KbHistoryReply {
     pub versions: Vec<ArticleVersion>,
+    /// How many versions the article has; only the newest (at most 50) are in `versions`.
+    #[serde(default)]
+    pub total: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,6 +2,9 @@
 //! into. Each struct names its reply type through [`Call`], so a client that sends a `Login`
 //! can only decode a `LoginReply`, and a server handler can only answer with one.
 
+pub use super::kb_flow::{
+    KbCheckIn, KbCheckins, KbProposalGet, KbProposals, KbPropose, KbReview, KbUpdates, KbWithdraw,
+};
 pub use super::quick::{QuickReplyDelete, QuickReplySave, QuickReplyUsed};
 use super::quick::{QuickReplySaveReply, QuickReplyUsedReply};
 use super::reply::*;
@@ -135,6 +138,9 @@ pub struct KbSearch {
     pub query: String,
     #[serde(default)]
     pub limit: Option<u32>,
+    /// With an empty query: where the page starts (the reply's `next_offset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -296,6 +302,14 @@ requests! {
     "kb.get" => KbGet => KbGetReply,
     "kb.history" => KbHistory => KbHistoryReply,
     "kb.sent" => KbSent => KbSentReply,
+    "kb.propose" => KbPropose => super::kb_flow::KbProposeReply,
+    "kb.proposals" => KbProposals => super::kb_flow::KbProposalsReply,
+    "kb.proposal" => KbProposalGet => super::kb_flow::KbProposalReply,
+    "kb.review" => KbReview => super::kb_flow::KbReviewReply,
+    "kb.withdraw" => KbWithdraw => super::kb_flow::KbReviewReply,
+    "kb.updates" => KbUpdates => super::kb_flow::KbUpdatesReply,
+    "kb.check_in" => KbCheckIn => super::kb_flow::KbCheckInReply,
+    "kb.checkins" => KbCheckins => super::kb_flow::KbCheckinsReply,
     "quick_replies.list" => QuickReplies => QuickRepliesReply,
     "quick_replies.save" => QuickReplySave => QuickReplySaveReply,
     "quick_replies.delete" => QuickReplyDelete => Empty,

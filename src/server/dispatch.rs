@@ -87,14 +87,14 @@ impl Hub {
             Request::KbGet(q) => {
                 let r = Responder::new(out, id);
                 match agent() {
-                    Ok(_) => self.kb_get(r, q.article_id),
+                    Ok(a) => self.kb_get(r, a, q.article_id),
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
             Request::KbHistory(q) => {
                 let r = Responder::new(out, id);
                 match agent() {
-                    Ok(_) => self.kb_history(r, q.article_id),
+                    Ok(a) => self.kb_history(r, a, q.article_id),
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
@@ -105,6 +105,17 @@ impl Hub {
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
+            req @ (Request::KbPropose(_)
+            | Request::KbProposals(_)
+            | Request::KbProposalGet(_)
+            | Request::KbReview(_)
+            | Request::KbWithdraw(_)
+            | Request::KbUpdates(_)
+            | Request::KbCheckIn(_)
+            | Request::KbCheckins(_)) => match agent() {
+                Ok(a) => self.kb_flow_request(a, out, id, req),
+                Err(e) => self.now(out, id, |_| Err::<(), _>(e)),
+            },
             Request::QuickReplies(_) => {
                 let r = Responder::new(out, id);
                 match agent() {

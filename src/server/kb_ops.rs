@@ -1,5 +1,5 @@
-//! Agent requests about the knowledge base and quick replies. Reads (`kb.search`, `kb.get`,
-//! `kb.history`, `quick_replies.list`) run on the read pool once earlier writes committed;
+//! Agent requests about the knowledge base. Reads (`kb.search`, `kb.get`, `kb.history`) run
+//! on the read pool once earlier writes committed;
 //! full-text searches use the index in the data dir's `kb-index/` there too, never on the
 //! hub or the writer. `kb.sent` records an article sent in the agent's session.
 
@@ -9,7 +9,9 @@ use crate::config::ServerConfig;
 use crate::kb::KbIndex;
 use crate::model::{AgentId, now_ms};
 use crate::protocol::request::{KbSearch, KbSent};
-use crate::protocol::{ApiError, KbGetReply, KbHistoryReply, KbSearchReply, KbSentReply};
+use crate::protocol::{
+    ApiError, ArticleStatus, KbGetReply, KbHistoryReply, KbSearchReply, KbSentReply,
+};
 use crate::store::Reader;
 use std::path::Path;
 use std::sync::Arc;
@@ -17,8 +19,11 @@ use std::time::Duration;
 
 /// Titles returned by `kb.search` when the request gives no limit.
 const DEFAULT_KB_LIMIT: u32 = 100;
-/// Enough for a console to fetch every title once and search locally as the agent types.
-const MAX_KB_LIMIT: u32 = 100_000;
+/// A page of titles (an empty query pages with `offset`): a console fetches as many pages as
+/// it wants to search locally, none of them a large reply.
+const MAX_KB_LIMIT: u32 = 200;
+/// `kb.history` returns at most the newest this many versions (and says how many there are).
+pub(super) const MAX_HISTORY: u32 = 50;
 /// Full-text hits are ranked and each gets a snippet (segmenting its text): nobody reads past
 /// the first few dozen, and a larger page would only make one request cost more.
 const MAX_FULL_TEXT_LIMIT: u32 = 50;
@@ -26,27 +31,17 @@ const MAX_QUERY_CHARS: usize = 200;
 /// How often the index looks for article changes made outside the server (`kefu admin kb`).
 const INDEX_POLL: Duration = Duration::from_secs(2);
 
-/// Up to this many article changes behind, the index catches up before the server serves
-/// (so searches see every article from the first request); more (a rebuild of a large
-/// knowledge base) is done in the background while the server already serves.
-const CATCH_UP_AT_START: i64 = 5_000;
-
-/// Opens (or rebuilds) the index in `data_dir/kb-index` and starts it following the store.
+/// Opens (or starts rebuilding) the index in `data_dir/kb-index` and starts it following the
+/// store. The server does not wait for it: until the index has caught up once
+/// ([`KbIndex::ready`]), searches answer from the store's title and keyword match, marked
+/// `fallback` in the reply.
 pub(super) fn open_index(
     data_dir: &Path,
     config: &ServerConfig,
-    mut reader: Box<dyn Reader>,
+    reader: Box<dyn Reader>,
 ) -> anyhow::Result<Arc<KbIndex>> {
     let synonyms = config.kb.synonyms().map_err(anyhow::Error::msg)?;
     let index = KbIndex::open(&data_dir.join("kb-index"), synonyms)?;
-    let mut caught_up = Ok(0);
-    reader.snapshot(&mut |rd| {
-        if (rd.kb_max_rev()? - index.rev()).abs() <= CATCH_UP_AT_START {
-            caught_up = index.catch_up(rd);
-        }
-        Ok(())
-    })?;
-    caught_up?;
     index.follow(reader, INDEX_POLL);
     Ok(index)
 }
@@ -58,43 +53,74 @@ impl Hub {
             let e = ApiError::invalid(format!("the query is over {MAX_QUERY_CHARS} characters"));
             return self.answer(r, Err(e));
         }
-        let limit = q.limit.unwrap_or(DEFAULT_KB_LIMIT).min(MAX_KB_LIMIT);
+        let limit = q.limit.unwrap_or(DEFAULT_KB_LIMIT).clamp(1, MAX_KB_LIMIT);
         let index = self.kb_index.clone();
         self.read_reply(r, move |tx| {
             let query = q.query.trim();
-            let articles = match index {
-                Some(index) if !query.is_empty() => {
+            let mut reply = KbSearchReply {
+                articles: Vec::new(),
+                next_offset: None,
+                fallback: false,
+            };
+            if query.is_empty() {
+                // A page of titles by id.
+                let offset = q.offset.unwrap_or(0);
+                reply.articles = tx.kb_titles(offset, limit)?;
+                if reply.articles.len() == limit as usize {
+                    reply.next_offset = Some(offset.saturating_add(limit));
+                }
+                return Ok(Ok(reply));
+            }
+            match index {
+                Some(index) if index.ready() => {
                     match index.search(tx, query, limit.min(MAX_FULL_TEXT_LIMIT) as usize) {
-                        Ok(hits) => hits,
+                        Ok(hits) => reply.articles = hits,
                         Err(e) => {
                             tracing::error!(error = %e, "kb search failed");
                             return Ok(Err(ApiError::internal()));
                         }
                     }
                 }
-                _ => tx.kb_search(query, limit)?,
-            };
-            Ok(Ok(KbSearchReply { articles }))
+                _ => {
+                    reply.articles = tx.kb_search(query, limit.min(MAX_FULL_TEXT_LIMIT))?;
+                    reply.fallback = true;
+                }
+            }
+            Ok(Ok(reply))
         });
     }
 
-    pub(super) fn kb_get(&mut self, r: Responder<KbGetReply>, article_id: i64) {
+    /// Drafts and archived articles only for supervisors and admins: to agents they do not
+    /// exist (their authors see their own proposals through `kb.proposal`).
+    pub(super) fn kb_get(&mut self, r: Responder<KbGetReply>, agent: AgentId, article_id: i64) {
+        let sees_all = self.sees_all(agent);
         self.read_reply(r, move |tx| {
             Ok(match tx.kb_get(article_id)? {
-                Some(article) => Ok(KbGetReply { article }),
-                None => Err(ApiError::not_found(format!("no article {article_id}"))),
+                Some(article) if sees_all || article.status == ArticleStatus::Published => {
+                    Ok(KbGetReply { article })
+                }
+                _ => Err(ApiError::not_found(format!("no article {article_id}"))),
             })
         });
     }
 
-    pub(super) fn kb_history(&mut self, r: Responder<KbHistoryReply>, article_id: i64) {
+    /// The newest [`MAX_HISTORY`] versions; `total` says how many there are.
+    pub(super) fn kb_history(
+        &mut self,
+        r: Responder<KbHistoryReply>,
+        agent: AgentId,
+        article_id: i64,
+    ) {
+        let sees_all = self.sees_all(agent);
         self.read_reply(r, move |tx| {
-            let versions = tx.kb_versions(article_id)?;
-            Ok(if versions.is_empty() {
-                Err(ApiError::not_found(format!("no article {article_id}")))
-            } else {
-                Ok(KbHistoryReply { versions })
-            })
+            let visible = tx
+                .kb_get(article_id)?
+                .is_some_and(|a| sees_all || a.status == ArticleStatus::Published);
+            if !visible {
+                return Ok(Err(ApiError::not_found(format!("no article {article_id}"))));
+            }
+            let (versions, total) = tx.kb_versions_newest(article_id, MAX_HISTORY)?;
+            Ok(Ok(KbHistoryReply { versions, total }))
         });
     }
 

@@ -28,6 +28,7 @@ mod idle;
 mod intent_book;
 mod intent_ops;
 mod kb_ops;
+mod kb_review_ops;
 mod listen;
 pub(crate) mod origin;
 mod outbox;

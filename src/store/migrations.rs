@@ -290,4 +290,40 @@ CREATE TABLE quick_reply_uses (
 ) WITHOUT ROWID;
 CREATE INDEX quick_reply_uses_agent ON quick_reply_uses(agent_id);
 "#,
+    // 12: the knowledge base's workflow (issue 9, S21/S22). Proposals: a new article
+    // (article_id NULL) or an edit made from base_version, pending until a supervisor approves
+    // (result_* name the version it became) or rejects it, or its author withdraws it.
+    // Check-ins: when each agent last read the latest updates, with the change number (`rev`)
+    // and the highest article id then, so "changed since" and "new since" are exact.
+    r#"
+CREATE TABLE kb_proposals (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER,
+    base_version INTEGER,
+    author_id INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    category TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    questions TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn')),
+    created_at INTEGER NOT NULL,
+    reviewer TEXT,
+    review_comment TEXT,
+    reviewed_at INTEGER,
+    result_article_id INTEGER,
+    result_version INTEGER
+);
+CREATE INDEX kb_proposals_status ON kb_proposals(status, id);
+CREATE INDEX kb_proposals_author ON kb_proposals(author_id, id);
+CREATE TABLE kb_checkins (
+    agent_id INTEGER PRIMARY KEY,
+    checked_at INTEGER NOT NULL,
+    rev INTEGER NOT NULL,
+    max_article_id INTEGER NOT NULL
+);
+"#,
 ];

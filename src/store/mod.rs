@@ -8,6 +8,7 @@ pub mod committer;
 mod core_rows;
 mod error;
 pub mod integrations;
+pub mod kb_flow;
 mod migrations;
 pub mod readers;
 pub mod retention;
@@ -188,7 +189,7 @@ pub enum Principal {
 
 /// Every query. Implemented by write transactions (which see their own earlier writes) and by
 /// read-only snapshots (which see what was committed when they started).
-pub trait Read: integrations::IntegrationRead {
+pub trait Read: integrations::IntegrationRead + kb_flow::KbFlowRead {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
     /// Every agent, by id.
@@ -272,7 +273,7 @@ pub enum SaveOutcome {
 }
 
 /// Everything one write transaction can do.
-pub trait Tx: Read + integrations::IntegrationTx {
+pub trait Tx: Read + integrations::IntegrationTx + kb_flow::KbFlowTx {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).
     fn savepoint(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;

@@ -31,6 +31,7 @@ impl Trace {
                 Event::Transferred { .. } => "transferred",
                 Event::Status { .. } => "status",
                 Event::IntentEffect(_) => "intent_effect",
+                Event::KbProposal { .. } => "kb_proposal",
             })
             .collect()
     }

@@ -17,6 +17,10 @@ impl App {
         if self.overlay.is_some() {
             return self.update_overlay(action);
         }
+        // The knowledge base's workflow keys, and the list keys its views take over.
+        if let Some(fx) = self.kb_flow_action(action) {
+            return fx;
+        }
         match action {
             Action::Quit => {
                 if self.active_count() > 0 || self.unsent_count() > 0 {

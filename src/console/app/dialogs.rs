@@ -247,6 +247,7 @@ impl App {
             Some(due) if self.now >= due => {
                 self.kb.due = None;
                 let search = req::KbSearch {
+                    offset: None,
                     query: self.kb.searched_query.clone(),
                     limit: Some(KB_FULL_TEXT_HITS),
                 };

@@ -3,6 +3,7 @@
 //! the network task reports back. Plain data plus the small constructors every part of the app
 //! uses to ask for a request.
 
+use super::kb_flow::KbFlowTag;
 use super::state::LayoutPrefs;
 use crate::console::reply::{Reply, ReplyError};
 use crate::model::{AgentStatus, Millis, SessionId};
@@ -16,6 +17,10 @@ pub enum Tag {
     Snapshot,
     Directory,
     KbList,
+    /// A further page of titles, from this offset (appended).
+    KbListMore(u32),
+    /// The knowledge base's workflow (`kb_flow.rs`): proposals, their review, updates.
+    KbFlow(KbFlowTag),
     /// A full-text search made for the query of this generation (`KbState::generation`).
     KbFullText(u64),
     KbGet(i64),
@@ -78,6 +83,12 @@ pub enum Effect {
         server: String,
         username: String,
     },
+    /// Open `$EDITOR` on `text` (a knowledge-base proposal); the result comes back through
+    /// `App::on_edited` with the same purpose.
+    EditText {
+        purpose: super::kb_flow::EditPurpose,
+        text: String,
+    },
     Quit,
 }
 
@@ -131,11 +142,16 @@ pub fn request(tag: Tag, request: impl Into<Request>) -> Effect {
     }
 }
 
-/// Every knowledge-base title, searched locally as the agent types.
+/// The first page of knowledge-base titles, searched locally as the agent types; the
+/// replies ask for the next pages (`kb_flow.rs`).
 pub fn kb_list() -> Effect {
     let all = req::KbSearch {
         query: String::new(),
-        limit: Some(100_000),
+        limit: Some(KB_TITLES_PAGE),
+        offset: None,
     };
     request(Tag::KbList, all)
 }
+
+/// Titles per `kb.search` page (the server's most).
+pub const KB_TITLES_PAGE: u32 = 200;

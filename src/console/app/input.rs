@@ -99,6 +99,9 @@ impl App {
                 self.typing_signal()
             }
             Focus::Kb => {
+                if let Some(fx) = self.kb_flow_char(c) {
+                    return fx;
+                }
                 self.kb.query.push(c);
                 self.refilter_kb()
             }

@@ -16,6 +16,7 @@ mod dialogs;
 mod effect;
 mod help;
 mod input;
+mod kb_flow;
 pub mod layout;
 mod net_events;
 mod quick;
@@ -28,6 +29,7 @@ pub mod suggest;
 
 pub use dialogs::{NEW_TAG, fuzzy_rank};
 pub use effect::{AlertKind, Effect, NetEvent, Tag};
+pub use kb_flow::{EditOutcome, EditPurpose, KbFlowState, KbFlowTag, KbView};
 pub use quick_manager::{NEW_REPLY, QuickForm, QuickManager};
 pub use scroll::PAGE;
 pub use sessions::{Row, WAIT_LONG_MS, WAIT_OVERDUE_MS, is_complaint};
@@ -53,6 +55,7 @@ impl App {
             directory: Vec::new(),
             kb: KbState::default(),
             suggest: Default::default(),
+            kbflow: KbFlowState::default(),
             quick_replies: Vec::new(),
             layout,
             pending_keys: Vec::new(),

@@ -88,6 +88,7 @@ impl App {
             fx.push(request(Tag::Snapshot, req::Snapshot {}));
             fx.push(request(Tag::QuickReplies, req::QuickReplies {}));
             fx.push(request(Tag::Directory, req::Directory {}));
+            fx.extend(self.kb_flow_on_login());
         }
         fx
     }
@@ -183,6 +184,7 @@ impl App {
                 self.on_status_event(status, reason);
                 Vec::new()
             }
+            Event::KbProposal { proposal } => self.on_kb_proposal_event(proposal),
             Event::AgentJoined { .. } | Event::SessionEnded { .. } | Event::Transferred { .. } => {
                 Vec::new()
             }

@@ -24,15 +24,16 @@ impl App {
         match (tag, reply) {
             (Tag::Snapshot, Reply::Snapshot(r)) => self.apply_snapshot(r),
             (Tag::Directory, Reply::Directory(r)) => self.on_directory(r),
-            (Tag::KbList, Reply::KbSearch(r)) => {
-                self.kb
-                    .set_titles(r.articles.into_iter().map(KbTitle::from).collect());
-                self.refilter_kb()
-            }
+            (Tag::KbList, Reply::KbSearch(r)) => self.on_kb_titles_page(true, r),
+            (Tag::KbListMore(_), Reply::KbSearch(r)) => self.on_kb_titles_page(false, r),
+            (Tag::KbFlow(tag), reply) => self.on_kb_flow_reply(tag, reply),
             (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
                 self.merge_kb_hits(generation, r.articles)
             }
-            (Tag::KbSent(_), Reply::KbSent(_)) => Vec::new(),
+            (Tag::KbSent(id), Reply::KbSent(r)) => {
+                self.on_kb_sent(id, r.sent);
+                Vec::new()
+            }
             (Tag::Suggest(generation), Reply::Suggest(r)) => self.on_suggest(generation, r),
             (Tag::KbGet(_), Reply::KbGet(r)) => {
                 self.kb.bodies.insert(r.article.id, r.article.into());

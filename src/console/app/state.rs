@@ -407,6 +407,8 @@ pub struct App {
     pub kb: KbState,
     /// Suggested replies and message intents (`suggest`).
     pub suggest: super::suggest::SuggestState,
+    /// The knowledge base's workflow: updates, proposals, sent articles (`kb_flow.rs`).
+    pub kbflow: super::kb_flow::KbFlowState,
     pub quick_replies: Vec<QuickReply>,
     pub layout: LayoutPrefs,
     pub pending_keys: Vec<KeyChord>,

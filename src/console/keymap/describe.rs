@@ -85,6 +85,11 @@ fn zh(action: Action) -> Option<&'static str> {
         KbInsert => "把文章插入输入框后编辑",
         SuggestNext => "高亮下一条推荐回复",
         SuggestAdopt => "把高亮的推荐回复放入输入框",
+        KbProposeEdit => "用 $EDITOR 提议修改所选文章",
+        KbProposeNew => "用 $EDITOR 提议新文章",
+        KbUpdates => "查看知识库最新更新",
+        KbCheckIn => "标记最新更新为已读（签到）",
+        KbProposals => "知识库投稿：审核（主管）或查看自己的投稿",
         Confirm => "确认",
         NextField => "下一个字段",
         #[allow(unreachable_patterns)] // actions added later fall back to English until translated

@@ -11,6 +11,7 @@ mod bot_line;
 mod chat;
 mod ctx;
 mod help;
+mod kb_flow;
 mod list;
 mod overlay;
 mod popup;

@@ -72,6 +72,7 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         .unwrap_or_else(|| t.profile_none.to_string());
     lines.push(field(t.profile_intent, intent));
     lines.extend(super::bot_line::bot_line(ctx, &s.view));
+    lines.extend(super::kb_flow::sent_lines(ctx));
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         t.profile_past_sessions.to_string(),
@@ -163,7 +164,10 @@ fn context_lines(ctx: &Ctx, view: &SessionView, width: u16) -> Vec<Line<'static>
 
 pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let (app, t) = (ctx.app, ctx.t);
-    let block = ctx.panel(t.kb_title.to_string(), app.focus == Focus::Kb);
+    if app.kbflow.view != crate::console::app::KbView::Search {
+        return super::kb_flow::draw(frame, ctx, area);
+    }
+    let block = ctx.panel(super::kb_flow::panel_title(ctx), app.focus == Focus::Kb);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let parts = Layout::default()
@@ -240,6 +244,7 @@ pub fn kb(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         None => vec![Line::from(Span::styled("…", ctx.style("hint")))],
     };
     all.extend(wrapped(t.kb_hint, "hint"));
+    all.extend(wrapped(t.kb_search_hint_edit, "hint"));
     frame.render_widget(Paragraph::new(all), parts[2]);
 }
 

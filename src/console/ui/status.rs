@@ -112,6 +112,13 @@ pub fn bar(frame: &mut Frame, ctx: &Ctx, area: Rect) {
             ctx.style("status"),
         ));
     }
+    // Supervisors: knowledge-base proposals waiting for review.
+    if app.kbflow.pending > 0 && app.me.as_ref().is_some_and(|m| m.role.sees_all()) {
+        spans.push(Span::styled(
+            format!(" ✎ {} {} ", app.kbflow.pending, t.kb_pending),
+            ctx.style("status"),
+        ));
+    }
     if let Some((msg, until)) = &app.notice
         && *until > app.now
     {

@@ -1,4 +1,4 @@
-//! SQLite queries for the knowledge base and quick replies (migrations 2 and 5): articles with
+//! SQLite queries for the knowledge base (migrations 2 and 8): articles with
 //! their version history, the change counter the full-text index follows, and the articles
 //! sent in sessions.
 
@@ -217,6 +217,17 @@ pub(super) fn search(tx: &Connection, query: &str, limit: u32) -> Res<Vec<Articl
         }
     }
     Ok(out)
+}
+
+/// Published articles by id, a page of them (an empty query's `kb.search`).
+pub(super) fn titles_page(tx: &Connection, offset: u32, limit: u32) -> Res<Vec<ArticleSummary>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {ARTICLE_COLUMNS} FROM kb_articles WHERE status = 'published'
+         ORDER BY id LIMIT ?1 OFFSET ?2"
+    ))?;
+    collect(&mut stmt, params![limit, offset], |r| {
+        Ok(summary_from_row(r)?)
+    })
 }
 
 /// The published articles among `ids`, in the order of `ids`.

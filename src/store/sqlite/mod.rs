@@ -11,6 +11,7 @@ mod error;
 mod file_guard;
 mod integrations;
 mod kb;
+mod kb_proposals;
 mod purge;
 mod quick_replies;
 mod reader;
