@@ -1,7 +1,7 @@
 //! `kefu admin quick-reply`: list, add, edit, remove, import and export quick replies straight
 //! on the database (the server may be running; agents see changes the next time their
 //! console lists quick replies). Every save is checked like a save from the console
-//! ([`crate::quick::validate`]). Import updates a reply with the same (scope, owner, shortcut)
+//! ([`crate::quick::validate()`]). Import updates a reply with the same (scope, owner, shortcut)
 //! instead of adding another.
 
 use crate::model::{AgentId, now_ms};
