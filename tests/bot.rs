@@ -88,7 +88,34 @@ async fn setup(dir: &Path, config: ServerConfig) -> TestServer {
     seed(dir);
     add_agent(dir, "ann", &["general", "humans"], Role::Agent, None);
     add_agent(dir, "sue", &["general"], Role::Supervisor, None);
-    TestServer::start(dir, config).await
+    let server = TestServer::start(dir, config).await;
+    wait_index(&server).await;
+    server
+}
+
+/// Waits until the knowledge base's index has caught up with the store (it does so in the
+/// background after a start; until then the bot matches on the store's titles only).
+async fn wait_index(server: &TestServer) {
+    // Logged in but not online: no offer can go to this connection.
+    let mut sue = Client::connect(&server.url("agent")).await.unwrap();
+    sue.call("login", json!({"username": "sue", "password": PASSWORD}))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let r = sue
+            .call("kb.search", json!({"query": "index ready?"}))
+            .await
+            .unwrap();
+        if r.get("fallback").is_none() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index never caught up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// The next message of `kind` the client is sent.

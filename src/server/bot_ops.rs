@@ -286,13 +286,7 @@ fn lookup(
     if query.is_empty() {
         return Ok(None);
     }
-    let found = match index {
-        Some(index) => index.search(rd, query, CANDIDATES).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "the bot's kb search failed");
-            Vec::new()
-        }),
-        None => rd.kb_search(query, CANDIDATES as u32)?,
-    };
+    let found = super::kb_ops::best_articles(index.as_deref(), rd, query, CANDIDATES)?;
     let mut candidates = Vec::with_capacity(found.len());
     for s in found {
         if let Some(a) = rd.kb_get(s.id)?

@@ -90,6 +90,8 @@ impl Hub {
         });
     }
 
+    /// (see [`best_articles`] for the bot and suggestions.)
+    ///
     /// Drafts and archived articles only for supervisors and admins: to agents they do not
     /// exist (their authors see their own proposals through `kb.proposal`).
     pub(super) fn kb_get(&mut self, r: Responder<KbGetReply>, agent: AgentId, article_id: i64) {
@@ -157,4 +159,22 @@ impl Hub {
             },
         );
     }
+}
+
+/// For the bot and the suggestions, on the read pool: full-text hits once the index has caught
+/// up with the store; before that (or if the index fails) the store's title and keyword match,
+/// as `kb.search` answers meanwhile.
+pub(super) fn best_articles(
+    index: Option<&KbIndex>,
+    rd: &mut dyn crate::store::Read,
+    query: &str,
+    limit: usize,
+) -> crate::store::Result<Vec<crate::protocol::ArticleSummary>> {
+    if let Some(ix) = index.filter(|ix| ix.ready()) {
+        match ix.search(rd, query, limit) {
+            Ok(hits) => return Ok(hits),
+            Err(e) => tracing::error!(error = %e, "kb search failed; the store's match answers"),
+        }
+    }
+    rd.kb_search(query, u32::try_from(limit).unwrap_or(u32::MAX))
 }

@@ -141,18 +141,16 @@ pub fn suggest_for(
         reply.intent_en = i.en.clone();
     }
     let names = intent.map(intent_names).unwrap_or_default();
-    let search = |rd: &mut dyn Read, q: &str, n: usize| -> Vec<ArticleSummary> {
-        match index {
-            Some(ix) if !q.trim().is_empty() => ix.search(rd, q, n).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "suggest: kb search failed");
-                Vec::new()
-            }),
-            _ => Vec::new(),
-        }
-    };
-    let text_hits = search(rd, &text, TEXT_HITS);
+    let search =
+        |rd: &mut dyn Read, q: &str, n: usize| -> crate::store::Result<Vec<ArticleSummary>> {
+            if q.trim().is_empty() {
+                return Ok(Vec::new());
+            }
+            super::kb_ops::best_articles(index, rd, q, n)
+        };
+    let text_hits = search(rd, &text, TEXT_HITS)?;
     let intent_hits = match intent {
-        Some(i) => search(rd, &format!("{} {}", i.zh, i.en), INTENT_HITS),
+        Some(i) => search(rd, &format!("{} {}", i.zh, i.en), INTENT_HITS)?,
         None => Vec::new(),
     };
     for (article, score) in rank_articles(&text, &names, text_hits, intent_hits) {
