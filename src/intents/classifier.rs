@@ -3,6 +3,7 @@
 //! trained again on all of them.
 
 use super::calibrate::{fit_temperature, threshold_keeping, threshold_with_oos};
+use super::ensemble;
 use super::features::{FeatureConfig, SparseVec, Vectorizer};
 use super::linear::{Linear, TrainConfig, softmax};
 use std::collections::BTreeMap;
@@ -21,6 +22,11 @@ pub struct ClassifierConfig {
     pub oos_label: Option<String>,
     /// A fixed threshold instead of one chosen on held-out examples.
     pub threshold: Option<f32>,
+    /// Weight of the class prototypes (`ensemble::prototypes`) added to the trained weights.
+    pub prototype_weight: f32,
+    /// Weight of the naive-Bayes log-count ratios (`ensemble::nb_ratios`) and their smoothing.
+    pub nb_weight: f32,
+    pub nb_alpha: f32,
 }
 
 impl Default for ClassifierConfig {
@@ -31,6 +37,9 @@ impl Default for ClassifierConfig {
             holdout_every: 10,
             oos_label: None,
             threshold: None,
+            prototype_weight: 0.0,
+            nb_weight: 0.0,
+            nb_alpha: 0.1,
         }
     }
 }
@@ -69,7 +78,20 @@ struct Fitted {
 fn fit(texts: &[&str], ys: &[usize], n_class: usize, cfg: &ClassifierConfig) -> Fitted {
     let vectorizer = Vectorizer::fit(texts.iter().copied(), &cfg.features);
     let xs: Vec<SparseVec> = texts.iter().map(|t| vectorizer.transform(t)).collect();
-    let model = Linear::train(&xs, ys, n_class, vectorizer.dim(), &cfg.train);
+    let dim = vectorizer.dim();
+    let mut model = Linear::train(&xs, ys, n_class, dim, &cfg.train);
+    if cfg.prototype_weight != 0.0 {
+        model.add_scaled(
+            &ensemble::prototypes(&xs, ys, n_class, dim),
+            cfg.prototype_weight,
+        );
+    }
+    if cfg.nb_weight != 0.0 {
+        model.add_scaled(
+            &ensemble::nb_ratios(&xs, ys, n_class, dim, cfg.nb_alpha),
+            cfg.nb_weight,
+        );
+    }
     Fitted { vectorizer, model }
 }
 

@@ -7,6 +7,7 @@ pub mod calibrate;
 pub mod catalog;
 pub mod classifier;
 pub mod dataset;
+pub mod ensemble;
 pub mod features;
 pub mod linear;
 pub mod metrics;
