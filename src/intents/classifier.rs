@@ -22,11 +22,16 @@ pub struct ClassifierConfig {
     pub oos_label: Option<String>,
     /// A fixed threshold instead of one chosen on held-out examples.
     pub threshold: Option<f32>,
+    /// Number of softmax models, each trained with its own shuffling seed, whose mean is the
+    /// model (1 = a single model).
+    pub bags: usize,
     /// Weight of the class prototypes (`ensemble::prototypes`) added to the trained weights.
     pub prototype_weight: f32,
     /// Weight of the naive-Bayes log-count ratios (`ensemble::nb_ratios`) and their smoothing.
     pub nb_weight: f32,
     pub nb_alpha: f32,
+    /// Naive-Bayes counts of texts having a feature instead of its summed values.
+    pub nb_binary: bool,
 }
 
 impl Default for ClassifierConfig {
@@ -37,9 +42,11 @@ impl Default for ClassifierConfig {
             holdout_every: 10,
             oos_label: None,
             threshold: None,
+            bags: 1,
             prototype_weight: 0.0,
             nb_weight: 0.0,
             nb_alpha: 0.1,
+            nb_binary: false,
         }
     }
 }
@@ -80,6 +87,16 @@ fn fit(texts: &[&str], ys: &[usize], n_class: usize, cfg: &ClassifierConfig) -> 
     let xs: Vec<SparseVec> = texts.iter().map(|t| vectorizer.transform(t)).collect();
     let dim = vectorizer.dim();
     let mut model = Linear::train(&xs, ys, n_class, dim, &cfg.train);
+    if cfg.bags > 1 {
+        for k in 1..cfg.bags {
+            let tc = TrainConfig {
+                seed: cfg.train.seed.wrapping_add(k as u64),
+                ..cfg.train.clone()
+            };
+            model.add_model(&Linear::train(&xs, ys, n_class, dim, &tc), 1.0);
+        }
+        model.scale(1.0 / cfg.bags as f32);
+    }
     if cfg.prototype_weight != 0.0 {
         model.add_scaled(
             &ensemble::prototypes(&xs, ys, n_class, dim),
@@ -88,7 +105,7 @@ fn fit(texts: &[&str], ys: &[usize], n_class: usize, cfg: &ClassifierConfig) -> 
     }
     if cfg.nb_weight != 0.0 {
         model.add_scaled(
-            &ensemble::nb_ratios(&xs, ys, n_class, dim, cfg.nb_alpha),
+            &ensemble::nb_ratios(&xs, ys, n_class, dim, cfg.nb_alpha, cfg.nb_binary),
             cfg.nb_weight,
         );
     }
@@ -345,6 +362,30 @@ mod tests {
             a.probabilities("where is my invoice"),
             b.probabilities("where is my invoice")
         );
+    }
+
+    #[test]
+    fn the_ensemble_settings_classify_both_fixtures_deterministically() {
+        let cfg = ClassifierConfig {
+            bags: 3,
+            nb_weight: 0.2,
+            prototype_weight: 1.0,
+            ..ClassifierConfig::default()
+        };
+        let a = train(EN_TRAIN, &cfg);
+        assert!(accuracy(&a, EN_TEST) >= 0.8);
+        let b = train(EN_TRAIN, &cfg);
+        assert_eq!(
+            a.probabilities("where is my invoice"),
+            b.probabilities("where is my invoice")
+        );
+        // A different ensemble is a different model.
+        let single = train(EN_TRAIN, &ClassifierConfig::default());
+        assert_ne!(
+            a.probabilities("where is my invoice"),
+            single.probabilities("where is my invoice")
+        );
+        assert!(accuracy(&train(ZH_TRAIN, &cfg), ZH_TEST) >= 0.85);
     }
 
     #[test]

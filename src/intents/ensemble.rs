@@ -12,12 +12,19 @@
 
 use super::features::SparseVec;
 
-/// The per-class sums of the feature vectors, feature-major.
-fn class_sums(xs: &[SparseVec], ys: &[usize], n_class: usize, dim: usize) -> Vec<f32> {
+/// The per-class sums of the feature vectors (of 1 per present feature when `binary`),
+/// feature-major.
+fn class_sums(
+    xs: &[SparseVec],
+    ys: &[usize],
+    n_class: usize,
+    dim: usize,
+    binary: bool,
+) -> Vec<f32> {
     let mut sums = vec![0.0f32; dim * n_class];
     for (x, &y) in xs.iter().zip(ys) {
         for (&j, &v) in x.idx.iter().zip(&x.val) {
-            sums[j as usize * n_class + y] += v;
+            sums[j as usize * n_class + y] += if binary { 1.0 } else { v };
         }
     }
     sums
@@ -25,7 +32,7 @@ fn class_sums(xs: &[SparseVec], ys: &[usize], n_class: usize, dim: usize) -> Vec
 
 /// Each class's summed feature vector scaled to unit length (a class without examples stays 0).
 pub fn prototypes(xs: &[SparseVec], ys: &[usize], n_class: usize, dim: usize) -> Vec<f32> {
-    let mut w = class_sums(xs, ys, n_class, dim);
+    let mut w = class_sums(xs, ys, n_class, dim, false);
     let mut sq = vec![0.0f32; n_class];
     for row in w.chunks_exact(n_class) {
         for (s, v) in sq.iter_mut().zip(row) {
@@ -45,15 +52,17 @@ pub fn prototypes(xs: &[SparseVec], ys: &[usize], n_class: usize, dim: usize) ->
 }
 
 /// r[j][c] = ln(p_cj / |p_c|) - ln(q_cj / |q_c|), where p_c is `alpha` plus the feature mass of
-/// class c and q_c is `alpha` plus the mass of all other classes.
+/// class c and q_c is `alpha` plus the mass of all other classes. With `binary`, a feature's
+/// mass is the number of texts that have it (Wang & Manning's binarised counts), not its value.
 pub fn nb_ratios(
     xs: &[SparseVec],
     ys: &[usize],
     n_class: usize,
     dim: usize,
     alpha: f32,
+    binary: bool,
 ) -> Vec<f32> {
-    let mut w = class_sums(xs, ys, n_class, dim);
+    let mut w = class_sums(xs, ys, n_class, dim, binary);
     let alpha = alpha.max(1e-6);
     // Per-class and per-feature totals.
     let mut in_mass = vec![0.0f64; n_class];
@@ -135,7 +144,7 @@ mod tests {
     #[test]
     fn nb_ratios_favour_the_class_that_owns_a_feature() {
         let (xs, ys) = fixture();
-        let w = nb_ratios(&xs, &ys, 3, 5, 0.1);
+        let w = nb_ratios(&xs, &ys, 3, 5, 0.1, false);
         // Feature 0 belongs to class 0: positive for it, negative for class 1.
         assert!(w[0] > 0.0 && w[1] < 0.0, "{:?}", &w[..3]);
         // Feature 3 belongs to class 1.
@@ -143,5 +152,9 @@ mod tests {
         assert_eq!(best(&score(&w, 3, &sv(&[(1, 1.0), (4, 1.0)]))), 0);
         assert_eq!(best(&score(&w, 3, &sv(&[(2, 1.0)]))), 1);
         assert!(w.iter().all(|v| v.is_finite()));
+        // Binarised counts ignore the value 2 of feature 3: it weighs like feature 2.
+        let b = nb_ratios(&xs, &ys, 3, 5, 0.1, true);
+        assert!((b[3 * 3 + 1] - b[2 * 3 + 1]).abs() < 1e-6);
+        assert!((w[3 * 3 + 1] - w[2 * 3 + 1]).abs() > 1e-3);
     }
 }

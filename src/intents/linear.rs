@@ -197,6 +197,22 @@ impl Linear {
         }
     }
 
+    /// Adds `weight` times another model's weights and biases (same shape) to this one: the
+    /// mean of models trained with different seeds is one model of the same size.
+    pub fn add_model(&mut self, other: &Linear, weight: f32) {
+        debug_assert_eq!(other.w.len(), self.w.len());
+        self.add_scaled(&other.w, weight);
+        for (b, o) in self.b.iter_mut().zip(&other.b) {
+            *b += weight * o;
+        }
+    }
+
+    /// Multiplies every weight and bias by `k`.
+    pub fn scale(&mut self, k: f32) {
+        self.w.iter_mut().for_each(|v| *v *= k);
+        self.b.iter_mut().for_each(|v| *v *= k);
+    }
+
     pub fn n_class(&self) -> usize {
         self.n_class
     }
@@ -280,6 +296,23 @@ mod tests {
         m.scores(&xs[0], &mut after);
         assert_eq!(after[0], before[0]);
         assert!((after[1] - before[1] - 3.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_mean_of_a_model_with_itself_is_the_model() {
+        let xs = vec![sv(&[(0, 1.0)]), sv(&[(1, 1.0)])];
+        let m = Linear::train(&xs, &[0, 1], 2, 2, &TrainConfig::default());
+        let mut twice = m.clone();
+        twice.add_model(&m, 1.0);
+        twice.scale(0.5);
+        let (mut a, mut b) = ([0.0; 2], [0.0; 2]);
+        m.scores(&xs[1], &mut a);
+        twice.scores(&xs[1], &mut b);
+        assert!(
+            a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6),
+            "{a:?} {b:?}"
+        );
+        assert!(a[1] > a[0]);
     }
 
     #[test]
