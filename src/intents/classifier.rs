@@ -1,11 +1,11 @@
-//! The intent classifier: TF-IDF n-gram features, a softmax linear model, a temperature and an
-//! "unknown" threshold chosen on a held-out tenth of the training examples, then the model is
+//! The intent classifier: TF-IDF n-gram features, a softmax linear model plus naive-Bayes
+//! log-count ratios (one weight matrix), a temperature and an "unknown" threshold chosen on a held-out tenth of the training examples, then the model is
 //! trained again on all of them.
 
 use super::calibrate::{fit_temperature, threshold_keeping, threshold_with_oos};
-use super::ensemble;
 use super::features::{FeatureConfig, SparseVec, Vectorizer};
 use super::linear::{Linear, TrainConfig, softmax};
+use super::nb;
 use std::collections::BTreeMap;
 
 /// Used when the held-out examples cannot choose a threshold (too few examples).
@@ -22,16 +22,10 @@ pub struct ClassifierConfig {
     pub oos_label: Option<String>,
     /// A fixed threshold instead of one chosen on held-out examples.
     pub threshold: Option<f32>,
-    /// Number of softmax models, each trained with its own shuffling seed, whose mean is the
-    /// model (1 = a single model).
-    pub bags: usize,
-    /// Weight of the class prototypes (`ensemble::prototypes`) added to the trained weights.
-    pub prototype_weight: f32,
-    /// Weight of the naive-Bayes log-count ratios (`ensemble::nb_ratios`) and their smoothing.
+    /// Weight of the naive-Bayes log-count ratios (`nb`) added to the softmax model's weights
+    /// (0 = logistic regression alone), and their smoothing.
     pub nb_weight: f32,
     pub nb_alpha: f32,
-    /// Naive-Bayes counts of texts having a feature instead of its summed values.
-    pub nb_binary: bool,
 }
 
 impl Default for ClassifierConfig {
@@ -42,11 +36,8 @@ impl Default for ClassifierConfig {
             holdout_every: 10,
             oos_label: None,
             threshold: None,
-            bags: 1,
-            prototype_weight: 0.0,
-            nb_weight: 0.0,
+            nb_weight: 0.1,
             nb_alpha: 0.1,
-            nb_binary: false,
         }
     }
 }
@@ -87,27 +78,9 @@ fn fit(texts: &[&str], ys: &[usize], n_class: usize, cfg: &ClassifierConfig) -> 
     let xs: Vec<SparseVec> = texts.iter().map(|t| vectorizer.transform(t)).collect();
     let dim = vectorizer.dim();
     let mut model = Linear::train(&xs, ys, n_class, dim, &cfg.train);
-    if cfg.bags > 1 {
-        for k in 1..cfg.bags {
-            let tc = TrainConfig {
-                seed: cfg.train.seed.wrapping_add(k as u64),
-                ..cfg.train.clone()
-            };
-            model.add_model(&Linear::train(&xs, ys, n_class, dim, &tc), 1.0);
-        }
-        model.scale(1.0 / cfg.bags as f32);
-    }
-    if cfg.prototype_weight != 0.0 {
-        model.add_scaled(
-            &ensemble::prototypes(&xs, ys, n_class, dim),
-            cfg.prototype_weight,
-        );
-    }
     if cfg.nb_weight != 0.0 {
-        model.add_scaled(
-            &ensemble::nb_ratios(&xs, ys, n_class, dim, cfg.nb_alpha, cfg.nb_binary),
-            cfg.nb_weight,
-        );
+        let r = nb::nb_ratios(&xs, ys, n_class, dim, cfg.nb_alpha);
+        model.add_scaled(&r, cfg.nb_weight);
     }
     Fitted { vectorizer, model }
 }
@@ -365,27 +338,25 @@ mod tests {
     }
 
     #[test]
-    fn the_ensemble_settings_classify_both_fixtures_deterministically() {
-        let cfg = ClassifierConfig {
-            bags: 3,
-            nb_weight: 0.2,
-            prototype_weight: 1.0,
+    fn naive_bayes_ratios_change_the_model_and_keep_both_fixtures() {
+        let lr_only = ClassifierConfig {
+            nb_weight: 0.0,
             ..ClassifierConfig::default()
         };
-        let a = train(EN_TRAIN, &cfg);
-        assert!(accuracy(&a, EN_TEST) >= 0.8);
-        let b = train(EN_TRAIN, &cfg);
-        assert_eq!(
-            a.probabilities("where is my invoice"),
-            b.probabilities("where is my invoice")
+        let (with, without) = (
+            train(EN_TRAIN, &ClassifierConfig::default()),
+            train(EN_TRAIN, &lr_only),
         );
-        // A different ensemble is a different model.
-        let single = train(EN_TRAIN, &ClassifierConfig::default());
         assert_ne!(
-            a.probabilities("where is my invoice"),
-            single.probabilities("where is my invoice")
+            with.probabilities("where is my invoice"),
+            without.probabilities("where is my invoice")
         );
-        assert!(accuracy(&train(ZH_TRAIN, &cfg), ZH_TEST) >= 0.85);
+        assert!(accuracy(&with, EN_TEST) >= 0.8);
+        let strong = ClassifierConfig {
+            nb_weight: 1.0,
+            ..ClassifierConfig::default()
+        };
+        assert!(accuracy(&train(ZH_TRAIN, &strong), ZH_TEST) >= 0.85);
     }
 
     #[test]

@@ -6,8 +6,6 @@
 //! Normalising the groups apart keeps the many character n-grams from drowning the words.
 
 use super::text::{Fnv, Kind, normalize, tokens};
-use frostem::{Algorithm, Stemmer};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -31,11 +29,6 @@ pub struct FeatureConfig {
     pub char_weight: f32,
     /// 1 + ln(count) instead of the raw count.
     pub sublinear_tf: bool,
-    /// Also the word n-grams of English (Snowball) stems, next to the words as written, so that
-    /// "refunds", "refunded" and "refund" share a feature. Other scripts pass through unchanged.
-    pub stem: bool,
-    /// Also word pairs with one word between them ("card never arrived" -> "card _ arrived").
-    pub skip_bigrams: bool,
 }
 
 impl Default for FeatureConfig {
@@ -49,8 +42,6 @@ impl Default for FeatureConfig {
             min_df: 1,
             char_weight: 2.0,
             sublinear_tf: true,
-            stem: false,
-            skip_bigrams: false,
         }
     }
 }
@@ -101,45 +92,19 @@ impl Hasher for IdHasher {
 }
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
-/// Hashes word n-grams of `words` (each a string) with `tag`, for n in 1..=max.
-fn word_ngrams<S: AsRef<str>>(words: &[S], tag: u8, max: usize, out: &mut Vec<(u64, u8)>) {
-    for n in 1..=max {
-        for w in words.windows(n) {
-            let mut h = Fnv::new(tag);
-            h.byte(n as u8);
-            for t in w {
-                h.bytes(t.as_ref().as_bytes());
-                h.byte(0x1f);
-            }
-            out.push((h.finish(), WORD));
-        }
-    }
-}
-
 /// Appends the hashed n-grams of `text` with their group.
 pub fn extract(text: &str, cfg: &FeatureConfig, out: &mut Vec<(u64, u8)>) {
     let norm = normalize(text);
     let toks = tokens(&norm);
-    let words: Vec<&str> = toks.iter().map(|t| &norm[t.range.clone()]).collect();
-    word_ngrams(&words, b'w', cfg.word_max, out);
-    if cfg.stem {
-        let stemmer = Stemmer::new(Algorithm::English);
-        let stems: Vec<Cow<str>> = toks
-            .iter()
-            .zip(&words)
-            .map(|(t, w)| match t.kind {
-                Kind::Latin => stemmer.stem(w),
-                Kind::Cjk => Cow::Borrowed(*w),
-            })
-            .collect();
-        word_ngrams(&stems, b's', cfg.word_max, out);
-    }
-    if cfg.skip_bigrams {
-        for w in words.windows(3) {
-            let mut h = Fnv::new(b'k');
-            h.bytes(w[0].as_bytes());
-            h.byte(0x1f);
-            h.bytes(w[2].as_bytes());
+    // Word n-grams.
+    for n in 1..=cfg.word_max {
+        for w in toks.windows(n) {
+            let mut h = Fnv::new(b'w');
+            h.byte(n as u8);
+            for t in w {
+                h.bytes(norm[t.range.clone()].as_bytes());
+                h.byte(0x1f);
+            }
             out.push((h.finish(), WORD));
         }
     }
@@ -291,57 +256,6 @@ mod tests {
         assert_eq!(n_features("ab cd", &cfg), 3 + 2 * 6);
         // "退款了": words 3 + 2 bigrams; the CJK run has 2+1 n-grams of 2..=4 (none of 4).
         assert_eq!(n_features("退款了", &cfg), 5 + 3);
-    }
-
-    #[test]
-    fn stems_join_inflected_forms_and_leave_chinese_alone() {
-        let cfg = FeatureConfig {
-            stem: true,
-            ..FeatureConfig::default()
-        };
-        // Without stems, "refunds" and "refunded" share no word feature.
-        let plain = Vectorizer::fit(["refunds", "refunded"], &FeatureConfig::default());
-        let stemmed = Vectorizer::fit(["refunds", "refunded"], &cfg);
-        let shared = |v: &Vectorizer| {
-            let (a, b) = (v.transform("refunds"), v.transform("refunded"));
-            a.idx
-                .iter()
-                .filter(|c| b.idx.contains(c) && v.group[**c as usize] == WORD)
-                .count()
-        };
-        assert_eq!(shared(&plain), 0);
-        assert_eq!(shared(&stemmed), 1);
-        // Words as written are still there: one unigram and one stem per word, plus bigrams.
-        let mut out = Vec::new();
-        extract("cards declined", &cfg, &mut out);
-        let words = out.iter().filter(|f| f.1 == WORD).count();
-        assert_eq!(words, 2 * (2 + 1));
-        // CJK tokens pass through the stemmer unchanged.
-        let mut zh = Vec::new();
-        extract("退款", &cfg, &mut zh);
-        assert_eq!(zh.iter().filter(|f| f.1 == WORD).count(), 2 * (2 + 1));
-    }
-
-    #[test]
-    fn skip_bigrams_pair_words_one_apart() {
-        let cfg = FeatureConfig {
-            skip_bigrams: true,
-            ..FeatureConfig::default()
-        };
-        let base = n_features("card never arrived", &FeatureConfig::default());
-        assert_eq!(n_features("card never arrived", &cfg), base + 1);
-        let v = Vectorizer::fit(["card never arrived"], &cfg);
-        // "card _ arrived" is shared with a message that has another word in the middle.
-        let plain = Vectorizer::fit(["card never arrived"], &FeatureConfig::default());
-        let words = |v: &Vectorizer, t: &str| {
-            let x = v.transform(t);
-            x.idx
-                .iter()
-                .filter(|c| v.group[**c as usize] == WORD)
-                .count()
-        };
-        assert_eq!(words(&plain, "card not arrived"), 2);
-        assert_eq!(words(&v, "card not arrived"), 3);
     }
 
     #[test]

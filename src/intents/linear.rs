@@ -20,9 +20,6 @@ pub struct TrainConfig {
     pub decay: f32,
     /// Multiclass hinge (Crammer–Singer) instead of the log loss.
     pub hinge: bool,
-    /// The model is the mean of the weights at the end of each epoch of the second half of
-    /// training (Polyak averaging over epochs), which smooths the last SGD steps' noise.
-    pub average: bool,
     pub seed: u64,
 }
 
@@ -34,7 +31,6 @@ impl Default for TrainConfig {
             lr0: 0.5,
             decay: 0.0,
             hinge: false,
-            average: false,
             seed: 0x6b65_6675,
         }
     }
@@ -105,8 +101,7 @@ impl Linear {
         let mut rng = SplitMix::new(cfg.seed);
         let mut p = vec![0.0f32; n_class];
         let mut t = 0u64;
-        let mut avg: Option<(Vec<f32>, Vec<f32>, u32)> = None;
-        for epoch in 0..cfg.epochs {
+        for _ in 0..cfg.epochs {
             rng.shuffle(&mut order);
             for &i in &order {
                 let (x, y) = (&xs[i], ys[i]);
@@ -148,26 +143,8 @@ impl Linear {
                     scale = 1.0;
                 }
             }
-            if cfg.average && 2 * (epoch + 1) > cfg.epochs {
-                let (aw, ab, n) =
-                    avg.get_or_insert_with(|| (vec![0.0; m.w.len()], vec![0.0; n_class], 0));
-                for (a, v) in aw.iter_mut().zip(&m.w) {
-                    *a += scale * v;
-                }
-                for (a, v) in ab.iter_mut().zip(&m.b) {
-                    *a += v;
-                }
-                *n += 1;
-            }
         }
-        match avg {
-            Some((aw, ab, n)) => {
-                let inv = 1.0 / n as f32;
-                m.w = aw.into_iter().map(|v| v * inv).collect();
-                m.b = ab.into_iter().map(|v| v * inv).collect();
-            }
-            None => m.w.iter_mut().for_each(|v| *v *= scale),
-        }
+        m.w.iter_mut().for_each(|v| *v *= scale);
         m
     }
 
@@ -188,29 +165,13 @@ impl Linear {
         self.raw_scores(x, 1.0, out);
     }
 
-    /// Adds `weight` times a feature-major matrix of the same shape to the weights (the scorers
-    /// of `ensemble` fold into the model this way).
+    /// Adds `weight` times a feature-major matrix of the same shape to the weights (how the
+    /// naive-Bayes ratios of `nb` join the model).
     pub fn add_scaled(&mut self, other: &[f32], weight: f32) {
         debug_assert_eq!(other.len(), self.w.len());
         for (w, o) in self.w.iter_mut().zip(other) {
             *w += weight * o;
         }
-    }
-
-    /// Adds `weight` times another model's weights and biases (same shape) to this one: the
-    /// mean of models trained with different seeds is one model of the same size.
-    pub fn add_model(&mut self, other: &Linear, weight: f32) {
-        debug_assert_eq!(other.w.len(), self.w.len());
-        self.add_scaled(&other.w, weight);
-        for (b, o) in self.b.iter_mut().zip(&other.b) {
-            *b += weight * o;
-        }
-    }
-
-    /// Multiplies every weight and bias by `k`.
-    pub fn scale(&mut self, k: f32) {
-        self.w.iter_mut().for_each(|v| *v *= k);
-        self.b.iter_mut().for_each(|v| *v *= k);
     }
 
     pub fn n_class(&self) -> usize {
@@ -263,28 +224,6 @@ mod tests {
     }
 
     #[test]
-    fn averaged_weights_separate_and_differ_from_the_last_iterate() {
-        let xs = vec![
-            sv(&[(0, 1.0), (3, 0.5)]),
-            sv(&[(1, 1.0), (3, 0.5)]),
-            sv(&[(2, 1.0)]),
-        ];
-        let ys = [0, 1, 2];
-        let plain = Linear::train(&xs, &ys, 3, 4, &TrainConfig::default());
-        let cfg = TrainConfig {
-            average: true,
-            ..TrainConfig::default()
-        };
-        let avg = Linear::train(&xs, &ys, 3, 4, &cfg);
-        assert_ne!(plain.w, avg.w);
-        let mut s = [0.0; 3];
-        for (x, &y) in xs.iter().zip(&ys) {
-            avg.scores(x, &mut s);
-            assert_eq!((0..3).max_by(|&a, &b| s[a].total_cmp(&s[b])), Some(y));
-        }
-    }
-
-    #[test]
     fn add_scaled_adds_to_the_scores() {
         let xs = vec![sv(&[(0, 1.0)]), sv(&[(1, 1.0)])];
         let mut m = Linear::train(&xs, &[0, 1], 2, 2, &TrainConfig::default());
@@ -296,23 +235,6 @@ mod tests {
         m.scores(&xs[0], &mut after);
         assert_eq!(after[0], before[0]);
         assert!((after[1] - before[1] - 3.0).abs() < 1e-6);
-    }
-
-    #[test]
-    fn the_mean_of_a_model_with_itself_is_the_model() {
-        let xs = vec![sv(&[(0, 1.0)]), sv(&[(1, 1.0)])];
-        let m = Linear::train(&xs, &[0, 1], 2, 2, &TrainConfig::default());
-        let mut twice = m.clone();
-        twice.add_model(&m, 1.0);
-        twice.scale(0.5);
-        let (mut a, mut b) = ([0.0; 2], [0.0; 2]);
-        m.scores(&xs[1], &mut a);
-        twice.scores(&xs[1], &mut b);
-        assert!(
-            a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6),
-            "{a:?} {b:?}"
-        );
-        assert!(a[1] > a[0]);
     }
 
     #[test]

@@ -7,10 +7,10 @@ pub mod calibrate;
 pub mod catalog;
 pub mod classifier;
 pub mod dataset;
-pub mod ensemble;
 pub mod features;
 pub mod linear;
 pub mod metrics;
+pub mod nb;
 pub mod similarity;
 pub mod text;
 
