@@ -45,6 +45,8 @@ pub fn apply_params(cfg: &mut ClassifierConfig, params: &[String]) -> anyhow::Re
             "min_df" => f.min_df = v.parse().with_context(bad)?,
             "char_weight" => f.char_weight = v.parse().with_context(bad)?,
             "sublinear_tf" => f.sublinear_tf = v.parse().with_context(bad)?,
+            "nb_weight" => cfg.nb_weight = v.parse().with_context(bad)?,
+            "nb_alpha" => cfg.nb_alpha = v.parse().with_context(bad)?,
             "epochs" => t.epochs = v.parse().with_context(bad)?,
             "lambda" => t.lambda = v.parse().with_context(bad)?,
             "lr0" => t.lr0 = v.parse().with_context(bad)?,

@@ -1,10 +1,11 @@
-//! The intent classifier: TF-IDF n-gram features, a softmax linear model, a temperature and an
-//! "unknown" threshold chosen on a held-out tenth of the training examples, then the model is
+//! The intent classifier: TF-IDF n-gram features, a softmax linear model plus naive-Bayes
+//! log-count ratios (one weight matrix), a temperature and an "unknown" threshold chosen on a held-out tenth of the training examples, then the model is
 //! trained again on all of them.
 
 use super::calibrate::{fit_temperature, threshold_keeping, threshold_with_oos};
 use super::features::{FeatureConfig, SparseVec, Vectorizer};
 use super::linear::{Linear, TrainConfig, softmax};
+use super::nb;
 use std::collections::BTreeMap;
 
 /// Used when the held-out examples cannot choose a threshold (too few examples).
@@ -21,6 +22,10 @@ pub struct ClassifierConfig {
     pub oos_label: Option<String>,
     /// A fixed threshold instead of one chosen on held-out examples.
     pub threshold: Option<f32>,
+    /// Weight of the naive-Bayes log-count ratios (`nb`) added to the softmax model's weights
+    /// (0 = logistic regression alone), and their smoothing.
+    pub nb_weight: f32,
+    pub nb_alpha: f32,
 }
 
 impl Default for ClassifierConfig {
@@ -31,6 +36,8 @@ impl Default for ClassifierConfig {
             holdout_every: 10,
             oos_label: None,
             threshold: None,
+            nb_weight: 0.1,
+            nb_alpha: 0.1,
         }
     }
 }
@@ -69,7 +76,12 @@ struct Fitted {
 fn fit(texts: &[&str], ys: &[usize], n_class: usize, cfg: &ClassifierConfig) -> Fitted {
     let vectorizer = Vectorizer::fit(texts.iter().copied(), &cfg.features);
     let xs: Vec<SparseVec> = texts.iter().map(|t| vectorizer.transform(t)).collect();
-    let model = Linear::train(&xs, ys, n_class, vectorizer.dim(), &cfg.train);
+    let dim = vectorizer.dim();
+    let mut model = Linear::train(&xs, ys, n_class, dim, &cfg.train);
+    if cfg.nb_weight != 0.0 {
+        let r = nb::nb_ratios(&xs, ys, n_class, dim, cfg.nb_alpha);
+        model.add_scaled(&r, cfg.nb_weight);
+    }
     Fitted { vectorizer, model }
 }
 
@@ -323,6 +335,28 @@ mod tests {
             a.probabilities("where is my invoice"),
             b.probabilities("where is my invoice")
         );
+    }
+
+    #[test]
+    fn naive_bayes_ratios_change_the_model_and_keep_both_fixtures() {
+        let lr_only = ClassifierConfig {
+            nb_weight: 0.0,
+            ..ClassifierConfig::default()
+        };
+        let (with, without) = (
+            train(EN_TRAIN, &ClassifierConfig::default()),
+            train(EN_TRAIN, &lr_only),
+        );
+        assert_ne!(
+            with.probabilities("where is my invoice"),
+            without.probabilities("where is my invoice")
+        );
+        assert!(accuracy(&with, EN_TEST) >= 0.8);
+        let strong = ClassifierConfig {
+            nb_weight: 1.0,
+            ..ClassifierConfig::default()
+        };
+        assert!(accuracy(&train(ZH_TRAIN, &strong), ZH_TEST) >= 0.85);
     }
 
     #[test]

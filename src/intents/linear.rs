@@ -165,6 +165,15 @@ impl Linear {
         self.raw_scores(x, 1.0, out);
     }
 
+    /// Adds `weight` times a feature-major matrix of the same shape to the weights (how the
+    /// naive-Bayes ratios of `nb` join the model).
+    pub fn add_scaled(&mut self, other: &[f32], weight: f32) {
+        debug_assert_eq!(other.len(), self.w.len());
+        for (w, o) in self.w.iter_mut().zip(other) {
+            *w += weight * o;
+        }
+    }
+
     pub fn n_class(&self) -> usize {
         self.n_class
     }
@@ -212,6 +221,20 @@ mod tests {
             m.scores(&xs[0], &mut s);
             assert!(s[0].is_finite());
         }
+    }
+
+    #[test]
+    fn add_scaled_adds_to_the_scores() {
+        let xs = vec![sv(&[(0, 1.0)]), sv(&[(1, 1.0)])];
+        let mut m = Linear::train(&xs, &[0, 1], 2, 2, &TrainConfig::default());
+        let mut before = [0.0; 2];
+        m.scores(&xs[0], &mut before);
+        // Feature-major: feature 0's class-1 weight is index 1.
+        m.add_scaled(&[0.0, 1.0, 0.0, 0.0], 3.0);
+        let mut after = [0.0; 2];
+        m.scores(&xs[0], &mut after);
+        assert_eq!(after[0], before[0]);
+        assert!((after[1] - before[1] - 3.0).abs() < 1e-6);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Intent recognition, offline and deterministic: intents are data (`catalog`, with a default
-//! zh + en set compiled in), a TF-IDF n-gram softmax classifier trained at start-up in seconds
-//! (`classifier`), evaluation figures (`metrics`), CSV/TSV example files (`dataset`), and the
-//! question similarity the answering bot uses (`similarity`). Pure logic: callers read files.
+//! zh + en set compiled in), a TF-IDF n-gram softmax classifier plus naive-Bayes ratios (`nb`)
+//! trained at start-up in seconds (`classifier`), evaluation figures (`metrics`), CSV/TSV example
+//! files (`dataset`), and the question similarity the answering bot uses (`similarity`). Pure
+//! logic: callers read files.
 
 pub mod calibrate;
 pub mod catalog;
@@ -10,6 +11,7 @@ pub mod dataset;
 pub mod features;
 pub mod linear;
 pub mod metrics;
+pub mod nb;
 pub mod similarity;
 pub mod text;
 
