@@ -6,8 +6,8 @@
 
 use super::features::SparseVec;
 
-/// r[j][c] = ln(p_cj / |p_c|) - ln(q_cj / |q_c|), where p_c is `alpha` plus the summed feature
-/// values of class c's texts and q_c is `alpha` plus those of all other classes. Feature-major
+/// `r[j][c] = ln(p_cj / |p_c|) - ln(q_cj / |q_c|)`, where `p_c` is `alpha` plus the summed
+/// feature values of class `c`'s texts and `q_c` is `alpha` plus those of all other classes. Feature-major
 /// (`dim * n_class`, like `Linear`'s weights).
 pub fn nb_ratios(
     xs: &[SparseVec],

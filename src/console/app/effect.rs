@@ -3,7 +3,7 @@
 //! the network task reports back. Plain data plus the small constructors every part of the app
 //! uses to ask for a request.
 
-use super::kb_flow::KbFlowTag;
+use super::kb_flow_state::KbFlowTag;
 use super::state::LayoutPrefs;
 use crate::console::reply::{Reply, ReplyError};
 use crate::model::{AgentStatus, Millis, SessionId};
@@ -86,7 +86,7 @@ pub enum Effect {
     /// Open `$EDITOR` on `text` (a knowledge-base proposal); the result comes back through
     /// `App::on_edited` with the same purpose.
     EditText {
-        purpose: super::kb_flow::EditPurpose,
+        purpose: super::kb_flow_state::EditPurpose,
         text: String,
     },
     Quit,

@@ -5,86 +5,19 @@
 //! carries out (`console::editor`), whose result comes back through [`App::on_edited`].
 
 use super::effect::{Effect, KB_TITLES_PAGE, Tag, request};
+use super::kb_flow_state::*;
 use super::state::{App, Focus, KbTitle};
 use crate::console::action::Action;
 use crate::console::i18n::text;
 use crate::console::reply::Reply;
 use crate::kb::proposal::Draft;
-use crate::model::{Millis, SessionId};
+use crate::model::SessionId;
 use crate::protocol::request as req;
-use crate::protocol::{
-    ArticleUpdate, KbProposalReply, KbSearchReply, ProposalStatus, ProposalSummary, SentArticle,
-};
-use std::collections::HashMap;
+use crate::protocol::{KbSearchReply, ProposalStatus, ProposalSummary, SentArticle};
 
 /// Titles kept for the instant local filter; beyond them the server's full-text search finds
 /// the rest.
 const MAX_LOCAL_TITLES: u32 = 10_000;
-
-/// What a workflow reply is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KbFlowTag {
-    Updates,
-    CheckIn,
-    Proposals,
-    Proposal(i64),
-    Review(i64),
-    Propose,
-    /// The article fetched to be edited in `$EDITOR`.
-    EditSource(i64),
-}
-
-/// What the KB panel shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum KbView {
-    #[default]
-    Search,
-    Updates,
-    Proposals,
-}
-
-/// What an `$EDITOR` session is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EditPurpose {
-    /// An edit of this article, made from this version.
-    Edit {
-        article_id: i64,
-        version: i64,
-    },
-    NewArticle,
-}
-
-/// How an `$EDITOR` session ended (from `console::editor`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EditOutcome {
-    /// The file's text after the editor exited successfully.
-    Saved(String),
-    /// The editor could not run or failed; for people.
-    Failed(String),
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct KbFlowState {
-    pub view: KbView,
-    pub updates: Vec<ArticleUpdate>,
-    pub unread: u32,
-    pub checked_at: Option<Millis>,
-    pub proposals: Vec<ProposalSummary>,
-    /// Pending proposals: every one for supervisors, one's own for agents.
-    pub pending: u32,
-    /// The highlighted row of the updates or proposals list.
-    pub selected: usize,
-    /// The proposal being read, with its diff.
-    pub open: Option<Box<KbProposalReply>>,
-    /// Lines scrolled in the open proposal's diff.
-    pub scroll: usize,
-    /// The rejection comment being typed (`r` on an open proposal).
-    pub rejecting: Option<String>,
-    /// The document handed to `$EDITOR` and what for (an unchanged file cancels).
-    pub editing: Option<(EditPurpose, String)>,
-    /// Articles sent in each session, as the server recorded them.
-    pub sent: HashMap<SessionId, Vec<SentArticle>>,
-}
 
 fn flow(tag: KbFlowTag, r: impl Into<crate::protocol::Request>) -> Effect {
     request(Tag::KbFlow(tag), r)

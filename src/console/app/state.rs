@@ -175,6 +175,7 @@ impl From<Article> for KbArticle {
 }
 
 /// A canned answer, as the server lists it.
+pub use super::picker::Picker;
 pub use crate::protocol::QuickReply;
 
 /// The knowledge-base search panel.
@@ -312,15 +313,6 @@ impl TransferChoice {
     }
 }
 
-/// A fuzzy-filtered pick list with a text field, used by transfer, tag and quick replies.
-#[derive(Debug, Clone, Default)]
-pub struct Picker {
-    pub query: String,
-    /// Indexes into the dialog's items, best first.
-    pub matches: Vec<usize>,
-    pub selected: usize,
-}
-
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Help(HelpState),
@@ -345,7 +337,7 @@ pub enum Overlay {
         picker: Picker,
     },
     /// Managing quick replies (`quick_manager`).
-    QuickManager(super::quick_manager::QuickManager),
+    QuickManager(super::quick_state::QuickManager),
     Quit,
 }
 
@@ -406,9 +398,9 @@ pub struct App {
     pub directory: Vec<AgentInfo>,
     pub kb: KbState,
     /// Suggested replies and message intents (`suggest`).
-    pub suggest: super::suggest::SuggestState,
+    pub suggest: super::suggest_state::SuggestState,
     /// The knowledge base's workflow: updates, proposals, sent articles (`kb_flow.rs`).
-    pub kbflow: super::kb_flow::KbFlowState,
+    pub kbflow: super::kb_flow_state::KbFlowState,
     pub quick_replies: Vec<QuickReply>,
     pub layout: LayoutPrefs,
     pub pending_keys: Vec<KeyChord>,

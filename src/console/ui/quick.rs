@@ -3,7 +3,7 @@
 //! Everything shown came from the server: it goes through the sanitiser like all such text.
 
 use super::ctx::Ctx;
-use super::overlay::{field_line, pick_list};
+use super::fields::{field_line, pick_list};
 use super::popup::{centered, popup};
 use crate::console::app::layout::wrap;
 use crate::console::app::quick_manager::{
