@@ -144,6 +144,10 @@ fn the_adopt_key_fills_the_composer() {
         app.message_intent_label(1, Some(1)).as_deref(),
         Some("Refund")
     );
+    // The profile names the conversation's intent the same way once a message was labelled.
+    assert_eq!(app.intent_label(1, "refund"), "Refund");
+    assert_eq!(app.intent_label(1, "invoice"), "invoice");
+    assert_eq!(app.intent_label(2, "refund"), "refund");
     // The article first…
     press(&mut app, "alt-y");
     assert_eq!(app.focus, Focus::Compose);

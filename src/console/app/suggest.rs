@@ -168,15 +168,34 @@ impl App {
     /// The label of a customer message's intent in the console's language, if known.
     pub fn message_intent_label(&self, session: SessionId, seq: Option<i64>) -> Option<String> {
         let i = self.suggest.intents.get(&(session, seq?))?;
+        Some(self.intent_shown(i))
+    }
+
+    /// A conversation's intent (a catalog name, as the SessionView carries it) the way the
+    /// chat labels it, when a message of that intent was labelled; else the name itself.
+    pub fn intent_label(&self, session: SessionId, name: &str) -> String {
+        let labelled = self
+            .suggest
+            .intents
+            .range((session, i64::MIN)..=(session, i64::MAX))
+            .map(|(_, i)| i)
+            .find(|i| i.intent == name);
+        match labelled {
+            Some(i) => self.intent_shown(i),
+            None => name.to_string(),
+        }
+    }
+
+    fn intent_shown(&self, i: &MessageIntent) -> String {
         let shown = if self.lang == Lang::Zh { &i.zh } else { &i.en };
-        Some(if shown.is_empty() {
+        if shown.is_empty() {
             i.intent.clone()
         } else if self.lang == Lang::Zh {
             // `退款 refund`: with the catalog name, which reports and the bot use.
             format!("{shown} {}", i.intent)
         } else {
             shown.clone()
-        })
+        }
     }
 }
 

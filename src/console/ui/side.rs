@@ -68,7 +68,7 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         .view
         .intent
         .as_deref()
-        .map(|i| inert_line(i).into_owned())
+        .map(|i| inert_line(&ctx.app.intent_label(s.view.id, i)).into_owned())
         .unwrap_or_else(|| t.profile_none.to_string());
     lines.push(field(t.profile_intent, intent));
     lines.extend(super::bot_line::bot_line(ctx, &s.view));
