@@ -598,29 +598,33 @@ fn run_integration(
 fn run_kb(store: &mut dyn crate::store::Store, what: AdminKbCmd) -> anyhow::Result<()> {
     match what {
         AdminKbCmd::Import { path } => {
-            let report = admin::import_kb(store, &path)?;
-            for e in &report.errors {
-                eprintln!("{e}");
-            }
-            println!(
-                "{} created, {} updated, {} unchanged, {} rejected",
-                report.created,
-                report.updated,
-                report.unchanged,
-                report.errors.len()
-            );
-            if !report.errors.is_empty() {
-                anyhow::bail!(
-                    "{} rows were not imported (listed above)",
-                    report.errors.len()
-                );
-            }
+            let r = admin::import_kb(store, &path)?;
+            import_summary(r.created, r.updated, r.unchanged, &r.errors)?;
         }
         AdminKbCmd::Export { format, path } => {
             let n = crate::kb::export::export(store, format, &path)?;
             println!("{n} articles written to {}", path.display());
         }
         AdminKbCmd::Checkins => print!("{}", crate::kb::checkins::table(store)?),
+    }
+    Ok(())
+}
+
+/// What an import did, for people; fails (non-zero exit) when any row was rejected, after
+/// listing each on stderr as `file:line: reason`.
+fn import_summary(
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    errors: &[impl std::fmt::Display],
+) -> anyhow::Result<()> {
+    for e in errors {
+        eprintln!("{e}");
+    }
+    let rejected = errors.len();
+    println!("{created} created, {updated} updated, {unchanged} unchanged, {rejected} rejected");
+    if rejected > 0 {
+        anyhow::bail!("{rejected} rows were not imported (listed above)");
     }
     Ok(())
 }
@@ -706,23 +710,8 @@ fn run_quick_reply(store: &mut dyn crate::store::Store, what: QuickReplyCmd) -> 
             println!("removed quick reply {id}");
         }
         QuickReplyCmd::Import { path } => {
-            let report = aq::import(store, &path)?;
-            for e in &report.errors {
-                eprintln!("{e}");
-            }
-            println!(
-                "{} created, {} updated, {} unchanged, {} rejected",
-                report.created,
-                report.updated,
-                report.unchanged,
-                report.errors.len()
-            );
-            if !report.errors.is_empty() {
-                anyhow::bail!(
-                    "{} rows were not imported (listed above)",
-                    report.errors.len()
-                );
-            }
+            let r = aq::import(store, &path)?;
+            import_summary(r.created, r.updated, r.unchanged, &r.errors)?;
         }
         QuickReplyCmd::Export { path } => {
             let toml = path
