@@ -8,6 +8,14 @@ use std::collections::{HashMap, VecDeque};
 
 /// Messages waiting for their turn per conversation.
 const MAX_PENDING: usize = 4;
+/// A turn looks at most this much of its text (what a question is about shows at its start;
+/// the checks, the search and the classifier cost grows with the text).
+pub const MAX_TURN_CHARS: usize = 500;
+
+/// The part of a message a turn looks at.
+pub fn turn_text(text: &str) -> String {
+    text.chars().take(MAX_TURN_CHARS).collect()
+}
 
 #[derive(Default)]
 pub struct BotBook {
@@ -26,11 +34,15 @@ impl BotBook {
             Some(queue) => {
                 let full = queue.len() >= MAX_PENDING;
                 match queue.back_mut() {
+                    // Joined to the last one waiting, up to what a turn looks at.
                     Some(last) if full => {
-                        last.push('\n');
-                        last.push_str(text);
+                        if last.chars().count() < MAX_TURN_CHARS {
+                            last.push('\n');
+                            last.push_str(text);
+                            *last = turn_text(last);
+                        }
                     }
-                    _ => queue.push_back(text.to_string()),
+                    _ => queue.push_back(turn_text(text)),
                 }
                 false
             }
@@ -77,5 +89,19 @@ mod tests {
         assert!(book.admit(1, "free again"));
         book.forget(1);
         assert!(book.admit(1, "x"));
+    }
+
+    #[test]
+    fn what_waits_is_cut_to_what_a_turn_looks_at() {
+        let mut book = BotBook::default();
+        assert!(book.admit(1, "first"));
+        let long = "长".repeat(3 * MAX_TURN_CHARS);
+        for _ in 0..(MAX_PENDING + 50) {
+            assert!(!book.admit(1, &long));
+        }
+        while let Some(text) = book.next(1) {
+            assert!(text.chars().count() <= MAX_TURN_CHARS, "{}", text.len());
+        }
+        assert_eq!(turn_text("短"), "短");
     }
 }

@@ -72,7 +72,7 @@ impl Hub {
     /// or after the turn in flight.
     pub(super) fn bot_hears(&mut self, session: SessionId, text: &str) {
         if self.with_bot(session) && self.bot.admit(session, text) {
-            self.bot_turn(session, text.to_string());
+            self.bot_turn(session, super::bot_book::turn_text(text));
         }
     }
 
