@@ -138,9 +138,16 @@ pub fn check(p: &KbPropose) -> Result<(), String> {
     Ok(())
 }
 
+/// The longest a proposal's diff may compute before settling for a coarser one.
+const DIFF_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// The line diff from `old` to `new` (Myers, via `similar`), at most [`MAX_DIFF_LINES`].
 pub fn diff(old: &str, new: &str) -> Vec<DiffLine> {
-    let d = TextDiff::from_lines(old, new);
+    // Myers is O(N·D): a body of many short lines against a very different one could hold a
+    // reader for long. Past the deadline `similar` gives a coarser, still correct diff.
+    let d = TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_lines(old, new);
     let mut out: Vec<DiffLine> = d
         .iter_all_changes()
         .take(MAX_DIFF_LINES)
