@@ -557,3 +557,53 @@ async fn drafts_are_hidden_from_agents_titles_page_and_history_is_bounded() {
     assert_eq!(versions[49]["version"], 60);
     server.stop().await;
 }
+
+/// A call that waits out the connection's request-rate limit (this test makes 200 requests,
+/// more than a connection's burst); any other answer is returned.
+async fn paced(
+    c: &mut Client,
+    kind: &str,
+    params: Value,
+) -> Result<Value, kefu::client::ClientError> {
+    loop {
+        match c.call(kind, params.clone()).await {
+            Err(kefu::client::ClientError::Api(e))
+                if e.code == ErrorCode::RateLimited && e.message.contains("slow down") =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Withdrawing frees a pending place, but not a day's: proposing and withdrawing in a loop
+/// stops at the daily cap instead of adding rows and events without end.
+#[tokio::test]
+async fn proposals_are_capped_per_day_even_when_withdrawn() {
+    let World {
+        server,
+        mut alice,
+        returns,
+        _dir: _keep,
+        ..
+    } = world().await;
+    let cap = kefu::kb::proposal::MAX_PER_AGENT_PER_DAY;
+    let propose = |i: String| serde_json::to_value(edit_of(returns, 1, &i)).unwrap();
+    for i in 0..cap {
+        let r = paced(&mut alice, "kb.propose", propose(format!("Try {i}.")))
+            .await
+            .unwrap();
+        let id = r["proposal"]["id"].as_i64().unwrap();
+        paced(&mut alice, "kb.withdraw", json!({"proposal_id": id}))
+            .await
+            .unwrap();
+    }
+    let over = paced(&mut alice, "kb.propose", propose("One more.".into())).await;
+    let Err(kefu::client::ClientError::Api(e)) = over else {
+        panic!("expected the daily cap, got {over:?}");
+    };
+    assert_eq!(e.code, ErrorCode::RateLimited);
+    assert!(e.message.contains("a day"), "{}", e.message);
+    server.stop().await;
+}

@@ -18,6 +18,9 @@ pub const MAX_ITEMS: usize = 50;
 pub const MAX_ITEM_CHARS: usize = 200;
 /// Pending proposals one agent may have at a time.
 pub const MAX_PENDING_PER_AGENT: u32 = 20;
+/// Proposals one agent may make in a day, whatever became of them: withdrawing and proposing
+/// again would otherwise add rows (and two durable events) without end.
+pub const MAX_PER_AGENT_PER_DAY: u32 = 100;
 /// Diff lines returned: a longer diff is cut (the reply says so with a last line).
 pub const MAX_DIFF_LINES: usize = 2000;
 

@@ -9,7 +9,9 @@ use super::hub::Hub;
 use super::outbox::Outbox;
 use super::respond::Responder;
 use crate::kb::import::guess_lang;
-use crate::kb::proposal::{self, Draft, MAX_COMMENT_CHARS, MAX_PENDING_PER_AGENT};
+use crate::kb::proposal::{
+    self, Draft, MAX_COMMENT_CHARS, MAX_PENDING_PER_AGENT, MAX_PER_AGENT_PER_DAY,
+};
 use crate::model::{AgentId, Millis, now_ms};
 use crate::protocol::request::{KbProposals, KbPropose, KbReview};
 use crate::protocol::{
@@ -270,6 +272,16 @@ fn store_proposal(
         tracing::error!(error = %e, "storing a proposal failed");
         ApiError::internal()
     };
+    let day = now.saturating_sub(24 * 3_600_000);
+    let today = tx
+        .kb_proposals_since(agent, day, MAX_PER_AGENT_PER_DAY)
+        .map_err(internal)?;
+    if today >= MAX_PER_AGENT_PER_DAY {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            format!("at most {MAX_PER_AGENT_PER_DAY} proposals a day; try again tomorrow"),
+        ));
+    }
     let pending = tx.kb_pending_proposals(Some(agent)).map_err(internal)?;
     if pending >= MAX_PENDING_PER_AGENT {
         return Err(ApiError::new(

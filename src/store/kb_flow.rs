@@ -48,6 +48,8 @@ pub trait KbFlowRead {
     fn kb_proposals(&mut self, filter: ProposalFilter, limit: u32) -> Result<Vec<ProposalSummary>>;
     /// Pending proposals (of `author`, or everybody's).
     fn kb_pending_proposals(&mut self, author: Option<AgentId>) -> Result<u32>;
+    /// How many of `author`'s newest `at_most` proposals were made at or after `since`.
+    fn kb_proposals_since(&mut self, author: AgentId, since: Millis, at_most: u32) -> Result<u32>;
     /// Published articles changed since the agent's last check-in (the newest `limit`).
     fn kb_updates(&mut self, agent: AgentId, limit: u32) -> Result<Updates>;
     /// Every agent's last check-in and unread count, by agent id.

@@ -136,6 +136,18 @@ impl KbFlowRead for SqliteConn<'_> {
         })
     }
 
+    fn kb_proposals_since(&mut self, author: AgentId, since: Millis, at_most: u32) -> Result<u32> {
+        self.run(|c| {
+            // The author's newest rows only (their index): a bounded walk however many older.
+            Ok(c.prepare_cached(
+                "SELECT COUNT(*) FROM (SELECT created_at FROM kb_proposals
+                   WHERE author_id = ?1 ORDER BY id DESC LIMIT ?3)
+                 WHERE created_at >= ?2",
+            )?
+            .query_row(params![author, since, at_most], |r| r.get(0))?)
+        })
+    }
+
     fn kb_updates(&mut self, agent: AgentId, limit: u32) -> Result<Updates> {
         self.run(|c| {
             let seen = checkin(c, agent)?;
