@@ -7,8 +7,10 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 mod bot;
+mod cc;
 mod conversations;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
+pub use cc::{CcConfig, CcContact, CcFormat, CcWebhook, SmtpConfig, SmtpSecurity};
 pub use conversations::ConversationsConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -38,6 +40,10 @@ pub struct ServerConfig {
     pub intents: crate::intents::IntentsConfig,
     /// The answering bot in front of groups (`[bot]`, `docs/bot.md`).
     pub bot: BotConfig,
+    /// The SMTP server CC mails go through (`[smtp]`, `docs/cc.md`); none: no e-mail CCs.
+    pub smtp: Option<SmtpConfig>,
+    /// CC of transcripts (`[cc]`: address book, team webhooks, retries; `docs/cc.md`).
+    pub cc: CcConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -268,6 +274,8 @@ impl Default for ServerConfig {
             kb: crate::kb::KbConfig::default(),
             intents: crate::intents::IntentsConfig::default(),
             bot: BotConfig::default(),
+            smtp: None,
+            cc: CcConfig::default(),
         }
     }
 }
@@ -455,6 +463,7 @@ impl ServerConfig {
         }
         self.validate_conversations()?;
         self.validate_bot()?;
+        self.validate_cc()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
                 return bad(

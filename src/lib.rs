@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_quick;
 pub mod auth;
+pub mod cc;
 pub mod bench;
 pub mod bot;
 pub mod cli;
