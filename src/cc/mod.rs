@@ -8,7 +8,7 @@ mod payload;
 mod transcript;
 
 pub use payload::webhook_body;
-pub use transcript::{CcDoc, CcLine, mail_subject, mail_text};
+pub use transcript::{CcDoc, CcLine, Request as CcRequest, mail_subject, mail_text, one_line};
 
 use crate::protocol::MessageView;
 use serde::{Deserialize, Serialize};

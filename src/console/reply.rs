@@ -74,6 +74,9 @@ replies! {
     Typing,
     Transcript,
     Suggest,
+    SessionCc,
+    CcContacts,
+    CcList,
 }
 
 /// Why a request got no usable reply.

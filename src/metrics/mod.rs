@@ -11,6 +11,7 @@
 
 mod access;
 mod bot;
+mod cc;
 mod exposition;
 mod primitives;
 mod process;
@@ -123,6 +124,8 @@ pub struct Metrics {
     pub retention: RetentionMetrics,
     /// The answering bot (`bot`).
     pub bot: BotMetrics,
+    /// CC of transcripts (`cc`).
+    pub cc: cc::CcMetrics,
 }
 
 impl Default for Metrics {
@@ -143,6 +146,7 @@ impl Default for Metrics {
             sessions: Default::default(),
             retention: RetentionMetrics::default(),
             bot: BotMetrics::default(),
+            cc: cc::CcMetrics::default(),
         }
     }
 }

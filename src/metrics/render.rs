@@ -132,6 +132,7 @@ impl Metrics {
         }
         self.retention.render(&mut e, crate::model::now_ms());
         self.bot.render(&mut e);
+        self.cc.render(&mut e);
         e.finish()
     }
 }

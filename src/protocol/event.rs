@@ -68,6 +68,10 @@ pub enum Event {
     KbProposal {
         proposal: super::ProposalSummary,
     },
+    /// To the agent who asked for a CC: it was delivered, or given up (`cc.state`).
+    CcStatus {
+        cc: super::CcInfo,
+    },
 }
 
 /// Why an offer was withdrawn.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod bot;
+mod cc;
 mod error;
 mod event;
 mod kb;
@@ -22,6 +23,10 @@ mod suggest;
 mod views;
 
 pub use bot::{BotInfo, BotOutcome, Handoff, HandoffReason};
+pub use cc::{
+    CcContactView, CcContacts, CcContactsReply, CcInfo, CcKind, CcList, CcListReply, CcState,
+    SessionCc, SessionCcReply,
+};
 pub use error::{ApiError, ErrorCode};
 pub use event::{
     Event, ReloadReason, RemovedReason, ServerFrame, StatusReason, WaitingInfo, WithdrawnReason,

@@ -5,6 +5,7 @@
 pub use super::kb_flow::{
     KbCheckIn, KbCheckins, KbProposalGet, KbProposals, KbPropose, KbReview, KbUpdates, KbWithdraw,
 };
+pub use super::cc::{CcContacts, CcList, SessionCc};
 pub use super::quick::{QuickReplyDelete, QuickReplySave, QuickReplyUsed};
 use super::quick::{QuickReplySaveReply, QuickReplyUsedReply};
 use super::reply::*;
@@ -321,4 +322,7 @@ requests! {
     "typing" => Typing => Empty,
     "session.transcript" => Transcript => TranscriptReply,
     "session.suggest" => Suggest => super::SuggestReply,
+    "session.cc" => SessionCc => super::SessionCcReply,
+    "cc.contacts" => CcContacts => super::CcContactsReply,
+    "cc.list" => CcList => super::CcListReply,
 }

@@ -151,6 +151,21 @@ impl Hub {
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
+            Request::SessionCc(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.session_cc(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+            Request::CcContacts(_) => self.now(out, id, |h| h.cc_contacts(agent()?)),
+            Request::CcList(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.cc_list(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
             Request::Hello(_) => self.now(out, id, |_| Err::<(), _>(already_greeted())),
             Request::CustomerStart(_) | Request::CustomerResume(_) | Request::Rate(_) => {
                 self.now(out, id, |_| {

@@ -15,6 +15,8 @@ pub mod api;
 mod batch;
 mod bot_book;
 mod bot_ops;
+mod cc_ops;
+mod cc_sender;
 mod conn;
 mod customer_close;
 mod customer_ops;
@@ -193,9 +195,16 @@ pub async fn run(
             hard_stop: hard_rx.clone(),
             failure: failure.clone(),
             metrics_access: Arc::new(MetricsAccess::new(&config.metrics.allow)),
-            metrics,
+            metrics: metrics.clone(),
         });
 
+    cc_sender::start(
+        hub_tx.clone(),
+        readers.clone(),
+        &config,
+        metrics,
+        stop_rx.clone(),
+    )?;
     webhook::start(
         hub_tx.clone(),
         readers,

@@ -326,4 +326,28 @@ CREATE TABLE kb_checkins (
     max_article_id INTEGER NOT NULL
 );
 "#,
+    // 13: the CC (抄送) outbox (issue 10, S15). A row per requested CC, written in the same
+    // commit as its reply; the sender delivers those due (`state` pending, `next_at` passed)
+    // and records each attempt. `doc` is the transcript as it was when the CC was asked for.
+    r#"
+CREATE TABLE cc_outbox (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL,
+    agent_id INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('email', 'webhook')),
+    target TEXT NOT NULL,
+    contact TEXT,
+    include_notes INTEGER NOT NULL DEFAULT 0,
+    doc TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_error TEXT
+);
+CREATE INDEX cc_outbox_due ON cc_outbox(state, next_at);
+CREATE INDEX cc_outbox_agent ON cc_outbox(agent_id, created_at);
+CREATE INDEX cc_outbox_session ON cc_outbox(session_id);
+"#,
 ];

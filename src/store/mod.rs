@@ -4,6 +4,7 @@
 //! today; a Postgres one implements the same traits and passes the same contract tests
 //! (`tests/store_contract.rs`).
 
+pub mod cc;
 pub mod committer;
 mod core_rows;
 mod error;
@@ -189,7 +190,7 @@ pub enum Principal {
 
 /// Every query. Implemented by write transactions (which see their own earlier writes) and by
 /// read-only snapshots (which see what was committed when they started).
-pub trait Read: integrations::IntegrationRead + kb_flow::KbFlowRead {
+pub trait Read: integrations::IntegrationRead + kb_flow::KbFlowRead + cc::CcRead {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
     /// Every agent, by id.
@@ -273,7 +274,7 @@ pub enum SaveOutcome {
 }
 
 /// Everything one write transaction can do.
-pub trait Tx: Read + integrations::IntegrationTx + kb_flow::KbFlowTx {
+pub trait Tx: Read + integrations::IntegrationTx + kb_flow::KbFlowTx + cc::CcTx {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).
     fn savepoint(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;

@@ -12,6 +12,7 @@
 //! [`Action`]: crate::console::action::Action
 
 mod actions;
+mod cc;
 mod dialogs;
 mod effect;
 mod help;

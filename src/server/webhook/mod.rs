@@ -12,10 +12,11 @@
 //! receiver de-duplicates on `event_id`). The price of one cursor per integration: a
 //! receiver that keeps refusing one conversation's event holds back the others too.
 
-mod backoff;
+pub(crate) mod backoff;
 mod http;
 
 pub use http::check_url;
+pub(crate) use http::post;
 
 use super::hub::{Hub, HubMsg, HubTx};
 use crate::config::WebhooksConfig;
@@ -288,7 +289,7 @@ impl Sender {
     }
 }
 
-async fn read<T: Send + 'static>(
+pub(crate) async fn read<T: Send + 'static>(
     pool: &ReadPool,
     f: impl FnOnce(&mut dyn crate::store::Read) -> crate::store::Result<T> + Send + 'static,
 ) -> Result<T, String> {

@@ -3,6 +3,7 @@
 //! the database file is checked to still be the one opened (see `file_guard.rs`).
 
 mod audit;
+mod cc_outbox;
 mod checkpointer;
 mod compact;
 mod datadir;
