@@ -4,9 +4,9 @@
 pub mod admin;
 pub mod admin_quick;
 pub mod auth;
-pub mod cc;
 pub mod bench;
 pub mod bot;
+pub mod cc;
 pub mod cli;
 pub mod client;
 pub mod config;

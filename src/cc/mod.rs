@@ -38,9 +38,7 @@ pub fn is_internal(m: &MessageView) -> bool {
 /// A single plain address (`name@example.com`, no display name), as lettre parses it.
 pub fn check_email(addr: &str) -> Result<(), String> {
     if addr.is_empty() || addr.len() > MAX_EMAIL_BYTES {
-        return Err(format!(
-            "an e-mail address is 1–{MAX_EMAIL_BYTES} bytes"
-        ));
+        return Err(format!("an e-mail address is 1–{MAX_EMAIL_BYTES} bytes"));
     }
     addr.parse::<lettre::Address>()
         .map(|_| ())

@@ -57,7 +57,13 @@ fn slack_escape(s: &str) -> String {
 /// The robot message: a bold header line, then the newest messages that fit, each body
 /// quoted (`> `) so a customer's text cannot make headings.
 fn markdown(doc: &CcDoc, slack: bool) -> String {
-    let esc = |s: &str| if slack { slack_escape(s) } else { s.to_string() };
+    let esc = |s: &str| {
+        if slack {
+            slack_escape(s)
+        } else {
+            s.to_string()
+        }
+    };
     let bold = if slack { "*" } else { "**" };
     let header = format!(
         "{bold}抄送 CC · 会话 #{} · 客户 {}{bold}\n组 {} · by {} · {}\n",
@@ -72,7 +78,11 @@ fn markdown(doc: &CcDoc, slack: bool) -> String {
     for m in doc.messages.iter().rev() {
         let mut b = format!(
             "\n{}{} · {} · {}\n",
-            if m.internal { "[内部备注 note] " } else { "" },
+            if m.internal {
+                "[内部备注 note] "
+            } else {
+                ""
+            },
             kind_label(m.author_kind),
             esc(&one_line(&m.author, 60)),
             doc.time(m.at)
@@ -135,12 +145,22 @@ mod tests {
         assert_eq!(v["messages"][1]["body"], "第2条 <b>&");
         let v = parse(CcFormat::Wecom, &d);
         assert_eq!(v["msgtype"], "markdown");
-        assert!(v["markdown"]["content"].as_str().unwrap().contains("> 第2条 <b>&"));
+        assert!(
+            v["markdown"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("> 第2条 <b>&")
+        );
         let v = parse(CcFormat::Dingtalk, &d);
         assert!(v["markdown"]["title"].as_str().unwrap().contains("#12"));
         assert!(v["markdown"]["text"].as_str().unwrap().contains("> 第1条"));
         let v = parse(CcFormat::Slack, &d);
-        assert!(v["text"].as_str().unwrap().contains("> 第2条 &lt;b&gt;&amp;"));
+        assert!(
+            v["text"]
+                .as_str()
+                .unwrap()
+                .contains("> 第2条 &lt;b&gt;&amp;")
+        );
     }
 
     #[test]

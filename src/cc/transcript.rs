@@ -101,7 +101,10 @@ impl CcDoc {
     pub fn time(&self, ms: Millis) -> String {
         let tz = crate::routing::hours::zone(&self.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
         match jiff::Timestamp::from_millisecond(ms) {
-            Ok(t) => t.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+            Ok(t) => t
+                .to_zoned_datetime(tz)
+                .strftime("%Y-%m-%d %H:%M:%S")
+                .to_string(),
             Err(_) => ms.to_string(),
         }
     }
@@ -158,7 +161,10 @@ pub fn mail_text(d: &CcDoc) -> String {
     ));
     out.push_str(&format!("组 Group: {}", one_line(&d.group, 80)));
     if !d.tags.is_empty() {
-        out.push_str(&format!(" · 标签 Tags: {}", one_line(&d.tags.join(", "), 200)));
+        out.push_str(&format!(
+            " · 标签 Tags: {}",
+            one_line(&d.tags.join(", "), 200)
+        ));
     }
     out.push('\n');
     out.push_str(&format!(
@@ -184,7 +190,11 @@ pub fn mail_text(d: &CcDoc) -> String {
         out.push_str(&format!(
             "\n[{}] {}{} · {}\n",
             d.time(m.at),
-            if m.internal { "内部备注 Internal note · " } else { "" },
+            if m.internal {
+                "内部备注 Internal note · "
+            } else {
+                ""
+            },
             kind_label(m.author_kind),
             one_line(&m.author, 80)
         ));
@@ -277,8 +287,14 @@ pub(crate) mod tests {
         );
         let text = mail_text(&d);
         // 1764000001000 ms is 2025-11-25 00:00:01 in Shanghai (UTC+8).
-        assert!(text.contains("[2025-11-25 00:00:01] 客户 Customer · 张三\n  我的包裹在哪里？\n"), "{text}");
-        assert!(text.contains("客服 Agent · Alice\n  已经发货了\n  明天到\n"), "{text}");
+        assert!(
+            text.contains("[2025-11-25 00:00:01] 客户 Customer · 张三\n  我的包裹在哪里？\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("客服 Agent · Alice\n  已经发货了\n  明天到\n"),
+            "{text}"
+        );
         assert!(text.contains("标签 Tags: 物流"));
     }
 
@@ -299,6 +315,9 @@ pub(crate) mod tests {
         let msgs = [message(1, AuthorKind::Customer, "x\u{1b}[2J", "a\u{202e}b")];
         let d = CcDoc::build(&session(), &msgs, &request(10_000));
         let text = mail_text(&d);
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
     }
 }

@@ -248,7 +248,8 @@ impl ServerConfig {
         let c = &self.cc;
         for (i, w) in c.webhooks.iter().enumerate() {
             let key = format!("cc.webhooks[{i}]");
-            if w.name.trim().is_empty() || c.webhooks.iter().filter(|o| o.name == w.name).count() > 1
+            if w.name.trim().is_empty()
+                || c.webhooks.iter().filter(|o| o.name == w.name).count() > 1
             {
                 return bad(&key, format!("name `{}` must be set and unique", w.name));
             }
@@ -264,7 +265,8 @@ impl ServerConfig {
         }
         for (i, k) in c.contacts.iter().enumerate() {
             let key = format!("cc.contacts[{i}]");
-            if k.name.trim().is_empty() || c.contacts.iter().filter(|o| o.name == k.name).count() > 1
+            if k.name.trim().is_empty()
+                || c.contacts.iter().filter(|o| o.name == k.name).count() > 1
             {
                 return bad(&key, format!("name `{}` must be set and unique", k.name));
             }

@@ -181,7 +181,11 @@ impl Hub {
             move |hub, info: Option<CcInfo>| {
                 if let Some(cc) = info.filter(|i| i.state != CcState::Pending) {
                     let (agent, session) = (cc.agent_id, cc.session_id);
-                    hub.emit(Audience::Agent(agent), Some(session), &Event::CcStatus { cc });
+                    hub.emit(
+                        Audience::Agent(agent),
+                        Some(session),
+                        &Event::CcStatus { cc },
+                    );
                 }
                 let _ = done.send(());
             },

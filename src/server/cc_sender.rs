@@ -39,13 +39,17 @@ struct Mailer {
 impl Mailer {
     fn new(s: &SmtpConfig) -> anyhow::Result<Mailer> {
         let builder = match s.security {
-            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)?,
+            SmtpSecurity::Starttls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)?
+            }
             SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)?,
             SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
         };
         let timeout = Duration::from_secs(s.timeout_secs);
         let mut builder = builder.port(s.port()).timeout(Some(timeout));
-        let password = s.password().map_err(|e| anyhow::anyhow!("smtp.password: {e}"))?;
+        let password = s
+            .password()
+            .map_err(|e| anyhow::anyhow!("smtp.password: {e}"))?;
         if let (Some(user), Some(password)) = (&s.username, password) {
             builder = builder.credentials(Credentials::new(user.clone(), password));
         }
@@ -133,7 +137,11 @@ impl Sender {
             }
             let now = now_ms();
             let limit = (most * 4) as u32;
-            match read(&readers, move |rd| Ok((rd.cc_due(now, limit)?, rd.cc_pending()?))).await {
+            match read(&readers, move |rd| {
+                Ok((rd.cc_due(now, limit)?, rd.cc_pending()?))
+            })
+            .await
+            {
                 Ok((due, pending)) => {
                     self.metrics
                         .cc
@@ -260,7 +268,9 @@ impl Sender {
         if (200..300).contains(&status) {
             Ok(())
         } else {
-            Err(Failure::retry(format!("the receiver answered HTTP {status}")))
+            Err(Failure::retry(format!(
+                "the receiver answered HTTP {status}"
+            )))
         }
     }
 }

@@ -33,9 +33,14 @@ pub struct DueCc {
 pub enum CcOutcome {
     Delivered,
     /// Failed; tried again at `next_at`.
-    Retry { error: String, next_at: Millis },
+    Retry {
+        error: String,
+        next_at: Millis,
+    },
     /// Failed for the last time.
-    GaveUp { error: String },
+    GaveUp {
+        error: String,
+    },
 }
 
 pub trait CcRead {

@@ -83,8 +83,10 @@ impl CcRead for SqliteConn<'_> {
 
     fn cc_pending(&mut self) -> Result<u64> {
         self.run(|c| {
-            Ok(c.prepare_cached("SELECT COUNT(*) FROM cc_outbox WHERE state = 'pending'")?
-                .query_row([], |r| r.get(0))?)
+            Ok(
+                c.prepare_cached("SELECT COUNT(*) FROM cc_outbox WHERE state = 'pending'")?
+                    .query_row([], |r| r.get(0))?,
+            )
         })
     }
 }
