@@ -52,7 +52,7 @@ impl CcRead for SqliteConn<'_> {
                 "SELECT {COLUMNS} FROM cc_outbox WHERE state = 'pending' AND next_at <= ?1
                  ORDER BY next_at, id LIMIT ?2"
             ))?;
-            Ok(collect(&mut stmt, params![now, limit], due)?)
+            collect(&mut stmt, params![now, limit], due)
         })
     }
 
@@ -77,7 +77,7 @@ impl CcRead for SqliteConn<'_> {
                  WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR session_id = ?2)
                  ORDER BY id DESC LIMIT ?3"
             ))?;
-            Ok(collect(&mut stmt, params![agent, session, limit], info)?)
+            collect(&mut stmt, params![agent, session, limit], info)
         })
     }
 
