@@ -68,6 +68,7 @@ actions! {
     End => "end": "end the session",
     ToggleFollowUp => "toggle_follow_up": "mark or unmark pending follow-up",
     QuickReplies => "quick_replies": "manage quick replies (personal; team ones for supervisors)",
+    Cc => "cc": "CC the transcript to an e-mail address or a team group (抄送)",
     Open => "open": "open the selected item",
     FirstItem => "first_item": "go to the first session, or to the first message in the chat",
     LastItem => "last_item": "go to the last session, or to the last message in the chat",

@@ -193,6 +193,7 @@ impl App {
             Action::Transfer => self.open_transfer(),
             Action::Tag => self.open_tag(),
             Action::QuickReplies => self.open_quick_manager(),
+            Action::Cc => self.open_cc(),
             // Ending a read-only past session just closes it.
             Action::End if self.current().is_some_and(|s| s.read_only) => self.close_read_only(),
             Action::End => match self.writable() {

@@ -1,12 +1,164 @@
-//! The console's CC (抄送) flow: what the status line says when a CC is queued, delivered or
-//! given up (the `cc_status` event).
+//! The console's CC (抄送) dialog (`alt-e`): the address book as a fuzzy list plus whatever
+//! address is typed, an "include internal notes" toggle (off by default), and what the status
+//! line says when the CC is queued, delivered or given up (`cc_status`).
 
-use super::effect::Effect;
-use super::state::App;
+use super::dialogs::fuzzy_rank;
+use super::effect::{Effect, Tag, request};
+use super::state::{App, Overlay, Picker};
+use crate::cc::Target;
+use crate::console::action::Action;
 use crate::console::sanitize::inert_line;
-use crate::protocol::{CcInfo, CcState};
+use crate::model::SessionId;
+use crate::protocol::{CcContactView, CcContactsReply, CcInfo, CcKind, CcState, SessionCcReply};
+
+/// Marks the "send to the typed address" row in the picker's matches.
+pub const TYPED: usize = super::dialogs::NEW_TAG;
+
+/// The CC dialog.
+#[derive(Debug, Clone)]
+pub struct CcDialog {
+    pub session: SessionId,
+    /// Who the conversation is with, for the title.
+    pub customer: String,
+    /// Address-book entries, then the webhooks no entry names.
+    pub items: Vec<CcContactView>,
+    /// Typed e-mail addresses can be sent to (the server has `[smtp]`).
+    pub email: bool,
+    /// Still waiting for `cc.contacts`.
+    pub loading: bool,
+    pub picker: Picker,
+    pub include_notes: bool,
+}
+
+impl CcDialog {
+    /// What a row shows.
+    pub fn label(item: &CcContactView) -> String {
+        match item.kind {
+            CcKind::Email => format!("✉ {} <{}>", item.name, item.address),
+            CcKind::Webhook if item.name == item.address => format!("⚑ {} (webhook)", item.name),
+            CcKind::Webhook => format!("⚑ {} (webhook {})", item.name, item.address),
+        }
+    }
+
+    /// Ranks the entries against the query; a query that looks like an address comes first
+    /// as a row of its own.
+    pub fn refilter(&mut self) {
+        let labels: Vec<String> = self.items.iter().map(Self::label).collect();
+        let mut matches = fuzzy_rank(&self.picker.query, labels.iter().map(String::as_str));
+        if self.typed_address().is_some() {
+            matches.insert(0, TYPED);
+        }
+        self.picker.matches = matches;
+        self.picker.selected = 0;
+    }
+
+    /// The typed text when it can be an e-mail address.
+    pub fn typed_address(&self) -> Option<&str> {
+        let q = self.picker.query.trim();
+        (q.contains('@') && crate::cc::check_email(q).is_ok()).then_some(q)
+    }
+
+    /// Where the selected row sends.
+    fn target(&self) -> Option<Target> {
+        match *self.picker.matches.get(self.picker.selected)? {
+            TYPED => self.typed_address().map(|a| Target::Email(a.to_string())),
+            i => {
+                let item = self.items.get(i)?;
+                Some(
+                    if item.name == item.address && item.kind == CcKind::Webhook {
+                        Target::Webhook(item.name.clone())
+                    } else {
+                        Target::Contact(item.name.clone())
+                    },
+                )
+            }
+        }
+    }
+}
 
 impl App {
+    pub(super) fn open_cc(&mut self) -> Vec<Effect> {
+        let Some(session) = self.writable() else {
+            return Vec::new();
+        };
+        let customer = self
+            .current()
+            .map(|s| inert_line(&s.view.customer.nickname).into_owned())
+            .unwrap_or_default();
+        self.overlay = Some(Overlay::Cc(CcDialog {
+            session,
+            customer,
+            items: Vec::new(),
+            email: false,
+            loading: true,
+            picker: Picker::default(),
+            include_notes: false,
+        }));
+        vec![request(Tag::CcContacts, crate::protocol::CcContacts {})]
+    }
+
+    pub(super) fn on_cc_contacts(&mut self, r: CcContactsReply) -> Vec<Effect> {
+        if let Some(Overlay::Cc(d)) = &mut self.overlay {
+            let mut items = r.contacts;
+            for w in r.webhooks {
+                if !items
+                    .iter()
+                    .any(|c| c.kind == CcKind::Webhook && c.address == w)
+                {
+                    items.push(CcContactView {
+                        name: w.clone(),
+                        kind: CcKind::Webhook,
+                        address: w,
+                    });
+                }
+            }
+            d.items = items;
+            d.email = r.email;
+            d.loading = false;
+            d.refilter();
+        }
+        Vec::new()
+    }
+
+    /// Keys while the CC dialog is open.
+    pub(super) fn cc_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(Overlay::Cc(d)) = &mut self.overlay else {
+            return Vec::new();
+        };
+        match action {
+            Action::Cancel => self.overlay = None,
+            Action::NextField => d.include_notes = !d.include_notes,
+            Action::SelectNext | Action::CursorDown => {
+                let n = d.picker.matches.len().max(1);
+                d.picker.selected = (d.picker.selected + 1) % n;
+            }
+            Action::SelectPrev | Action::CursorUp => {
+                let n = d.picker.matches.len().max(1);
+                d.picker.selected = (d.picker.selected + n - 1) % n;
+            }
+            Action::Confirm => {
+                let Some(to) = d.target() else {
+                    return Vec::new();
+                };
+                let cc = crate::protocol::SessionCc {
+                    session_id: d.session,
+                    to,
+                    include_notes: d.include_notes,
+                };
+                let session = d.session;
+                self.overlay = None;
+                return vec![request(Tag::Cc(session), cc)];
+            }
+            other => self.edit_overlay(other),
+        }
+        Vec::new()
+    }
+
+    pub(super) fn on_cc_queued(&mut self, session: SessionId, r: SessionCcReply) -> Vec<Effect> {
+        self.notice(format!("#{session} CC {}: queued…", r.cc_id));
+        Vec::new()
+    }
+
     pub(super) fn on_cc_status(&mut self, cc: CcInfo) -> Vec<Effect> {
         let to = inert_line(cc.contact.as_deref().unwrap_or(&cc.target)).into_owned();
         let text = match cc.state {
@@ -17,7 +169,7 @@ impl App {
                 cc.attempts,
                 inert_line(cc.last_error.as_deref().unwrap_or("-"))
             ),
-            CcState::Pending => format!("#{} CC → {to}: queued", cc.session_id),
+            CcState::Pending => format!("#{} CC → {to}: queued…", cc.session_id),
         };
         self.notice(text);
         Vec::new()

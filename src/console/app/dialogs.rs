@@ -361,6 +361,9 @@ impl App {
         if let Some(Overlay::QuickManager(_)) = &self.overlay {
             return self.quick_manager_action(action);
         }
+        if let Some(Overlay::Cc(_)) = &self.overlay {
+            return self.cc_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
             (Some(Overlay::End { resolved, .. }), A::NextField | A::SelectNext | A::SelectPrev) => {

@@ -50,6 +50,10 @@ pub enum Tag {
     FollowUp(SessionId),
     Transfer(SessionId),
     End(SessionId),
+    /// The address book for the CC dialog.
+    CcContacts,
+    /// A CC of this session asked for.
+    Cc(SessionId),
     ChangePassword,
     /// Fire and forget (typing).
     Ignore,

@@ -153,6 +153,11 @@ impl App {
                 f(&mut picker.query)
             }
             Some(Overlay::End { phrase, .. }) => f(phrase),
+            Some(Overlay::Cc(d)) => {
+                f(&mut d.picker.query);
+                d.refilter();
+                return;
+            }
             Some(Overlay::QuickManager(m)) => match &mut m.form {
                 Some(form) => {
                     if let Some(field) = form.text_field() {

@@ -32,6 +32,7 @@ pub mod state;
 pub mod suggest;
 mod suggest_state;
 
+pub use cc::{CcDialog, TYPED};
 pub use dialogs::{NEW_TAG, fuzzy_rank};
 pub use effect::{AlertKind, Effect, NetEvent, Tag};
 pub use kb_flow_state::{EditOutcome, EditPurpose, KbFlowState, KbFlowTag, KbView};

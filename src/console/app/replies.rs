@@ -39,6 +39,8 @@ impl App {
                 self.kb.bodies.insert(r.article.id, r.article.into());
                 Vec::new()
             }
+            (Tag::CcContacts, Reply::CcContacts(r)) => self.on_cc_contacts(r),
+            (Tag::Cc(id), Reply::SessionCc(r)) => self.on_cc_queued(id, r),
             (Tag::QuickReplies, Reply::QuickReplies(r)) => {
                 self.quick_replies = r.quick_replies;
                 self.refilter();

@@ -338,6 +338,8 @@ pub enum Overlay {
     },
     /// Managing quick replies (`quick_manager`).
     QuickManager(super::quick_state::QuickManager),
+    /// CC of the transcript (`cc`).
+    Cc(super::cc::CcDialog),
     Quit,
 }
 
