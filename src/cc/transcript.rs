@@ -58,9 +58,19 @@ impl CcDoc {
     /// The transcript of `session`: without internal notes unless asked, and only the newest
     /// messages that fit `max_bytes` (the rest counted in `omitted`).
     pub fn build(session: &SessionView, messages: &[MessageView], r: &Request) -> CcDoc {
+        Self::build_with(session, messages, r, super::is_internal)
+    }
+
+    /// [`CcDoc::build`] with the test for internal notes given.
+    fn build_with(
+        session: &SessionView,
+        messages: &[MessageView],
+        r: &Request,
+        is_internal: impl Fn(&MessageView) -> bool,
+    ) -> CcDoc {
         let kept: Vec<&MessageView> = messages
             .iter()
-            .filter(|m| r.include_notes || !super::is_internal(m))
+            .filter(|m| r.include_notes || !is_internal(m))
             .collect();
         let mut budget = r.max_bytes;
         let mut lines = Vec::new();
@@ -75,7 +85,7 @@ impl CcDoc {
                 author_kind: m.author_kind,
                 author: m.author_name.clone(),
                 body: m.body.clone(),
-                internal: super::is_internal(m),
+                internal: is_internal(m),
             });
         }
         lines.reverse();
@@ -308,6 +318,23 @@ pub(crate) mod tests {
         assert!(d.omitted > 80);
         assert_eq!(d.messages.last().unwrap().at, msgs[99].created_at);
         assert!(mail_text(&d).contains("earlier messages left out"));
+    }
+
+    #[test]
+    fn internal_notes_are_left_out_unless_asked_and_marked_when_in() {
+        let msgs = [
+            message(1, AuthorKind::Customer, "张三", "在吗"),
+            message(2, AuthorKind::Agent, "Alice", "NOTE: VIP, refund ok"),
+            message(3, AuthorKind::Agent, "Alice", "在的"),
+        ];
+        let note = |m: &MessageView| m.seq == 2;
+        let d = CcDoc::build_with(&session(), &msgs, &request(10_000), note);
+        let text = mail_text(&d);
+        assert!(!text.contains("NOTE") && text.contains("在的"), "{text}");
+        let mut r = request(10_000);
+        r.include_notes = true;
+        let d = CcDoc::build_with(&session(), &msgs, &r, note);
+        assert!(mail_text(&d).contains("内部备注 Internal note · 客服 Agent · Alice\n  NOTE"));
     }
 
     #[test]
