@@ -473,6 +473,42 @@ async fn bad_requests_get_clear_errors_and_limits_hold() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn a_busy_mailbox_is_tried_again_and_an_unknown_one_given_up_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    // The first RCPT gets a transient 451, the second a permanent 550.
+    let (smtp_addr, mut mails) = smtp_server_refusing(&[451, 550]).await;
+    let server = TestServer::start(
+        dir.path(),
+        config(Some(smtp_addr), cc_config(vec![], vec![])),
+    )
+    .await;
+    let (mut agent, _customer, session) = conversation(&server).await;
+    let busy = cc(
+        &mut agent,
+        session,
+        json!({"email": "busy@shop.example.com"}),
+    )
+    .await
+    .unwrap();
+    // 451 → retried; the retry meets the 550 (permanent) → given up at once, not retried.
+    let st = final_status(&mut agent, busy).await;
+    assert_eq!((st.state, st.attempts), (CcState::Failed, 2), "{st:?}");
+    let error = st.last_error.unwrap();
+    assert!(error.contains("550"), "{error}");
+    let ok = cc(&mut agent, session, json!({"email": "ok@shop.example.com"}))
+        .await
+        .unwrap();
+    assert_eq!(final_status(&mut agent, ok).await.state, CcState::Delivered);
+    let mail = tokio::time::timeout(WAIT, mails.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mail.to, vec!["<ok@shop.example.com>".to_string()]);
+    server.stop().await;
+}
+
 #[test]
 fn smtp_and_cc_config_is_checked() {
     let ok = |t: &str| ServerConfig::parse(t).unwrap().validate();

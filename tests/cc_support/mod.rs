@@ -97,14 +97,26 @@ fn parse_mail(from: String, to: Vec<String>, data: &str) -> Mail {
 
 /// Starts the SMTP server; every accepted mail arrives on the returned channel.
 pub async fn smtp_server() -> (SocketAddr, mpsc::UnboundedReceiver<Mail>) {
+    smtp_server_refusing(&[]).await
+}
+
+/// An SMTP server whose first RCPT commands are answered with `refusals` (e.g. 451, 550),
+/// one each, in order; later ones are accepted.
+pub async fn smtp_server_refusing(refusals: &[u16]) -> (SocketAddr, mpsc::UnboundedReceiver<Mail>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
+    let refusals = Arc::new(std::sync::Mutex::new(
+        refusals
+            .iter()
+            .copied()
+            .collect::<std::collections::VecDeque<u16>>(),
+    ));
     tokio::spawn(async move {
         while let Ok((sock, _)) = listener.accept().await {
-            let tx = tx.clone();
+            let (tx, refusals) = (tx.clone(), refusals.clone());
             tokio::spawn(async move {
-                let _ = smtp_session(sock, tx).await;
+                let _ = smtp_session(sock, tx, refusals).await;
             });
         }
     });
@@ -114,6 +126,7 @@ pub async fn smtp_server() -> (SocketAddr, mpsc::UnboundedReceiver<Mail>) {
 async fn smtp_session(
     sock: tokio::net::TcpStream,
     tx: mpsc::UnboundedSender<Mail>,
+    refusals: Arc<std::sync::Mutex<std::collections::VecDeque<u16>>>,
 ) -> std::io::Result<()> {
     let (r, mut w) = sock.into_split();
     let mut r = BufReader::new(r);
@@ -135,8 +148,17 @@ async fn smtp_session(
             to.clear();
             w.write_all(b"250 OK\r\n").await?;
         } else if upper.starts_with("RCPT TO:") {
-            to.push(cmd[8..].trim().to_string());
-            w.write_all(b"250 OK\r\n").await?;
+            let refusal = refusals.lock().unwrap().pop_front();
+            match refusal {
+                Some(code) => {
+                    let answer = format!("{code} mailbox busy or unknown\r\n");
+                    w.write_all(answer.as_bytes()).await?;
+                }
+                None => {
+                    to.push(cmd[8..].trim().to_string());
+                    w.write_all(b"250 OK\r\n").await?;
+                }
+            }
         } else if upper == "DATA" {
             w.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await?;
             let mut data = String::new();
