@@ -33,6 +33,7 @@ fn smtp(addr: SocketAddr) -> SmtpConfig {
         password_env: None,
         from: "客服 <kefu@shop.example.com>".into(),
         timeout_secs: 5,
+        hello_name: Some("kefu.test".into()),
     }
 }
 
@@ -153,6 +154,7 @@ async fn a_transcript_is_mailed_by_smtp_with_chinese_intact() {
         .unwrap();
     assert_eq!(mail.to, vec!["<lead@shop.example.com>".to_string()]);
     assert_eq!(mail.from, "<kefu@shop.example.com>");
+    assert_eq!(mail.hello, "kefu.test");
     let subject = mail.subject();
     assert!(
         subject.contains(&format!("#{session}")) && subject.contains("张三"),

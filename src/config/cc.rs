@@ -47,6 +47,9 @@ pub struct SmtpConfig {
     /// Connecting and each SMTP command wait at most this long.
     #[serde(default = "default_smtp_timeout")]
     pub timeout_secs: u64,
+    /// The name given in EHLO (default `localhost`); some servers want this machine's name.
+    #[serde(default)]
+    pub hello_name: Option<String>,
 }
 
 fn default_smtp_timeout() -> u64 {

@@ -19,6 +19,7 @@ use crate::store::cc::{CcOutcome, DueCc};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -47,6 +48,9 @@ impl Mailer {
         };
         let timeout = Duration::from_secs(s.timeout_secs);
         let mut builder = builder.port(s.port()).timeout(Some(timeout));
+        if let Some(name) = &s.hello_name {
+            builder = builder.hello_name(ClientId::Domain(name.clone()));
+        }
         let password = s
             .password()
             .map_err(|e| anyhow::anyhow!("smtp.password: {e}"))?;

@@ -16,6 +16,8 @@ use tokio::sync::mpsc;
 /// One mail as the SMTP server received it.
 #[derive(Debug, Clone)]
 pub struct Mail {
+    /// The name the client gave in EHLO.
+    pub hello: String,
     pub from: String,
     pub to: Vec<String>,
     pub headers: BTreeMap<String, String>,
@@ -59,7 +61,7 @@ fn decode_words(v: &str) -> String {
     String::from_utf8(out).expect("UTF-8 subject")
 }
 
-fn parse_mail(from: String, to: Vec<String>, data: &str) -> Mail {
+fn parse_mail(hello: String, from: String, to: Vec<String>, data: &str) -> Mail {
     let (head, body) = data.split_once("\r\n\r\n").expect("headers, then a body");
     let mut headers = BTreeMap::new();
     let mut last: Option<String> = None;
@@ -88,6 +90,7 @@ fn parse_mail(from: String, to: Vec<String>, data: &str) -> Mail {
         _ => body.to_string(),
     };
     Mail {
+        hello,
         from,
         to,
         headers,
@@ -131,7 +134,7 @@ async fn smtp_session(
     let (r, mut w) = sock.into_split();
     let mut r = BufReader::new(r);
     w.write_all(b"220 sink.test ESMTP ready\r\n").await?;
-    let (mut from, mut to) = (String::new(), Vec::new());
+    let (mut hello, mut from, mut to) = (String::new(), String::new(), Vec::new());
     let mut line = String::new();
     loop {
         line.clear();
@@ -141,6 +144,7 @@ async fn smtp_session(
         let cmd = line.trim_end().to_string();
         let upper = cmd.to_ascii_uppercase();
         if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            hello = cmd[4..].trim().to_string();
             w.write_all(b"250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
                 .await?;
         } else if upper.starts_with("MAIL FROM:") {
@@ -174,7 +178,7 @@ async fn smtp_session(
                 let l = line.strip_prefix('.').unwrap_or(&line);
                 data.push_str(l);
             }
-            let _ = tx.send(parse_mail(from.clone(), to.clone(), &data));
+            let _ = tx.send(parse_mail(hello.clone(), from.clone(), to.clone(), &data));
             w.write_all(b"250 OK queued\r\n").await?;
         } else if upper == "RSET" || upper == "NOOP" {
             w.write_all(b"250 OK\r\n").await?;
