@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 mod bot;
 mod conversations;
+mod menus;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use conversations::ConversationsConfig;
+pub use menus::MenusConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -38,6 +40,8 @@ pub struct ServerConfig {
     pub intents: crate::intents::IntentsConfig,
     /// The answering bot in front of groups (`[bot]`, `docs/bot.md`).
     pub bot: BotConfig,
+    /// Self-service menus (`[menus]`, `docs/menus.md`).
+    pub menus: MenusConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -268,6 +272,7 @@ impl Default for ServerConfig {
             kb: crate::kb::KbConfig::default(),
             intents: crate::intents::IntentsConfig::default(),
             bot: BotConfig::default(),
+            menus: MenusConfig::default(),
         }
     }
 }
@@ -348,6 +353,9 @@ impl ServerConfig {
             && f.is_relative()
         {
             *f = dir.join(&*f);
+        }
+        if let Some(dir) = path.parent() {
+            config.menus.relative_to(dir);
         }
         Ok(config)
     }
@@ -455,6 +463,7 @@ impl ServerConfig {
         }
         self.validate_conversations()?;
         self.validate_bot()?;
+        self.validate_menus()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
                 return bad(

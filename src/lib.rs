@@ -15,6 +15,7 @@ pub mod intents;
 pub mod intents_cmd;
 pub mod kb;
 pub mod logging;
+pub mod menu;
 pub mod metrics;
 pub mod model;
 pub mod protocol;
