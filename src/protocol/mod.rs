@@ -15,6 +15,7 @@ mod error;
 mod event;
 mod kb;
 mod kb_flow;
+mod menu;
 mod quick;
 pub mod reply;
 pub mod request;
@@ -34,6 +35,7 @@ pub use kb_flow::{
     KbProposalReply, KbProposalsReply, KbProposeReply, KbReviewReply, KbUpdatesReply, Proposal,
     ProposalStatus, ProposalSummary, UpdateKind,
 };
+pub use menu::{MenuEntry, MenuInfo, MenuNodeEntry, MenuReturn, MenuReturnReason, MenuStep};
 pub use quick::{
     QuickReply, QuickReplyDelete, QuickReplySave, QuickReplySaveReply, QuickReplyUsed,
     QuickReplyUsedReply, QuickScope,

@@ -15,7 +15,7 @@
 mod backoff;
 mod http;
 
-pub use http::check_url;
+pub use http::{check_url, post_reading};
 
 use super::hub::{Hub, HubMsg, HubTx};
 use crate::config::WebhooksConfig;
