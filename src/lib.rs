@@ -16,6 +16,7 @@ pub mod intents_cmd;
 pub mod kb;
 pub mod logging;
 pub mod menu;
+pub mod menu_cmd;
 pub mod metrics;
 pub mod model;
 pub mod protocol;

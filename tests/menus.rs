@@ -509,3 +509,85 @@ async fn a_restart_keeps_the_customer_at_their_node() {
     );
     server.stop().await;
 }
+
+#[test]
+fn admin_menu_check_prints_each_problem_with_its_line_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let file = dir.path().join("help.toml");
+    let run = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kefu"))
+            .args(["admin", "--data-dir"])
+            .arg(dir.path())
+            .args(["menu", "check"])
+            .arg(&file)
+            .env_remove("KEFU_DATA_DIR")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let f = file.display().to_string();
+    // Article 1 exists (seeded), 5 does not; group `nope` does not.
+    let (ok, out) = run(r#"[nodes.main]
+prompt = "choose"
+options = [
+  { key = 1, label = "Policy", to = "policy" },
+  { key = 2, label = "Missing", to = "missing" },
+  { key = 2, label = "Twice", to = "people" },
+]
+
+[nodes.policy]
+article = 1
+
+[nodes.missing]
+article = 5
+
+[nodes.people]
+queue = "nope"
+"#);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains(&format!("{f}:6:")),
+        "duplicate number on line 6: {out}"
+    );
+    assert!(out.contains("option number 2 is used twice"), "{out}");
+    // Structure first: fix it, then the references are checked against the store.
+    let (ok, out) = run(r#"[nodes.main]
+prompt = "choose"
+options = [
+  { key = 1, label = "Policy", to = "policy" },
+  { key = 2, label = "Missing", to = "missing" },
+  { key = 3, label = "People", to = "people" },
+]
+
+[nodes.policy]
+article = 1
+
+[nodes.missing]
+article = 5
+
+[nodes.people]
+queue = "nope"
+"#);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains(&format!(
+            "{f}:13:1: node `missing`: knowledge-base article 5 does not exist"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{f}:15:1: node `people`: no group `nope`")),
+        "{out}"
+    );
+    assert!(!out.contains("article 1 "), "{out}");
+    let (ok, out) = run(
+        "[nodes.main]\nprompt = \"p\"\noptions = [{ key = 1, label = \"x\", to = \"a\" }]\n[nodes.a]\narticle = 2\n",
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("ok"), "{out}");
+}
