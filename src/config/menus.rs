@@ -27,8 +27,6 @@ pub struct MenusConfig {
     /// Signs lookup requests (`X-Kefu-Signature`, like the channel API's webhooks). Unset:
     /// lookups are sent unsigned.
     pub lookup_secret: Option<String>,
-    /// The author name on the menu's messages.
-    pub name: String,
     /// Said when the customer goes to the human queue.
     pub handoff: String,
 }
@@ -43,7 +41,6 @@ impl Default for MenusConfig {
             max_path: 50,
             max_response_bytes: 64 * 1024,
             lookup_secret: None,
-            name: "自助服务 Self-service".into(),
             handoff:
                 "正在为您转接人工客服，请稍候。\nConnecting you to a person, please wait a moment."
                     .into(),
@@ -86,9 +83,6 @@ impl ServerConfig {
                 "lookup_secret",
                 &format!("must be at least {MIN_SECRET_BYTES} bytes (use a long random string)"),
             );
-        }
-        if m.name.trim().is_empty() || m.name.chars().count() > 64 {
-            return bad("name", "must be 1–64 characters");
         }
         if m.handoff.trim().is_empty() || m.handoff.chars().count() > 2000 {
             return bad("handoff", "must be 1–2000 characters");
