@@ -6,6 +6,7 @@
 //! understood return the customer to the queue, where the next agent sees the path taken. A
 //! restart keeps the position.
 
+mod channel_support;
 mod common;
 
 use common::*;
@@ -590,4 +591,59 @@ queue = "nope"
     );
     assert!(ok, "{out}");
     assert!(out.contains("ok"), "{out}");
+}
+
+#[tokio::test]
+async fn a_customer_of_the_http_channel_api_navigates_through_its_webhook() {
+    use channel_support::{Receiver, add_integration, kinds, post_message};
+    let dir = tempfile::tempdir().unwrap();
+    let (port, _got) = receiver().await;
+    let hook = Receiver::start().await;
+    let secret = add_integration(dir.path(), "app", &hook.url());
+    let server = setup(dir.path(), port).await;
+    let addr = server.addr.to_string();
+    let mut ann = server.agent("ann").await;
+    let post = |text: &str, key: &str| {
+        json!({"external_customer_id": "u-9", "nickname": "Wei", "text": text,
+               "idempotency_key": key, "group": "general"})
+    };
+    let (status, out) = post_message(&addr, "app", &secret, &post("hello", "k1")).await;
+    assert_eq!(status, 201, "{out}");
+    let session = out["conversation_id"].as_i64().unwrap();
+    assert_eq!(accept_next_offer(&mut ann).await, session);
+    ann.call(
+        "session.transfer",
+        json!({"session_id": session, "to": {"menu": "shop"}}),
+    )
+    .await
+    .unwrap();
+    let has = |events: &[Value], start: &str| {
+        kinds(events)
+            .iter()
+            .any(|k| k.starts_with(&format!("message:{start}")))
+    };
+    hook.wait_accepted("the menu's prompt", |e| has(e, "请选择"))
+        .await;
+    post_message(&addr, "app", &secret, &post("refund", "k2")).await;
+    hook.wait_accepted("the returns menu", |e| has(e, "退换货 / Returns:"))
+        .await;
+    post_message(&addr, "app", &secret, &post("0", "k3")).await;
+    let got = hook
+        .wait_accepted("the hand-off line", |e| has(e, "正在为您转接人工客服"))
+        .await;
+    let line = got
+        .iter()
+        .find(|e| {
+            e["event"]["message"]["body"]
+                .as_str()
+                .is_some_and(|b| b.starts_with("正在为您转接人工客服"))
+        })
+        .unwrap();
+    assert_eq!(line["event"]["message"]["author_kind"], "system");
+    let offered = offer_of(&mut ann, session).await;
+    assert_eq!(
+        offered.menu.unwrap().path[1].input.as_deref(),
+        Some("refund")
+    );
+    server.stop().await;
 }
