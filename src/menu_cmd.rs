@@ -54,7 +54,7 @@ pub fn check(
             crate::menu::check::reference_problems(&menu, Some(&article), Some(&group))
         }
         None => {
-            println!("{name}: no database to check articles and groups against (give --data-dir)");
+            println!("{name}: no database to check articles against (give --data-dir)");
             let group = |g: &str| groups.contains(g);
             let group: Option<&dyn Fn(&str) -> bool> = given.map(|_| &group as _);
             crate::menu::check::reference_problems(&menu, None, group)

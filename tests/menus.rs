@@ -66,6 +66,7 @@ fn config(lookup_port: u16) -> ServerConfig {
     let tree: toml::Table = toml::from_str(&menu_text(lookup_port)).unwrap();
     c.menus.trees.insert("shop".into(), tree);
     c.menus.lookup_secret = Some(SECRET.into());
+    c.menus.max_lookups = 4;
     c
 }
 
@@ -156,6 +157,9 @@ async fn receiver() -> (u16, mpsc::UnboundedReceiver<Got>) {
                 }
                 let (status, answer) = if input == "FAIL" {
                     ("500 Internal Server Error", "{}".to_string())
+                } else if input == "BIG" {
+                    // Over `[menus] max_response_bytes` (64 KiB by default).
+                    ("200 OK", json!({"answer": "x".repeat(70_000)}).to_string())
                 } else {
                     (
                         "200 OK",
@@ -376,12 +380,27 @@ async fn a_lookup_posts_the_input_signed_and_shows_the_answer_or_the_fallback() 
     next_from(&mut c, AuthorKind::Bot).await;
     got.recv().await.unwrap();
 
+    // A response over the size limit counts as failed, too.
+    say(&mut c, session, "1").await;
+    next_from(&mut c, AuthorKind::Bot).await;
+    let answer = ask(&mut c, session, "BIG").await;
+    assert_eq!(answer, "FALLBACK: try later");
+    next_from(&mut c, AuthorKind::Bot).await;
+    got.recv().await.unwrap();
+
     // The receiver does not answer within the node's 300 ms: the fallback.
     say(&mut c, session, "3").await;
     next_from(&mut c, AuthorKind::Bot).await;
     let answer = ask(&mut c, session, "anything").await;
     assert_eq!(answer, "SLOW FALLBACK");
     assert_eq!(got.recv().await.unwrap().path, "/slow");
+
+    // That was the 4th lookup (`max_lookups = 4`): a 5th is refused, without a request.
+    say(&mut c, session, "1").await;
+    next_from(&mut c, AuthorKind::Bot).await;
+    let refused = ask(&mut c, session, "SO-1").await;
+    assert!(refused.contains("reply 0 for a person"), "{refused}");
+    assert!(got.try_recv().is_err(), "no request was made");
 
     // What the next agent sees: the inputs and whether each lookup answered.
     say(&mut c, session, "0").await;
@@ -397,10 +416,11 @@ async fn a_lookup_posts_the_input_signed_and_shows_the_answer_or_the_fallback() 
         [
             (Some("SO-12345"), Some(true)),
             (Some("FAIL"), Some(false)),
+            (Some("BIG"), Some(false)),
             (Some("anything"), Some(false))
         ]
     );
-    assert_eq!(m.lookups, 3);
+    assert_eq!(m.lookups, 4);
     // `0` returns to the menu's group.
     assert_eq!(m.returned.unwrap().reason, MenuReturnReason::Requested);
     server.stop().await;
