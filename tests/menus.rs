@@ -667,3 +667,57 @@ async fn a_customer_of_the_http_channel_api_navigates_through_its_webhook() {
     );
     server.stop().await;
 }
+
+/// The demo's menu (`src/demo/menu_shop.toml`) answers from the demo's seeded knowledge base:
+/// its article ids are those of the seed.
+#[tokio::test]
+async fn the_demo_menu_answers_from_the_seeded_knowledge_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = {
+        let mut store = kefu::server::open_store(dir.path(), &Default::default()).unwrap();
+        kefu::demo::seed(&mut store, kefu::model::now_ms()).unwrap()
+    };
+    let server = TestServer::start(dir.path(), kefu::demo::demo_config()).await;
+    let mut agent = Client::connect(&server.url("agent")).await.unwrap();
+    agent
+        .call(
+            "login",
+            json!({"username": info.username, "password": info.password}),
+        )
+        .await
+        .unwrap();
+    agent
+        .call("status.set", json!({"status": "online"}))
+        .await
+        .unwrap();
+    // Logistics: no bot in front, straight to the demo agent.
+    let (mut c, session, _) = server.customer("Visitor", Some("logistics")).await;
+    let offered = offer_of(&mut agent, session).await;
+    agent
+        .call("session.accept", json!({"session_id": offered.id}))
+        .await
+        .unwrap();
+    agent
+        .call(
+            "session.transfer",
+            json!({"session_id": session, "to": {"menu": "shop"}}),
+        )
+        .await
+        .unwrap();
+    let first = next_from(&mut c, AuthorKind::Bot).await.body;
+    assert!(first.contains("1. 订单查询"), "{first}");
+    for (input, title) in [
+        ("3", "发票开具"),
+        ("2", "退换货"),
+        ("1", "退款政策"),
+        ("2", "退货流程"),
+        ("3", "换货说明"),
+    ] {
+        let said = ask(&mut c, session, input).await;
+        assert!(said.starts_with(title), "{input}: {said}");
+        if title != "退换货" {
+            next_from(&mut c, AuthorKind::Bot).await;
+        }
+    }
+    server.stop().await;
+}
