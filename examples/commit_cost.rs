@@ -173,6 +173,7 @@ fn session(id: i64, customer: CustomerView) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        menu: None,
     }
 }
 

@@ -179,6 +179,19 @@ pub enum AdminCmd {
         #[command(subcommand)]
         what: QuickReplyCmd,
     },
+    /// Self-service menus (docs/menus.md).
+    Menu {
+        #[command(subcommand)]
+        what: MenuCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MenuCmd {
+    /// Check a menu file: every problem as file:line:col (unknown or unreachable nodes, loops
+    /// without an exit, duplicate numbers; with a data dir, missing articles and groups).
+    /// Exits non-zero when there is any.
+    Check { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -352,6 +365,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { what, common } => {
             let config = ServerConfig::load_or_default(common.config.as_deref())?;
+            if let AdminCmd::Menu {
+                what: MenuCmd::Check { file },
+            } = &what
+            {
+                // Only a data dir asked for (flag, KEFU_DATA_DIR, config): never the default.
+                let asked = common.data_dir.is_some()
+                    || std::env::var_os("KEFU_DATA_DIR").is_some_and(|v| !v.is_empty())
+                    || config.data_dir.is_some();
+                let dir = asked
+                    .then(|| data_dir(common.data_dir.clone(), &config))
+                    .transpose()?;
+                let given = common.config.is_some().then_some(&config);
+                return crate::menu_cmd::check(file, dir.as_deref(), given);
+            }
             let dir = data_dir(common.data_dir, &config)?;
             if let AdminCmd::Compact = what {
                 // Not through `open_store`: compaction needs the data dir to itself.
@@ -504,6 +531,12 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         AdminCmd::Integration { what } => run_integration(store, what)?,
         AdminCmd::Kb { what } => return run_kb(store, what),
         AdminCmd::QuickReply { what } => return run_quick_reply(store, what),
+        // (Handled before a store is opened, in `run`; here for completeness.)
+        AdminCmd::Menu {
+            what: MenuCmd::Check { file },
+        } => {
+            return crate::menu_cmd::check(&file, None, None);
+        }
         AdminCmd::Group {
             what: GroupCmd::List,
         } => {

@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 mod bot;
 mod cc;
 mod conversations;
+mod menus;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use cc::{CcConfig, CcContact, CcFormat, CcWebhook, SmtpConfig, SmtpSecurity};
 pub use conversations::ConversationsConfig;
+pub use menus::MenusConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -44,6 +46,8 @@ pub struct ServerConfig {
     pub smtp: Option<SmtpConfig>,
     /// CC of transcripts (`[cc]`: address book, team webhooks, retries; `docs/cc.md`).
     pub cc: CcConfig,
+    /// Self-service menus (`[menus]`, `docs/menus.md`).
+    pub menus: MenusConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -276,6 +280,7 @@ impl Default for ServerConfig {
             bot: BotConfig::default(),
             smtp: None,
             cc: CcConfig::default(),
+            menus: MenusConfig::default(),
         }
     }
 }
@@ -356,6 +361,9 @@ impl ServerConfig {
             && f.is_relative()
         {
             *f = dir.join(&*f);
+        }
+        if let Some(dir) = path.parent() {
+            config.menus.relative_to(dir);
         }
         Ok(config)
     }
@@ -464,6 +472,7 @@ impl ServerConfig {
         self.validate_conversations()?;
         self.validate_bot()?;
         self.validate_cc()?;
+        self.validate_menus()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
                 return bad(

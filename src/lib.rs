@@ -16,6 +16,8 @@ pub mod intents;
 pub mod intents_cmd;
 pub mod kb;
 pub mod logging;
+pub mod menu;
+pub mod menu_cmd;
 pub mod metrics;
 pub mod model;
 pub mod protocol;

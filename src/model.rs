@@ -100,8 +100,10 @@ pub enum SessionState {
     Ended,
     /// With the answering bot (`bot`): not in any queue until the bot hands it off.
     Bot,
+    /// In a self-service menu (`menu`): not in any queue until the customer asks for a person.
+    Menu,
 }
-snake_enum!(SessionState { Queued => "queued", Offered => "offered", Active => "active", Ended => "ended", Bot => "bot" });
+snake_enum!(SessionState { Queued => "queued", Offered => "offered", Active => "active", Ended => "ended", Bot => "bot", Menu => "menu" });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

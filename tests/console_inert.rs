@@ -216,6 +216,14 @@ fn notices_dialogs_and_login_errors_are_inert() {
         result: Ok(Reply::Directory(DirectoryReply {
             agents: vec![agent(8, "bob", &evil("AGENTNAME"))],
             groups: app.queues.clone(),
+            menus: vec![kefu::protocol::MenuEntry {
+                name: "shop".into(),
+                title: evil("MENUTITLE"),
+                nodes: vec![kefu::protocol::MenuNodeEntry {
+                    id: "main".into(),
+                    label: "main".into(),
+                }],
+            }],
         })),
     });
     let term = render(&app, 240, 60, "dark");
@@ -223,6 +231,7 @@ fn notices_dialogs_and_login_errors_are_inert() {
     let screen_text = screen(&term);
     assert!(screen_text.contains(&shown("AGENTNAME")), "{screen_text}");
     assert!(screen_text.contains(&shown("GROUP")), "{screen_text}");
+    assert!(screen_text.contains(&shown("MENUTITLE")), "{screen_text}");
     app.update(Action::Cancel);
 
     // The tag dialog offers tags seen on the customer's sessions.

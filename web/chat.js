@@ -32,7 +32,7 @@
   var sid = null;          // the conversation shown
   var ended = false;
   var assigned = false;    // an agent has the conversation: our stored messages are delivered
-  var withBot = false;     // the answering bot has it: "talk to a person" is offered
+  var withBot = false;     // the answering bot or a self-service menu has it: "talk to a person" is offered
   var cursor = store.get("cursor");
   var bySeq = {};          // seq → <li>
   var byCid = {};          // client_msg_id → <li> of our own messages
@@ -305,7 +305,7 @@
     }).then(function (r) {
       if (r.token) store.set("token", r.token);
       setSession(r.session_id);
-      setBot(r.state === "bot");
+      setBot(r.state === "bot" || r.state === "menu");
       if (r.state === "queued" || r.state === "offered") notice(t("waitingNoPos"));
       return loadTranscript();
     });
@@ -320,7 +320,7 @@
         var s = r.session || {};
         // Someone serves it (or served it, if it ended): our stored messages reached them.
         if (s.assignee !== null && s.assignee !== undefined) setAssigned(true);
-        setBot(s.state === "bot");
+        setBot(s.state === "bot" || s.state === "menu"); // a self-service menu takes 转人工 too
         (r.messages || []).forEach(function (m) { after = Math.max(after, m.seq); showMessage(m); });
         if ((r.messages || []).length >= 500) return page();
         if (s.state === "active") notice("");

@@ -267,5 +267,6 @@ fn session_view(id: i64) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        menu: None,
     }
 }

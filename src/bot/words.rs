@@ -11,7 +11,9 @@ pub fn asks_for_person(text: &str, words: &[String]) -> bool {
     words.iter().any(|w| contains_word(&text, w))
 }
 
-fn contains_word(text: &str, word: &str) -> bool {
+/// Whether `word` appears in the normalised `text`: anywhere when it starts and ends in Chinese,
+/// as a whole word where it starts or ends with a Latin letter or digit (also used by menus).
+pub fn contains_word(text: &str, word: &str) -> bool {
     let word = normalize(word);
     if word.is_empty() {
         return false;

@@ -258,6 +258,7 @@ pub(crate) mod tests {
             replied_at: None,
             reminded_at: None,
             bot: None,
+            menu: None,
         }
     }
 

@@ -74,6 +74,7 @@ fn view(id: i64, now: i64) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        menu: None,
     }
 }
 

@@ -60,6 +60,10 @@ pub fn demo_config() -> ServerConfig {
     for g in &mut config.groups {
         g.bot = Some(matches!(g.name.as_str(), "presales" | "aftersales"));
     }
+    // The self-service menu agents can transfer to (f4 → "≡ shop"; `src/demo/menu_shop.toml`).
+    if let Ok(tree) = toml::from_str::<toml::Table>(super::MENU) {
+        config.menus.trees.insert("shop".into(), tree);
+    }
     config.routing.default_group = "presales".into();
     config.routing.offer_timeout_secs = DEMO_OFFER_TIMEOUT_SECS;
     config.auth.customer_identity_secret = Some(crate::auth::new_token());

@@ -14,6 +14,9 @@ pub use simulator::{Pace, run};
 
 use crate::model::Channel;
 
+/// The demo's self-service menu (`shop`), loaded as an inline tree by [`demo_config`].
+pub const MENU: &str = include_str!("menu_shop.toml");
+
 /// The language a demo customer writes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

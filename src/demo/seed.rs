@@ -242,6 +242,7 @@ fn past_session(
         replied_at: None,
         reminded_at: None,
         bot: None,
+        menu: None,
     };
     (session, messages)
 }

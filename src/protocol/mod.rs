@@ -16,6 +16,7 @@ mod error;
 mod event;
 mod kb;
 mod kb_flow;
+mod menu;
 mod quick;
 pub mod reply;
 pub mod request;
@@ -39,6 +40,7 @@ pub use kb_flow::{
     KbProposalReply, KbProposalsReply, KbProposeReply, KbReviewReply, KbUpdatesReply, Proposal,
     ProposalStatus, ProposalSummary, UpdateKind,
 };
+pub use menu::{MenuEntry, MenuInfo, MenuNodeEntry, MenuReturn, MenuReturnReason, MenuStep};
 pub use quick::{
     QuickReply, QuickReplyDelete, QuickReplySave, QuickReplySaveReply, QuickReplyUsed,
     QuickReplyUsedReply, QuickScope,

@@ -73,6 +73,9 @@ pub struct SnapshotReply {
 pub struct DirectoryReply {
     pub agents: Vec<AgentInfo>,
     pub groups: Vec<QueueInfo>,
+    /// Self-service menus a customer can be transferred to (`docs/menus.md`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub menus: Vec<super::MenuEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

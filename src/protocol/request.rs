@@ -27,6 +27,8 @@ pub enum TransferTarget {
     Agent(String),
     /// A skill group by name.
     Group(String),
+    /// A self-service menu: `"menu"` (its start) or `"menu/node"` (`docs/menus.md`).
+    Menu(String),
 }
 
 fn yes() -> bool {

@@ -63,6 +63,9 @@ pub struct SessionView {
     /// What the answering bot did in this conversation (`None`: the bot never took part).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot: Option<super::BotInfo>,
+    /// The self-service menu the customer is in or came from, with the path taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menu: Option<super::MenuInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +115,7 @@ impl SessionView {
         s.follow_up = false;
         s.group.clear();
         s.bot = None;
+        s.menu = None;
         s
     }
 }

@@ -176,6 +176,7 @@ impl Hub {
         DirectoryReply {
             agents,
             groups: self.queue_infos(),
+            menus: self.menu_entries(),
         }
     }
 
@@ -202,6 +203,7 @@ impl Hub {
                     .ok_or_else(|| ApiError::not_found(format!("no agent `{username}`")))?;
                 self.engine.transfer_to_agent(session_id, target, now)
             }
+            TransferTarget::Menu(m) => return self.transfer_to_menu(agent, session_id, m),
         }
         .map_err(route_error)?;
         if let Some(l) = self.live.get_mut(&session_id) {

@@ -195,9 +195,19 @@ impl Hub {
                 .get(&q.session_id)
                 .is_some_and(|l| l.view.state == SessionState::Bot);
         let heard = to_bot.then(|| (q.session_id, q.body.clone()));
+        // A new message in a self-service menu is an input there (`menu_ops`), once stored.
+        let to_menu = (!retry
+            && self
+                .live
+                .get(&q.session_id)
+                .is_some_and(|l| l.view.state == SessionState::Menu))
+        .then(|| (q.session_id, q.body.clone()));
         let ack = self.customer_send(conn, customer, q)?;
         if let Some((session, text)) = heard {
             self.bot_hears(session, &text);
+        }
+        if let Some((session, text)) = to_menu {
+            self.menu_hears(session, &text);
         }
         Ok(ack)
     }
@@ -325,6 +335,7 @@ impl Hub {
             replied_at: None,
             reminded_at: None,
             bot: None,
+            menu: None,
         };
         self.live.insert(
             sid,

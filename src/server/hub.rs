@@ -223,6 +223,9 @@ pub struct Hub {
     pub intents: super::intent_book::IntentBook,
     /// The answering bot's turns in flight (`bot_ops`).
     pub bot: super::bot_book::BotBook,
+    /// The self-service menus (`menu_ops`) and the conversations with a lookup in flight.
+    pub menus: Arc<crate::menu::MenuSet>,
+    pub menu_busy: std::collections::HashSet<SessionId>,
 }
 
 impl Hub {
@@ -257,7 +260,11 @@ impl Hub {
         let mut open_by_customer = HashMap::new();
         for (view, offer) in recovered.open_sessions {
             // A conversation with the bot stays with it: no queue knows it until a hand-off.
-            if view.state == crate::model::SessionState::Bot {
+            // So does one in a self-service menu (`menu_ops`), at its node.
+            if matches!(
+                view.state,
+                crate::model::SessionState::Bot | crate::model::SessionState::Menu
+            ) {
                 open_by_customer.insert(view.customer.id, view.id);
                 live.insert(
                     view.id,
@@ -320,6 +327,8 @@ impl Hub {
             kb_index: None,
             intents: Default::default(),
             bot: Default::default(),
+            menus: Default::default(),
+            menu_busy: Default::default(),
         }
     }
 

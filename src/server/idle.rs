@@ -27,7 +27,10 @@ impl Hub {
         for l in self.live.values() {
             let v = &l.view;
             // With an agent or with the bot (whose messages start the clock too).
-            if !matches!(v.state, SessionState::Active | SessionState::Bot) {
+            if !matches!(
+                v.state,
+                SessionState::Active | SessionState::Bot | SessionState::Menu
+            ) {
                 continue;
             }
             match (v.replied_at, v.reminded_at) {

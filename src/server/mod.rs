@@ -32,6 +32,8 @@ mod intent_ops;
 mod kb_ops;
 mod kb_review_ops;
 mod listen;
+mod menu_lookup;
+mod menu_ops;
 pub(crate) mod origin;
 mod outbox;
 mod pending;
@@ -125,6 +127,11 @@ pub async fn run(
     let intents = intent_book::load_intents(&config, |g| {
         config.groups.iter().any(|c| c.name == g) || recovered.groups.iter().any(|(n, _)| n == g)
     })?;
+    // Self-service menus: one that does not parse or check stops the start, with every
+    // problem's file and line.
+    let menus = menu_ops::load_menus(&config, |g| {
+        config.groups.iter().any(|c| c.name == g) || recovered.groups.iter().any(|(n, _)| n == g)
+    })?;
     let readers = Arc::new(ReadPool::open(&*store, &config.storage.options())?);
     // The knowledge-base index follows the store with a read connection of its own.
     let store_for_index = store.reader()?;
@@ -146,6 +153,7 @@ pub async fn run(
     );
     hub.kb_index = Some(kb_ops::open_index(&data_dir, &config, store_for_index)?);
     hub.intents = intent_book::IntentBook::new(intents);
+    hub.menus = Arc::new(menus);
     let hub_task = tokio::spawn(hub.run(hub_rx));
 
     let failure = Arc::new(Mutex::new(None));

@@ -350,4 +350,16 @@ CREATE INDEX cc_outbox_due ON cc_outbox(state, next_at);
 CREATE INDEX cc_outbox_agent ON cc_outbox(agent_id, created_at);
 CREATE INDEX cc_outbox_session ON cc_outbox(session_id);
 "#,
+    // 14: self-service menus (issue 10, S13): `state` may now be `menu` (in a menu, in no
+    // queue), and where the customer is in it and the path taken are kept as JSON
+    // (`MenuInfo`). The CHECK is widened in place as for 10.
+    r#"
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql, 'CHECK (state IN (''queued'', ''offered'', ''active'', ''ended'', ''bot''))',
+                          'CHECK (state IN (''queued'', ''offered'', ''active'', ''ended'', ''bot'', ''menu''))')
+ WHERE type = 'table' AND name = 'sessions';
+PRAGMA writable_schema = OFF;
+ALTER TABLE sessions ADD COLUMN menu TEXT;
+"#,
 ];

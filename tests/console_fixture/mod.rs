@@ -89,6 +89,7 @@ pub fn session(id: i64, c: CustomerView, state: SessionState) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        menu: None,
     }
 }
 

@@ -108,6 +108,7 @@ pub fn session(id: i64, customer: &CustomerView, state: SessionState) -> Session
         replied_at: None,
         reminded_at: None,
         bot: None,
+        menu: None,
     }
 }
 

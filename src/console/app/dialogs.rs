@@ -106,6 +106,7 @@ impl App {
             name: q.group.clone(),
             label: format!("#{} · {} {}", q.group, t.queue_heading, q.waiting),
         }));
+        items.extend(crate::console::app::menu_choices::menu_choices(&self.menus));
         items
     }
 
@@ -445,6 +446,7 @@ impl App {
                         TransferTarget::Agent(username.clone())
                     }
                     TransferChoice::Group { name, .. } => TransferTarget::Group(name.clone()),
+                    TransferChoice::Menu { target, .. } => TransferTarget::Menu(target.clone()),
                 };
                 let transfer = req::Transfer {
                     session_id: *session,

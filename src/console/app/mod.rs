@@ -20,6 +20,7 @@ mod input;
 mod kb_flow;
 mod kb_flow_state;
 pub mod layout;
+mod menu_choices;
 mod net_events;
 mod picker;
 mod quick;
@@ -59,6 +60,7 @@ impl App {
             queues: Vec::new(),
             pickable: Vec::new(),
             directory: Vec::new(),
+            menus: Vec::new(),
             kb: KbState::default(),
             suggest: Default::default(),
             kbflow: KbFlowState::default(),

@@ -224,6 +224,7 @@ impl App {
     fn on_directory(&mut self, r: DirectoryReply) -> Vec<Effect> {
         self.directory = r.agents;
         self.queues = r.groups;
+        self.menus = r.menus;
         if let Some(Overlay::Transfer { .. }) = &self.overlay {
             let fresh = self.transfer_items();
             if let Some(Overlay::Transfer { items, .. }) = &mut self.overlay {

@@ -301,14 +301,27 @@ pub enum ConnState {
 /// One target in the transfer dialog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransferChoice {
-    Agent { username: String, label: String },
-    Group { name: String, label: String },
+    Agent {
+        username: String,
+        label: String,
+    },
+    Group {
+        name: String,
+        label: String,
+    },
+    /// A self-service menu node: `"menu"` or `"menu/node"`.
+    Menu {
+        target: String,
+        label: String,
+    },
 }
 
 impl TransferChoice {
     pub fn label(&self) -> &str {
         match self {
-            TransferChoice::Agent { label, .. } | TransferChoice::Group { label, .. } => label,
+            TransferChoice::Agent { label, .. }
+            | TransferChoice::Group { label, .. }
+            | TransferChoice::Menu { label, .. } => label,
         }
     }
 }
@@ -398,6 +411,8 @@ pub struct App {
     /// Queued sessions of manual groups we may pick.
     pub pickable: Vec<SessionView>,
     pub directory: Vec<AgentInfo>,
+    /// Self-service menus from the directory (transfer targets).
+    pub menus: Vec<crate::protocol::MenuEntry>,
     pub kb: KbState,
     /// Suggested replies and message intents (`suggest`).
     pub suggest: super::suggest_state::SuggestState,

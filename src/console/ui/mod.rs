@@ -15,6 +15,7 @@ mod fields;
 mod help;
 mod kb_flow;
 mod list;
+mod menu_line;
 mod overlay;
 mod popup;
 mod quick;

@@ -72,6 +72,7 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         .unwrap_or_else(|| t.profile_none.to_string());
     lines.push(field(t.profile_intent, intent));
     lines.extend(super::bot_line::bot_line(ctx, &s.view));
+    lines.extend(super::menu_line::menu_lines(ctx, &s.view));
     lines.extend(super::kb_flow::sent_lines(ctx));
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(

@@ -112,6 +112,82 @@ where
     result
 }
 
+/// POSTs `body` to `url` and reads the response: its status and body, the body at most
+/// `max_body` bytes (a longer one is an error, not cut). Same timeouts as [`post`]; used by
+/// the self-service menus' lookups (`server::menu_lookup`).
+pub async fn post_reading(
+    url: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+    (connect_timeout, total_timeout): (Duration, Duration),
+    max_body: usize,
+) -> Result<(u16, Bytes), String> {
+    let t = target(url)?;
+    let mut req = Request::post(t.path.as_str()).header(header::HOST, t.authority.as_str());
+    for (k, v) in headers {
+        req = req.header(*k, v.as_str());
+    }
+    let req = req
+        .header(header::CONNECTION, "close")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| format!("bad request: {e}"))?;
+    let exchange = async {
+        let tcp = tokio::time::timeout(
+            connect_timeout,
+            TcpStream::connect((t.host.as_str(), t.port)),
+        )
+        .await
+        .map_err(|_| "connect timed out".to_string())?
+        .map_err(|e| format!("connect: {e}"))?;
+        let _ = tcp.set_nodelay(true);
+        if t.tls {
+            let name = rustls::pki_types::ServerName::try_from(t.host.clone())
+                .map_err(|e| format!("bad host name: {e}"))?;
+            let tls = tokio_rustls::TlsConnector::from(tls_config())
+                .connect(name, tcp)
+                .await
+                .map_err(|e| format!("TLS: {e}"))?;
+            send_reading(TokioIo::new(tls), req, max_body).await
+        } else {
+            send_reading(TokioIo::new(tcp), req, max_body).await
+        }
+    };
+    tokio::time::timeout(total_timeout, exchange)
+        .await
+        .map_err(|_| "timed out".to_string())?
+}
+
+async fn send_reading<T>(
+    io: TokioIo<T>,
+    req: Request<Full<Bytes>>,
+    max_body: usize,
+) -> Result<(u16, Bytes), String>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use http_body_util::BodyExt;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(|e| format!("HTTP: {e}"))?;
+    let driver = tokio::spawn(conn);
+    let result = async {
+        let response = sender
+            .send_request(req)
+            .await
+            .map_err(|e| format!("HTTP: {e}"))?;
+        let status = response.status().as_u16();
+        let body = http_body_util::Limited::new(response.into_body(), max_body)
+            .collect()
+            .await
+            .map_err(|e| format!("response body: {e}"))?
+            .to_bytes();
+        Ok((status, body))
+    }
+    .await;
+    driver.abort();
+    result
+}
+
 fn tls_config() -> Arc<rustls::ClientConfig> {
     static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
     CONFIG

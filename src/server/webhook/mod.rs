@@ -15,8 +15,8 @@
 pub(crate) mod backoff;
 mod http;
 
-pub use http::check_url;
 pub(crate) use http::post;
+pub use http::{check_url, post_reading};
 
 use super::hub::{Hub, HubMsg, HubTx};
 use crate::config::WebhooksConfig;

@@ -79,7 +79,7 @@ pub(super) const SESSION_SELECT: &str =
     s.waiting_since,
     s.offered_to, s.offer_expires_at,
     c.id, c.external_id, c.nickname, c.channel, c.vip, c.tags,
-    s.context, s.offline, s.csat_comment, s.replied_at, s.reminded_at, s.bot
+    s.context, s.offline, s.csat_comment, s.replied_at, s.reminded_at, s.bot, s.menu
     FROM sessions s JOIN customers c ON c.id = s.customer_id";
 
 pub(super) fn session(r: &Row) -> Res<SessionView> {
@@ -116,6 +116,9 @@ pub(super) fn session(r: &Row) -> Res<SessionView> {
         // Like the context: a bot record that no longer parses is shown as none.
         bot: r
             .get::<_, Option<String>>(32)?
+            .and_then(|t| serde_json::from_str(&t).ok()),
+        menu: r
+            .get::<_, Option<String>>(33)?
             .and_then(|t| serde_json::from_str(&t).ok()),
     })
 }
