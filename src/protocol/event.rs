@@ -68,6 +68,10 @@ pub enum Event {
     KbProposal {
         proposal: super::ProposalSummary,
     },
+    /// To the assignee: the reminder of a conversation pending follow-up fell due.
+    FollowUpDue {
+        session_id: SessionId,
+    },
 }
 
 /// Why an offer was withdrawn.

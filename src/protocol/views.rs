@@ -63,6 +63,9 @@ pub struct SessionView {
     /// What the answering bot did in this conversation (`None`: the bot never took part).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot: Option<super::BotInfo>,
+    /// When the pending follow-up's reminder fires (`follow_up_ops`); `None` without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +113,7 @@ impl SessionView {
         s.priority = 0;
         s.intent = None;
         s.follow_up = false;
+        s.follow_up_at = None;
         s.group.clear();
         s.bot = None;
         s

@@ -223,6 +223,8 @@ pub struct Hub {
     pub intents: super::intent_book::IntentBook,
     /// The answering bot's turns in flight (`bot_ops`).
     pub bot: super::bot_book::BotBook,
+    /// Armed follow-up reminders (`followup_ops`).
+    pub follow_ups: super::followup_ops::FollowUpBook,
 }
 
 impl Hub {
@@ -320,6 +322,7 @@ impl Hub {
             kb_index: None,
             intents: Default::default(),
             bot: Default::default(),
+            follow_ups: Default::default(),
         }
     }
 
@@ -331,6 +334,7 @@ impl Hub {
         } = rx;
         // Effects of the restart itself (offers that expired while we were down).
         self.tick();
+        self.arm_follow_ups();
         // Queue expiry, quota pruning, revocation checks (`housekeeping`).
         let mut chores = tokio::time::interval(CHORES_EVERY);
         chores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

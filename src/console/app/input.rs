@@ -83,6 +83,10 @@ impl App {
             self.quick_manager_type(c);
             return Vec::new();
         }
+        if let Some(Overlay::FollowUp(_)) = &self.overlay {
+            self.follow_up_text(|s| s.push(c));
+            return Vec::new();
+        }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));
             return Vec::new();
@@ -165,6 +169,7 @@ impl App {
                     m.picker.selected = 0;
                 }
             },
+            Some(Overlay::FollowUp(_)) => return self.follow_up_text(f),
             // Pasted text goes to the help overlay's filter line.
             Some(Overlay::Help(help)) => {
                 help.filtering = true;

@@ -14,6 +14,8 @@
 mod actions;
 mod dialogs;
 mod effect;
+mod followup;
+pub mod followup_state;
 mod help;
 mod input;
 mod kb_flow;
@@ -30,6 +32,7 @@ mod sessions;
 pub mod state;
 pub mod suggest;
 mod suggest_state;
+pub mod transfer_dialog;
 
 pub use dialogs::{NEW_TAG, fuzzy_rank};
 pub use effect::{AlertKind, Effect, NetEvent, Tag};
@@ -60,6 +63,7 @@ impl App {
             kb: KbState::default(),
             suggest: Default::default(),
             kbflow: KbFlowState::default(),
+            followup: Default::default(),
             quick_replies: Vec::new(),
             layout,
             pending_keys: Vec::new(),

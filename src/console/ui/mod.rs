@@ -11,6 +11,7 @@ mod bot_line;
 mod chat;
 mod ctx;
 mod fields;
+mod followup;
 mod help;
 mod kb_flow;
 mod list;
@@ -21,6 +22,7 @@ mod side;
 mod status;
 mod suggest;
 mod text;
+mod transfer;
 
 use crate::console::app::{App, Focus};
 use crate::console::i18n;

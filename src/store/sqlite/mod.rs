@@ -19,6 +19,7 @@ mod reads;
 mod retention;
 mod rows;
 mod session_rows;
+mod transfers;
 mod writes;
 
 pub use checkpointer::Checkpointer;
