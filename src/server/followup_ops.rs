@@ -195,7 +195,11 @@ mod tests {
             (true, now + MAX_REMIND_AHEAD_MS + 1),
         ] {
             let e = check_remind_at(pending, Some(at), now).unwrap_err();
-            assert_eq!(e.code, crate::protocol::ErrorCode::Invalid, "{pending} {at}");
+            assert_eq!(
+                e.code,
+                crate::protocol::ErrorCode::Invalid,
+                "{pending} {at}"
+            );
         }
     }
 }

@@ -68,7 +68,10 @@ impl FollowUpDialog {
     }
 
     pub fn current(&self) -> Choice {
-        CHOICES.get(self.choice).copied().unwrap_or(Choice::NoReminder)
+        CHOICES
+            .get(self.choice)
+            .copied()
+            .unwrap_or(Choice::NoReminder)
     }
 }
 
@@ -82,11 +85,20 @@ pub enum TimeError {
 }
 
 fn zoned(now: Millis, tz: &TimeZone) -> Option<jiff::ZonedDateTime> {
-    Some(jiff::Timestamp::from_millisecond(now).ok()?.to_zoned_datetime(tz.clone()))
+    Some(
+        jiff::Timestamp::from_millisecond(now)
+            .ok()?
+            .to_zoned_datetime(tz.clone()),
+    )
 }
 
 fn at_local(dt: jiff::civil::DateTime, tz: &TimeZone) -> Option<Millis> {
-    Some(dt.to_zoned_datetime(tz.clone()).ok()?.timestamp().as_millisecond())
+    Some(
+        dt.to_zoned_datetime(tz.clone())
+            .ok()?
+            .timestamp()
+            .as_millisecond(),
+    )
 }
 
 /// When a choice reminds, from `now`; `Ok(None)` for no reminder.
@@ -185,7 +197,10 @@ mod tests {
     }
 
     fn local(at: Millis, tz: &TimeZone) -> String {
-        zoned(at, tz).unwrap().strftime("%Y-%m-%d %H:%M").to_string()
+        zoned(at, tz)
+            .unwrap()
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     #[test]
@@ -193,14 +208,27 @@ mod tests {
         let (now, tz) = setup();
         let p = |s: &str| parse_time(s, now, &tz).map(|at| local(at, &tz));
         assert_eq!(p("15:30").unwrap(), "2026-11-25 15:30");
-        assert_eq!(p("09:00").unwrap(), "2026-11-26 09:00", "passed today: tomorrow");
+        assert_eq!(
+            p("09:00").unwrap(),
+            "2026-11-26 09:00",
+            "passed today: tomorrow"
+        );
         assert_eq!(p("2026-12-01 09:00").unwrap(), "2026-12-01 09:00");
         assert_eq!(p("+45m").unwrap(), "2026-11-25 14:45");
         assert_eq!(p(" +2h ").unwrap(), "2026-11-25 16:00");
         assert_eq!(p("+1d").unwrap(), "2026-11-26 14:00");
         assert_eq!(p("2026-11-01 09:00"), Err(TimeError::Past));
         assert_eq!(p("+91d"), Err(TimeError::TooFar));
-        for bad in ["", "soon", "25:00", "12:60", "+5x", "+m", "2026-13-01 09:00", "+99999999999999d"] {
+        for bad in [
+            "",
+            "soon",
+            "25:00",
+            "12:60",
+            "+5x",
+            "+m",
+            "2026-13-01 09:00",
+            "+99999999999999d",
+        ] {
             assert!(p(bad).is_err(), "{bad}");
         }
     }
@@ -212,8 +240,14 @@ mod tests {
         assert_eq!(r(Choice::NoReminder), None);
         assert_eq!(r(Choice::In30Min), Some(now + 1_800_000));
         assert_eq!(r(Choice::In1Hour), Some(now + 3_600_000));
-        assert_eq!(local(r(Choice::Tomorrow9).unwrap(), &tz), "2026-11-26 09:00");
+        assert_eq!(
+            local(r(Choice::Tomorrow9).unwrap(), &tz),
+            "2026-11-26 09:00"
+        );
         assert_eq!(short_time(now + 3_600_000, now, &tz), "15:00");
-        assert_eq!(short_time(r(Choice::Tomorrow9).unwrap(), now, &tz), "11-26 09:00");
+        assert_eq!(
+            short_time(r(Choice::Tomorrow9).unwrap(), now, &tz),
+            "11-26 09:00"
+        );
     }
 }

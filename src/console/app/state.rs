@@ -307,7 +307,10 @@ pub enum TransferChoice {
         label: String,
         available: bool,
     },
-    Group { name: String, label: String },
+    Group {
+        name: String,
+        label: String,
+    },
 }
 
 impl TransferChoice {

@@ -4,8 +4,8 @@
 use super::ctx::Ctx;
 use super::fields::field_line;
 use super::popup::{centered, popup};
-use crate::console::app::followup_state::{CHOICES, Choice, FollowUpDialog, remind_at, short_time};
 use crate::console::app::SessionEntry;
+use crate::console::app::followup_state::{CHOICES, Choice, FollowUpDialog, remind_at, short_time};
 use crate::console::i18n::fill;
 use crate::console::sanitize::inert_line;
 use ratatui::Frame;
@@ -45,7 +45,8 @@ pub(super) fn draw_dialog(frame: &mut Frame, ctx: &Ctx, d: &FollowUpDialog, area
             Choice::Typed => {
                 let mut line = field_line(ctx, t.follow_up_typed, &d.typed, on, inner.width);
                 if d.typed.is_empty() {
-                    line.spans.push(Span::styled(t.follow_up_typed_hint, ctx.style("hint")));
+                    line.spans
+                        .push(Span::styled(t.follow_up_typed_hint, ctx.style("hint")));
                 }
                 cursor = on.then(|| (t.follow_up_typed.width() + d.typed.width() + 2, lines.len()));
                 lines.push(line);
@@ -66,7 +67,10 @@ pub(super) fn draw_dialog(frame: &mut Frame, ctx: &Ctx, d: &FollowUpDialog, area
     if let Some(e) = &d.error {
         lines.push(Line::from(Span::styled(e.clone(), ctx.style("error"))));
     }
-    lines.push(Line::from(Span::styled(t.follow_up_keys, ctx.style("hint"))));
+    lines.push(Line::from(Span::styled(
+        t.follow_up_keys,
+        ctx.style("hint"),
+    )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if let Some((x, y)) = cursor {
         let x = inner.x + x as u16;
