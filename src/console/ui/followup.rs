@@ -43,13 +43,19 @@ pub(super) fn draw_dialog(frame: &mut Frame, ctx: &Ctx, d: &FollowUpDialog, area
             Choice::In1Hour => t.follow_up_in_60,
             Choice::Tomorrow9 => t.follow_up_tomorrow,
             Choice::Typed => {
-                let mut line = field_line(ctx, t.follow_up_typed, &d.typed, on, inner.width);
-                if d.typed.is_empty() {
-                    line.spans
-                        .push(Span::styled(t.follow_up_typed_hint, ctx.style("hint")));
-                }
                 cursor = on.then(|| (t.follow_up_typed.width() + d.typed.width() + 2, lines.len()));
-                lines.push(line);
+                lines.push(field_line(
+                    ctx,
+                    t.follow_up_typed,
+                    &d.typed,
+                    on,
+                    inner.width,
+                ));
+                // What may be typed, under the field.
+                lines.push(Line::from(Span::styled(
+                    format!("      {}", t.follow_up_typed_hint),
+                    ctx.style("hint"),
+                )));
                 continue;
             }
         };

@@ -5,6 +5,7 @@
 use super::ctx::Ctx;
 use super::fields::field_line;
 use super::popup::{centered, popup};
+use crate::console::app::layout::wrap;
 use crate::console::app::transfer_dialog::TransferStatus;
 use crate::console::app::{Picker, TransferChoice};
 use crate::console::i18n::fill;
@@ -24,7 +25,18 @@ pub(super) fn draw(
 ) {
     let t = ctx.t;
     let inner = popup(frame, ctx, centered(area, 70, 18), t.transfer_title);
-    let footer = if status.refused.is_some() { 3 } else { 2 };
+    // The reason is never cut off: wrapped to the dialog's width.
+    let reason: Vec<String> = status
+        .refused
+        .as_deref()
+        .map(|r| {
+            wrap(
+                &fill(t.transfer_refused, &[("r", &inert_line(r))]),
+                inner.width.into(),
+            )
+        })
+        .unwrap_or_default();
+    let footer = 2 + reason.len() as u16;
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([Constraint::Min(3), Constraint::Length(footer)])
@@ -37,13 +49,11 @@ pub(super) fn draw(
         on_note,
         parts[1].width,
     )];
-    if let Some(reason) = &status.refused {
-        let reason = inert_line(reason);
-        lines.push(Line::from(Span::styled(
-            fill(t.transfer_refused, &[("r", &reason)]),
-            ctx.style("error"),
-        )));
-    }
+    lines.extend(
+        reason
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, ctx.style("error")))),
+    );
     let hint = if status.sending {
         t.transfer_sending.to_string()
     } else if status.queue_offered {
