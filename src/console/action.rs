@@ -66,7 +66,7 @@ actions! {
     Transfer => "transfer": "transfer to an agent or skill group",
     Tag => "tag": "tag the session",
     End => "end": "end the session",
-    ToggleFollowUp => "toggle_follow_up": "mark or unmark pending follow-up",
+    ToggleFollowUp => "toggle_follow_up": "follow-up: mark with a reminder, or unmark",
     QuickReplies => "quick_replies": "manage quick replies (personal; team ones for supervisors)",
     Open => "open": "open the selected item",
     FirstItem => "first_item": "go to the first session, or to the first message in the chat",
