@@ -209,7 +209,7 @@ fn entry_lines(
             ],
             scope,
         )
-    } else if let Some(forms) = super::followup::reminder_forms(ctx, s, &channel) {
+    } else if let Some(forms) = super::followup::reminder_forms(ctx, s, channel) {
         (forms, "session.follow_up")
     } else {
         (vec![format!("    {channel}")], "session.channel")
