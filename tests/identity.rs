@@ -271,9 +271,8 @@ async fn a_customer_never_sees_internal_labels_in_any_frame() {
     alice
         .call(
             "session.transfer",
-            // Nobody else of the group is online: queued on purpose (issue 10, S12).
             json!({"session_id": session, "to": {"group": "general"},
-                   "note": "escalate: angry customer", "queue": true}),
+                   "note": "escalate: angry customer"}),
         )
         .await
         .unwrap();

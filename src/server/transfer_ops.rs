@@ -2,7 +2,7 @@
 //! group, with a note for whoever takes it next.
 //!
 //! A target that cannot take it now — an agent who is offline (or not connected, or at their
-//! limit), a group with nobody else online — is refused with `unavailable` and a reason people
+//! limit), a group with nobody signed in — is refused with `unavailable` and a reason people
 //! can read, before anything changes, unless the request says `queue: true`: then it goes to a
 //! queue. For a group, its own queue. For an agent, the queue of their group (the conversation's
 //! group if they belong to it, else their first one), where whoever of that group is free first
@@ -63,7 +63,7 @@ impl Hub {
         };
         // One arm per target kind: the plan says where it goes, or why it cannot.
         let plan = match &to {
-            TransferTarget::Group(g) => self.plan_group(g, from_agent, queue)?,
+            TransferTarget::Group(g) => self.plan_group(g, queue)?,
             TransferTarget::Agent(username) => {
                 self.plan_agent(session_id, username, &from_group, queue)?
             }
@@ -126,34 +126,30 @@ impl Hub {
             .unwrap_or_else(|| format!("agent {id}"))
     }
 
-    /// Whether someone of `group` other than `except` is online and connected now.
-    fn group_has_someone(&self, group: &str, except: Option<AgentId>) -> bool {
+    /// Whether someone of `group` is signed in now: connected and online, busy or away (busy
+    /// and away agents come back to the queue; an offline group's queue is a dead end). The
+    /// agent who transfers counts: to their own group, it comes back to them if nobody else
+    /// takes it (as `docs/protocol.md` says).
+    fn group_has_someone(&self, group: &str) -> bool {
         self.agents.keys().any(|id| {
-            Some(*id) != except
-                && self
-                    .engine
-                    .agent_groups(*id)
-                    .is_some_and(|g| g.contains(group))
+            self.engine
+                .agent_groups(*id)
+                .is_some_and(|g| g.contains(group))
                 && self
                     .engine
                     .agent_load(*id)
-                    .is_some_and(|l| l.status == AgentStatus::Online && l.connected)
+                    .is_some_and(|l| l.status != AgentStatus::Offline && l.connected)
         })
     }
 
-    fn plan_group(
-        &self,
-        group: &str,
-        from_agent: Option<AgentId>,
-        queue: bool,
-    ) -> Result<Plan, ApiError> {
+    fn plan_group(&self, group: &str, queue: bool) -> Result<Plan, ApiError> {
         if !self.engine.has_group(group) {
             return Err(ApiError::not_found(format!("no skill group `{group}`")));
         }
-        let nobody = !self.group_has_someone(group, from_agent);
+        let nobody = !self.group_has_someone(group);
         if nobody && !queue {
             return Err(unavailable(format!(
-                "nobody else in `{group}` is online now; queue it anyway to let it wait there"
+                "nobody in `{group}` is online now; queue it anyway to let it wait there"
             )));
         }
         Ok(Plan::Group {
