@@ -327,3 +327,40 @@ fn follow_up_dialog_snapshots() {
     assert!(small.contains("Type a time like"), "{small}");
     insta::assert_snapshot!("follow_up_dialog_error_80x24", small);
 }
+
+#[test]
+fn a_console_that_was_away_drops_a_conversation_transferred_meanwhile() {
+    // By the replayed event…
+    let mut app = app();
+    app.on_net(NetEvent::Disconnected {
+        retry_at: NOW + 1_000,
+        reason: "connection lost".into(),
+    });
+    app.on_net(NetEvent::Connected {
+        agent: me(),
+        must_change_password: false,
+        resumed: true,
+    });
+    app.on_net(ev(Event::SessionRemoved {
+        session_id: 1,
+        reason: kefu::protocol::RemovedReason::Transferred,
+    }));
+    assert!(!app.sessions.contains_key(&1));
+    assert_ne!(app.selected, Some(1));
+    // …or by a snapshot that no longer lists it (a reload).
+    let mut app = self::app();
+    let keep = app.sessions[&2].view.clone();
+    app.on_net(NetEvent::Reply {
+        tag: Tag::Snapshot,
+        result: Ok(Reply::Snapshot(kefu::protocol::SnapshotReply {
+            agent: Some(me()),
+            sessions: vec![keep],
+            offers: vec![],
+            queued: vec![],
+            queues: vec![],
+            cursor: 20,
+        })),
+    });
+    assert!(!app.sessions.contains_key(&1));
+    assert!(app.sessions.contains_key(&2));
+}
