@@ -364,3 +364,43 @@ fn a_console_that_was_away_drops_a_conversation_transferred_meanwhile() {
     assert!(!app.sessions.contains_key(&1));
     assert!(app.sessions.contains_key(&2));
 }
+
+#[test]
+fn typing_the_note_keeps_the_target_and_a_new_search_forgets_the_refusal() {
+    let mut app = transfer_dialog();
+    app.update(Action::SelectNext); // dave
+    app.update(Action::NextField);
+    typed(&mut app, "note");
+    let fx = app.update(Action::Confirm);
+    assert!(
+        matches!(&fx[..], [Effect::Request { request: Request::Transfer(t), .. }]
+            if t.to == TransferTarget::Agent("dave".into())),
+        "{fx:?}"
+    );
+    app.on_net(NetEvent::Reply {
+        tag: Tag::Transfer(1),
+        result: Err(ReplyError::Api(ApiError::new(
+            ErrorCode::Unavailable,
+            "Agent dave (dave) is at their limit of conversations",
+        ))),
+    });
+    // Typing more note keeps "queue anyway"; searching again drops it.
+    typed(&mut app, " more");
+    let Some(Overlay::Transfer { status, .. }) = &app.overlay else {
+        panic!()
+    };
+    assert!(status.queue_offered);
+    app.update(Action::NextField);
+    typed(&mut app, "carol");
+    let Some(Overlay::Transfer { status, note, .. }) = &app.overlay else {
+        panic!()
+    };
+    assert!(!status.queue_offered && status.refused.is_none());
+    assert_eq!(note, "note more");
+    let fx = app.update(Action::Confirm);
+    assert!(
+        matches!(&fx[..], [Effect::Request { request: Request::Transfer(t), .. }]
+            if t.to == TransferTarget::Agent("carol".into()) && !t.queue),
+        "{fx:?}"
+    );
+}

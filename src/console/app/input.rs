@@ -145,13 +145,17 @@ impl App {
                 picker,
                 note,
                 on_note,
+                status,
                 ..
             }) => {
                 if *on_note {
-                    f(note)
-                } else {
-                    f(&mut picker.query)
+                    // The note changes nothing about the chosen target (nor a refusal of it).
+                    f(note);
+                    return;
                 }
+                // Another search, perhaps another target: the last refusal no longer applies.
+                status.reset();
+                f(&mut picker.query)
             }
             Some(Overlay::Tag { picker, .. }) | Some(Overlay::QuickReplies { picker }) => {
                 f(&mut picker.query)
