@@ -157,6 +157,7 @@ fn session(id: i64, customer: CustomerView) -> SessionView {
         intent: None,
         tags: vec![],
         follow_up: false,
+        follow_up_at: None,
         created_at: 1_000 + id,
         queued_at: Some(1_000 + id),
         offered_at: Some(1_001 + id),

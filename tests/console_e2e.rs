@@ -159,6 +159,8 @@ async fn the_console_handles_a_conversation_and_survives_a_server_restart() {
         })
         .await;
     console.act(Action::ToggleFollowUp);
+    // The follow-up dialog opens on "no reminder".
+    console.act(Action::Confirm);
     console
         .until("follow-up", |a| a.sessions[&session].view.follow_up)
         .await;

@@ -145,6 +145,7 @@ async fn every_request_decodes_into_its_reply_type() {
         .request(FollowUp {
             session_id: session,
             pending: true,
+            remind_at: None,
         })
         .await
         .unwrap();
@@ -196,6 +197,7 @@ async fn every_request_decodes_into_its_reply_type() {
             session_id: session,
             to: TransferTarget::Agent("bob".into()),
             note: Some("VIP".into()),
+            queue: false,
         })
         .await
         .unwrap();

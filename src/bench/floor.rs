@@ -251,6 +251,7 @@ fn session_view(id: i64) -> SessionView {
         intent: None,
         tags: vec![],
         follow_up: false,
+        follow_up_at: None,
         created_at: now_ms(),
         queued_at: None,
         offered_at: None,

@@ -259,6 +259,7 @@ pub(crate) mod tests {
             reminded_at: None,
             bot: None,
             menu: None,
+            follow_up_at: None,
         }
     }
 

@@ -66,7 +66,7 @@ actions! {
     Transfer => "transfer": "transfer to an agent or skill group",
     Tag => "tag": "tag the session",
     End => "end": "end the session",
-    ToggleFollowUp => "toggle_follow_up": "mark or unmark pending follow-up",
+    ToggleFollowUp => "toggle_follow_up": "follow-up: mark with a reminder, or unmark",
     QuickReplies => "quick_replies": "manage quick replies (personal; team ones for supervisors)",
     Cc => "cc": "CC the transcript to an e-mail address or a team group (抄送)",
     Open => "open": "open the selected item",

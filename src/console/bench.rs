@@ -58,6 +58,7 @@ fn view(id: i64, now: i64) -> SessionView {
         intent: None,
         tags: vec![],
         follow_up: id % 11 == 0,
+        follow_up_at: None,
         created_at: now - 3_600_000,
         queued_at: Some(now - 3_600_000),
         offered_at: None,

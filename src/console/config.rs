@@ -52,6 +52,8 @@ pub struct Alerts {
     pub notify_on_offer: bool,
     pub notify_on_message: bool,
     pub notify_on_mention: bool,
+    pub bell_on_follow_up: bool,
+    pub notify_on_follow_up: bool,
     /// `osc777` (rxvt/foot/kitty/wezterm…), `osc9` (iTerm2, Windows Terminal…) or `none`.
     pub notify_style: NotifyStyle,
 }
@@ -86,6 +88,8 @@ impl Default for Alerts {
             notify_on_offer: true,
             notify_on_message: false,
             notify_on_mention: true,
+            bell_on_follow_up: true,
+            notify_on_follow_up: true,
             notify_style: NotifyStyle::Osc777,
         }
     }

@@ -363,6 +363,27 @@ texts! {
         "密码已设置。您当前为“{status}”，按 {key} 上线接收会话。"
     ),
     hint_close => ("close", "关闭"),
+    // follow-up reminders and the transfer dialog's answers (issue 10)
+    follow_up_title => ("Follow up", "待跟进"),
+    follow_up_remind => ("Remind me", "提醒我"),
+    follow_up_no_reminder => ("no reminder", "不提醒"),
+    follow_up_in_30 => ("in 30 min", "30 分钟后"),
+    follow_up_in_60 => ("in 1 hour", "1 小时后"),
+    follow_up_tomorrow => ("tomorrow 9:00", "明天 9:00"),
+    follow_up_typed => ("at: ", "时间："),
+    follow_up_typed_hint => ("15:30 · 2026-12-01 09:00 · +45m", "15:30 · 2026-12-01 09:00 · +45m"),
+    follow_up_keys => ("↑↓ choose · type a time · enter: mark · esc: cancel", "↑↓ 选择 · 输入时间 · 回车：标记 · esc：取消"),
+    follow_up_unreadable => ("Type a time like 15:30, 2026-12-01 09:00 or +45m", "请输入如 15:30、2026-12-01 09:00 或 +45m 的时间"),
+    follow_up_past => ("That time has passed", "该时间已过"),
+    follow_up_too_far => ("At most 90 days ahead", "最多 90 天以内"),
+    follow_up_due => ("Follow-up due", "待跟进提醒"),
+    follow_up_due_mark => ("⏰ due", "⏰ 到期"),
+    follow_up_at => ("⏰ {t}", "⏰ {t}"),
+    follow_up_none => ("no reminder", "无提醒"),
+    transfer_sending => ("sending…", "发送中…"),
+    transfer_refused => ("Refused: {r}", "未转接：{r}"),
+    transfer_queue_anyway => ("enter: queue anyway · esc: cancel", "回车：仍然排队 · esc：取消"),
+    transfer_offline => ("(offline)", "（离线）"),
     // replies that could not be used
     reply_not_connected => ("Not connected to the server", "未连接到服务器"),
     reply_unreadable => (

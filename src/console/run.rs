@@ -245,6 +245,7 @@ fn alert(out: &mut impl Write, alerts: &config::Alerts, kind: AlertKind, title: 
         AlertKind::Offer => (alerts.bell_on_offer, alerts.notify_on_offer),
         AlertKind::Message => (alerts.bell_on_message, alerts.notify_on_message),
         AlertKind::Mention => (alerts.bell_on_mention, alerts.notify_on_mention),
+        AlertKind::FollowUp => (alerts.bell_on_follow_up, alerts.notify_on_follow_up),
     };
     let clean =
         |s: &str| -> String { s.chars().filter(|c| !c.is_control() && *c != ';').collect() };

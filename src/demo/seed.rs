@@ -226,6 +226,7 @@ fn past_session(
         intent: None,
         tags: past.tags.iter().map(|t| t.to_string()).collect(),
         follow_up: past.follow_up,
+        follow_up_at: None,
         created_at: start,
         queued_at: Some(start),
         offered_at: Some(start + 4_000),

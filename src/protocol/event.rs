@@ -72,6 +72,10 @@ pub enum Event {
     CcStatus {
         cc: super::CcInfo,
     },
+    /// To the assignee: the reminder of a conversation pending follow-up fell due.
+    FollowUpDue {
+        session_id: SessionId,
+    },
 }
 
 /// Why an offer was withdrawn.

@@ -142,7 +142,8 @@ mod tests {
             Request::Transfer(request::Transfer {
                 session_id: 3,
                 to: TransferTarget::Group("vip".into()),
-                note: Some("n".into())
+                note: Some("n".into()),
+                queue: false,
             })
         );
     }

@@ -99,6 +99,9 @@ pub struct TagsReply {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUpReply {
     pub follow_up: bool,
+    /// The reminder now set, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_at: Option<crate::model::Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

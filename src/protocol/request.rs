@@ -108,6 +108,10 @@ pub struct Transfer {
     pub to: TransferTarget,
     #[serde(default)]
     pub note: Option<String>,
+    /// When the target cannot take it now (an offline agent, a group with nobody online),
+    /// queue it anyway instead of refusing with `unavailable` (`transfer_ops`).
+    #[serde(default)]
+    pub queue: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,6 +127,10 @@ pub struct Tag {
 pub struct FollowUp {
     pub session_id: SessionId,
     pub pending: bool,
+    /// With `pending`: when to remind the assignee (ms since the epoch, in the future, at most
+    /// 90 days ahead; see `docs/follow-up.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_at: Option<crate::model::Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

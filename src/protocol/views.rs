@@ -66,6 +66,9 @@ pub struct SessionView {
     /// The self-service menu the customer is in or came from, with the path taken.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menu: Option<super::MenuInfo>,
+    /// When the pending follow-up's reminder fires (`follow_up_ops`); `None` without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +116,7 @@ impl SessionView {
         s.priority = 0;
         s.intent = None;
         s.follow_up = false;
+        s.follow_up_at = None;
         s.group.clear();
         s.bot = None;
         s.menu = None;

@@ -1,14 +1,14 @@
 //! What a logged-in agent does on the hub: status, offers, the snapshot and directory, and the
-//! actions on a session (transfer, tag, follow-up, end). Each handler returns its typed reply;
+//! actions on a session (tag, end; transfer is in `transfer_ops`, follow-up in `followup_ops`). Each handler returns its typed reply;
 //! the hub sends it after the commit.
 
 use super::hub::Hub;
 use super::outbox::ConnId;
 use crate::model::{AgentId, AgentStatus, AuthorKind, EndReason, SessionId, SessionState, now_ms};
-use crate::protocol::request::{End, FollowUp, SendMessage, Tag, Transfer};
+use crate::protocol::request::{End, SendMessage, Tag};
 use crate::protocol::{
-    AcceptReply, AgentInfo, ApiError, DirectoryReply, Empty, Event, FollowUpReply, MessageAck,
-    OfferView, RemovedReason, SessionRef, SnapshotReply, StatusReply, TagsReply, TransferTarget,
+    AcceptReply, AgentInfo, ApiError, DirectoryReply, Empty, Event, MessageAck, OfferView,
+    RemovedReason, SessionRef, SnapshotReply, StatusReply, TagsReply,
 };
 use crate::routing::RouteError;
 use crate::store::Audience;
@@ -17,7 +17,6 @@ use crate::store::Audience;
 const MAX_TAG_CHARS: usize = 64;
 /// Most tags one request may add, and one session may carry.
 const MAX_TAGS: usize = 32;
-const MAX_NOTE_CHARS: usize = 2000;
 
 pub fn route_error(e: RouteError) -> ApiError {
     match e {
@@ -180,47 +179,6 @@ impl Hub {
         }
     }
 
-    pub(super) fn transfer(&mut self, agent: AgentId, q: Transfer) -> Result<SessionRef, ApiError> {
-        let Transfer {
-            session_id,
-            to,
-            note,
-        } = q;
-        self.check_session(agent, session_id)?;
-        let note = note.unwrap_or_default();
-        if note.chars().count() > MAX_NOTE_CHARS {
-            return Err(ApiError::invalid(format!(
-                "the note is over {MAX_NOTE_CHARS} characters"
-            )));
-        }
-        let now = now_ms();
-        let by = self.agents.get(&agent).map(|e| e.row.display_name.clone());
-        let fx = match &to {
-            TransferTarget::Group(g) => self.engine.transfer_to_group(session_id, g, now),
-            TransferTarget::Agent(username) => {
-                let target = self
-                    .agent_by_username(username)
-                    .ok_or_else(|| ApiError::not_found(format!("no agent `{username}`")))?;
-                self.engine.transfer_to_agent(session_id, target, now)
-            }
-            TransferTarget::Menu(m) => return self.transfer_to_menu(agent, session_id, m),
-        }
-        .map_err(route_error)?;
-        if let Some(l) = self.live.get_mut(&session_id) {
-            l.view.queued_at = Some(now);
-        }
-        self.transfer_notes.insert(session_id, (note, by));
-        self.apply_with(fx, RemovedReason::Transferred);
-        // The customer hears of it (a line "transferring you to a colleague").
-        if let Some(c) = self.live.get(&session_id).map(|l| l.view.customer.id) {
-            let ev = Event::Transferred { session_id };
-            self.emit(Audience::Customer(c), Some(session_id), &ev);
-        }
-        self.tell_waiting(session_id);
-        // The note is for the next offer only; if none was made it stays for the queue.
-        Ok(SessionRef { session_id })
-    }
-
     pub(super) fn tag(&mut self, agent: AgentId, q: Tag) -> Result<TagsReply, ApiError> {
         self.check_session(agent, q.session_id)?;
         if q.add.len() > MAX_TAGS || q.remove.len() > MAX_TAGS {
@@ -260,22 +218,6 @@ impl Hub {
         self.touch(q.session_id);
         self.announce_session(q.session_id);
         Ok(TagsReply { tags })
-    }
-
-    pub(super) fn follow_up(
-        &mut self,
-        agent: AgentId,
-        q: FollowUp,
-    ) -> Result<FollowUpReply, ApiError> {
-        self.check_session(agent, q.session_id)?;
-        if let Some(l) = self.live.get_mut(&q.session_id) {
-            l.view.follow_up = q.pending;
-        }
-        self.touch(q.session_id);
-        self.announce_session(q.session_id);
-        Ok(FollowUpReply {
-            follow_up: q.pending,
-        })
     }
 
     pub(super) fn end(&mut self, agent: AgentId, q: End) -> Result<SessionRef, ApiError> {

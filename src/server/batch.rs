@@ -214,6 +214,7 @@ impl Hub {
     pub fn forget(&mut self, session: SessionId) -> Option<super::hub::Live> {
         let l = self.live.remove(&session)?;
         self.intents.forget(session);
+        self.follow_ups.forget(session);
         // (Whichever way it ended: by an agent, the customer, idleness or the queue timeout.)
         self.transfer_notes.remove(&session);
         self.open_by_customer.remove(&l.view.customer.id);

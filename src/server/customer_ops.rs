@@ -319,6 +319,7 @@ impl Hub {
             intent: None,
             tags: Vec::new(),
             follow_up: false,
+            follow_up_at: None,
             created_at: now,
             queued_at: Some(now),
             offered_at: None,

@@ -226,6 +226,8 @@ pub struct Hub {
     /// The self-service menus (`menu_ops`) and the conversations with a lookup in flight.
     pub menus: Arc<crate::menu::MenuSet>,
     pub menu_busy: std::collections::HashSet<SessionId>,
+    /// Armed follow-up reminders (`followup_ops`).
+    pub follow_ups: super::followup_ops::FollowUpBook,
 }
 
 impl Hub {
@@ -329,6 +331,7 @@ impl Hub {
             bot: Default::default(),
             menus: Default::default(),
             menu_busy: Default::default(),
+            follow_ups: Default::default(),
         }
     }
 
@@ -340,6 +343,7 @@ impl Hub {
         } = rx;
         // Effects of the restart itself (offers that expired while we were down).
         self.tick();
+        self.arm_follow_ups();
         // Queue expiry, quota pruning, revocation checks (`housekeeping`).
         let mut chores = tokio::time::interval(CHORES_EVERY);
         chores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -362,4 +362,25 @@ UPDATE sqlite_schema
 PRAGMA writable_schema = OFF;
 ALTER TABLE sessions ADD COLUMN menu TEXT;
 "#,
+    // 15: follow-up reminders and the transfer record (issue 10, S11/S12). A session pending
+    // follow-up may carry the time its reminder fires (the hub re-arms it at start-up); every
+    // transfer is recorded for reports: who, from which agent/group, to which, the note, when,
+    // and whether it was queued because the target could not take it then.
+    r#"
+ALTER TABLE sessions ADD COLUMN follow_up_at INTEGER;
+CREATE TABLE transfers (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL,
+    by_agent INTEGER,
+    from_agent INTEGER,
+    from_group TEXT NOT NULL,
+    to_agent INTEGER,
+    to_group TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    queued INTEGER NOT NULL DEFAULT 0,
+    at INTEGER NOT NULL
+);
+CREATE INDEX transfers_session ON transfers(session_id, id);
+CREATE INDEX transfers_at ON transfers(at);
+"#,
 ];

@@ -14,6 +14,7 @@ mod migrations;
 pub mod readers;
 pub mod retention;
 pub mod sqlite;
+pub mod transfers;
 
 use crate::model::{AgentId, AgentStatus, CustomerId, Millis, Role, SessionId, Strategy};
 use crate::protocol::{
@@ -190,7 +191,9 @@ pub enum Principal {
 
 /// Every query. Implemented by write transactions (which see their own earlier writes) and by
 /// read-only snapshots (which see what was committed when they started).
-pub trait Read: integrations::IntegrationRead + kb_flow::KbFlowRead + cc::CcRead {
+pub trait Read:
+    integrations::IntegrationRead + kb_flow::KbFlowRead + cc::CcRead + transfers::TransferRead
+{
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
     /// Every agent, by id.
@@ -274,7 +277,9 @@ pub enum SaveOutcome {
 }
 
 /// Everything one write transaction can do.
-pub trait Tx: Read + integrations::IntegrationTx + kb_flow::KbFlowTx + cc::CcTx {
+pub trait Tx:
+    Read + integrations::IntegrationTx + kb_flow::KbFlowTx + cc::CcTx + transfers::TransferTx
+{
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).
     fn savepoint(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;

@@ -33,6 +33,7 @@ impl Trace {
                 Event::IntentEffect(_) => "intent_effect",
                 Event::KbProposal { .. } => "kb_proposal",
                 Event::CcStatus { .. } => "cc_status",
+                Event::FollowUpDue { .. } => "follow_up_due",
             })
             .collect()
     }

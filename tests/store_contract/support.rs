@@ -92,6 +92,7 @@ pub fn session(id: i64, customer: &CustomerView, state: SessionState) -> Session
         intent: None,
         tags: vec![],
         follow_up: false,
+        follow_up_at: None,
         created_at: 1_000 + id,
         queued_at: Some(1_000 + id),
         offered_at: None,

@@ -73,6 +73,7 @@ pub fn session(id: i64, last_seq: i64, state: SessionState) -> SessionView {
         intent: None,
         tags: vec![],
         follow_up: false,
+        follow_up_at: None,
         created_at: NOW - 600_000,
         queued_at: None,
         offered_at: None,

@@ -208,17 +208,7 @@ impl App {
                 }
                 None => Vec::new(),
             },
-            Action::ToggleFollowUp => match self.writable() {
-                Some(id) => {
-                    let pending = !self.sessions.get(&id).is_some_and(|s| s.view.follow_up);
-                    let follow_up = req::FollowUp {
-                        session_id: id,
-                        pending,
-                    };
-                    vec![request(Tag::FollowUp(id), follow_up)]
-                }
-                None => Vec::new(),
-            },
+            Action::ToggleFollowUp => self.toggle_follow_up(),
             Action::Open if self.focus == Focus::Profile => {
                 let past = self
                     .current()

@@ -65,22 +65,24 @@ impl App {
             },
             note: String::new(),
             on_note: false,
+            status: Default::default(),
         });
         vec![request(Tag::Directory, req::Directory {})]
     }
 
-    /// Agents (online first, with their load) and groups (with their queue), for transfer.
+    /// Agents (online first, with their load; offline ones last) and groups (with their
+    /// queue), for transfer.
     pub fn transfer_items(&self) -> Vec<TransferChoice> {
         let me = self.me.as_ref().map(|m| m.id);
         let mut agents: Vec<&crate::protocol::AgentInfo> =
             self.directory.iter().filter(|a| Some(a.id) != me).collect();
-        agents.sort_by_key(|a| {
-            (
-                a.status != AgentStatus::Online || !a.connected,
-                a.active,
-                a.username.clone(),
-            )
-        });
+        // Online, then busy or away (connected), then offline or disconnected.
+        let rank = |a: &crate::protocol::AgentInfo| match (a.status, a.connected) {
+            (AgentStatus::Offline, _) | (_, false) => 2,
+            (AgentStatus::Online, true) => 0,
+            _ => 1,
+        };
+        agents.sort_by_key(|a| (rank(a), a.active, a.username.clone()));
         let t = text(self.lang);
         let status = |s: AgentStatus, connected: bool| match s {
             AgentStatus::Online if connected => t.status_online,
@@ -92,6 +94,7 @@ impl App {
             .iter()
             .map(|a| TransferChoice::Agent {
                 username: a.username.clone(),
+                available: rank(a) < 2,
                 label: format!(
                     "@{} {} · {} · {}/{}",
                     a.username,
@@ -365,10 +368,27 @@ impl App {
         if let Some(Overlay::Cc(_)) = &self.overlay {
             return self.cc_action(action);
         }
+        if let Some(Overlay::FollowUp(_)) = &self.overlay {
+            return self.follow_up_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
             (Some(Overlay::End { resolved, .. }), A::NextField | A::SelectNext | A::SelectPrev) => {
                 *resolved = !*resolved;
+                Vec::new()
+            }
+            (
+                Some(Overlay::Transfer { picker, status, .. }),
+                A::SelectNext | A::SelectPrev | A::CursorDown | A::CursorUp,
+            ) => {
+                // Another target: the last refusal was about the old one.
+                status.reset();
+                let n = picker.matches.len().max(1);
+                picker.selected = if down {
+                    (picker.selected + 1) % n
+                } else {
+                    (picker.selected + n - 1) % n
+                };
                 Vec::new()
             }
             (Some(Overlay::Transfer { on_note, .. }), A::NextField) => {
@@ -376,11 +396,7 @@ impl App {
                 Vec::new()
             }
             (
-                Some(
-                    Overlay::Transfer { picker, .. }
-                    | Overlay::Tag { picker, .. }
-                    | Overlay::QuickReplies { picker },
-                ),
+                Some(Overlay::Tag { picker, .. } | Overlay::QuickReplies { picker }),
                 A::SelectNext | A::SelectPrev | A::CursorDown | A::CursorUp,
             ) => {
                 let n = picker.matches.len().max(1);
@@ -432,8 +448,13 @@ impl App {
                 items,
                 picker,
                 note,
+                status,
                 ..
             }) if action == Action::Confirm => {
+                if status.sending {
+                    return Vec::new();
+                }
+                let queue = status.queue_offered;
                 let Some(choice) = picker
                     .matches
                     .get(picker.selected)
@@ -453,8 +474,14 @@ impl App {
                     to,
                     // No note rather than an empty one shown to the next agent.
                     note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
+                    queue,
                 };
-                vec![request(Tag::Transfer(*session), transfer)]
+                let fx = vec![request(Tag::Transfer(*session), transfer)];
+                // Open until the answer: a refusal is shown here, with the note kept.
+                if let Some(Overlay::Transfer { status, .. }) = &mut self.overlay {
+                    status.sending = true;
+                }
+                return fx;
             }
             Some(Overlay::Tag {
                 session,

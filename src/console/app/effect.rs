@@ -101,6 +101,8 @@ pub enum AlertKind {
     Offer,
     Message,
     Mention,
+    /// A follow-up reminder fired, or the customer of a follow-up conversation wrote.
+    FollowUp,
 }
 
 /// What the network task reports.

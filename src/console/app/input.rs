@@ -83,6 +83,10 @@ impl App {
             self.quick_manager_type(c);
             return Vec::new();
         }
+        if let Some(Overlay::FollowUp(_)) = &self.overlay {
+            self.follow_up_text(|s| s.push(c));
+            return Vec::new();
+        }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));
             return Vec::new();
@@ -141,13 +145,17 @@ impl App {
                 picker,
                 note,
                 on_note,
+                status,
                 ..
             }) => {
                 if *on_note {
-                    f(note)
-                } else {
-                    f(&mut picker.query)
+                    // The note changes nothing about the chosen target (nor a refusal of it).
+                    f(note);
+                    return;
                 }
+                // Another search, perhaps another target: the last refusal no longer applies.
+                status.reset();
+                f(&mut picker.query)
             }
             Some(Overlay::Tag { picker, .. }) | Some(Overlay::QuickReplies { picker }) => {
                 f(&mut picker.query)
@@ -170,6 +178,7 @@ impl App {
                     m.picker.selected = 0;
                 }
             },
+            Some(Overlay::FollowUp(_)) => return self.follow_up_text(f),
             // Pasted text goes to the help overlay's filter line.
             Some(Overlay::Help(help)) => {
                 help.filtering = true;

@@ -15,6 +15,8 @@ mod actions;
 mod cc;
 mod dialogs;
 mod effect;
+mod followup;
+pub mod followup_state;
 mod help;
 mod input;
 mod kb_flow;
@@ -32,6 +34,7 @@ mod sessions;
 pub mod state;
 pub mod suggest;
 mod suggest_state;
+pub mod transfer_dialog;
 
 pub use cc::{CcDialog, TYPED};
 pub use dialogs::{NEW_TAG, fuzzy_rank};
@@ -64,6 +67,7 @@ impl App {
             kb: KbState::default(),
             suggest: Default::default(),
             kbflow: KbFlowState::default(),
+            followup: Default::default(),
             quick_replies: Vec::new(),
             layout,
             pending_keys: Vec::new(),

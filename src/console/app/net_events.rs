@@ -186,6 +186,7 @@ impl App {
             }
             Event::KbProposal { proposal } => self.on_kb_proposal_event(proposal),
             Event::CcStatus { cc } => self.on_cc_status(cc),
+            Event::FollowUpDue { session_id } => self.on_follow_up_due(session_id),
             Event::AgentJoined { .. } | Event::SessionEnded { .. } | Event::Transferred { .. } => {
                 Vec::new()
             }
@@ -255,7 +256,12 @@ impl App {
                 s.unread += 1;
             }
             fx.push(Effect::Alert {
-                kind: AlertKind::Message,
+                // The customer of a follow-up conversation wrote: what the agent waited for.
+                kind: if s.view.follow_up {
+                    AlertKind::FollowUp
+                } else {
+                    AlertKind::Message
+                },
                 title: format!("{} · {who}", t.customer),
                 body: preview,
             });

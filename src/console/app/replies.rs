@@ -112,10 +112,12 @@ impl App {
             (Tag::FollowUp(id), Reply::FollowUp(r)) => {
                 if let Some(s) = self.sessions.get_mut(&id) {
                     s.view.follow_up = r.follow_up;
+                    s.view.follow_up_at = r.follow_up_at;
                 }
                 Vec::new()
             }
             (Tag::Transfer(id), Reply::Transfer(_)) => {
+                self.transfer_done(id);
                 self.remove_session(id);
                 self.notice(format!("#{id} {}", text(self.lang).system_transferred));
                 Vec::new()
@@ -195,6 +197,8 @@ impl App {
             {
                 self.remove_session(id);
             }
+            // The dialog stays open with the reason (and the note) in it.
+            Tag::Transfer(id) if self.transfer_refused(id, code, &message) => return Vec::new(),
             // The form stays open with the server's reason in it.
             Tag::QuickReplySave if self.quick_form_failed(&message) => return Vec::new(),
             // A use that was not counted only changes the ranking a little.

@@ -33,11 +33,13 @@ impl App {
             .values()
             .filter(|s| !s.is_offer() && !s.read_only && !s.view.follow_up)
             .collect();
-        let follow: Vec<&SessionEntry> = self
+        let mut follow: Vec<&SessionEntry> = self
             .sessions
             .values()
             .filter(|s| !s.is_offer() && !s.read_only && s.view.follow_up)
             .collect();
+        // Due ones first, then by reminder time; those without a reminder last.
+        follow.sort_by_key(|s| self.follow_up_order(s));
         let past: Vec<&SessionEntry> = self.sessions.values().filter(|s| s.read_only).collect();
         let mut rows = Vec::new();
         for (heading, list) in [

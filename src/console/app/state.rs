@@ -301,9 +301,11 @@ pub enum ConnState {
 /// One target in the transfer dialog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransferChoice {
+    /// `available`: online and connected (others are listed last, greyed and marked).
     Agent {
         username: String,
         label: String,
+        available: bool,
     },
     Group {
         name: String,
@@ -335,6 +337,8 @@ pub enum Overlay {
         picker: Picker,
         note: String,
         on_note: bool,
+        /// Sending, or refused with a reason and perhaps "queue anyway" (`transfer_dialog`).
+        status: super::transfer_dialog::TransferStatus,
     },
     Tag {
         session: SessionId,
@@ -353,6 +357,8 @@ pub enum Overlay {
     QuickManager(super::quick_state::QuickManager),
     /// CC of the transcript (`cc`).
     Cc(super::cc::CcDialog),
+    /// Marking a conversation for follow-up with a reminder (`followup`).
+    FollowUp(super::followup_state::FollowUpDialog),
     Quit,
 }
 
@@ -418,6 +424,8 @@ pub struct App {
     pub suggest: super::suggest_state::SuggestState,
     /// The knowledge base's workflow: updates, proposals, sent articles (`kb_flow.rs`).
     pub kbflow: super::kb_flow_state::KbFlowState,
+    /// Fired follow-up reminders and the agent's time zone (`followup`).
+    pub followup: super::followup_state::FollowUpState,
     pub quick_replies: Vec<QuickReply>,
     pub layout: LayoutPrefs,
     pub pending_keys: Vec<KeyChord>,

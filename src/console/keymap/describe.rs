@@ -52,7 +52,7 @@ fn zh(action: Action) -> Option<&'static str> {
         Transfer => "转接给客服或技能组",
         Tag => "给会话添加标签",
         End => "结束会话",
-        ToggleFollowUp => "标记或取消待跟进",
+        ToggleFollowUp => "待跟进：标记并设提醒，或取消",
         QuickReplies => "管理快捷回复（个人；主管可管理团队回复）",
         Open => "打开所选项",
         FirstItem => "跳到第一个会话；在对话中跳到第一条消息",

@@ -153,7 +153,10 @@ fn entry_lines(
     if is_complaint(&s.view) {
         marker("!", "session.complaint");
     }
-    if s.view.follow_up {
+    // A fired reminder the agent has not dealt with: the alarm clock instead of the pause.
+    if app.follow_up_is_due(s) {
+        marker("⏰", "session.follow_up");
+    } else if s.view.follow_up {
         marker("⏸", "session.follow_up");
     }
     // A left message: written while nobody was online or outside the group's hours.
@@ -206,6 +209,8 @@ fn entry_lines(
             ],
             scope,
         )
+    } else if let Some(forms) = super::followup::reminder_forms(ctx, s, channel) {
+        (forms, "session.follow_up")
     } else {
         (vec![format!("    {channel}")], "session.channel")
     };

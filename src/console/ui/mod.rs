@@ -12,6 +12,7 @@ mod cc;
 mod chat;
 mod ctx;
 mod fields;
+mod followup;
 mod help;
 mod kb_flow;
 mod list;
@@ -23,6 +24,7 @@ mod side;
 mod status;
 mod suggest;
 mod text;
+mod transfer;
 
 use crate::console::app::{App, Focus};
 use crate::console::i18n;

@@ -8,7 +8,7 @@ use crate::console::app::layout::wrap;
 use crate::console::app::{LoginForm, Overlay, plural};
 use crate::console::sanitize::inert_line;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
@@ -58,30 +58,10 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
             picker,
             note,
             on_note,
+            status,
             ..
-        } => {
-            let inner = popup(frame, ctx, centered(area, 70, 18), t.transfer_title);
-            let labels: Vec<String> = items.iter().map(|i| i.label().to_string()).collect();
-            let parts = Layout::default()
-                .direction(Direction::Vertical)
-                .constraints([Constraint::Min(3), Constraint::Length(2)])
-                .split(inner);
-            pick_list(frame, ctx, picker, &labels, parts[0], !*on_note);
-            let note_line = vec![
-                field_line(
-                    ctx,
-                    &format!("{}: ", t.transfer_note),
-                    note,
-                    *on_note,
-                    parts[1].width,
-                ),
-                Line::from(Span::styled(
-                    format!("{} · {}", t.confirm_hint, t.cancel_hint),
-                    ctx.style("hint"),
-                )),
-            ];
-            frame.render_widget(Paragraph::new(note_line), parts[1]);
-        }
+        } => super::transfer::draw(frame, ctx, (items, picker, note, *on_note), status, area),
+        Overlay::FollowUp(d) => super::followup::draw_dialog(frame, ctx, d, area),
         Overlay::Tag { items, picker, .. } => {
             let inner = popup(frame, ctx, centered(area, 50, 14), t.tag_title);
             let mut labels: Vec<String> = items.clone();

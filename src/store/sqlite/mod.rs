@@ -20,6 +20,7 @@ mod reads;
 mod retention;
 mod rows;
 mod session_rows;
+mod transfers;
 mod writes;
 
 pub use checkpointer::Checkpointer;
