@@ -1,6 +1,6 @@
 //! Agent requests about CC (抄送, `docs/cc.md`): `session.cc` checks who asks and where to,
-//! then — in one write, on the writer thread so it sees every acknowledged message — counts
-//! the agent's CCs of the last 24 hours, builds the transcript and stores the outbox row; the
+//! then builds the transcript on the read pool (a snapshot sees every acknowledged message)
+//! and, in one write, counts the agent's CCs of the last 24 hours and stores the outbox row; the
 //! reply (`cc_id`) goes out only after that commit. `cc.contacts` is the address book from
 //! the config; `cc.list` reads the outbox. The sender (`cc_sender`) reports each attempt
 //! through [`Hub::cc_attempted`], which records it and tells the requester once it is final.
@@ -114,16 +114,12 @@ impl Hub {
         );
         let include_notes = q.include_notes;
         let now = now_ms();
-        self.write_then(
-            move |tx| {
-                if tx.cc_count_since(agent, now - DAY_MS)? >= per_day {
-                    return Ok(Err(ApiError::new(
-                        ErrorCode::RateLimited,
-                        format!("at most {per_day} CCs per agent in 24 hours"),
-                    )));
-                }
+        // The transcript is read and rendered on the read pool (every acknowledged message is
+        // committed, so a snapshot taken now sees it); the writer only counts and inserts.
+        self.read_then(
+            move |rd| {
                 let after = (view.last_seq - MAX_MESSAGES).max(0);
-                let messages = tx.transcript(view.id, after, MAX_MESSAGES as u32)?;
+                let messages = rd.transcript(view.id, after, MAX_MESSAGES as u32)?;
                 let doc = CcDoc::build(
                     &view,
                     &messages,
@@ -135,24 +131,41 @@ impl Hub {
                         max_bytes,
                     },
                 );
-                let doc = serde_json::to_string(&doc).unwrap_or_default();
-                let cc_id = tx.insert_cc(&NewCc {
-                    session_id: view.id,
-                    agent_id: agent,
-                    kind,
-                    target,
-                    contact,
-                    include_notes,
-                    doc,
-                    now,
-                })?;
-                Ok(Ok(SessionCcReply { cc_id }))
+                Ok((view.id, serde_json::to_string(&doc)))
             },
-            move |hub, decided: Result<SessionCcReply, ApiError>| {
-                if decided.is_ok() {
-                    hub.metrics.cc.queued(kind);
-                }
-                hub.answer(r, decided)
+            move |hub, read| {
+                let (session_id, doc) = match read {
+                    Ok((id, Ok(doc))) => (id, doc),
+                    Ok((_, Err(_))) => return hub.answer(r, Err(ApiError::internal())),
+                    Err(e) => return hub.answer(r, Err(e)),
+                };
+                hub.write_then(
+                    move |tx| {
+                        if tx.cc_count_since(agent, now - DAY_MS)? >= per_day {
+                            return Ok(Err(ApiError::new(
+                                ErrorCode::RateLimited,
+                                format!("at most {per_day} CCs per agent in 24 hours"),
+                            )));
+                        }
+                        let cc_id = tx.insert_cc(&NewCc {
+                            session_id,
+                            agent_id: agent,
+                            kind,
+                            target,
+                            contact,
+                            include_notes,
+                            doc,
+                            now,
+                        })?;
+                        Ok(Ok(SessionCcReply { cc_id }))
+                    },
+                    move |hub, decided: Result<SessionCcReply, ApiError>| {
+                        if decided.is_ok() {
+                            hub.metrics.cc.queued(kind);
+                        }
+                        hub.answer(r, decided)
+                    },
+                );
             },
         );
     }
