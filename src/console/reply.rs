@@ -74,6 +74,9 @@ replies! {
     Typing,
     Transcript,
     Suggest,
+    NoteAdd,
+    MentionsList,
+    MentionRead,
 }
 
 /// Why a request got no usable reply.

@@ -68,6 +68,8 @@ pub enum Event {
     KbProposal {
         proposal: super::ProposalSummary,
     },
+    /// To a colleague mentioned in an internal note (`docs/notes.md`).
+    Mentioned(super::MentionView),
 }
 
 /// Why an offer was withdrawn.

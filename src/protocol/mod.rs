@@ -15,6 +15,7 @@ mod error;
 mod event;
 mod kb;
 mod kb_flow;
+mod notes;
 mod quick;
 pub mod reply;
 pub mod request;
@@ -33,6 +34,10 @@ pub use kb_flow::{
     AgentCheckin, ArticleUpdate, DiffLine, DiffOp, KbCheckInReply, KbCheckinsReply,
     KbProposalReply, KbProposalsReply, KbProposeReply, KbReviewReply, KbUpdatesReply, Proposal,
     ProposalStatus, ProposalSummary, UpdateKind,
+};
+pub use notes::{
+    MAX_MENTIONS, MentionRead, MentionReadReply, MentionView, MentionsList, MentionsReply, NoteAdd,
+    excerpt,
 };
 pub use quick::{
     QuickReply, QuickReplyDelete, QuickReplySave, QuickReplySaveReply, QuickReplyUsed,

@@ -5,6 +5,7 @@
 pub use super::kb_flow::{
     KbCheckIn, KbCheckins, KbProposalGet, KbProposals, KbPropose, KbReview, KbUpdates, KbWithdraw,
 };
+pub use super::notes::{MentionRead, MentionsList, NoteAdd};
 pub use super::quick::{QuickReplyDelete, QuickReplySave, QuickReplyUsed};
 use super::quick::{QuickReplySaveReply, QuickReplyUsedReply};
 use super::reply::*;
@@ -321,4 +322,7 @@ requests! {
     "typing" => Typing => Empty,
     "session.transcript" => Transcript => TranscriptReply,
     "session.suggest" => Suggest => super::SuggestReply,
+    "note.add" => NoteAdd => MessageAck,
+    "mentions.list" => MentionsList => super::MentionsReply,
+    "mention.read" => MentionRead => super::MentionReadReply,
 }

@@ -76,6 +76,9 @@ pub struct MessageView {
     pub body: String,
     pub client_msg_id: Option<String>,
     pub created_at: Millis,
+    /// An internal note (`note.add`): agents only, never shown to the customer.
+    #[serde(default, skip_serializing_if = "super::notes::is_false")]
+    pub internal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

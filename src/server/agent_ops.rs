@@ -45,6 +45,8 @@ impl Hub {
         };
         if l.view.assignee == Some(agent) || self.sees_all(agent) {
             Ok(())
+        } else if let Some(e) = self.watcher_error(agent, session) {
+            Err(e)
         } else {
             Err(ApiError::forbidden(format!(
                 "session {session} is not assigned to you"

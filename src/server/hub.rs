@@ -223,6 +223,8 @@ pub struct Hub {
     pub intents: super::intent_book::IntentBook,
     /// The answering bot's turns in flight (`bot_ops`).
     pub bot: super::bot_book::BotBook,
+    /// Who was mentioned in which open conversation (`note_ops`).
+    pub notes: super::note_ops::NoteBook,
 }
 
 impl Hub {
@@ -320,6 +322,7 @@ impl Hub {
             kb_index: None,
             intents: Default::default(),
             bot: Default::default(),
+            notes: super::note_ops::NoteBook::new(recovered.mentioned),
         }
     }
 

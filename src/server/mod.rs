@@ -30,6 +30,7 @@ mod intent_ops;
 mod kb_ops;
 mod kb_review_ops;
 mod listen;
+mod note_ops;
 pub(crate) mod origin;
 mod outbox;
 mod pending;

@@ -123,6 +123,7 @@ pub fn msg(
         body: body.into(),
         client_msg_id: Some(format!("m{seq}")),
         created_at: at,
+        internal: false,
     }
 }
 

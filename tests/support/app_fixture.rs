@@ -102,6 +102,7 @@ pub fn msg(session: i64, seq: i64, body: &str) -> MessageView {
         body: body.into(),
         client_msg_id: None,
         created_at: NOW - 100_000 + seq,
+        internal: false,
     }
 }
 

@@ -20,6 +20,7 @@ mod kb_flow;
 mod kb_flow_state;
 pub mod layout;
 mod net_events;
+mod notes;
 mod picker;
 mod quick;
 pub mod quick_manager;

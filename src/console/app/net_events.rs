@@ -185,6 +185,7 @@ impl App {
                 Vec::new()
             }
             Event::KbProposal { proposal } => self.on_kb_proposal_event(proposal),
+            Event::Mentioned(m) => self.on_mentioned(m),
             Event::AgentJoined { .. } | Event::SessionEnded { .. } | Event::Transferred { .. } => {
                 Vec::new()
             }
