@@ -17,7 +17,10 @@ async fn events_until(c: &mut Client, stop: impl Fn(&Event) -> bool) -> Vec<Valu
     let mut seen = Vec::new();
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        assert!(std::time::Instant::now() < deadline, "stop event never came");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "stop event never came"
+        );
         let f = c.next_frame(WAIT).await.unwrap();
         if let ServerFrame::Event { event, .. } = f {
             seen.push(serde_json::to_value(&event).unwrap());
@@ -45,7 +48,11 @@ async fn note(c: &mut Client, session: i64, cmid: &str, body: &str, mentions: &[
     .unwrap()
 }
 
-async fn send(c: &mut Client, session: i64, body: &str) -> Result<Value, kefu::client::ClientError> {
+async fn send(
+    c: &mut Client,
+    session: i64,
+    body: &str,
+) -> Result<Value, kefu::client::ClientError> {
     c.call(
         "message.send",
         json!({"session_id": session, "client_msg_id": body, "body": body}),
@@ -198,7 +205,14 @@ async fn a_mentioned_colleague_reads_and_notes_until_the_conversation_ends() {
         .await;
     assert_eq!(api_code(r), ErrorCode::Invalid);
 
-    let ack = note(&mut alice, session, "n1", "@bob is this a known bug?", &["bob"]).await;
+    let ack = note(
+        &mut alice,
+        session,
+        "n1",
+        "@bob is this a known bug?",
+        &["bob"],
+    )
+    .await;
     let (_, ev) = bob
         .wait_event(WAIT, |e| matches!(e, Event::Mentioned(_)))
         .await
@@ -206,7 +220,10 @@ async fn a_mentioned_colleague_reads_and_notes_until_the_conversation_ends() {
     let Event::Mentioned(m) = ev else {
         unreachable!()
     };
-    assert_eq!((m.session_id, m.seq), (session, ack["seq"].as_i64().unwrap()));
+    assert_eq!(
+        (m.session_id, m.seq),
+        (session, ack["seq"].as_i64().unwrap())
+    );
     assert_eq!(m.by_name, "Agent alice");
     assert_eq!(m.customer, "Wei");
 
@@ -263,7 +280,10 @@ async fn a_mentioned_colleague_reads_and_notes_until_the_conversation_ends() {
     assert_eq!(r["read"], 1);
     let list = bob.call("mentions.list", json!({})).await.unwrap();
     assert!(list["mentions"].as_array().unwrap().is_empty(), "{list}");
-    let list = bob.call("mentions.list", json!({"all": true})).await.unwrap();
+    let list = bob
+        .call("mentions.list", json!({"all": true}))
+        .await
+        .unwrap();
     assert!(list["mentions"][0]["read_at"].is_i64(), "{list}");
 
     // The conversation ends: bob sees it end, and his access ends with it.
@@ -271,9 +291,10 @@ async fn a_mentioned_colleague_reads_and_notes_until_the_conversation_ends() {
         .call("session.end", json!({"session_id": session}))
         .await
         .unwrap();
-    bob.wait_event(WAIT, |e| {
-        matches!(e, Event::Session { session: s } if s.id == session && s.ended_at.is_some())
-    })
+    bob.wait_event(
+        WAIT,
+        |e| matches!(e, Event::Session { session: s } if s.id == session && s.ended_at.is_some()),
+    )
     .await
     .unwrap();
     let r = bob
@@ -302,8 +323,8 @@ async fn unread_mentions_and_access_survive_a_server_restart() {
     let addr = server.addr.to_string();
     server.stop().await;
 
-    let server = TestServer::start_on(&addr, dir.path(), config_with_groups(&["general", "other"]))
-        .await;
+    let server =
+        TestServer::start_on(&addr, dir.path(), config_with_groups(&["general", "other"])).await;
     let mut bob = server.agent("bob").await;
     let list = bob.call("mentions.list", json!({})).await.unwrap();
     let ms = list["mentions"].as_array().unwrap();

@@ -67,6 +67,8 @@ actions! {
     Tag => "tag": "tag the session",
     End => "end": "end the session",
     ToggleFollowUp => "toggle_follow_up": "mark or unmark pending follow-up",
+    ToggleNote => "toggle_note": "write the next message as an internal note (only colleagues see it)",
+    NextMention => "next_mention": "jump to the next conversation you were @mentioned in",
     QuickReplies => "quick_replies": "manage quick replies (personal; team ones for supervisors)",
     Open => "open": "open the selected item",
     FirstItem => "first_item": "go to the first session, or to the first message in the chat",

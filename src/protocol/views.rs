@@ -94,6 +94,9 @@ pub struct AgentInfo {
     pub id: AgentId,
     pub username: String,
     pub display_name: String,
+    /// The employee number (工号), when the admin gave one (the mention picker finds by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_no: Option<String>,
     pub role: Role,
     pub status: AgentStatus,
     pub connected: bool,

@@ -76,6 +76,7 @@ impl Hub {
             id: agent,
             username: e.row.username.clone(),
             display_name: e.row.display_name.clone(),
+            employee_no: e.row.employee_no.clone(),
             role: e.row.role,
             status: load.status,
             connected: load.connected,

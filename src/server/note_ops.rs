@@ -107,7 +107,11 @@ impl Hub {
     }
 
     /// The mentioned usernames as agents: unknown ones are `invalid`, all named at once.
-    fn mentioned_agents(&self, author: AgentId, names: &[String]) -> Result<Vec<AgentId>, ApiError> {
+    fn mentioned_agents(
+        &self,
+        author: AgentId,
+        names: &[String],
+    ) -> Result<Vec<AgentId>, ApiError> {
         if names.len() > MAX_MENTIONS {
             return Err(ApiError::invalid(format!(
                 "a note may mention at most {MAX_MENTIONS} colleagues"

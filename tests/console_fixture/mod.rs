@@ -94,6 +94,7 @@ pub fn session(id: i64, c: CustomerView, state: SessionState) -> SessionView {
 
 pub fn me() -> AgentInfo {
     AgentInfo {
+        employee_no: None,
         id: 7,
         username: "demo".into(),
         display_name: "Demo Agent".into(),

@@ -42,6 +42,7 @@ pub fn press(app: &mut App, keys: &str) -> Vec<Effect> {
 
 pub fn me() -> AgentInfo {
     AgentInfo {
+        employee_no: None,
         id: 7,
         username: "demo".into(),
         display_name: "Demo Agent".into(),

@@ -51,6 +51,8 @@ pub enum Tag {
     Transfer(SessionId),
     End(SessionId),
     ChangePassword,
+    /// Internal notes and mentions (`notes.rs`).
+    Notes(super::notes_state::NotesTag),
     /// Fire and forget (typing).
     Ignore,
 }

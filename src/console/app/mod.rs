@@ -21,6 +21,7 @@ mod kb_flow_state;
 pub mod layout;
 mod net_events;
 mod notes;
+pub mod notes_state;
 mod picker;
 mod quick;
 pub mod quick_manager;
@@ -75,6 +76,7 @@ impl App {
             nudge: None,
             orphans: Vec::new(),
             outbox_durable: false,
+            notes: Default::default(),
         }
     }
 

@@ -89,6 +89,7 @@ impl App {
             fx.push(request(Tag::QuickReplies, req::QuickReplies {}));
             fx.push(request(Tag::Directory, req::Directory {}));
             fx.extend(self.kb_flow_on_login());
+            fx.extend(self.notes_on_login());
         }
         fx
     }
@@ -193,6 +194,9 @@ impl App {
     }
 
     fn on_session(&mut self, view: SessionView, me: Option<i64>) -> Vec<Effect> {
+        if self.notes_on_session(&view) {
+            return Vec::new();
+        }
         let id = view.id;
         let ours = view.assignee.is_some() && view.assignee == me;
         if view.state == SessionState::Ended || !ours {
@@ -344,6 +348,7 @@ impl App {
                 created_at: p.queued_at,
                 client_msg_id: Some(p.message.client_msg_id),
                 delivery: Delivery::Sending,
+                internal: false,
             };
             match self.sessions.get_mut(&session) {
                 Some(s) => {
@@ -378,5 +383,6 @@ pub fn line_of(m: MessageView) -> ChatLine {
         created_at: m.created_at,
         client_msg_id: m.client_msg_id,
         delivery: Delivery::Acked,
+        internal: m.internal,
     }
 }

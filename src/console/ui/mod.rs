@@ -14,6 +14,7 @@ mod fields;
 mod help;
 mod kb_flow;
 mod list;
+mod notes;
 mod overlay;
 mod popup;
 mod quick;
@@ -119,6 +120,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
     }
     list::draw(frame, &ctx, a.list);
     chat::draw(frame, &ctx, a.chat);
+    notes::draw_picker(frame, &ctx, a.chat);
     if let Some(p) = a.profile {
         side::profile(frame, &ctx, p);
     }
