@@ -105,14 +105,14 @@ impl App {
         Some(Vec::new())
     }
 
+    /// Note mode on or off for the selected session (the composer's frame shows which).
     fn toggle_note(&mut self) -> Vec<Effect> {
-        let nt = notes_text(self.lang);
         let Some(id) = self.selected else {
             return Vec::new();
         };
         if self.notes.watching.contains(&id) {
             // Mentioned only: notes are all we may write.
-            self.notice(nt.mode_on);
+            self.notice(notes_text(self.lang).notes_only);
             self.focus = Focus::Compose;
             return Vec::new();
         }
@@ -121,10 +121,8 @@ impl App {
         }
         if self.notes.note_mode.remove(&id) {
             self.notes.picker = None;
-            self.notice(nt.mode_off);
         } else {
             self.notes.note_mode.insert(id);
-            self.notice(nt.mode_on);
         }
         self.focus = Focus::Compose;
         Vec::new()

@@ -91,11 +91,10 @@ pub struct NotesText {
     pub no_unread: &'static str,
     /// `{name}` mentioned you.
     pub alert_title: &'static str,
-    pub mode_on: &'static str,
-    pub mode_off: &'static str,
+    /// alt-t in a conversation we were only mentioned in.
+    pub notes_only: &'static str,
     /// `{id}`: the conversation ended; the mention's access with it.
     pub ended: &'static str,
-    pub mentioned_by: &'static str,
 }
 
 const EN: NotesText = NotesText {
@@ -108,10 +107,8 @@ const EN: NotesText = NotesText {
     picker_hint: "enter: mention · esc: close",
     no_unread: "No unread mentions",
     alert_title: "{name} mentioned you",
-    mode_on: "Writing an internal note (alt-t: back to the customer)",
-    mode_off: "Writing to the customer",
+    notes_only: "You were mentioned here: notes only",
     ended: "#{id} ended: the mention's access ended with it",
-    mentioned_by: "@ by {name}",
 };
 
 const ZH: NotesText = NotesText {
@@ -124,10 +121,8 @@ const ZH: NotesText = NotesText {
     picker_hint: "回车：提及 · Esc：关闭",
     no_unread: "没有未读的提及",
     alert_title: "{name} 提及了你",
-    mode_on: "正在写内部备注（alt-t 切回客户消息）",
-    mode_off: "正在给客户写消息",
+    notes_only: "你在此会话中被提及：只能写备注",
     ended: "#{id} 已结束：提及的查看权限随之结束",
-    mentioned_by: "@ 来自 {name}",
 };
 
 pub fn notes_text(lang: Lang) -> &'static NotesText {
@@ -143,11 +138,7 @@ mod tests {
 
     #[test]
     fn both_languages_fill_the_same_placeholders() {
-        for (e, z) in [
-            (EN.alert_title, ZH.alert_title),
-            (EN.ended, ZH.ended),
-            (EN.mentioned_by, ZH.mentioned_by),
-        ] {
+        for (e, z) in [(EN.alert_title, ZH.alert_title), (EN.ended, ZH.ended)] {
             let names = |s: &str| s.matches('{').count();
             assert_eq!(names(e), names(z));
         }
