@@ -383,3 +383,40 @@ async fn a_note_never_reaches_the_channel_webhook() {
     assert!(page.to_string().contains("after"), "{page}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_purged_conversation_takes_its_mentions_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, mut alice, _cust, session, _) = setup(dir.path()).await;
+    note(&mut alice, session, "n1", "@bob look", &["bob"]).await;
+    alice
+        .call("session.end", json!({"session_id": session}))
+        .await
+        .unwrap();
+    let db = open_db(dir.path());
+    let customer: i64 = db
+        .query_row(
+            "SELECT customer_id FROM sessions WHERE id = ?1",
+            [session],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mentions = |db: &rusqlite::Connection| -> i64 {
+        db.query_row("SELECT COUNT(*) FROM mentions", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(mentions(&db), 1);
+    let mut store = kefu::server::open_store(dir.path(), &Default::default()).unwrap();
+    kefu::admin::purge(
+        &mut *store,
+        kefu::store::PurgeSpec {
+            before: kefu::model::now_ms(),
+            customer: Some(customer),
+        },
+        "now",
+        "admin:test",
+    )
+    .unwrap();
+    assert_eq!(mentions(&db), 0, "a purge leaves nothing of the conversation");
+    server.stop().await;
+}

@@ -57,6 +57,8 @@ pub(super) fn step(c: &Connection, spec: &PurgeSpec, p: &mut PurgeProgress) -> R
     }
     for id in std::mem::take(&mut p.batch) {
         p.done.messages += c.execute("DELETE FROM messages WHERE session_id = ?1", [id])? as u64;
+        // Who was @mentioned in its notes (`notes`).
+        c.execute("DELETE FROM mentions WHERE session_id = ?1", [id])?;
         p.done.sessions += c.execute("DELETE FROM sessions WHERE id = ?1", [id])? as u64;
     }
     Ok(())
