@@ -400,3 +400,33 @@ fn mentions_section_snapshots() {
         screen(&render(&before, 80, 24, "dark"))
     );
 }
+
+#[test]
+fn a_colleagues_note_leaves_the_customer_waiting() {
+    let mut app = with_colleagues();
+    assert!(app.sessions[&1].view.waiting_since.is_some());
+    let mut note = msg(1, 4, AuthorKind::Agent, "Bob Li", "客户很急", NOW);
+    note.internal = true;
+    note.author_id = Some(8);
+    app.on_net(ev(Event::Message { message: note }));
+    let s = &app.sessions[&1];
+    assert!(s.lines.last().unwrap().internal);
+    assert!(
+        s.view.waiting_since.is_some(),
+        "a note is no answer to the customer"
+    );
+}
+
+#[test]
+fn a_watched_conversation_is_followed_without_message_alerts() {
+    let mut app = with_colleagues();
+    mentioned(&mut app);
+    let fx = app.on_net(ev(Event::Message {
+        message: msg(5, 4, AuthorKind::Customer, "李雷", "还在吗", NOW),
+    }));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Alert { .. })),
+        "{fx:?}"
+    );
+    assert_eq!(app.sessions[&5].lines.last().unwrap().body, "还在吗");
+}

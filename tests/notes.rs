@@ -417,6 +417,10 @@ async fn a_purged_conversation_takes_its_mentions_with_it() {
         "admin:test",
     )
     .unwrap();
-    assert_eq!(mentions(&db), 0, "a purge leaves nothing of the conversation");
+    assert_eq!(
+        mentions(&db),
+        0,
+        "a purge leaves nothing of the conversation"
+    );
     server.stop().await;
 }

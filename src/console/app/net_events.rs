@@ -218,6 +218,8 @@ impl App {
         let t = text(self.lang);
         let selected = self.selected;
         let looking = matches!(self.focus, Focus::Chat | Focus::Compose);
+        // Only mentioned here (`notes`): followed quietly.
+        let watched = self.notes.watching.contains(&m.session_id);
         let Some(s) = self.sessions.get_mut(&m.session_id) else {
             return Vec::new();
         };
@@ -231,7 +233,9 @@ impl App {
         {
             line.seq = Some(m.seq);
             line.delivery = Delivery::Acked;
-            s.view.waiting_since = None;
+            if !m.internal {
+                s.view.waiting_since = None;
+            }
             return Vec::new();
         }
         if s.lines.iter().any(|l| l.seq == Some(m.seq)) {
@@ -242,6 +246,8 @@ impl App {
                 s.view.waiting_since.get_or_insert(m.created_at);
                 s.typing = None;
             }
+            // A colleague's note is no answer: the customer still waits.
+            _ if m.internal => {}
             _ => s.view.waiting_since = None,
         }
         let from_customer = m.author_kind == AuthorKind::Customer;
@@ -254,10 +260,10 @@ impl App {
             return Vec::new();
         };
         let mut fx = Vec::new();
-        if from_customer {
-            if selected != Some(s.view.id) || !looking {
-                s.unread += 1;
-            }
+        if from_customer && (selected != Some(s.view.id) || !looking) {
+            s.unread += 1;
+        }
+        if from_customer && !watched {
             fx.push(Effect::Alert {
                 kind: AlertKind::Message,
                 title: format!("{} · {who}", t.customer),
