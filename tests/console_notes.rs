@@ -14,7 +14,8 @@ use kefu::console::i18n::Lang;
 use kefu::console::reply::{Reply, ReplyError};
 use kefu::model::{AgentStatus, AuthorKind, Role, SessionState};
 use kefu::protocol::{
-    AgentInfo, ApiError, Event, MentionView, MentionsReply, MessageAck, Request, TranscriptReply,
+    AgentInfo, ApiError, Event, MentionView, MentionsReply, MessageAck, ProfileReply, Request,
+    TranscriptReply,
 };
 
 fn colleague(id: i64, username: &str, name: &str, no: Option<&str>) -> AgentInfo {
@@ -81,7 +82,7 @@ fn mentioned(app: &mut App) -> Vec<Effect> {
         NOW - 5_000,
     );
     note.internal = true;
-    app.on_net(NetEvent::Reply {
+    let opened = app.on_net(NetEvent::Reply {
         tag: Tag::Notes(NotesTag::Open(5)),
         result: Ok(Reply::Transcript(TranscriptReply {
             session: s5,
@@ -97,6 +98,20 @@ fn mentioned(app: &mut App) -> Vec<Effect> {
                 ),
                 note,
             ],
+        })),
+    });
+    // The profile is asked for; its answer fills the sidebar.
+    let Some(Effect::Request { tag, .. }) = opened
+        .iter()
+        .find(|e| matches!(e, Effect::Request { request: Request::Profile(p), .. } if p.customer_id == 15))
+    else {
+        panic!("no profile request: {opened:?}")
+    };
+    app.on_net(NetEvent::Reply {
+        tag: tag.clone(),
+        result: Ok(Reply::Profile(ProfileReply {
+            customer: customer(15, "李雷", false, &["VIP用户"]),
+            sessions: vec![],
         })),
     });
     fx
@@ -241,6 +256,8 @@ fn a_mention_alerts_opens_read_only_with_notes_only_and_is_read_when_opened() {
     );
     let s = &app.sessions[&5];
     assert!(s.read_only);
+    assert!(app.notes.watching.contains(&5));
+    assert_eq!(s.past.as_deref(), Some(&[][..]), "the profile was fetched");
     assert!(s.lines.iter().any(|l| l.internal));
     assert_eq!(app.notes.unread_in(5), 1);
     // The same mention replayed after a reconnect alerts once.

@@ -255,6 +255,10 @@ async fn a_mentioned_colleague_reads_and_notes_until_the_conversation_ends() {
             json!({"session_id": session, "to": {"agent": "bob"}}),
         ),
         ("session.tag", json!({"session_id": session, "add": ["x"]})),
+        (
+            "session.follow_up",
+            json!({"session_id": session, "pending": true}),
+        ),
         ("session.end", json!({"session_id": session})),
     ] {
         match bob.call(kind, fields).await {

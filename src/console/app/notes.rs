@@ -359,13 +359,16 @@ impl App {
             // Ours (or already open): only the transcript is merged.
             Some(s) => merge_lines(&mut s.lines, lines),
             None => {
+                let customer_id = r.session.customer.id;
                 let mut entry = SessionEntry::new(r.session);
                 entry.read_only = true;
                 entry.loaded = true;
-                entry.past = Some(Vec::new());
                 entry.lines = lines;
                 self.sessions.insert(id, entry);
                 self.notes.watching.insert(id);
+                // The customer's profile, which a mentioned colleague may read too.
+                let profile = req::Profile { customer_id };
+                return vec![request(Tag::Profile(id), profile)];
             }
         }
         Vec::new()
