@@ -21,6 +21,7 @@ mod kb_flow_state;
 pub mod layout;
 mod net_events;
 mod notes;
+mod notes_mentions;
 pub mod notes_state;
 mod picker;
 mod quick;
