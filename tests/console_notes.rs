@@ -447,3 +447,32 @@ fn a_watched_conversation_is_followed_without_message_alerts() {
     );
     assert_eq!(app.sessions[&5].lines.last().unwrap().body, "还在吗");
 }
+
+#[test]
+fn a_mention_listed_at_sign_in_still_alerts_when_its_event_follows() {
+    let mut app = with_colleagues();
+    app.on_net(NetEvent::Reply {
+        tag: Tag::Notes(NotesTag::List),
+        result: Ok(Reply::MentionsList(MentionsReply {
+            mentions: vec![mention(5, 3, "Bob Li")],
+        })),
+    });
+    let alerts = |fx: &[Effect]| {
+        fx.iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Alert {
+                        kind: AlertKind::Mention,
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    let fx = app.on_net(ev(Event::Mentioned(mention(5, 3, "Bob Li"))));
+    assert_eq!(alerts(&fx), 1, "{fx:?}");
+    assert_eq!(app.notes.unread_in(5), 1, "listed once");
+    let fx = app.on_net(ev(Event::Mentioned(mention(5, 3, "Bob Li"))));
+    assert_eq!(alerts(&fx), 0, "a replay alerts no second time");
+}

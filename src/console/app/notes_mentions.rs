@@ -19,12 +19,9 @@ use crate::protocol::{MentionView, SessionView, TranscriptReply};
 impl App {
     /// Someone mentioned us: alert, remember it unread, and show the conversation.
     pub(super) fn on_mentioned(&mut self, m: MentionView) -> Vec<Effect> {
-        if self
-            .notes
-            .unread
-            .iter()
-            .any(|u| (u.session_id, u.seq) == (m.session_id, m.seq))
-        {
+        // A replay after a reconnect alerts no second time. (The sign-in's `mentions.list`
+        // may have brought the same mention first: it still alerts here, once.)
+        if !self.notes.alerted.insert((m.session_id, m.seq)) {
             return Vec::new();
         }
         let nt = notes_text(self.lang);
@@ -35,7 +32,14 @@ impl App {
             body: inert_line(&m.excerpt).into_owned(),
         }];
         let (session, seq, open) = (m.session_id, m.seq, m.open);
-        self.notes.unread.push(m);
+        if !self
+            .notes
+            .unread
+            .iter()
+            .any(|u| (u.session_id, u.seq) == (session, seq))
+        {
+            self.notes.unread.push(m);
+        }
         if open && !self.sessions.contains_key(&session) {
             fx.push(open_request(session, seq));
         }

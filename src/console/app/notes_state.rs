@@ -62,6 +62,8 @@ pub struct NotesState {
     /// Unread mentions, oldest first (the order `next_mention` walks).
     pub unread: Vec<MentionView>,
     pub picker: Option<MentionPicker>,
+    /// Mentions alerted in this run, (session, note seq): a replay does not alert again.
+    pub alerted: BTreeSet<(SessionId, i64)>,
 }
 
 impl NotesState {
