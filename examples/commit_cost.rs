@@ -67,6 +67,7 @@ fn main() -> anyhow::Result<()> {
             body: format!("t={}", 1_000_000 + k * 97),
             client_msg_id: Some(format!("m{}", view.last_seq)),
             created_at: now,
+            internal: false,
         };
         submit_message(&committer, view, message, &mut next_event)?;
     }

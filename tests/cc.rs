@@ -189,6 +189,51 @@ async fn a_transcript_is_mailed_by_smtp_with_chinese_intact() {
     server.stop().await;
 }
 
+/// An internal note never reaches a CC's reader unless the agent asked for notes, and then it
+/// is marked as one.
+#[tokio::test]
+async fn internal_notes_stay_out_of_a_mail_unless_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let (smtp_addr, mut mails) = smtp_server().await;
+    let server = TestServer::start(
+        dir.path(),
+        config(Some(smtp_addr), cc_config(vec![], vec![])),
+    )
+    .await;
+    let (mut agent, _customer, session) = conversation(&server).await;
+    agent
+        .call(
+            "note.add",
+            json!({"session_id": session, "client_msg_id": "n1", "body": "内部：客户上周也投诉过"}),
+        )
+        .await
+        .unwrap();
+    let to = json!({"email": "lead@shop.example.com"});
+    cc(&mut agent, session, to.clone()).await.unwrap();
+    let mail = tokio::time::timeout(WAIT, mails.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(mail.body.contains("已经发货了，明天到。"), "{}", mail.body);
+    assert!(!mail.body.contains("客户上周也投诉过"), "{}", mail.body);
+
+    agent
+        .call(
+            "session.cc",
+            json!({"session_id": session, "to": to, "include_notes": true}),
+        )
+        .await
+        .unwrap();
+    let mail = tokio::time::timeout(WAIT, mails.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(mail.body.contains("客户上周也投诉过"), "{}", mail.body);
+    assert!(mail.body.contains("Internal note"), "{}", mail.body);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn each_webhook_format_is_posted_signed() {
     let dir = tempfile::tempdir().unwrap();

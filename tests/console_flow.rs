@@ -300,6 +300,7 @@ fn a_refused_new_password_states_the_policy_and_first_login_says_how_to_go_onlin
     app.type_char('x');
     app.on_net(NetEvent::Connected {
         agent: AgentInfo {
+            employee_no: None,
             status: AgentStatus::Offline,
             ..me()
         },

@@ -156,6 +156,7 @@ fn colleague(id: i64, username: &str, status: AgentStatus, connected: bool) -> A
         active: 1,
         capacity: 5,
         groups: vec!["aftersales".into()],
+        employee_no: None,
     }
 }
 

@@ -57,6 +57,7 @@ fn assert_inert(term: &Terminal<TestBackend>) {
 
 fn agent(id: i64, username: &str, name: &str) -> AgentInfo {
     AgentInfo {
+        employee_no: None,
         id,
         username: username.into(),
         display_name: name.into(),

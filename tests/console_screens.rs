@@ -20,6 +20,7 @@ use ratatui::style::{Color, Modifier};
 
 fn colleague(id: i64, username: &str, name: &str, status: AgentStatus) -> AgentInfo {
     AgentInfo {
+        employee_no: None,
         id,
         username: username.into(),
         display_name: name.into(),

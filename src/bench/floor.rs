@@ -215,6 +215,7 @@ fn handle(
                     body: m.body,
                     client_msg_id: Some(m.client_msg_id),
                     created_at: now_ms(),
+                    internal: false,
                 },
                 customer: me.clone(),
                 agent: route.agent.clone(),

@@ -273,6 +273,7 @@ pub(crate) mod tests {
             body: body.into(),
             client_msg_id: None,
             created_at: 1_764_000_000_000 + seq * 1000,
+            internal: false,
         }
     }
 

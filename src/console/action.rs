@@ -67,6 +67,8 @@ actions! {
     Tag => "tag": "tag the session",
     End => "end": "end the session",
     ToggleFollowUp => "toggle_follow_up": "follow-up: mark with a reminder, or unmark",
+    ToggleNote => "toggle_note": "write the next message as an internal note (only colleagues see it)",
+    NextMention => "next_mention": "jump to the next conversation you were @mentioned in",
     QuickReplies => "quick_replies": "manage quick replies (personal; team ones for supervisors)",
     Cc => "cc": "CC the transcript to an e-mail address or a team group (抄送)",
     Open => "open": "open the selected item",

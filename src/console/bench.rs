@@ -112,6 +112,7 @@ pub fn big_app(now: i64) -> App {
                 created_at: now - (10_000 - i) * 1000,
                 client_msg_id: None,
                 delivery: Delivery::Acked,
+                internal: false,
             });
         }
         s.loaded = true;

@@ -77,6 +77,9 @@ replies! {
     SessionCc,
     CcContacts,
     CcList,
+    NoteAdd,
+    MentionsList,
+    MentionRead,
 }
 
 /// Why a request got no usable reply.

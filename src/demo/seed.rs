@@ -211,6 +211,7 @@ fn past_session(
                 body: body.to_string(),
                 client_msg_id: None,
                 created_at: at(i),
+                internal: false,
             }
         })
         .collect();

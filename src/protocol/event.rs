@@ -76,6 +76,8 @@ pub enum Event {
     FollowUpDue {
         session_id: SessionId,
     },
+    /// To a colleague mentioned in an internal note (`docs/notes.md`).
+    Mentioned(super::MentionView),
 }
 
 /// Why an offer was withdrawn.

@@ -17,6 +17,7 @@ mod event;
 mod kb;
 mod kb_flow;
 mod menu;
+mod notes;
 mod quick;
 pub mod reply;
 pub mod request;
@@ -41,6 +42,10 @@ pub use kb_flow::{
     ProposalStatus, ProposalSummary, UpdateKind,
 };
 pub use menu::{MenuEntry, MenuInfo, MenuNodeEntry, MenuReturn, MenuReturnReason, MenuStep};
+pub use notes::{
+    MAX_MENTIONS, MentionRead, MentionReadReply, MentionView, MentionsList, MentionsReply, NoteAdd,
+    excerpt,
+};
 pub use quick::{
     QuickReply, QuickReplyDelete, QuickReplySave, QuickReplySaveReply, QuickReplyUsed,
     QuickReplyUsedReply, QuickScope,

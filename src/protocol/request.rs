@@ -6,6 +6,7 @@ pub use super::cc::{CcContacts, CcList, SessionCc};
 pub use super::kb_flow::{
     KbCheckIn, KbCheckins, KbProposalGet, KbProposals, KbPropose, KbReview, KbUpdates, KbWithdraw,
 };
+pub use super::notes::{MentionRead, MentionsList, NoteAdd};
 pub use super::quick::{QuickReplyDelete, QuickReplySave, QuickReplyUsed};
 use super::quick::{QuickReplySaveReply, QuickReplyUsedReply};
 use super::reply::*;
@@ -335,4 +336,7 @@ requests! {
     "session.cc" => SessionCc => super::SessionCcReply,
     "cc.contacts" => CcContacts => super::CcContactsReply,
     "cc.list" => CcList => super::CcListReply,
+    "note.add" => NoteAdd => MessageAck,
+    "mentions.list" => MentionsList => super::MentionsReply,
+    "mention.read" => MentionRead => super::MentionReadReply,
 }

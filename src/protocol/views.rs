@@ -82,6 +82,9 @@ pub struct MessageView {
     pub body: String,
     pub client_msg_id: Option<String>,
     pub created_at: Millis,
+    /// An internal note (`note.add`): agents only, never shown to the customer.
+    #[serde(default, skip_serializing_if = "super::notes::is_false")]
+    pub internal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +100,9 @@ pub struct AgentInfo {
     pub id: AgentId,
     pub username: String,
     pub display_name: String,
+    /// The employee number (工号), when the admin gave one (the mention picker finds by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_no: Option<String>,
     pub role: Role,
     pub status: AgentStatus,
     pub connected: bool,

@@ -44,6 +44,8 @@ impl Hub {
         };
         if l.view.assignee == Some(agent) || self.sees_all(agent) {
             Ok(())
+        } else if let Some(e) = self.watcher_error(agent, session) {
+            Err(e)
         } else {
             Err(ApiError::forbidden(format!(
                 "session {session} is not assigned to you"
@@ -73,6 +75,7 @@ impl Hub {
             id: agent,
             username: e.row.username.clone(),
             display_name: e.row.display_name.clone(),
+            employee_no: e.row.employee_no.clone(),
             role: e.row.role,
             status: load.status,
             connected: load.connected,

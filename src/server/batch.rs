@@ -220,6 +220,7 @@ impl Hub {
         self.open_by_customer.remove(&l.view.customer.id);
         self.batch.sessions.retain(|s| *s != session);
         let view = l.view.clone();
+        self.notes_session_over(&view);
         self.write(move |tx| tx.put_session(&view, None));
         Some(l)
     }

@@ -166,6 +166,21 @@ impl Hub {
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
+            Request::NoteAdd(q) => self.now(out, id, |h| h.note_add(conn, agent()?, q)),
+            Request::MentionsList(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.mentions_list(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+            Request::MentionRead(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.mention_read(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
             Request::Hello(_) => self.now(out, id, |_| Err::<(), _>(already_greeted())),
             Request::CustomerStart(_) | Request::CustomerResume(_) | Request::Rate(_) => {
                 self.now(out, id, |_| {

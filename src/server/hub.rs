@@ -228,6 +228,8 @@ pub struct Hub {
     pub menu_busy: std::collections::HashSet<SessionId>,
     /// Armed follow-up reminders (`followup_ops`).
     pub follow_ups: super::followup_ops::FollowUpBook,
+    /// Who was mentioned in which open conversation (`note_ops`).
+    pub notes: super::note_ops::NoteBook,
 }
 
 impl Hub {
@@ -332,6 +334,7 @@ impl Hub {
             menus: Default::default(),
             menu_busy: Default::default(),
             follow_ups: Default::default(),
+            notes: super::note_ops::NoteBook::new(recovered.mentioned),
         }
     }
 

@@ -35,6 +35,7 @@ mod kb_review_ops;
 mod listen;
 mod menu_lookup;
 mod menu_ops;
+mod note_ops;
 pub(crate) mod origin;
 mod outbox;
 mod pending;

@@ -99,6 +99,7 @@ impl Hub {
             body,
             client_msg_id: Some(client_msg_id),
             created_at: now,
+            internal: false,
         };
         match kind {
             AuthorKind::Customer => {
@@ -139,6 +140,7 @@ impl Hub {
         self.batch.messages.push(message);
         let c = self.emit_message(Audience::Customer(customer), stored, &body, to_customer);
         let a = assignee.map(|a| self.emit_message(Audience::Agent(a), stored, &body, to_agent));
+        self.message_to_watchers(session, stored, &body, assignee);
         ack.cursor = match kind {
             AuthorKind::Customer => Some(c),
             _ => a.filter(|_| to_agent.is_some()),
@@ -206,11 +208,11 @@ impl Hub {
         let serving: Vec<CustomerId> = self
             .live
             .values()
-            .filter(|l| self.serves(agent, l.view.id))
+            .filter(|l| self.serves(agent, l.view.id) || self.notes.watches(agent, l.view.id))
             .map(|l| l.view.customer.id)
             .collect();
         let all = self.sees_all(agent);
-        self.read_transcript(r, q, move |s| {
+        self.read_transcript(r, q, false, move |s| {
             (all || serving.contains(&s.customer.id)).then(|| s.clone())
         });
     }
@@ -222,17 +224,19 @@ impl Hub {
         customer: CustomerId,
         q: Transcript,
     ) {
-        self.read_transcript(r, q, move |s| {
+        // Without internal notes (`note_ops`).
+        self.read_transcript(r, q, true, move |s| {
             (s.customer.id == customer).then(|| s.for_customer())
         });
     }
 
     /// Reads a transcript once every acked message is on disk; `visible` decides whether the
-    /// reader may see the session, and how.
+    /// reader may see the session, and how; a `public` one holds no internal notes.
     fn read_transcript(
         &mut self,
         r: Responder<TranscriptReply>,
         q: Transcript,
+        public: bool,
         visible: impl FnOnce(&SessionView) -> Option<SessionView> + Send + 'static,
     ) {
         let session = q.session_id;
@@ -247,7 +251,11 @@ impl Hub {
                     "you may not read session {session}"
                 ))));
             };
-            let messages = tx.transcript(session, after, limit)?;
+            let messages = if public {
+                tx.public_transcript(session, after, limit)?
+            } else {
+                tx.transcript(session, after, limit)?
+            };
             Ok(Ok(TranscriptReply {
                 session: shown,
                 messages,
@@ -267,7 +275,8 @@ impl Hub {
             || self
                 .live
                 .values()
-                .any(|l| l.view.customer.id == customer && self.serves(agent, l.view.id));
+                .any(|l| l.view.customer.id == customer && self.serves(agent, l.view.id))
+            || self.watches_customer(agent, customer);
         if !allowed {
             let e = ApiError::forbidden("you serve no session of this customer");
             return self.answer(r, Err(e));

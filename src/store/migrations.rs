@@ -383,4 +383,23 @@ CREATE TABLE transfers (
 CREATE INDEX transfers_session ON transfers(session_id, id);
 CREATE INDEX transfers_at ON transfers(at);
 "#,
+    // 16: internal notes and @mentions (issue 10, S14; `docs/notes.md`). A note is a message
+    // with `internal` = 1: agents only. Each mention of a colleague is a row, unread until they
+    // open it (`read_at`), so unread mentions survive a console restart; while the
+    // conversation is open the mentioned colleague may read it and add notes.
+    r#"
+ALTER TABLE messages ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE mentions (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    agent_id INTEGER NOT NULL,
+    by_id INTEGER NOT NULL,
+    by_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    read_at INTEGER,
+    UNIQUE (session_id, seq, agent_id)
+);
+CREATE INDEX mentions_agent ON mentions(agent_id, read_at, id);
+"#,
 ];

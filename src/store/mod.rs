@@ -11,6 +11,7 @@ mod error;
 pub mod integrations;
 pub mod kb_flow;
 mod migrations;
+pub mod notes;
 pub mod readers;
 pub mod retention;
 pub mod sqlite;
@@ -100,6 +101,8 @@ pub struct Recovered {
     /// Messages of open sessions that carried a client_msg_id, for idempotent retries: those
     /// among each session's latest [`crate::protocol::IDEMPOTENCY_WINDOW`].
     pub sent: Vec<MessageView>,
+    /// (session, agent) of each colleague mentioned in an open conversation (`notes`).
+    pub mentioned: Vec<(SessionId, AgentId)>,
     pub max_event_id: i64,
     pub max_session_id: SessionId,
     pub max_customer_id: CustomerId,
@@ -192,7 +195,11 @@ pub enum Principal {
 /// Every query. Implemented by write transactions (which see their own earlier writes) and by
 /// read-only snapshots (which see what was committed when they started).
 pub trait Read:
-    integrations::IntegrationRead + kb_flow::KbFlowRead + cc::CcRead + transfers::TransferRead
+    integrations::IntegrationRead
+    + kb_flow::KbFlowRead
+    + cc::CcRead
+    + transfers::TransferRead
+    + notes::NotesRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -278,7 +285,12 @@ pub enum SaveOutcome {
 
 /// Everything one write transaction can do.
 pub trait Tx:
-    Read + integrations::IntegrationTx + kb_flow::KbFlowTx + cc::CcTx + transfers::TransferTx
+    Read
+    + integrations::IntegrationTx
+    + kb_flow::KbFlowTx
+    + cc::CcTx
+    + transfers::TransferTx
+    + notes::NotesTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).

@@ -96,6 +96,7 @@ pub fn session(id: i64, c: CustomerView, state: SessionState) -> SessionView {
 
 pub fn me() -> AgentInfo {
     AgentInfo {
+        employee_no: None,
         id: 7,
         username: "demo".into(),
         display_name: "Demo Agent".into(),
@@ -125,6 +126,7 @@ pub fn msg(
         body: body.into(),
         client_msg_id: Some(format!("m{seq}")),
         created_at: at,
+        internal: false,
     }
 }
 

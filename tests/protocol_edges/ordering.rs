@@ -34,6 +34,7 @@ impl Trace {
                 Event::KbProposal { .. } => "kb_proposal",
                 Event::CcStatus { .. } => "cc_status",
                 Event::FollowUpDue { .. } => "follow_up_due",
+                Event::Mentioned(_) => "mentioned",
             })
             .collect()
     }

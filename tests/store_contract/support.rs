@@ -126,6 +126,7 @@ pub fn message(session: i64, seq: i64, kind: AuthorKind, cmid: Option<&str>) -> 
         body: format!("message {seq} of session {session}"),
         client_msg_id: cmid.map(str::to_string),
         created_at: 2_000 + seq,
+        internal: false,
     }
 }
 

@@ -42,6 +42,7 @@ pub fn press(app: &mut App, keys: &str) -> Vec<Effect> {
 
 pub fn me() -> AgentInfo {
     AgentInfo {
+        employee_no: None,
         id: 7,
         username: "demo".into(),
         display_name: "Demo Agent".into(),
@@ -104,6 +105,7 @@ pub fn msg(session: i64, seq: i64, body: &str) -> MessageView {
         body: body.into(),
         client_msg_id: None,
         created_at: NOW - 100_000 + seq,
+        internal: false,
     }
 }
 

@@ -21,6 +21,10 @@ impl App {
         if let Some(fx) = self.kb_flow_action(action) {
             return fx;
         }
+        // Notes: alt-t, alt-j, sending a note, and the keys of the @ picker (`notes`).
+        if let Some(fx) = self.notes_action(action) {
+            return fx;
+        }
         match action {
             Action::Quit => {
                 if self.active_count() > 0 || self.unsent_count() > 0 {
@@ -399,6 +403,7 @@ impl App {
             created_at: now,
             client_msg_id: Some(client_msg_id.clone()),
             delivery: Delivery::Sending,
+            internal: false,
         });
         s.scroll = 0;
         s.jump_top = false;
@@ -414,7 +419,7 @@ impl App {
             for line in s
                 .lines
                 .iter_mut()
-                .filter(|l| l.delivery == Delivery::Failed)
+                .filter(|l| l.delivery == Delivery::Failed && !l.internal)
             {
                 // Every line the agent wrote has its id; the same id is what makes a retry safe.
                 let Some(cmid) = line.client_msg_id.clone() else {
@@ -424,6 +429,8 @@ impl App {
                 fx.push(send_request(id, cmid, line.body.clone()));
             }
         }
+        // Notes go again as notes, never as messages to the customer.
+        fx.extend(self.retry_failed_notes());
         fx
     }
 }

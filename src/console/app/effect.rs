@@ -55,6 +55,8 @@ pub enum Tag {
     /// A CC of this session asked for.
     Cc(SessionId),
     ChangePassword,
+    /// Internal notes and mentions (`notes.rs`).
+    Notes(super::notes_state::NotesTag),
     /// Fire and forget (typing).
     Ignore,
 }

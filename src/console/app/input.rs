@@ -91,6 +91,9 @@ impl App {
             self.overlay_text(|s| s.push(c));
             return Vec::new();
         }
+        if let Some(fx) = self.notes_char(c) {
+            return fx;
+        }
         match self.focus {
             Focus::Compose => {
                 let Some(s) = self.current_mut() else {

@@ -24,6 +24,9 @@ mod kb_flow_state;
 pub mod layout;
 mod menu_choices;
 mod net_events;
+mod notes;
+mod notes_mentions;
+pub mod notes_state;
 mod picker;
 mod quick;
 pub mod quick_manager;
@@ -82,6 +85,7 @@ impl App {
             nudge: None,
             orphans: Vec::new(),
             outbox_durable: false,
+            notes: Default::default(),
         }
     }
 

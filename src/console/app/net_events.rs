@@ -89,6 +89,7 @@ impl App {
             fx.push(request(Tag::QuickReplies, req::QuickReplies {}));
             fx.push(request(Tag::Directory, req::Directory {}));
             fx.extend(self.kb_flow_on_login());
+            fx.extend(self.notes_on_login());
         }
         fx
     }
@@ -187,6 +188,7 @@ impl App {
             Event::KbProposal { proposal } => self.on_kb_proposal_event(proposal),
             Event::CcStatus { cc } => self.on_cc_status(cc),
             Event::FollowUpDue { session_id } => self.on_follow_up_due(session_id),
+            Event::Mentioned(m) => self.on_mentioned(m),
             Event::AgentJoined { .. } | Event::SessionEnded { .. } | Event::Transferred { .. } => {
                 Vec::new()
             }
@@ -194,6 +196,9 @@ impl App {
     }
 
     fn on_session(&mut self, view: SessionView, me: Option<i64>) -> Vec<Effect> {
+        if self.notes_on_session(&view) {
+            return Vec::new();
+        }
         let id = view.id;
         let ours = view.assignee.is_some() && view.assignee == me;
         if view.state == SessionState::Ended || !ours {
@@ -215,6 +220,8 @@ impl App {
         let t = text(self.lang);
         let selected = self.selected;
         let looking = matches!(self.focus, Focus::Chat | Focus::Compose);
+        // Only mentioned here (`notes`): followed quietly.
+        let watched = self.notes.watching.contains(&m.session_id);
         let Some(s) = self.sessions.get_mut(&m.session_id) else {
             return Vec::new();
         };
@@ -228,7 +235,9 @@ impl App {
         {
             line.seq = Some(m.seq);
             line.delivery = Delivery::Acked;
-            s.view.waiting_since = None;
+            if !m.internal {
+                s.view.waiting_since = None;
+            }
             return Vec::new();
         }
         if s.lines.iter().any(|l| l.seq == Some(m.seq)) {
@@ -239,6 +248,8 @@ impl App {
                 s.view.waiting_since.get_or_insert(m.created_at);
                 s.typing = None;
             }
+            // A colleague's note is no answer: the customer still waits.
+            _ if m.internal => {}
             _ => s.view.waiting_since = None,
         }
         let from_customer = m.author_kind == AuthorKind::Customer;
@@ -251,10 +262,10 @@ impl App {
             return Vec::new();
         };
         let mut fx = Vec::new();
-        if from_customer {
-            if selected != Some(s.view.id) || !looking {
-                s.unread += 1;
-            }
+        if from_customer && (selected != Some(s.view.id) || !looking) {
+            s.unread += 1;
+        }
+        if from_customer && !watched {
             fx.push(Effect::Alert {
                 // The customer of a follow-up conversation wrote: what the agent waited for.
                 kind: if s.view.follow_up {
@@ -350,6 +361,7 @@ impl App {
                 created_at: p.queued_at,
                 client_msg_id: Some(p.message.client_msg_id),
                 delivery: Delivery::Sending,
+                internal: false,
             };
             match self.sessions.get_mut(&session) {
                 Some(s) => {
@@ -384,5 +396,6 @@ pub fn line_of(m: MessageView) -> ChatLine {
         created_at: m.created_at,
         client_msg_id: m.client_msg_id,
         delivery: Delivery::Acked,
+        internal: m.internal,
     }
 }

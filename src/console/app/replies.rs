@@ -27,6 +27,7 @@ impl App {
             (Tag::KbList, Reply::KbSearch(r)) => self.on_kb_titles_page(true, r),
             (Tag::KbListMore(_), Reply::KbSearch(r)) => self.on_kb_titles_page(false, r),
             (Tag::KbFlow(tag), reply) => self.on_kb_flow_reply(tag, reply),
+            (Tag::Notes(tag), reply) => self.on_notes_reply(tag, reply),
             (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
                 self.merge_kb_hits(generation, r.articles)
             }
@@ -191,6 +192,7 @@ impl App {
                 }
             }
             Tag::Status(_) => self.status_requested = None,
+            Tag::Notes(nt) => self.on_notes_error(nt, &e),
             Tag::Accept(id)
                 if code == Some(ErrorCode::Conflict)
                     && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>

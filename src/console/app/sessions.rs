@@ -40,12 +40,18 @@ impl App {
             .collect();
         // Due ones first, then by reminder time; those without a reminder last.
         follow.sort_by_key(|s| self.follow_up_order(s));
-        let past: Vec<&SessionEntry> = self.sessions.values().filter(|s| s.read_only).collect();
+        let past: Vec<&SessionEntry> = (self.sessions.values())
+            .filter(|s| s.read_only && !self.notes.watching.contains(&s.view.id))
+            .collect();
         let mut rows = Vec::new();
         for (heading, list) in [
             (t.offers_heading, offers),
             (t.active_heading, active),
             (t.followup_heading, follow),
+            (
+                super::notes_state::notes_text(self.lang).heading,
+                self.watched_entries(),
+            ),
             (t.read_only, past),
         ] {
             if !list.is_empty() {
@@ -123,7 +129,7 @@ impl App {
             self.profile_selected = 0;
         }
         self.selected = Some(id);
-        let mut fx = Vec::new();
+        let mut fx = self.notes_on_select(id);
         if let Some(s) = self.sessions.get_mut(&id) {
             s.unread = 0;
             s.scroll = 0;

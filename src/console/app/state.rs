@@ -39,6 +39,8 @@ pub struct ChatLine {
     pub created_at: Millis,
     pub client_msg_id: Option<String>,
     pub delivery: Delivery,
+    /// An internal note: only colleagues see it (`notes`).
+    pub internal: bool,
 }
 
 /// A past session in the profile sidebar.
@@ -450,4 +452,6 @@ pub struct App {
     pub orphans: Vec<(SessionId, ChatLine)>,
     /// The outbox is kept on disk: unsent messages survive quitting (the quit dialog says so).
     pub outbox_durable: bool,
+    /// Internal notes and @mentions (`notes`).
+    pub notes: super::notes_state::NotesState,
 }

@@ -41,7 +41,9 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
     let block = ctx.panel(title, app.focus == Focus::Chat);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let composer_rows = if s.read_only || s.is_offer() {
+    // (A conversation opened through a mention is read-only but takes notes.)
+    let composer_rows = if (s.read_only && !app.notes.watching.contains(&s.view.id)) || s.is_offer()
+    {
         0
     } else {
         let (rows, _) = s.draft.layout(inner.width.saturating_sub(2).max(1));
@@ -120,6 +122,7 @@ fn message_rows(
 ) -> Vec<Line<'static>> {
     let t = ctx.t;
     let scope = match line.author_kind {
+        _ if line.internal => "chat.note",
         AuthorKind::Customer => "chat.customer",
         AuthorKind::Agent => "chat.agent",
         AuthorKind::Bot => "chat.bot",
@@ -133,6 +136,10 @@ fn message_rows(
         ),
         Span::styled(author, ctx.style("chat.author").patch(ctx.style(scope))),
     ];
+    // A note: marked in words and set in italics, not told by colour alone.
+    if let Some(m) = super::notes::marker(ctx, line) {
+        header.insert(1, m);
+    }
     // The customer message's intent, as the server labelled it (dim).
     if line.author_kind == AuthorKind::Customer
         && let Some(label) = ctx.app.message_intent_label(session, line.seq)
@@ -168,24 +175,34 @@ fn message_rows(
         Delivery::Acked => {}
     }
     let mut out = vec![Line::from(header)];
+    let body_style = if line.internal {
+        super::notes::note_style(ctx)
+    } else {
+        ctx.style(scope)
+    };
     for r in body_rows(line, width) {
-        out.push(Line::from(Span::styled(format!("  {r}"), ctx.style(scope))));
+        out.push(Line::from(Span::styled(format!("  {r}"), body_style)));
     }
     out
 }
 
 fn composer(frame: &mut Frame, ctx: &Ctx, s: &SessionEntry, area: Rect) {
     let focused = ctx.app.focus == Focus::Compose;
-    let block = Block::default()
-        .borders(Borders::TOP)
-        .border_style(ctx.style(if focused { "border.focused" } else { "border" }));
+    let block = super::notes::composer_block(ctx, s.view.id, focused).unwrap_or_else(|| {
+        Block::default()
+            .borders(Borders::TOP)
+            .border_style(ctx.style(if focused { "border.focused" } else { "border" }))
+    });
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width.saturating_sub(2).max(1);
     let (rows, (crow, ccol)) = s.draft.layout(width);
     if s.draft.is_empty() {
         let hint = Span::styled(
-            format!("› {}", ctx.t.composer_placeholder),
+            format!(
+                "› {}",
+                super::notes::placeholder(ctx, s.view.id).unwrap_or(ctx.t.composer_placeholder)
+            ),
             ctx.style("composer.placeholder"),
         );
         frame.render_widget(Paragraph::new(hint), inner);

@@ -163,6 +163,10 @@ fn entry_lines(
     if s.view.offline {
         marker("✉", "session.offline");
     }
+    // Someone @mentioned us here and we have not looked yet.
+    if app.notes.unread_in(s.view.id) > 0 {
+        marker("@", "session.mention");
+    }
     let unread = (s.unread > 0).then(|| format!(" ({})", s.unread));
     let unread_w = unread.as_deref().map_or(0, UnicodeWidthStr::width);
     let budget = width.saturating_sub(used + 1 + unread_w);

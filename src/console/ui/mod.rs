@@ -17,6 +17,7 @@ mod help;
 mod kb_flow;
 mod list;
 mod menu_line;
+mod notes;
 mod overlay;
 mod popup;
 mod quick;
@@ -123,6 +124,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
     }
     list::draw(frame, &ctx, a.list);
     chat::draw(frame, &ctx, a.chat);
+    notes::draw_picker(frame, &ctx, a.chat);
     if let Some(p) = a.profile {
         side::profile(frame, &ctx, p);
     }

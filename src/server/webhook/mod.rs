@@ -54,7 +54,9 @@ fn for_webhook(e: &ChannelEvent) -> bool {
         Ok(v) => v,
         Err(_) => return true,
     };
-    !(v["kind"] == "message" && v["message"]["author_kind"] == "customer")
+    // (An internal note never reaches a customer's audience; should one, it is not sent.)
+    !(v["kind"] == "message"
+        && (v["message"]["author_kind"] == "customer" || v["message"]["internal"] == true))
 }
 
 /// Starts the senders; they stop when `stop` turns true.

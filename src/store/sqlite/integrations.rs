@@ -32,7 +32,7 @@ fn integration(r: &Row) -> Res<Integration> {
 /// The columns `rows::event` decodes, then the session, customer and external id.
 const CHANNEL_EVENT_COLUMNS: &str = "SELECT e.id, e.body, e.seq, m.session_id, m.seq,
         m.author_kind, m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at,
-        e.session_id, e.customer_id, ic.external_id";
+        m.internal, e.session_id, e.customer_id, ic.external_id";
 
 /// An integration's events after a cursor: the events after it are walked in id order (the
 /// webhook's cursor is near the head, so they are few), each checked against the
@@ -44,7 +44,7 @@ fn integration_events_sql() -> String {
          FROM events e
          CROSS JOIN integration_customers ic ON ic.customer_id = e.customer_id
          LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
-         WHERE ic.integration_id = ?1 AND e.id > ?2 AND ?3 IS NULL
+         WHERE ic.integration_id = ?1 AND e.id > ?2 AND ?3 IS NULL AND m.internal IS NOT 1
          ORDER BY e.id LIMIT ?4"
     )
 }
@@ -57,7 +57,7 @@ fn session_events_sql() -> String {
          JOIN integration_customers ic ON ic.customer_id = e.customer_id
          LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
          WHERE e.customer_id = (SELECT customer_id FROM sessions WHERE id = ?3)
-            AND e.id > ?2 AND e.session_id = ?3 AND ic.integration_id = ?1
+            AND e.id > ?2 AND e.session_id = ?3 AND ic.integration_id = ?1 AND m.internal IS NOT 1
          ORDER BY e.id LIMIT ?4"
     )
 }
@@ -67,9 +67,9 @@ fn channel_event(r: &Row) -> Res<ChannelEvent> {
     Ok(ChannelEvent {
         id,
         body,
-        session: r.get(11)?,
-        customer: r.get(12)?,
-        external_id: r.get(13)?,
+        session: r.get(12)?,
+        customer: r.get(13)?,
+        external_id: r.get(14)?,
     })
 }
 

@@ -13,6 +13,7 @@ mod file_guard;
 mod integrations;
 mod kb;
 mod kb_proposals;
+mod notes;
 mod purge;
 mod quick_replies;
 mod reader;

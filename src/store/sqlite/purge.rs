@@ -58,6 +58,10 @@ pub(super) fn step(c: &Connection, spec: &PurgeSpec, p: &mut PurgeProgress) -> R
     for id in std::mem::take(&mut p.batch) {
         p.done.messages += c.execute("DELETE FROM messages WHERE session_id = ?1", [id])? as u64;
         c.execute("DELETE FROM transfers WHERE session_id = ?1", [id])?;
+        // Who was @mentioned in its notes (`notes`).
+        c.execute("DELETE FROM mentions WHERE session_id = ?1", [id])?;
+        // Its CCs: the outbox keeps a copy of the transcript (`cc`).
+        c.execute("DELETE FROM cc_outbox WHERE session_id = ?1", [id])?;
         p.done.sessions += c.execute("DELETE FROM sessions WHERE id = ?1", [id])? as u64;
     }
     Ok(())

@@ -135,7 +135,7 @@ impl Read for SqliteConn<'_> {
             Viewer::Agent { id, supervisor } => (
                 // A message's events carry no body: the message is joined (`rows::event`).
                 "SELECT e.id, e.body, e.seq, m.session_id, m.seq, m.author_kind,
-                    m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at
+                    m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at, m.internal
                  FROM events e
                  LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
                  WHERE e.id > ?1 AND (e.agent_id = ?2 OR (?3 AND e.supervisors = 1))
@@ -145,10 +145,10 @@ impl Read for SqliteConn<'_> {
             ),
             Viewer::Customer(c) => (
                 "SELECT e.id, e.body, e.seq, m.session_id, m.seq, m.author_kind,
-                    m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at
+                    m.author_id, m.author_name, m.body, m.client_msg_id, m.created_at, m.internal
                  FROM events e
                  LEFT JOIN messages m ON m.session_id = e.session_id AND m.seq = e.seq
-                 WHERE e.id > ?1 AND e.customer_id = ?2 AND ?3 = ?3
+                 WHERE e.id > ?1 AND e.customer_id = ?2 AND ?3 = ?3 AND m.internal IS NOT 1
                  ORDER BY e.id LIMIT ?4",
                 c,
                 false,
@@ -237,6 +237,7 @@ impl Read for SqliteConn<'_> {
 pub(super) fn recover(conn: &mut SqliteConn<'_>) -> Result<Recovered> {
     let agents = conn.list_agents()?;
     let groups = conn.list_groups()?;
+    let mentioned = crate::store::notes::NotesRead::open_mentions(conn)?;
     conn.run(|c| {
         let mut stmt = c.prepare_cached(&format!(
             "{SESSION_SELECT} WHERE s.state <> 'ended' ORDER BY s.id"
@@ -261,6 +262,7 @@ pub(super) fn recover(conn: &mut SqliteConn<'_>) -> Result<Recovered> {
             groups,
             open_sessions,
             sent,
+            mentioned,
             // Ids below the retention floor were handed out before, even if none is left.
             max_event_id: max("events")?.max(super::retention::stored_floor(c)? - 1),
             max_session_id: max("sessions")?,

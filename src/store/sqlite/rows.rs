@@ -132,13 +132,13 @@ pub(super) fn offer(r: &Row) -> Res<Option<(AgentId, Millis)>> {
 }
 
 pub(super) const MESSAGE_SELECT: &str = "SELECT m.session_id, m.seq, m.author_kind, m.author_id,
-    m.author_name, m.body, m.client_msg_id, m.created_at FROM messages m";
+    m.author_name, m.body, m.client_msg_id, m.created_at, m.internal FROM messages m";
 
 pub(super) fn message(r: &Row) -> Res<MessageView> {
     message_at(r, 0)
 }
 
-/// A message from the eight columns of [`MESSAGE_SELECT`] starting at `at`.
+/// A message from the nine columns of [`MESSAGE_SELECT`] starting at `at`.
 fn message_at(r: &Row, at: usize) -> Res<MessageView> {
     Ok(MessageView {
         session_id: r.get(at)?,
@@ -149,6 +149,7 @@ fn message_at(r: &Row, at: usize) -> Res<MessageView> {
         body: r.get(at + 5)?,
         client_msg_id: r.get(at + 6)?,
         created_at: r.get(at + 7)?,
+        internal: r.get(at + 8)?,
     })
 }
 

@@ -192,6 +192,7 @@ fn msg(seq: i64, kind: AuthorKind, body: &str) -> MessageView {
         body: body.into(),
         client_msg_id: Some(format!("k{seq}")),
         created_at: 100 + seq,
+        internal: false,
     }
 }
 

@@ -207,7 +207,8 @@ impl Tx for SqliteConn<'_> {
             let insert = |client_msg_id: Option<&str>| {
                 c.prepare_cached(
                     "INSERT INTO messages (session_id, seq, author_kind, author_id, author_name,
-                        body, client_msg_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                        body, client_msg_id, created_at, internal)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                      ON CONFLICT (session_id, author_kind, author_id, client_msg_id)
                         WHERE client_msg_id IS NOT NULL DO NOTHING",
                 )?
@@ -219,7 +220,8 @@ impl Tx for SqliteConn<'_> {
                     m.author_name,
                     m.body,
                     client_msg_id,
-                    m.created_at
+                    m.created_at,
+                    m.internal
                 ])
             };
             // A client_msg_id already stored in this conversation: a retry of a message older

@@ -1,0 +1,180 @@
+//! Notes and mentions end to end: the console's App and its real network task against the real
+//! in-process server. A colleague mentioned in a note is alerted, sees the conversation (the
+//! note included) in the Mentions section — again after restarting the console, because the
+//! mention is unread — answers with a note the assignee gets and the customer never does, and
+//! loses the conversation when it ends.
+
+mod common;
+use common::*;
+use kefu::console::action::Action;
+use kefu::console::app::{AlertKind, App, Effect, Focus, LayoutPrefs, NetEvent};
+use kefu::console::i18n::Lang;
+use kefu::console::net::{self, NetCmd};
+use kefu::model::{Role, now_ms};
+use kefu::protocol::{Event, ServerFrame};
+use serde_json::json;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The console without a terminal: App + the real network task; alerts are kept.
+struct Console {
+    app: App,
+    net: mpsc::UnboundedSender<NetCmd>,
+    events: mpsc::UnboundedReceiver<NetEvent>,
+    alerts: Vec<(AlertKind, String)>,
+}
+
+impl Console {
+    async fn signed_in(server: &str, user: &str) -> Console {
+        let (tx, events) = mpsc::unbounded_channel();
+        let net = net::spawn_with(tx, net::NetOptions::default());
+        let mut c = Console {
+            app: App::new(Lang::En, LayoutPrefs::default(), now_ms()),
+            net,
+            events,
+            alerts: Vec::new(),
+        };
+        c.run(vec![Effect::Login {
+            server: server.into(),
+            username: user.into(),
+            password: PASSWORD.into(),
+        }]);
+        c.until("signed in", |a| a.me.is_some() && a.login.is_none())
+            .await;
+        c
+    }
+
+    fn run(&mut self, effects: Vec<Effect>) {
+        for fx in effects {
+            match fx {
+                Effect::Request { tag, request } => {
+                    let _ = self.net.send(NetCmd::Request { tag, request });
+                }
+                Effect::Login {
+                    server,
+                    username,
+                    password,
+                } => {
+                    let _ = self.net.send(NetCmd::Login {
+                        server,
+                        username,
+                        password,
+                    });
+                }
+                Effect::Alert { kind, title, .. } => self.alerts.push((kind, title)),
+                _ => {}
+            }
+        }
+    }
+
+    fn act(&mut self, a: Action) {
+        self.app.now = now_ms();
+        let fx = self.app.update(a);
+        self.run(fx);
+    }
+
+    async fn until(&mut self, what: &str, mut done: impl FnMut(&App) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while !done(&self.app) {
+            let ev = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for: {what}"))
+                .expect("network task alive");
+            self.app.now = now_ms();
+            let fx = self.app.on_net(ev);
+            self.run(fx);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mentioned_colleague_follows_and_answers_with_notes_until_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    add_agent(dir.path(), "bob", &["other"], Role::Agent, None);
+    let server = TestServer::start(dir.path(), config_with_groups(&["general", "other"])).await;
+    let url = format!("ws://{}", server.addr);
+    let mut alice = server.agent("alice").await;
+    let (mut cust, session, _) = server.customer("Wei", Some("general")).await;
+    assert_eq!(accept_next_offer(&mut alice).await, session);
+
+    let mut bob = Console::signed_in(&url, "bob").await;
+    alice
+        .call(
+            "note.add",
+            json!({"session_id": session, "client_msg_id": "n1",
+                   "body": "@bob is this the known bug?", "mentions": ["bob"]}),
+        )
+        .await
+        .unwrap();
+    bob.until("the mentioned conversation", |a| {
+        a.notes.watching.contains(&session) && a.sessions[&session].lines.iter().any(|l| l.internal)
+    })
+    .await;
+    assert!(
+        bob.alerts
+            .iter()
+            .any(|(k, t)| *k == AlertKind::Mention && t == "Agent alice mentioned you"),
+        "{:?}",
+        bob.alerts
+    );
+    drop(bob);
+
+    // A restarted console finds the unread mention again.
+    let mut bob = Console::signed_in(&url, "bob").await;
+    bob.until("the mention after a restart", |a| {
+        a.notes.watching.contains(&session) && a.notes.unread_in(session) == 1
+    })
+    .await;
+    bob.act(Action::NextMention);
+    assert_eq!(bob.app.selected, Some(session));
+    assert_eq!(bob.app.notes.unread_in(session), 0);
+
+    // bob answers with a note: alice gets it, the customer never does.
+    bob.act(Action::FocusCompose);
+    assert_eq!(bob.app.focus, Focus::Compose);
+    for c in "yes, ticket 42".chars() {
+        bob.app.type_char(c);
+    }
+    bob.act(Action::Send);
+    let m = wait_message(&mut alice, "yes, ticket 42").await;
+    assert!(m.internal);
+    alice
+        .call(
+            "message.send",
+            json!({"session_id": session, "client_msg_id": "m1", "body": "marker"}),
+        )
+        .await
+        .unwrap();
+    loop {
+        let f = cust.next_frame(WAIT).await.unwrap();
+        if let ServerFrame::Event {
+            event: Event::Message { message },
+            ..
+        } = f
+        {
+            assert!(
+                !message.body.contains("ticket") && !message.body.contains("bug"),
+                "{message:?}"
+            );
+            if message.body == "marker" {
+                break;
+            }
+        }
+    }
+    // The mention was read on the server too.
+    let mut bob_raw = server.agent("bob").await;
+    let list = bob_raw.call("mentions.list", json!({})).await.unwrap();
+    assert!(list["mentions"].as_array().unwrap().is_empty(), "{list}");
+
+    // The end of the conversation ends bob's view of it.
+    alice
+        .call("session.end", json!({"session_id": session}))
+        .await
+        .unwrap();
+    bob.until("the conversation gone", |a| {
+        !a.sessions.contains_key(&session) && !a.notes.watching.contains(&session)
+    })
+    .await;
+    server.stop().await;
+}
