@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 mod bot;
 mod conversations;
+mod ending;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use conversations::ConversationsConfig;
+pub use ending::IdleRules;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -192,7 +194,7 @@ impl StorageConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct GroupConfig {
     pub name: String,
@@ -208,6 +210,14 @@ pub struct GroupConfig {
     /// Whether the answering bot meets this group's new conversations; unset: `bot.enabled`.
     #[serde(default)]
     pub bot: Option<bool>,
+    /// Ending (`docs/ending.md`): a tag is required before an agent ends a conversation…
+    #[serde(default)]
+    pub require_tags: bool,
+    /// …and this group's silent-customer reminder and close, instead of `[conversations]`'s.
+    #[serde(default)]
+    pub customer_idle_remind_secs: Option<u64>,
+    #[serde(default)]
+    pub customer_idle_close_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -259,6 +269,7 @@ impl Default for ServerConfig {
                 hours: None,
                 timezone: None,
                 bot: None,
+                ..Default::default()
             }],
             channels: ChannelsConfig::default(),
             metrics: MetricsConfig::default(),
@@ -454,6 +465,7 @@ impl ServerConfig {
             );
         }
         self.validate_conversations()?;
+        self.validate_ending()?;
         self.validate_bot()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {

@@ -267,5 +267,7 @@ fn session_view(id: i64) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        ends_at: None,
+        pending_end: None,
     }
 }

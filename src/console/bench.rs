@@ -74,6 +74,8 @@ fn view(id: i64, now: i64) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 

@@ -242,6 +242,8 @@ fn past_session(
         replied_at: None,
         reminded_at: None,
         bot: None,
+        ends_at: None,
+        pending_end: None,
     };
     (session, messages)
 }

@@ -68,6 +68,8 @@ pub enum Event {
     KbProposal {
         proposal: super::ProposalSummary,
     },
+    /// To the agent who served an ended conversation: the customer rated it.
+    SessionRated(super::RatingInfo),
 }
 
 /// Why an offer was withdrawn.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod bot;
+mod ending;
 mod error;
 mod event;
 mod kb;
@@ -22,6 +23,9 @@ mod suggest;
 mod views;
 
 pub use bot::{BotInfo, BotOutcome, Handoff, HandoffReason};
+pub use ending::{
+    EndCancel, EndReply, PendingEnd, RatingInfo, TagCount, TagsSuggest, TagsSuggestReply,
+};
 pub use error::{ApiError, ErrorCode};
 pub use event::{
     Event, ReloadReason, RemovedReason, ServerFrame, StatusReason, WaitingInfo, WithdrawnReason,

@@ -63,6 +63,13 @@ pub struct SessionView {
     /// What the answering bot did in this conversation (`None`: the bot never took part).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot: Option<super::BotInfo>,
+    /// A pending end's deadline: the conversation ends then unless the customer writes
+    /// (which moves it) or the agent cancels (`docs/ending.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<Millis>,
+    /// What that pending end waits for and records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_end: Option<super::PendingEnd>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +90,9 @@ pub struct QueueInfo {
     pub group: String,
     pub strategy: Strategy,
     pub waiting: usize,
+    /// Conversations of this group are tagged before they end (`[[groups]] require_tags`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_tags: bool,
 }
 
 /// One agent in the transfer directory.
@@ -112,6 +122,7 @@ impl SessionView {
         s.follow_up = false;
         s.group.clear();
         s.bot = None;
+        s.pending_end = None;
         s
     }
 }

@@ -325,6 +325,8 @@ impl Hub {
             replied_at: None,
             reminded_at: None,
             bot: None,
+            ends_at: None,
+            pending_end: None,
         };
         self.live.insert(
             sid,

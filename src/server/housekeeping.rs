@@ -22,6 +22,7 @@ impl Hub {
         let now = now_ms();
         self.expire_unanswered(now);
         self.remind_or_close_idle(now);
+        self.end_when_silent(now);
         let live = &self.live;
         self.quotas.prune(now, |s| live.contains_key(&s));
         self.check_revocations(now);

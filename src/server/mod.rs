@@ -20,6 +20,7 @@ mod customer_close;
 mod customer_ops;
 mod dispatch;
 mod effects;
+mod end_ops;
 mod hasher;
 mod housekeeping;
 mod hub;

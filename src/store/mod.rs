@@ -6,6 +6,7 @@
 
 pub mod committer;
 mod core_rows;
+pub mod ending;
 mod error;
 pub mod integrations;
 pub mod kb_flow;
@@ -189,7 +190,7 @@ pub enum Principal {
 
 /// Every query. Implemented by write transactions (which see their own earlier writes) and by
 /// read-only snapshots (which see what was committed when they started).
-pub trait Read: integrations::IntegrationRead + kb_flow::KbFlowRead {
+pub trait Read: integrations::IntegrationRead + kb_flow::KbFlowRead + ending::EndingRead {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
     /// Every agent, by id.

@@ -89,6 +89,8 @@ pub fn session(id: i64, c: CustomerView, state: SessionState) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 
@@ -163,6 +165,7 @@ pub fn workbench() -> App {
             group: "aftersales".into(),
             strategy: Strategy::LeastBusy,
             waiting: 4,
+            require_tags: false,
         }],
         cursor: 10,
     };

@@ -108,6 +108,8 @@ pub fn session(id: i64, customer: &CustomerView, state: SessionState) -> Session
         replied_at: None,
         reminded_at: None,
         bot: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 

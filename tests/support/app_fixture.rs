@@ -89,6 +89,8 @@ pub fn session(id: i64, last_seq: i64, state: SessionState) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 

@@ -195,18 +195,8 @@ impl App {
             Action::QuickReplies => self.open_quick_manager(),
             // Ending a read-only past session just closes it.
             Action::End if self.current().is_some_and(|s| s.read_only) => self.close_read_only(),
-            Action::End => match self.writable() {
-                Some(id) => {
-                    let phrase = text(self.lang).end_default_phrase.to_string();
-                    self.overlay = Some(Overlay::End {
-                        session: id,
-                        phrase,
-                        resolved: true,
-                    });
-                    Vec::new()
-                }
-                None => Vec::new(),
-            },
+            Action::End => self.open_end(),
+            Action::CancelEnd => self.cancel_end(),
             Action::ToggleFollowUp => match self.writable() {
                 Some(id) => {
                     let pending = !self.sessions.get(&id).is_some_and(|s| s.view.follow_up);

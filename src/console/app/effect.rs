@@ -49,7 +49,8 @@ pub enum Tag {
     Tag(SessionId),
     FollowUp(SessionId),
     Transfer(SessionId),
-    End(SessionId),
+    /// Ending a conversation (`end.rs`): the end, its cancel, tag suggestions.
+    Ending(super::end_state::EndTag),
     ChangePassword,
     /// Fire and forget (typing).
     Ignore,

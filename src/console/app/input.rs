@@ -83,6 +83,9 @@ impl App {
             self.quick_manager_type(c);
             return Vec::new();
         }
+        if let Some(Overlay::End(_)) = &self.overlay {
+            return self.end_type(c);
+        }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));
             return Vec::new();
@@ -152,7 +155,6 @@ impl App {
             Some(Overlay::Tag { picker, .. }) | Some(Overlay::QuickReplies { picker }) => {
                 f(&mut picker.query)
             }
-            Some(Overlay::End { phrase, .. }) => f(phrase),
             Some(Overlay::QuickManager(m)) => match &mut m.form {
                 Some(form) => {
                     if let Some(field) = form.text_field() {

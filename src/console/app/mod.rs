@@ -14,6 +14,9 @@
 mod actions;
 mod dialogs;
 mod effect;
+mod end;
+pub mod end_state;
+pub mod end_text;
 mod help;
 mod input;
 mod kb_flow;
@@ -33,6 +36,7 @@ mod suggest_state;
 
 pub use dialogs::{NEW_TAG, fuzzy_rank};
 pub use effect::{AlertKind, Effect, NetEvent, Tag};
+pub use end_state::{EndDialog, EndField, EndTag};
 pub use kb_flow_state::{EditOutcome, EditPurpose, KbFlowState, KbFlowTag, KbView};
 pub use quick_state::{NEW_REPLY, QuickForm, QuickManager};
 pub use scroll::PAGE;

@@ -176,7 +176,12 @@ fn entry_lines(
     }
     let channel = channel_label(ctx, s.view.channel);
     // Each status has shorter forms for narrow lists; the value itself is never cut.
-    let (forms, scope): (Vec<String>, &str) = if let Some(exp) = s.offer_expires {
+    let (forms, scope): (Vec<String>, &str) = if let Some(forms) =
+        super::end::list_forms(ctx, s, channel)
+    {
+        // A pending end counts down (`end`).
+        (forms, "session.waiting.long")
+    } else if let Some(exp) = s.offer_expires {
         let secs = (((exp - app.now).max(0) + 999) / 1000).to_string();
         let label = fill(t.accept_countdown, &[("s", &secs)]);
         (

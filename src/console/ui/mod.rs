@@ -10,6 +10,7 @@
 mod bot_line;
 mod chat;
 mod ctx;
+mod end;
 mod fields;
 mod help;
 mod kb_flow;
