@@ -173,6 +173,8 @@ fn session(id: i64, customer: CustomerView) -> SessionView {
         replied_at: None,
         reminded_at: None,
         bot: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 

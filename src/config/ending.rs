@@ -40,7 +40,9 @@ fn idle_ms(remind_secs: u64, close_secs: u64) -> IdleMs {
 impl ServerConfig {
     /// Whether agents must tag a conversation of `group` before ending it.
     pub fn requires_tags(&self, group: &str) -> bool {
-        self.groups.iter().any(|g| g.name == group && g.require_tags)
+        self.groups
+            .iter()
+            .any(|g| g.name == group && g.require_tags)
     }
 
     /// The silent-customer timers by group (only groups that override them are listed).
@@ -49,7 +51,9 @@ impl ServerConfig {
         let groups = self
             .groups
             .iter()
-            .filter(|g| g.customer_idle_remind_secs.is_some() || g.customer_idle_close_secs.is_some())
+            .filter(|g| {
+                g.customer_idle_remind_secs.is_some() || g.customer_idle_close_secs.is_some()
+            })
             .map(|g| {
                 let remind = g
                     .customer_idle_remind_secs
@@ -102,7 +106,11 @@ mod tests {
         let rules = c.idle_rules();
         assert_eq!(rules.of("general"), Some((300_000, Some(600_000))));
         assert_eq!(rules.of("sales"), Some((5_000, Some(600_000))));
-        assert_eq!(rules.of("vip"), None, "0 turns the reminder (and close) off");
+        assert_eq!(
+            rules.of("vip"),
+            None,
+            "0 turns the reminder (and close) off"
+        );
         assert_eq!(rules.of("unknown"), Some((300_000, Some(600_000))));
         assert!(c.requires_tags("sales"));
         assert!(!c.requires_tags("general"));
@@ -116,6 +124,9 @@ mod tests {
         )
         .unwrap();
         let e = c.validate().unwrap_err().to_string();
-        assert!(e.contains("groups[0] (`general`).customer_idle_close_secs"), "{e}");
+        assert!(
+            e.contains("groups[0] (`general`).customer_idle_close_secs"),
+            "{e}"
+        );
     }
 }

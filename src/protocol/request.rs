@@ -2,10 +2,10 @@
 //! into. Each struct names its reply type through [`Call`], so a client that sends a `Login`
 //! can only decode a `LoginReply`, and a server handler can only answer with one.
 
+pub use super::ending::{EndCancel, TagsSuggest};
 pub use super::kb_flow::{
     KbCheckIn, KbCheckins, KbProposalGet, KbProposals, KbPropose, KbReview, KbUpdates, KbWithdraw,
 };
-pub use super::ending::{EndCancel, TagsSuggest};
 pub use super::quick::{QuickReplyDelete, QuickReplySave, QuickReplyUsed};
 use super::quick::{QuickReplySaveReply, QuickReplyUsedReply};
 use super::reply::*;

@@ -28,7 +28,7 @@ const MAX_PER_ROUND: usize = 500;
 /// The line the customer gets once, when a pending end starts (both languages the product
 /// speaks; the customer's is not known here).
 pub fn silence_notice(secs: u32) -> String {
-    let (en, zh) = if secs % 60 == 0 {
+    let (en, zh) = if secs.is_multiple_of(60) {
         let m = secs / 60;
         let unit = if m == 1 { "minute" } else { "minutes" };
         (format!("{m} {unit}"), format!("{m} 分钟"))
@@ -149,7 +149,11 @@ impl Hub {
         Ok(())
     }
 
-    pub(super) fn end_cancel(&mut self, agent: AgentId, q: EndCancel) -> Result<EndReply, ApiError> {
+    pub(super) fn end_cancel(
+        &mut self,
+        agent: AgentId,
+        q: EndCancel,
+    ) -> Result<EndReply, ApiError> {
         let session_id = q.session_id;
         self.check_session(agent, session_id)?;
         let Some(l) = self.live.get_mut(&session_id) else {
@@ -196,7 +200,10 @@ impl Hub {
                     .and_then(|l| l.view.pending_end)
                     .map(|p| p.outcome)
                     .unwrap_or_default();
-                tracing::info!(session, "the customer stayed silent; the pending end is done");
+                tracing::info!(
+                    session,
+                    "the customer stayed silent; the pending end is done"
+                );
                 self.end_session(session, outcome, true, now);
             } else if let Some(l) = self.live.get_mut(&session) {
                 clear_pending_end(&mut l.view);

@@ -32,6 +32,7 @@ impl Trace {
                 Event::Status { .. } => "status",
                 Event::IntentEffect(_) => "intent_effect",
                 Event::KbProposal { .. } => "kb_proposal",
+                Event::SessionRated(_) => "session_rated",
             })
             .collect()
     }

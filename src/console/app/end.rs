@@ -160,10 +160,9 @@ impl App {
                     });
                 }
             }
-            (
-                EndField::Outcome,
-                A::SelectNext | A::SelectPrev | A::CursorLeft | A::CursorRight,
-            ) => d.resolved = !d.resolved,
+            (EndField::Outcome, A::SelectNext | A::SelectPrev | A::CursorLeft | A::CursorRight) => {
+                d.resolved = !d.resolved
+            }
             (EndField::When, A::SelectNext | A::SelectPrev | A::CursorLeft | A::CursorRight) => {
                 d.wait = !d.wait
             }
@@ -195,7 +194,9 @@ impl App {
                     return self.suggest_tags();
                 }
             }
-            (EndField::Tags, A::Confirm) if !d.tag_input.trim().is_empty() || d.suggest_at.is_some() => {
+            (EndField::Tags, A::Confirm)
+                if !d.tag_input.trim().is_empty() || d.suggest_at.is_some() =>
+            {
                 let picked = d
                     .suggest_at
                     .and_then(|i| d.matching().get(i).map(|s| s.to_string()));
@@ -365,7 +366,11 @@ impl App {
                 }
             }
             (tag, reply) => {
-                tracing::error!(?tag, reply = reply.name(), "a reply that does not fit its request");
+                tracing::error!(
+                    ?tag,
+                    reply = reply.name(),
+                    "a reply that does not fit its request"
+                );
             }
         }
         Vec::new()

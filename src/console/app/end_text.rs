@@ -80,7 +80,10 @@ const ZH: EndText = EndText {
     cancelled: "已取消自动结束",
     nothing_pending: "该会话没有待结束的倒计时",
     rated: "{who}（#{id}）评价 {stars}{comment}",
-    phrases_builtin: ["感谢您的咨询，祝您生活愉快！", "问题已为您处理好，感谢您的耐心，再见！"],
+    phrases_builtin: [
+        "感谢您的咨询，祝您生活愉快！",
+        "问题已为您处理好，感谢您的耐心，再见！",
+    ],
 };
 
 pub fn end_text(lang: Lang) -> &'static EndText {

@@ -48,7 +48,10 @@ fn choice(ctx: &Ctx, on: bool, label: &str, focused: bool) -> Vec<Span<'static>>
     } else {
         ctx.style("dialog")
     };
-    vec![Span::styled(format!("{mark}{label}"), style), Span::raw("  ")]
+    vec![
+        Span::styled(format!("{mark}{label}"), style),
+        Span::raw("  "),
+    ]
 }
 
 /// A field's label line: `› ` marks the field with the keyboard.
@@ -121,7 +124,11 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
     } else {
         e.tags
     };
-    let chosen: Vec<String> = d.tags.iter().map(|t| format!("[{}]", inert_line(t))).collect();
+    let chosen: Vec<String> = d
+        .tags
+        .iter()
+        .map(|t| format!("[{}]", inert_line(t)))
+        .collect();
     lines.push(Line::from(vec![
         label(ctx, tags_label, on_tags),
         Span::styled(format!(" {}", chosen.join(" ")), plain),
@@ -149,7 +156,11 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
             break;
         }
         used += text.width();
-        let style = if on { ctx.style("dialog.selected") } else { hint };
+        let style = if on {
+            ctx.style("dialog.selected")
+        } else {
+            hint
+        };
         row.push(Span::styled(text, style));
     }
     lines.push(Line::from(row));
@@ -157,7 +168,12 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
     let on_outcome = d.field == EndField::Outcome;
     let mut outcome = vec![label(ctx, e.outcome, on_outcome), Span::raw("  ")];
     outcome.extend(choice(ctx, d.resolved, t.end_outcome_resolved, on_outcome));
-    outcome.extend(choice(ctx, !d.resolved, t.end_outcome_unresolved, on_outcome));
+    outcome.extend(choice(
+        ctx,
+        !d.resolved,
+        t.end_outcome_unresolved,
+        on_outcome,
+    ));
     lines.push(Line::from(outcome));
     let on_when = d.field == EndField::When;
     let mut when = vec![label(ctx, e.when, on_when), Span::raw("  ")];
@@ -167,7 +183,11 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
     lines.push(Line::from(when));
     // Why it did not end, or that it is on its way; then the keys.
     if let Some(err) = &d.error {
-        wrapped(&mut lines, &format!("! {}", inert_line(err)), ctx.style("error"));
+        wrapped(
+            &mut lines,
+            &format!("! {}", inert_line(err)),
+            ctx.style("error"),
+        );
     } else if d.sending {
         wrapped(&mut lines, e.sending, hint);
     }
@@ -177,7 +197,10 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
     // The cursor sits in the text field that has the keyboard.
     let at = match d.field {
-        EndField::Phrase => Some((phrase_row, 2 + fit(&d.phrase, inner_w.saturating_sub(3)).width())),
+        EndField::Phrase => Some((
+            phrase_row,
+            2 + fit(&d.phrase, inner_w.saturating_sub(3)).width(),
+        )),
         EndField::Tags => Some((tag_row, 4 + inert_line(&d.tag_input).width())),
         _ => None,
     };
