@@ -244,7 +244,7 @@ async fn a_pending_end_survives_a_restart() {
     let mut alice = server.agent("alice").await;
     let (_cust, session, token) = server.customer("restart", None).await;
     accept_next_offer(&mut alice).await;
-    let ends_at = end_after(&mut alice, session, 2, "unresolved").await;
+    let ends_at = end_after(&mut alice, session, 3, "unresolved").await;
     drop(alice);
     server.stop().await;
     let (_, _, stored, pending) = stored_end(dir.path(), session);
@@ -269,6 +269,11 @@ async fn a_pending_end_survives_a_restart() {
         "with the outcome chosen before the restart"
     );
     server.stop().await;
+    let (_, ended_at, _, _) = stored_end(dir.path(), session);
+    assert!(
+        ended_at.unwrap() >= ends_at,
+        "at the deadline kept over the restart, not at start-up"
+    );
 }
 
 #[tokio::test]
