@@ -255,7 +255,7 @@ async fn the_console_ends_a_session_with_a_closing_phrase() {
     console
         .until("ended", |a| !a.sessions.contains_key(&session))
         .await;
-    wait_message(&mut cust, "Is there anything else I can help you with?").await;
+    wait_message(&mut cust, "Thanks for contacting us — have a good day.").await;
     let (_, e) = cust
         .wait_event(WAIT, |e| matches!(e, Event::SessionEnded { .. }))
         .await

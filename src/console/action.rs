@@ -66,7 +66,7 @@ actions! {
     Transfer => "transfer": "transfer to an agent or skill group",
     Tag => "tag": "tag the session",
     End => "end": "end the session",
-    CancelEnd => "cancel_end": "cancel the session's pending end (end when the customer is silent)",
+    CancelEnd => "cancel_end": "cancel the pending end (end when the customer is silent)",
     ToggleFollowUp => "toggle_follow_up": "mark or unmark pending follow-up",
     QuickReplies => "quick_replies": "manage quick replies (personal; team ones for supervisors)",
     Open => "open": "open the selected item",

@@ -5,6 +5,8 @@ use crate::console::i18n::Lang;
 
 pub struct EndText {
     pub customer: &'static str,
+    pub conversation: &'static str,
+    pub group: &'static str,
     pub started: &'static str,
     pub messages: &'static str,
     pub phrases: &'static str,
@@ -34,6 +36,8 @@ pub struct EndText {
 
 const EN: EndText = EndText {
     customer: "Customer",
+    conversation: "Conversation",
+    group: "group",
     started: "started",
     messages: "messages",
     phrases: "Closing message (↑↓ pick, or type)",
@@ -61,6 +65,8 @@ const EN: EndText = EndText {
 
 const ZH: EndText = EndText {
     customer: "客户",
+    conversation: "会话",
+    group: "技能组",
     started: "开始于",
     messages: "条消息",
     phrases: "结束语（↑↓ 选择，或直接输入）",

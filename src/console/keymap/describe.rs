@@ -52,6 +52,7 @@ fn zh(action: Action) -> Option<&'static str> {
         Transfer => "转接给客服或技能组",
         Tag => "给会话添加标签",
         End => "结束会话",
+        CancelEnd => "取消自动结束（客户无回复后结束）",
         ToggleFollowUp => "标记或取消待跟进",
         QuickReplies => "管理快捷回复（个人；主管可管理团队回复）",
         Open => "打开所选项",

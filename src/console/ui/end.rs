@@ -73,12 +73,19 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
         }
     };
     // Who and what.
-    let mut about = format!(
-        "{} {} ({}) · {} · #{} · {} {} {}",
+    let who = format!(
+        "{} {} ({})",
         e.customer,
         inert_line(&d.nickname),
         inert_line(&d.customer_ref),
+    );
+    wrapped(&mut lines, &who, plain);
+    let mut about = format!(
+        "{} #{} · {} · {} {} · {} {} {}",
+        e.conversation,
+        d.session,
         channel_label(ctx, d.channel),
+        e.group,
         inert_line(&d.group),
         e.started,
         date(d.started),
@@ -87,7 +94,6 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
     if let Some(n) = d.messages {
         about.push_str(&format!(" · {n} {}", e.messages));
     }
-    about.push_str(&format!(" · #{}", d.session));
     wrapped(&mut lines, &about, plain);
     // The closing phrase: the field, then the list to pick from.
     let on_phrase = d.field == EndField::Phrase;
