@@ -312,3 +312,17 @@ fn end_dialog_snapshots() {
     );
     insta::assert_snapshot!("end_dialog_en_80x24", screen(&render(&en, 80, 24, "dark")));
 }
+
+#[test]
+fn phrases_and_names_from_the_network_are_drawn_inert() {
+    let mut app = zh_app();
+    app.quick_replies[0].body = "再见\u{1b}[2J\u{202e}".into();
+    app.update(Action::End);
+    app.update(Action::SelectNext);
+    let shown = screen(&render(&app, 120, 40, "dark"));
+    assert!(shown.contains("再见"), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
+        "{shown:?}"
+    );
+}

@@ -106,7 +106,10 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
     let phrase_row = lines.len();
     lines.push(Line::from(vec![
         Span::raw("  "),
-        Span::styled(fit(&d.phrase, inner_w.saturating_sub(3)), field_style),
+        Span::styled(
+            fit(&inert_line(&d.phrase), inner_w.saturating_sub(3)),
+            field_style,
+        ),
     ]));
     let first = d
         .phrase_at
@@ -119,7 +122,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
             ("     ", hint)
         };
         lines.push(Line::from(Span::styled(
-            format!("{mark}{}", fit(p, inner_w.saturating_sub(6))),
+            format!("{mark}{}", fit(&inert_line(p), inner_w.saturating_sub(6))),
             style,
         )));
     }
@@ -205,7 +208,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, d: &EndDialog, area: Rect) {
     let at = match d.field {
         EndField::Phrase => Some((
             phrase_row,
-            2 + fit(&d.phrase, inner_w.saturating_sub(3)).width(),
+            2 + fit(&inert_line(&d.phrase), inner_w.saturating_sub(3)).width(),
         )),
         EndField::Tags => Some((tag_row, 4 + inert_line(&d.tag_input).width())),
         _ => None,
