@@ -319,10 +319,20 @@ fn phrases_and_names_from_the_network_are_drawn_inert() {
     app.quick_replies[0].body = "再见\u{1b}[2J\u{202e}".into();
     app.update(Action::End);
     app.update(Action::SelectNext);
-    let shown = screen(&render(&app, 120, 40, "dark"));
-    assert!(shown.contains("再见"), "{shown}");
+    let term = render(&app, 120, 40, "dark");
+    for cell in term.backend().buffer().content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || c == '\u{202e}'),
+            "raw {:?}",
+            cell.symbol()
+        );
+    }
+    let shown = screen(&term);
     assert!(
-        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
-        "{shown:?}"
+        shown.contains("再见␛[2J⟦U+202E⟧"),
+        "visibly marked: {shown}"
     );
 }
