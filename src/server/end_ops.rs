@@ -79,6 +79,18 @@ impl Hub {
                 "after_silence_secs must be at most {MAX_SILENCE_SECS} (an hour)"
             )));
         }
+        // Waiting for the customer needs someone answering them (a queued or offered
+        // session's wait would be dropped at once: `end_when_silent`).
+        if silence > 0
+            && self
+                .live
+                .get(&session_id)
+                .is_some_and(|l| l.view.state != SessionState::Active)
+        {
+            return Err(ApiError::conflict(
+                "only an accepted session can wait for the customer's silence; end it now",
+            ));
+        }
         if !tags.is_empty() {
             let add = Tag {
                 session_id,
