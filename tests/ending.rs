@@ -500,3 +500,34 @@ async fn the_agent_sees_the_customers_rating_and_comment_arrive() {
         .expect("replayed on resume");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn only_an_accepted_session_can_wait_for_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "sam", &[], Role::Supervisor, None);
+    let server = TestServer::start(dir.path(), quiet(&["general"])).await;
+    let mut sam = server.agent("sam").await;
+    // Nobody of `general` is online: the conversation waits in the queue.
+    let (mut cust, session, _) = server.customer("waiting", None).await;
+    let waiting = sam
+        .call(
+            "session.end",
+            json!({"session_id": session, "after_silence_secs": 60}),
+        )
+        .await;
+    assert_eq!(api_code(waiting), ErrorCode::Conflict);
+    let too_long = sam
+        .call(
+            "session.end",
+            json!({"session_id": session, "after_silence_secs": 3601}),
+        )
+        .await;
+    assert_eq!(api_code(too_long), ErrorCode::Invalid);
+    sam.call("session.end", json!({"session_id": session}))
+        .await
+        .expect("ending it now is fine");
+    let (system, _, end) = until_ended(&mut cust).await;
+    assert!(system.is_empty(), "nobody was told of a wait: {system:?}");
+    assert!(matches!(end, Event::SessionEnded { .. }));
+    server.stop().await;
+}

@@ -176,43 +176,42 @@ fn entry_lines(
     }
     let channel = channel_label(ctx, s.view.channel);
     // Each status has shorter forms for narrow lists; the value itself is never cut.
-    let (forms, scope): (Vec<String>, &str) =
-        if let Some(forms) = super::end::list_forms(ctx, s, channel) {
-            // A pending end counts down (`end`).
-            (forms, "session.waiting.long")
-        } else if let Some(exp) = s.offer_expires {
-            let secs = (((exp - app.now).max(0) + 999) / 1000).to_string();
-            let label = fill(t.accept_countdown, &[("s", &secs)]);
-            (
-                vec![
-                    format!("    {channel} {label}"),
-                    format!("  {label}"),
-                    format!("  {secs}s"),
-                ],
-                "session.offer",
-            )
-        } else if let Some(w) = s.view.waiting_since {
-            let waited = app.now - w;
-            let scope = if waited >= WAIT_OVERDUE_MS {
-                "session.waiting.overdue"
-            } else if waited >= WAIT_LONG_MS {
-                "session.waiting.long"
-            } else {
-                "session.waiting"
-            };
-            let value = short_duration(waited);
-            let label = fill(t.waiting_for, &[("t", &value)]);
-            (
-                vec![
-                    format!("    {channel} {label}"),
-                    format!("  {label}"),
-                    format!("  {value}"),
-                ],
-                scope,
-            )
+    let (forms, scope): (Vec<String>, &str) = if let Some(exp) = s.offer_expires {
+        let secs = (((exp - app.now).max(0) + 999) / 1000).to_string();
+        let label = fill(t.accept_countdown, &[("s", &secs)]);
+        (
+            vec![
+                format!("    {channel} {label}"),
+                format!("  {label}"),
+                format!("  {secs}s"),
+            ],
+            "session.offer",
+        )
+    } else if let Some(w) = s.view.waiting_since {
+        let waited = app.now - w;
+        let scope = if waited >= WAIT_OVERDUE_MS {
+            "session.waiting.overdue"
+        } else if waited >= WAIT_LONG_MS {
+            "session.waiting.long"
         } else {
-            (vec![format!("    {channel}")], "session.channel")
+            "session.waiting"
         };
+        let value = short_duration(waited);
+        let label = fill(t.waiting_for, &[("t", &value)]);
+        (
+            vec![
+                format!("    {channel} {label}"),
+                format!("  {label}"),
+                format!("  {value}"),
+            ],
+            scope,
+        )
+    } else {
+        (vec![format!("    {channel}")], "session.channel")
+    };
+    // A pending end counts down instead (`end`).
+    let (forms, scope) = super::end::list_forms(ctx, s, channel)
+        .map_or((forms, scope), |f| (f, "session.waiting.long"));
     let text = first_fitting(&forms, width);
     // The channel keeps its own colour; the status part is coloured by urgency.
     let second = match text.strip_prefix(&format!("    {channel}")) {
