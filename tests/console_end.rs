@@ -336,3 +336,18 @@ fn phrases_and_names_from_the_network_are_drawn_inert() {
         "visibly marked: {shown}"
     );
 }
+
+#[test]
+fn opened_again_while_pending_the_dialog_shows_that_end() {
+    let mut app = workbench();
+    let mut v = app.sessions[&1].view.clone();
+    v.ends_at = Some(NOW + 300_000);
+    v.pending_end = Some(PendingEnd {
+        silence_secs: 300,
+        outcome: EndReason::Unresolved,
+    });
+    app.on_net(ev(Event::Session { session: v }));
+    app.update(Action::End);
+    let d = dialog(&app);
+    assert!(d.wait && !d.resolved && d.wait_mins == 5, "{d:?}");
+}

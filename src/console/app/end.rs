@@ -68,6 +68,12 @@ impl App {
             sending: false,
         };
         dialog.phrase = dialog.phrases.first().cloned().unwrap_or_default();
+        // Opened again while an end is pending: it shows that end (confirming changes it).
+        if let Some(p) = v.pending_end {
+            dialog.wait = true;
+            dialog.wait_mins = (p.silence_secs / 60).clamp(1, MAX_WAIT_MINS);
+            dialog.resolved = p.outcome != EndReason::Unresolved;
+        }
         self.overlay = Some(Overlay::End(dialog));
         self.suggest_tags()
     }
