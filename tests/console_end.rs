@@ -228,6 +228,10 @@ fn the_outcome_and_the_silence_wait_are_chosen_with_markers() {
     app.now = NOW + 60_000;
     let screen3 = screen(&render(&app, 120, 40, "dark"));
     assert!(screen3.contains("ends in 2:00"), "{screen3}");
+    assert!(
+        screen3.contains("alt-x cancel end"),
+        "the status bar says how: {screen3}"
+    );
     // alt-x cancels it.
     let fx = press(&mut app, "alt-x");
     assert!(

@@ -27,6 +27,8 @@ pub struct EndText {
     /// `{t}`: m:ss left.
     pub pending_notice: &'static str,
     pub cancelled: &'static str,
+    /// The status bar's hint for `alt-x` while an end is pending.
+    pub hint_cancel: &'static str,
     pub nothing_pending: &'static str,
     /// `{who}`, `{id}`, `{stars}`, `{comment}`.
     pub rated: &'static str,
@@ -55,6 +57,7 @@ const EN: EndText = EndText {
     countdown_short: "⏱{t}",
     pending_notice: "Ends in {t} unless the customer writes (alt-x cancels)",
     cancelled: "Pending end cancelled",
+    hint_cancel: "cancel end",
     nothing_pending: "No end is pending for this session",
     rated: "{who} (#{id}) rated {stars}{comment}",
     phrases_builtin: [
@@ -84,6 +87,7 @@ const ZH: EndText = EndText {
     countdown_short: "⏱{t}",
     pending_notice: "客户无回复将在 {t} 后结束（alt-x 取消）",
     cancelled: "已取消自动结束",
+    hint_cancel: "取消结束",
     nothing_pending: "该会话没有待结束的倒计时",
     rated: "{who}（#{id}）评价 {stars}{comment}",
     phrases_builtin: [
