@@ -176,6 +176,8 @@ fn session(id: i64, customer: CustomerView) -> SessionView {
         reminded_at: None,
         bot: None,
         menu: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 

@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 mod bot;
 mod cc;
 mod conversations;
+mod ending;
 mod menus;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use cc::{CcConfig, CcContact, CcFormat, CcWebhook, SmtpConfig, SmtpSecurity};
 pub use conversations::ConversationsConfig;
+pub use ending::IdleRules;
 pub use menus::MenusConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -202,7 +204,7 @@ impl StorageConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct GroupConfig {
     pub name: String,
@@ -218,6 +220,14 @@ pub struct GroupConfig {
     /// Whether the answering bot meets this group's new conversations; unset: `bot.enabled`.
     #[serde(default)]
     pub bot: Option<bool>,
+    /// Ending (`docs/ending.md`): a tag is required before an agent ends a conversation…
+    #[serde(default)]
+    pub require_tags: bool,
+    /// …and this group's silent-customer reminder and close, instead of `[conversations]`'s.
+    #[serde(default)]
+    pub customer_idle_remind_secs: Option<u64>,
+    #[serde(default)]
+    pub customer_idle_close_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -269,6 +279,7 @@ impl Default for ServerConfig {
                 hours: None,
                 timezone: None,
                 bot: None,
+                ..Default::default()
             }],
             channels: ChannelsConfig::default(),
             metrics: MetricsConfig::default(),
@@ -470,6 +481,7 @@ impl ServerConfig {
             );
         }
         self.validate_conversations()?;
+        self.validate_ending()?;
         self.validate_bot()?;
         self.validate_cc()?;
         self.validate_menus()?;

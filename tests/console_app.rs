@@ -394,7 +394,10 @@ fn dialogs_move_in_place_and_close_on_confirm_or_cancel() {
     use kefu::console::action::Action;
     let mut app = workbench();
     app.update(Action::End);
+    // Phrase → tags → outcome; down moves the outcome's marker.
     app.update(Action::NextField);
+    app.update(Action::NextField);
+    app.update(Action::SelectNext);
     let fx = app.update(Action::Confirm);
     let Some(Effect::Request {
         request: Request::End(end),
@@ -408,6 +411,9 @@ fn dialogs_move_in_place_and_close_on_confirm_or_cancel() {
         Some(EndReason::Unresolved),
         "the outcome toggled"
     );
+    // The End dialog waits for the server's answer (it may refuse, e.g. a required tag).
+    assert!(matches!(&app.overlay, Some(Overlay::End(d)) if d.sending));
+    app.update(Action::Cancel);
     assert!(app.overlay.is_none());
 
     app.update(Action::Help);

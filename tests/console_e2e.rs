@@ -257,7 +257,7 @@ async fn the_console_ends_a_session_with_a_closing_phrase() {
     console
         .until("ended", |a| !a.sessions.contains_key(&session))
         .await;
-    wait_message(&mut cust, "Is there anything else I can help you with?").await;
+    wait_message(&mut cust, "Thanks for contacting us — have a good day.").await;
     let (_, e) = cust
         .wait_event(WAIT, |e| matches!(e, Event::SessionEnded { .. }))
         .await
@@ -499,5 +499,80 @@ async fn wrong_password_and_unreachable_server_are_reported_on_the_login_screen(
     })
     .unwrap();
     expect_login_failure(&mut events, "invalid username or password").await;
+    server.stop().await;
+}
+
+/// The End dialog against the real server: a required tag is asked for, then the end waits
+/// for the customer's silence (the countdown reaches the console), and `alt-x` (cancel_end)
+/// calls it off, all through the real network task and its reply decoding.
+#[tokio::test]
+async fn the_console_waits_for_silence_and_cancels_with_a_required_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let mut config = config_with_groups(&["general"]);
+    config.groups[0].require_tags = true;
+    config.conversations.customer_idle_remind_secs = 0;
+    let server = TestServer::start(dir.path(), config).await;
+    let mut console = Console::start(&format!("ws://{}", server.addr), "alice");
+    console.until("logged in", |a| a.me.is_some()).await;
+    console.act(Action::StatusOnline);
+    let (mut cust, session, _) = server.customer("王小二", None).await;
+    console
+        .until("offer", |a| a.sessions.contains_key(&session))
+        .await;
+    console.app.selected = Some(session);
+    console.act(Action::Accept);
+    console
+        .until("accepted", |a| {
+            a.sessions.get(&session).is_some_and(|s| !s.is_offer())
+        })
+        .await;
+    console.act(Action::End);
+    assert!(
+        matches!(&console.app.overlay, Some(kefu::console::app::Overlay::End(d)) if d.require_tags),
+        "the group's rule reached the console"
+    );
+    console.act(Action::Confirm);
+    assert!(console.app.overlay.is_some(), "not without a tag");
+    for c in "物流问题".chars() {
+        console.app.type_char(c);
+    }
+    console.act(Action::Confirm); // adds the tag
+    console.act(Action::NextField); // outcome
+    console.act(Action::NextField); // when
+    console.app.type_char('1');
+    console.act(Action::Confirm);
+    console
+        .until("counting down", |a| {
+            a.overlay.is_none()
+                && a.sessions
+                    .get(&session)
+                    .is_some_and(|s| s.view.ends_at.is_some())
+        })
+        .await;
+    wait_message(&mut cust, "Thanks for contacting us — have a good day.").await;
+    cust.wait_event(
+        WAIT,
+        |e| matches!(e, Event::Message { message } if message.body.contains("1 minute")),
+    )
+    .await
+    .expect("the customer is told");
+    console.act(Action::CancelEnd);
+    console
+        .until("cancelled", |a| {
+            a.sessions
+                .get(&session)
+                .is_some_and(|s| s.view.ends_at.is_none())
+        })
+        .await;
+    let (state, ends_at, tags): (String, Option<i64>, String) = open_db(dir.path())
+        .query_row(
+            "SELECT state, ends_at, tags FROM sessions WHERE id = ?1",
+            [session],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((state.as_str(), ends_at), ("active", None));
+    assert!(tags.contains("物流问题"), "{tags}");
     server.stop().await;
 }

@@ -108,6 +108,7 @@ fn hostile_workbench() -> App {
         group: evil("GROUP"),
         strategy: Strategy::LeastBusy,
         waiting: 2,
+        require_tags: false,
     }];
     app.kb.set_titles(vec![KbTitle {
         id: 9,

@@ -30,6 +30,7 @@ fn with_menus() -> App {
                 group: "aftersales".into(),
                 strategy: Strategy::LeastBusy,
                 waiting: 2,
+                require_tags: false,
             }],
             menus: vec![MenuEntry {
                 name: "shop".into(),

@@ -57,6 +57,7 @@ fn group(name: &str, hours: Option<&str>) -> GroupConfig {
         hours: hours.map(str::to_string),
         timezone: None,
         bot: None,
+        ..Default::default()
     }
 }
 

@@ -208,6 +208,8 @@ async fn every_request_decodes_into_its_reply_type() {
             session_id: session,
             closing_message: Some("再见".into()),
             outcome: Some(EndReason::Resolved),
+            after_silence_secs: None,
+            tags: Vec::new(),
         })
         .await
         .unwrap();

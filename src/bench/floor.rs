@@ -270,5 +270,7 @@ fn session_view(id: i64) -> SessionView {
         reminded_at: None,
         bot: None,
         menu: None,
+        ends_at: None,
+        pending_end: None,
     }
 }

@@ -28,11 +28,9 @@ pub enum Target {
     Contact(String),
 }
 
-/// Whether an internal note (agents only) is in the transcript.
-// lead wires MessageView.internal at merge
+/// Whether a message is an internal note (agents only): left out unless `include_notes`.
 pub fn is_internal(m: &MessageView) -> bool {
-    let _ = m;
-    false
+    m.internal
 }
 
 /// A single plain address (`name@example.com`, no display name), as lettre parses it.

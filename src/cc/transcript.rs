@@ -260,6 +260,8 @@ pub(crate) mod tests {
             bot: None,
             menu: None,
             follow_up_at: None,
+            ends_at: None,
+            pending_end: None,
         }
     }
 

@@ -69,6 +69,7 @@ actions! {
     ToggleFollowUp => "toggle_follow_up": "follow-up: mark with a reminder, or unmark",
     ToggleNote => "toggle_note": "write the next message as an internal note (only colleagues see it)",
     NextMention => "next_mention": "jump to the next conversation you were @mentioned in",
+    CancelEnd => "cancel_end": "cancel the pending end (end when the customer is silent)",
     QuickReplies => "quick_replies": "manage quick replies (personal; team ones for supervisors)",
     Cc => "cc": "CC the transcript to an e-mail address or a team group (抄送)",
     Open => "open": "open the selected item",

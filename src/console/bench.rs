@@ -76,6 +76,8 @@ fn view(id: i64, now: i64) -> SessionView {
         reminded_at: None,
         bot: None,
         menu: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 

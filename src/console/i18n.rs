@@ -247,8 +247,8 @@ texts! {
     end_title => ("End session", "结束会话"),
     end_closing_phrase => ("Closing message", "结束语"),
     end_default_phrase => (
-        "Is there anything else I can help you with?",
-        "请问还有其他可以帮您的吗？"
+        "Thanks for contacting us — have a good day.",
+        "感谢您的咨询，祝您生活愉快！"
     ),
     end_outcome_resolved => ("Resolved", "已解决"),
     end_outcome_unresolved => ("Unresolved", "未解决"),

@@ -51,6 +51,8 @@ replies! {
     Tag,
     FollowUp,
     End,
+    EndCancel,
+    TagsSuggest,
     KbSearch,
     KbGet,
     KbHistory,

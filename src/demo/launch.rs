@@ -45,6 +45,7 @@ pub fn demo_config() -> ServerConfig {
         hours: None,
         timezone: None,
         bot: None,
+        ..Default::default()
     };
     let mut config = ServerConfig {
         groups: vec![

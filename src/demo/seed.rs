@@ -245,6 +245,8 @@ fn past_session(
         reminded_at: None,
         bot: None,
         menu: None,
+        ends_at: None,
+        pending_end: None,
     };
     (session, messages)
 }

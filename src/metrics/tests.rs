@@ -96,6 +96,7 @@ fn recorded_values_show_in_the_rendering() {
         group: "售后 \"vip\"".into(),
         strategy: crate::model::Strategy::LeastBusy,
         waiting: 7,
+        require_tags: false,
     }]);
     m.publish_sessions(
         [

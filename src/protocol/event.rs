@@ -78,6 +78,8 @@ pub enum Event {
     },
     /// To a colleague mentioned in an internal note (`docs/notes.md`).
     Mentioned(super::MentionView),
+    /// To the agent who served an ended conversation: the customer rated it.
+    SessionRated(super::RatingInfo),
 }
 
 /// Why an offer was withdrawn.

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 mod bot;
 mod cc;
+mod ending;
 mod error;
 mod event;
 mod kb;
@@ -28,6 +29,9 @@ pub use bot::{BotInfo, BotOutcome, Handoff, HandoffReason};
 pub use cc::{
     CcContactView, CcContacts, CcContactsReply, CcInfo, CcKind, CcList, CcListReply, CcState,
     SessionCc, SessionCcReply,
+};
+pub use ending::{
+    EndCancel, EndReply, PendingEnd, RatingInfo, TagCount, TagsSuggest, TagsSuggestReply,
 };
 pub use error::{ApiError, ErrorCode};
 pub use event::{

@@ -3,6 +3,7 @@
 //! can only decode a `LoginReply`, and a server handler can only answer with one.
 
 pub use super::cc::{CcContacts, CcList, SessionCc};
+pub use super::ending::{EndCancel, TagsSuggest};
 pub use super::kb_flow::{
     KbCheckIn, KbCheckins, KbProposalGet, KbProposals, KbPropose, KbReview, KbUpdates, KbWithdraw,
 };
@@ -141,6 +142,13 @@ pub struct End {
     pub closing_message: Option<String>,
     #[serde(default)]
     pub outcome: Option<EndReason>,
+    /// End once the customer has been silent this long (a customer message restarts the
+    /// wait; `session.end_cancel` calls it off); absent or 0: now. `docs/ending.md`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_silence_secs: Option<u32>,
+    /// Tags added first (as `session.tag` would), e.g. for a group that requires one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// Knowledge-base titles matching `query` (all of them when it is empty).
@@ -309,7 +317,9 @@ requests! {
     "session.transfer" => Transfer => SessionRef,
     "session.tag" => Tag => TagsReply,
     "session.follow_up" => FollowUp => FollowUpReply,
-    "session.end" => End => SessionRef,
+    "session.end" => End => super::EndReply,
+    "session.end_cancel" => EndCancel => super::EndReply,
+    "tags.suggest" => TagsSuggest => super::TagsSuggestReply,
     "kb.search" => KbSearch => KbSearchReply,
     "kb.get" => KbGet => KbGetReply,
     "kb.history" => KbHistory => KbHistoryReply,

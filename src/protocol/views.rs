@@ -69,6 +69,13 @@ pub struct SessionView {
     /// When the pending follow-up's reminder fires (`follow_up_ops`); `None` without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up_at: Option<Millis>,
+    /// A pending end's deadline: the conversation ends then unless the customer writes
+    /// (which moves it) or the agent cancels (`docs/ending.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<Millis>,
+    /// What that pending end waits for and records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_end: Option<super::PendingEnd>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +99,9 @@ pub struct QueueInfo {
     pub group: String,
     pub strategy: Strategy,
     pub waiting: usize,
+    /// Conversations of this group are tagged before they end (`[[groups]] require_tags`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_tags: bool,
 }
 
 /// One agent in the transfer directory.
@@ -126,6 +136,7 @@ impl SessionView {
         s.group.clear();
         s.bot = None;
         s.menu = None;
+        s.pending_end = None;
         s
     }
 }

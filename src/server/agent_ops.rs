@@ -1,14 +1,14 @@
 //! What a logged-in agent does on the hub: status, offers, the snapshot and directory, and the
-//! actions on a session (tag, end; transfer is in `transfer_ops`, follow-up in `followup_ops`). Each handler returns its typed reply;
+//! actions on a session (tag; transfer is in `transfer_ops`, follow-up in `followup_ops`, ending in `end_ops`). Each handler returns its typed reply;
 //! the hub sends it after the commit.
 
 use super::hub::Hub;
 use super::outbox::ConnId;
 use crate::model::{AgentId, AgentStatus, AuthorKind, EndReason, SessionId, SessionState, now_ms};
-use crate::protocol::request::{End, SendMessage, Tag};
+use crate::protocol::request::{SendMessage, Tag};
 use crate::protocol::{
     AcceptReply, AgentInfo, ApiError, DirectoryReply, Empty, Event, MessageAck, OfferView,
-    RemovedReason, SessionRef, SnapshotReply, StatusReply, TagsReply,
+    RemovedReason, SnapshotReply, StatusReply, TagsReply,
 };
 use crate::routing::RouteError;
 use crate::store::Audience;
@@ -223,22 +223,6 @@ impl Hub {
         Ok(TagsReply { tags })
     }
 
-    pub(super) fn end(&mut self, agent: AgentId, q: End) -> Result<SessionRef, ApiError> {
-        let session_id = q.session_id;
-        self.check_session(agent, session_id)?;
-        let now = now_ms();
-        if let Some(text) = q.closing_message.filter(|t| !t.trim().is_empty()) {
-            let closing = SendMessage {
-                session_id,
-                client_msg_id: format!("end-{session_id}-{now}"),
-                body: text,
-            };
-            self.post_message(AuthorKind::Agent, agent, closing, None)?;
-        }
-        self.end_session(session_id, q.outcome.unwrap_or_default(), true, now);
-        Ok(SessionRef { session_id })
-    }
-
     pub(super) fn agent_send(
         &mut self,
         conn: ConnId,
@@ -267,6 +251,7 @@ impl Hub {
         l.view.ended_at = Some(now);
         l.view.end_reason = Some(reason);
         l.view.waiting_since = None;
+        super::end_ops::clear_pending_end(&mut l.view);
         let customer = l.view.customer.id;
         self.announce_session(session);
         let fx = self.engine.end(session, now);

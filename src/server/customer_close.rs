@@ -1,11 +1,11 @@
 //! The end of a conversation from the customer's side: ending it themselves (`session.end`,
 //! reason `customer_left`) and rating it afterwards (`session.rate`, stars and a comment).
 
-use super::hub::Hub;
+use super::hub::{Hub, HubMsg};
 use super::respond::Responder;
 use crate::model::{CustomerId, EndReason, SessionState, now_ms};
 use crate::protocol::request::{End, Rate};
-use crate::protocol::{ApiError, RateReply, SessionRef};
+use crate::protocol::{ApiError, EndReply, RateReply, RatingInfo};
 
 /// Longest rating comment, in characters (after trimming).
 const MAX_COMMENT_CHARS: usize = 1000;
@@ -17,10 +17,15 @@ impl Hub {
         &mut self,
         customer: CustomerId,
         q: End,
-    ) -> Result<SessionRef, ApiError> {
-        if q.closing_message.is_some() || q.outcome.is_some() {
+    ) -> Result<EndReply, ApiError> {
+        if q.closing_message.is_some()
+            || q.outcome.is_some()
+            || q.after_silence_secs.is_some()
+            || !q.tags.is_empty()
+        {
             return Err(ApiError::invalid(
-                "a customer ends with `session_id` only (closing_message and outcome are for agents)",
+                "a customer ends with `session_id` only (closing_message, outcome, \
+                 after_silence_secs and tags are for agents)",
             ));
         }
         let session_id = q.session_id;
@@ -30,7 +35,10 @@ impl Hub {
             .get(&session_id)
             .is_some_and(|l| l.view.accepted_at.is_some());
         self.end_session(session_id, EndReason::CustomerLeft, survey, now_ms());
-        Ok(SessionRef { session_id })
+        Ok(EndReply {
+            session_id,
+            ends_at: None,
+        })
     }
 
     pub(super) fn rate(&mut self, r: Responder<RateReply>, customer: CustomerId, q: Rate) {
@@ -57,8 +65,11 @@ impl Hub {
                 return self.answer(r, Err(e));
             }
         }
-        // Read and write in one store job, so two ratings cannot both pass the check.
+        // Read and write in one store job, so two ratings cannot both pass the check; the
+        // agent who served it hears of it from the hub (`end_ops`).
+        let inbox = self.inbox.clone();
         self.batch.work.push(Box::new(move |tx| {
+            let mut rated = None;
             let outcome = match tx.session(session_id)? {
                 None => Err(ApiError::not_found(format!("no session {session_id}"))),
                 Some(s) if s.customer.id != customer => Err(ApiError::forbidden(format!(
@@ -74,10 +85,25 @@ impl Hub {
                     s.csat = Some(stars);
                     s.csat_comment = comment;
                     tx.put_session(&s, None)?;
+                    let info = RatingInfo {
+                        session_id,
+                        customer_id: customer,
+                        nickname: s.customer.nickname.clone(),
+                        stars,
+                        comment: s.csat_comment.clone(),
+                        rated_at: now_ms(),
+                    };
+                    rated = Some((s.assignee, info));
                     Ok(RateReply { session_id, stars })
                 }
             };
-            Ok(Some(Box::new(move || r.send(outcome))))
+            Ok(Some(Box::new(move || {
+                r.send(outcome);
+                if let Some((agent, info)) = rated {
+                    let tell = HubMsg::Continue(Box::new(move |hub| hub.rated(agent, info)));
+                    let _ = inbox.send(tell);
+                }
+            })))
         }));
     }
 }

@@ -337,6 +337,8 @@ impl Hub {
             reminded_at: None,
             bot: None,
             menu: None,
+            ends_at: None,
+            pending_end: None,
         };
         self.live.insert(
             sid,

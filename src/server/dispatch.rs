@@ -56,6 +56,14 @@ impl Hub {
             Request::Tag(q) => self.now(out, id, |h| h.tag(agent()?, q)),
             Request::FollowUp(q) => self.now(out, id, |h| h.follow_up(agent()?, q)),
             Request::End(q) => self.now(out, id, |h| h.end(agent()?, q)),
+            Request::EndCancel(q) => self.now(out, id, |h| h.end_cancel(agent()?, q)),
+            Request::TagsSuggest(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(_) => self.tags_suggest(r, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
             Request::SendMessage(q) => self.now(out, id, |h| h.agent_send(conn, agent()?, q)),
             Request::Typing(q) => self.now(out, id, |h| {
                 let a = agent()?;

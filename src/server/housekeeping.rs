@@ -23,6 +23,7 @@ impl Hub {
         self.expire_unanswered(now);
         self.remind_or_close_idle(now);
         self.fire_follow_ups(now);
+        self.end_when_silent(now);
         let live = &self.live;
         self.quotas.prune(now, |s| live.contains_key(&s));
         self.check_revocations(now);

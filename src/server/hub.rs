@@ -490,6 +490,7 @@ impl Hub {
             .queue_lengths()
             .into_iter()
             .map(|(group, strategy, waiting)| QueueInfo {
+                require_tags: self.config.requires_tags(&group),
                 group,
                 strategy,
                 waiting,

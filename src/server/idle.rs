@@ -1,6 +1,7 @@
 //! The silent customer: when an agent wrote last and the customer has said nothing for
 //! `conversations.customer_idle_remind_secs`, a system line reminds them (once); after
 //! `customer_idle_close_secs` more, the conversation ends as `abandoned` without a survey.
+//! A group may set its own timers (`[[groups]]`, `config::ending`).
 //!
 //! Like the queue timeout, the clock lives in the session row (`replied_at`, `reminded_at`),
 //! and the hub's once-a-second chores compare it with the time: a restart loses nothing.
@@ -19,9 +20,11 @@ pub const REMINDER: &str = "Are you still there? This conversation will close so
 
 impl Hub {
     pub(super) fn remind_or_close_idle(&mut self, now: Millis) {
-        let Some((remind, close)) = self.config.conversations.idle_ms() else {
+        // Per group: `[[groups]]` may set its own timers (`config::ending`).
+        let rules = self.config.idle_rules();
+        if rules.all_off() {
             return;
-        };
+        }
         let mut due_remind: Vec<SessionId> = Vec::new();
         let mut due_close: Vec<SessionId> = Vec::new();
         for l in self.live.values() {
@@ -33,6 +36,13 @@ impl Hub {
             ) {
                 continue;
             }
+            // A pending end told the customer already and closes it itself (`end_ops`).
+            if v.ends_at.is_some() {
+                continue;
+            }
+            let Some((remind, close)) = rules.of(&v.group) else {
+                continue;
+            };
             match (v.replied_at, v.reminded_at) {
                 (Some(at), None) if at.saturating_add(remind) <= now => due_remind.push(v.id),
                 (Some(_), Some(at)) if close.is_some_and(|c| at.saturating_add(c) <= now) => {

@@ -22,6 +22,7 @@ mod customer_close;
 mod customer_ops;
 mod dispatch;
 mod effects;
+mod end_ops;
 mod followup_ops;
 mod hasher;
 mod housekeeping;

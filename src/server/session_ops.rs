@@ -90,6 +90,7 @@ impl Hub {
         }
         l.view.last_seq += 1;
         let classify = (kind == AuthorKind::Customer).then(|| (l.view.last_seq, body.clone()));
+        let mut postponed = false;
         let message = MessageView {
             session_id: session,
             seq: l.view.last_seq,
@@ -107,6 +108,8 @@ impl Hub {
                 // The customer is back: the silent-customer clock stops (`idle`).
                 l.view.replied_at = None;
                 l.view.reminded_at = None;
+                // …and a pending end waits for silence from now on (`end_ops`).
+                postponed = super::end_ops::postpone_end(&mut l.view, now);
             }
             // The server's own lines (the idle reminder) change no clock.
             AuthorKind::System => {}
@@ -123,6 +126,9 @@ impl Hub {
         }
         let (customer, assignee) = (l.view.customer.id, l.view.assignee);
         self.touch(session);
+        if postponed {
+            self.announce_session(session);
+        }
         // One serialisation for both audiences.
         let ev = Event::Message {
             message: message.clone(),

@@ -402,4 +402,11 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_agent ON mentions(agent_id, read_at, id);
 "#,
+    // 17: ending a conversation (issue 10, S16): a pending end ("end once the customer has been
+    // silent for N seconds") survives a restart: its deadline, and what it waits for and records
+    // (JSON `PendingEnd`).
+    r#"
+ALTER TABLE sessions ADD COLUMN ends_at INTEGER;
+ALTER TABLE sessions ADD COLUMN pending_end TEXT;
+"#,
 ];

@@ -7,6 +7,7 @@
 pub mod cc;
 pub mod committer;
 mod core_rows;
+pub mod ending;
 mod error;
 pub mod integrations;
 pub mod kb_flow;
@@ -200,6 +201,7 @@ pub trait Read:
     + cc::CcRead
     + transfers::TransferRead
     + notes::NotesRead
+    + ending::EndingRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;

@@ -124,6 +124,7 @@ pub fn config_with_groups(groups: &[&str]) -> ServerConfig {
             hours: None,
             timezone: None,
             bot: None,
+            ..Default::default()
         })
         .collect();
     let routing = kefu::config::RoutingConfig {

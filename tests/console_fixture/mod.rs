@@ -91,6 +91,8 @@ pub fn session(id: i64, c: CustomerView, state: SessionState) -> SessionView {
         reminded_at: None,
         bot: None,
         menu: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 
@@ -167,6 +169,7 @@ pub fn workbench() -> App {
             group: "aftersales".into(),
             strategy: Strategy::LeastBusy,
             waiting: 4,
+            require_tags: false,
         }],
         cursor: 10,
     };

@@ -35,6 +35,7 @@ impl Trace {
                 Event::CcStatus { .. } => "cc_status",
                 Event::FollowUpDue { .. } => "follow_up_due",
                 Event::Mentioned(_) => "mentioned",
+                Event::SessionRated(_) => "session_rated",
             })
             .collect()
     }

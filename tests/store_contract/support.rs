@@ -110,6 +110,8 @@ pub fn session(id: i64, customer: &CustomerView, state: SessionState) -> Session
         reminded_at: None,
         bot: None,
         menu: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 

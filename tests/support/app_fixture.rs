@@ -92,6 +92,8 @@ pub fn session(id: i64, last_seq: i64, state: SessionState) -> SessionView {
         reminded_at: None,
         bot: None,
         menu: None,
+        ends_at: None,
+        pending_end: None,
     }
 }
 

@@ -200,18 +200,8 @@ impl App {
             Action::Cc => self.open_cc(),
             // Ending a read-only past session just closes it.
             Action::End if self.current().is_some_and(|s| s.read_only) => self.close_read_only(),
-            Action::End => match self.writable() {
-                Some(id) => {
-                    let phrase = text(self.lang).end_default_phrase.to_string();
-                    self.overlay = Some(Overlay::End {
-                        session: id,
-                        phrase,
-                        resolved: true,
-                    });
-                    Vec::new()
-                }
-                None => Vec::new(),
-            },
+            Action::End => self.open_end(),
+            Action::CancelEnd => self.cancel_end(),
             Action::ToggleFollowUp => self.toggle_follow_up(),
             Action::Open if self.focus == Focus::Profile => {
                 let past = self

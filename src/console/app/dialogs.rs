@@ -5,7 +5,7 @@ use super::effect::{Effect, Tag, request};
 use super::state::*;
 use crate::console::action::Action;
 use crate::console::i18n::text;
-use crate::model::{AgentStatus, EndReason, Millis};
+use crate::model::{AgentStatus, Millis};
 use crate::protocol::request as req;
 use crate::protocol::{ArticleSummary, TransferTarget};
 use fuzzy_matcher::FuzzyMatcher;
@@ -371,12 +371,11 @@ impl App {
         if let Some(Overlay::FollowUp(_)) = &self.overlay {
             return self.follow_up_action(action);
         }
+        if let Some(Overlay::End(_)) = &self.overlay {
+            return self.end_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
-            (Some(Overlay::End { resolved, .. }), A::NextField | A::SelectNext | A::SelectPrev) => {
-                *resolved = !*resolved;
-                Vec::new()
-            }
             (
                 Some(Overlay::Transfer { picker, status, .. }),
                 A::SelectNext | A::SelectPrev | A::CursorDown | A::CursorUp,
@@ -427,22 +426,6 @@ impl App {
     /// Confirming a dialog: its request, and the dialog closes. With nothing chosen it stays.
     fn confirm_overlay(&mut self, action: Action) -> Vec<Effect> {
         let fx = match &self.overlay {
-            Some(Overlay::End {
-                session,
-                phrase,
-                resolved,
-            }) if action == Action::Confirm => {
-                let end = req::End {
-                    session_id: *session,
-                    closing_message: Some(phrase.clone()),
-                    outcome: Some(if *resolved {
-                        EndReason::Resolved
-                    } else {
-                        EndReason::Unresolved
-                    }),
-                };
-                vec![request(Tag::End(*session), end)]
-            }
             Some(Overlay::Transfer {
                 session,
                 items,

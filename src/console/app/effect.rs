@@ -49,11 +49,12 @@ pub enum Tag {
     Tag(SessionId),
     FollowUp(SessionId),
     Transfer(SessionId),
-    End(SessionId),
     /// The address book for the CC dialog.
     CcContacts,
     /// A CC of this session asked for.
     Cc(SessionId),
+    /// Ending a conversation (`end.rs`): the end, its cancel, tag suggestions.
+    Ending(super::end_state::EndTag),
     ChangePassword,
     /// Internal notes and mentions (`notes.rs`).
     Notes(super::notes_state::NotesTag),

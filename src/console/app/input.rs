@@ -87,6 +87,9 @@ impl App {
             self.follow_up_text(|s| s.push(c));
             return Vec::new();
         }
+        if let Some(Overlay::End(_)) = &self.overlay {
+            return self.end_type(c);
+        }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));
             return Vec::new();
@@ -163,7 +166,6 @@ impl App {
             Some(Overlay::Tag { picker, .. }) | Some(Overlay::QuickReplies { picker }) => {
                 f(&mut picker.query)
             }
-            Some(Overlay::End { phrase, .. }) => f(phrase),
             Some(Overlay::Cc(d)) => {
                 f(&mut d.picker.query);
                 d.refilter();

@@ -177,6 +177,7 @@ impl App {
                 Vec::new()
             }
             Event::Message { message } => self.on_message(message),
+            Event::SessionRated(info) => self.on_rated(info),
             Event::IntentEffect(info) => {
                 self.on_intent_effect(info);
                 Vec::new()

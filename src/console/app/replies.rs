@@ -123,11 +123,7 @@ impl App {
                 self.notice(format!("#{id} {}", text(self.lang).system_transferred));
                 Vec::new()
             }
-            (Tag::End(id), Reply::End(_)) => {
-                self.remove_session(id);
-                self.notice(format!("#{id} {}", text(self.lang).system_ended));
-                Vec::new()
-            }
+            (Tag::Ending(t), reply) => self.on_end_reply(t, reply),
             (Tag::ChangePassword, Reply::ChangePassword(_)) => {
                 if !matches!(self.status, AgentStatus::Online | AgentStatus::Busy) {
                     self.nudge = Some(StatusNudge::FirstLogin);
@@ -203,6 +199,8 @@ impl App {
             Tag::Transfer(id) if self.transfer_refused(id, code, &message) => return Vec::new(),
             // The form stays open with the server's reason in it.
             Tag::QuickReplySave if self.quick_form_failed(&message) => return Vec::new(),
+            // The End dialog stays open with the server's reason in it.
+            Tag::Ending(t) if self.end_failed(&t, &message) => return Vec::new(),
             // A use that was not counted only changes the ranking a little.
             Tag::QuickReplyUsed(_) if !matches!(e, ReplyError::Unreadable { .. }) => {
                 return Vec::new();

@@ -347,11 +347,8 @@ pub enum Overlay {
         items: Vec<String>,
         picker: Picker,
     },
-    End {
-        session: SessionId,
-        phrase: String,
-        resolved: bool,
-    },
+    /// Ending a conversation (`end.rs`).
+    End(super::end_state::EndDialog),
     QuickReplies {
         picker: Picker,
     },

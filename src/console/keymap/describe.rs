@@ -55,6 +55,7 @@ fn zh(action: Action) -> Option<&'static str> {
         ToggleFollowUp => "待跟进：标记并设提醒，或取消",
         ToggleNote => "把下一条消息写成内部备注（仅同事可见）",
         NextMention => "跳到下一个提及你的会话",
+        CancelEnd => "取消自动结束（客户无回复后结束）",
         QuickReplies => "管理快捷回复（个人；主管可管理团队回复）",
         Open => "打开所选项",
         FirstItem => "跳到第一个会话；在对话中跳到第一条消息",

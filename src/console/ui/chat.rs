@@ -30,6 +30,9 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         channel_label(ctx, s.view.channel),
         s.view.id
     );
+    if let Some(countdown) = super::end::title_suffix(ctx, s) {
+        title.push_str(&countdown);
+    }
     if s.read_only {
         // A past session: which day it was.
         title.push_str(&format!(

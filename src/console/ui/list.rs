@@ -218,6 +218,9 @@ fn entry_lines(
     } else {
         (vec![format!("    {channel}")], "session.channel")
     };
+    // A pending end counts down instead (`end`).
+    let (forms, scope) = super::end::list_forms(ctx, s, channel)
+        .map_or((forms, scope), |f| (f, "session.waiting.long"));
     let text = first_fitting(&forms, width);
     // The channel keeps its own colour; the status part is coloured by urgency.
     let second = match text.strip_prefix(&format!("    {channel}")) {

@@ -11,6 +11,7 @@ mod bot_line;
 mod cc;
 mod chat;
 mod ctx;
+mod end;
 mod fields;
 mod followup;
 mod help;

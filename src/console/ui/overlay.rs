@@ -18,41 +18,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
     match overlay {
         Overlay::Help(help) => super::help::draw(frame, ctx, help, area),
         Overlay::Quit => quit(frame, ctx, area),
-        Overlay::End {
-            phrase, resolved, ..
-        } => {
-            let inner = popup(frame, ctx, centered(area, 64, 8), t.end_title);
-            let sel = |on: bool| {
-                if on {
-                    ctx.style("dialog.selected")
-                } else {
-                    ctx.style("dialog")
-                }
-            };
-            let text = vec![
-                Line::from(Span::styled(
-                    t.end_closing_phrase,
-                    ctx.style("profile.label"),
-                )),
-                field_line(ctx, "", phrase, true, inner.width),
-                Line::raw(""),
-                Line::from(vec![
-                    Span::styled(format!(" {} ", t.end_outcome_resolved), sel(*resolved)),
-                    Span::raw("  "),
-                    Span::styled(format!(" {} ", t.end_outcome_unresolved), sel(!*resolved)),
-                ]),
-                Line::from(Span::styled(
-                    format!("{} · {}", t.confirm_hint, t.cancel_hint),
-                    ctx.style("hint"),
-                )),
-            ];
-            frame.render_widget(Paragraph::new(text), inner);
-            let x = inner.x + 2 + phrase.width() as u16;
-            frame.set_cursor_position(Position::new(
-                x.min(inner.right().saturating_sub(1)),
-                inner.y + 1,
-            ));
-        }
+        Overlay::End(d) => super::end::draw(frame, ctx, d, area),
         Overlay::Transfer {
             items,
             picker,

@@ -188,6 +188,10 @@ fn hints(ctx: &Ctx) -> Vec<(Action, &'static str)> {
                 v.push((Action::Transfer, t.hint_transfer));
                 v.push((Action::Tag, t.hint_tag));
                 v.push((Action::End, t.hint_end));
+                if app.current().is_some_and(|s| s.view.ends_at.is_some()) {
+                    let e = crate::console::app::end_text::end_text(app.lang);
+                    v.push((Action::CancelEnd, e.hint_cancel));
+                }
             }
             v.push((Action::NextAttention, t.hint_next));
             v.push((Action::KbSearch, t.hint_kb));

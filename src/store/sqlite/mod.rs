@@ -8,6 +8,7 @@ mod checkpointer;
 mod compact;
 mod datadir;
 mod dir_lock;
+mod ending;
 mod error;
 mod file_guard;
 mod integrations;

@@ -79,7 +79,8 @@ pub(super) const SESSION_SELECT: &str =
     s.waiting_since,
     s.offered_to, s.offer_expires_at,
     c.id, c.external_id, c.nickname, c.channel, c.vip, c.tags,
-    s.context, s.offline, s.csat_comment, s.replied_at, s.reminded_at, s.bot, s.menu, s.follow_up_at
+    s.context, s.offline, s.csat_comment, s.replied_at, s.reminded_at, s.bot, s.menu, s.follow_up_at,
+    s.ends_at, s.pending_end
     FROM sessions s JOIN customers c ON c.id = s.customer_id";
 
 pub(super) fn session(r: &Row) -> Res<SessionView> {
@@ -121,6 +122,11 @@ pub(super) fn session(r: &Row) -> Res<SessionView> {
             .get::<_, Option<String>>(33)?
             .and_then(|t| serde_json::from_str(&t).ok()),
         follow_up_at: r.get(34)?,
+        ends_at: r.get(35)?,
+        // A pending end that no longer parses is dropped with its deadline (nothing fires).
+        pending_end: r
+            .get::<_, Option<String>>(36)?
+            .and_then(|t| serde_json::from_str(&t).ok()),
     })
 }
 

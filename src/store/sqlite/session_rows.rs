@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// The columns compared and updated, in [`columns`] order (`id` is the key; `last_seq` is
 /// written only with the whole row).
-const COLUMNS: [&str; 28] = [
+const COLUMNS: [&str; 30] = [
     "customer_id",
     "channel",
     "state",
@@ -42,6 +42,8 @@ const COLUMNS: [&str; 28] = [
     "bot",
     "menu",
     "follow_up_at",
+    "ends_at",
+    "pending_end",
 ];
 
 type Row = [Value; COLUMNS.len()];
@@ -110,6 +112,13 @@ fn columns(s: &SessionView, offer: Option<(AgentId, Millis)>) -> Row {
                 .as_deref(),
         ),
         int(s.follow_up_at),
+        int(s.ends_at),
+        text(
+            s.pending_end
+                .as_ref()
+                .and_then(|p| serde_json::to_string(p).ok())
+                .as_deref(),
+        ),
     ]
 }
 
@@ -168,9 +177,10 @@ fn put_whole(c: &Connection, s: &SessionView, row: &Row) -> Res<()> {
             assignee, offered_to, offer_expires_at, priority, intent, tags, follow_up,
             created_at, queued_at, offered_at, accepted_at, first_human_reply_at,
             ended_at, end_reason, csat, waiting_since, context, offline, csat_comment,
-            replied_at, reminded_at, bot, menu, follow_up_at)
+            replied_at, reminded_at, bot, menu, follow_up_at, ends_at, pending_end)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-            ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+            ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,
+            ?31, ?32)",
     )?;
     let values = [Value::Integer(s.id), Value::Integer(s.last_seq)]
         .into_iter()
