@@ -128,8 +128,7 @@ pub fn add_integration(
     if channel == Channel::Web {
         anyhow::bail!("--channel must be app, mini_program or api (web is the chat widget)");
     }
-    crate::server::webhook::check_url(webhook_url)
-        .map_err(|e| anyhow::anyhow!("--webhook: {e}"))?;
+    crate::http_url::check_url(webhook_url).map_err(|e| anyhow::anyhow!("--webhook: {e}"))?;
     let secret = auth::new_token();
     let mut row = Integration {
         id: 0,

@@ -256,7 +256,7 @@ impl ServerConfig {
             {
                 return bad(&key, format!("name `{}` must be set and unique", w.name));
             }
-            if let Err(e) = crate::server::webhook::check_url(&w.url) {
+            if let Err(e) = crate::http_url::check_url(&w.url) {
                 return bad(&format!("{key}.url"), e);
             }
             if w.secret.len() < MIN_WEBHOOK_SECRET {

@@ -5,7 +5,7 @@
 //! knowledge base and the groups, articles and groups that exist. Pure: the caller says what
 //! exists.
 
-use super::parse::Problem;
+use super::problem::Problem;
 use super::tree::{Menu, NodeKind};
 use std::collections::{BTreeSet, VecDeque};
 

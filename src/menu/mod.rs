@@ -6,13 +6,14 @@
 pub mod check;
 pub mod nav;
 pub mod parse;
+pub mod problem;
 pub mod tree;
 
 #[cfg(test)]
 mod tests;
 
 pub use nav::{Invalid, Outcome, ReturnReason, enter, step};
-pub use parse::{Located, Problem};
+pub use problem::{Located, Problem};
 pub use tree::{Menu, MenuSet, Node, NodeKind};
 
 use std::collections::BTreeMap;

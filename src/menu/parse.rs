@@ -3,10 +3,10 @@
 //! whole list. Structure only here (kinds, numbers, lengths, targets that exist); the graph's
 //! problems (unreachable nodes, loops without an exit) are `check`'s.
 
+pub use super::problem::{Located, Problem, line_col};
 use super::tree::{DEFAULT_START, Lookup, Menu, MenuOption, Node, NodeKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use toml::Spanned;
 
 /// Largest menu file read, in bytes.
@@ -24,51 +24,6 @@ pub const MAX_ID_CHARS: usize = 64;
 pub const DEFAULT_LOOKUP_TIMEOUT_MS: u64 = 3_000;
 pub const MAX_LOOKUP_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_FALLBACK: &str = "抱歉，暂时查询不到，请稍后再试或回复 0 转人工。\nSorry, we could not look that up right now. Try again later, or reply 0 for a person.";
-
-/// One thing wrong with a menu file, and where (1-based; 0 when the file as a whole).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn at(text: &str, offset: usize, message: impl Into<String>) -> Problem {
-        let (line, col) = line_col(text, offset);
-        Problem {
-            line,
-            col,
-            message: message.into(),
-        }
-    }
-}
-
-/// A problem with its file, printed `file:line:col: message` as compilers do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located<'a> {
-    pub file: &'a str,
-    pub problem: &'a Problem,
-}
-
-impl fmt::Display for Located<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = self.problem;
-        write!(f, "{}:{}:{}: {}", self.file, p.line, p.col, p.message)
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut end = offset.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -260,7 +215,7 @@ pub fn parse_structure(name: &str, text: &str) -> Result<Menu, Vec<Problem>> {
         } else if let Some(l) = &n.lookup {
             let raw = l.get_ref();
             let url = raw.url.get_ref().trim().to_string();
-            if let Err(why) = crate::server::webhook::check_url(&url) {
+            if let Err(why) = crate::http_url::check_url(&url) {
                 say(raw.url.span().start, format!("lookup url: {why}"));
             }
             let timeout_ms = raw

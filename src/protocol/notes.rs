@@ -70,7 +70,7 @@ pub struct MentionReadReply {
 /// Characters of a note kept in a mention's `excerpt`.
 pub const EXCERPT_CHARS: usize = 120;
 
-/// The first [`EXCERPT_CHARS`] characters of a note, on one line.
+/// The first `EXCERPT_CHARS` characters of a note, on one line.
 pub fn excerpt(body: &str) -> String {
     body.split_whitespace()
         .collect::<Vec<_>>()

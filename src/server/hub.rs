@@ -227,9 +227,9 @@ pub struct Hub {
     pub menus: Arc<crate::menu::MenuSet>,
     pub menu_busy: std::collections::HashSet<SessionId>,
     /// Armed follow-up reminders (`followup_ops`).
-    pub follow_ups: super::followup_ops::FollowUpBook,
+    pub follow_ups: super::followup_book::FollowUpBook,
     /// Who was mentioned in which open conversation (`note_ops`).
-    pub notes: super::note_ops::NoteBook,
+    pub notes: super::note_book::NoteBook,
 }
 
 impl Hub {
@@ -334,7 +334,7 @@ impl Hub {
             menus: Default::default(),
             menu_busy: Default::default(),
             follow_ups: Default::default(),
-            notes: super::note_ops::NoteBook::new(recovered.mentioned),
+            notes: super::note_book::NoteBook::new(recovered.mentioned),
         }
     }
 

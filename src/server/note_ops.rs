@@ -6,10 +6,11 @@
 //!
 //! A mentioned colleague gets a durable `mentioned` event and, while the conversation is
 //! open, may read it (transcript, profile, live messages) and add notes; nothing else. The
-//! [`NoteBook`] remembers who was mentioned where (rebuilt from the store at start-up) and
+//! `NoteBook` (`note_book`) remembers who was mentioned where (rebuilt from the store at start-up) and
 //! forgets a conversation when it ends, which is when that access ends.
 
 use super::hub::Hub;
+use super::note_book::read_only;
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::model::{AgentId, AuthorKind, SessionId, now_ms};
@@ -19,58 +20,10 @@ use crate::protocol::{
 };
 use crate::store::Audience;
 use crate::store::notes::NewMention;
-use std::collections::{BTreeSet, HashMap};
 
 const MAX_CLIENT_MSG_ID: usize = 128;
 /// Most mentions `mentions.list` returns.
 const MAX_LISTED: u32 = 200;
-
-/// Who was mentioned in which open conversation.
-#[derive(Debug, Default)]
-pub struct NoteBook {
-    mentioned: HashMap<SessionId, BTreeSet<AgentId>>,
-}
-
-impl NoteBook {
-    /// From the store's (session, agent) pairs of open conversations.
-    pub fn new(pairs: Vec<(SessionId, AgentId)>) -> NoteBook {
-        let mut book = NoteBook::default();
-        for (s, a) in pairs {
-            book.mentioned.entry(s).or_default().insert(a);
-        }
-        book
-    }
-
-    /// The agent was mentioned in this conversation (and it has not ended).
-    pub fn watches(&self, agent: AgentId, session: SessionId) -> bool {
-        self.mentioned
-            .get(&session)
-            .is_some_and(|set| set.contains(&agent))
-    }
-
-    pub fn watchers(&self, session: SessionId) -> Vec<AgentId> {
-        self.mentioned
-            .get(&session)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default()
-    }
-
-    /// The conversation ended: nobody reads it through a mention any more.
-    pub fn forget(&mut self, session: SessionId) -> Vec<AgentId> {
-        self.mentioned
-            .remove(&session)
-            .map(|s| s.into_iter().collect())
-            .unwrap_or_default()
-    }
-}
-
-/// The forbidden error for a colleague who was only mentioned in the conversation.
-pub fn read_only(session: SessionId) -> ApiError {
-    ApiError::forbidden(format!(
-        "you were mentioned in session {session}: you may read it and add notes (note.add), \
-         not write to the customer, transfer, tag or end it"
-    ))
-}
 
 impl Hub {
     /// The agent may write a note: the session is open and theirs, they are a supervisor or
@@ -184,7 +137,7 @@ impl Hub {
         let seq = message.seq;
         let note_excerpt = excerpt(&message.body);
         for a in &mentioned {
-            self.notes.mentioned.entry(session).or_default().insert(*a);
+            self.notes.add(session, *a);
         }
         let ev = Event::Message {
             message: message.clone(),

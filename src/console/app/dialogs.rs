@@ -2,6 +2,7 @@
 //! fuzzy pick lists and what confirming them does.
 
 use super::effect::{Effect, Tag, request};
+use super::picker::{NEW_TAG, fuzzy_rank};
 use super::state::*;
 use crate::console::action::Action;
 use crate::console::i18n::text;
@@ -16,22 +17,6 @@ pub const KB_DEBOUNCE_MS: Millis = 150;
 /// Full-text hits asked for per search.
 const KB_FULL_TEXT_HITS: u32 = 50;
 
-/// Ranks `items` against `query` (fuzzy, skim algorithm); all items in order when empty.
-pub fn fuzzy_rank<'a>(query: &str, items: impl Iterator<Item = &'a str>) -> Vec<usize> {
-    let items: Vec<&str> = items.collect();
-    if query.trim().is_empty() {
-        return (0..items.len()).collect();
-    }
-    let matcher = SkimMatcherV2::default().ignore_case();
-    let mut scored: Vec<(i64, usize)> = items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| matcher.fuzzy_match(s, query.trim()).map(|score| (score, i)))
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, i)| i).collect()
-}
-
 /// Whether every character of `needle` appears in `hay` in order (what any fuzzy match needs).
 fn in_order(hay: &str, needle: &str) -> bool {
     let mut want = needle.chars().filter(|c| *c != ' ');
@@ -45,9 +30,6 @@ fn in_order(hay: &str, needle: &str) -> bool {
     }
     next.is_none()
 }
-
-/// Marks the "new tag" row in the tag picker's matches.
-pub const NEW_TAG: usize = usize::MAX;
 
 impl App {
     pub fn open_transfer(&mut self) -> Vec<Effect> {

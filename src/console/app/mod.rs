@@ -13,6 +13,7 @@
 
 mod actions;
 mod cc;
+mod cc_state;
 mod dialogs;
 mod effect;
 mod end;
@@ -41,12 +42,13 @@ pub mod state;
 pub mod suggest;
 mod suggest_state;
 pub mod transfer_dialog;
+pub mod transfer_state;
 
-pub use cc::{CcDialog, TYPED};
-pub use dialogs::{NEW_TAG, fuzzy_rank};
+pub use cc_state::{CcDialog, TYPED};
 pub use effect::{AlertKind, Effect, NetEvent, Tag};
 pub use end_state::{EndDialog, EndField, EndTag};
 pub use kb_flow_state::{EditOutcome, EditPurpose, KbFlowState, KbFlowTag, KbView};
+pub use picker::{NEW_TAG, fuzzy_rank};
 pub use quick_state::{NEW_REPLY, QuickForm, QuickManager};
 pub use scroll::PAGE;
 pub use sessions::{Row, WAIT_LONG_MS, WAIT_OVERDUE_MS, is_complaint};

@@ -340,7 +340,7 @@ pub enum Overlay {
         note: String,
         on_note: bool,
         /// Sending, or refused with a reason and perhaps "queue anyway" (`transfer_dialog`).
-        status: super::transfer_dialog::TransferStatus,
+        status: super::transfer_state::TransferStatus,
     },
     Tag {
         session: SessionId,
@@ -355,7 +355,7 @@ pub enum Overlay {
     /// Managing quick replies (`quick_manager`).
     QuickManager(super::quick_state::QuickManager),
     /// CC of the transcript (`cc`).
-    Cc(super::cc::CcDialog),
+    Cc(super::cc_state::CcDialog),
     /// Marking a conversation for follow-up with a reminder (`followup`).
     FollowUp(super::followup_state::FollowUpDialog),
     Quit,

@@ -7,17 +7,6 @@ use super::state::{App, Overlay};
 use crate::model::SessionId;
 use crate::protocol::ErrorCode;
 
-/// Where the open transfer dialog stands.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TransferStatus {
-    /// The request is on its way: confirming again does nothing.
-    pub sending: bool,
-    /// The server's reason for the last refusal (sanitised).
-    pub refused: Option<String>,
-    /// The target could not take it now: the next confirm queues it anyway.
-    pub queue_offered: bool,
-}
-
 impl App {
     /// The transfer went through: its dialog (if still open) closes.
     pub fn transfer_done(&mut self, session: SessionId) {
@@ -45,13 +34,5 @@ impl App {
             }
             _ => false,
         }
-    }
-}
-
-impl TransferStatus {
-    /// Another target was chosen: the old refusal no longer applies.
-    pub fn reset(&mut self) {
-        self.refused = None;
-        self.queue_offered = false;
     }
 }

@@ -6,7 +6,7 @@ use super::ctx::Ctx;
 use super::fields::field_line;
 use super::popup::{centered, popup};
 use crate::console::app::layout::wrap;
-use crate::console::app::transfer_dialog::TransferStatus;
+use crate::console::app::transfer_state::TransferStatus;
 use crate::console::app::{Picker, TransferChoice};
 use crate::console::i18n::fill;
 use crate::console::sanitize::inert_line;

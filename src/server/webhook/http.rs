@@ -3,53 +3,14 @@
 //! never the response body. URLs are trusted configuration (set by an admin), so they may
 //! name private addresses; only `http` and `https` are accepted.
 
+use crate::http_url::target;
 use axum::body::Bytes;
-use axum::http::{Request, Uri, header};
+use axum::http::{Request, header};
 use http_body_util::Full;
 use hyper_util::rt::TokioIo;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpStream;
-
-/// Whether `url` can be a webhook URL: `http://` or `https://` with a host.
-pub fn check_url(url: &str) -> Result<(), String> {
-    target(url).map(|_| ())
-}
-
-struct Target {
-    tls: bool,
-    host: String,
-    port: u16,
-    authority: String,
-    path: String,
-}
-
-fn target(url: &str) -> Result<Target, String> {
-    let uri: Uri = url.parse().map_err(|e| format!("not a URL: {e}"))?;
-    let tls = match uri.scheme_str() {
-        Some("http") => false,
-        Some("https") => true,
-        _ => return Err("the URL must start with http:// or https://".into()),
-    };
-    let authority = uri.authority().ok_or("the URL has no host")?;
-    let host = uri.host().ok_or("the URL has no host")?;
-    if host.is_empty() || authority.as_str().contains('@') {
-        return Err("the URL must name a host (and no user)".into());
-    }
-    Ok(Target {
-        tls,
-        host: host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string(),
-        port: uri.port_u16().unwrap_or(if tls { 443 } else { 80 }),
-        authority: authority.as_str().to_string(),
-        path: uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
-    })
-}
 
 /// POSTs `body` to `url`; the response's status, or why there is none.
 pub async fn post(
@@ -210,23 +171,4 @@ fn tls_config() -> Arc<rustls::ClientConfig> {
             }
         })
         .clone()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls() {
-        assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
-        assert!(check_url("https://shop.example.com/kefu?x=1").is_ok());
-        assert!(check_url("ftp://x/").is_err());
-        assert!(check_url("shop.example.com/hook").is_err());
-        assert!(check_url("http://user@host/").is_err());
-        let t = target("http://[::1]:8080").unwrap();
-        assert_eq!(
-            (t.host.as_str(), t.port, t.path.as_str()),
-            ("::1", 8080, "/")
-        );
-    }
 }

@@ -16,7 +16,7 @@ pub(crate) mod backoff;
 mod http;
 
 pub(crate) use http::post;
-pub use http::{check_url, post_reading};
+pub use http::post_reading;
 
 use super::hub::{Hub, HubMsg, HubTx};
 use crate::config::WebhooksConfig;
