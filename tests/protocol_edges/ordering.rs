@@ -172,8 +172,16 @@ async fn events_caused_by_a_request_come_before_its_reply() {
     assert!(cursor > c_last, "ack cursor {cursor} after {c_last}");
 
     wait_message(&mut alice, "from customer").await;
-    // What the customer's message caused besides (its conversation's intent may change: a
-    // `session` event from the same commit) is taken in by a round trip first.
+    // What the customer's message caused besides: its conversation's intent is recognised off
+    // the hub (a `session` event whenever that lands), so wait for it rather than let it fall
+    // into a later request's trace; then a round trip takes in anything else.
+    let (c, _) = alice
+        .wait_event(WAIT, |e| {
+            matches!(e, Event::Session { session } if session.id == s && session.intent.is_some())
+        })
+        .await
+        .expect("the intent of the customer's first message");
+    last = last.max(c);
     let typing = json!({"session_id": s, "active": false});
     trace(&mut alice, &mut last, "typing", typing).await;
     let t = trace(&mut alice, &mut last, "message.send", say("alice")).await;
