@@ -199,6 +199,19 @@ fn offline_agents_are_listed_last_and_marked() {
         agents,
         vec![("carol", true), ("dave", true), ("bob", false)]
     );
+    // Agents who cannot take it now come after the groups: the first rows are real choices.
+    assert!(matches!(
+        items.last(),
+        Some(TransferChoice::Agent {
+            available: false,
+            ..
+        })
+    ));
+    let first_group = items
+        .iter()
+        .position(|i| matches!(i, TransferChoice::Group { .. }))
+        .expect("the groups are listed");
+    assert_eq!(first_group, 2, "{items:?}");
 }
 
 #[test]

@@ -72,26 +72,35 @@ impl App {
             AgentStatus::Away => t.status_away,
             _ => t.status_offline,
         };
-        let mut items: Vec<TransferChoice> = agents
-            .iter()
-            .map(|a| TransferChoice::Agent {
-                username: a.username.clone(),
-                available: rank(a) < 2,
-                label: format!(
-                    "@{} {} · {} · {}/{}",
-                    a.username,
-                    a.display_name,
-                    status(a.status, a.connected),
-                    a.active,
-                    a.capacity
-                ),
-            })
-            .collect();
+        let agent_items = agents.iter().map(|a| TransferChoice::Agent {
+            username: a.username.clone(),
+            available: rank(a) < 2,
+            label: format!(
+                "@{} {} · {} · {}/{}",
+                a.username,
+                a.display_name,
+                status(a.status, a.connected),
+                a.active,
+                a.capacity
+            ),
+        });
+        // Who can take it now first, then groups and menus; agents who cannot come last.
+        let (mut items, unavailable): (Vec<TransferChoice>, Vec<TransferChoice>) = agent_items
+            .partition(|c| {
+                matches!(
+                    c,
+                    TransferChoice::Agent {
+                        available: true,
+                        ..
+                    }
+                )
+            });
         items.extend(self.queues.iter().map(|q| TransferChoice::Group {
             name: q.group.clone(),
             label: format!("#{} · {} {}", q.group, t.queue_heading, q.waiting),
         }));
         items.extend(crate::console::app::menu_choices::menu_choices(&self.menus));
+        items.extend(unavailable);
         items
     }
 
