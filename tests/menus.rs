@@ -501,6 +501,19 @@ async fn a_restart_keeps_the_customer_at_their_node() {
     drop(c);
     drop(ann);
     server.stop().await;
+    // The transfer to the menu is recorded like any other, for reports.
+    let mut store = kefu::server::open_store(dir.path(), &config(port)).unwrap();
+    let mut recorded = Vec::new();
+    store
+        .transaction(&mut |tx| {
+            recorded = kefu::store::transfers::TransferRead::transfers_of(tx, session)?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert_eq!(recorded[0].to_group, "menu:shop");
+    assert_eq!(recorded[0].to_agent, None);
 
     let server = TestServer::start_on(&addr, dir.path(), config(port)).await;
     let mut ann = server.agent("ann").await;

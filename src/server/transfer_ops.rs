@@ -67,7 +67,24 @@ impl Hub {
             TransferTarget::Agent(username) => {
                 self.plan_agent(session_id, username, &from_group, queue)?
             }
-            TransferTarget::Menu(m) => return self.transfer_to_menu(agent, session_id, m),
+            TransferTarget::Menu(m) => {
+                let reply = self.transfer_to_menu(agent, session_id, m)?;
+                // Recorded like any transfer; the target names the menu (`menu:NAME/NODE`).
+                let record = TransferRecord {
+                    id: 0,
+                    session_id,
+                    by_agent: Some(agent),
+                    from_agent,
+                    from_group,
+                    to_agent: None,
+                    to_group: format!("menu:{m}"),
+                    note,
+                    queued: false,
+                    at: now_ms(),
+                };
+                self.write(move |tx| tx.record_transfer(&record).map(|_| ()));
+                return Ok(reply);
+            }
         };
         let now = now_ms();
         let by = self.agents.get(&agent).map(|e| e.row.display_name.clone());
