@@ -234,6 +234,66 @@ async fn internal_notes_stay_out_of_a_mail_unless_asked_for() {
     server.stop().await;
 }
 
+/// The outbox keeps a copy of the transcript: a purge of the conversation deletes it too.
+#[tokio::test]
+async fn a_purged_conversation_takes_its_ccs_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    let (smtp_addr, mut mails) = smtp_server().await;
+    let server = TestServer::start(
+        dir.path(),
+        config(Some(smtp_addr), cc_config(vec![], vec![])),
+    )
+    .await;
+    let (mut agent, _customer, session) = conversation(&server).await;
+    let id = cc(
+        &mut agent,
+        session,
+        json!({"email": "lead@shop.example.com"}),
+    )
+    .await
+    .unwrap();
+    tokio::time::timeout(WAIT, mails.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    final_status(&mut agent, id).await;
+    agent
+        .call("session.end", json!({"session_id": session}))
+        .await
+        .unwrap();
+    let db = open_db(dir.path());
+    let ccs = |db: &rusqlite::Connection| -> i64 {
+        db.query_row("SELECT COUNT(*) FROM cc_outbox", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(ccs(&db), 1);
+    let customer: i64 = db
+        .query_row(
+            "SELECT customer_id FROM sessions WHERE id = ?1",
+            [session],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut store = kefu::server::open_store(dir.path(), &Default::default()).unwrap();
+    kefu::admin::purge(
+        &mut *store,
+        kefu::store::PurgeSpec {
+            before: kefu::model::now_ms(),
+            customer: Some(customer),
+        },
+        "now",
+        "admin:test",
+    )
+    .unwrap();
+    assert_eq!(
+        ccs(&db),
+        0,
+        "the transcript copy went with the conversation"
+    );
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn each_webhook_format_is_posted_signed() {
     let dir = tempfile::tempdir().unwrap();
