@@ -1,7 +1,8 @@
 //! One webhook POST: hyper's HTTP/1 client connection over a TCP (or TLS) stream, a fresh
 //! connection per request, with a connect and a total timeout. Only the status is read,
-//! never the response body. URLs are trusted configuration (set by an admin), so they may
-//! name private addresses; only `http` and `https` are accepted.
+//! except for the menus' lookups, which read a capped body. URLs are trusted configuration
+//! (set by an admin), so they may name private addresses; only `http` and `https` are
+//! accepted.
 
 use crate::http_url::target;
 use axum::body::Bytes;
@@ -12,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpStream;
 
-/// POSTs `body` to `url`; the response's status, or why there is none.
+/// POSTs `body` to `url`; the response's status, or why there is none (its body is not read).
 pub async fn post(
     url: &str,
     headers: &[(&str, String)],
@@ -20,57 +21,9 @@ pub async fn post(
     connect_timeout: Duration,
     total_timeout: Duration,
 ) -> Result<u16, String> {
-    let t = target(url)?;
-    let mut req = Request::post(t.path.as_str()).header(header::HOST, t.authority.as_str());
-    for (k, v) in headers {
-        req = req.header(*k, v.as_str());
-    }
-    let req = req
-        .header(header::CONNECTION, "close")
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| format!("bad request: {e}"))?;
-    let exchange = async {
-        let tcp = tokio::time::timeout(
-            connect_timeout,
-            TcpStream::connect((t.host.as_str(), t.port)),
-        )
+    exchange(url, headers, body, (connect_timeout, total_timeout), None)
         .await
-        .map_err(|_| "connect timed out".to_string())?
-        .map_err(|e| format!("connect: {e}"))?;
-        let _ = tcp.set_nodelay(true);
-        if t.tls {
-            let name = rustls::pki_types::ServerName::try_from(t.host.clone())
-                .map_err(|e| format!("bad host name: {e}"))?;
-            let tls = tokio_rustls::TlsConnector::from(tls_config())
-                .connect(name, tcp)
-                .await
-                .map_err(|e| format!("TLS: {e}"))?;
-            send(TokioIo::new(tls), req).await
-        } else {
-            send(TokioIo::new(tcp), req).await
-        }
-    };
-    tokio::time::timeout(total_timeout, exchange)
-        .await
-        .map_err(|_| "timed out".to_string())?
-}
-
-async fn send<T>(io: TokioIo<T>, req: Request<Full<Bytes>>) -> Result<u16, String>
-where
-    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-        .await
-        .map_err(|e| format!("HTTP: {e}"))?;
-    // The connection is driven beside the request and dropped with it.
-    let driver = tokio::spawn(conn);
-    let result = sender
-        .send_request(req)
-        .await
-        .map(|r| r.status().as_u16())
-        .map_err(|e| format!("HTTP: {e}"));
-    driver.abort();
-    result
+        .map(|(status, _)| status)
 }
 
 /// POSTs `body` to `url` and reads the response: its status and body, the body at most
@@ -80,8 +33,19 @@ pub async fn post_reading(
     url: &str,
     headers: &[(&str, String)],
     body: Vec<u8>,
-    (connect_timeout, total_timeout): (Duration, Duration),
+    timeouts: (Duration, Duration),
     max_body: usize,
+) -> Result<(u16, Bytes), String> {
+    exchange(url, headers, body, timeouts, Some(max_body)).await
+}
+
+/// One POST over a fresh connection; the body is read (capped) only when `max_body` is given.
+async fn exchange(
+    url: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+    (connect_timeout, total_timeout): (Duration, Duration),
+    max_body: Option<usize>,
 ) -> Result<(u16, Bytes), String> {
     let t = target(url)?;
     let mut req = Request::post(t.path.as_str()).header(header::HOST, t.authority.as_str());
@@ -108,9 +72,9 @@ pub async fn post_reading(
                 .connect(name, tcp)
                 .await
                 .map_err(|e| format!("TLS: {e}"))?;
-            send_reading(TokioIo::new(tls), req, max_body).await
+            send(TokioIo::new(tls), req, max_body).await
         } else {
-            send_reading(TokioIo::new(tcp), req, max_body).await
+            send(TokioIo::new(tcp), req, max_body).await
         }
     };
     tokio::time::timeout(total_timeout, exchange)
@@ -118,10 +82,10 @@ pub async fn post_reading(
         .map_err(|_| "timed out".to_string())?
 }
 
-async fn send_reading<T>(
+async fn send<T>(
     io: TokioIo<T>,
     req: Request<Full<Bytes>>,
-    max_body: usize,
+    max_body: Option<usize>,
 ) -> Result<(u16, Bytes), String>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -130,6 +94,7 @@ where
     let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
         .await
         .map_err(|e| format!("HTTP: {e}"))?;
+    // The connection is driven beside the request and dropped with it.
     let driver = tokio::spawn(conn);
     let result = async {
         let response = sender
@@ -137,6 +102,9 @@ where
             .await
             .map_err(|e| format!("HTTP: {e}"))?;
         let status = response.status().as_u16();
+        let Some(max_body) = max_body else {
+            return Ok((status, Bytes::new()));
+        };
         let body = http_body_util::Limited::new(response.into_body(), max_body)
             .collect()
             .await
