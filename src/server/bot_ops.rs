@@ -234,18 +234,30 @@ impl Hub {
     }
 
     /// Posts the bot's message (or, with `System`, the server's line) to the conversation.
-    /// A bot message starts the silent-customer clock (`idle`), as an agent's does.
     fn bot_say(&mut self, session: SessionId, kind: AuthorKind, body: String) {
+        self.machine_say(session, kind, body, "bot");
+    }
+
+    /// Posts a machine's message — the bot's or a self-service menu's (`source`), or with
+    /// `System` the server's line. A `bot` message starts the silent-customer clock (`idle`),
+    /// as an agent's does.
+    pub(super) fn machine_say(
+        &mut self,
+        session: SessionId,
+        kind: AuthorKind,
+        body: String,
+        source: &'static str,
+    ) {
         let Some(seq) = self.live.get(&session).map(|l| l.view.last_seq + 1) else {
             return;
         };
         let line = SendMessage {
             session_id: session,
-            client_msg_id: format!("bot-{session}-{seq}"),
+            client_msg_id: format!("{source}-{session}-{seq}"),
             body,
         };
         if let Err(e) = self.post_message(kind, 0, line, None) {
-            tracing::warn!(session, error = %e.message, "the bot's message was not posted");
+            tracing::warn!(session, source, error = %e.message, "a machine's message was not posted");
             return;
         }
         if kind == AuthorKind::Bot

@@ -12,7 +12,6 @@
 use super::hub::Hub;
 use crate::menu::{Menu, MenuSet, Outcome, ReturnReason, enter, nav, step};
 use crate::model::{AgentId, AuthorKind, SessionId, SessionState, now_ms};
-use crate::protocol::request::SendMessage;
 use crate::protocol::{
     ApiError, MenuEntry, MenuInfo, MenuNodeEntry, MenuReturn, MenuReturnReason, MenuStep,
     RemovedReason, SessionRef,
@@ -381,27 +380,10 @@ impl Hub {
         self.menu_say_as(session, AuthorKind::Bot, body);
     }
 
-    /// Posts the menu's message (a `bot` message, or with `System` the server's line). A menu
-    /// message starts the silent-customer clock (`idle`), as the bot's do.
+    /// Posts the menu's message (a `bot` message, or with `System` the server's line); as the
+    /// bot's, it starts the silent-customer clock.
     fn menu_say_as(&mut self, session: SessionId, kind: AuthorKind, body: String) {
-        let Some(seq) = self.live.get(&session).map(|l| l.view.last_seq + 1) else {
-            return;
-        };
-        let line = SendMessage {
-            session_id: session,
-            client_msg_id: format!("menu-{session}-{seq}"),
-            body,
-        };
-        if let Err(e) = self.post_message(kind, 0, line, None) {
-            tracing::warn!(session, error = %e.message, "a menu message was not posted");
-            return;
-        }
-        if kind == AuthorKind::Bot
-            && let Some(l) = self.live.get_mut(&session)
-        {
-            l.view.replied_at = Some(now_ms());
-            l.view.reminded_at = None;
-        }
+        self.machine_say(session, kind, body, "menu");
     }
 
     /// The menus for the transfer directory.
