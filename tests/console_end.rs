@@ -355,3 +355,17 @@ fn opened_again_while_pending_the_dialog_shows_that_end() {
     let d = dialog(&app);
     assert!(d.wait && !d.resolved && d.wait_mins == 5, "{d:?}");
 }
+
+#[test]
+fn a_conversation_ended_underneath_the_dialog_closes_it() {
+    let mut app = zh_app();
+    app.update(Action::End);
+    assert!(matches!(app.overlay, Some(Overlay::End(_))));
+    // The customer left (or a supervisor ended it): nothing is left for the dialog to end.
+    let mut v = app.sessions[&5].view.clone();
+    v.state = SessionState::Ended;
+    v.end_reason = Some(EndReason::CustomerLeft);
+    app.on_net(ev(Event::Session { session: v }));
+    assert!(app.overlay.is_none(), "{:?}", app.overlay);
+    assert!(!app.sessions.contains_key(&5));
+}

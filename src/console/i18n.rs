@@ -246,10 +246,6 @@ texts! {
     tag_new => ("new tag: {t}", "新建标签：{t}"),
     end_title => ("End session", "结束会话"),
     end_closing_phrase => ("Closing message", "结束语"),
-    end_default_phrase => (
-        "Thanks for contacting us — have a good day.",
-        "感谢您的咨询，祝您生活愉快！"
-    ),
     end_outcome_resolved => ("Resolved", "已解决"),
     end_outcome_unresolved => ("Unresolved", "未解决"),
     quit_title => ("Quit", "退出"),

@@ -313,6 +313,19 @@ impl App {
 
     pub(super) fn remove_session(&mut self, id: SessionId) {
         self.sessions.remove(&id);
+        // A dialog about it (end, transfer, tag, follow-up, CC) has nothing left to act on.
+        let about = match &self.overlay {
+            Some(Overlay::End(d)) => Some(d.session),
+            Some(Overlay::FollowUp(d)) => Some(d.session),
+            Some(Overlay::Cc(d)) => Some(d.session),
+            Some(Overlay::Transfer { session, .. }) | Some(Overlay::Tag { session, .. }) => {
+                Some(*session)
+            }
+            _ => None,
+        };
+        if about == Some(id) {
+            self.overlay = None;
+        }
         if self.selected == Some(id) {
             self.selected = self.order().first().copied();
             if matches!(self.focus, Focus::Compose) {
