@@ -734,3 +734,46 @@ async fn the_demo_menu_answers_from_the_seeded_knowledge_base() {
     }
     server.stop().await;
 }
+
+/// A supervisor takes a customer out of a menu by transferring them to a group: back with
+/// people, told so, and the next agent sees the path with why it ended.
+#[tokio::test]
+async fn a_supervisor_transfers_a_customer_out_of_a_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, _got) = receiver().await;
+    seed(dir.path());
+    add_agent(
+        dir.path(),
+        "ann",
+        &["general", "aftersales"],
+        Role::Agent,
+        None,
+    );
+    add_agent(dir.path(), "sue", &["general"], Role::Supervisor, None);
+    let server = TestServer::start(dir.path(), config(port)).await;
+    let mut ann = server.agent("ann").await;
+    let mut sue = server.agent("sue").await;
+    let (mut c, session, _, _) = in_menu(&server, &mut ann, "qian", "shop").await;
+    // The agent who sent them there has no say any more.
+    let r = ann
+        .call(
+            "session.transfer",
+            json!({"session_id": session, "to": {"group": "aftersales"}}),
+        )
+        .await;
+    assert_eq!(api_code(r), kefu::protocol::ErrorCode::Forbidden);
+
+    sue.call(
+        "session.transfer",
+        json!({"session_id": session, "to": {"group": "aftersales"}, "note": "VIP, take over"}),
+    )
+    .await
+    .unwrap();
+    next_from(&mut c, AuthorKind::System).await;
+    let offered = offer_of(&mut ann, session).await;
+    assert_eq!(offered.group, "aftersales");
+    let returned = offered.menu.unwrap().returned.unwrap();
+    assert_eq!(returned.reason, MenuReturnReason::Taken);
+    assert_eq!(returned.group, "aftersales");
+    server.stop().await;
+}

@@ -182,6 +182,7 @@ texts! {
     menu_reason_leaf => ("the menu sent them to people", "菜单转人工"),
     menu_reason_invalid => ("too many inputs not understood", "多次输入无法识别"),
     menu_reason_unavailable => ("the menu is gone", "菜单已不存在"),
+    menu_reason_taken => ("transferred out by a colleague", "由同事转出"),
     menu_path => ("Path", "路径"),
     profile_page => ("Page", "页面"),
     profile_referrer => ("From", "来源"),

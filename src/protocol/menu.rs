@@ -64,6 +64,8 @@ pub enum MenuReturnReason {
     Invalid,
     /// The menu is no longer configured (removed before a restart).
     Unavailable,
+    /// Transferred out of the menu to a group or an agent (`session.transfer`).
+    Taken,
 }
 
 /// A menu in the transfer directory: its name, title, and the nodes an agent may send a

@@ -289,7 +289,12 @@ impl Hub {
 
     /// Back to people: the customer is told, the reason recorded, the conversation queued in
     /// `group` (a `queue` node's), else the menu's, else its own group — the first that exists.
-    fn menu_return(&mut self, session: SessionId, group: Option<String>, reason: MenuReturnReason) {
+    pub(super) fn menu_return(
+        &mut self,
+        session: SessionId,
+        group: Option<String>,
+        reason: MenuReturnReason,
+    ) {
         self.menu_busy.remove(&session);
         if !self.in_menu(session) {
             return;

@@ -8,6 +8,9 @@
 //! group if they belong to it, else their first one), where whoever of that group is free first
 //! takes it: a conversation is not held back for one person who may not come back today.
 //!
+//! A customer in a self-service menu can be transferred out of it too (by a supervisor: the
+//! agent who sent them there no longer has the conversation).
+//!
 //! Every transfer that goes through is recorded (`store::transfers`) for reports. The agent who
 //! had the conversation loses it at once: the routing engine detaches them (their
 //! `session_removed` event is durable, so a console that was away gets it on resume, and its
@@ -15,9 +18,11 @@
 
 use super::agent_ops::route_error;
 use super::hub::Hub;
-use crate::model::{AgentId, AgentStatus, SessionId, now_ms};
+use crate::model::{AgentId, AgentStatus, SessionId, SessionState, now_ms};
 use crate::protocol::request::Transfer;
-use crate::protocol::{ApiError, ErrorCode, Event, RemovedReason, SessionRef, TransferTarget};
+use crate::protocol::{
+    ApiError, ErrorCode, Event, MenuReturnReason, RemovedReason, SessionRef, TransferTarget,
+};
 use crate::store::Audience;
 use crate::store::transfers::TransferRecord;
 
@@ -86,6 +91,15 @@ impl Hub {
                 return Ok(reply);
             }
         };
+        // A customer in a self-service menu is taken out of it first (back in routing, in the
+        // target group's queue when it is a group; the path stays for the next agent).
+        if self.live.get(&session_id).map(|l| l.view.state) == Some(SessionState::Menu) {
+            let hint = match &plan {
+                Plan::Group { name, .. } => Some(name.clone()),
+                Plan::Agent(_) => None,
+            };
+            self.menu_return(session_id, hint, MenuReturnReason::Taken);
+        }
         let now = now_ms();
         let by = self.agents.get(&agent).map(|e| e.row.display_name.clone());
         let (fx, to_agent, to_group, queued) = match plan {

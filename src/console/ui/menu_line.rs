@@ -26,6 +26,7 @@ pub fn menu_lines(ctx: &Ctx, view: &SessionView) -> Vec<Line<'static>> {
                 MenuReturnReason::Leaf => t.menu_reason_leaf,
                 MenuReturnReason::Invalid => t.menu_reason_invalid,
                 MenuReturnReason::Unavailable => t.menu_reason_unavailable,
+                MenuReturnReason::Taken => t.menu_reason_taken,
             };
             fill(
                 t.menu_returned,
