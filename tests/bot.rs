@@ -540,3 +540,59 @@ async fn a_customer_of_the_http_channel_api_gets_the_bots_answers() {
     );
     server.stop().await;
 }
+
+/// A supervisor takes a conversation from the bot by transferring it: the bot hands off
+/// (reason `taken`), the customer is told, and the target group's agent gets the offer.
+#[tokio::test]
+async fn a_supervisor_transfers_a_conversation_away_from_the_bot() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = setup(dir.path(), config()).await;
+    let mut ann = server.agent("ann").await;
+    let mut sue = server.agent("sue").await;
+    let (mut c, session, _) = bot_customer(&server, "吴").await;
+    // Not straight to one agent: through a group's queue, like the bot's own hand-off.
+    let r = sue
+        .call(
+            "session.transfer",
+            json!({"session_id": session, "to": {"agent": "ann"}}),
+        )
+        .await;
+    assert!(
+        matches!(r, Err(kefu::client::ClientError::Api(ref e)) if e.code == kefu::protocol::ErrorCode::Conflict),
+        "{r:?}"
+    );
+    sue.call(
+        "session.transfer",
+        json!({"session_id": session, "to": {"group": "humans"}, "note": "I know this one"}),
+    )
+    .await
+    .unwrap();
+    let line = next_from(&mut c, AuthorKind::System).await;
+    assert_eq!(line.body, TO_PERSON_ZH);
+    let (_, ev) = ann
+        .wait_event(
+            WAIT,
+            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
+        )
+        .await
+        .unwrap();
+    let Event::Offer {
+        session: offered,
+        transfer_note,
+        ..
+    } = ev
+    else {
+        unreachable!()
+    };
+    // The first offer is the transfer's own: with its note.
+    assert_eq!(transfer_note.as_deref(), Some("I know this one"));
+    assert_eq!(offered.group, "humans");
+    let handoff = offered.bot.and_then(|b| b.handoff).expect("the hand-off");
+    assert_eq!(handoff.reason, HandoffReason::Taken);
+    let e = metrics(&server).await;
+    assert_eq!(
+        e.get("kefu_bot_handoffs_total", &[("reason", "taken")]),
+        1.0
+    );
+    server.stop().await;
+}

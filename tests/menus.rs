@@ -770,7 +770,23 @@ async fn a_supervisor_transfers_a_customer_out_of_a_menu() {
     .await
     .unwrap();
     next_from(&mut c, AuthorKind::System).await;
-    let offered = offer_of(&mut ann, session).await;
+    let (_, ev) = ann
+        .wait_event(
+            WAIT,
+            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
+        )
+        .await
+        .unwrap();
+    let Event::Offer {
+        session: offered,
+        transfer_note,
+        ..
+    } = ev
+    else {
+        unreachable!()
+    };
+    // The first offer is the transfer's own: with its note.
+    assert_eq!(transfer_note.as_deref(), Some("VIP, take over"));
     assert_eq!(offered.group, "aftersales");
     let returned = offered.menu.unwrap().returned.unwrap();
     assert_eq!(returned.reason, MenuReturnReason::Taken);

@@ -175,6 +175,7 @@ texts! {
     bot_reason_complaint => ("complaint", "投诉"),
     bot_reason_negative => ("customer upset", "客户情绪负面"),
     bot_reason_vip => ("VIP customer", "VIP 客户"),
+    bot_reason_taken => ("transferred by a colleague", "由同事转接"),
     menu_label => ("Menu", "自助菜单"),
     menu_in => ("in `{menu}` since {at}", "{at} 起在自助菜单 `{menu}`"),
     menu_returned => ("back from `{menu}` {at}: {reason}", "{at} 从自助菜单 `{menu}` 返回：{reason}"),

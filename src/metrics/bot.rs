@@ -12,7 +12,7 @@ pub struct BotMetrics {
     answers: Counter,
     fallbacks: Counter,
     /// By [`HandoffReason::ALL`].
-    handoffs: [Counter; 5],
+    handoffs: [Counter; HandoffReason::ALL.len()],
     resolved: Counter,
     abandoned: Counter,
     /// Conversations with the bot now, as the hub last published it.

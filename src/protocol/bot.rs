@@ -47,15 +47,18 @@ pub enum HandoffReason {
     Negative,
     /// VIP customers go straight to people.
     Vip,
+    /// A supervisor transferred the conversation to people (`session.transfer`).
+    Taken,
 }
 
 impl HandoffReason {
-    pub const ALL: [HandoffReason; 5] = [
+    pub const ALL: [HandoffReason; 6] = [
         HandoffReason::Requested,
         HandoffReason::Unanswered,
         HandoffReason::Complaint,
         HandoffReason::Negative,
         HandoffReason::Vip,
+        HandoffReason::Taken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +68,7 @@ impl HandoffReason {
             HandoffReason::Complaint => "complaint",
             HandoffReason::Negative => "negative",
             HandoffReason::Vip => "vip",
+            HandoffReason::Taken => "taken",
         }
     }
 }

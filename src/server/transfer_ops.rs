@@ -8,8 +8,8 @@
 //! group if they belong to it, else their first one), where whoever of that group is free first
 //! takes it: a conversation is not held back for one person who may not come back today.
 //!
-//! A customer in a self-service menu can be transferred out of it too (by a supervisor: the
-//! agent who sent them there no longer has the conversation).
+//! A customer with the answering bot or in a self-service menu can be transferred out to a
+//! group (by a supervisor: nobody serves them there); the bot or menu hands off, reason `taken`.
 //!
 //! Every transfer that goes through is recorded (`store::transfers`) for reports. The agent who
 //! had the conversation loses it at once: the routing engine detaches them (their
@@ -18,10 +18,12 @@
 
 use super::agent_ops::route_error;
 use super::hub::Hub;
+use crate::bot::Lang;
 use crate::model::{AgentId, AgentStatus, SessionId, SessionState, now_ms};
 use crate::protocol::request::Transfer;
 use crate::protocol::{
-    ApiError, ErrorCode, Event, MenuReturnReason, RemovedReason, SessionRef, TransferTarget,
+    ApiError, ErrorCode, Event, HandoffReason, MenuReturnReason, RemovedReason, SessionRef,
+    TransferTarget,
 };
 use crate::store::Audience;
 use crate::store::transfers::TransferRecord;
@@ -91,14 +93,32 @@ impl Hub {
                 return Ok(reply);
             }
         };
-        // A customer in a self-service menu is taken out of it first (back in routing, in the
-        // target group's queue when it is a group; the path stays for the next agent).
-        if self.live.get(&session_id).map(|l| l.view.state) == Some(SessionState::Menu) {
-            let hint = match &plan {
-                Plan::Group { name, .. } => Some(name.clone()),
-                Plan::Agent(_) => None,
+        // With the answering bot or in a self-service menu: out of the machine's hands, into
+        // the target group's queue (the bot or menu tells the customer).
+        let state = self.live.get(&session_id).map(|l| l.view.state);
+        if matches!(state, Some(SessionState::Menu | SessionState::Bot)) {
+            let Plan::Group { name, forced, .. } = plan else {
+                return Err(ApiError::conflict(
+                    "a customer with the bot or in a menu goes to a group first: transfer to a group",
+                ));
             };
-            self.menu_return(session_id, hint, MenuReturnReason::Taken);
+            let by = self.agents.get(&agent).map(|e| e.row.display_name.clone());
+            self.transfer_notes.insert(session_id, (note.clone(), by));
+            self.take_from_machine(session_id, &name);
+            let record = TransferRecord {
+                id: 0,
+                session_id,
+                by_agent: Some(agent),
+                from_agent,
+                from_group,
+                to_agent: None,
+                to_group: name,
+                note,
+                queued: forced,
+                at: now_ms(),
+            };
+            self.write(move |tx| tx.record_transfer(&record).map(|_| ()));
+            return Ok(SessionRef { session_id });
         }
         let now = now_ms();
         let by = self.agents.get(&agent).map(|e| e.row.display_name.clone());
@@ -148,6 +168,25 @@ impl Hub {
         self.write(move |tx| tx.record_transfer(&record).map(|_| ()));
         // The note is for the next offer only; if none was made it stays for the queue.
         Ok(SessionRef { session_id })
+    }
+
+    /// Ends the bot's or the menu's part (reason `taken`) and queues the conversation in
+    /// `group`, as their own hand-offs do.
+    fn take_from_machine(&mut self, session: SessionId, group: &str) {
+        let Some(l) = self.live.get_mut(&session) else {
+            return;
+        };
+        match l.view.state {
+            SessionState::Menu => {
+                self.menu_return(session, Some(group.to_string()), MenuReturnReason::Taken)
+            }
+            SessionState::Bot => {
+                l.view.group = group.to_string();
+                let lang = Lang::of(&l.view.customer.nickname);
+                self.bot_handoff(session, HandoffReason::Taken, lang);
+            }
+            _ => {}
+        }
     }
 
     /// A human name for an agent in messages: "Li Wei (liwei)".

@@ -21,6 +21,7 @@ pub fn bot_line(ctx: &Ctx, view: &SessionView) -> Option<Line<'static>> {
                 HandoffReason::Complaint => t.bot_reason_complaint,
                 HandoffReason::Negative => t.bot_reason_negative,
                 HandoffReason::Vip => t.bot_reason_vip,
+                HandoffReason::Taken => t.bot_reason_taken,
             };
             let at = clock(h.at);
             fill(
