@@ -419,3 +419,15 @@ fn typing_the_note_keeps_the_target_and_a_new_search_forgets_the_refusal() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn the_profile_shows_the_reminder_even_while_the_customer_waits() {
+    let mut app = follow_up_section();
+    let mut s4 = app.sessions[&4].view.clone();
+    s4.waiting_since = Some(NOW - 30_000);
+    app.on_net(ev(Event::Session { session: s4 }));
+    app.select(4);
+    let big = screen(&render(&app, 120, 40, "dark"));
+    // The list's second line shows the wait; the reminder is in the profile.
+    assert!(big.contains("Follow up: ⏰ 11:30"), "{big}");
+}

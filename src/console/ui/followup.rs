@@ -90,6 +90,14 @@ pub(super) fn draw_dialog(frame: &mut Frame, ctx: &Ctx, d: &FollowUpDialog, area
 /// The second line of a follow-up conversation on the list, longest form first: when its
 /// reminder fires, that it is due, or that it has none. `None` for other conversations.
 pub(super) fn reminder_forms(ctx: &Ctx, s: &SessionEntry, channel: &str) -> Option<Vec<String>> {
+    let value = reminder(ctx, s)?;
+    Some(vec![format!("    {channel} {value}"), format!("  {value}")])
+}
+
+/// The reminder of a conversation pending follow-up (`⏰ 15:30`, `⏰ due`, or none set); `None`
+/// when it is not marked. The profile shows it too: in the list a waiting customer's wait
+/// takes its place.
+pub(super) fn reminder(ctx: &Ctx, s: &SessionEntry) -> Option<String> {
     if !s.view.follow_up {
         return None;
     }
@@ -104,5 +112,5 @@ pub(super) fn reminder_forms(ctx: &Ctx, s: &SessionEntry, channel: &str) -> Opti
     } else {
         t.follow_up_none.to_string()
     };
-    Some(vec![format!("    {channel} {value}"), format!("  {value}")])
+    Some(value)
 }

@@ -71,6 +71,9 @@ pub fn profile(frame: &mut Frame, ctx: &Ctx, area: Rect) {
         .map(|i| inert_line(&ctx.app.intent_label(s.view.id, i)).into_owned())
         .unwrap_or_else(|| t.profile_none.to_string());
     lines.push(field(t.profile_intent, intent));
+    if let Some(r) = super::followup::reminder(ctx, s) {
+        lines.push(field(t.follow_up_title, r));
+    }
     lines.extend(super::bot_line::bot_line(ctx, &s.view));
     lines.extend(super::menu_line::menu_lines(ctx, &s.view));
     lines.extend(super::kb_flow::sent_lines(ctx));
