@@ -13,9 +13,7 @@ use common::*;
 use kefu::client::Client;
 use kefu::config::ServerConfig;
 use kefu::model::{AuthorKind, Channel, Role, SessionState};
-use kefu::protocol::{
-    Article, CustomerView, Event, HandoffReason, MessageView, SessionView, TranscriptReply,
-};
+use kefu::protocol::{Article, CustomerView, Event, HandoffReason, MessageView, TranscriptReply};
 use serde_json::json;
 use std::path::Path;
 
@@ -165,21 +163,6 @@ fn stored_bot(dir: &Path, session: i64) -> serde_json::Value {
     serde_json::from_str(&text.unwrap_or_else(|| "null".into())).unwrap()
 }
 
-/// Waits for the offer of `session`; returns the view it carried.
-async fn offer_of(agent: &mut Client, session: i64) -> SessionView {
-    let (_, ev) = agent
-        .wait_event(
-            WAIT,
-            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("waiting for the offer of {session}: {e}"));
-    let Event::Offer { session, .. } = ev else {
-        unreachable!()
-    };
-    session
-}
-
 #[tokio::test]
 async fn the_bot_answers_from_the_kb_in_both_languages_and_says_when_it_does_not_know() {
     let dir = tempfile::tempdir().unwrap();
@@ -267,7 +250,7 @@ async fn hands_off(texts: &[&str], reason: HandoffReason, told: &str) {
     }
     let line = next_from(&mut c, AuthorKind::System).await;
     assert_eq!(line.body, told, "{texts:?}");
-    let offered = offer_of(&mut ann, session).await;
+    let offered = wait_offer(&mut ann, session).await.session;
     let bot = offered
         .bot
         .clone()
@@ -382,7 +365,7 @@ async fn vip_customers_go_straight_to_people() {
         .unwrap();
     let session = r["session_id"].as_i64().unwrap();
     assert_ne!(r["state"], "bot", "{r}");
-    let offered = offer_of(&mut ann, session).await;
+    let offered = wait_offer(&mut ann, session).await.session;
     let handoff = offered.bot.and_then(|b| b.handoff).unwrap();
     assert_eq!(handoff.reason, HandoffReason::Vip);
     server.stop().await;
@@ -398,7 +381,7 @@ async fn without_the_bot_a_group_or_channel_queues_as_before() {
     let server = setup(dir.path(), config.clone()).await;
     let mut ann = server.agent("ann").await;
     let (mut c, session, _) = server.customer("zhao", Some("humans")).await;
-    let offered = offer_of(&mut ann, session).await;
+    let offered = wait_offer(&mut ann, session).await.session;
     assert!(offered.bot.is_none());
     say(&mut c, session, "转人工").await;
     server.stop().await;
@@ -408,7 +391,7 @@ async fn without_the_bot_a_group_or_channel_queues_as_before() {
     let server = setup(dir.path(), config).await;
     let mut ann = server.agent("ann").await;
     let (_c, session, _) = server.customer("qian", Some("general")).await;
-    let offered = offer_of(&mut ann, session).await;
+    let offered = wait_offer(&mut ann, session).await.session;
     assert_eq!(offered.state, SessionState::Offered);
     assert!(
         offered.bot.is_none(),
@@ -444,7 +427,7 @@ async fn a_restart_keeps_the_conversation_with_the_bot() {
     say(&mut c, session, "tell me a joke about cats").await;
     let line = next_from(&mut c, AuthorKind::System).await;
     assert_eq!(line.body, TO_PERSON_EN);
-    let offered = offer_of(&mut ann, session).await;
+    let offered = wait_offer(&mut ann, session).await.session;
     assert_eq!(
         offered.bot.and_then(|b| b.handoff).map(|h| h.reason),
         Some(HandoffReason::Unanswered)
@@ -569,23 +552,10 @@ async fn a_supervisor_transfers_a_conversation_away_from_the_bot() {
     .unwrap();
     let line = next_from(&mut c, AuthorKind::System).await;
     assert_eq!(line.body, TO_PERSON_ZH);
-    let (_, ev) = ann
-        .wait_event(
-            WAIT,
-            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
-        )
-        .await
-        .unwrap();
-    let Event::Offer {
-        session: offered,
-        transfer_note,
-        ..
-    } = ev
-    else {
-        unreachable!()
-    };
+    let offer = wait_offer(&mut ann, session).await;
     // The first offer is the transfer's own: with its note.
-    assert_eq!(transfer_note.as_deref(), Some("I know this one"));
+    assert_eq!(offer.note.as_deref(), Some("I know this one"));
+    let offered = offer.session;
     assert_eq!(offered.group, "humans");
     let handoff = offered.bot.and_then(|b| b.handoff).expect("the hand-off");
     assert_eq!(handoff.reason, HandoffReason::Taken);

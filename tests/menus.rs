@@ -13,7 +13,7 @@ use common::*;
 use kefu::client::Client;
 use kefu::config::ServerConfig;
 use kefu::model::{AuthorKind, Role};
-use kefu::protocol::{Article, Event, MenuReturnReason, MessageView, SessionView};
+use kefu::protocol::{Article, Event, MenuReturnReason, MessageView};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -214,20 +214,6 @@ async fn ask(c: &mut Client, session: i64, body: &str) -> String {
     next_from(c, AuthorKind::Bot).await.body
 }
 
-async fn offer_of(agent: &mut Client, session: i64) -> SessionView {
-    let (_, ev) = agent
-        .wait_event(
-            WAIT,
-            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("waiting for the offer of {session}: {e}"));
-    let Event::Offer { session, .. } = ev else {
-        unreachable!()
-    };
-    session
-}
-
 /// A customer served by ann, then sent by her to `target`; returns the menu's first message.
 async fn in_menu(
     server: &TestServer,
@@ -310,7 +296,7 @@ async fn a_customer_sent_to_a_menu_navigates_and_returns_to_people_with_the_path
     say(&mut c, session, "转人工").await;
     let line = next_from(&mut c, AuthorKind::System).await;
     assert!(line.body.contains("转接人工"), "{}", line.body);
-    let offered = offer_of(&mut ann, session).await;
+    let offered = wait_offer(&mut ann, session).await.session;
     assert_eq!(offered.group, "aftersales");
     let m = offered.menu.expect("the offer carries the menu's record");
     let ret = m.returned.expect("returned");
@@ -404,7 +390,7 @@ async fn a_lookup_posts_the_input_signed_and_shows_the_answer_or_the_fallback() 
 
     // What the next agent sees: the inputs and whether each lookup answered.
     say(&mut c, session, "0").await;
-    let m = offer_of(&mut ann, session).await.menu.unwrap();
+    let m = wait_offer(&mut ann, session).await.session.menu.unwrap();
     let lookups: Vec<(Option<&str>, Option<bool>)> = m
         .path
         .iter()
@@ -450,7 +436,7 @@ async fn inputs_not_understood_return_the_customer_after_max_invalid() {
         "{}",
         line.body
     );
-    let offered = offer_of(&mut ann, session).await;
+    let offered = wait_offer(&mut ann, session).await.session;
     let ret = offered.menu.unwrap().returned.unwrap();
     assert_eq!(ret.reason, MenuReturnReason::Invalid);
     assert_eq!(ret.group, "aftersales");
@@ -530,7 +516,7 @@ async fn a_restart_keeps_the_customer_at_their_node() {
     assert!(answer.contains("PICKUP-BODY"), "{answer}");
     next_from(&mut c, AuthorKind::Bot).await;
     say(&mut c, session, "人工").await;
-    let m = offer_of(&mut ann, session).await.menu.unwrap();
+    let m = wait_offer(&mut ann, session).await.session.menu.unwrap();
     let labels: Vec<&str> = m.path.iter().map(|s| s.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -673,7 +659,7 @@ async fn a_customer_of_the_http_channel_api_navigates_through_its_webhook() {
         })
         .unwrap();
     assert_eq!(line["event"]["message"]["author_kind"], "system");
-    let offered = offer_of(&mut ann, session).await;
+    let offered = wait_offer(&mut ann, session).await.session;
     assert_eq!(
         offered.menu.unwrap().path[1].input.as_deref(),
         Some("refund")
@@ -705,7 +691,7 @@ async fn the_demo_menu_answers_from_the_seeded_knowledge_base() {
         .unwrap();
     // Logistics: no bot in front, straight to the demo agent.
     let (mut c, session, _) = server.customer("Visitor", Some("logistics")).await;
-    let offered = offer_of(&mut agent, session).await;
+    let offered = wait_offer(&mut agent, session).await.session;
     agent
         .call("session.accept", json!({"session_id": offered.id}))
         .await
@@ -770,23 +756,10 @@ async fn a_supervisor_transfers_a_customer_out_of_a_menu() {
     .await
     .unwrap();
     next_from(&mut c, AuthorKind::System).await;
-    let (_, ev) = ann
-        .wait_event(
-            WAIT,
-            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
-        )
-        .await
-        .unwrap();
-    let Event::Offer {
-        session: offered,
-        transfer_note,
-        ..
-    } = ev
-    else {
-        unreachable!()
-    };
+    let offer = wait_offer(&mut ann, session).await;
     // The first offer is the transfer's own: with its note.
-    assert_eq!(transfer_note.as_deref(), Some("VIP, take over"));
+    assert_eq!(offer.note.as_deref(), Some("VIP, take over"));
+    let offered = offer.session;
     assert_eq!(offered.group, "aftersales");
     let returned = offered.menu.unwrap().returned.unwrap();
     assert_eq!(returned.reason, MenuReturnReason::Taken);

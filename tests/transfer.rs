@@ -32,25 +32,6 @@ fn recorded(dir: &std::path::Path, session: i64) -> Vec<TransferRecord> {
     out
 }
 
-async fn offer_for(c: &mut Client, session: i64) -> (Option<String>, Option<String>) {
-    let (_, ev) = c
-        .wait_event(
-            WAIT,
-            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
-        )
-        .await
-        .unwrap();
-    let Event::Offer {
-        transfer_note,
-        transferred_by,
-        ..
-    } = ev
-    else {
-        unreachable!()
-    };
-    (transfer_note, transferred_by)
-}
-
 #[tokio::test]
 async fn refused_with_a_reason_or_queued_on_request_and_recorded() {
     let dir = tempfile::tempdir().unwrap();
@@ -118,11 +99,17 @@ async fn refused_with_a_reason_or_queued_on_request_and_recorded() {
     }
     // Bob waits in his group's queue for him; when he comes online he gets it with the note.
     let mut b = server.agent("bob").await;
-    let (note, by) = offer_for(&mut b, s1).await;
+    let (note, by) = {
+        let o = wait_offer(&mut b, s1).await;
+        (o.note, o.by)
+    };
     assert_eq!(note.as_deref(), Some(format!("note {s1}").as_str()));
     assert_eq!(by.as_deref(), Some("Agent alice"));
     let mut c = server.agent("carol").await;
-    let (note, _) = offer_for(&mut c, s2).await;
+    let (note, _) = {
+        let o = wait_offer(&mut c, s2).await;
+        (o.note, o.by)
+    };
     assert_eq!(note.as_deref(), Some(format!("note {s2}").as_str()));
     // A plain transfer to an online agent needs no flag and is not marked queued.
     b.call("session.accept", json!({"session_id": s1}))

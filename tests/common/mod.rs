@@ -138,6 +138,41 @@ pub fn config_with_groups(groups: &[&str]) -> ServerConfig {
     }
 }
 
+/// An offer of `session` as its agent got it: the session view, and a transfer's note and who
+/// made it.
+#[allow(dead_code)]
+pub struct Offered {
+    pub session: kefu::protocol::SessionView,
+    pub note: Option<String>,
+    pub by: Option<String>,
+}
+
+/// Waits for the offer of `session`.
+#[allow(dead_code)]
+pub async fn wait_offer(agent: &mut Client, session: i64) -> Offered {
+    let (_, ev) = agent
+        .wait_event(
+            WAIT,
+            |e| matches!(e, Event::Offer { session: s, .. } if s.id == session),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("waiting for the offer of {session}: {e}"));
+    let Event::Offer {
+        session,
+        transfer_note,
+        transferred_by,
+        ..
+    } = ev
+    else {
+        unreachable!()
+    };
+    Offered {
+        session,
+        note: transfer_note,
+        by: transferred_by,
+    }
+}
+
 /// Waits for an offer and accepts it; returns the session id.
 pub async fn accept_next_offer(agent: &mut Client) -> i64 {
     let (_, ev) = agent
