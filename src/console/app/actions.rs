@@ -374,6 +374,23 @@ impl App {
 
     /// Appends a message in the `Sending` state and asks the network to deliver it.
     pub fn send_message(&mut self, id: SessionId, body: String) -> Vec<Effect> {
+        let Some(client_msg_id) = self.push_sending(id, &body, false) else {
+            return Vec::new();
+        };
+        if let Some(s) = self.sessions.get_mut(&id) {
+            s.view.waiting_since = None;
+        }
+        vec![send_request(id, client_msg_id, body)]
+    }
+
+    /// Appends our own line (a message, or an internal note) in the `Sending` state, scrolled
+    /// into view; its new client message id, or `None` without that session.
+    pub(super) fn push_sending(
+        &mut self,
+        id: SessionId,
+        body: &str,
+        internal: bool,
+    ) -> Option<String> {
         let client_msg_id = self.new_msg_id();
         let name = self
             .me
@@ -381,23 +398,20 @@ impl App {
             .map(|m| m.display_name.clone())
             .unwrap_or_default();
         let now = self.now;
-        let Some(s) = self.sessions.get_mut(&id) else {
-            return Vec::new();
-        };
-        s.view.waiting_since = None;
+        let s = self.sessions.get_mut(&id)?;
         s.lines.push(ChatLine {
             seq: None,
             author_kind: AuthorKind::Agent,
             author_name: name,
-            body: body.clone(),
+            body: body.to_string(),
             created_at: now,
             client_msg_id: Some(client_msg_id.clone()),
             delivery: Delivery::Sending,
-            internal: false,
+            internal,
         });
         s.scroll = 0;
         s.jump_top = false;
-        vec![send_request(id, client_msg_id, body)]
+        Some(client_msg_id)
     }
 
     fn retry_failed(&mut self) -> Vec<Effect> {

@@ -7,7 +7,7 @@ use super::effect::request;
 use super::notes_state::{Colleague, MentionPicker, NotesTag, notes_text};
 use super::*;
 use crate::console::action::Action;
-use crate::model::{AuthorKind, SessionId};
+use crate::model::SessionId;
 use crate::protocol::MAX_MENTIONS;
 use crate::protocol::request as req;
 
@@ -241,28 +241,9 @@ impl App {
             }
             _ => return Vec::new(),
         };
-        let client_msg_id = self.new_msg_id();
-        let name = self
-            .me
-            .as_ref()
-            .map(|m| m.display_name.clone())
-            .unwrap_or_default();
-        let now = self.now;
-        let Some(s) = self.sessions.get_mut(&id) else {
+        let Some(client_msg_id) = self.push_sending(id, &body, true) else {
             return Vec::new();
         };
-        s.lines.push(ChatLine {
-            seq: None,
-            author_kind: AuthorKind::Agent,
-            author_name: name,
-            body: body.clone(),
-            created_at: now,
-            client_msg_id: Some(client_msg_id.clone()),
-            delivery: Delivery::Sending,
-            internal: true,
-        });
-        s.scroll = 0;
-        s.jump_top = false;
         let mentions = self.mentions_in(&body);
         vec![note_request(id, client_msg_id, body, mentions)]
     }
