@@ -82,6 +82,12 @@ replies! {
     NoteAdd,
     MentionsList,
     MentionRead,
+    HistorySearch,
+    HistorySession,
+    ReportGet,
+    DashboardWatch,
+    AgentSetStatus,
+    TakeOver,
 }
 
 /// Why a request got no usable reply.

@@ -158,6 +158,8 @@ pub enum ServerFrame {
     Queues {
         queues: Vec<QueueInfo>,
     },
+    /// To a supervisor who asked for `dashboard.watch`: the live view, when it changed.
+    Dashboard(Box<super::DashboardView>),
     /// To a waiting customer: where they stand (see `docs/protocol.md`, "Waiting").
     Waiting(WaitingInfo),
     /// To agents who see the session: the intent of one customer message (not durable; a

@@ -12,15 +12,18 @@ use serde_json::Value;
 
 mod bot;
 mod cc;
+mod dashboard;
 mod ending;
 mod error;
 mod event;
+mod history;
 mod kb;
 mod kb_flow;
 mod menu;
 mod notes;
 mod quick;
 pub mod reply;
+mod report;
 pub mod request;
 mod suggest;
 mod views;
@@ -30,12 +33,19 @@ pub use cc::{
     CcContactView, CcContacts, CcContactsReply, CcInfo, CcKind, CcList, CcListReply, CcState,
     SessionCc, SessionCcReply,
 };
+pub use dashboard::{
+    AgentSetStatus, DashAgent, DashQueue, DashSession, DashboardView, DashboardWatch, TakeOver,
+};
 pub use ending::{
     EndCancel, EndReply, PendingEnd, RatingInfo, TagCount, TagsSuggest, TagsSuggestReply,
 };
 pub use error::{ApiError, ErrorCode};
 pub use event::{
     Event, ReloadReason, RemovedReason, ServerFrame, StatusReason, WaitingInfo, WithdrawnReason,
+};
+pub use history::{
+    HISTORY_PAGE, HISTORY_PAGE_MAX, HistoryHit, HistorySearch, HistorySearchReply, HistorySession,
+    HistorySessionReply, HitLine, TransferView,
 };
 pub use kb::{
     Article, ArticleStatus, ArticleSummary, ArticleVersion, SentArticle, Snippet, split_keywords,
@@ -55,6 +65,9 @@ pub use quick::{
     QuickReplyUsedReply, QuickScope,
 };
 pub use reply::*;
+pub use report::{
+    Metrics, ReportBy, ReportGet, ReportReply, ReportRow, ReportScope, TrendPoint, TrendStep,
+};
 pub use request::{Call, Request, TransferTarget};
 pub use suggest::{IntentEffectInfo, SuggestReply, SuggestedArticle, SuggestedQuickReply};
 pub use views::{AgentInfo, CustomerView, MessageView, QueueInfo, SessionContext, SessionView};

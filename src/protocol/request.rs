@@ -3,7 +3,9 @@
 //! can only decode a `LoginReply`, and a server handler can only answer with one.
 
 pub use super::cc::{CcContacts, CcList, SessionCc};
+pub use super::dashboard::{AgentSetStatus, DashboardWatch, TakeOver};
 pub use super::ending::{EndCancel, TagsSuggest};
+pub use super::history::{HistorySearch, HistorySession};
 pub use super::kb_flow::{
     KbCheckIn, KbCheckins, KbProposalGet, KbProposals, KbPropose, KbReview, KbUpdates, KbWithdraw,
 };
@@ -11,6 +13,7 @@ pub use super::notes::{MentionRead, MentionsList, NoteAdd};
 pub use super::quick::{QuickReplyDelete, QuickReplySave, QuickReplyUsed};
 use super::quick::{QuickReplySaveReply, QuickReplyUsedReply};
 use super::reply::*;
+pub use super::report::ReportGet;
 use super::views::SessionContext;
 use crate::model::{AgentStatus, Channel, CustomerId, EndReason, SessionId};
 use serde::de::DeserializeOwned;
@@ -349,4 +352,10 @@ requests! {
     "note.add" => NoteAdd => MessageAck,
     "mentions.list" => MentionsList => super::MentionsReply,
     "mention.read" => MentionRead => super::MentionReadReply,
+    "history.search" => HistorySearch => super::HistorySearchReply,
+    "history.session" => HistorySession => super::HistorySessionReply,
+    "report.get" => ReportGet => super::ReportReply,
+    "dashboard.watch" => DashboardWatch => super::DashboardView,
+    "agent.set_status" => AgentSetStatus => StatusReply,
+    "session.take_over" => TakeOver => SessionRef,
 }

@@ -189,6 +189,42 @@ impl Hub {
                     Err(e) => self.answer(r, Err(e)),
                 }
             }
+            Request::HistorySearch(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.history_search(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+
+            Request::HistorySession(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.history_session(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+
+            Request::ReportGet(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.report_get(r, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+
+            Request::DashboardWatch(q) => {
+                let r = Responder::new(out, id);
+                match agent() {
+                    Ok(a) => self.dashboard_watch(r, conn, a, q),
+                    Err(e) => self.answer(r, Err(e)),
+                }
+            }
+
+            Request::AgentSetStatus(q) => self.now(out, id, |h| h.agent_set_status(agent()?, q)),
+
+            Request::TakeOver(q) => self.now(out, id, |h| h.take_over(agent()?, q)),
+
             Request::Hello(_) => self.now(out, id, |_| Err::<(), _>(already_greeted())),
             Request::CustomerStart(_) | Request::CustomerResume(_) | Request::Rate(_) => {
                 self.now(out, id, |_| {

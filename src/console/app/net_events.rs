@@ -126,6 +126,8 @@ impl App {
                 self.on_message_intent(session_id, seq, intent);
                 Vec::new()
             }
+            // The dashboard screen's live view (`dashboard`): not drawn yet.
+            ServerFrame::Dashboard(_) => Vec::new(),
             // Agents never get these (customer frames).
             ServerFrame::Reply { .. } | ServerFrame::Waiting(_) => Vec::new(),
         }
