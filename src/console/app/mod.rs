@@ -36,6 +36,7 @@ mod quick;
 pub mod quick_manager;
 mod quick_state;
 mod replies;
+pub mod report_period;
 mod scroll;
 mod sessions;
 pub mod state;
