@@ -113,6 +113,17 @@ actions! {
     KbProposals => "kb_proposals": "knowledge-base proposals: review (supervisors) or your own",
     Confirm => "confirm": "confirm",
     NextField => "next_field": "next field",
+    // reports (S20)
+    Reports => "reports": "reports: your work, and the team's for supervisors, in charts",
+    ReportToday => "report_today": "report of today",
+    ReportWeek => "report_week": "report of this week (from Monday)",
+    ReportMonth => "report_month": "report of this month",
+    ReportCustom => "report_custom": "report of a range typed as 2026-11-01..2026-11-15",
+    ReportScope => "report_scope": "personal or team report (team: supervisors and admins)",
+    ReportBreakdown => "report_breakdown": "team rows by agent, group, channel, tag or intent",
+    ReportPrev => "report_prev": "the previous period",
+    ReportNext => "report_next": "the next period",
+    ReportRefresh => "report_refresh": "ask for the report again",
 }
 
 #[cfg(test)]

@@ -388,6 +388,83 @@ texts! {
         "The server's answer to {request} could not be read (details in console.log)",
         "无法识别服务器对 {request} 的回复（详见 console.log）"
     ),
+    // the Reports screen (报表, `app::report`, `ui::report`)
+    help_ctx_reports => ("Reports", "报表"),
+    report_title => ("Reports", "报表"),
+    report_personal => ("Personal", "个人业绩"),
+    report_team => ("Team", "团队"),
+    report_by_agent => ("by agent", "按客服"),
+    report_by_group => ("by group", "按技能组"),
+    report_by_channel => ("by channel", "按渠道"),
+    report_by_tag => ("by tag", "按标签"),
+    report_by_intent => ("by intent", "按意图"),
+    report_today => ("Today", "今天"),
+    report_week => ("This week", "本周"),
+    report_month => ("This month", "本月"),
+    report_custom => ("Custom", "自定义"),
+    report_loading => ("Loading the report…", "报表加载中…"),
+    report_forbidden => (
+        "Team reports are for supervisors and admins.",
+        "团队报表仅限主管和管理员查看。"
+    ),
+    report_unavailable => (
+        "Reports are not available from this server right now.",
+        "服务器暂时无法提供报表。"
+    ),
+    report_failed => ("The report could not be loaded.", "报表加载失败。"),
+    report_retry => ("{key}: try again", "{key}：重试"),
+    report_summary => ("Summary", "概览"),
+    report_handled => ("Handled", "接待量"),
+    report_first_response => ("First response", "首次响应"),
+    report_response => ("Avg response", "平均响应"),
+    report_resolution => ("Resolution time", "解决时长"),
+    report_resolution_rate => ("Resolved", "解决率"),
+    report_csat => ("CSAT", "满意度"),
+    report_transfers => ("Transfers", "转接"),
+    report_status_time => ("Time in status", "状态时长"),
+    report_avg_median => ("avg {avg} · median {median}", "平均 {avg} · 中位 {median}"),
+    report_csat_detail => (
+        "{avg}★ · {good} 4–5★ · {rate} rated",
+        "{avg}★ · 4–5星 {good} · 参评 {rate}"
+    ),
+    report_transfers_detail => ("in {in} · out {out}", "转入 {in} · 转出 {out}"),
+    report_bars_rows => ("Handled {by}", "接待量（{by}）"),
+    report_bars_hour => ("Handled per hour", "每小时接待量"),
+    report_bars_day => ("Handled per day", "每日接待量"),
+    report_trends => ("Trends", "趋势"),
+    report_arrivals => ("Arrivals", "进线"),
+    report_waiting_hour => ("Waiting customers per hour", "每小时排队客户"),
+    report_waiting_day => ("Waiting customers per day", "每日排队客户"),
+    report_waiting_avg => ("average", "平均"),
+    report_waiting_max => ("most at once", "最多"),
+    report_waiting_short => ("Waiting", "排队"),
+    report_axis_waiting => ("customers", "客户"),
+    report_col_first => ("1st resp", "首响"),
+    report_col_response => ("Resp", "响应"),
+    report_col_resolution => ("Resolve", "解决时长"),
+    report_col_rate => ("Resolved", "解决率"),
+    report_col_transfers => ("In/out", "转入/出"),
+    report_total => ("Total", "合计"),
+    report_empty => ("No conversations in this period.", "该时段没有会话。"),
+    report_custom_prompt => ("Range: ", "时间段："),
+    report_custom_example => ("e.g. 2026-11-01..2026-11-15", "例如 2026-11-01..2026-11-15"),
+    report_range_unreadable => (
+        "Type two dates like 2026-11-01..2026-11-15",
+        "请按 2026-11-01..2026-11-15 的格式输入两个日期"
+    ),
+    report_range_order => ("The end is before the start", "结束日期早于开始日期"),
+    report_range_long => ("At most 366 days", "最多 366 天"),
+    report_range_out => ("That date cannot be used", "无法使用该日期"),
+    report_team_only => (
+        "Team reports are for supervisors and admins",
+        "团队报表仅限主管和管理员"
+    ),
+    report_hint_period => ("period", "时段"),
+    report_hint_scope => ("personal/team", "个人/团队"),
+    report_hint_breakdown => ("rows", "分行"),
+    report_hint_refresh => ("refresh", "刷新"),
+    report_hint_close => ("close", "关闭"),
+    report_hint_help => ("keys", "快捷键"),
 }
 
 #[cfg(test)]

@@ -198,6 +198,7 @@ impl App {
             Action::Tag => self.open_tag(),
             Action::QuickReplies => self.open_quick_manager(),
             Action::Cc => self.open_cc(),
+            Action::Reports => self.open_reports(),
             // Ending a read-only past session just closes it.
             Action::End if self.current().is_some_and(|s| s.read_only) => self.close_read_only(),
             Action::End => self.open_end(),

@@ -60,6 +60,8 @@ pub enum Tag {
     Notes(super::notes_state::NotesTag),
     /// Fire and forget (typing).
     Ignore,
+    /// A `report.get` of the Reports screen, numbered so only the latest answer is shown.
+    Report(u64),
 }
 
 /// What the app asks the outside world to do.

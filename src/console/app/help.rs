@@ -80,11 +80,12 @@ impl App {
             help.apply(m);
             return Some(Vec::new());
         }
+        let mut close = false;
         match (chord.code, typed) {
-            (KeyCode::Esc, _) => self.overlay = None,
-            (_, Some('q' | '?')) if !help.filtering => self.overlay = None,
+            (KeyCode::Esc, _) => close = true,
+            (_, Some('q' | '?')) if !help.filtering => close = true,
             (KeyCode::Enter, _) if help.filtering => help.filtering = false,
-            (KeyCode::Enter, _) => self.overlay = None,
+            (KeyCode::Enter, _) => close = true,
             (KeyCode::Backspace, _) => {
                 if help.filter.is_empty() {
                     help.filtering = false;
@@ -105,7 +106,18 @@ impl App {
             }
             _ => return None,
         }
+        if close {
+            self.close_help();
+        }
         Some(Vec::new())
+    }
+
+    /// Closes the help overlay, back to the screen it was opened from (if any).
+    fn close_help(&mut self) {
+        self.overlay = match self.overlay.take() {
+            Some(Overlay::Help(h)) => h.back.map(|b| *b),
+            other => other,
+        };
     }
 
     /// Keymap actions while the help overlay is open (F1 and the like close it; scrolling
@@ -126,7 +138,7 @@ impl App {
                 f.pop();
             }),
             A::ClearLine => help.edit_filter(String::clear),
-            A::Cancel | A::Help | A::Confirm | A::Quit => self.overlay = None,
+            A::Cancel | A::Help | A::Confirm | A::Quit => self.close_help(),
             _ => {}
         }
         Vec::new()

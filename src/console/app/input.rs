@@ -11,6 +11,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 impl App {
     /// The keymap context for the current focus and overlay.
     pub fn context(&self) -> Context {
+        if let Some(ctx) = self.reports_context() {
+            return ctx;
+        }
         if self.overlay.is_some() || self.login.is_some() {
             return Context::Dialog;
         }
@@ -89,6 +92,9 @@ impl App {
         }
         if let Some(Overlay::End(_)) = &self.overlay {
             return self.end_type(c);
+        }
+        if let Some(fx) = self.reports_char(c) {
+            return fx;
         }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));

@@ -124,6 +124,7 @@ impl App {
                 Vec::new()
             }
             (Tag::Ending(t), reply) => self.on_end_reply(t, reply),
+            (Tag::Report(g), Reply::ReportGet(r)) => self.on_report(g, r),
             (Tag::ChangePassword, Reply::ChangePassword(_)) => {
                 if !matches!(self.status, AgentStatus::Online | AgentStatus::Busy) {
                     self.nudge = Some(StatusNudge::FirstLogin);
@@ -189,6 +190,8 @@ impl App {
             }
             Tag::Status(_) => self.status_requested = None,
             Tag::Notes(nt) => self.on_notes_error(nt, &e),
+            // The Reports screen says why, in place of the report.
+            Tag::Report(g) => return self.on_report_error(g, &e),
             Tag::Accept(id)
                 if code == Some(ErrorCode::Conflict)
                     && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>

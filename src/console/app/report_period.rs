@@ -77,10 +77,9 @@ impl Period {
     pub fn containing(kind: PeriodKind, today: Date) -> Result<Period, PeriodError> {
         let start = match kind {
             PeriodKind::Day | PeriodKind::Custom => today,
-            PeriodKind::Week => add_days(
-                today,
-                -i64::from(today.weekday().to_monday_zero_offset()),
-            )?,
+            PeriodKind::Week => {
+                add_days(today, -i64::from(today.weekday().to_monday_zero_offset()))?
+            }
             PeriodKind::Month => today.first_of_month(),
         };
         let end = match kind {
@@ -118,10 +117,7 @@ impl Period {
             }
             PeriodKind::Custom => {
                 let len = days_between(self.start, self.end)?;
-                (
-                    add_days(self.start, len * n)?,
-                    add_days(self.end, len * n)?,
-                )
+                (add_days(self.start, len * n)?, add_days(self.end, len * n)?)
             }
         };
         Ok(Period {
@@ -235,12 +231,21 @@ mod tests {
         assert_eq!(p.trend(), TrendStep::Day);
         // A Monday is its own week's start; a Sunday the last day of the week.
         let mon = Period::containing(PeriodKind::Week, date(2026, 11, 30)).unwrap();
-        assert_eq!((mon.start, mon.end), (date(2026, 11, 30), date(2026, 12, 7)));
+        assert_eq!(
+            (mon.start, mon.end),
+            (date(2026, 11, 30), date(2026, 12, 7))
+        );
         let sun = Period::containing(PeriodKind::Week, date(2026, 11, 29)).unwrap();
-        assert_eq!((sun.start, sun.end), (date(2026, 11, 23), date(2026, 11, 30)));
+        assert_eq!(
+            (sun.start, sun.end),
+            (date(2026, 11, 23), date(2026, 11, 30))
+        );
         // The week before, from the first week of the year.
         let prev = p.shifted(-1).unwrap();
-        assert_eq!((prev.start, prev.end), (date(2025, 12, 22), date(2025, 12, 29)));
+        assert_eq!(
+            (prev.start, prev.end),
+            (date(2025, 12, 22), date(2025, 12, 29))
+        );
         let utc = TimeZone::UTC;
         let (from, to) = p.range(&utc).unwrap();
         assert_eq!(to - from, 7 * 86_400_000);
@@ -306,7 +311,10 @@ mod tests {
         assert_eq!(one.trend(), TrendStep::Hour);
         // The previous custom range is as long, just before it.
         let prev = p.shifted(-1).unwrap();
-        assert_eq!((prev.start, prev.end), (date(2026, 10, 17), date(2026, 11, 1)));
+        assert_eq!(
+            (prev.start, prev.end),
+            (date(2026, 10, 17), date(2026, 11, 1))
+        );
         // A whole (leap) year fits; a day more does not.
         assert!(parse_custom("2028-01-01..2028-12-31").is_ok());
         assert_eq!(

@@ -359,6 +359,8 @@ pub enum Overlay {
     /// Marking a conversation for follow-up with a reminder (`followup`).
     FollowUp(super::followup_state::FollowUpDialog),
     Quit,
+    /// The Reports screen, full-screen (`report`).
+    Reports(Box<super::report_state::ReportsScreen>),
 }
 
 /// The help overlay: a pager over every binding, with a filter line (its keys are in `help`).
@@ -373,6 +375,8 @@ pub struct HelpState {
     /// (furthest scroll, page height) of the last frame drawn. The renderer records it: the
     /// app knows no screen size, and keys must not scroll past the end.
     pub extent: Cell<(usize, usize)>,
+    /// The screen the help was opened from (e.g. Reports), back on top when help closes.
+    pub back: Option<Box<Overlay>>,
 }
 
 impl Default for HelpState {
@@ -383,6 +387,7 @@ impl Default for HelpState {
             filtering: false,
             // Nothing drawn yet: no limit known.
             extent: Cell::new((usize::MAX, 10)),
+            back: None,
         }
     }
 }

@@ -95,6 +95,16 @@ fn zh(action: Action) -> Option<&'static str> {
         KbProposals => "知识库投稿：审核（主管）或查看自己的投稿",
         Confirm => "确认",
         NextField => "下一个字段",
+        Reports => "报表：个人业绩；主管可看团队报表（图表）",
+        ReportToday => "报表：今天",
+        ReportWeek => "报表：本周（周一起）",
+        ReportMonth => "报表：本月",
+        ReportCustom => "报表：自定义时间段，如 2026-11-01..2026-11-15",
+        ReportScope => "切换个人 / 团队报表（团队：主管和管理员）",
+        ReportBreakdown => "团队报表按客服、技能组、渠道、标签或意图分行",
+        ReportPrev => "上一个时间段",
+        ReportNext => "下一个时间段",
+        ReportRefresh => "重新获取报表",
         #[allow(unreachable_patterns)] // actions added later fall back to English until translated
         _ => return None,
     })

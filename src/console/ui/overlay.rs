@@ -16,7 +16,13 @@ use unicode_width::UnicodeWidthStr;
 pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
     let t = ctx.t;
     match overlay {
-        Overlay::Help(help) => super::help::draw(frame, ctx, help, area),
+        Overlay::Help(help) => {
+            // Over the screen it was opened from (e.g. Reports).
+            if let Some(back) = &help.back {
+                draw(frame, ctx, back, area);
+            }
+            super::help::draw(frame, ctx, help, area)
+        }
         Overlay::Quit => quit(frame, ctx, area),
         Overlay::End(d) => super::end::draw(frame, ctx, d, area),
         Overlay::Transfer {
@@ -40,6 +46,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
         Overlay::QuickReplies { picker } => super::quick::draw_picker(frame, ctx, picker, area),
         Overlay::QuickManager(m) => super::quick::draw_manager(frame, ctx, m, area),
         Overlay::Cc(d) => super::cc::draw(frame, ctx, d, area),
+        Overlay::Reports(r) => super::report::draw(frame, ctx, r, area),
     }
 }
 
