@@ -449,3 +449,48 @@ fn absent_averages_show_a_dash_never_zero() {
     assert!(bob.matches('—').count() >= 5, "{s}");
     assert!(!bob.contains("0s") && !bob.contains("0.0%"), "{bob}");
 }
+
+#[test]
+fn every_theme_draws_the_reports_readably_and_without_colour_under_no_color() {
+    use kefu::console::theme::contrast::{AA, AAA, effective, ratio};
+    use kefu::console::theme::{ColorDepth, Theme};
+    use ratatui::style::Color;
+    let screens = [
+        ready(Role::Agent, Lang::En, false),
+        ready(Role::Supervisor, Lang::Zh, true),
+    ];
+    let mut failures = Vec::new();
+    for name in Theme::builtin_names() {
+        let theme = Theme::builtin(name).unwrap();
+        let base = theme.style("base");
+        let need = if name == "high-contrast" { AAA } else { AA };
+        for app in &screens {
+            for (w, h) in [(120, 40), (80, 24)] {
+                let term = render_with(app, w, h, &theme, &keymap());
+                for cell in term.backend().buffer().content() {
+                    if cell.symbol().trim().is_empty() {
+                        continue;
+                    }
+                    match effective(cell.style(), base) {
+                        None => failures.push(format!("{name}: {:?} uncoloured", cell.symbol())),
+                        Some((fg, bg)) if ratio(fg, bg) < need => failures.push(format!(
+                            "{name}: {:?} at {:.2}:1",
+                            cell.symbol(),
+                            ratio(fg, bg)
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        let plain = theme.for_depth(ColorDepth::NoColor);
+        for app in &screens {
+            let term = render_with(app, 120, 40, &plain, &keymap());
+            for cell in term.backend().buffer().content() {
+                assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{name}");
+            }
+        }
+    }
+    failures.dedup();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

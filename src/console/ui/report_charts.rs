@@ -344,6 +344,8 @@ pub fn waiting(frame: &mut Frame, ctx: &Ctx, r: &ReportsScreen, reply: &ReportRe
     let chart = Chart::new(datasets)
         .block(block)
         .legend_position(None)
+        // The canvas paints its own background: the screen's, not the terminal's.
+        .style(ctx.style("base"))
         .x_axis(
             Axis::default()
                 .style(hint)
