@@ -374,6 +374,10 @@ fn help_opens_over_the_screen_and_closes_back_to_it() {
     assert!(matches!(app.overlay, Some(Overlay::Help(_))));
     // An answer arriving meanwhile reaches the screen under the help.
     answer(&mut app, g, personal_reply());
+    // The screen's own keys come first.
+    let s = screen(&render(&app, 80, 24, "dark"));
+    let first = s.lines().find(|l| l.contains(" [")).unwrap_or("");
+    assert!(first.contains("Reports [reports]"), "{s}");
     typed(&mut app, "report_week");
     let s = screen(&render(&app, 120, 40, "dark"));
     assert!(

@@ -55,7 +55,12 @@ fn matches(words: &[String], keys: &str, action: Action, ctx: &Ctx) -> bool {
 /// per binding, its description wrapped under itself.
 pub fn help_lines(ctx: &Ctx, filter: &str, width: usize) -> Vec<Line<'static>> {
     let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
-    let sections: Vec<(Context, Vec<(String, Action)>)> = Context::ALL
+    let mut order = Context::ALL.to_vec();
+    // Opened from the Reports screen: its own keys first.
+    if ctx.app.reports().is_some() {
+        order.sort_by_key(|c| *c != Context::Reports);
+    }
+    let sections: Vec<(Context, Vec<(String, Action)>)> = order
         .into_iter()
         .map(|c| {
             let entries = ctx
