@@ -498,3 +498,32 @@ fn every_theme_draws_the_reports_readably_and_without_colour_under_no_color() {
     failures.dedup();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn no_connection_is_said_in_the_consoles_language() {
+    let mut app = app_as(Role::Agent, Lang::Zh);
+    let (g, _) = one_request(&press(&mut app, "alt-l"));
+    app.on_net(NetEvent::Reply {
+        tag: Tag::Report(g),
+        result: Err(ReplyError::NotConnected),
+    });
+    let s = screen(&render(&app, 80, 24, "dark"));
+    assert!(s.contains(text(Lang::Zh).reply_not_connected), "{s}");
+    assert!(s.contains(text(Lang::Zh).report_failed), "{s}");
+}
+
+#[test]
+fn tag_rows_say_they_overlap() {
+    let mut app = app_as(Role::Admin, Lang::En);
+    press(&mut app, "alt-l");
+    press(&mut app, "tab");
+    press(&mut app, "b b");
+    let (g, get) = one_request(&press(&mut app, "b"));
+    assert_eq!(get.by, Some(ReportBy::Tag));
+    answer(&mut app, g, team_reply());
+    let s = screen(&render(&app, 120, 40, "dark"));
+    assert!(
+        s.contains("by tag") && s.contains(text(Lang::En).report_tag_note),
+        "{s}"
+    );
+}

@@ -465,6 +465,10 @@ texts! {
     report_hint_refresh => ("refresh", "刷新"),
     report_hint_close => ("close", "关闭"),
     report_hint_help => ("keys", "快捷键"),
+    report_tag_note => (
+        "a conversation counts in each of its tags",
+        "有多个标签的会话在每个标签下各计一次"
+    ),
 }
 
 #[cfg(test)]

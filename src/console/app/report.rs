@@ -8,7 +8,7 @@ use super::report_period::{Period, PeriodError, PeriodKind, local_date, parse_cu
 use super::report_state::{ReportLoad, ReportsScreen};
 use super::state::{App, HelpState, Overlay};
 use crate::console::action::Action;
-use crate::console::i18n::text;
+use crate::console::i18n::{fill, text};
 use crate::console::keymap::Context;
 use crate::console::reply::ReplyError;
 use crate::console::sanitize::inert_line;
@@ -244,9 +244,14 @@ impl App {
 
     /// A refused or unanswered `report.get`: the screen says why (sanitised).
     pub(super) fn on_report_error(&mut self, generation: u64, e: &ReplyError) -> Vec<Effect> {
+        let t = text(self.lang);
         let (code, message) = match e {
             ReplyError::Api(e) => (Some(e.code), inert_line(&e.message).into_owned()),
-            other => (None, inert_line(&other.to_string()).into_owned()),
+            ReplyError::NotConnected => (None, t.reply_not_connected.to_string()),
+            ReplyError::Unreadable { request, .. } => (
+                None,
+                fill(t.reply_unreadable, &[("request", &inert_line(request))]),
+            ),
         };
         match self.reports_mut() {
             Some(r) if r.generation == generation => r.load = ReportLoad::Failed { code, message },

@@ -405,6 +405,15 @@ fn table(frame: &mut Frame, ctx: &Ctx, r: &ReportsScreen, reply: &ReportReply, a
             format!(" {} ", by_label(ctx, r.by)),
             ctx.style("title"),
         )));
+    // Tag rows overlap: say so, or the rows seem not to add up to the total.
+    let block = if r.by == ReportBy::Tag {
+        block.title(Line::from(Span::styled(
+            format!(" {} ", t.report_tag_note),
+            ctx.style("hint"),
+        )))
+    } else {
+        block
+    };
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let widths = [8u16, 9, 8, 9, 9, 6, 8];
