@@ -24,6 +24,7 @@ mod popup;
 mod quick;
 mod report;
 mod report_charts;
+mod report_status;
 mod report_text;
 mod side;
 mod status;

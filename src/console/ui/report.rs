@@ -391,7 +391,7 @@ fn summary(frame: &mut Frame, ctx: &Ctx, m: &Metrics, area: Rect, legend: bool) 
             height: if legend { 2 } else { 1 },
         }
         .intersection(inner);
-        charts::status_bar(frame, ctx, &m.status_ms, rect);
+        super::report_status::status_bar(frame, ctx, &m.status_ms, rect);
     }
 }
 
