@@ -64,16 +64,19 @@ pub enum Context {
     Compose,
     Kb,
     Dialog,
+    /// The History screen (`app/history.rs`): a filter line over results.
+    History,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Sessions,
         Context::Chat,
         Context::Compose,
         Context::Kb,
         Context::Dialog,
+        Context::History,
     ];
 
     /// The table name in keymap files.
@@ -85,6 +88,7 @@ impl Context {
             Context::Compose => "compose",
             Context::Kb => "kb",
             Context::Dialog => "dialog",
+            Context::History => "history",
         }
     }
 
@@ -96,7 +100,10 @@ impl Context {
     /// plain characters must reach the field, so only "command" chords fall through to
     /// `Global` (see [`KeyChord::is_command`]).
     pub fn is_text_input(self) -> bool {
-        matches!(self, Context::Compose | Context::Kb | Context::Dialog)
+        matches!(
+            self,
+            Context::Compose | Context::Kb | Context::Dialog | Context::History
+        )
     }
 
     fn index(self) -> usize {
@@ -132,9 +139,9 @@ enum Lookup {
 /// [`Keymap::parse`]; resolve presses with [`Keymap::feed`].
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
-    maps: [HashMap<Vec<KeyChord>, Binding>; 6],
+    maps: [HashMap<Vec<KeyChord>, Binding>; Context::ALL.len()],
     /// Proper prefixes of every binding, per context, so `feed` can answer `Pending`.
-    prefixes: [HashSet<Vec<KeyChord>>; 6],
+    prefixes: [HashSet<Vec<KeyChord>>; Context::ALL.len()],
     files: usize,
 }
 

@@ -11,6 +11,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 impl App {
     /// The keymap context for the current focus and overlay.
     pub fn context(&self) -> Context {
+        if let Some(Overlay::History(_)) = &self.overlay {
+            return Context::History;
+        }
         if self.overlay.is_some() || self.login.is_some() {
             return Context::Dialog;
         }
@@ -23,6 +26,12 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Effect> {
+        let fx = self.key(key, keymap);
+        self.history_back_from_help();
+        fx
+    }
+
+    fn key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Effect> {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
@@ -89,6 +98,9 @@ impl App {
         }
         if let Some(Overlay::End(_)) = &self.overlay {
             return self.end_type(c);
+        }
+        if let Some(Overlay::History(_)) = &self.overlay {
+            return self.history_type(c);
         }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));

@@ -28,6 +28,7 @@ impl App {
             (Tag::KbListMore(_), Reply::KbSearch(r)) => self.on_kb_titles_page(false, r),
             (Tag::KbFlow(tag), reply) => self.on_kb_flow_reply(tag, reply),
             (Tag::Notes(tag), reply) => self.on_notes_reply(tag, reply),
+            (Tag::History(tag), reply) => self.on_history_reply(tag, reply),
             (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
                 self.merge_kb_hits(generation, r.articles)
             }
@@ -189,6 +190,11 @@ impl App {
             }
             Tag::Status(_) => self.status_requested = None,
             Tag::Notes(nt) => self.on_notes_error(nt, &e),
+            // Shown on the History screen, where it was asked.
+            Tag::History(ht) => {
+                self.on_history_error(ht, &message);
+                return Vec::new();
+            }
             Tag::Accept(id)
                 if code == Some(ErrorCode::Conflict)
                     && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>
