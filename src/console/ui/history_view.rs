@@ -89,10 +89,16 @@ fn view_rows(ctx: &Ctx, v: &HistoryView, w: usize) -> Vec<Line<'static>> {
     let (t, tz) = (ctx.t, &ctx.app.followup.tz);
     let label = ctx.style("profile.label");
     let value = ctx.style("profile.value");
+    // A label's colon as the language writes it.
+    let colon = if ctx.app.lang == crate::console::i18n::Lang::Zh {
+        "："
+    } else {
+        ": "
+    };
     let field = |name: &str, text: String| {
         Line::from(fit(
             vec![
-                Span::styled(format!("{name}: "), label),
+                Span::styled(format!("{name}{colon}"), label),
                 Span::styled(text, value),
             ],
             w,
@@ -150,7 +156,7 @@ fn view_rows(ctx: &Ctx, v: &HistoryView, w: usize) -> Vec<Line<'static>> {
         }
     }
     let tags = s.map_or(&hit.tags, |s| &s.tags);
-    let mut tag_spans = vec![Span::styled(format!("{}: ", t.history_tags), label)];
+    let mut tag_spans = vec![Span::styled(format!("{}{colon}", t.history_tags), label)];
     for tag in tags {
         tag_spans.push(Span::styled(
             format!("[{}] ", inert_line(tag)),
@@ -161,7 +167,10 @@ fn view_rows(ctx: &Ctx, v: &HistoryView, w: usize) -> Vec<Line<'static>> {
         .and_then(|s| s.intent.as_deref())
         .or(hit.intent.as_deref())
     {
-        tag_spans.push(Span::styled(format!("· {}: ", t.history_intent), label));
+        tag_spans.push(Span::styled(
+            format!("· {}{colon}", t.history_intent),
+            label,
+        ));
         tag_spans.push(Span::styled(inert_line(i).into_owned(), value));
     }
     rows.push(Line::from(fit(tag_spans, w)));
