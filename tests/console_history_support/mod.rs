@@ -83,8 +83,11 @@ pub fn search_reply(g: u64, hits: Vec<HistoryHit>, next: Option<i64>) -> NetEven
     }
 }
 
-/// (generation, session) of the `history.session` among `fx`, and its transcript requests.
-pub fn opening(fx: &[Effect]) -> (Option<(u64, i64)>, Vec<(u64, Transcript)>) {
+/// What opening a conversation asked for: (generation, session) of its `history.session`,
+/// and its transcript pages with their generation.
+pub type Opening = (Option<(u64, i64)>, Vec<(u64, Transcript)>);
+
+pub fn opening(fx: &[Effect]) -> Opening {
     let mut session = None;
     let mut pages = Vec::new();
     for f in fx {
