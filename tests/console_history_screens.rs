@@ -135,6 +135,12 @@ fn hostile_text_is_drawn_inert() {
         }
         let s = screen(&term);
         assert!(s.contains("␛]0;pwned␇Mallory⟦U+202E⟧"), "{s}");
+        // The summary row and the title show the nickname inert too, not only the line.
+        assert!(
+            s.lines().any(|l| l.contains("␛]0;pwned␇Mallory")
+                && (l.contains("customer left") || l.contains("read-only"))),
+            "{s}"
+        );
         assert!(s.contains("␛[2J␛[31mnow⟦U+202E⟧ please"), "{s}");
     }
 }
