@@ -195,6 +195,12 @@ fn a_parse_error_shows_under_the_line() {
     press(&mut app, "enter");
     let s = screen(&render(&app, 80, 24, "dark"));
     assert!(s.contains("Unknown filter `foo:`; use tag:, agent:"), "{s}");
+    // Wrapped, not cut: the end of the message shows too.
+    assert!(
+        s.contains("is: (or quote it") && s.contains("words)"),
+        "{s}"
+    );
+    insta::assert_snapshot!("history_parse_error_en_80x24", s);
 }
 
 #[test]

@@ -52,29 +52,38 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, h: &HistoryScreen, area: Rect) {
         Span::styled(label.clone(), ctx.style("profile.label")),
         Span::styled(shown.clone(), ctx.style("composer")),
     ])];
-    top.push(match &h.error {
-        Some(e) => Line::from(Span::styled(
-            ellipsize(&inert_line(e), w).into_owned(),
-            ctx.style("error"),
-        )),
-        None if h.filter.is_empty() => Line::from(Span::styled(
+    // Under it: the error, wrapped (never cut off: it says what is allowed), or the keys.
+    match &h.error {
+        Some(e) => top.extend(
+            super::super::app::layout::wrap(&inert_line(e), w)
+                .into_iter()
+                .take(usize::from(inner.height / 3).max(1))
+                .map(|r| Line::from(Span::styled(r, ctx.style("error")))),
+        ),
+        None if h.filter.is_empty() => top.push(Line::from(Span::styled(
             ellipsize(t.history_filter_hint, w).into_owned(),
             ctx.style("hint"),
-        )),
-        None => Line::from(Span::styled(
+        ))),
+        None => top.push(Line::from(Span::styled(
             ellipsize(&keys_hint(ctx), w).into_owned(),
             ctx.style("hint"),
-        )),
-    });
-    frame.render_widget(Paragraph::new(top), Rect { height: 2, ..inner });
+        ))),
+    }
+    let top_h = top.len() as u16;
+    frame.render_widget(
+        Paragraph::new(top),
+        Rect {
+            height: top_h,
+            ..inner
+        },
+    );
     frame.set_cursor_position(Position::new(
         (inner.x + (label.width() + shown.width()) as u16).min(inner.right().saturating_sub(1)),
         inner.y,
     ));
-    // An error that does not fit on one row is wrapped over the list (never cut off).
     let list = Rect {
-        y: inner.y + 3,
-        height: inner.height.saturating_sub(4),
+        y: inner.y + top_h + 1,
+        height: inner.height.saturating_sub(top_h + 2),
         ..inner
     };
     let tz = &ctx.app.followup.tz;
