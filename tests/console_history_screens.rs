@@ -239,3 +239,28 @@ fn every_history_cell_meets_the_theme_contrast() {
     failures.dedup_by(|a, b| a.split(" at ").next() == b.split(" at ").next());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn help_lists_the_history_keys_with_their_history_meaning() {
+    for (lang, section, meaning) in [
+        (Lang::En, "History [history]", "next page of results"),
+        (Lang::Zh, "历史会话 [history]", "下一页结果"),
+    ] {
+        let mut app = app();
+        app.lang = lang;
+        press(&mut app, "alt-h f1");
+        // The help's filter finds them by what they do here.
+        typed(&mut app, "page");
+        let s = screen(&render(&app, 120, 40, "dark"));
+        assert!(s.contains(section) && s.contains(meaning), "{s}");
+        let mut plain = console_history_support::app();
+        plain.lang = lang;
+        press(&mut plain, "f1");
+        typed(&mut plain, "alt-h");
+        let s = screen(&render(&plain, 120, 40, "dark"));
+        assert!(
+            s.contains("alt-h") && s.contains("(history)"),
+            "the global key: {s}"
+        );
+    }
+}

@@ -450,6 +450,33 @@ texts! {
         "时间范围为空：after:{after} 不早于 before:{before}"
     ),
     history_err_long => ("The filter is too long", "筛选条件过长"),
+    history_help_confirm => (
+        "search with the filter line, or open the selected conversation when it is unchanged",
+        "按筛选条件搜索；条件未改时打开所选会话"
+    ),
+    history_help_cancel => (
+        "back to the results, then close History",
+        "返回结果列表，再按一次关闭历史会话"
+    ),
+    history_help_next => ("next result (in a conversation: scroll down)", "下一条结果（会话中：向下滚动）"),
+    history_help_prev => ("previous result (in a conversation: scroll up)", "上一条结果（会话中：向上滚动）"),
+    history_help_page_down => (
+        "next page of results (in a conversation: a page down)",
+        "下一页结果（会话中：向下翻页）"
+    ),
+    history_help_page_up => (
+        "previous page of results (in a conversation: a page up)",
+        "上一页结果（会话中：向上翻页）"
+    ),
+    history_help_first => (
+        "first result, back on page 1 (in a conversation: the top)",
+        "第一条结果，回到第 1 页（会话中：回到顶部）"
+    ),
+    history_help_last => (
+        "last result of the page (in a conversation: the bottom)",
+        "本页最后一条结果（会话中：到底部）"
+    ),
+    history_help_clear => ("clear the filter line", "清空筛选条件"),
 }
 
 #[cfg(test)]

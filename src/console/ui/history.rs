@@ -97,6 +97,27 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, h: &HistoryScreen, area: Rect) {
     frame.render_widget(Paragraph::new(status_line(ctx, h, w)), status);
 }
 
+/// What a key does in the help overlay: on the History screen its own meaning (home is the
+/// first result there, not the first session), elsewhere the action's description.
+pub(super) fn describe(c: Context, action: Action, ctx: &Ctx) -> &'static str {
+    let t = ctx.t;
+    if c != Context::History {
+        return crate::console::keymap::describe(action, ctx.app.lang);
+    }
+    match action {
+        Action::Confirm => t.history_help_confirm,
+        Action::Cancel => t.history_help_cancel,
+        Action::SelectNext => t.history_help_next,
+        Action::SelectPrev => t.history_help_prev,
+        Action::PageDown => t.history_help_page_down,
+        Action::PageUp => t.history_help_page_up,
+        Action::FirstItem => t.history_help_first,
+        Action::LastItem => t.history_help_last,
+        Action::ClearLine => t.history_help_clear,
+        other => crate::console::keymap::describe(other, ctx.app.lang),
+    }
+}
+
 /// The keys of the results, from the keymap.
 fn keys_hint(ctx: &Ctx) -> String {
     let key = |a: Action| {
