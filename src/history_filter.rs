@@ -105,9 +105,14 @@ fn tokens(line: &str) -> Result<Vec<Token>, FilterError> {
         }
         let mut word = String::new();
         while let Some(c) = chars.next_if(|c| !c.is_whitespace() && *c != '"') {
-            word.push(if c == '：' { ':' } else { c });
+            word.push(c);
         }
-        match word.split_once(':') {
+        // A full-width colon separates a key too; in a word of text it stays as written.
+        let split = word
+            .char_indices()
+            .find(|(_, c)| matches!(c, ':' | '：'))
+            .map(|(i, c)| (&word[..i], &word[i + c.len_utf8()..]));
+        match split {
             Some((key, value))
                 if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphabetic() || c == '_') =>
             {

@@ -180,6 +180,11 @@ fn words_quotes_and_colons() {
         "keys are case-insensitive"
     );
     assert_eq!(q.text, None);
+    // In words of text a colon (full-width or not) stays as written.
+    assert_eq!(
+        p("时间：明天 10:30").unwrap().text.as_deref(),
+        Some("时间：明天 10:30")
+    );
     // A repeated tag is asked for once.
     assert_eq!(p("tag:a tag:a").unwrap().tags, ["a"]);
     assert_eq!(p("\"\" word").unwrap().text.as_deref(), Some("word"));

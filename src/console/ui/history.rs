@@ -47,7 +47,9 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, h: &HistoryScreen, area: Rect) {
     // The filter line, then its error or the keys.
     let label = format!("{} › ", t.history_filter);
     let filter_w = w.saturating_sub(label.width() + 1);
-    let shown = tail(&h.filter, filter_w);
+    // What the agent typed or pasted is drawn inert too (a pasted bidi override would
+    // reorder the line).
+    let shown = tail(&inert_line(&h.filter), filter_w);
     let mut top = vec![Line::from(vec![
         Span::styled(label.clone(), ctx.style("profile.label")),
         Span::styled(shown.clone(), ctx.style("composer")),
