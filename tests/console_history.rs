@@ -362,3 +362,36 @@ fn workbench_keys_leave_history_and_act() {
     press(&mut app, "alt-h");
     assert!(!is_open(&app), "alt-h toggles");
 }
+
+#[test]
+fn the_vim_keymap_opens_and_walks_history_too() {
+    let vim = kefu::console::keymap::Keymap::builtin("vim").unwrap();
+    let mut app = app();
+    console_fixture::press_with(&mut app, &vim, "alt-h");
+    assert!(is_open(&app));
+    // j and k are letters of the filter here, not movement.
+    console_fixture::press_with(&mut app, &vim, "j k");
+    assert_eq!(history_of(&app).filter, "jk");
+    console_fixture::press_with(&mut app, &vim, "ctrl-u");
+    typed(&mut app, "x");
+    let (g, _) = one_search(&console_fixture::press_with(&mut app, &vim, "enter"));
+    app.on_net(search_reply(g, vec![hit(5, "a"), hit(4, "b")], Some(4)));
+    console_fixture::press_with(&mut app, &vim, "ctrl-j");
+    assert_eq!(history_of(&app).selected, 1);
+    let (_, q) = one_search(&console_fixture::press_with(&mut app, &vim, "pagedown"));
+    assert_eq!(q.before_id, Some(4));
+    console_fixture::press_with(&mut app, &vim, "esc");
+    assert!(!is_open(&app));
+}
+
+#[test]
+fn pasted_text_goes_to_the_filter_line() {
+    let mut app = app();
+    press(&mut app, "alt-h");
+    app.on_paste("tag:退款\r\n到账\u{1b}[2J");
+    assert_eq!(
+        history_of(&app).filter,
+        "tag:退款  到账[2J",
+        "line breaks are spaces, other control characters are dropped"
+    );
+}

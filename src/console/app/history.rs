@@ -80,6 +80,19 @@ impl App {
         Vec::new()
     }
 
+    /// Pasted text: one line of filter, its line breaks and tabs as spaces (other control
+    /// characters dropped).
+    pub(super) fn history_paste(&mut self, text: &str) -> Vec<Effect> {
+        for c in text.chars() {
+            match c {
+                '\n' | '\r' | '\t' => self.history_type(' '),
+                c if c.is_control() => Vec::new(),
+                c => self.history_type(c),
+            };
+        }
+        Vec::new()
+    }
+
     /// Keymap actions on the History screen.
     pub(super) fn history_action(&mut self, action: Action) -> Vec<Effect> {
         use Action as A;

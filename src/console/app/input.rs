@@ -67,6 +67,9 @@ impl App {
     /// Bracketed paste: the whole text goes into the focused field at once.
     pub fn on_paste(&mut self, text: &str) -> Vec<Effect> {
         let mut fx = Vec::new();
+        if let Some(Overlay::History(_)) = &self.overlay {
+            return self.history_paste(text);
+        }
         if self.login.is_some() || self.overlay.is_some() || self.focus != Focus::Compose {
             for c in text.chars().filter(|c| !c.is_control()) {
                 fx.extend(self.type_char(c));
