@@ -99,6 +99,7 @@ fn transcript_snapshots() {
         "[note] Demo Agent",
         "已核实订单，可以退",
         "— end of the conversation —",
+        "小明  ◀ matched",
     ] {
         assert!(s.contains(want), "{want} missing:\n{s}");
     }

@@ -477,6 +477,7 @@ texts! {
         "本页最后一条结果（会话中：到底部）"
     ),
     history_help_clear => ("clear the filter line", "清空筛选条件"),
+    history_matched => ("matched", "匹配"),
 }
 
 #[cfg(test)]

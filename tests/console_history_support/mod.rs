@@ -45,7 +45,7 @@ pub fn hit(id: i64, customer: &str) -> HistoryHit {
 pub fn hit_with_line(id: i64, customer: &str, text: &str, highlights: &[(u32, u32)]) -> HistoryHit {
     let mut h = hit(id, customer);
     h.line = Some(HitLine {
-        seq: 2,
+        seq: 1,
         author_kind: AuthorKind::Customer,
         author_name: customer.into(),
         text: text.into(),

@@ -1,6 +1,7 @@
 //! A conversation opened read-only from History: what it was (times, channel, group, agent,
 //! outcome, rating with its comment, tags, intent), its transfers, and its messages and
-//! notes oldest first (notes marked as in the chat panel), scrolled from the top. Times are
+//! notes oldest first (notes marked as in the chat panel, the message the search matched
+//! marked too), scrolled from the top. Times are
 //! local to the console. Every string from the network goes through `sanitize`.
 
 use super::ctx::Ctx;
@@ -218,8 +219,15 @@ fn view_rows(ctx: &Ctx, v: &HistoryView, w: usize) -> Vec<Line<'static>> {
         t.history_messages,
         ctx.style("title"),
     )));
+    // The message the search matched is marked (its words were highlighted in the results).
+    let matched = v.hit.line.as_ref().map(|l| l.seq);
     for line in &v.lines {
-        rows.extend(message_rows(ctx, line, w));
+        rows.extend(message_rows(
+            ctx,
+            line,
+            w,
+            line.seq.is_some() && line.seq == matched,
+        ));
     }
     let tail = if v.loading {
         Span::styled(
@@ -252,7 +260,7 @@ fn view_rows(ctx: &Ctx, v: &HistoryView, w: usize) -> Vec<Line<'static>> {
 
 /// A message or note as rows: date and time, author (a note marked in words and italics, as
 /// in the chat panel), then the body wrapped.
-fn message_rows(ctx: &Ctx, line: &ChatLine, w: usize) -> Vec<Line<'static>> {
+fn message_rows(ctx: &Ctx, line: &ChatLine, w: usize, matched: bool) -> Vec<Line<'static>> {
     let scope = match line.author_kind {
         _ if line.internal => "chat.note",
         AuthorKind::Customer => "chat.customer",
@@ -274,6 +282,12 @@ fn message_rows(ctx: &Ctx, line: &ChatLine, w: usize) -> Vec<Line<'static>> {
         inert_line(&line.author_name).into_owned(),
         ctx.style("chat.author").patch(ctx.style(scope)),
     ));
+    if matched {
+        header.push(Span::styled(
+            format!("  ◀ {}", ctx.t.history_matched),
+            ctx.style("kb.match"),
+        ));
+    }
     let mut out = vec![Line::from(fit(header, w))];
     let body = if line.internal {
         super::notes::note_style(ctx)
