@@ -111,6 +111,7 @@ actions! {
     KbUpdates => "kb_updates": "show the knowledge base's latest updates",
     KbCheckIn => "kb_check_in": "mark the latest updates read (check in)",
     KbProposals => "kb_proposals": "knowledge-base proposals: review (supervisors) or your own",
+    History => "history": "History: search past conversations (from the profile: this customer's)",
     Confirm => "confirm": "confirm",
     NextField => "next_field": "next field",
     // reports (S20)

@@ -469,6 +469,96 @@ texts! {
         "a conversation counts in each of its tags",
         "有多个标签的会话在每个标签下各计一次"
     ),
+    // History (S19): the screen, its transcript view, and the filter line's errors
+    help_ctx_history => ("History", "历史会话"),
+    history_title => ("History", "历史会话"),
+    history_filter => ("Filter", "筛选"),
+    history_filter_hint => (
+        "e.g. tag:退款 agent:alice after:2026-11-01 csat:4+ words",
+        "例如 tag:退款 agent:alice after:2026-11-01 csat:4+ 关键词"
+    ),
+    history_keys => (
+        "{confirm} search / open · {select} select · {page} page · {cancel} close",
+        "{confirm} 搜索 / 打开 · {select} 选择 · {page} 翻页 · {cancel} 关闭"
+    ),
+    history_start => ("Type a filter and press enter.", "输入筛选条件后按回车搜索。"),
+    history_searching => ("Searching…", "正在搜索…"),
+    history_none => ("No conversation matches.", "没有符合条件的会话。"),
+    history_page => ("page {n} · {m} shown", "第 {n} 页 · 显示 {m} 条"),
+    history_more => ("more: {key}", "下一页：{key}"),
+    history_last_page => ("last page", "最后一页"),
+    history_failed => ("Search failed: {error}", "搜索失败：{error}"),
+    history_open_state => ("open", "进行中"),
+    history_outcome_resolved => ("resolved", "已解决"),
+    history_outcome_unresolved => ("unresolved", "未解决"),
+    history_outcome_abandoned => ("abandoned", "已放弃"),
+    history_outcome_customer_left => ("customer left", "客户离开"),
+    history_started => ("Started", "开始"),
+    history_ended => ("Ended", "结束"),
+    history_agent => ("Agent", "客服"),
+    history_group => ("Group", "技能组"),
+    history_outcome => ("Outcome", "结果"),
+    history_rating => ("Rating", "评价"),
+    history_unrated => ("not rated", "未评价"),
+    history_tags => ("Tags", "标签"),
+    history_intent => ("Intent", "意图"),
+    history_transfers => ("Transfers", "转接记录"),
+    history_transfer_by => ("by {name}", "操作人 {name}"),
+    history_transfer_queued => ("queued", "排队"),
+    history_messages => ("Messages", "消息"),
+    history_loading => ("Loading…", "加载中…"),
+    history_loading_more => ("Loading more messages…", "正在加载更多消息…"),
+    history_more_messages => ("more below: {key}", "下方还有更多：{key}"),
+    history_end_of_transcript => ("— end of the conversation —", "— 会话到此结束 —"),
+    history_view_keys => (
+        "{scroll} scroll · {page} page · {cancel} back to the results",
+        "{scroll} 滚动 · {page} 翻页 · {cancel} 返回结果"
+    ),
+    history_view_failed => ("Could not open it: {error}", "无法打开：{error}"),
+    history_err_unknown => (
+        "Unknown filter `{key}:`; use {keys} (or quote it to search the words)",
+        "未知的筛选条件 `{key}:`；可用 {keys}（或加引号按文字搜索）"
+    ),
+    history_err_empty => ("`{key}:` needs a value", "`{key}:` 缺少值"),
+    history_err_bad => (
+        "`{key}:{value}` is not understood; use {allowed}",
+        "无法识别 `{key}:{value}`；可用 {allowed}"
+    ),
+    history_err_twice => ("`{key}:` is given twice", "`{key}:` 重复出现"),
+    history_err_unclosed => ("A quote (\") is not closed", "引号（\"）没有闭合"),
+    history_err_range => (
+        "Nothing is both after {after} and before {before}",
+        "时间范围为空：after:{after} 不早于 before:{before}"
+    ),
+    history_err_long => ("The filter is too long", "筛选条件过长"),
+    history_help_confirm => (
+        "search with the filter line, or open the selected conversation when it is unchanged",
+        "按筛选条件搜索；条件未改时打开所选会话"
+    ),
+    history_help_cancel => (
+        "back to the results, then close History",
+        "返回结果列表，再按一次关闭历史会话"
+    ),
+    history_help_next => ("next result (in a conversation: scroll down)", "下一条结果（会话中：向下滚动）"),
+    history_help_prev => ("previous result (in a conversation: scroll up)", "上一条结果（会话中：向上滚动）"),
+    history_help_page_down => (
+        "next page of results (in a conversation: a page down)",
+        "下一页结果（会话中：向下翻页）"
+    ),
+    history_help_page_up => (
+        "previous page of results (in a conversation: a page up)",
+        "上一页结果（会话中：向上翻页）"
+    ),
+    history_help_first => (
+        "first result, back on page 1 (in a conversation: the top)",
+        "第一条结果，回到第 1 页（会话中：回到顶部）"
+    ),
+    history_help_last => (
+        "last result of the page (in a conversation: the bottom)",
+        "本页最后一条结果（会话中：到底部）"
+    ),
+    history_help_clear => ("clear the filter line", "清空筛选条件"),
+    history_matched => ("matched", "匹配"),
 }
 
 #[cfg(test)]

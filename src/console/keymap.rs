@@ -66,10 +66,12 @@ pub enum Context {
     Dialog,
     /// The Reports screen (`app::report`).
     Reports,
+    /// The History screen (`app/history.rs`): a filter line over results.
+    History,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Sessions,
         Context::Chat,
@@ -77,6 +79,7 @@ impl Context {
         Context::Kb,
         Context::Dialog,
         Context::Reports,
+        Context::History,
     ];
 
     /// The table name in keymap files.
@@ -89,6 +92,7 @@ impl Context {
             Context::Kb => "kb",
             Context::Dialog => "dialog",
             Context::Reports => "reports",
+            Context::History => "history",
         }
     }
 
@@ -100,7 +104,10 @@ impl Context {
     /// plain characters must reach the field, so only "command" chords fall through to
     /// `Global` (see [`KeyChord::is_command`]).
     pub fn is_text_input(self) -> bool {
-        matches!(self, Context::Compose | Context::Kb | Context::Dialog)
+        matches!(
+            self,
+            Context::Compose | Context::Kb | Context::Dialog | Context::History
+        )
     }
 
     fn index(self) -> usize {

@@ -144,6 +144,7 @@ impl App {
                 self.set_focus(Focus::Profile)
             }
             Action::KbSearch => self.open_kb(),
+            Action::History => self.open_history(),
             Action::ToggleSidebar => {
                 self.layout.show_sidebar = !self.layout.show_sidebar;
                 if !self.layout.show_sidebar && self.focus == Focus::Profile {

@@ -368,6 +368,9 @@ impl App {
         if let Some(Overlay::Reports(_)) = &self.overlay {
             return self.reports_action(action);
         }
+        if let Some(Overlay::History(_)) = &self.overlay {
+            return self.history_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
             (

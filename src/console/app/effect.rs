@@ -58,6 +58,8 @@ pub enum Tag {
     ChangePassword,
     /// Internal notes and mentions (`notes.rs`).
     Notes(super::notes_state::NotesTag),
+    /// The History screen (`history.rs`): searches, and the conversation opened from it.
+    History(super::history_state::HistoryTag),
     /// Fire and forget (typing).
     Ignore,
     /// A `report.get` of the Reports screen, numbered so only the latest answer is shown.

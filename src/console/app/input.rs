@@ -14,6 +14,9 @@ impl App {
         if let Some(ctx) = self.reports_context() {
             return ctx;
         }
+        if let Some(Overlay::History(_)) = &self.overlay {
+            return Context::History;
+        }
         if self.overlay.is_some() || self.login.is_some() {
             return Context::Dialog;
         }
@@ -26,6 +29,12 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Effect> {
+        let fx = self.key(key, keymap);
+        self.history_back_from_help();
+        fx
+    }
+
+    fn key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Effect> {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
@@ -61,6 +70,9 @@ impl App {
     /// Bracketed paste: the whole text goes into the focused field at once.
     pub fn on_paste(&mut self, text: &str) -> Vec<Effect> {
         let mut fx = Vec::new();
+        if let Some(Overlay::History(_)) = &self.overlay {
+            return self.history_paste(text);
+        }
         if self.login.is_some() || self.overlay.is_some() || self.focus != Focus::Compose {
             for c in text.chars().filter(|c| !c.is_control()) {
                 fx.extend(self.type_char(c));
@@ -95,6 +107,9 @@ impl App {
         }
         if let Some(fx) = self.reports_char(c) {
             return fx;
+        }
+        if let Some(Overlay::History(_)) = &self.overlay {
+            return self.history_type(c);
         }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));

@@ -22,6 +22,8 @@ pub mod end_text;
 mod followup;
 pub mod followup_state;
 mod help;
+mod history;
+pub mod history_state;
 mod input;
 mod kb_flow;
 mod kb_flow_state;
@@ -97,6 +99,7 @@ impl App {
             orphans: Vec::new(),
             outbox_durable: false,
             notes: Default::default(),
+            history_parked: None,
         }
     }
 

@@ -28,6 +28,7 @@ impl App {
             (Tag::KbListMore(_), Reply::KbSearch(r)) => self.on_kb_titles_page(false, r),
             (Tag::KbFlow(tag), reply) => self.on_kb_flow_reply(tag, reply),
             (Tag::Notes(tag), reply) => self.on_notes_reply(tag, reply),
+            (Tag::History(tag), reply) => self.on_history_reply(tag, reply),
             (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
                 self.merge_kb_hits(generation, r.articles)
             }
@@ -192,6 +193,11 @@ impl App {
             Tag::Notes(nt) => self.on_notes_error(nt, &e),
             // The Reports screen says why, in place of the report.
             Tag::Report(g) => return self.on_report_error(g, &e),
+            // Shown on the History screen, where it was asked.
+            Tag::History(ht) => {
+                self.on_history_error(ht, &message);
+                return Vec::new();
+            }
             Tag::Accept(id)
                 if code == Some(ErrorCode::Conflict)
                     && self.sessions.get(&id).is_some_and(|s| s.is_offer()) =>

@@ -358,6 +358,8 @@ pub enum Overlay {
     Cc(super::cc_state::CcDialog),
     /// Marking a conversation for follow-up with a reminder (`followup`).
     FollowUp(super::followup_state::FollowUpDialog),
+    /// The History screen, full-screen (`history`).
+    History(Box<super::history_state::HistoryScreen>),
     Quit,
     /// The Reports screen, full-screen (`report`).
     Reports(Box<super::report_state::ReportsScreen>),
@@ -456,4 +458,6 @@ pub struct App {
     pub outbox_durable: bool,
     /// Internal notes and @mentions (`notes`).
     pub notes: super::notes_state::NotesState,
+    /// The History screen while closed (or under help): alt-h brings it back as it was.
+    pub history_parked: Option<Box<super::history_state::HistoryScreen>>,
 }

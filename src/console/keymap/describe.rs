@@ -93,6 +93,7 @@ fn zh(action: Action) -> Option<&'static str> {
         KbUpdates => "查看知识库最新更新",
         KbCheckIn => "标记最新更新为已读（签到）",
         KbProposals => "知识库投稿：审核（主管）或查看自己的投稿",
+        History => "历史会话：搜索过去的会话（在客户信息栏中：该客户的会话）",
         Confirm => "确认",
         NextField => "下一个字段",
         Reports => "报表：个人业绩；主管可看团队报表（图表）",

@@ -30,6 +30,7 @@ fn context_title(t: &Text, c: Context) -> &'static str {
         Context::Kb => t.help_ctx_kb,
         Context::Dialog => t.help_ctx_dialog,
         Context::Reports => t.help_ctx_reports,
+        Context::History => t.help_ctx_history,
     }
 }
 
@@ -40,12 +41,13 @@ fn pad(s: &str, width: usize) -> String {
 
 /// Whether a binding matches every word of the filter (keys, action name, or description
 /// in either language).
-fn matches(words: &[String], keys: &str, action: Action, ctx: &Ctx) -> bool {
+fn matches(words: &[String], keys: &str, action: Action, ctx: &Ctx, c: Context) -> bool {
     let hay = format!(
-        "{keys} {} {} {}",
+        "{keys} {} {} {} {}",
         action.name(),
         describe(action, ctx.app.lang),
-        action.help()
+        action.help(),
+        super::history::describe(c, action, ctx)
     )
     .to_lowercase();
     words.iter().all(|w| hay.contains(w.as_str()))
@@ -67,7 +69,7 @@ pub fn help_lines(ctx: &Ctx, filter: &str, width: usize) -> Vec<Line<'static>> {
                 .keymap
                 .bindings(c)
                 .into_iter()
-                .filter(|(keys, action)| matches(&words, keys, *action, ctx))
+                .filter(|(keys, action)| matches(&words, keys, *action, ctx, c))
                 .collect();
             (c, entries)
         })
@@ -89,7 +91,8 @@ pub fn help_lines(ctx: &Ctx, filter: &str, width: usize) -> Vec<Line<'static>> {
             ctx.style("help.section"),
         )));
         for (keys, action) in entries {
-            let mut rows = wrap(describe(action, ctx.app.lang), text_w);
+            // History's keys mean History's things (`history::describe`).
+            let mut rows = wrap(super::history::describe(c, action, ctx), text_w);
             let name = format!("({})", action.name());
             // The action name (what keymap files call it) follows the description if it fits.
             let name_row = match rows.last() {

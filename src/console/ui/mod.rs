@@ -15,6 +15,8 @@ mod end;
 mod fields;
 mod followup;
 mod help;
+mod history;
+mod history_view;
 mod kb_flow;
 mod list;
 mod menu_line;
