@@ -388,6 +388,12 @@ texts! {
         "The server's answer to {request} could not be read (details in console.log)",
         "无法识别服务器对 {request} 的回复（详见 console.log）"
     ),
+    // the supervisor's live view (dashboard, issue 11)
+    system_taken_over => ("Taken over by a supervisor", "已被主管接管"),
+    nudge_supervisor => (
+        "A supervisor set you {status}. Press {key} to go online.",
+        "主管已将您设为“{status}”。按 {key} 恢复在线。"
+    ),
 }
 
 #[cfg(test)]

@@ -173,6 +173,7 @@ impl App {
                         RemovedReason::Transferred => t.system_transferred,
                         RemovedReason::Ended => t.system_ended,
                         RemovedReason::Requeued => t.system_requeued,
+                        RemovedReason::TakenOver => t.system_taken_over,
                     };
                     self.notice(format!("#{session_id} {msg}"));
                 }
@@ -352,6 +353,7 @@ impl App {
             Some(StatusReason::MissedOffers) => StatusNudge::MissedOffers(status),
             Some(StatusReason::Disconnected) => StatusNudge::Disconnected(status),
             Some(StatusReason::LoggedOut) => StatusNudge::LoggedOut(status),
+            Some(StatusReason::Supervisor) => StatusNudge::BySupervisor(status),
             None if changed && !asked => StatusNudge::ChangedElsewhere(status),
             None => return,
         };
