@@ -109,7 +109,7 @@ async fn a_scripted_day_shows_on_the_dashboard_and_survives_a_restart() {
     assert_eq!(accept_next_offer(&mut alice).await, s1);
     // Support: bob lets the first offer time out (a missed offer), accepts the next one, past
     // the threshold.
-    let (_c2, s2, _) = server.customer("customer two", Some("support")).await;
+    let (mut c2, s2, _) = server.customer("customer two", Some("support")).await;
     wait_offer(&mut bob, s2).await;
     bob.wait_event(WAIT, |e| {
         matches!(
@@ -254,6 +254,49 @@ async fn a_scripted_day_shows_on_the_dashboard_and_survives_a_restart() {
     );
     assert_eq!(code, ErrorCode::NotFound);
     assert!(message.contains("not open"), "{message}");
+
+    // Watching bob's conversation read-only: its messages reach the supervisor live (before
+    // she follows it they do not); a conversation that is not open cannot be followed.
+    c2.call(
+        "message.send",
+        json!({"session_id": s2, "client_msg_id": "c2-0", "body": "before following"}),
+    )
+    .await
+    .unwrap();
+    sue.call("dashboard.watch", json!({"on": true, "session_id": s2}))
+        .await
+        .unwrap();
+    c2.call(
+        "message.send",
+        json!({"session_id": s2, "client_msg_id": "c2-1", "body": "还在吗"}),
+    )
+    .await
+    .unwrap();
+    bob.call(
+        "message.send",
+        json!({"session_id": s2, "client_msg_id": "b-1", "body": "在的"}),
+    )
+    .await
+    .unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let (_, e) = sue
+            .wait_event(
+                WAIT,
+                |e| matches!(e, Event::Message { message } if message.session_id == s2),
+            )
+            .await
+            .unwrap();
+        if let Event::Message { message } = e {
+            seen.push(message.body);
+        }
+    }
+    assert_eq!(seen, ["还在吗", "在的"]);
+    let (code, _) = refusal(
+        sue.call("dashboard.watch", json!({"on": true, "session_id": 9999}))
+            .await,
+    );
+    assert_eq!(code, ErrorCode::NotFound);
 
     let before_restart = watch(&mut sue).await;
     server.stop().await;

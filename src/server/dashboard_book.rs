@@ -70,6 +70,8 @@ pub struct DashBook {
     missed: HashMap<AgentId, u32>,
     /// Each agent's status and since when (changes seen since start-up).
     status: HashMap<AgentId, (AgentStatus, Millis)>,
+    /// Supervisors following an open conversation read-only (its messages go to them too).
+    pub readers: HashMap<SessionId, std::collections::BTreeSet<AgentId>>,
 }
 
 fn slot(at: Millis) -> i64 {

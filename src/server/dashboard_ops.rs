@@ -11,7 +11,7 @@ use super::dashboard_book::MIN_GAP_MS;
 use super::hub::{Auth, Hub, HubMsg};
 use super::outbox::ConnId;
 use super::respond::Responder;
-use crate::model::{AgentId, Millis, SessionState, now_ms};
+use crate::model::{AgentId, Millis, SessionId, SessionState, now_ms};
 use crate::protocol::{
     AgentSetStatus, ApiError, DashboardView, DashboardWatch, Event, RemovedReason, ServerFrame,
     SessionRef, StatusReason, StatusReply, TakeOver,
@@ -47,6 +47,14 @@ impl Hub {
         if let Err(e) = self.supervisor_only(agent, "the dashboard") {
             return self.answer(r, Err(e));
         }
+        if let Some(session) = q.session_id {
+            let result = self.follow_read_only(agent, session, q.on);
+            if let Err(e) = result {
+                return self.answer(r, Err(e));
+            }
+            let view = self.dashboard_view(now_ms());
+            return self.answer(r, Ok(view));
+        }
         let view = self.dashboard_view(now_ms());
         if q.on {
             self.dashboard.watchers.insert(conn);
@@ -59,6 +67,59 @@ impl Hub {
             self.dashboard.watchers.remove(&conn);
         }
         self.answer(r, Ok(view));
+    }
+
+    /// A supervisor starts or stops following a conversation read-only.
+    fn follow_read_only(
+        &mut self,
+        agent: AgentId,
+        session: SessionId,
+        on: bool,
+    ) -> Result<(), ApiError> {
+        if !on {
+            if let Some(set) = self.dashboard.readers.get_mut(&session) {
+                set.remove(&agent);
+                if set.is_empty() {
+                    self.dashboard.readers.remove(&session);
+                }
+            }
+            return Ok(());
+        }
+        if !self.live.contains_key(&session) {
+            return Err(ApiError::not_found(format!(
+                "conversation {session} is not open (it ended, or never existed)"
+            )));
+        }
+        self.dashboard
+            .readers
+            .entry(session)
+            .or_default()
+            .insert(agent);
+        Ok(())
+    }
+
+    /// A message of a conversation followed read-only reaches its supervisors (hook in
+    /// `note_ops::message_to_watchers`); its assignee has it already.
+    pub(super) fn dashboard_readers_message(
+        &mut self,
+        session: SessionId,
+        stored: (SessionId, i64),
+        body: &str,
+        assignee: Option<AgentId>,
+    ) {
+        if !self.live.contains_key(&session) {
+            self.dashboard.readers.remove(&session);
+            return;
+        }
+        let Some(readers) = self.dashboard.readers.get(&session) else {
+            return;
+        };
+        let readers: Vec<AgentId> = readers.iter().copied().collect();
+        for a in readers {
+            if Some(a) != assignee {
+                self.emit_message(Audience::Agent(a), stored, body, None);
+            }
+        }
     }
 
     /// The routing effects about to be applied (hook in `effects`).
@@ -84,6 +145,7 @@ impl Hub {
                 self.dashboard_roll_day(now);
                 let live = &self.live;
                 self.dashboard.settle(now, |s| live.contains_key(&s));
+                self.dashboard.readers.retain(|s, _| live.contains_key(s));
             }
             return;
         }
