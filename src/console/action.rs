@@ -113,6 +113,14 @@ actions! {
     KbProposals => "kb_proposals": "knowledge-base proposals: review (supervisors) or your own",
     Confirm => "confirm": "confirm",
     NextField => "next_field": "next field",
+    // the supervisor's live view (dashboard)
+    Dashboard => "dashboard": "the supervisor's live view: queues, agents, service level (supervisors)",
+    DashNextConversation => "dash_next_conversation": "dashboard: the selected agent's next conversation",
+    DashStatus => "dash_status": "dashboard: set the selected agent's status",
+    DashTakeOver => "dash_take_over": "dashboard: take the selected conversation over",
+    DashReassign => "dash_reassign": "dashboard: reassign (transfer) the selected conversation",
+    DashWatch => "dash_watch": "dashboard: watch the selected conversation live, read-only",
+    DashWhisper => "dash_whisper": "dashboard: whisper to the agent (a note in the conversation)",
 }
 
 #[cfg(test)]

@@ -64,16 +64,19 @@ pub enum Context {
     Compose,
     Kb,
     Dialog,
+    /// The supervisor's live view (`[dashboard]`).
+    Dashboard,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Sessions,
         Context::Chat,
         Context::Compose,
         Context::Kb,
         Context::Dialog,
+        Context::Dashboard,
     ];
 
     /// The table name in keymap files.
@@ -85,6 +88,7 @@ impl Context {
             Context::Compose => "compose",
             Context::Kb => "kb",
             Context::Dialog => "dialog",
+            Context::Dashboard => "dashboard",
         }
     }
 
@@ -132,9 +136,9 @@ enum Lookup {
 /// [`Keymap::parse`]; resolve presses with [`Keymap::feed`].
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
-    maps: [HashMap<Vec<KeyChord>, Binding>; 6],
+    maps: [HashMap<Vec<KeyChord>, Binding>; Context::ALL.len()],
     /// Proper prefixes of every binding, per context, so `feed` can answer `Pending`.
-    prefixes: [HashSet<Vec<KeyChord>>; 6],
+    prefixes: [HashSet<Vec<KeyChord>>; Context::ALL.len()],
     files: usize,
 }
 

@@ -365,6 +365,9 @@ impl App {
         if let Some(Overlay::End(_)) = &self.overlay {
             return self.end_action(action);
         }
+        if let Some(Overlay::Dashboard(_)) = &self.overlay {
+            return self.dashboard_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
             (

@@ -58,6 +58,8 @@ pub enum Tag {
     ChangePassword,
     /// Internal notes and mentions (`notes.rs`).
     Notes(super::notes_state::NotesTag),
+    /// The supervisor's live view and its actions (`dashboard`).
+    Dash(super::dashboard_state::DashTag),
     /// Fire and forget (typing).
     Ignore,
 }

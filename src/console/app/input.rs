@@ -11,6 +11,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 impl App {
     /// The keymap context for the current focus and overlay.
     pub fn context(&self) -> Context {
+        if let Some(Overlay::Dashboard(_)) = &self.overlay {
+            return Context::Dashboard;
+        }
         if self.overlay.is_some() || self.login.is_some() {
             return Context::Dialog;
         }

@@ -91,6 +91,7 @@ impl App {
             fx.extend(self.kb_flow_on_login());
             fx.extend(self.notes_on_login());
         }
+        fx.extend(self.dashboard_on_connect());
         fx
     }
 
@@ -126,8 +127,7 @@ impl App {
                 self.on_message_intent(session_id, seq, intent);
                 Vec::new()
             }
-            // The dashboard screen's live view (`dashboard`): not drawn yet.
-            ServerFrame::Dashboard(_) => Vec::new(),
+            ServerFrame::Dashboard(v) => self.on_dashboard_frame(*v),
             // Agents never get these (customer frames).
             ServerFrame::Reply { .. } | ServerFrame::Waiting(_) => Vec::new(),
         }

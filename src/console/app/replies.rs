@@ -28,6 +28,7 @@ impl App {
             (Tag::KbListMore(_), Reply::KbSearch(r)) => self.on_kb_titles_page(false, r),
             (Tag::KbFlow(tag), reply) => self.on_kb_flow_reply(tag, reply),
             (Tag::Notes(tag), reply) => self.on_notes_reply(tag, reply),
+            (Tag::Dash(tag), reply) => self.on_dash_reply(tag, reply),
             (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
                 self.merge_kb_hits(generation, r.articles)
             }

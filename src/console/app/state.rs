@@ -360,6 +360,8 @@ pub enum Overlay {
     Cc(super::cc_state::CcDialog),
     /// Marking a conversation for follow-up with a reminder (`followup`).
     FollowUp(super::followup_state::FollowUpDialog),
+    /// The supervisor's live view, full screen (`dashboard`).
+    Dashboard(super::dashboard_state::DashScreen),
     Quit,
 }
 

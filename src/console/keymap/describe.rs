@@ -95,6 +95,13 @@ fn zh(action: Action) -> Option<&'static str> {
         KbProposals => "知识库投稿：审核（主管）或查看自己的投稿",
         Confirm => "确认",
         NextField => "下一个字段",
+        Dashboard => "主管监控面板：队列、客服、服务水平（主管）",
+        DashNextConversation => "监控面板：所选客服的下一个会话",
+        DashStatus => "监控面板：设置所选客服的状态",
+        DashTakeOver => "监控面板：接管所选会话",
+        DashReassign => "监控面板：转接所选会话",
+        DashWatch => "监控面板：只读旁听所选会话",
+        DashWhisper => "监控面板：给客服密语（在会话中写备注）",
         #[allow(unreachable_patterns)] // actions added later fall back to English until translated
         _ => return None,
     })

@@ -29,6 +29,7 @@ fn context_title(t: &Text, c: Context) -> &'static str {
         Context::Compose => t.help_ctx_compose,
         Context::Kb => t.help_ctx_kb,
         Context::Dialog => t.help_ctx_dialog,
+        Context::Dashboard => t.help_ctx_dashboard,
     }
 }
 

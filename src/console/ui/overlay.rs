@@ -40,6 +40,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
         Overlay::QuickReplies { picker } => super::quick::draw_picker(frame, ctx, picker, area),
         Overlay::QuickManager(m) => super::quick::draw_manager(frame, ctx, m, area),
         Overlay::Cc(d) => super::cc::draw(frame, ctx, d, area),
+        Overlay::Dashboard(d) => super::dashboard::draw(frame, ctx, d, area),
     }
 }
 
