@@ -417,7 +417,7 @@ texts! {
     dash_col_arrivals => ("In/h", "进线/时"),
     dash_col_trend => ("Last hour", "近一小时"),
     dash_col_online => ("Online", "在线"),
-    dash_col_sl => ("SL", "服务水平"),
+    dash_col_sl => ("SL", "达标率"),
     dash_col_agent => ("Agent", "客服"),
     dash_col_status => ("Status", "状态"),
     dash_col_since => ("For", "持续"),

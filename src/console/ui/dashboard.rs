@@ -244,7 +244,12 @@ fn draw_picker(frame: &mut Frame, ctx: &Ctx, d: &DashScreen, selected: usize, ar
         .map(|a| inert_line(&a.display_name).into_owned())
         .unwrap_or_default();
     let title = fill(t.dash_picker_title, &[("name", &who)]);
-    let inner = popup(frame, ctx, centered(area, 36, 6 + 2), &title);
+    let inner = popup(
+        frame,
+        ctx,
+        centered(area, 36, PICK_STATUSES.len() as u16 + 2),
+        &title,
+    );
     let lines: Vec<Line> = PICK_STATUSES
         .iter()
         .enumerate()

@@ -174,17 +174,16 @@ fn agent_line<'a>(
             s.session_id,
             ticking(now - since)
         );
-        let label = super::text::ellipsize(&label, 22).into_owned();
-        let piece = if i + 1 < a.sessions.len() {
-            format!("{label} · ")
-        } else {
-            label
-        };
-        let width = unicode_width::UnicodeWidthStr::width(piece.as_str());
-        if width > left {
+        let more = i + 1 < a.sessions.len();
+        // Each gets at most 22 columns, and what is left; the last one shown may be cut.
+        let room = left.saturating_sub(if more { 3 } else { 0 }).min(22);
+        if room < 6 {
             spans.push(Span::styled("…", base));
             break;
         }
+        let label = super::text::ellipsize(&label, room).into_owned();
+        let piece = if more { format!("{label} · ") } else { label };
+        let width = unicode_width::UnicodeWidthStr::width(piece.as_str());
         left -= width;
         let style = if selected && i == chosen {
             ctx.style("dialog.selected")
