@@ -304,9 +304,12 @@ fn hostile_names_are_inert() {
                 );
             }
         }
-        // Shown, as visible control pictures.
+        // Shown, as visible control pictures: the agent's name (the busy one) and the
+        // customer's nickname (李娜's second conversation).
         let s = screen(&term);
-        assert!(s.contains("␛]0;pwned␇"), "{s}");
+        let row = |word: &str| s.lines().find(|l| l.contains(word)).unwrap_or_default();
+        assert!(row("忙碌").contains("␛]0;pwned␇"), "{s}");
+        assert!(row("李娜").contains("␛]0;pwned␇"), "{s}");
     }
 }
 
