@@ -235,12 +235,14 @@ impl App {
                     return Vec::new();
                 }
                 let lines: Vec<ChatLine> = r.messages.into_iter().map(line_of).collect();
-                if !self.sessions.contains_key(&session) {
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    self.sessions.entry(session)
+                {
                     let mut entry = SessionEntry::new(r.session);
                     entry.read_only = true;
                     entry.loaded = true;
                     entry.lines = lines;
-                    self.sessions.insert(session, entry);
+                    slot.insert(entry);
                     // Shown with the conversations we follow, notes only (`notes`).
                     self.notes.watching.insert(session);
                 }
