@@ -414,3 +414,67 @@ async fn frames_are_coalesced_and_never_sent_without_a_change() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn take_over_withdraws_an_offer_and_takes_a_customer_from_the_bot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config_with_groups(&["general", "botty"]);
+    config.groups[1].bot = Some(true);
+    add_agent(dir.path(), "alice", &["general"], Role::Agent, None);
+    add_agent(dir.path(), "sue", &[], Role::Supervisor, None);
+    let server = TestServer::start(dir.path(), config).await;
+    let mut alice = server.agent("alice").await;
+    let mut sue = server.agent("sue").await;
+
+    // On offer to alice: the offer is withdrawn (reassigned) and the conversation is sue's.
+    let (mut c1, s1, _) = server.customer("offered", Some("general")).await;
+    wait_offer(&mut alice, s1).await;
+    sue.call("session.take_over", json!({"session_id": s1}))
+        .await
+        .unwrap();
+    alice
+        .wait_event(WAIT, |e| {
+            matches!(e, Event::OfferWithdrawn { session_id, reason: WithdrawnReason::Reassigned } if *session_id == s1)
+        })
+        .await
+        .unwrap();
+    c1.wait_event(WAIT, |e| matches!(e, Event::AgentJoined { .. }))
+        .await
+        .unwrap();
+    let accepted = alice
+        .call("session.accept", json!({"session_id": s1}))
+        .await;
+    assert!(accepted.is_err(), "alice could still accept: {accepted:?}");
+
+    // With the bot: handed off and taken, the customer is told an agent joined.
+    let (mut c2, s2, _) = server.customer("with bot", Some("botty")).await;
+    sue.call("session.take_over", json!({"session_id": s2}))
+        .await
+        .unwrap();
+    c2.wait_event(
+        WAIT,
+        |e| matches!(e, Event::AgentJoined { session_id, .. } if *session_id == s2),
+    )
+    .await
+    .unwrap();
+    let v = watch(&mut sue).await;
+    let sessions: Vec<i64> = agent(&v, "sue")
+        .sessions
+        .iter()
+        .map(|s| s.session_id)
+        .collect();
+    assert_eq!(sessions, [s1, s2]);
+    assert_eq!(agent(&v, "alice").active, 0);
+    assert_eq!(queue(&v, "botty").waiting, 0);
+    // She serves both: her messages reach each customer.
+    for (c, s) in [(&mut c1, s1), (&mut c2, s2)] {
+        sue.call(
+            "message.send",
+            json!({"session_id": s, "client_msg_id": format!("sue-{s}"), "body": format!("hi {s}")}),
+        )
+        .await
+        .unwrap();
+        wait_message(c, &format!("hi {s}")).await;
+    }
+    server.stop().await;
+}

@@ -55,6 +55,7 @@ impl Hub {
         self.dashboard_roll_day(now);
         let live = &self.live;
         self.dashboard.settle(now, |s| live.contains_key(&s));
+        self.dashboard.readers.retain(|s, _| live.contains_key(s));
         let mut online: HashMap<&str, u32> = HashMap::new();
         let mut agents = Vec::with_capacity(self.agents.len());
         for e in self.agents.values() {
