@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 mod bot;
 mod cc;
 mod conversations;
+mod dashboard;
 mod ending;
 mod menus;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use cc::{CcConfig, CcContact, CcFormat, CcWebhook, SmtpConfig, SmtpSecurity};
 pub use conversations::ConversationsConfig;
+pub use dashboard::DashboardConfig;
 pub use ending::IdleRules;
 pub use menus::MenusConfig;
 
@@ -50,6 +52,8 @@ pub struct ServerConfig {
     pub cc: CcConfig,
     /// Self-service menus (`[menus]`, `docs/menus.md`).
     pub menus: MenusConfig,
+    /// The supervisor's live view (`[dashboard]`, `docs/dashboard.md`).
+    pub dashboard: DashboardConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -292,6 +296,7 @@ impl Default for ServerConfig {
             smtp: None,
             cc: CcConfig::default(),
             menus: MenusConfig::default(),
+            dashboard: DashboardConfig::default(),
         }
     }
 }
@@ -485,6 +490,7 @@ impl ServerConfig {
         self.validate_bot()?;
         self.validate_cc()?;
         self.validate_menus()?;
+        self.validate_dashboard()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
                 return bad(

@@ -125,6 +125,14 @@ actions! {
     ReportPrev => "report_prev": "the previous period",
     ReportNext => "report_next": "the next period",
     ReportRefresh => "report_refresh": "ask for the report again",
+    // the supervisor's live view (dashboard)
+    Dashboard => "dashboard": "the supervisor's live view: queues, agents, service level (supervisors)",
+    DashNextConversation => "dash_next_conversation": "dashboard: the selected agent's next conversation",
+    DashStatus => "dash_status": "dashboard: set the selected agent's status",
+    DashTakeOver => "dash_take_over": "dashboard: take the selected conversation over",
+    DashReassign => "dash_reassign": "dashboard: reassign (transfer) the selected conversation",
+    DashWatch => "dash_watch": "dashboard: watch the selected conversation live, read-only",
+    DashWhisper => "dash_whisper": "dashboard: whisper to the agent (a note in the conversation)",
 }
 
 #[cfg(test)]

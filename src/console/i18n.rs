@@ -559,6 +559,48 @@ texts! {
     ),
     history_help_clear => ("clear the filter line", "清空筛选条件"),
     history_matched => ("matched", "匹配"),
+    // the supervisor's live view (dashboard, issue 11)
+    system_taken_over => ("Taken over by a supervisor", "已被主管接管"),
+    nudge_supervisor => (
+        "A supervisor set you {status}. Press {key} to go online.",
+        "主管已将您设为“{status}”。按 {key} 恢复在线。"
+    ),
+    help_ctx_dashboard => ("Dashboard", "监控面板"),
+    dash_title => ("Dashboard", "监控面板"),
+    dash_title_sl => (
+        "Dashboard · service level today {sl} (answered within {secs}s)",
+        "监控面板 · 今日服务水平 {sl}（{secs} 秒内接起）"
+    ),
+    dash_loading => ("Loading the live view…", "正在加载实时数据…"),
+    dash_forbidden => (
+        "The dashboard is for supervisors and admins",
+        "监控面板仅限主管和管理员使用"
+    ),
+    dash_no_conversation => ("Select a conversation first (tab)", "请先选择一个会话（tab）"),
+    dash_no_agents => ("No agents", "暂无客服"),
+    dash_ended => ("That conversation has ended", "该会话已结束"),
+    dash_status_set => ("Status set", "状态已更改"),
+    dash_taken => ("#{id} is yours now", "#{id} 已由您接管"),
+    dash_picker_title => ("Status of {name}", "设置 {name} 的状态"),
+    dash_col_group => ("Group", "技能组"),
+    dash_col_waiting => ("Waiting", "排队"),
+    dash_col_longest => ("Longest", "最长等待"),
+    dash_col_arrivals => ("In/h", "进线/时"),
+    dash_col_trend => ("Last hour", "近一小时"),
+    dash_col_online => ("Online", "在线"),
+    dash_col_sl => ("SL", "达标率"),
+    dash_col_agent => ("Agent", "客服"),
+    dash_col_status => ("Status", "状态"),
+    dash_col_since => ("For", "持续"),
+    dash_col_load => ("Load", "负载"),
+    dash_col_missed => ("Missed", "未接"),
+    dash_col_conversations => ("Conversations", "当前会话"),
+    dash_key_status => ("status", "状态"),
+    dash_key_take_over => ("take over", "接管"),
+    dash_key_reassign => ("reassign", "转接"),
+    dash_key_watch => ("watch", "旁听"),
+    dash_key_whisper => ("whisper", "密语"),
+    dash_key_next => ("next conversation", "下一会话"),
 }
 
 #[cfg(test)]

@@ -68,10 +68,12 @@ pub enum Context {
     Reports,
     /// The History screen (`app/history.rs`): a filter line over results.
     History,
+    /// The supervisor's live view (`[dashboard]`).
+    Dashboard,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::Sessions,
         Context::Chat,
@@ -80,6 +82,7 @@ impl Context {
         Context::Dialog,
         Context::Reports,
         Context::History,
+        Context::Dashboard,
     ];
 
     /// The table name in keymap files.
@@ -93,6 +96,7 @@ impl Context {
             Context::Dialog => "dialog",
             Context::Reports => "reports",
             Context::History => "history",
+            Context::Dashboard => "dashboard",
         }
     }
 

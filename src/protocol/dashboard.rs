@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct DashboardWatch {
     #[serde(default = "on")]
     pub on: bool,
+    /// With a conversation: starts (`on`) or stops following it read-only — its messages
+    /// reach this supervisor live, like its assignee's — instead of the dashboard frames.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<SessionId>,
 }
 
 fn on() -> bool {

@@ -102,6 +102,8 @@ pub enum RemovedReason {
     Ended,
     /// Back to the queue because you left (`on_agent_leave = "requeue"`).
     Requeued,
+    /// A supervisor took it over (`session.take_over`).
+    TakenOver,
 }
 
 /// Why the server changed an agent's status without being asked.
@@ -114,6 +116,8 @@ pub enum StatusReason {
     Disconnected,
     /// Logged out of the last connection.
     LoggedOut,
+    /// A supervisor set it (`agent.set_status`).
+    Supervisor,
 }
 
 /// Why a resume got `reload` instead of a replay.

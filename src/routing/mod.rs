@@ -21,6 +21,7 @@ mod effects;
 pub mod hours;
 mod intent_moves;
 mod sessions;
+mod take_over;
 mod timers;
 mod waiting;
 

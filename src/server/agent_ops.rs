@@ -66,6 +66,7 @@ impl Hub {
             e.row.status = status;
         }
         self.batch.statuses.push((agent, status));
+        self.dashboard.status_changed(agent, status, now_ms());
     }
 
     pub fn agent_info(&self, agent: AgentId) -> Option<AgentInfo> {

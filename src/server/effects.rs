@@ -35,6 +35,7 @@ impl Hub {
     /// Like [`apply`](Self::apply), naming why an agent lost a session (`transferred`, …).
     pub fn apply_with(&mut self, effects: Vec<Effect>, released_reason: RemovedReason) {
         let now = now_ms();
+        self.dashboard_observe(&effects);
         for fx in effects {
             match fx {
                 Effect::Queued { session, group } => {

@@ -230,6 +230,8 @@ pub struct Hub {
     pub follow_ups: super::followup_book::FollowUpBook,
     /// Who was mentioned in which open conversation (`note_ops`).
     pub notes: super::note_book::NoteBook,
+    /// The supervisor's live view: its counters and watchers (`dashboard_ops`).
+    pub dashboard: super::dashboard_book::DashBook,
 }
 
 impl Hub {
@@ -308,6 +310,7 @@ impl Hub {
         Hub {
             quotas: Quotas::new(config.quotas.clone()),
             waiting: super::waiting_room::WaitingRoom::new(&config),
+            dashboard: super::dashboard_view::new_book(&config),
             config,
             engine,
             committer,
@@ -347,6 +350,7 @@ impl Hub {
         // Effects of the restart itself (offers that expired while we were down).
         self.tick();
         self.arm_follow_ups();
+        self.dashboard_seed();
         // Queue expiry, quota pruning, revocation checks (`housekeeping`).
         let mut chores = tokio::time::interval(CHORES_EVERY);
         chores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -389,6 +393,7 @@ impl Hub {
                 .set((rx.len() + requests.len()) as i64);
             self.broadcast_queues();
             self.refresh_waiting();
+            self.dashboard_turn();
             self.flush();
         }
         self.shutdown();

@@ -212,6 +212,7 @@ impl Hub {
                 self.emit_message(Audience::Agent(a), stored, body, None);
             }
         }
+        self.dashboard_readers_message(session, stored, body, assignee);
     }
 
     /// The conversation ended (`forget` hook): mentioned colleagues see it end, and their

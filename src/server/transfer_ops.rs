@@ -172,7 +172,7 @@ impl Hub {
 
     /// Ends the bot's or the menu's part (reason `taken`) and queues the conversation in
     /// `group`, as their own hand-offs do.
-    fn take_from_machine(&mut self, session: SessionId, group: &str) {
+    pub(super) fn take_from_machine(&mut self, session: SessionId, group: &str) {
         let Some(l) = self.live.get_mut(&session) else {
             return;
         };

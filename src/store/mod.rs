@@ -7,6 +7,7 @@
 pub mod cc;
 pub mod committer;
 mod core_rows;
+pub mod dashboard;
 pub mod ending;
 mod error;
 pub mod integrations;
@@ -200,6 +201,7 @@ pub trait Read:
     + kb_flow::KbFlowRead
     + cc::CcRead
     + transfers::TransferRead
+    + dashboard::DashboardRead
     + notes::NotesRead
     + ending::EndingRead
 {

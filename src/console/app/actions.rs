@@ -39,6 +39,7 @@ impl App {
                 self.overlay = Some(Overlay::Help(HelpState::default()));
                 Vec::new()
             }
+            Action::Dashboard => self.open_dashboard(),
             Action::NextSession | Action::PrevSession if self.focus == Focus::Profile => {
                 let n = self
                     .current()

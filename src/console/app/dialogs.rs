@@ -371,6 +371,9 @@ impl App {
         if let Some(Overlay::History(_)) = &self.overlay {
             return self.history_action(action);
         }
+        if let Some(Overlay::Dashboard(_)) = &self.overlay {
+            return self.dashboard_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
             (

@@ -60,6 +60,8 @@ pub enum Tag {
     Notes(super::notes_state::NotesTag),
     /// The History screen (`history.rs`): searches, and the conversation opened from it.
     History(super::history_state::HistoryTag),
+    /// The supervisor's live view and its actions (`dashboard`).
+    Dash(super::dashboard_state::DashTag),
     /// Fire and forget (typing).
     Ignore,
     /// A `report.get` of the Reports screen, numbered so only the latest answer is shown.

@@ -17,6 +17,9 @@ impl App {
         if let Some(Overlay::History(_)) = &self.overlay {
             return Context::History;
         }
+        if let Some(Overlay::Dashboard(_)) = &self.overlay {
+            return Context::Dashboard;
+        }
         if self.overlay.is_some() || self.login.is_some() {
             return Context::Dialog;
         }

@@ -14,6 +14,8 @@
 mod actions;
 mod cc;
 mod cc_state;
+mod dashboard;
+pub mod dashboard_state;
 mod dialogs;
 mod effect;
 mod end;

@@ -91,6 +91,7 @@ impl App {
             fx.extend(self.kb_flow_on_login());
             fx.extend(self.notes_on_login());
         }
+        fx.extend(self.dashboard_on_connect());
         fx
     }
 
@@ -126,8 +127,7 @@ impl App {
                 self.on_message_intent(session_id, seq, intent);
                 Vec::new()
             }
-            // The dashboard screen's live view (`dashboard`): not drawn yet.
-            ServerFrame::Dashboard(_) => Vec::new(),
+            ServerFrame::Dashboard(v) => self.on_dashboard_frame(*v),
             // Agents never get these (customer frames).
             ServerFrame::Reply { .. } | ServerFrame::Waiting(_) => Vec::new(),
         }
@@ -173,6 +173,7 @@ impl App {
                         RemovedReason::Transferred => t.system_transferred,
                         RemovedReason::Ended => t.system_ended,
                         RemovedReason::Requeued => t.system_requeued,
+                        RemovedReason::TakenOver => t.system_taken_over,
                     };
                     self.notice(format!("#{session_id} {msg}"));
                 }
@@ -352,6 +353,7 @@ impl App {
             Some(StatusReason::MissedOffers) => StatusNudge::MissedOffers(status),
             Some(StatusReason::Disconnected) => StatusNudge::Disconnected(status),
             Some(StatusReason::LoggedOut) => StatusNudge::LoggedOut(status),
+            Some(StatusReason::Supervisor) => StatusNudge::BySupervisor(status),
             None if changed && !asked => StatusNudge::ChangedElsewhere(status),
             None => return,
         };

@@ -29,6 +29,7 @@ impl App {
             (Tag::KbFlow(tag), reply) => self.on_kb_flow_reply(tag, reply),
             (Tag::Notes(tag), reply) => self.on_notes_reply(tag, reply),
             (Tag::History(tag), reply) => self.on_history_reply(tag, reply),
+            (Tag::Dash(tag), reply) => self.on_dash_reply(tag, reply),
             (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
                 self.merge_kb_hits(generation, r.articles)
             }

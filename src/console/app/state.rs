@@ -282,6 +282,8 @@ pub enum StatusNudge {
     Disconnected(AgentStatus),
     /// Signed out of the last connection elsewhere (`StatusReason::LoggedOut`).
     LoggedOut(AgentStatus),
+    /// A supervisor set it (`StatusReason::Supervisor`).
+    BySupervisor(AgentStatus),
     /// Another sign-in of ours changed the status (a change with no reason we did not ask for).
     ChangedElsewhere(AgentStatus),
     /// First sign-in done (the password was just set): the agent starts offline.
@@ -360,6 +362,8 @@ pub enum Overlay {
     FollowUp(super::followup_state::FollowUpDialog),
     /// The History screen, full-screen (`history`).
     History(Box<super::history_state::HistoryScreen>),
+    /// The supervisor's live view, full screen (`dashboard`).
+    Dashboard(super::dashboard_state::DashScreen),
     Quit,
     /// The Reports screen, full-screen (`report`).
     Reports(Box<super::report_state::ReportsScreen>),

@@ -106,6 +106,13 @@ fn zh(action: Action) -> Option<&'static str> {
         ReportPrev => "上一个时间段",
         ReportNext => "下一个时间段",
         ReportRefresh => "重新获取报表",
+        Dashboard => "主管监控面板：队列、客服、服务水平（主管）",
+        DashNextConversation => "监控面板：所选客服的下一个会话",
+        DashStatus => "监控面板：设置所选客服的状态",
+        DashTakeOver => "监控面板：接管所选会话",
+        DashReassign => "监控面板：转接所选会话",
+        DashWatch => "监控面板：只读旁听所选会话",
+        DashWhisper => "监控面板：给客服密语（在会话中写备注）",
         #[allow(unreachable_patterns)] // actions added later fall back to English until translated
         _ => return None,
     })

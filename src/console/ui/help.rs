@@ -31,6 +31,7 @@ fn context_title(t: &Text, c: Context) -> &'static str {
         Context::Dialog => t.help_ctx_dialog,
         Context::Reports => t.help_ctx_reports,
         Context::History => t.help_ctx_history,
+        Context::Dashboard => t.help_ctx_dashboard,
     }
 }
 

@@ -11,6 +11,8 @@ mod bot_line;
 mod cc;
 mod chat;
 mod ctx;
+mod dashboard;
+mod dashboard_agents;
 mod end;
 mod fields;
 mod followup;

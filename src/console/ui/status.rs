@@ -51,6 +51,7 @@ fn nudge_text(ctx: &Ctx, nudge: StatusNudge) -> String {
         StatusNudge::Disconnected(s) => (t.nudge_disconnected, s),
         StatusNudge::LoggedOut(s) => (t.nudge_logged_out, s),
         StatusNudge::ChangedElsewhere(s) => (t.nudge_changed, s),
+        StatusNudge::BySupervisor(s) => (t.nudge_supervisor, s),
         StatusNudge::FirstLogin => (t.nudge_first_login, ctx.app.status),
     };
     fill(

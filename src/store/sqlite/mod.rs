@@ -6,6 +6,7 @@ mod audit;
 mod cc_outbox;
 mod checkpointer;
 mod compact;
+mod dashboard;
 mod datadir;
 mod dir_lock;
 mod ending;
