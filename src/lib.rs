@@ -12,6 +12,7 @@ pub mod client;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod history;
 pub mod http_url;
 pub mod intents;
 pub mod intents_cmd;

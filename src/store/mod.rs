@@ -9,6 +9,7 @@ pub mod committer;
 mod core_rows;
 pub mod ending;
 mod error;
+pub mod history;
 pub mod integrations;
 pub mod kb_flow;
 mod migrations;
@@ -202,6 +203,7 @@ pub trait Read:
     + transfers::TransferRead
     + notes::NotesRead
     + ending::EndingRead
+    + history::HistoryRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -293,6 +295,7 @@ pub trait Tx:
     + cc::CcTx
     + transfers::TransferTx
     + notes::NotesTx
+    + history::HistoryTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).
