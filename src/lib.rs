@@ -2,6 +2,7 @@
 //! parses the command line.
 
 pub mod admin;
+pub mod admin_history;
 pub mod admin_quick;
 pub mod auth;
 pub mod bench;
