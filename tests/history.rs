@@ -126,7 +126,11 @@ async fn pages_newest_first_with_next() {
     history_support::fixture(dir.path());
     let server = start(dir.path()).await;
     let mut sup = server.agent("sup").await;
-    for q in [json!({"group": "bulk"}), json!({"text": "分页测试"})] {
+    for q in [
+        json!({"group": "bulk"}),
+        json!({"text": "分页测试"}),
+        json!({"text": "分页测试", "group": "bulk"}),
+    ] {
         let mut seen = Vec::new();
         let mut before: Option<i64> = None;
         let mut pages = 0;

@@ -24,36 +24,76 @@ pub struct HistoryBench {
 
 /// The searches: (class, label, request).
 fn searches(agents: usize) -> Vec<(&'static str, &'static str, Value)> {
-    let agent = format!("agent{:03}", 2.min(agents.saturating_sub(1)).max(1) + 40 % agents.max(2));
+    // An ordinary agent (ids 2.. are agents; the data set has at least two).
+    let agent = format!("agent{:03}", 42.min(agents.saturating_sub(1)).max(1));
     let mid = history_data::Spec::new(1).start + 45 * 86_400_000;
     vec![
         ("text", "退款 (common zh)", json!({"text": "退款"})),
-        ("text", "快递 到哪里 (two zh words)", json!({"text": "快递 到哪里"})),
+        (
+            "text",
+            "快递 到哪里 (two zh words)",
+            json!({"text": "快递 到哪里"}),
+        ),
         ("text", "refund (common en)", json!({"text": "refund"})),
-        ("text", "\"tracking number\" (phrase)", json!({"text": "\"tracking number\""})),
+        (
+            "text",
+            "\"tracking number\" (phrase)",
+            json!({"text": "\"tracking number\""}),
+        ),
         ("text", "乌鲁木齐 (rare zh)", json!({"text": "乌鲁木齐"})),
         ("text", "拉萨 (rare zh)", json!({"text": "拉萨"})),
         ("text", "luvexal (rare en)", json!({"text": "luvexal"})),
         ("text", "不存在词 (no match)", json!({"text": "xyzzyqq"})),
-        ("text", "退款 + agent", json!({"text": "退款", "agent": agent})),
-        ("text", "refund + csat ≤ 2", json!({"text": "refund", "csat_max": 2})),
-        ("text", "发票 + 30 days", json!({"text": "发票", "after": mid, "before": mid + 30 * 86_400_000i64})),
+        (
+            "text",
+            "退款 + agent",
+            json!({"text": "退款", "agent": agent}),
+        ),
+        (
+            "text",
+            "refund + csat ≤ 2",
+            json!({"text": "refund", "csat_max": 2}),
+        ),
+        (
+            "text",
+            "发票 + 30 days",
+            json!({"text": "发票", "after": mid, "before": mid + 30 * 86_400_000i64}),
+        ),
         ("filter", "agent", json!({"agent": agent})),
         ("filter", "group", json!({"group": "billing"})),
         ("filter", "tag 退款", json!({"tags": ["退款"]})),
-        ("filter", "tags 退款 + vip", json!({"tags": ["退款", "vip"]})),
-        ("filter", "30 days", json!({"after": mid, "before": mid + 30 * 86_400_000i64})),
-        ("filter", "channel + outcome", json!({"channel": "api", "outcome": "unresolved"})),
+        (
+            "filter",
+            "tags 退款 + vip",
+            json!({"tags": ["退款", "vip"]}),
+        ),
+        (
+            "filter",
+            "30 days",
+            json!({"after": mid, "before": mid + 30 * 86_400_000i64}),
+        ),
+        (
+            "filter",
+            "channel + outcome",
+            json!({"channel": "api", "outcome": "unresolved"}),
+        ),
         ("filter", "csat 1", json!({"csat_max": 1})),
         ("filter", "customer ext id", json!({"customer": "ext-1234"})),
         ("filter", "customer nickname", json!({"customer": "Kim 12"})),
         ("filter", "intent", json!({"intent": "warranty"})),
-        ("filter", "agent + tag + csat", json!({"agent": agent, "tags": ["物流"], "csat_min": 4})),
+        (
+            "filter",
+            "agent + tag + csat",
+            json!({"agent": agent, "tags": ["物流"], "csat_min": 4}),
+        ),
     ]
 }
 
 pub async fn run(b: HistoryBench) -> anyhow::Result<()> {
-    anyhow::ensure!(b.conversations > 0 && b.rounds > 0, "--conversations and --history-rounds must be at least 1");
+    anyhow::ensure!(
+        b.conversations > 0 && b.rounds > 0,
+        "--conversations and --history-rounds must be at least 1"
+    );
     let dir = TempDir::new("history")?;
     let config_path = dir.0.join("bench.toml");
     std::fs::write(
@@ -72,7 +112,8 @@ pub async fn run(b: HistoryBench) -> anyhow::Result<()> {
     index_all(&mut *store)?;
     let indexed = started.elapsed();
     drop(store);
-    let db_bytes = std::fs::metadata(dir.0.join(crate::store::sqlite::DB_FILE)).map_or(0, |m| m.len());
+    let db_bytes =
+        std::fs::metadata(dir.0.join(crate::store::sqlite::DB_FILE)).map_or(0, |m| m.len());
     println!(
         "history: {} conversations, {messages} messages; written in {:.1} s, indexed in {:.1} s ({:.0} messages/s); database {:.0} MiB",
         b.conversations,
@@ -82,7 +123,9 @@ pub async fn run(b: HistoryBench) -> anyhow::Result<()> {
         db_bytes as f64 / 1_048_576.0
     );
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let listen = format!("127.0.0.1:{port}");
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .args(["serve", "--listen", &listen])
@@ -129,7 +172,10 @@ pub fn index_all(store: &mut dyn crate::store::Store) -> anyhow::Result<()> {
                     })
                 })
                 .collect();
-            parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_default())
+                .collect()
         });
         store.transaction(&mut |tx| tx.history_index(&indexed).map(|_| ()))?;
     }
@@ -151,16 +197,24 @@ async fn measure(listen: &str, b: &HistoryBench, agents: usize) -> anyhow::Resul
     let list = searches(agents);
     // One warm-up pass (page cache, statement cache), not measured.
     for (_, _, q) in &list {
-        c.call("history.search", q.clone()).await.map_err(|e| anyhow::anyhow!("{q}: {e:?}"))?;
+        c.call("history.search", q.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("{q}: {e:?}"))?;
     }
     let mut by_class: Vec<(&str, Vec<u64>)> = vec![("text", vec![]), ("filter", vec![])];
-    println!("{:<30} {:>6} {:>9} {:>9} {:>9}", "search (first page of 20)", "hits", "p50 ms", "p99 ms", "max ms");
+    println!(
+        "{:<30} {:>6} {:>9} {:>9} {:>9}",
+        "search (first page of 20)", "hits", "p50 ms", "p99 ms", "max ms"
+    );
     for (class, label, q) in &list {
         let mut samples = Vec::with_capacity(b.rounds);
         let mut hits = 0;
         for _ in 0..b.rounds {
             let sent = Instant::now();
-            let r = c.call("history.search", q.clone()).await.map_err(|e| anyhow::anyhow!("{q}: {e:?}"))?;
+            let r = c
+                .call("history.search", q.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{q}: {e:?}"))?;
             samples.push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX));
             hits = r["hits"].as_array().map_or(0, Vec::len);
         }
@@ -173,7 +227,11 @@ async fn measure(listen: &str, b: &HistoryBench, agents: usize) -> anyhow::Resul
     }
     for (class, mut all) in by_class {
         if let Some(p) = stats::percentiles(&mut all) {
-            let label = if class == "text" { "ALL full-text" } else { "ALL filtered" };
+            let label = if class == "text" {
+                "ALL full-text"
+            } else {
+                "ALL filtered"
+            };
             row(label, p.count, &p);
         }
     }

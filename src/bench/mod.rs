@@ -11,6 +11,7 @@
 mod flood;
 pub mod floor;
 mod floor_store;
+pub mod history;
 pub mod history_data;
 mod load;
 mod process;

@@ -129,6 +129,17 @@ pub(super) fn search(
                 next = hits.last().map(|h| h.session_id);
             }
         }
+        Some(tq) if q.has_filters() || *scope != Scope::All => {
+            (hits, next) = leapfrog(
+                c,
+                q,
+                tq,
+                &cond,
+                &params,
+                deadline,
+                access::sees_notes(scope),
+            )?;
+        }
         Some(tq) => {
             let check = q.has_filters() || *scope != Scope::All;
             let mut admits = c.prepare_cached(&format!(
@@ -195,6 +206,100 @@ pub(super) fn search(
         }
     }
     Ok(HistorySearchReply { hits, next })
+}
+
+/// Text with filters: the two sides, both newest first, seek each other ("leapfrog"): the
+/// newest conversation the filters admit at or below a bound, then the newest matching
+/// message at or below that conversation, until they agree. Each step is one indexed query,
+/// so a selective filter with a common word and a rare word with a broad filter are both
+/// a few dozen steps, not a walk over every match.
+fn leapfrog(
+    c: &Connection,
+    q: &Query,
+    tq: &text::TextQuery,
+    cond: &str,
+    params: &[Value],
+    deadline: Instant,
+    notes: bool,
+) -> Res<(Vec<HistoryHit>, Option<SessionId>)> {
+    let mut admitted = c.prepare_cached(&format!(
+        "SELECT s.id FROM sessions s WHERE s.id <= ? AND {cond} ORDER BY s.id DESC LIMIT 1"
+    ))?;
+    let mut matched = c.prepare_cached(
+        "SELECT rowid FROM history_fts WHERE history_fts MATCH ?1 AND rowid <= ?2
+          ORDER BY rowid DESC LIMIT 1",
+    )?;
+    let mut hits: Vec<HistoryHit> = Vec::new();
+    // Every conversation above `bound` has been decided.
+    let mut bound = q.before_id.saturating_sub(1);
+    let mut steps = 0u32;
+    while bound > 0 {
+        steps += 1;
+        if steps % 16 == 0 && Instant::now() >= deadline {
+            return Ok((hits, Some(bound + 1)));
+        }
+        let Some(s) = admitted
+            .query_row(
+                params_from_iter(
+                    std::iter::once(Value::Integer(bound)).chain(params.iter().cloned()),
+                ),
+                |r| r.get::<_, SessionId>(0),
+            )
+            .optional()?
+        else {
+            break;
+        };
+        let top = s
+            .checked_shl(SEQ_BITS)
+            .map_or(i64::MAX, |t| t | ((1 << SEQ_BITS) - 1));
+        let Some(rowid) = matched
+            .query_row(rusqlite::params![tq.fts, top], |r| r.get::<_, i64>(0))
+            .optional()?
+        else {
+            break;
+        };
+        let (t, seq) = split_rowid(rowid);
+        if t < s {
+            bound = t;
+            continue;
+        }
+        // t == s: the conversation is in; its newest matching message is the line.
+        if hits.len() == q.limit as usize {
+            let next = hits.last().map(|h| h.session_id);
+            return Ok((hits, next));
+        }
+        let mut seq = seq;
+        let mut shown = None;
+        loop {
+            match line(c, s, seq, &tq.terms)? {
+                Some(l) if l.internal && !notes => {}
+                found => {
+                    shown = found;
+                    break;
+                }
+            }
+            // A note the caller may not see: the next older match in the same conversation.
+            let Some(r) = matched
+                .query_row(
+                    rusqlite::params![tq.fts, (s << SEQ_BITS) | (seq - 1)],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+                .filter(|r| split_rowid(*r).0 == s && seq > 1)
+            else {
+                break;
+            };
+            seq = split_rowid(r).1;
+        }
+        if let Some(l) = shown
+            && let Some(mut h) = hit(c, s)?
+        {
+            h.line = Some(l);
+            hits.push(h);
+        }
+        bound = s - 1;
+    }
+    Ok((hits, None))
 }
 
 /// The matched message as a hit line.
