@@ -89,3 +89,54 @@ async fn admin_history_search_prints_csv_and_json() {
         assert!(err.to_lowercase().contains(want), "{args:?}: {err}");
     }
 }
+
+/// `kefu bench --history`, small: generates, indexes, serves, and reports every search.
+#[test]
+fn bench_history_runs_small_and_reports_both_classes() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args([
+            "bench",
+            "--history",
+            "--conversations",
+            "300",
+            "--history-rounds",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("history: 300 conversations,"),
+        "{stdout}"
+    );
+    for row in [
+        "退款 (common zh)",
+        "refund (common en)",
+        "agent + tag + csat",
+        "ALL full-text",
+        "ALL filtered",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no {row}: {stdout}"));
+        assert_eq!(line[row.len()..].split_whitespace().count(), 4, "{line}");
+    }
+    // Common words are found in a generated history of 300 conversations.
+    let hits = |row: &str| -> usize {
+        let line = stdout.lines().find(|l| l.starts_with(row)).unwrap();
+        line[row.len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(hits("退款 (common zh)"), 20, "{stdout}");
+    assert_eq!(hits("refund (common en)"), 20, "{stdout}");
+}

@@ -154,3 +154,94 @@ impl crate::store::history::HistoryTx for SqliteConn<'_> {
         self.run(|c| index(c, rows))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::history::access::Scope;
+    use crate::history::{INDEX_VERSION, query, text};
+    use crate::protocol::HistorySearch;
+    use crate::store::Store;
+    use crate::store::history::Indexed;
+    use crate::store::migrations::MIGRATIONS;
+    use rusqlite::Connection;
+
+    /// A database of the version before history search (17), with a tagged, transferred
+    /// conversation: the upgrade fills the side tables, and the first `ensure` queues its
+    /// messages, so search finds what was said before the upgrade.
+    #[test]
+    fn an_upgraded_database_is_searchable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let conn = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..17] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 17).unwrap();
+        conn.execute_batch(
+            r#"
+INSERT INTO agents (id, username, display_name, role, password_hash, created_at)
+    VALUES (1, 'ann', 'Ann', 'agent', 'h', 1), (2, 'ben', 'Ben', 'agent', 'h', 1);
+INSERT INTO customers (id, nickname, channel, created_at) VALUES (5, '小明', 'app', 1);
+INSERT INTO sessions (id, customer_id, channel, state, group_name, assignee, tags, created_at)
+    VALUES (9, 5, 'app', 'ended', 'sales', 2, '["退款","vip"]', 10);
+INSERT INTO transfers (session_id, by_agent, from_agent, from_group, to_agent, to_group, at)
+    VALUES (9, 1, 1, 'sales', 2, 'sales', 11);
+INSERT INTO messages (session_id, seq, author_kind, author_name, body, created_at)
+    VALUES (9, 1, 'customer', '小明', '我要退款了', 12);
+"#,
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = super::super::SqliteStore::open(&path).unwrap();
+        let mut queued = 0;
+        store
+            .transaction(&mut |tx| {
+                queued = tx.history_ensure(INDEX_VERSION)?;
+                let rows: Vec<Indexed> = tx
+                    .history_unindexed(10)?
+                    .into_iter()
+                    .map(|u| Indexed {
+                        session_id: u.session_id,
+                        seq: u.seq,
+                        terms: text::index_terms(&u.body),
+                    })
+                    .collect();
+                tx.history_index(&rows)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(queued, 1);
+        let mut found = Vec::new();
+        let mut reader = store.reader().unwrap();
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        for q in [
+            HistorySearch {
+                text: Some("退款".into()),
+                ..Default::default()
+            },
+            HistorySearch {
+                tags: vec!["vip".into(), "退款".into()],
+                ..Default::default()
+            },
+            HistorySearch {
+                agent: Some("ann".into()),
+                ..Default::default()
+            },
+            HistorySearch {
+                agent: Some("ben".into()),
+                text: Some("退款".into()),
+                ..Default::default()
+            },
+        ] {
+            let q = query::check(&q).unwrap();
+            reader
+                .snapshot(&mut |rd| {
+                    let r = rd.history_search(&q, &Scope::All, far)?;
+                    found.push(r.hits.iter().map(|h| h.session_id).collect::<Vec<_>>());
+                    Ok(())
+                })
+                .unwrap();
+        }
+        assert_eq!(found, vec![vec![9]; 4]);
+    }
+}
