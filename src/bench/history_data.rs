@@ -293,16 +293,16 @@ impl Generated {
         let mut at = created_at;
         let mut first_reply = None;
         let mut transfers = Vec::new();
-        let transfer_at = (agent.is_some() && rng.below(100) < 8).then(|| count / 2);
+        let transfer_at = (agent.is_some() && rng.below(100) < 8).then_some(count / 2);
         for seq in 1..=count as i64 {
             let i = seq as usize - 1;
             let (kind, who) = if i < bot_turns as usize * 2 {
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     (AuthorKind::Customer, None)
                 } else {
                     (AuthorKind::Bot, None)
                 }
-            } else if i % 2 == 0 || agent.is_none() {
+            } else if i.is_multiple_of(2) || agent.is_none() {
                 (AuthorKind::Customer, None)
             } else {
                 (AuthorKind::Agent, agent)

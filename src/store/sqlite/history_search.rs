@@ -172,7 +172,7 @@ pub(super) fn search(
             while let Some(row) = rows.next()? {
                 let (session, seq) = split_rowid(row.get(0)?);
                 seen += 1;
-                if seen % 64 == 0 && Instant::now() >= deadline {
+                if seen.is_multiple_of(64) && Instant::now() >= deadline {
                     // Everything above this conversation was looked at.
                     next = Some(session + 1);
                     break;
@@ -232,7 +232,7 @@ fn leapfrog(
     let mut steps = 0u32;
     while bound > 0 {
         steps += 1;
-        if steps % 16 == 0 && Instant::now() >= deadline {
+        if steps.is_multiple_of(16) && Instant::now() >= deadline {
             return Ok((hits, Some(bound + 1)));
         }
         let Some(s) = admitted
