@@ -184,6 +184,11 @@ pub enum AdminCmd {
         #[command(subcommand)]
         what: MenuCmd,
     },
+    /// Past conversations (docs/history.md): `history search` prints CSV or JSON.
+    History {
+        #[command(subcommand)]
+        what: crate::admin_history::HistoryCmd,
+    },
 }
 
 #[derive(Subcommand)]
@@ -531,6 +536,7 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         AdminCmd::Integration { what } => run_integration(store, what)?,
         AdminCmd::Kb { what } => return run_kb(store, what),
         AdminCmd::QuickReply { what } => return run_quick_reply(store, what),
+        AdminCmd::History { what } => return crate::admin_history::run(store, what),
         // (Handled before a store is opened, in `run`; here for completeness.)
         AdminCmd::Menu {
             what: MenuCmd::Check { file },

@@ -2,6 +2,7 @@
 //! parses the command line.
 
 pub mod admin;
+pub mod admin_history;
 pub mod admin_quick;
 pub mod auth;
 pub mod bench;
@@ -12,6 +13,7 @@ pub mod client;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod history;
 pub mod history_filter;
 pub mod http_url;
 pub mod intents;

@@ -150,12 +150,16 @@ async fn the_permission_table_holds_for_every_role() {
     try_call(adam, "session.end", json!({"session_id": s1}))
         .await
         .unwrap();
-    // Ended: the customer may rate it; alice, no longer serving c1, may not read it.
+    // Ended: the customer may rate it; alice served it, so she may still read it (issue 11:
+    // `history::access`); bob, who never served it nor serves c1, may not.
     cust.call("session.rate", json!({"session_id": s1, "stars": 4}))
         .await
         .unwrap();
+    try_call(&mut alice, "session.transcript", json!({"session_id": s1}))
+        .await
+        .unwrap();
     assert_eq!(
-        try_call(&mut alice, "session.transcript", json!({"session_id": s1}))
+        try_call(&mut bob, "session.transcript", json!({"session_id": s1}))
             .await
             .err(),
         Some(ErrorCode::Forbidden)

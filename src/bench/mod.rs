@@ -11,6 +11,8 @@
 mod flood;
 pub mod floor;
 mod floor_store;
+pub mod history;
+pub mod history_data;
 mod load;
 mod process;
 pub mod report;
@@ -86,6 +88,16 @@ pub struct BenchArgs {
     /// `--soak`: the server's `[storage] event_retention` ("7d", "5m", "0", …).
     #[arg(long, default_value = "7d")]
     pub event_retention: String,
+    /// Instead of the chat load: history search over a generated history
+    /// (`--conversations`, about ten messages each), measured over the WebSocket.
+    #[arg(long)]
+    pub history: bool,
+    /// `--history`: conversations generated.
+    #[arg(long, default_value_t = 100_000)]
+    pub conversations: usize,
+    /// `--history`: times each search is run.
+    #[arg(long, default_value_t = 50)]
+    pub history_rounds: usize,
 }
 
 /// `--soak`'s length: a bare number is minutes (as it always was), or a number with `s`, `m`
@@ -121,6 +133,13 @@ pub struct FloorArgs {
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.console {
         return crate::console::bench::run();
+    }
+    if args.history {
+        return history::run(history::HistoryBench {
+            conversations: args.conversations,
+            rounds: args.history_rounds,
+        })
+        .await;
     }
     if let Some(n) = args.idle {
         return flood::idle(n).await;

@@ -7,7 +7,7 @@
 //! article it applied, catches up in its own thread, and is rebuilt from the store when it is
 //! missing or was built by another schema version.
 
-mod analyzer;
+pub(crate) mod analyzer;
 pub mod checkins;
 pub mod export;
 pub mod import;

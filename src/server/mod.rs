@@ -29,6 +29,7 @@ mod end_ops;
 mod followup_book;
 mod followup_ops;
 mod hasher;
+mod history_chore;
 mod history_ops;
 mod housekeeping;
 mod hub;
@@ -146,6 +147,8 @@ pub async fn run(
     let readers = Arc::new(ReadPool::open(&*store, &config.storage.options())?);
     // The knowledge-base index follows the store with a read connection of its own.
     let store_for_index = store.reader()?;
+    // So does the history index's chore (`history_chore`).
+    let store_for_history = store.reader()?;
     let metrics = Metrics::new();
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
     let (committer, writer) = Committer::start_with_metrics(store, metrics.clone(), move |e| {
@@ -153,6 +156,7 @@ pub async fn run(
     })?;
     let hasher = hasher::Hasher::start(config.limits.hash_threads, config.limits.hash_queue)?;
     let (hub_tx, hub_rx) = hub::channel(config.limits.request_queue);
+    let history_committer = committer.clone();
     let mut hub = Hub::new(
         config.clone(),
         recovered,
@@ -224,6 +228,7 @@ pub async fn run(
         metrics,
         stop_rx.clone(),
     )?;
+    history_chore::start(history_committer, store_for_history, stop_rx.clone());
     webhook::start(
         hub_tx.clone(),
         readers,

@@ -211,15 +211,11 @@ impl Hub {
         agent: AgentId,
         q: Transcript,
     ) {
-        let serving: Vec<CustomerId> = self
-            .live
-            .values()
-            .filter(|l| self.serves(agent, l.view.id) || self.notes.watches(agent, l.view.id))
-            .map(|l| l.view.customer.id)
-            .collect();
-        let all = self.sees_all(agent);
-        self.read_transcript(r, q, false, move |s| {
-            (all || serving.contains(&s.customer.id)).then(|| s.clone())
+        // The one access rule (`history::access`): what they served, the customers they
+        // serve now, or everything for supervisors.
+        let scope = self.history_scope(agent);
+        self.read_transcript(r, q, false, move |rd, s| {
+            Ok(super::history_ops::may_read(rd, &scope, s)?.then(|| s.clone()))
         });
     }
 
@@ -231,8 +227,8 @@ impl Hub {
         q: Transcript,
     ) {
         // Without internal notes (`note_ops`).
-        self.read_transcript(r, q, true, move |s| {
-            (s.customer.id == customer).then(|| s.for_customer())
+        self.read_transcript(r, q, true, move |_, s| {
+            Ok((s.customer.id == customer).then(|| s.for_customer()))
         });
     }
 
@@ -243,7 +239,12 @@ impl Hub {
         r: Responder<TranscriptReply>,
         q: Transcript,
         public: bool,
-        visible: impl FnOnce(&SessionView) -> Option<SessionView> + Send + 'static,
+        visible: impl FnOnce(
+            &mut dyn crate::store::Read,
+            &SessionView,
+        ) -> crate::store::Result<Option<SessionView>>
+        + Send
+        + 'static,
     ) {
         let session = q.session_id;
         let limit = q.limit.unwrap_or(MAX_TRANSCRIPT).min(MAX_TRANSCRIPT);
@@ -252,7 +253,7 @@ impl Hub {
             let Some(s) = tx.session(session)? else {
                 return Ok(Err(ApiError::not_found(format!("no session {session}"))));
             };
-            let Some(shown) = visible(&s) else {
+            let Some(shown) = visible(tx, &s)? else {
                 return Ok(Err(ApiError::forbidden(format!(
                     "you may not read session {session}"
                 ))));

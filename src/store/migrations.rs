@@ -409,4 +409,77 @@ CREATE INDEX mentions_agent ON mentions(agent_id, read_at, id);
 ALTER TABLE sessions ADD COLUMN ends_at INTEGER;
 ALTER TABLE sessions ADD COLUMN pending_end TEXT;
 "#,
+    // 18: history search (issue 11, S19; `docs/history.md`). The full-text index of messages
+    // (`history_fts`, contentless: terms jieba-segmented and stemmed in Rust, rowid =
+    // session << 24 | seq) is filled off the hot path by the indexing chore from
+    // `history_queue`, which a trigger fills as messages are stored; the chore (re)queues every
+    // message when `meta.history_index` is missing or outdated (an upgrade or a lost index).
+    // Side tables kept exact by triggers (a few rows per conversation, written only when tags
+    // or the assignee change) make the tag and agent filters index lookups:
+    // `history_tags` (a row per tag) and `history_agents` (everyone who served it: an
+    // assignee at any time, or the from/to agent of a transfer).
+    r#"
+CREATE VIRTUAL TABLE history_fts USING fts5(
+    terms, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TABLE history_queue (
+    session_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER history_queue_message AFTER INSERT ON messages BEGIN
+    INSERT OR IGNORE INTO history_queue (session_id, seq) VALUES (new.session_id, new.seq);
+END;
+CREATE TABLE history_tags (
+    session_id INTEGER NOT NULL,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (session_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX history_tags_tag ON history_tags(tag, session_id);
+INSERT OR IGNORE INTO history_tags (session_id, tag)
+    SELECT s.id, j.value FROM sessions s, json_each(s.tags) j
+     WHERE json_valid(s.tags) AND j.type = 'text';
+CREATE TRIGGER history_tags_insert AFTER INSERT ON sessions BEGIN
+    DELETE FROM history_tags WHERE session_id = new.id;
+    INSERT OR IGNORE INTO history_tags (session_id, tag)
+        SELECT new.id, j.value FROM json_each(CASE WHEN json_valid(new.tags) THEN new.tags
+            ELSE '[]' END) j WHERE j.type = 'text';
+END;
+CREATE TRIGGER history_tags_update AFTER UPDATE OF tags ON sessions
+    WHEN old.tags IS NOT new.tags BEGIN
+    DELETE FROM history_tags WHERE session_id = new.id;
+    INSERT OR IGNORE INTO history_tags (session_id, tag)
+        SELECT new.id, j.value FROM json_each(CASE WHEN json_valid(new.tags) THEN new.tags
+            ELSE '[]' END) j WHERE j.type = 'text';
+END;
+CREATE TABLE history_agents (
+    agent_id INTEGER NOT NULL,
+    session_id INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, session_id)
+) WITHOUT ROWID;
+CREATE INDEX history_agents_session ON history_agents(session_id);
+INSERT OR IGNORE INTO history_agents (agent_id, session_id)
+    SELECT assignee, id FROM sessions WHERE assignee IS NOT NULL;
+INSERT OR IGNORE INTO history_agents (agent_id, session_id)
+    SELECT from_agent, session_id FROM transfers WHERE from_agent IS NOT NULL;
+INSERT OR IGNORE INTO history_agents (agent_id, session_id)
+    SELECT to_agent, session_id FROM transfers WHERE to_agent IS NOT NULL;
+CREATE TRIGGER history_agents_insert AFTER INSERT ON sessions
+    WHEN new.assignee IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO history_agents (agent_id, session_id) VALUES (new.assignee, new.id);
+END;
+CREATE TRIGGER history_agents_update AFTER UPDATE OF assignee ON sessions
+    WHEN new.assignee IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO history_agents (agent_id, session_id) VALUES (new.assignee, new.id);
+END;
+CREATE TRIGGER history_agents_transfer AFTER INSERT ON transfers BEGIN
+    INSERT OR IGNORE INTO history_agents (agent_id, session_id)
+        SELECT new.from_agent, new.session_id WHERE new.from_agent IS NOT NULL;
+    INSERT OR IGNORE INTO history_agents (agent_id, session_id)
+        SELECT new.to_agent, new.session_id WHERE new.to_agent IS NOT NULL;
+END;
+CREATE INDEX sessions_group ON sessions(group_name, id);
+CREATE INDEX sessions_created ON sessions(created_at);
+CREATE INDEX sessions_intent ON sessions(intent, id) WHERE intent IS NOT NULL;
+"#,
 ];

@@ -10,6 +10,7 @@ mod core_rows;
 pub mod dashboard;
 pub mod ending;
 mod error;
+pub mod history;
 pub mod integrations;
 pub mod kb_flow;
 mod migrations;
@@ -204,6 +205,7 @@ pub trait Read:
     + dashboard::DashboardRead
     + notes::NotesRead
     + ending::EndingRead
+    + history::HistoryRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -295,6 +297,7 @@ pub trait Tx:
     + cc::CcTx
     + transfers::TransferTx
     + notes::NotesTx
+    + history::HistoryTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).

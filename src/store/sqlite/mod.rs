@@ -12,6 +12,8 @@ mod dir_lock;
 mod ending;
 mod error;
 mod file_guard;
+mod history;
+mod history_search;
 mod integrations;
 mod kb;
 mod kb_proposals;

@@ -62,6 +62,8 @@ pub(super) fn step(c: &Connection, spec: &PurgeSpec, p: &mut PurgeProgress) -> R
         c.execute("DELETE FROM mentions WHERE session_id = ?1", [id])?;
         // Its CCs: the outbox keeps a copy of the transcript (`cc`).
         c.execute("DELETE FROM cc_outbox WHERE session_id = ?1", [id])?;
+        // Its words in the history index (`history`).
+        super::history::forget(c, id)?;
         p.done.sessions += c.execute("DELETE FROM sessions WHERE id = ?1", [id])? as u64;
     }
     Ok(())
