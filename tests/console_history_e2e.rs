@@ -159,8 +159,9 @@ async fn the_console_finds_an_ended_conversation_and_opens_it_read_only() {
             tokio::time::Instant::now() < deadline,
             "the ended conversation was never found"
         );
-        // An unchanged line re-runs the search while there are no hits.
-        tokio::task::yield_now().await;
+        // An unchanged line re-runs the search while there are no hits; poll gently (the
+        // server rate-limits a connection that asks in a tight loop).
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let h = console.history();
     assert_eq!(h.hits.len(), 1, "{:?}", h.hits);
@@ -169,7 +170,10 @@ async fn the_console_finds_an_ended_conversation_and_opens_it_read_only() {
     assert_eq!(hit.customer, "小明");
     assert_eq!(hit.outcome, Some(EndReason::Resolved));
     assert_eq!(hit.tags, ["退款"]);
-    let line = hit.line.as_ref().expect("a text search shows the matching line");
+    let line = hit
+        .line
+        .as_ref()
+        .expect("a text search shows the matching line");
     assert!(line.text.contains("到账"), "{line:?}");
     let marked: Vec<String> = line
         .highlights
@@ -207,9 +211,18 @@ async fn the_console_finds_an_ended_conversation_and_opens_it_read_only() {
         .iter()
         .map(|l| (l.body.as_str(), l.internal))
         .collect();
-    assert!(bodies.contains(&("我的退款三天了还没到账", false)), "{bodies:?}");
-    assert!(bodies.contains(&("已为您加急处理退款", false)), "{bodies:?}");
-    assert!(bodies.contains(&("finance ticket 42", true)), "the note, as a note: {bodies:?}");
+    assert!(
+        bodies.contains(&("我的退款三天了还没到账", false)),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.contains(&("已为您加急处理退款", false)),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.contains(&("finance ticket 42", true)),
+        "the note, as a note: {bodies:?}"
+    );
 
     // esc: back to the results as they were; esc again: History closes.
     console.act(Action::Cancel);

@@ -11,7 +11,7 @@ pub mod text;
 
 /// The index's format: bump it when the analysis of text changes, and the server re-indexes
 /// every message at its next start (`meta.history_index`).
-pub const INDEX_VERSION: &str = "1";
+pub const INDEX_VERSION: &str = "2";
 
 /// Rowids of the full-text index: a message is `session << SEQ_BITS | seq`, so the index's
 /// rowid order is the conversations' order and one conversation is one rowid range.

@@ -4,6 +4,12 @@
 //! lowercased; stop words out; English stemmed, refunded → refund), so a message and a query
 //! always agree on what a word is. The index's own tokenizer (`unicode61`) then only splits
 //! at the spaces we put between terms.
+//!
+//! Word segmentation alone loses matches: jieba cuts 还没到账 as 没到 + 账 but a search for 到账
+//! as 到 + 账, so the words never meet. Every run of Chinese (or Japanese) characters is
+//! therefore also indexed as its overlapping character pairs (还没 没到 到账), one after
+//! another, and a query's run of two or more such characters is searched as the phrase of its
+//! pairs: exactly "these characters, in this order, next to each other".
 
 use crate::kb::analyzer::{analyze, analyzer};
 use std::collections::HashSet;
@@ -18,9 +24,47 @@ pub const LINE_CHARS: usize = 160;
 /// Characters kept before the first match when the line is cut.
 const LEAD_CHARS: usize = 40;
 
-/// What a message is indexed as: its terms, separated by spaces.
+/// What a message is indexed as: its terms, separated by spaces (its words, then the
+/// character pairs of its Chinese runs).
 pub fn index_terms(body: &str) -> String {
-    analyze(body).join(" ")
+    let mut terms = analyze(body);
+    for run in cjk_runs(body) {
+        terms.extend(pairs(&run));
+    }
+    terms.join(" ")
+}
+
+/// Characters of scripts written without spaces between words (Han, kana).
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// The maximal runs of CJK characters in `text`.
+fn cjk_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    for c in text.chars() {
+        if is_cjk(c) {
+            run.push(c);
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
+}
+
+/// The overlapping character pairs of a run (none for a single character).
+fn pairs(run: &str) -> Vec<String> {
+    let chars: Vec<char> = run.chars().collect();
+    chars.windows(2).map(|w| w.iter().collect()).collect()
 }
 
 /// A checked text query: the FTS5 expression and the terms to highlight.
@@ -52,17 +96,40 @@ pub fn parse(text: &str) -> Result<TextQuery, TextError> {
     let mut count = 0;
     // Odd pieces between quote marks are phrases; an unclosed quote runs to the end.
     for (i, piece) in text.split(['"', '“', '”']).enumerate() {
-        let words = analyze(piece);
-        if words.is_empty() {
+        // Chinese runs of two or more characters are searched as their character pairs
+        // (see the module doc); the rest, and single characters, as analysed words.
+        let runs: Vec<String> = cjk_runs(piece)
+            .into_iter()
+            .filter(|r| r.chars().count() >= 2)
+            .collect();
+        let rest: String = piece
+            .chars()
+            .map(|c| if is_cjk(c) { ' ' } else { c })
+            .collect();
+        let singles: String = cjk_runs(piece)
+            .into_iter()
+            .filter(|r| r.chars().count() == 1)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut words = analyze(&rest);
+        words.extend(analyze(&singles));
+        if words.is_empty() && runs.is_empty() {
             continue;
         }
-        count += if i % 2 == 1 { 1 } else { words.len() };
         if i % 2 == 1 {
-            parts.push(quote(&words.join(" ")));
+            count += 1;
+            let mut phrase: Vec<String> = words.clone();
+            for run in &runs {
+                phrase.extend(pairs(run));
+            }
+            parts.push(quote(&phrase.join(" ")));
         } else {
+            count += words.len() + runs.len();
             parts.extend(words.iter().map(|w| quote(w)));
+            parts.extend(runs.iter().map(|r| quote(&pairs(r).join(" "))));
         }
         terms.extend(words);
+        terms.extend(runs);
     }
     if parts.is_empty() {
         return Err(TextError::Empty);
@@ -86,6 +153,13 @@ fn quote(s: &str) -> String {
 /// ranges, merged where they overlap (jieba's overlapping parts of one long word).
 pub fn hit_line(body: &str, terms: &HashSet<String>) -> (String, Vec<(u32, u32)>) {
     let mut matched: Vec<(usize, usize)> = Vec::new();
+    // Chinese terms are found as they are written (a searched run may cross jieba's words).
+    for term in terms.iter().filter(|t| t.chars().any(is_cjk)) {
+        matched.extend(
+            body.match_indices(term.as_str())
+                .map(|(at, m)| (at, at + m.len())),
+        );
+    }
     let mut a = analyzer();
     let mut stream = a.token_stream(body);
     while stream.advance() {
@@ -161,6 +235,22 @@ mod tests {
     }
 
     #[test]
+    fn chinese_runs_match_across_word_boundaries() {
+        // jieba cuts 还没到账 as 没到 + 账, and 到账 alone as 到 + 账: the pairs still meet.
+        let q = parse("到账").unwrap();
+        assert_eq!(q.fts, "\"到账\"");
+        assert!(
+            index_terms("我的退款三天了还没到账")
+                .split(' ')
+                .any(|t| t == "到账")
+        );
+        let (line, h) = hit_line("我的退款三天了还没到账", &q.terms);
+        assert_eq!(shown(&line, &h), ["到账"]);
+        // A longer run is the phrase of its pairs: the characters in order, side by side.
+        assert_eq!(parse("还没到账").unwrap().fts, "\"还没 没到 到账\"");
+    }
+
+    #[test]
     fn english_is_stemmed_both_ways() {
         let q = parse("refund").unwrap();
         assert!(index_terms("It was refunded yesterday").contains("refund"));
@@ -174,6 +264,7 @@ mod tests {
             parse("\"order status\" 退款").unwrap().fts,
             "\"order status\" \"退款\""
         );
+        assert_eq!(parse("\"退款 order\"").unwrap().fts, "\"order 退款\"");
         assert_eq!(parse("\"the\" is").unwrap_err(), TextError::Empty);
         assert_eq!(parse("，。！").unwrap_err(), TextError::Empty);
         assert_eq!(parse(&"退".repeat(201)).unwrap_err(), TextError::TooLong);
