@@ -14,6 +14,7 @@ pub mod kb_flow;
 mod migrations;
 pub mod notes;
 pub mod readers;
+pub mod reports;
 pub mod retention;
 pub mod sqlite;
 pub mod transfers;
@@ -202,6 +203,7 @@ pub trait Read:
     + transfers::TransferRead
     + notes::NotesRead
     + ending::EndingRead
+    + reports::ReportRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -293,6 +295,7 @@ pub trait Tx:
     + cc::CcTx
     + transfers::TransferTx
     + notes::NotesTx
+    + reports::ReportTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).
