@@ -11,11 +11,13 @@ mod cc;
 mod conversations;
 mod ending;
 mod menus;
+mod reports;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use cc::{CcConfig, CcContact, CcFormat, CcWebhook, SmtpConfig, SmtpSecurity};
 pub use conversations::ConversationsConfig;
 pub use ending::IdleRules;
 pub use menus::MenusConfig;
+pub use reports::ReportsConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -50,6 +52,8 @@ pub struct ServerConfig {
     pub cc: CcConfig,
     /// Self-service menus (`[menus]`, `docs/menus.md`).
     pub menus: MenusConfig,
+    /// Reports (`[reports]`, `docs/reports.md`).
+    pub reports: ReportsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -292,6 +296,7 @@ impl Default for ServerConfig {
             smtp: None,
             cc: CcConfig::default(),
             menus: MenusConfig::default(),
+            reports: ReportsConfig::default(),
         }
     }
 }
@@ -462,6 +467,7 @@ impl ServerConfig {
             );
         }
         self.validate_identity()?;
+        self.reports.validate()?;
         if self.quotas.queue_timeout_secs > MAX_DURATION_SECS {
             return bad("quotas.queue_timeout_secs", "must be at most 10 years");
         }

@@ -224,8 +224,14 @@ impl<'a> Ctx<'a> {
             }
             match (self.q.scope, self.q.by) {
                 (ReportScope::Team, Some(ReportBy::Group)) => {
-                    self.rows.entry(t.from_group.clone()).or_default().transfers_out += 1;
-                    self.rows.entry(t.to_group.clone()).or_default().transfers_in += 1;
+                    self.rows
+                        .entry(t.from_group.clone())
+                        .or_default()
+                        .transfers_out += 1;
+                    self.rows
+                        .entry(t.to_group.clone())
+                        .or_default()
+                        .transfers_in += 1;
                 }
                 (ReportScope::Team, Some(ReportBy::Agent)) | (ReportScope::Me, _) => {
                     // To a group: whoever took it, known when it was the last transfer.

@@ -8,6 +8,10 @@ pub mod acc;
 pub mod analyse;
 pub mod compute;
 pub mod facts;
+#[cfg(test)]
+mod fixture;
+#[cfg(test)]
+mod fixture_tests;
 pub mod render;
 pub mod request;
 pub mod status;

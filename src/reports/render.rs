@@ -73,7 +73,11 @@ fn metric_cells(m: &Metrics) -> Vec<String> {
 fn cell(s: &str) -> String {
     let s = inert_line(s);
     let risky = s.starts_with(['=', '+', '@', '\t', '\r']) || (s.starts_with('-') && s.len() > 1);
-    if risky { format!("'{s}") } else { s.into_owned() }
+    if risky {
+        format!("'{s}")
+    } else {
+        s.into_owned()
+    }
 }
 
 /// The rows (if any) and a `total` line, as CSV with [`CSV_HEADER`].
@@ -104,7 +108,8 @@ pub fn duration(ms: Option<u64>) -> String {
 }
 
 fn percent(v: Option<f64>) -> String {
-    v.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "-".into())
+    v.map(|v| format!("{:.1}%", v * 100.0))
+        .unwrap_or_else(|| "-".into())
 }
 
 fn table_cells(label: &str, m: &Metrics) -> Vec<String> {
@@ -127,8 +132,18 @@ fn table_cells(label: &str, m: &Metrics) -> Vec<String> {
 /// An aligned table: one line per row and the total, then the trend if any.
 pub fn table(r: &ReportReply) -> String {
     let head = [
-        "", "handled", "1st resp", "median", "resp", "resolution", "resolved", "csat", "4-5★",
-        "rated", "xfer in/out", "online",
+        "",
+        "handled",
+        "1st resp",
+        "median",
+        "resp",
+        "resolution",
+        "resolved",
+        "csat",
+        "4-5★",
+        "rated",
+        "xfer in/out",
+        "online",
     ];
     let mut lines: Vec<Vec<String>> = vec![head.iter().map(|s| s.to_string()).collect()];
     for row in &r.rows {
@@ -146,10 +161,18 @@ pub fn table(r: &ReportReply) -> String {
     out.push_str(&aligned(&lines));
     if !r.trend.is_empty() {
         let mut t: Vec<Vec<String>> = vec![
-            ["bucket (UTC)", "arrivals", "handled", "1st resp", "csat", "waiting avg", "max"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            [
+                "bucket (UTC)",
+                "arrivals",
+                "handled",
+                "1st resp",
+                "csat",
+                "waiting avg",
+                "max",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         ];
         for p in &r.trend {
             t.push(vec![

@@ -39,7 +39,11 @@ pub struct Checked {
 }
 
 /// Checks `q` for `asker`; `default_tz` is the server's `[reports] time_zone`.
-pub fn check(q: &ReportGet, asker: Asker, default_tz: Option<&str>) -> Result<Checked, ReportError> {
+pub fn check(
+    q: &ReportGet,
+    asker: Asker,
+    default_tz: Option<&str>,
+) -> Result<Checked, ReportError> {
     let invalid = |m: &str| Err(ReportError::Invalid(m.to_string()));
     if q.from >= q.to {
         return invalid("`from` must be before `to`");
@@ -47,13 +51,12 @@ pub fn check(q: &ReportGet, asker: Asker, default_tz: Option<&str>) -> Result<Ch
     if q.to.saturating_sub(q.from) > MAX_RANGE_MS {
         return invalid("a report covers at most 366 days");
     }
-    let tz_name = q
-        .tz
-        .as_deref()
-        .or(default_tz)
-        .unwrap_or("UTC")
-        .trim()
-        .to_string();
+    let tz_name =
+        q.tz.as_deref()
+            .or(default_tz)
+            .unwrap_or("UTC")
+            .trim()
+            .to_string();
     if tz_name.chars().count() > MAX_TZ_CHARS {
         return invalid("`tz` is too long for a time zone name");
     }

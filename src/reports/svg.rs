@@ -78,7 +78,12 @@ pub fn svg(r: &ReportReply) -> String {
         r#"<text x="20" y="46">{}</text>"#,
         esc(&format!("total: {}", summary(&r.totals)))
     );
-    let most = bars.iter().map(|(_, m)| m.handled).max().unwrap_or(0).max(1);
+    let most = bars
+        .iter()
+        .map(|(_, m)| m.handled)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let (label_w, bar_w) = (170u32, 300u32);
     for (i, (label, m)) in bars.iter().enumerate() {
         let y = bars_top + i as u32 * (BAR_H + 6);
@@ -96,7 +101,10 @@ pub fn svg(r: &ReportReply) -> String {
     }
     if !r.trend.is_empty() {
         let (x0, x1) = (60.0, f64::from(WIDTH) - 20.0);
-        let (y0, y1) = (f64::from(trend_top + trend_h - 30), f64::from(trend_top + 10));
+        let (y0, y1) = (
+            f64::from(trend_top + trend_h - 30),
+            f64::from(trend_top + 10),
+        );
         let top = r
             .trend
             .iter()

@@ -171,14 +171,33 @@ mod tests {
                 ms("2026-01-01T01:30:00Z"),
             ]
         );
-        assert_eq!(bucket_of(&starts, ms("2026-01-01T02:00:00Z"), ms("2026-01-01T00:29:59Z")), Some(0));
-        assert_eq!(bucket_of(&starts, ms("2026-01-01T02:00:00Z"), ms("2026-01-01T02:00:00Z")), None);
+        assert_eq!(
+            bucket_of(
+                &starts,
+                ms("2026-01-01T02:00:00Z"),
+                ms("2026-01-01T00:29:59Z")
+            ),
+            Some(0)
+        );
+        assert_eq!(
+            bucket_of(
+                &starts,
+                ms("2026-01-01T02:00:00Z"),
+                ms("2026-01-01T02:00:00Z")
+            ),
+            None
+        );
     }
 
     #[test]
     fn waiting_average_and_most_at_once() {
         // Buckets [0,100) and [100,200); two customers overlap in 50..80, one waits 150..250.
-        let w = waiting(&[0, 100], 0, 200, &[(20, 80), (50, 120), (150, 250), (120, 150)]);
+        let w = waiting(
+            &[0, 100],
+            0,
+            200,
+            &[(20, 80), (50, 120), (150, 250), (120, 150)],
+        );
         // Bucket 1: 60 + 50 = 110 ms of waiting over 100 ms; two at once.
         assert_eq!(w[0], (1.1, 2));
         // Bucket 2: 20 (50..120 part) + 30 + 50 = 100 over 100; a hand-over at 120 and at

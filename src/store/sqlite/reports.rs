@@ -28,13 +28,14 @@ fn session(r: &Row) -> rusqlite::Result<SessionFact> {
     let (customer_menu, returned): (bool, Option<Millis>) = (r.get(15)?, r.get(16)?);
     // When it first reached people: a later transfer rewrites `queued_at`, so this is worked
     // out from what does not change (see `SessionFact::queued_at`).
-    let first_queued = handoff
-        .or(if customer_menu { returned } else { None })
-        .or(if bot || customer_menu {
-            queued_at
-        } else {
-            Some(created_at)
-        });
+    let first_queued =
+        handoff
+            .or(if customer_menu { returned } else { None })
+            .or(if bot || customer_menu {
+                queued_at
+            } else {
+                Some(created_at)
+            });
     let reason: Option<String> = r.get(11)?;
     let csat: Option<i64> = r.get(12)?;
     Ok(SessionFact {
@@ -167,8 +168,10 @@ impl ReportRead for SqliteConn<'_> {
 impl ReportTx for SqliteConn<'_> {
     fn log_agent_status(&mut self, agent: AgentId, status: AgentStatus, at: Millis) -> Result<()> {
         self.run(|c| {
-            c.prepare_cached("INSERT INTO agent_status_log (agent_id, status, at) VALUES (?1, ?2, ?3)")?
-                .execute(params![agent, status.as_str(), at])?;
+            c.prepare_cached(
+                "INSERT INTO agent_status_log (agent_id, status, at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![agent, status.as_str(), at])?;
             Ok(())
         })
     }
