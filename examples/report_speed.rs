@@ -64,7 +64,8 @@ fn main() -> anyhow::Result<()> {
             let ended = first + 300_000 + rnd(900_000);
             let outcome = ["resolved", "resolved", "unresolved", "customer_left"][rnd(4) as usize];
             let csat = (rnd(3) == 0).then(|| 1 + rnd(5));
-            let bot_json = bot.then(|| format!(r#"{{"turns":1,"handoff":{{"reason":"requested","at":{q0}}}}}"#));
+            let bot_json = bot
+                .then(|| format!(r#"{{"turns":1,"handoff":{{"reason":"requested","at":{q0}}}}}"#));
             tx.execute(
                 "INSERT INTO sessions (id, customer_id, channel, state, group_name, assignee,
                    intent, tags, created_at, queued_at, accepted_at, first_human_reply_at,
@@ -96,7 +97,11 @@ fn main() -> anyhow::Result<()> {
             let mut at = created;
             for seq in 1..=10i64 {
                 let customer = seq % 2 == 1;
-                at = if seq == 2 { first } else { at + 5_000 + rnd(60_000) };
+                at = if seq == 2 {
+                    first
+                } else {
+                    at + 5_000 + rnd(60_000)
+                };
                 tx.execute(
                     "INSERT INTO messages (session_id, seq, author_kind, author_id, author_name,
                        body, created_at)
