@@ -18,6 +18,9 @@ use crate::model::{AgentId, Millis};
 use crate::protocol::{ReportBy, ReportGet, ReportReply, ReportRow, ReportScope, TrendPoint};
 use std::collections::HashMap;
 
+/// Most rows a report has (the biggest; tags are free text, so `by: tag` could have many).
+pub const MAX_ROWS: usize = 1000;
+
 /// The row key of conversations nobody served, or without a tag or an intent.
 pub const NONE_KEY: &str = "-";
 
@@ -299,6 +302,7 @@ impl<'a> Ctx<'a> {
                 .cmp(&(a.metrics.handled, a.metrics.ended))
                 .then_with(|| a.key.cmp(&b.key))
         });
+        rows.truncate(MAX_ROWS);
         ReportReply {
             from: self.q.from,
             to: self.q.to,

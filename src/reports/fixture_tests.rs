@@ -276,6 +276,12 @@ fn bad_requests_and_permissions() {
         ..q.clone()
     };
     assert!(err(&long, boss).contains("366"));
+    let hourly = ReportGet {
+        to: from + 33 * 86_400_000,
+        trend: Some(TrendStep::Hour),
+        ..q.clone()
+    };
+    assert!(err(&hourly, boss).contains("32 days"));
     let zone = ReportGet {
         tz: Some("Mars/Olympus".into()),
         ..q.clone()

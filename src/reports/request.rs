@@ -7,6 +7,8 @@ use jiff::tz::TimeZone;
 
 /// The longest range a report covers.
 pub const MAX_RANGE_MS: Millis = 366 * 24 * 3_600_000;
+/// The longest range an hourly trend covers (a month and a day: 768 points).
+pub const MAX_HOURLY_MS: Millis = 32 * 24 * 3_600_000;
 /// The longest time-zone name taken.
 const MAX_TZ_CHARS: usize = 64;
 
@@ -50,6 +52,9 @@ pub fn check(
     }
     if q.to.saturating_sub(q.from) > MAX_RANGE_MS {
         return invalid("a report covers at most 366 days");
+    }
+    if q.trend == Some(crate::protocol::TrendStep::Hour) && q.to - q.from > MAX_HOURLY_MS {
+        return invalid("an hourly trend covers at most 32 days; ask for `trend: day`");
     }
     let tz_name =
         q.tz.as_deref()
