@@ -137,6 +137,9 @@ pub enum AdminCmd {
         #[command(subcommand)]
         what: GroupCmd,
     },
+    /// Reports (docs/reports.md): the team's or one agent's metrics over a range, as a table,
+    /// CSV, JSON or an SVG chart; the same numbers as the console's Reports screen.
+    Report(crate::admin_report::ReportArgs),
     /// Delete ended conversations (their messages and events) that ended before a date, all
     /// or one customer's; with --customer, the customer too once nothing of theirs is left.
     /// Recorded in the audit log. Safe while the server runs (short transactions).
@@ -397,6 +400,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let mut store = crate::server::open_store(&dir, &config)?;
+            if let AdminCmd::Report(args) = what {
+                return crate::admin_report::run(&store, args, &config);
+            }
             run_admin(&mut store, what)
         }
         Command::Console { server, user, lang } => {
@@ -554,6 +560,10 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             for (name, strategy) in groups {
                 println!("{name:<20} {strategy}");
             }
+        }
+        // Handled before this with the loaded config (its `[reports] time_zone`).
+        AdminCmd::Report(args) => {
+            return crate::admin_report::run(store, args, &ServerConfig::default());
         }
         AdminCmd::Purge { before, customer } => {
             let spec = crate::store::PurgeSpec {

@@ -12,12 +12,14 @@ mod conversations;
 mod dashboard;
 mod ending;
 mod menus;
+mod reports;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use cc::{CcConfig, CcContact, CcFormat, CcWebhook, SmtpConfig, SmtpSecurity};
 pub use conversations::ConversationsConfig;
 pub use dashboard::DashboardConfig;
 pub use ending::IdleRules;
 pub use menus::MenusConfig;
+pub use reports::ReportsConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -54,6 +56,8 @@ pub struct ServerConfig {
     pub menus: MenusConfig,
     /// The supervisor's live view (`[dashboard]`, `docs/dashboard.md`).
     pub dashboard: DashboardConfig,
+    /// Reports (`[reports]`, `docs/reports.md`).
+    pub reports: ReportsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -297,6 +301,7 @@ impl Default for ServerConfig {
             cc: CcConfig::default(),
             menus: MenusConfig::default(),
             dashboard: DashboardConfig::default(),
+            reports: ReportsConfig::default(),
         }
     }
 }
@@ -467,6 +472,7 @@ impl ServerConfig {
             );
         }
         self.validate_identity()?;
+        self.reports.validate()?;
         if self.quotas.queue_timeout_secs > MAX_DURATION_SECS {
             return bad("quotas.queue_timeout_secs", "must be at most 10 years");
         }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_history;
 pub mod admin_quick;
+pub mod admin_report;
 pub mod auth;
 pub mod bench;
 pub mod bot;
@@ -26,6 +27,7 @@ pub mod metrics;
 pub mod model;
 pub mod protocol;
 pub mod quick;
+pub mod reports;
 pub mod routing;
 pub mod server;
 pub mod store;

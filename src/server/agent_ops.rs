@@ -254,6 +254,9 @@ impl Hub {
         l.view.waiting_since = None;
         super::end_ops::clear_pending_end(&mut l.view);
         let customer = l.view.customer.id;
+        if survey {
+            self.record_survey(session, now);
+        }
         self.announce_session(session);
         let fx = self.engine.end(session, now);
         self.apply_with(fx, RemovedReason::Ended);

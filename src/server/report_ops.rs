@@ -1,18 +1,44 @@
-//! Reports on the hub (`docs/reports.md`): `report.get`, computed on the read pool.
+//! Reports on the hub (`docs/reports.md`): `report.get`, computed on the read pool (never on
+//! the hub or the writer), and the one fact reports need the hub to write at a conversation's
+//! end: that the customer was asked to rate it.
 
 use super::hub::Hub;
 use super::respond::Responder;
-use crate::model::AgentId;
-use crate::protocol::{ApiError, ErrorCode, ReportGet, ReportReply};
+use crate::model::{AgentId, Millis, SessionId, now_ms};
+use crate::protocol::{ApiError, ReportGet, ReportReply};
+use crate::reports::{Asker, ReportError};
 
 impl Hub {
-    pub(super) fn report_get(&mut self, r: Responder<ReportReply>, _agent: AgentId, _q: ReportGet) {
-        self.answer(
-            r,
-            Err(ApiError::new(
-                ErrorCode::Unavailable,
-                "reports: not built yet",
-            )),
-        );
+    pub(super) fn report_get(&mut self, r: Responder<ReportReply>, agent: AgentId, q: ReportGet) {
+        let asker = Asker {
+            agent: Some(agent),
+            sees_all: self.sees_all(agent),
+        };
+        let default_tz = self.config.reports.time_zone.clone();
+        // Bad input is answered at once, without a trip to the read pool.
+        if let Err(e) = crate::reports::check(&q, asker, default_tz.as_deref()) {
+            return self.answer(r, Err(api_error(e)));
+        }
+        self.read_reply(r, move |rd| {
+            match crate::reports::report(rd, &q, asker, default_tz.as_deref(), now_ms()) {
+                Ok(reply) => Ok(Ok(reply)),
+                Err(ReportError::Store(e)) => Err(e),
+                Err(e) => Ok(Err(api_error(e))),
+            }
+        });
+    }
+
+    /// The customer was asked for a rating as the conversation ended (the CSAT response
+    /// rate's denominator).
+    pub(super) fn record_survey(&mut self, session: SessionId, now: Millis) {
+        self.write(move |tx| tx.mark_surveyed(session, now));
+    }
+}
+
+fn api_error(e: ReportError) -> ApiError {
+    match e {
+        ReportError::Invalid(m) => ApiError::invalid(m),
+        ReportError::Forbidden(m) => ApiError::new(crate::protocol::ErrorCode::Forbidden, m),
+        ReportError::Store(e) => ApiError::new(crate::protocol::ErrorCode::Internal, e.to_string()),
     }
 }

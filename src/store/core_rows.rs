@@ -56,6 +56,7 @@ impl CoreRows {
         }
         for (a, s) in &self.statuses {
             tx.set_agent_status(*a, *s)?;
+            tx.log_agent_status(*a, *s, now)?;
         }
         for e in &self.events {
             match &e.body {

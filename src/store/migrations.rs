@@ -482,4 +482,21 @@ CREATE INDEX sessions_group ON sessions(group_name, id);
 CREATE INDEX sessions_created ON sessions(created_at);
 CREATE INDEX sessions_intent ON sessions(intent, id) WHERE intent IS NOT NULL;
 "#,
+    // 19: reports (issue 11, S20/S26; `docs/reports.md`): every agent status change (time
+    // per status), which conversations were asked for a rating (the CSAT response rate), and
+    // the index a report's range scan of ended conversations walks.
+    r#"
+CREATE TABLE agent_status_log (
+    agent_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX agent_status_log_agent ON agent_status_log(agent_id, at);
+CREATE INDEX agent_status_log_at ON agent_status_log(at);
+CREATE TABLE session_surveys (
+    session_id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL
+);
+CREATE INDEX sessions_ended ON sessions(ended_at);
+"#,
 ];

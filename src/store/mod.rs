@@ -16,6 +16,7 @@ pub mod kb_flow;
 mod migrations;
 pub mod notes;
 pub mod readers;
+pub mod reports;
 pub mod retention;
 pub mod sqlite;
 pub mod transfers;
@@ -206,6 +207,7 @@ pub trait Read:
     + notes::NotesRead
     + ending::EndingRead
     + history::HistoryRead
+    + reports::ReportRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -298,6 +300,7 @@ pub trait Tx:
     + transfers::TransferTx
     + notes::NotesTx
     + history::HistoryTx
+    + reports::ReportTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).

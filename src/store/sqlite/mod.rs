@@ -22,6 +22,7 @@ mod purge;
 mod quick_replies;
 mod reader;
 mod reads;
+mod reports;
 mod retention;
 mod rows;
 mod session_rows;
