@@ -136,7 +136,7 @@ pub async fn run(b: HistoryBench) -> anyhow::Result<()> {
         .env("RUST_LOG", "warn")
         .spawn()
         .context("starting kefu serve")?;
-    let result = measure(&listen, &b, plan.agents.len()).await;
+    let result = measure(&listen, &b, plan.agents.len(), &spec).await;
     let _ = child.kill();
     let _ = child.wait();
     result
@@ -181,7 +181,12 @@ pub fn index_all(store: &mut dyn crate::store::Store) -> anyhow::Result<()> {
     }
 }
 
-async fn measure(listen: &str, b: &HistoryBench, agents: usize) -> anyhow::Result<()> {
+async fn measure(
+    listen: &str,
+    b: &HistoryBench,
+    agents: usize,
+    spec: &Spec,
+) -> anyhow::Result<()> {
     let url = format!("ws://{listen}/ws/agent");
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut c = loop {
@@ -233,6 +238,39 @@ async fn measure(listen: &str, b: &HistoryBench, agents: usize) -> anyhow::Resul
                 "ALL filtered"
             };
             row(label, p.count, &p);
+        }
+    }
+    measure_reports(&mut c, b, spec).await
+}
+
+/// The team report by agent with a daily trend, timed like the searches (a client's round
+/// trip): over the first 30 days of the data, and over all of it.
+async fn measure_reports(c: &mut Client, b: &HistoryBench, spec: &Spec) -> anyhow::Result<()> {
+    const DAY: i64 = 86_400_000;
+    let all_days = i64::from(spec.days) + 1;
+    println!(
+        "{:<30} {:>6} {:>9} {:>9} {:>9}",
+        "report (team, by agent, daily)", "ended", "p50 ms", "p99 ms", "max ms"
+    );
+    for (label, days) in [("report: 30 days", 30), ("report: all the data", all_days)] {
+        let q = json!({
+            "from": spec.start, "to": spec.start + days * DAY,
+            "scope": "team", "by": "agent", "trend": "day", "tz": "Asia/Shanghai",
+        });
+        let mut samples = Vec::new();
+        let mut ended = 0;
+        // Reports are heavier than searches: a few rounds say enough.
+        for _ in 0..b.rounds.clamp(1, 10) {
+            let sent = Instant::now();
+            let r = c
+                .call("report.get", q.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("report.get: {e:?}"))?;
+            samples.push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX));
+            ended = r["totals"]["ended"].as_u64().unwrap_or(0);
+        }
+        if let Some(p) = stats::percentiles(&mut samples) {
+            row(label, usize::try_from(ended).unwrap_or(usize::MAX), &p);
         }
     }
     Ok(())

@@ -64,6 +64,8 @@ pub(super) fn step(c: &Connection, spec: &PurgeSpec, p: &mut PurgeProgress) -> R
         c.execute("DELETE FROM cc_outbox WHERE session_id = ?1", [id])?;
         // Its words in the history index (`history`).
         super::history::forget(c, id)?;
+        // Whether it was asked for a rating (`reports`).
+        c.execute("DELETE FROM session_surveys WHERE session_id = ?1", [id])?;
         p.done.sessions += c.execute("DELETE FROM sessions WHERE id = ?1", [id])? as u64;
     }
     Ok(())
