@@ -181,12 +181,7 @@ pub fn index_all(store: &mut dyn crate::store::Store) -> anyhow::Result<()> {
     }
 }
 
-async fn measure(
-    listen: &str,
-    b: &HistoryBench,
-    agents: usize,
-    spec: &Spec,
-) -> anyhow::Result<()> {
+async fn measure(listen: &str, b: &HistoryBench, agents: usize, spec: &Spec) -> anyhow::Result<()> {
     let url = format!("ws://{listen}/ws/agent");
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut c = loop {
