@@ -6,7 +6,8 @@
 //! from the store at start-up (`store::dashboard`).
 
 use super::outbox::ConnId;
-use crate::model::{AgentId, AgentStatus, Millis, SessionId};
+use crate::config::ServerConfig;
+use crate::model::{AgentId, AgentStatus, Millis, SessionId, now_ms};
 use crate::protocol::DashboardView;
 use crate::routing::{Effect, WithdrawReason};
 use crate::store::dashboard::DashboardSeed;
@@ -290,6 +291,37 @@ impl DashBook {
             }
         }
     }
+}
+
+const DAY_MS: Millis = 86_400_000;
+
+/// [start, end) of the day containing `now` in the dashboard's time zone.
+pub fn day_of(config: &ServerConfig, now: Millis) -> (Millis, Millis) {
+    let tz = config.dashboard.zone();
+    let Ok(ts) = jiff::Timestamp::from_millisecond(now) else {
+        return (now, now + DAY_MS);
+    };
+    let z = ts.to_zoned_datetime(tz);
+    let start = z
+        .start_of_day()
+        .map(|d| d.timestamp().as_millisecond())
+        .unwrap_or(now);
+    let end = z
+        .tomorrow()
+        .and_then(|t| t.start_of_day())
+        .map(|d| d.timestamp().as_millisecond())
+        .unwrap_or(start + DAY_MS);
+    (start, end)
+}
+
+/// The book the hub starts with.
+pub fn new_book(config: &ServerConfig) -> DashBook {
+    let now = now_ms();
+    DashBook::new(
+        now,
+        config.dashboard.service_level_secs,
+        day_of(config, now),
+    )
 }
 
 #[cfg(test)]

@@ -3,43 +3,11 @@
 //! [`DashBook`]. One pass over agents, groups and open sessions; run only while someone
 //! watches, at most twice a second (`dashboard_ops`).
 
-use super::dashboard_book::DashBook;
+use super::dashboard_book::day_of;
 use super::hub::Hub;
-use crate::config::ServerConfig;
-use crate::model::{AgentStatus, Millis, now_ms};
+use crate::model::{AgentStatus, Millis};
 use crate::protocol::{DashAgent, DashQueue, DashSession, DashboardView};
 use std::collections::HashMap;
-
-const DAY_MS: Millis = 86_400_000;
-
-/// [start, end) of the day containing `now` in the dashboard's time zone.
-pub fn day_of(config: &ServerConfig, now: Millis) -> (Millis, Millis) {
-    let tz = config.dashboard.zone();
-    let Ok(ts) = jiff::Timestamp::from_millisecond(now) else {
-        return (now, now + DAY_MS);
-    };
-    let z = ts.to_zoned_datetime(tz);
-    let start = z
-        .start_of_day()
-        .map(|d| d.timestamp().as_millisecond())
-        .unwrap_or(now);
-    let end = z
-        .tomorrow()
-        .and_then(|t| t.start_of_day())
-        .map(|d| d.timestamp().as_millisecond())
-        .unwrap_or(start + DAY_MS);
-    (start, end)
-}
-
-/// The book the hub starts with.
-pub fn new_book(config: &ServerConfig) -> DashBook {
-    let now = now_ms();
-    DashBook::new(
-        now,
-        config.dashboard.service_level_secs,
-        day_of(config, now),
-    )
-}
 
 impl Hub {
     /// Starts a new day in the book when midnight passed.

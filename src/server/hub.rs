@@ -310,7 +310,7 @@ impl Hub {
         Hub {
             quotas: Quotas::new(config.quotas.clone()),
             waiting: super::waiting_room::WaitingRoom::new(&config),
-            dashboard: super::dashboard_view::new_book(&config),
+            dashboard: super::dashboard_book::new_book(&config),
             config,
             engine,
             committer,

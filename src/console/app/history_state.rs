@@ -2,7 +2,7 @@
 //! stack of paging cursors that led to it, and the conversation opened read-only from it.
 //! Plain data; what the keys and replies do with it is in `history.rs`.
 
-use super::state::ChatLine;
+use super::chat_line::ChatLine;
 use crate::console::i18n::{Lang, fill, text};
 use crate::history_filter::{FilterError, keys_list};
 use crate::model::SessionId;

@@ -14,6 +14,7 @@
 mod actions;
 mod cc;
 mod cc_state;
+mod chat_line;
 mod dashboard;
 pub mod dashboard_state;
 mod dialogs;

@@ -3,7 +3,7 @@
 use crate::console::composer::Composer;
 use crate::console::i18n::Lang;
 use crate::console::keymap::KeyChord;
-use crate::model::{AgentStatus, AuthorKind, Millis, SessionId};
+use crate::model::{AgentStatus, Millis, SessionId};
 use crate::protocol::{AgentInfo, Article, ArticleSummary, QueueInfo, SessionView, Snippet};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -19,29 +19,7 @@ pub enum Focus {
     Kb,
 }
 
-/// Delivery state of a message the agent wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
-    /// Written to the outbox; no ack yet (maybe disconnected).
-    Sending,
-    /// The server acknowledged it: it is on disk.
-    Acked,
-    /// The server refused it; the agent may retry.
-    Failed,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChatLine {
-    pub seq: Option<i64>,
-    pub author_kind: AuthorKind,
-    pub author_name: String,
-    pub body: String,
-    pub created_at: Millis,
-    pub client_msg_id: Option<String>,
-    pub delivery: Delivery,
-    /// An internal note: only colleagues see it (`notes`).
-    pub internal: bool,
-}
+pub use super::chat_line::{ChatLine, Delivery};
 
 /// A past session in the profile sidebar.
 #[derive(Debug, Clone, PartialEq)]

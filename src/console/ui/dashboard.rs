@@ -5,8 +5,8 @@
 //! string from the network goes through `inert_line`.
 
 use super::ctx::Ctx;
+use super::dashboard_text::{cell, rcell, ticking};
 use super::popup::{centered, popup};
-use super::text::ellipsize;
 use crate::console::app::dashboard_state::{DashScreen, PICK_STATUSES};
 use crate::console::i18n::fill;
 use crate::console::keymap::Context;
@@ -16,29 +16,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Sparkline};
-use unicode_width::UnicodeWidthStr;
-
-/// `s` cut or padded to exactly `w` display columns.
-pub(super) fn cell(s: &str, w: usize) -> String {
-    let s = ellipsize(s, w);
-    format!("{s}{}", " ".repeat(w.saturating_sub(s.width())))
-}
-
-/// `s` right-aligned in `w` columns.
-pub(super) fn rcell(s: &str, w: usize) -> String {
-    let s = ellipsize(s, w);
-    format!("{}{s}", " ".repeat(w.saturating_sub(s.width())))
-}
-
-/// A wait or a time in status that ticks: "45s", "3:05", "1h05m".
-pub(super) fn ticking(ms: i64) -> String {
-    let s = ms.max(0) / 1000;
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}:{:02}", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-    }
-}
 
 pub(super) fn percent(share: Option<f64>) -> String {
     match share {

@@ -4,7 +4,7 @@
 //! stays in view.
 
 use super::ctx::Ctx;
-use super::dashboard::{cell, rcell, ticking};
+use super::dashboard_text::{cell, rcell, ticking};
 use crate::console::app::dashboard_state::DashScreen;
 use crate::console::sanitize::inert_line;
 use crate::model::AgentStatus;

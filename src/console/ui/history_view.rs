@@ -5,7 +5,7 @@
 //! local to the console. Every string from the network goes through `sanitize`.
 
 use super::ctx::Ctx;
-use super::history::{fit, local, outcome_label, stars};
+use super::history_text::{fit, local, outcome_label, stars};
 use super::text::channel_label;
 use crate::console::action::Action;
 use crate::console::app::ChatLine;

@@ -6,7 +6,7 @@
 
 use super::ctx::Ctx;
 use super::report_charts as charts;
-use super::report_text::{opt_duration, percent, stars};
+use super::report_text::{by_label, opt_duration, percent, stars};
 use super::text::{ellipsize, first_fitting};
 use crate::console::action::Action;
 use crate::console::app::layout::wrap;
@@ -74,17 +74,6 @@ fn title(ctx: &Ctx, r: &ReportsScreen) -> String {
             t.report_team,
             by_label(ctx, r.by)
         ),
-    }
-}
-
-pub fn by_label(ctx: &Ctx, by: ReportBy) -> &'static str {
-    let t = ctx.t;
-    match by {
-        ReportBy::Agent => t.report_by_agent,
-        ReportBy::Group => t.report_by_group,
-        ReportBy::Channel => t.report_by_channel,
-        ReportBy::Tag => t.report_by_tag,
-        ReportBy::Intent => t.report_by_intent,
     }
 }
 

@@ -7,8 +7,7 @@
 //! nothing is told by colour alone: the waiting series have their own markers and names.
 
 use super::ctx::Ctx;
-use super::report::by_label;
-use super::report_text::{bucket, bucket_short, opt_duration, stars};
+use super::report_text::{bucket, bucket_short, by_label, opt_duration, stars};
 use super::text::ellipsize;
 use crate::console::app::ReportsScreen;
 use crate::console::i18n::fill;

@@ -2,7 +2,9 @@
 //! shares with one decimal (`85.0%`), star averages, and an absent value (an average of
 //! nothing) as `—`, never as 0. Trend buckets are labelled in the report's time zone.
 
+use super::ctx::Ctx;
 use crate::model::Millis;
+use crate::protocol::ReportBy;
 use jiff::tz::TimeZone;
 
 /// What an absent average shows.
@@ -65,6 +67,18 @@ pub fn bucket_short(at: Millis, hourly: bool, tz: &TimeZone) -> String {
         format!("{:02}", z.hour())
     } else {
         format!("{:02}", z.day())
+    }
+}
+
+/// The name of a team report's breakdown, in the console's language.
+pub fn by_label(ctx: &Ctx, by: ReportBy) -> &'static str {
+    let t = ctx.t;
+    match by {
+        ReportBy::Agent => t.report_by_agent,
+        ReportBy::Group => t.report_by_group,
+        ReportBy::Channel => t.report_by_channel,
+        ReportBy::Tag => t.report_by_tag,
+        ReportBy::Intent => t.report_by_intent,
     }
 }
 
