@@ -9,85 +9,17 @@ mod common;
 mod ws_proxy;
 use common::*;
 use kefu::console::action::Action;
-use kefu::console::app::{App, Delivery, Effect, Focus, LayoutPrefs, NetEvent};
-use kefu::console::i18n::Lang;
+use kefu::console::app::{Delivery, Focus, NetEvent};
 use kefu::console::net::{self, NetCmd};
-use kefu::model::{Role, now_ms};
+use kefu::model::Role;
 use kefu::protocol::Event;
 use serde_json::json;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// The console without a terminal: App + the real network task.
-struct Console {
-    app: App,
-    net: mpsc::UnboundedSender<NetCmd>,
-    events: mpsc::UnboundedReceiver<NetEvent>,
-}
-
-impl Console {
-    fn start(server: &str, user: &str) -> Console {
-        Console::start_with(server, user, net::NetOptions::default())
-    }
-
-    fn start_with(server: &str, user: &str, options: net::NetOptions) -> Console {
-        let (tx, events) = mpsc::unbounded_channel();
-        let net = net::spawn_with(tx, options);
-        let mut c = Console {
-            app: App::new(Lang::En, LayoutPrefs::default(), now_ms()),
-            net,
-            events,
-        };
-        c.run(vec![Effect::Login {
-            server: server.into(),
-            username: user.into(),
-            password: PASSWORD.into(),
-        }]);
-        c
-    }
-
-    fn run(&mut self, effects: Vec<Effect>) {
-        for fx in effects {
-            match fx {
-                Effect::Request { tag, request } => {
-                    let _ = self.net.send(NetCmd::Request { tag, request });
-                }
-                Effect::Login {
-                    server,
-                    username,
-                    password,
-                } => {
-                    let _ = self.net.send(NetCmd::Login {
-                        server,
-                        username,
-                        password,
-                    });
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn act(&mut self, a: Action) {
-        self.app.now = now_ms();
-        let fx = self.app.update(a);
-        self.run(fx);
-    }
-
-    /// Feeds network events to the app until `done` holds.
-    async fn until(&mut self, what: &str, mut done: impl FnMut(&App) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while !done(&self.app) {
-            let ev = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for: {what}"))
-                .expect("network task alive");
-            self.app.now = now_ms();
-            let fx = self.app.on_net(ev);
-            self.run(fx);
-        }
-    }
-}
+#[path = "support/net_console.rs"]
+mod net_console;
+use net_console::Console;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_handles_a_conversation_and_survives_a_server_restart() {

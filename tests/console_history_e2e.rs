@@ -2,100 +2,24 @@
 //! in-process server. A customer writes, an agent answers, leaves a note and ends the
 //! conversation; then the agent's console searches History over the network, finds it with
 //! the matching words highlighted, and opens it read-only with its note, transfers and rating.
-//!
-//! (Kept outside the repo until the server side of History is merged: on the console branch
-//! `history.search` answers `unavailable`. Place it as `tests/console_history_e2e.rs`.)
 
 mod common;
 use common::*;
 use kefu::console::action::Action;
-use kefu::console::app::{App, Effect, LayoutPrefs, NetEvent, Overlay};
-use kefu::console::i18n::Lang;
-use kefu::console::net::{self, NetCmd};
-use kefu::model::{EndReason, Role, now_ms};
+use kefu::console::app::Overlay;
+use kefu::model::{EndReason, Role};
 use serde_json::json;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
-/// The console without a terminal: App + the real network task.
-struct Console {
-    app: App,
-    net: mpsc::UnboundedSender<NetCmd>,
-    events: mpsc::UnboundedReceiver<NetEvent>,
-}
+#[path = "support/net_console.rs"]
+mod net_console;
+use net_console::Console;
 
-impl Console {
-    async fn signed_in(server: &str, user: &str) -> Console {
-        let (tx, events) = mpsc::unbounded_channel();
-        let net = net::spawn_with(tx, net::NetOptions::default());
-        let mut c = Console {
-            app: App::new(Lang::En, LayoutPrefs::default(), now_ms()),
-            net,
-            events,
-        };
-        c.run(vec![Effect::Login {
-            server: server.into(),
-            username: user.into(),
-            password: PASSWORD.into(),
-        }]);
-        c.until("signed in", |a| a.me.is_some() && a.login.is_none())
-            .await;
-        c
-    }
-
-    fn run(&mut self, effects: Vec<Effect>) {
-        for fx in effects {
-            match fx {
-                Effect::Request { tag, request } => {
-                    let _ = self.net.send(NetCmd::Request { tag, request });
-                }
-                Effect::Login {
-                    server,
-                    username,
-                    password,
-                } => {
-                    let _ = self.net.send(NetCmd::Login {
-                        server,
-                        username,
-                        password,
-                    });
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn act(&mut self, a: Action) {
-        self.app.now = now_ms();
-        let fx = self.app.update(a);
-        self.run(fx);
-    }
-
-    fn type_text(&mut self, s: &str) {
-        for c in s.chars() {
-            let fx = self.app.type_char(c);
-            self.run(fx);
-        }
-    }
-
-    async fn until(&mut self, what: &str, mut done: impl FnMut(&App) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while !done(&self.app) {
-            let ev = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for: {what}"))
-                .expect("network task alive");
-            self.app.now = now_ms();
-            let fx = self.app.on_net(ev);
-            self.run(fx);
-        }
-    }
-
-    fn history(&self) -> &kefu::console::app::history_state::HistoryScreen {
-        match &self.app.overlay {
-            Some(Overlay::History(h)) => h,
-            other => panic!("History is not open: {other:?}"),
-        }
+/// The open History screen.
+fn history(c: &Console) -> &kefu::console::app::history_state::HistoryScreen {
+    match &c.app.overlay {
+        Some(Overlay::History(h)) => h,
+        other => panic!("History is not open: {other:?}"),
     }
 }
 
@@ -150,7 +74,7 @@ async fn the_console_finds_an_ended_conversation_and_opens_it_read_only() {
                 _ => false,
             })
             .await;
-        let h = console.history();
+        let h = history(&console);
         assert_eq!(h.failed, None, "the server answered the search");
         if !h.hits.is_empty() {
             break;
@@ -163,7 +87,7 @@ async fn the_console_finds_an_ended_conversation_and_opens_it_read_only() {
         // server rate-limits a connection that asks in a tight loop).
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let h = console.history();
+    let h = history(&console);
     assert_eq!(h.hits.len(), 1, "{:?}", h.hits);
     let hit = &h.hits[0];
     assert_eq!(hit.session_id, session);
@@ -199,7 +123,7 @@ async fn the_console_finds_an_ended_conversation_and_opens_it_read_only() {
             _ => false,
         })
         .await;
-    let v = console.history().view.as_ref().unwrap();
+    let v = history(&console).view.as_ref().unwrap();
     assert_eq!(v.error, None);
     assert_eq!(v.session_id, session);
     let d = v.detail.as_ref().unwrap();
@@ -226,7 +150,7 @@ async fn the_console_finds_an_ended_conversation_and_opens_it_read_only() {
 
     // esc: back to the results as they were; esc again: History closes.
     console.act(Action::Cancel);
-    assert_eq!(console.history().hits.len(), 1);
+    assert_eq!(history(&console).hits.len(), 1);
     console.act(Action::Cancel);
     assert!(console.app.overlay.is_none());
     server.stop().await;

@@ -7,85 +7,14 @@
 mod common;
 use common::*;
 use kefu::console::action::Action;
-use kefu::console::app::{AlertKind, App, Effect, Focus, LayoutPrefs, NetEvent};
-use kefu::console::i18n::Lang;
-use kefu::console::net::{self, NetCmd};
-use kefu::model::{Role, now_ms};
+use kefu::console::app::{AlertKind, Focus};
+use kefu::model::Role;
 use kefu::protocol::{Event, ServerFrame};
 use serde_json::json;
-use std::time::Duration;
-use tokio::sync::mpsc;
 
-/// The console without a terminal: App + the real network task; alerts are kept.
-struct Console {
-    app: App,
-    net: mpsc::UnboundedSender<NetCmd>,
-    events: mpsc::UnboundedReceiver<NetEvent>,
-    alerts: Vec<(AlertKind, String)>,
-}
-
-impl Console {
-    async fn signed_in(server: &str, user: &str) -> Console {
-        let (tx, events) = mpsc::unbounded_channel();
-        let net = net::spawn_with(tx, net::NetOptions::default());
-        let mut c = Console {
-            app: App::new(Lang::En, LayoutPrefs::default(), now_ms()),
-            net,
-            events,
-            alerts: Vec::new(),
-        };
-        c.run(vec![Effect::Login {
-            server: server.into(),
-            username: user.into(),
-            password: PASSWORD.into(),
-        }]);
-        c.until("signed in", |a| a.me.is_some() && a.login.is_none())
-            .await;
-        c
-    }
-
-    fn run(&mut self, effects: Vec<Effect>) {
-        for fx in effects {
-            match fx {
-                Effect::Request { tag, request } => {
-                    let _ = self.net.send(NetCmd::Request { tag, request });
-                }
-                Effect::Login {
-                    server,
-                    username,
-                    password,
-                } => {
-                    let _ = self.net.send(NetCmd::Login {
-                        server,
-                        username,
-                        password,
-                    });
-                }
-                Effect::Alert { kind, title, .. } => self.alerts.push((kind, title)),
-                _ => {}
-            }
-        }
-    }
-
-    fn act(&mut self, a: Action) {
-        self.app.now = now_ms();
-        let fx = self.app.update(a);
-        self.run(fx);
-    }
-
-    async fn until(&mut self, what: &str, mut done: impl FnMut(&App) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while !done(&self.app) {
-            let ev = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for: {what}"))
-                .expect("network task alive");
-            self.app.now = now_ms();
-            let fx = self.app.on_net(ev);
-            self.run(fx);
-        }
-    }
-}
+#[path = "support/net_console.rs"]
+mod net_console;
+use net_console::Console;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mentioned_colleague_follows_and_answers_with_notes_until_the_end() {

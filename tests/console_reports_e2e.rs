@@ -4,96 +4,35 @@
 //! task — opens the Reports screen (alt-l) and shows alice's own day; a supervisor switches to
 //! the team report by agent and sees alice's row; and a plain agent's team request is refused
 //! by the server (`forbidden`) and shown on the screen.
-//!
-//! Kept outside the repo until the server side of reports is merged: place it at
-//! `tests/console_reports_e2e.rs` (it uses `tests/common`).
 
 mod common;
 use common::*;
 use kefu::console::action::Action;
-use kefu::console::app::{App, Effect, LayoutPrefs, NetEvent, ReportLoad};
-use kefu::console::i18n::Lang;
-use kefu::console::net::{self, NetCmd};
-use kefu::model::{Role, now_ms};
+use kefu::console::app::{App, ReportLoad};
+use kefu::console::net::NetCmd;
+use kefu::model::Role;
 use kefu::protocol::{ErrorCode, Event, ReportScope};
 use serde_json::json;
-use std::time::Duration;
-use tokio::sync::mpsc;
 
-/// The console without a terminal: App + the real network task.
-struct Console {
-    app: App,
-    net: mpsc::UnboundedSender<NetCmd>,
-    events: mpsc::UnboundedReceiver<NetEvent>,
+#[path = "support/net_console.rs"]
+mod net_console;
+use net_console::Console;
+
+/// A console whose days are UTC days, whatever the machine's zone.
+fn start_utc(server: &str, user: &str) -> Console {
+    let mut c = Console::start(server, user);
+    c.app.followup.tz = jiff::tz::TimeZone::UTC;
+    c
 }
 
-impl Console {
-    fn start(server: &str, user: &str) -> Console {
-        let (tx, events) = mpsc::unbounded_channel();
-        let net = net::spawn_with(tx, net::NetOptions::default());
-        let mut app = App::new(Lang::En, LayoutPrefs::default(), now_ms());
-        // Days are UTC days here, whatever the machine's zone.
-        app.followup.tz = jiff::tz::TimeZone::UTC;
-        let mut c = Console { app, net, events };
-        c.run(vec![Effect::Login {
-            server: server.into(),
-            username: user.into(),
-            password: PASSWORD.into(),
-        }]);
-        c
-    }
-
-    fn run(&mut self, effects: Vec<Effect>) {
-        for fx in effects {
-            match fx {
-                Effect::Request { tag, request } => {
-                    let _ = self.net.send(NetCmd::Request { tag, request });
-                }
-                Effect::Login {
-                    server,
-                    username,
-                    password,
-                } => {
-                    let _ = self.net.send(NetCmd::Login {
-                        server,
-                        username,
-                        password,
-                    });
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn act(&mut self, a: Action) {
-        self.app.now = now_ms();
-        let fx = self.app.update(a);
-        self.run(fx);
-    }
-
-    /// Feeds network events to the app until `done` holds.
-    async fn until(&mut self, what: &str, mut done: impl FnMut(&App) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while !done(&self.app) {
-            let ev = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for: {what}"))
-                .expect("network task alive");
-            self.app.now = now_ms();
-            let fx = self.app.on_net(ev);
-            self.run(fx);
-        }
-    }
-
-    /// Waits for the open Reports screen to have an answer (a report or a refusal).
-    async fn report(&mut self, what: &str) -> ReportLoad {
-        self.until(what, |a| {
-            a.reports()
-                .is_some_and(|r| !matches!(r.load, ReportLoad::Loading))
-        })
-        .await;
-        self.app.reports().unwrap().load.clone()
-    }
+/// Waits for the open Reports screen to have an answer (a report or a refusal).
+async fn report(c: &mut Console, what: &str) -> ReportLoad {
+    c.until(what, |a| {
+        a.reports()
+            .is_some_and(|r| !matches!(r.load, ReportLoad::Loading))
+    })
+    .await;
+    c.app.reports().unwrap().load.clone()
 }
 
 fn render(app: &App, w: u16, h: u16) -> String {
@@ -166,12 +105,12 @@ async fn the_console_shows_the_days_report_from_the_real_server() {
 
     // Alice's console: alt-l shows her day, over the real network path.
     let url = format!("ws://{}", server.addr);
-    let mut console = Console::start(&url, "alice");
+    let mut console = start_utc(&url, "alice");
     console
         .until("logged in", |a| a.me.is_some() && a.login.is_none())
         .await;
     console.act(Action::Reports);
-    let ReportLoad::Ready(reply) = console.report("alice's report").await else {
+    let ReportLoad::Ready(reply) = report(&mut console, "alice's report").await else {
         panic!("{:?}", console.app.reports().map(|r| &r.load));
     };
     assert_eq!(reply.scope, ReportScope::Me);
@@ -195,7 +134,7 @@ async fn the_console_shows_the_days_report_from_the_real_server() {
         me.role = Role::Supervisor;
     }
     console.act(Action::ReportScope);
-    let load = console.report("the refusal").await;
+    let load = report(&mut console, "the refusal").await;
     assert!(
         matches!(
             load,
@@ -213,13 +152,13 @@ async fn the_console_shows_the_days_report_from_the_real_server() {
     );
 
     // Sam, a supervisor: the team by agent has alice's row.
-    let mut sam = Console::start(&url, "sam");
+    let mut sam = start_utc(&url, "sam");
     sam.until("logged in", |a| a.me.is_some() && a.login.is_none())
         .await;
     sam.act(Action::Reports);
-    sam.report("sam's own report").await;
+    report(&mut sam, "sam's own report").await;
     sam.act(Action::ReportScope);
-    let ReportLoad::Ready(team) = sam.report("the team report").await else {
+    let ReportLoad::Ready(team) = report(&mut sam, "the team report").await else {
         panic!("{:?}", sam.app.reports().map(|r| &r.load));
     };
     assert_eq!(team.scope, ReportScope::Team);
