@@ -4,7 +4,7 @@
 //! intents, transfers, notes and mixed Chinese / English messages whose words follow a skewed
 //! frequency (a few very common, a long tail of rare ones). Deterministic for a seed.
 //! [`generate`] gives the plan; [`Generated::conversations`] yields the conversations one by
-//! one (a million messages need not be in memory); [`write`] stores it all.
+//! one (a million messages need not be in memory); [`write()`] stores it all.
 
 use crate::model::{AgentStatus, AuthorKind, Channel, EndReason, Millis, Role, SessionState};
 use crate::protocol::{CustomerView, MessageView, SessionView};
@@ -171,7 +171,7 @@ const SYLLABLES: &[&str] = &[
     "bri", "tam", "gol", "wen", "yu", "hex",
 ];
 
-/// An agent of the data set (password set by [`write`]).
+/// An agent of the data set (password set by [`write()`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenAgent {
     pub username: String,
