@@ -137,6 +137,14 @@ async fn the_index_is_rebuilt_after_a_restart_and_a_loss_and_forgets_a_purge() {
     assert_eq!(ids(&r), [3, 1]);
     server.stop().await;
 
+    // Conversation 3 was asked for a rating (reports' `session_surveys`).
+    let db = common::open_db(dir.path());
+    db.execute(
+        "INSERT INTO session_surveys (session_id, at) VALUES (3, 1)",
+        [],
+    )
+    .unwrap();
+    drop(db);
     // Customer 3's conversations are purged: the index forgets them.
     let (code, out, err) =
         common::admin_cmd(dir.path(), &["purge", "--before", "now", "--customer", "3"]);
@@ -159,6 +167,14 @@ async fn the_index_is_rebuilt_after_a_restart_and_a_loss_and_forgets_a_purge() {
         )
         .unwrap();
     assert_eq!(tags, 0);
+    let surveys: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM session_surveys WHERE session_id = 3",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(surveys, 0, "the purge forgets that it was surveyed");
     drop(db);
     let server = history_support::start(dir.path()).await;
     let mut sup = server.agent("sup").await;
