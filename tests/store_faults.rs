@@ -292,7 +292,9 @@ fn article(i: usize) -> Article {
 #[test]
 fn a_full_database_fails_fatally_and_a_restart_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let limit = 512 * 1024;
+    // Room for the schema (its many tables and indexes, the history index's FTS5 shadow
+    // tables) and some dozens of articles.
+    let limit = 1024 * 1024;
     let capped = StoreOptions {
         max_bytes: Some(limit),
         ..Default::default()
