@@ -143,7 +143,21 @@ async fn counters_move_by_exactly_what_happened() {
     // `hello` reply.
     let mut received = frames_until_reply(&mut cust, id).await;
     received.extend(frames_until_synced(&mut cust).await);
-    let agent_frames = frames_until_synced(&mut alice).await;
+    // The message's intent is recognised off the hub and reaches the agent (a
+    // `message_intent` frame and the session with its intent) when it is ready, which under
+    // load can be after one sync: read until it came, so every frame sent is read.
+    let mut agent_frames = frames_until_synced(&mut alice).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !agent_frames
+        .iter()
+        .any(|f| matches!(f, ServerFrame::MessageIntent { .. }))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no intent for the message: {agent_frames:?}"
+        );
+        agent_frames.extend(frames_until_synced(&mut alice).await);
+    }
     assert!(
         agent_frames.iter().any(|f| matches!(f, ServerFrame::Event { event: kefu::protocol::Event::Message { message }, .. } if message.body == "我的订单还没到")),
         "{agent_frames:?}"
