@@ -354,11 +354,15 @@ pub fn waiting(frame: &mut Frame, ctx: &Ctx, r: &ReportsScreen, reply: &ReportRe
                 .title(Span::styled(t.report_axis_waiting, hint))
                 .style(hint)
                 .bounds([0.0, top])
-                .labels(
-                    [0.0, top / 2.0, top]
-                        .into_iter()
-                        .map(|v| Span::styled(format!("{v:.0}"), hint)),
-                ),
+                .labels([0.0, top / 2.0, top].into_iter().map(|v| {
+                    // An odd top puts the middle between two counts: 0 / 0.5 / 1, not 0 / 0 / 1.
+                    let text = if v.fract() == 0.0 {
+                        format!("{v:.0}")
+                    } else {
+                        format!("{v:.1}")
+                    };
+                    Span::styled(text, hint)
+                })),
         );
     frame.render_widget(chart, area);
 }
