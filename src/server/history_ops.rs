@@ -40,8 +40,12 @@ impl Hub {
         agent: AgentId,
         q: HistorySearch,
     ) {
+        let Some(slot) = self.searches_running.take(agent) else {
+            return self.answer(r, Err(super::report_ops::still_running("search")));
+        };
         let scope = self.history_scope(agent);
         self.read_reply(r, move |rd| {
+            let _slot = slot;
             let deadline = Instant::now() + SEARCH_DEADLINE;
             // Checked here, not on the hub: the text is segmented (jieba) on the way.
             let query = match query::check(&q) {

@@ -232,6 +232,9 @@ pub struct Hub {
     pub notes: super::note_book::NoteBook,
     /// The supervisor's live view: its counters and watchers (`dashboard_ops`).
     pub dashboard: super::dashboard_book::DashBook,
+    /// Agents with a `report.get` / `history.search` on the read pool: one each at a time.
+    pub reports_running: super::in_flight::InFlight,
+    pub searches_running: super::in_flight::InFlight,
 }
 
 impl Hub {
@@ -311,6 +314,8 @@ impl Hub {
             quotas: Quotas::new(config.quotas.clone()),
             waiting: super::waiting_room::WaitingRoom::new(&config),
             dashboard: super::dashboard_book::new_book(&config),
+            reports_running: Default::default(),
+            searches_running: Default::default(),
             config,
             engine,
             committer,

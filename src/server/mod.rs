@@ -35,6 +35,7 @@ mod housekeeping;
 mod hub;
 mod identity;
 mod idle;
+mod in_flight;
 mod intent_book;
 mod intent_ops;
 mod kb_ops;

@@ -19,7 +19,11 @@ impl Hub {
         if let Err(e) = crate::reports::check(&q, asker, default_tz.as_deref()) {
             return self.answer(r, Err(api_error(e)));
         }
+        let Some(slot) = self.reports_running.take(agent) else {
+            return self.answer(r, Err(still_running("report")));
+        };
         self.read_reply(r, move |rd| {
+            let _slot = slot;
             match crate::reports::report(rd, &q, asker, default_tz.as_deref(), now_ms()) {
                 Ok(reply) => Ok(Ok(reply)),
                 Err(ReportError::Store(e)) => Err(e),
@@ -33,6 +37,14 @@ impl Hub {
     pub(super) fn record_survey(&mut self, session: SessionId, now: Millis) {
         self.write(move |tx| tx.mark_surveyed(session, now));
     }
+}
+
+/// The answer to a second report or search while the agent's previous one still runs.
+pub(super) fn still_running(what: &str) -> ApiError {
+    ApiError::new(
+        crate::protocol::ErrorCode::RateLimited,
+        format!("your previous {what} is still running; ask again when it has answered"),
+    )
 }
 
 fn api_error(e: ReportError) -> ApiError {
