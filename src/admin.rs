@@ -224,7 +224,7 @@ pub fn purge(
         id: 0,
         at: crate::model::now_ms(),
         actor: actor.to_string(),
-        action: "purge".into(),
+        action: crate::audit::PURGE.into(),
         target,
         detail,
     };

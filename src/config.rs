@@ -11,15 +11,19 @@ mod cc;
 mod conversations;
 mod dashboard;
 mod ending;
+mod login;
 mod menus;
 mod reports;
+mod tls;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use cc::{CcConfig, CcContact, CcFormat, CcWebhook, SmtpConfig, SmtpSecurity};
 pub use conversations::ConversationsConfig;
 pub use dashboard::DashboardConfig;
 pub use ending::IdleRules;
+pub use login::LoginConfig;
 pub use menus::MenusConfig;
 pub use reports::ReportsConfig;
+pub use tls::TlsConfig;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -58,6 +62,10 @@ pub struct ServerConfig {
     pub dashboard: DashboardConfig,
     /// Reports (`[reports]`, `docs/reports.md`).
     pub reports: ReportsConfig,
+    /// Login throttling (`docs/security.md`).
+    pub login: LoginConfig,
+    /// HTTPS/WSS and trusted reverse proxies (`docs/tls.md`).
+    pub tls: TlsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -140,6 +148,11 @@ pub struct AuthConfig {
     /// How often live agent connections are checked against the stored tokens, so a
     /// password reset by `kefu admin` closes them.
     pub revocation_check_secs: u64,
+    /// Roles that must have a second factor (TOTP): they enrol at their next login before
+    /// anything else.
+    pub require_2fa: Vec<crate::model::Role>,
+    /// An agent sign-in not used (nor renewed by its console) for this long expires.
+    pub idle_timeout_mins: u64,
 }
 
 /// What one address or one customer may spend; 0 turns a limit off.
@@ -302,6 +315,8 @@ impl Default for ServerConfig {
             menus: MenusConfig::default(),
             dashboard: DashboardConfig::default(),
             reports: ReportsConfig::default(),
+            login: LoginConfig::default(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -355,6 +370,8 @@ impl Default for AuthConfig {
             revocation_check_secs: 2,
             agent_token_hours: 12,
             customer_token_days: 30,
+            require_2fa: Vec::new(),
+            idle_timeout_mins: 60,
         }
     }
 }
@@ -497,6 +514,8 @@ impl ServerConfig {
         self.validate_cc()?;
         self.validate_menus()?;
         self.validate_dashboard()?;
+        self.validate_login()?;
+        self.validate_tls()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
                 return bad(

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admin_history;
 pub mod admin_quick;
 pub mod admin_report;
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bot;

@@ -156,6 +156,8 @@ fn colleague(id: i64, username: &str, status: AgentStatus, connected: bool) -> A
         active: 1,
         capacity: 5,
         groups: vec!["aftersales".into()],
+        initials: None,
+        color: None,
         employee_no: None,
     }
 }

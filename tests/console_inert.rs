@@ -67,6 +67,8 @@ fn agent(id: i64, username: &str, name: &str) -> AgentInfo {
         active: 1,
         capacity: 5,
         groups: vec!["aftersales".into()],
+        initials: None,
+        color: None,
     }
 }
 

@@ -30,6 +30,8 @@ fn colleague(id: i64, username: &str, name: &str, no: Option<&str>) -> AgentInfo
         active: 1,
         capacity: 5,
         groups: vec!["aftersales".into()],
+        initials: None,
+        color: None,
     }
 }
 

@@ -30,6 +30,8 @@ fn colleague(id: i64, username: &str, name: &str, status: AgentStatus) -> AgentI
         active: 2,
         capacity: 5,
         groups: vec!["aftersales".into()],
+        initials: None,
+        color: None,
     }
 }
 

@@ -33,6 +33,7 @@ async fn every_request_decodes_into_its_reply_type() {
             username: "alice".into(),
             password: PASSWORD.into(),
             cursor: None,
+            totp: None,
         })
         .await
         .unwrap();
@@ -285,6 +286,7 @@ async fn a_resume_replies_before_it_replays() {
                 username: "alice".into(),
                 password: PASSWORD.into(),
                 cursor: None,
+                totp: None,
             })
             .await
             .unwrap();

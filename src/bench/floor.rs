@@ -141,6 +141,7 @@ fn handle(
                 token: None,
                 agent: None,
                 must_change_password: false,
+                must_enroll_totp: false,
                 cursor: 0,
             }),
         ),

@@ -88,6 +88,15 @@ replies! {
     DashboardWatch,
     AgentSetStatus,
     TakeOver,
+    TotpEnroll,
+    TotpConfirm,
+    TotpDisable,
+    DevicesList,
+    DeviceEnd,
+    TokenRenew,
+    MeGet,
+    MeUpdate,
+    AuditList,
 }
 
 /// Why a request got no usable reply.

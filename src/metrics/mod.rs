@@ -53,7 +53,7 @@ const AUTHORS: [AuthorKind; 4] = [
     AuthorKind::System,
 ];
 /// Every error code, in the order of [`code_index`].
-const CODES: [ErrorCode; 10] = [
+const CODES: [ErrorCode; 11] = [
     ErrorCode::Unauthorized,
     ErrorCode::Forbidden,
     ErrorCode::NotFound,
@@ -64,6 +64,7 @@ const CODES: [ErrorCode; 10] = [
     ErrorCode::UnsupportedVersion,
     ErrorCode::Unavailable,
     ErrorCode::Internal,
+    ErrorCode::TotpRequired,
 ];
 /// How an agent signed in: `login` (password) or `resume` (token), in label order.
 const LOGIN_METHODS: [&str; 2] = ["password", "token"];
@@ -81,6 +82,7 @@ fn code_index(code: ErrorCode) -> usize {
         ErrorCode::UnsupportedVersion => 7,
         ErrorCode::Unavailable => 8,
         ErrorCode::Internal => 9,
+        ErrorCode::TotpRequired => 10,
     }
 }
 
@@ -112,7 +114,7 @@ pub struct Metrics {
     /// Text frames handed to WebSockets (replies, events, queue updates).
     frames_sent: Counter,
     /// By [`CODES`].
-    error_replies: [Counter; 10],
+    error_replies: [Counter; CODES.len()],
     /// By [`LOGIN_METHODS`].
     login_attempts: [Counter; 2],
     login_failures: [Counter; 2],

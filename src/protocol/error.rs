@@ -16,6 +16,9 @@ pub enum ErrorCode {
     UnsupportedVersion,
     /// Nobody can serve this right now (e.g. a skill group without agents).
     Unavailable,
+    /// The password was right but the account has a second factor: send `login` again with
+    /// `totp` (a code from the app, or a recovery code).
+    TotpRequired,
     Internal,
 }
 
@@ -24,6 +27,10 @@ pub enum ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// With `rate_limited`: how many seconds to wait before trying again, when the server
+    /// knows (login throttling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -31,6 +38,14 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            retry_after_secs: None,
+        }
+    }
+    /// `rate_limited`, to be retried after `secs` seconds.
+    pub fn retry_after(message: impl Into<String>, secs: u64) -> Self {
+        ApiError {
+            retry_after_secs: Some(secs),
+            ..Self::new(ErrorCode::RateLimited, message)
         }
     }
     pub fn invalid(message: impl Into<String>) -> Self {

@@ -10,6 +10,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod account;
 mod bot;
 mod cc;
 mod dashboard;

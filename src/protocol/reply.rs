@@ -30,6 +30,10 @@ pub struct LoginReply {
     pub token: Option<String>,
     pub agent: Option<AgentInfo>,
     pub must_change_password: bool,
+    /// The role requires a second factor and the agent has none yet: until `totp.confirm`,
+    /// only the `totp.*` requests and `logout` are allowed (`forbidden` otherwise).
+    #[serde(default)]
+    pub must_enroll_totp: bool,
     /// The newest cursor on the server.
     pub cursor: i64,
 }

@@ -2,6 +2,10 @@
 //! into. Each struct names its reply type through [`Call`], so a client that sends a `Login`
 //! can only decode a `LoginReply`, and a server handler can only answer with one.
 
+pub use super::account::{
+    AuditList, DeviceEnd, DevicesList, MeGet, MeUpdate, TokenRenew, TotpConfirm, TotpDisable,
+    TotpEnroll,
+};
 pub use super::cc::{CcContacts, CcList, SessionCc};
 pub use super::dashboard::{AgentSetStatus, DashboardWatch, TakeOver};
 pub use super::ending::{EndCancel, TagsSuggest};
@@ -57,6 +61,10 @@ pub struct Login {
     pub password: String,
     #[serde(default)]
     pub cursor: Option<i64>,
+    /// The second factor, when the account has one: a 6-digit code from the authenticator
+    /// app or one of the recovery codes. Without it such an account gets `totp_required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<String>,
 }
 
 /// Resume with a token from `login`; with `cursor`, replays what was missed.
@@ -358,4 +366,13 @@ requests! {
     "dashboard.watch" => DashboardWatch => super::DashboardView,
     "agent.set_status" => AgentSetStatus => StatusReply,
     "session.take_over" => TakeOver => SessionRef,
+    "totp.enroll" => TotpEnroll => super::account::TotpEnrollReply,
+    "totp.confirm" => TotpConfirm => super::account::TotpConfirmReply,
+    "totp.disable" => TotpDisable => Empty,
+    "devices.list" => DevicesList => super::account::DevicesReply,
+    "devices.end" => DeviceEnd => Empty,
+    "token.renew" => TokenRenew => super::account::TokenRenewReply,
+    "me.get" => MeGet => super::account::MeReply,
+    "me.update" => MeUpdate => super::account::MeReply,
+    "audit.list" => AuditList => super::account::AuditListReply,
 }

@@ -119,6 +119,11 @@ pub struct AgentInfo {
     pub active: usize,
     pub capacity: u32,
     pub groups: Vec<String>,
+    /// The avatar the agent chose (`me.update`): one or two characters and a colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
 }
 
 impl SessionView {

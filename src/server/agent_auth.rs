@@ -67,6 +67,7 @@ impl Hub {
             username,
             password,
             cursor,
+            totp: _,
         } = q;
         self.read_then(
             // Groups made with `kefu admin` since start-up reach routing here.
@@ -192,6 +193,7 @@ impl Hub {
             token,
             agent: self.agent_info(agent),
             must_change_password: must_change,
+            must_enroll_totp: false,
             cursor: self.head(),
         };
         self.answer(r, Ok(reply));

@@ -83,6 +83,8 @@ impl Hub {
             active: load.active,
             capacity: load.capacity,
             groups: e.row.groups.clone(),
+            initials: None,
+            color: None,
         })
     }
 

@@ -264,6 +264,14 @@ impl Hub {
             at: now_ms(),
         };
         self.write(move |tx| tx.record_transfer(&record).map(|_| ()));
+        let actor = self.agent_name(agent);
+        let from = from_agent.map(|a| self.agent_name(a));
+        self.audit(
+            &actor,
+            crate::audit::TAKE_OVER,
+            &format!("session:{session}"),
+            serde_json::json!({ "from_agent": from }),
+        );
         tracing::info!(session, by = agent, from = ?from_agent, "taken over");
         Ok(SessionRef {
             session_id: session,

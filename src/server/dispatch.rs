@@ -225,6 +225,18 @@ impl Hub {
 
             Request::TakeOver(q) => self.now(out, id, |h| h.take_over(agent()?, q)),
 
+            // Issue 12: each handler checks the connection's login state itself (the
+            // second-factor requests are also allowed while enrolment is owed).
+            Request::TotpEnroll(q) => self.totp_enroll(Responder::new(out, id), conn, auth, q),
+            Request::TotpConfirm(q) => self.totp_confirm(Responder::new(out, id), conn, auth, q),
+            Request::TotpDisable(q) => self.totp_disable(Responder::new(out, id), conn, auth, q),
+            Request::DevicesList(q) => self.devices_list(Responder::new(out, id), conn, auth, q),
+            Request::DeviceEnd(q) => self.device_end(Responder::new(out, id), conn, auth, q),
+            Request::TokenRenew(q) => self.token_renew(Responder::new(out, id), conn, auth, q),
+            Request::MeGet(q) => self.me_get(Responder::new(out, id), conn, auth, q),
+            Request::MeUpdate(q) => self.me_update(Responder::new(out, id), conn, auth, q),
+            Request::AuditList(q) => self.audit_list(Responder::new(out, id), conn, auth, q),
+
             Request::Hello(_) => self.now(out, id, |_| Err::<(), _>(already_greeted())),
             Request::CustomerStart(_) | Request::CustomerResume(_) | Request::Rate(_) => {
                 self.now(out, id, |_| {

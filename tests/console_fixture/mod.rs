@@ -108,6 +108,8 @@ pub fn me() -> AgentInfo {
         active: 2,
         capacity: 5,
         groups: vec!["aftersales".into()],
+        initials: None,
+        color: None,
     }
 }
 

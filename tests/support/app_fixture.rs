@@ -52,6 +52,8 @@ pub fn me() -> AgentInfo {
         active: 1,
         capacity: 5,
         groups: vec!["aftersales".into()],
+        initials: None,
+        color: None,
     }
 }
 

@@ -154,6 +154,7 @@ pub(super) async fn connect(
         username: c.username.clone(),
         password: c.password.clone(),
         cursor: (cursor > 0).then_some(cursor),
+        totp: None,
     };
     match call(&mut ws, next_id, login).await? {
         Ok(reply) => {

@@ -1,0 +1,50 @@
+//! The `[login]` section: how failed logins are throttled (`docs/security.md`). Failures are
+//! counted per account and per source address; past the free attempts each further failure
+//! doubles the wait (from `backoff_base_secs` up to `backoff_max_secs`), and `lock_after`
+//! failures in a row lock the account for `lock_minutes` (an admin can lift it).
+
+use super::{ConfigError, ServerConfig};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginConfig {
+    /// Failed logins of one account allowed before back-off starts.
+    pub free_failures: u32,
+    /// First wait after the free failures; doubled by each further failure.
+    pub backoff_base_secs: u64,
+    /// Longest wait between attempts.
+    pub backoff_max_secs: u64,
+    /// Failures in a row that lock the account (0: never lock).
+    pub lock_after: u32,
+    /// How long a lock lasts unless an admin lifts it.
+    pub lock_minutes: u64,
+    /// Failed logins one source address may make per minute (across all accounts).
+    pub failures_per_address_per_minute: u32,
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        LoginConfig {
+            free_failures: 5,
+            backoff_base_secs: 1,
+            backoff_max_secs: 300,
+            lock_after: 20,
+            lock_minutes: 15,
+            failures_per_address_per_minute: 30,
+        }
+    }
+}
+
+impl ServerConfig {
+    pub(super) fn validate_login(&self) -> Result<(), ConfigError> {
+        let l = &self.login;
+        if l.backoff_base_secs == 0 || l.backoff_max_secs < l.backoff_base_secs {
+            return Err(ConfigError(
+                "login.backoff_base_secs: must be at least 1 and at most login.backoff_max_secs"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
