@@ -10,6 +10,15 @@ use crate::protocol::request::{ChangePassword, Login, Resume};
 use crate::protocol::{ApiError, Empty, ErrorCode, Event, LoginReply, StatusReason, TokenReply};
 use crate::store::{AgentRow, Audience, Principal, Viewer};
 
+/// Why a login failed, for the throttle and the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LoginFailure {
+    /// Unknown username or wrong password (indistinguishable on purpose).
+    Password,
+    /// Right password, wrong second-factor code.
+    SecondFactor,
+}
+
 /// The answer when the hashing pool is full.
 fn busy() -> ApiError {
     ApiError::new(
@@ -67,11 +76,16 @@ impl Hub {
             username,
             password,
             cursor,
-            totp: _,
+            totp,
         } = q;
+        if let Err(e) = self.login_gate(conn, &username) {
+            self.end_auth(conn);
+            return self.answer(r, Err(e));
+        }
+        let lookup = username.clone();
         self.read_then(
             // Groups made with `kefu admin` since start-up reach routing here.
-            move |rd| Ok((rd.agent_by_username(&username)?, rd.list_groups()?)),
+            move |rd| Ok((rd.agent_by_username(&lookup)?, rd.list_groups()?)),
             move |hub, read| {
                 let (row, groups) = match read {
                     Ok(v) => v,
@@ -93,7 +107,7 @@ impl Hub {
                     };
                     let row = if ok { row } else { None };
                     let _ = inbox.send(HubMsg::Continue(Box::new(move |hub| {
-                        hub.finish_agent_auth(r, conn, row, None, cursor)
+                        hub.finish_password_login(r, conn, username, row, totp, cursor)
                     })));
                 });
             },
@@ -132,6 +146,42 @@ impl Hub {
                 hub.sync_groups(groups);
                 hub.finish_agent_auth(r, conn, row, Some(hash), q.cursor)
             },
+        );
+    }
+
+    /// After the password check (`row` is `None` when it failed): the second factor, then the
+    /// throttle's bookkeeping, then the login itself.
+    fn finish_password_login(
+        &mut self,
+        r: Responder<LoginReply>,
+        conn: ConnId,
+        username: String,
+        row: Option<AgentRow>,
+        totp: Option<String>,
+        cursor: Option<i64>,
+    ) {
+        let Some(row) = row else {
+            self.login_failed(conn, &username, LoginFailure::Password);
+            return self.finish_agent_auth(r, conn, None, None, cursor);
+        };
+        self.second_factor(
+            conn,
+            row,
+            totp,
+            Box::new(move |hub, checked| match checked {
+                Ok(row) => {
+                    hub.login_succeeded(conn, &row);
+                    hub.finish_agent_auth(r, conn, Some(row), None, cursor)
+                }
+                Err(e) => {
+                    // A missing code is a question, not a failure; a wrong one is a failure.
+                    if e.code != ErrorCode::TotpRequired {
+                        hub.login_failed(conn, &username, LoginFailure::SecondFactor);
+                    }
+                    hub.end_auth(conn);
+                    hub.answer(r, Err(e))
+                }
+            }),
         );
     }
 
@@ -193,7 +243,7 @@ impl Hub {
             token,
             agent: self.agent_info(agent),
             must_change_password: must_change,
-            must_enroll_totp: false,
+            must_enroll_totp: self.must_enroll_totp(agent),
             cursor: self.head(),
         };
         self.answer(r, Ok(reply));

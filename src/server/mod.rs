@@ -43,6 +43,7 @@ mod intent_ops;
 mod kb_ops;
 mod kb_review_ops;
 mod listen;
+mod login_throttle;
 mod me_ops;
 mod menu_lookup;
 mod menu_ops;

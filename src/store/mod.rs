@@ -324,6 +324,9 @@ pub trait Tx:
         now: Millis,
     ) -> Result<()>;
     fn delete_token(&mut self, hash: &str) -> Result<()>;
+    /// Ends every sign-in of the agent (role change, 2FA reset, account disabled, …); their
+    /// live connections are closed by the server's revocation check. Returns how many.
+    fn delete_agent_tokens(&mut self, agent: AgentId) -> Result<u64>;
 
     /// Stores a customer under its given id; a taken external id is a `Conflict`.
     fn insert_customer(&mut self, customer: &CustomerView, now: Millis) -> Result<()>;

@@ -100,6 +100,13 @@ impl Tx for SqliteConn<'_> {
         })
     }
 
+    fn delete_agent_tokens(&mut self, agent: AgentId) -> Result<u64> {
+        self.run(|c| {
+            let n = c.execute("DELETE FROM tokens WHERE agent_id = ?1", [agent])?;
+            Ok(n as u64)
+        })
+    }
+
     fn upsert_group(&mut self, name: &str, strategy: Strategy) -> Result<()> {
         self.run(|c| {
             c.execute(
