@@ -57,6 +57,9 @@ pub enum Command {
         /// Interface language: en or zh (default: config, then LANG).
         #[arg(long)]
         lang: Option<String>,
+        /// A CA certificate (PEM) to trust for wss:// besides the public roots (remembered).
+        #[arg(long)]
+        ca: Option<PathBuf>,
     },
     /// Try it all: embedded server, seeded data, simulated customers, console as the demo agent.
     Demo {
@@ -405,7 +408,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             run_admin(&mut store, what)
         }
-        Command::Console { server, user, lang } => {
+        Command::Console {
+            server,
+            user,
+            lang,
+            ca,
+        } => {
             // Config, keymap and theme errors print here, before the full screen opens.
             let loaded = crate::console::run::load(lang.as_deref())?;
             let data = data_dir(None, &ServerConfig::default()).ok();
@@ -418,6 +426,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 password: None,
                 lang,
                 remember: true,
+                ca,
                 data_dir: data,
             };
             let rt = tokio::runtime::Runtime::new()?;

@@ -26,6 +26,9 @@ pub enum ClientError {
     Decode(String),
     #[error("{0}")]
     Api(#[from] ApiError),
+    /// The extra CA given for `wss://` could not be read.
+    #[error("tls: {0}")]
+    Tls(#[from] crate::tls_trust::PemError),
 }
 
 pub struct Client {
@@ -48,8 +51,32 @@ impl Client {
 
     /// Like [`connect`](Self::connect), also returning the server's `hello` reply.
     pub async fn connect_hello(url: &str) -> Result<(Client, HelloReply), ClientError> {
+        Self::connect_hello_with(url, None).await
+    }
+
+    /// Connects to a `wss://` server whose certificate is signed by the CA in `ca` (PEM), as
+    /// well as by any public root.
+    pub async fn connect_with_ca(url: &str, ca: &std::path::Path) -> Result<Client, ClientError> {
+        let tls = crate::tls_trust::client_config(Some(ca))?;
+        let (c, _) = Self::connect_hello_with(url, Some(&tls)).await?;
+        Ok(c)
+    }
+
+    /// Connects with the given TLS trust for `wss://` (`None`: the public web roots).
+    /// `request` is a URL or a full handshake request (tests add headers such as
+    /// `X-Forwarded-For`).
+    pub async fn connect_hello_with<R>(
+        request: R,
+        tls: Option<&std::sync::Arc<rustls::ClientConfig>>,
+    ) -> Result<(Client, HelloReply), ClientError>
+    where
+        R: tokio_tungstenite::tungstenite::client::IntoClientRequest + Unpin,
+    {
+        let connector = tls.map(crate::tls_trust::connector);
         // No Nagle: a request is one small frame and its sender waits for the reply.
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
+        let (ws, _) =
+            tokio_tungstenite::connect_async_tls_with_config(request, None, true, connector)
+                .await?;
         let mut c = Client {
             ws,
             next_id: 1,

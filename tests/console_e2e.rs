@@ -310,6 +310,7 @@ async fn the_outbox_survives_a_quit_and_is_sent_after_the_next_sign_in() {
         outbox_dir: Some(data.path().to_path_buf()),
         // Slow to reconnect, so the first console quits before it tries again.
         backoff: kefu::console::net::Backoff::new(Duration::from_secs(30), Duration::from_secs(30)),
+        ..Default::default()
     };
     let (mut console, mut cust, session) = serving(&server, &proxy.url(), options()).await;
     // First: one that reaches the server but loses its ack. Then one typed while cut off.

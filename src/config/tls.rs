@@ -25,6 +25,8 @@ impl ServerConfig {
                 "tls: set both `cert` and `key`, or neither".into(),
             ));
         }
+        // A typo in a proxy address would silently believe no one (or the wrong one).
+        crate::server::forwarded_check(&self.tls.trusted_proxies).map_err(ConfigError)?;
         Ok(())
     }
 }

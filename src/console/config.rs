@@ -31,6 +31,9 @@ pub enum ConfigError {
 pub struct ConsoleConfig {
     /// Last server used, e.g. `ws://127.0.0.1:7800` (`wss://` for TLS).
     pub server: Option<String>,
+    /// A CA certificate (PEM) trusted for `wss://` besides the public roots (`--ca`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca: Option<PathBuf>,
     pub username: Option<String>,
     /// `en` or `zh`; default from `LANG`.
     pub lang: Option<String>,
@@ -70,6 +73,7 @@ impl Default for ConsoleConfig {
     fn default() -> Self {
         ConsoleConfig {
             server: None,
+            ca: None,
             username: None,
             lang: None,
             keymap: "default".into(),
@@ -175,8 +179,21 @@ impl ConsoleConfig {
 
     /// Writes server and username back (the rest of the file is kept, comments are not).
     pub fn remember(dir: &Path, server: &str, username: &str) -> anyhow::Result<()> {
+        Self::remember_with_ca(dir, server, username, None)
+    }
+
+    /// Like [`remember`](Self::remember), also the CA given with `--ca` (if any).
+    pub fn remember_with_ca(
+        dir: &Path,
+        server: &str,
+        username: &str,
+        ca: Option<&Path>,
+    ) -> anyhow::Result<()> {
         let mut config = Self::load(Some(dir))?;
         config.server = Some(server.to_string());
+        if let Some(ca) = ca {
+            config.ca = Some(ca.to_path_buf());
+        }
         config.username = Some(username.to_string());
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join("config.toml"), toml::to_string(&config)?)?;

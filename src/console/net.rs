@@ -54,6 +54,8 @@ pub struct NetOptions {
     /// Where unacknowledged messages are kept on disk (one file per server and user).
     pub outbox_dir: Option<PathBuf>,
     pub backoff: Backoff,
+    /// Who is believed for `wss://`: the public roots plus `--ca` (see `tls_trust`).
+    pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
 /// A request written to the socket and not yet answered.
@@ -159,6 +161,7 @@ impl Task {
                             username,
                             password,
                             token: None,
+                            tls: self.options.tls.clone(),
                         });
                         continue;
                     }

@@ -24,6 +24,8 @@ pub struct Options {
     pub lang: Option<String>,
     /// Whether a successful login is written back to config.toml.
     pub remember: bool,
+    /// A CA (PEM) to trust for `wss://` besides the public roots (`--ca`; remembered).
+    pub ca: Option<PathBuf>,
     /// The console's data directory (its log and the outbox of unsent messages); without one
     /// unsent messages live in memory only.
     pub data_dir: Option<PathBuf>,
@@ -83,6 +85,14 @@ pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
         .or(config.server.clone())
         .unwrap_or_else(|| "ws://127.0.0.1:7800".into());
     let user = opts.user.or(config.username.clone()).unwrap_or_default();
+    // Remembered as an absolute path: the next start may be from another directory.
+    let flag_ca = opts.ca.map(|p| std::path::absolute(&p).unwrap_or(p));
+    // A CA file that cannot be read stops here, before the full screen opens.
+    let ca = flag_ca.clone().or(config.ca.clone());
+    let tls = ca
+        .as_deref()
+        .map(|p| crate::tls_trust::client_config(Some(p)))
+        .transpose()?;
     let mut app = App::new(lang, layout, now_ms());
     app.outbox_durable = opts.data_dir.is_some();
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<NetEvent>();
@@ -90,6 +100,7 @@ pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
         ev_tx,
         net::NetOptions {
             outbox_dir: opts.data_dir.clone(),
+            tls,
             ..Default::default()
         },
     );
@@ -115,13 +126,22 @@ pub async fn run(opts: Options, loaded: Loaded) -> anyhow::Result<()> {
         config_dir.as_deref(),
         &net,
         &mut ev_rx,
-        opts.remember,
+        Remember {
+            on: opts.remember,
+            ca: flag_ca.as_deref(),
+        },
     )
     .await;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     let _ = net.send(NetCmd::Shutdown);
     result
+}
+
+/// What a successful login writes back to config.toml: server, username, and `--ca` if given.
+struct Remember<'a> {
+    on: bool,
+    ca: Option<&'a std::path::Path>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -134,7 +154,7 @@ async fn event_loop(
     config_dir: Option<&std::path::Path>,
     net: &mpsc::UnboundedSender<NetCmd>,
     ev_rx: &mut mpsc::UnboundedReceiver<NetEvent>,
-    remember: bool,
+    remember: Remember<'_>,
 ) -> anyhow::Result<()> {
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -214,9 +234,10 @@ async fn event_loop(
                     }
                 }
                 Effect::RememberLogin { server, username } => {
-                    if remember
+                    if remember.on
                         && let Some(d) = config_dir
-                        && let Err(e) = ConsoleConfig::remember(d, &server, &username)
+                        && let Err(e) =
+                            ConsoleConfig::remember_with_ca(d, &server, &username, remember.ca)
                     {
                         tracing::warn!(error = %e, "cannot remember the login");
                     }

@@ -137,6 +137,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<()> {
             password: Some(info.password.clone()),
             lang: opts.lang,
             remember: false,
+            ca: None,
             // The demo's data dir goes away when it ends: unsent messages would not survive.
             data_dir: None,
         };

@@ -1,8 +1,11 @@
 //! The accept loop: every TCP connection gets `TCP_NODELAY`, a place under the global and
 //! per-address connection caps (a [`Slot`], held through its WebSocket if it upgrades), and an
-//! HTTP/1.1 server with a header-read timeout. On shutdown it stops accepting, lets idle
+//! HTTP/1.1 server with a header-read timeout — inside TLS when `[tls]` is set, its handshake
+//! bounded by the same timeout. Behind a trusted proxy each request's address is the
+//! client's from `X-Forwarded-For` (`forwarded`). On shutdown it stops accepting, lets idle
 //! connections go at once, and drops the rest when told to (`hard_stop`, after the grace).
 
+use super::forwarded::TrustedProxies;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::http::{StatusCode, header};
@@ -16,8 +19,10 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio_rustls::TlsAcceptor;
 
 /// Descriptors kept out of the connection cap: the database and its WAL, read connections,
 /// logs, the listener itself.
@@ -151,11 +156,11 @@ impl Gate {
     }
 
     /// A place for a new connection from `ip` (counted by [`limit_key`]), or `None` to close
-    /// it at once.
-    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
+    /// it at once. A trusted proxy (`proxy`) carries many clients: it is not counted.
+    fn admit(self: &Arc<Self>, ip: IpAddr, proxy: bool) -> Option<Slot> {
         let ip = limit_key(ip);
         let permit = self.conns.clone().try_acquire_owned().ok()?;
-        if self.per_address == 0 || self.exempt.contains(&ip) {
+        if self.per_address == 0 || proxy || self.exempt.contains(&ip) {
             return Some(Slot {
                 _permit: permit,
                 ip: None,
@@ -193,6 +198,17 @@ pub fn configure(stream: &TcpStream) -> std::io::Result<()> {
     stream.set_nodelay(true)
 }
 
+/// How connections are spoken to: TLS or plain, and which proxies are believed.
+#[derive(Clone, Default)]
+pub struct Front {
+    /// Set with `[tls] cert` and `key`: every connection is TLS (a plain one fails its
+    /// handshake and is closed).
+    pub tls: Option<TlsAcceptor>,
+    pub trusted: Arc<TrustedProxies>,
+    /// The certificate SIGHUP reloads (with `tls`).
+    pub certs: Option<Arc<super::tls::Reloading>>,
+}
+
 /// Accepts until `stop` turns true; each connection runs on its own task until it ends, or
 /// `stop` (idle ones end at once) or `hard_stop` (every one ends).
 pub async fn accept_loop(
@@ -200,6 +216,7 @@ pub async fn accept_loop(
     app: Router,
     gate: Arc<Gate>,
     header_timeout: Duration,
+    front: Front,
     mut stop: watch::Receiver<bool>,
     hard_stop: watch::Receiver<bool>,
 ) {
@@ -224,22 +241,53 @@ pub async fn accept_loop(
         if let Err(e) = configure(&stream) {
             tracing::debug!(error = %e, %peer, "cannot set TCP_NODELAY");
         }
-        let Some(slot) = gate.admit(peer.ip()) else {
+        let Some(slot) = gate.admit(peer.ip(), front.trusted.trusts(peer.ip())) else {
             warned
                 .warn(|| tracing::warn!(%peer, "connection cap reached; closing new connections"));
-            refuse_at_once(&stream);
+            if front.tls.is_none() {
+                refuse_at_once(&stream);
+            }
             continue;
         };
-        tokio::spawn(serve_http(
-            stream,
+        let conn = Accepted {
             peer,
-            Arc::new(slot),
-            app.clone(),
+            slot: Arc::new(slot),
+            app: app.clone(),
+            trusted: front.trusted.clone(),
             header_timeout,
-            stop.clone(),
-            hard_stop.clone(),
-        ));
+            stop: stop.clone(),
+            hard_stop: hard_stop.clone(),
+        };
+        match &front.tls {
+            None => {
+                tokio::spawn(serve_http(stream, conn));
+            }
+            Some(acceptor) => {
+                tokio::spawn(serve_tls(acceptor.clone(), stream, conn));
+            }
+        }
     }
+}
+
+/// The handshake, within the header timeout (a peer that opens a socket and says nothing
+/// holds a place for no longer than one that sends no headers), then HTTP inside it.
+async fn serve_tls(acceptor: TlsAcceptor, stream: TcpStream, conn: Accepted) {
+    match tokio::time::timeout(conn.header_timeout, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => serve_http(tls, conn).await,
+        Ok(Err(e)) => tracing::debug!(peer = %conn.peer, error = %e, "tls handshake failed"),
+        Err(_) => tracing::debug!(peer = %conn.peer, "tls handshake timed out"),
+    }
+}
+
+/// One accepted connection and what serving it needs.
+struct Accepted {
+    peer: SocketAddr,
+    slot: Arc<Slot>,
+    app: Router,
+    trusted: Arc<TrustedProxies>,
+    header_timeout: Duration,
+    stop: watch::Receiver<bool>,
+    hard_stop: watch::Receiver<bool>,
 }
 
 /// Resolves once the flag turns true (or its sender is gone, which means the server is).
@@ -279,25 +327,31 @@ const FULL_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: c
     Content-Type: text/plain\r\nContent-Length: 55\r\n\r\n\
     the server is at its connection limit; try again later\n";
 
-async fn serve_http(
-    stream: TcpStream,
-    peer: SocketAddr,
-    slot: Arc<Slot>,
-    app: Router,
-    header_timeout: Duration,
-    mut stop: watch::Receiver<bool>,
-    mut hard_stop: watch::Receiver<bool>,
-) {
+async fn serve_http<S>(stream: S, conn: Accepted)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let Accepted {
+        peer,
+        slot,
+        app,
+        trusted,
+        header_timeout,
+        mut stop,
+        mut hard_stop,
+    } = conn;
     let app = TowerToHyperService::new(app);
     let held = slot.clone();
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         let app = app.clone();
         let slot = held.clone();
+        // The address every handler sees (`Conn.peer`: per-address limits, login throttling).
+        let client = trusted.client(peer, req.headers());
         async move {
             if slot.refused {
                 return Ok(too_many_from_address());
             }
-            req.extensions_mut().insert(ConnectInfo(peer));
+            req.extensions_mut().insert(ConnectInfo(client));
             req.extensions_mut().insert(slot);
             app.call(req).await
         }
@@ -341,13 +395,13 @@ mod tests {
         assert_eq!(key("192.0.2.7"), "192.0.2.7");
         assert_eq!(key("::1"), "::");
         let gate = Gate::new(10, 1, &[], 0);
-        let first = gate.admit("2001:db8::1".parse().unwrap()).unwrap();
-        let second = gate.admit("2001:db8::2".parse().unwrap()).unwrap();
+        let first = gate.admit("2001:db8::1".parse().unwrap(), false).unwrap();
+        let second = gate.admit("2001:db8::2".parse().unwrap(), false).unwrap();
         assert!(!first.refused);
         assert!(second.refused, "the same /64 is over its cap of one");
         assert!(
             !gate
-                .admit("2001:db8:0:1::2".parse().unwrap())
+                .admit("2001:db8:0:1::2".parse().unwrap(), false)
                 .unwrap()
                 .refused
         );

@@ -30,6 +30,7 @@ mod effects;
 mod end_ops;
 mod followup_book;
 mod followup_ops;
+mod forwarded;
 mod hasher;
 mod history_chore;
 mod history_ops;
@@ -61,6 +62,7 @@ mod revoke;
 mod session_ops;
 mod suggest_ops;
 mod suggest_rank;
+mod tls;
 mod totp_ops;
 mod transfer_ops;
 mod waiting_ops;
@@ -114,6 +116,11 @@ struct AppState {
     metrics_access: Arc<MetricsAccess>,
 }
 
+/// Checks `[tls] trusted_proxies` (for config validation): each an IP address or CIDR range.
+pub fn forwarded_check(list: &[String]) -> Result<(), String> {
+    forwarded::TrustedProxies::parse(list).map(|_| ())
+}
+
 /// Opens the database in `data_dir` (creating it), writes the configured skill groups, and
 /// returns the store ready for [`run`].
 pub fn open_store(data_dir: &Path, config: &ServerConfig) -> anyhow::Result<Box<dyn Store>> {
@@ -138,6 +145,8 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     config.validate()?;
     identity::log_mode(&config.auth);
+    // A missing or bad certificate or key stops the start here, naming the file.
+    let front = tls::front(&config.tls)?;
     let mut store = open_store(&data_dir, &config)?;
     let recovered = store.recover()?;
     // An intent file that does not parse, or routes to a group that does not exist, stops
@@ -256,12 +265,19 @@ pub async fn run(
         let _ = stopper.send(HubMsg::Shutdown);
         let _ = stop_tx.send(true);
     });
-    tracing::info!(addr = %listener.local_addr()?, data_dir = %data_dir.display(), "kefu serving");
+    if let Some(certs) = &front.certs {
+        tls::reload_on_sighup(certs.clone(), stop_rx.clone())?;
+    }
+    tracing::info!(
+        addr = %listener.local_addr()?, data_dir = %data_dir.display(), tls = front.tls.is_some(),
+        "kefu serving"
+    );
     listen::accept_loop(
         listener,
         app,
         gate.clone(),
         header_timeout,
+        front,
         stop_rx,
         hard_rx,
     )

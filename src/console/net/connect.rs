@@ -20,6 +20,8 @@ pub(super) struct Creds {
     /// Kept in memory only, to log in again if the token expired while disconnected.
     pub password: String,
     pub token: Option<String>,
+    /// Who is believed for `wss://` (`None`: the public web roots).
+    pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
 pub(super) enum Failure {
@@ -119,9 +121,10 @@ pub(super) async fn connect(
     next_id: &mut u64,
 ) -> Result<Established, Failure> {
     // No Nagle: a reply is one small frame and the agent waits for its tick.
+    let connector = c.tls.as_ref().map(crate::tls_trust::connector);
     let (mut ws, _) = tokio::time::timeout(
         Duration::from_secs(10),
-        tokio_tungstenite::connect_async_with_config(&c.url, None, true),
+        tokio_tungstenite::connect_async_tls_with_config(&c.url, None, true, connector),
     )
     .await
     .map_err(|_| Failure::Retry(format!("cannot reach {}: timed out", c.url)))?
