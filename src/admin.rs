@@ -174,7 +174,8 @@ pub fn remove_integration(store: &mut dyn Store, name: &str) -> anyhow::Result<(
     Ok(())
 }
 
-/// Who `kefu admin` acts as in the audit log: `admin:<login name>` (from `USER`/`LOGNAME`).
+/// Who `kefu admin` acts as in the audit log: `admin-cli:<login name>` (from
+/// `USER`/`LOGNAME`), or `admin-cli`.
 pub fn actor() -> String {
     let who = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
@@ -185,10 +186,70 @@ pub fn actor() -> String {
         .take(64)
         .collect();
     if who.is_empty() {
-        "admin".into()
+        crate::audit::ADMIN_CLI.into()
     } else {
-        format!("admin:{who}")
+        format!("{}:{who}", crate::audit::ADMIN_CLI)
     }
+}
+
+/// Records in the audit log that a `kefu admin` command changed something or exported data:
+/// `action` (a name from [`crate::audit`]) on `target`, by [`actor`]. `detail` (a JSON object)
+/// gets the command's arguments too (`args`), bounded; no command takes a secret on the
+/// command line, and the value after any flag that looks like one is left out regardless.
+/// Generated passwords and secrets are never passed here.
+pub fn record(
+    store: &mut dyn Store,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> anyhow::Result<()> {
+    let mut detail = match detail {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    detail.insert("args".into(), command_args(std::env::args().skip(1)).into());
+    let entry = AuditEntry {
+        id: 0,
+        at: crate::model::now_ms(),
+        actor: actor(),
+        action: action.to_string(),
+        target: target.chars().take(200).collect(),
+        detail: serde_json::Value::Object(detail).to_string(),
+    };
+    store
+        .transaction(&mut |tx| tx.append_audit(&entry).map(|_| ()))
+        .map_err(|e| anyhow::anyhow!("done, but it could not be recorded in the audit log: {e}"))
+}
+
+/// The arguments as recorded: at most 40, each at most 200 characters, and the value after
+/// `--password`, `--secret`, `--token` or `--totp` (or `--flag=value`) replaced.
+fn command_args(args: impl Iterator<Item = String>) -> Vec<String> {
+    let secret = |a: &str| {
+        ["--password", "--secret", "--token", "--totp", "--code"]
+            .iter()
+            .any(|f| a.starts_with(f))
+    };
+    let mut out = Vec::new();
+    let mut hide_next = false;
+    for a in args.take(40) {
+        if hide_next {
+            out.push("<redacted>".to_string());
+            hide_next = false;
+            continue;
+        }
+        if secret(&a) {
+            match a.split_once('=') {
+                Some((flag, _)) => out.push(format!("{flag}=<redacted>")),
+                None => {
+                    hide_next = true;
+                    out.push(a);
+                }
+            }
+            continue;
+        }
+        out.push(a.chars().take(200).collect());
+    }
+    out
 }
 
 /// Deletes the ended conversations `spec` names, step by step (each step one short
@@ -247,6 +308,19 @@ pub fn audit(
     Ok(out)
 }
 
+/// Audit entries matching `q` (`kefu admin audit`; `docs/audit.md`).
+pub fn audit_query(
+    store: &mut dyn Store,
+    q: &crate::store::AuditQuery,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut out = Vec::new();
+    store.transaction(&mut |tx| {
+        out = tx.audit_query(q)?;
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// A date on the command line: `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM[:SS]Z` (UTC),
 /// or `now`; in ms since the epoch.
 pub fn parse_date(text: &str, now: Millis) -> anyhow::Result<Millis> {
@@ -295,6 +369,26 @@ pub fn import_kb(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_arguments_leave_secrets_out() {
+        let args = [
+            "admin",
+            "agent",
+            "x",
+            "--password",
+            "hunter2",
+            "--secret=abc",
+            "--name",
+        ]
+        .map(String::from);
+        let out = command_args(args.into_iter()).join(" ");
+        assert_eq!(
+            out,
+            "admin agent x --password <redacted> --secret=<redacted> --name"
+        );
+        assert_eq!(command_args((0..100).map(|i| i.to_string())).len(), 40);
+    }
 
     #[test]
     fn dates_parse_as_utc() {

@@ -19,3 +19,22 @@ pub const TAKE_OVER: &str = "session.take_over";
 
 // Permissions.
 pub const DENIED: &str = "permission.denied";
+
+// `kefu admin` commands that change things, and exports (tls helper: `admin::record`).
+pub const AGENT_ADD: &str = "agent.add";
+pub const AGENT_RESET_PASSWORD: &str = "agent.reset_password";
+pub const GROUP_ADD: &str = "group.add";
+pub const GROUP_JOIN: &str = "group.join";
+pub const INTEGRATION_ADD: &str = "integration.add";
+pub const INTEGRATION_ROTATE: &str = "integration.rotate_secret";
+pub const INTEGRATION_REMOVE: &str = "integration.remove";
+pub const KB_IMPORT: &str = "kb.import";
+pub const QUICK_REPLY_ADD: &str = "quick_reply.add";
+pub const QUICK_REPLY_EDIT: &str = "quick_reply.edit";
+pub const QUICK_REPLY_REMOVE: &str = "quick_reply.remove";
+pub const QUICK_REPLY_IMPORT: &str = "quick_reply.import";
+pub const COMPACT: &str = "compact";
+pub const EXPORT_HISTORY: &str = "export.history";
+pub const EXPORT_REPORT: &str = "export.report";
+pub const EXPORT_KB: &str = "export.kb";
+pub const EXPORT_QUICK_REPLIES: &str = "export.quick_replies";

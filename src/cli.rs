@@ -158,14 +158,17 @@ pub enum AdminCmd {
     /// Rewrite the database to give freed space back to the file system (VACUUM). Only with
     /// the server stopped: refuses while anything else has the data dir open.
     Compact,
-    /// List the audit log (purges, …), oldest first.
+    /// List the audit log (docs/audit.md), oldest first.
     Audit {
         /// Only entries from this date on (same forms as purge --before).
         #[arg(long)]
         since: Option<String>,
-        /// Only this action (e.g. `purge`).
+        /// Only this action (`login.failed`) or family of actions (`login`: every `login.*`).
         #[arg(long)]
         action: Option<String>,
+        /// Only what this actor did: a username, `admin-cli:<os user>`, ….
+        #[arg(long)]
+        actor: Option<String>,
         /// At most this many entries.
         #[arg(long, default_value_t = 1000)]
         limit: u32,
@@ -400,11 +403,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     c.before,
                     c.after
                 );
-                return Ok(());
+                let mut store = crate::server::open_store(&dir, &config)?;
+                let detail = serde_json::json!({"before": c.before, "after": c.after});
+                return admin::record(&mut *store, crate::audit::COMPACT, "database", detail);
             }
             let mut store = crate::server::open_store(&dir, &config)?;
             if let AdminCmd::Report(args) = what {
-                return crate::admin_report::run(&store, args, &config);
+                let out = args.out.as_ref().map(|p| p.display().to_string());
+                crate::admin_report::run(&store, args, &config)?;
+                let detail = serde_json::json!({ "out": out });
+                return admin::record(&mut *store, crate::audit::EXPORT_REPORT, "report", detail);
             }
             run_admin(&mut store, what)
         }
@@ -505,6 +513,8 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             println!("created agent {username} (id {id})");
             println!("initial password: {password}");
             println!("(it must be changed at first login)");
+            let detail = serde_json::json!({ "agent_id": id });
+            admin::record(store, crate::audit::AGENT_ADD, &username, detail)?;
         }
         AdminCmd::Agent {
             what: AgentCmd::List,
@@ -535,23 +545,33 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         } => {
             let password = admin::reset_password(store, &username)?;
             println!("new initial password for {username}: {password}");
+            let detail = serde_json::json!({});
+            admin::record(store, crate::audit::AGENT_RESET_PASSWORD, &username, detail)?;
         }
         AdminCmd::Group {
             what: GroupCmd::Add { name, strategy },
         } => {
             admin::add_group(store, &name, strategy)?;
             println!("group {name} ({strategy})");
+            let detail = serde_json::json!({ "strategy": strategy.to_string() });
+            admin::record(store, crate::audit::GROUP_ADD, &name, detail)?;
         }
         AdminCmd::Group {
             what: GroupCmd::AddMember { group, username },
         } => {
             admin::add_member(store, &group, &username)?;
             println!("{username} is in {group}");
+            let detail = serde_json::json!({ "group": group });
+            admin::record(store, crate::audit::GROUP_JOIN, &username, detail)?;
         }
         AdminCmd::Integration { what } => run_integration(store, what)?,
         AdminCmd::Kb { what } => return run_kb(store, what),
         AdminCmd::QuickReply { what } => return run_quick_reply(store, what),
-        AdminCmd::History { what } => return crate::admin_history::run(store, what),
+        AdminCmd::History { what } => {
+            crate::admin_history::run(store, what)?;
+            let detail = serde_json::json!({});
+            admin::record(store, crate::audit::EXPORT_HISTORY, "history", detail)?;
+        }
         // (Handled before a store is opened, in `run`; here for completeness.)
         AdminCmd::Menu {
             what: MenuCmd::Check { file },
@@ -589,21 +609,31 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         AdminCmd::Audit {
             since,
             action,
+            actor,
             limit,
         } => {
-            let since = match since {
-                Some(s) => admin::parse_date(&s, crate::model::now_ms())?,
-                None => 0,
+            let since = since
+                .map(|s| admin::parse_date(&s, crate::model::now_ms()))
+                .transpose()?;
+            let q = crate::store::AuditQuery {
+                since,
+                actor,
+                action,
+                limit,
+                ..Default::default()
             };
-            for e in admin::audit(store, since, action.as_deref(), limit)? {
+            // Actors and targets can come from the network (a failed login's username):
+            // made inert before they reach the terminal.
+            let inert = crate::console::sanitize::inert_line;
+            for e in admin::audit_query(store, &q)? {
                 println!(
                     "{:<6} {} UTC  {:<20} {:<10} {:<16} {}",
                     e.id,
                     admin::format_time(e.at),
-                    e.actor,
-                    e.action,
-                    e.target,
-                    e.detail
+                    inert(&e.actor),
+                    inert(&e.action),
+                    inert(&e.target),
+                    inert(&e.detail)
                 );
             }
         }
@@ -625,6 +655,8 @@ fn run_integration(
             println!("created integration {name} ({channel}) -> {webhook}");
             println!("secret: {secret}");
             println!("(shown once: keep it in the integration's backend; it signs requests)");
+            let detail = serde_json::json!({ "channel": channel.as_str() });
+            admin::record(store, crate::audit::INTEGRATION_ADD, &name, detail)?;
         }
         IntegrationCmd::List => {
             println!("{:<20} {:<13} {:<10} webhook", "name", "channel", "cursor");
@@ -641,6 +673,8 @@ fn run_integration(
         IntegrationCmd::RotateSecret { name, grace_secs } => {
             let secret = admin::rotate_secret(store, &name, grace_secs)?;
             println!("new secret for {name}: {secret}");
+            let detail = serde_json::json!({ "grace_secs": grace_secs });
+            admin::record(store, crate::audit::INTEGRATION_ROTATE, &name, detail)?;
             println!(
                 "(the old one verifies requests for {grace_secs} s more; webhooks are signed with the new one from now on)"
             );
@@ -648,6 +682,8 @@ fn run_integration(
         IntegrationCmd::Remove { name } => {
             admin::remove_integration(store, &name)?;
             println!("removed integration {name}");
+            let detail = serde_json::json!({});
+            admin::record(store, crate::audit::INTEGRATION_REMOVE, &name, detail)?;
         }
     }
     Ok(())
@@ -657,15 +693,37 @@ fn run_kb(store: &mut dyn crate::store::Store, what: AdminKbCmd) -> anyhow::Resu
     match what {
         AdminKbCmd::Import { path } => {
             let r = admin::import_kb(store, &path)?;
+            let detail = import_detail(r.created, r.updated, r.unchanged, r.errors.len());
+            admin::record(
+                store,
+                crate::audit::KB_IMPORT,
+                &path.display().to_string(),
+                detail,
+            )?;
             import_summary(r.created, r.updated, r.unchanged, &r.errors)?;
         }
         AdminKbCmd::Export { format, path } => {
             let n = crate::kb::export::export(store, format, &path)?;
             println!("{n} articles written to {}", path.display());
+            let target = path.display().to_string();
+            let detail = serde_json::json!({ "articles": n });
+            admin::record(store, crate::audit::EXPORT_KB, &target, detail)?;
         }
         AdminKbCmd::Checkins => print!("{}", crate::kb::checkins::table(store)?),
     }
     Ok(())
+}
+
+/// What an import did, for the audit log.
+fn import_detail(
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    rejected: usize,
+) -> serde_json::Value {
+    serde_json::json!({
+        "created": created, "updated": updated, "unchanged": unchanged, "rejected": rejected,
+    })
 }
 
 /// What an import did, for people; fails (non-zero exit) when any row was rejected, after
@@ -694,6 +752,14 @@ fn run_quick_reply(store: &mut dyn crate::store::Store, what: QuickReplyCmd) -> 
         Saved::Created(id) => println!("created quick reply {id}"),
         Saved::Updated(id) => println!("updated quick reply {id}"),
         Saved::Unchanged(id) => println!("quick reply {id} unchanged"),
+    };
+    // A change is recorded; an unchanged one is not a change.
+    let record = |store: &mut dyn crate::store::Store, action: &str, s: &Saved| match s {
+        Saved::Created(id) | Saved::Updated(id) => {
+            let target = format!("quick_reply:{id}");
+            admin::record(store, action, &target, serde_json::json!({}))
+        }
+        Saved::Unchanged(_) => Ok(()),
     };
     match what {
         QuickReplyCmd::List => {
@@ -735,7 +801,9 @@ fn run_quick_reply(store: &mut dyn crate::store::Store, what: QuickReplyCmd) -> 
                 body,
                 intents,
             };
-            said(aq::upsert(store, owner.as_deref(), save)?);
+            let saved = aq::upsert(store, owner.as_deref(), save)?;
+            record(store, crate::audit::QUICK_REPLY_ADD, &saved)?;
+            said(saved);
         }
         QuickReplyCmd::Edit {
             id,
@@ -745,7 +813,7 @@ fn run_quick_reply(store: &mut dyn crate::store::Store, what: QuickReplyCmd) -> 
             group,
             intents,
         } => {
-            said(aq::edit(store, id, |q| {
+            let saved = aq::edit(store, id, |q| {
                 if let Some(v) = shortcut {
                     q.shortcut = v;
                 }
@@ -761,14 +829,26 @@ fn run_quick_reply(store: &mut dyn crate::store::Store, what: QuickReplyCmd) -> 
                 if !intents.is_empty() {
                     q.intents = intents;
                 }
-            })?);
+            })?;
+            record(store, crate::audit::QUICK_REPLY_EDIT, &saved)?;
+            said(saved);
         }
         QuickReplyCmd::Remove { id } => {
             aq::remove(store, id)?;
             println!("removed quick reply {id}");
+            let target = format!("quick_reply:{id}");
+            admin::record(
+                store,
+                crate::audit::QUICK_REPLY_REMOVE,
+                &target,
+                serde_json::json!({}),
+            )?;
         }
         QuickReplyCmd::Import { path } => {
             let r = aq::import(store, &path)?;
+            let detail = import_detail(r.created, r.updated, r.unchanged, r.errors.len());
+            let target = path.display().to_string();
+            admin::record(store, crate::audit::QUICK_REPLY_IMPORT, &target, detail)?;
             import_summary(r.created, r.updated, r.unchanged, &r.errors)?;
         }
         QuickReplyCmd::Export { path } => {
@@ -777,6 +857,11 @@ fn run_quick_reply(store: &mut dyn crate::store::Store, what: QuickReplyCmd) -> 
                 .and_then(|p| p.extension())
                 .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
             let text = aq::export(store, toml)?;
+            let target = path
+                .as_ref()
+                .map_or("stdout".into(), |p| p.display().to_string());
+            let detail = serde_json::json!({});
+            admin::record(store, crate::audit::EXPORT_QUICK_REPLIES, &target, detail)?;
             match path {
                 Some(p) => {
                     std::fs::write(&p, text)

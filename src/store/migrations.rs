@@ -499,4 +499,9 @@ CREATE TABLE session_surveys (
 );
 CREATE INDEX sessions_ended ON sessions(ended_at);
 "#,
+    // 20: the audit log's readers (issue 12, `docs/audit.md`): `audit.list` and `kefu admin
+    // audit --actor` filter by who did it, newest first.
+    r#"
+CREATE INDEX audit_log_actor ON audit_log(actor, id);
+"#,
 ];

@@ -157,6 +157,24 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// Which audit entries to read ([`Read::audit_query`]); every filter optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// `at >= since`.
+    pub since: Option<Millis>,
+    /// `at < until`.
+    pub until: Option<Millis>,
+    /// Exactly this actor.
+    pub actor: Option<String>,
+    /// This action, or the family it names: `login` is `login` and every `login.*`.
+    pub action: Option<String>,
+    /// Only entries with a smaller id (the next page, newest first).
+    pub before_id: Option<i64>,
+    /// Newest first (else oldest first).
+    pub newest_first: bool,
+    pub limit: u32,
+}
+
 /// What `kefu admin purge` deletes: the ended conversations (with their messages and events)
 /// that ended before `before`, all of them or only `customer`'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,6 +299,8 @@ pub trait Read:
         action: Option<&str>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>>;
+    /// Up to `q.limit` audit entries matching `q`.
+    fn audit_query(&mut self, q: &AuditQuery) -> Result<Vec<AuditEntry>>;
 }
 
 /// What [`Tx::save_article`] did, with the article's id.

@@ -52,3 +52,49 @@ pub(super) fn list(
         })
     })
 }
+
+/// Entries matching `q`, newest or oldest first, at most `q.limit`. A family (`login`) matches
+/// itself and every `login.*`: a range on the `(action, id)` index (`.` sorts just before `/`).
+pub(super) fn query(c: &Connection, q: &crate::store::AuditQuery) -> Res<Vec<AuditEntry>> {
+    let family = q
+        .action
+        .as_deref()
+        .map(|a| (format!("{a}."), format!("{a}/")));
+    let (dot, slash) = match &family {
+        Some((d, s)) => (Some(d.as_str()), Some(s.as_str())),
+        None => (None, None),
+    };
+    let sql = format!(
+        "SELECT id, at, actor, action, target, detail FROM audit_log
+         WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)
+           AND (?3 IS NULL OR actor = ?3)
+           AND (?4 IS NULL OR action = ?4 OR (action >= ?5 AND action < ?6))
+           AND (?7 IS NULL OR id < ?7)
+         ORDER BY id {} LIMIT ?8",
+        if q.newest_first { "DESC" } else { "ASC" }
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    collect(
+        &mut stmt,
+        params![
+            q.since,
+            q.until,
+            q.actor,
+            q.action,
+            dot,
+            slash,
+            q.before_id,
+            q.limit
+        ],
+        |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                target: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        },
+    )
+}

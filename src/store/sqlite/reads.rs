@@ -231,6 +231,10 @@ impl Read for SqliteConn<'_> {
     ) -> Result<Vec<AuditEntry>> {
         self.run(|c| super::audit::list(c, since, action, limit))
     }
+
+    fn audit_query(&mut self, q: &crate::store::AuditQuery) -> Result<Vec<AuditEntry>> {
+        self.run(|c| super::audit::query(c, q))
+    }
 }
 
 /// Everything start-up needs, read in one snapshot.
