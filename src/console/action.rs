@@ -133,6 +133,11 @@ actions! {
     DashReassign => "dash_reassign": "dashboard: reassign (transfer) the selected conversation",
     DashWatch => "dash_watch": "dashboard: watch the selected conversation live, read-only",
     DashWhisper => "dash_whisper": "dashboard: whisper to the agent (a note in the conversation)",
+    // the audit log (admins)
+    Audit => "audit": "the audit log: who did what, when (admins)",
+    AuditFamily => "audit_family": "audit log: show the next family of actions (login, agent, …)",
+    AuditActor => "audit_actor": "audit log: only the selected entry's actor (again: everyone)",
+    AuditRefresh => "audit_refresh": "audit log: ask for the page again",
 }
 
 #[cfg(test)]

@@ -601,6 +601,27 @@ texts! {
     dash_key_watch => ("watch", "旁听"),
     dash_key_whisper => ("whisper", "密语"),
     dash_key_next => ("next conversation", "下一会话"),
+    // The Audit screen (f12, admins).
+    help_ctx_audit => ("Audit log", "审计日志"),
+    audit_title => ("Audit log · {family} · {actor}", "审计日志 · {family} · {actor}"),
+    audit_all_actions => ("all actions", "全部操作"),
+    audit_all_actors => ("everyone", "所有人"),
+    audit_forbidden => (
+        "The audit log is for admins",
+        "审计日志仅限管理员查看"
+    ),
+    audit_loading => ("Loading…", "正在加载…"),
+    audit_empty => ("No entries", "没有记录"),
+    audit_last_page => ("No older entries", "没有更早的记录"),
+    audit_page => ("page {n}", "第 {n} 页"),
+    audit_more => ("older: pagedown", "更早：pagedown"),
+    audit_col_time => ("time (UTC)", "时间（UTC）"),
+    audit_col_actor => ("actor", "操作者"),
+    audit_col_action => ("action", "操作"),
+    audit_col_target => ("target", "对象"),
+    audit_key_family => ("family", "类别"),
+    audit_key_actor => ("this actor", "此操作者"),
+    audit_key_refresh => ("refresh", "刷新"),
 }
 
 #[cfg(test)]

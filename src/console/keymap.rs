@@ -70,10 +70,12 @@ pub enum Context {
     History,
     /// The supervisor's live view (`[dashboard]`).
     Dashboard,
+    /// The audit log, for admins (`[audit]`).
+    Audit,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Sessions,
         Context::Chat,
@@ -83,6 +85,7 @@ impl Context {
         Context::Reports,
         Context::History,
         Context::Dashboard,
+        Context::Audit,
     ];
 
     /// The table name in keymap files.
@@ -97,6 +100,7 @@ impl Context {
             Context::Reports => "reports",
             Context::History => "history",
             Context::Dashboard => "dashboard",
+            Context::Audit => "audit",
         }
     }
 

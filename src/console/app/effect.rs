@@ -66,6 +66,8 @@ pub enum Tag {
     Ignore,
     /// A `report.get` of the Reports screen, numbered so only the latest answer is shown.
     Report(u64),
+    /// An `audit.list` of the Audit screen (`audit`).
+    Audit(super::audit_state::AuditTag),
 }
 
 /// What the app asks the outside world to do.

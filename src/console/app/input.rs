@@ -20,6 +20,9 @@ impl App {
         if let Some(Overlay::Dashboard(_)) = &self.overlay {
             return Context::Dashboard;
         }
+        if let Some(Overlay::Audit(_)) = &self.overlay {
+            return Context::Audit;
+        }
         if self.overlay.is_some() || self.login.is_some() {
             return Context::Dialog;
         }

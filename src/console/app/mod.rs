@@ -12,6 +12,8 @@
 //! [`Action`]: crate::console::action::Action
 
 mod actions;
+mod audit;
+pub mod audit_state;
 mod cc;
 mod cc_state;
 mod chat_line;

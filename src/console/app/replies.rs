@@ -30,6 +30,7 @@ impl App {
             (Tag::Notes(tag), reply) => self.on_notes_reply(tag, reply),
             (Tag::History(tag), reply) => self.on_history_reply(tag, reply),
             (Tag::Dash(tag), reply) => self.on_dash_reply(tag, reply),
+            (Tag::Audit(tag), reply) => self.on_audit_reply(tag, reply),
             (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
                 self.merge_kb_hits(generation, r.articles)
             }
@@ -194,6 +195,11 @@ impl App {
             Tag::Notes(nt) => self.on_notes_error(nt, &e),
             // The Reports screen says why, in place of the report.
             Tag::Report(g) => return self.on_report_error(g, &e),
+            // Shown on the Audit screen, where it was asked.
+            Tag::Audit(at) => {
+                self.on_audit_error(at, &message);
+                return Vec::new();
+            }
             // Shown on the History screen, where it was asked.
             Tag::History(ht) => {
                 self.on_history_error(ht, &message);

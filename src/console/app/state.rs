@@ -345,6 +345,8 @@ pub enum Overlay {
     Quit,
     /// The Reports screen, full-screen (`report`).
     Reports(Box<super::report_state::ReportsScreen>),
+    /// The audit log, full screen, for admins (`audit`).
+    Audit(Box<super::audit_state::AuditScreen>),
 }
 
 /// The help overlay: a pager over every binding, with a filter line (its keys are in `help`).

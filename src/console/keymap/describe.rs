@@ -113,6 +113,10 @@ fn zh(action: Action) -> Option<&'static str> {
         DashReassign => "监控面板：转接所选会话",
         DashWatch => "监控面板：只读旁听所选会话",
         DashWhisper => "监控面板：给客服密语（在会话中写备注）",
+        Audit => "审计日志：谁在何时做了什么（管理员）",
+        AuditFamily => "审计日志：切换到下一类操作（登录、客服……）",
+        AuditActor => "审计日志：只看所选条目的操作者（再按：全部）",
+        AuditRefresh => "审计日志：重新获取本页",
         #[allow(unreachable_patterns)] // actions added later fall back to English until translated
         _ => return None,
     })
