@@ -21,7 +21,7 @@ pub struct NewAgent {
 /// Creates an agent with a generated initial password (returned; shown once) that must be
 /// changed at first login.
 pub fn add_agent(store: &mut dyn Store, new: NewAgent) -> anyhow::Result<(i64, String)> {
-    let password = auth::generate_password();
+    let password = auth::generate_password(new.username.trim());
     let id = add_agent_with_password(store, new, &password, true)?;
     Ok((id, password))
 }
@@ -40,6 +40,7 @@ pub fn add_agent_with_password(
     if new.max_sessions == Some(0) {
         anyhow::bail!("--max-sessions must be at least 1");
     }
+    auth::check_password_policy(password, &username).map_err(anyhow::Error::msg)?;
     let hash = auth::hash_password(password).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
     let row = AgentRow {
         id: 0,
@@ -74,7 +75,7 @@ pub fn list_agents(store: &mut dyn Store) -> Result<Vec<AgentRow>, StoreError> {
 /// Sets a new generated password (returned) that must be changed at next login; ends the
 /// agent's logged-in sessions.
 pub fn reset_password(store: &mut dyn Store, username: &str) -> anyhow::Result<String> {
-    let password = auth::generate_password();
+    let password = auth::generate_password(username);
     let hash =
         auth::hash_password(&password).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
     store.transaction(&mut |tx| {

@@ -287,7 +287,7 @@ impl Hub {
             Auth::Agent(a) | Auth::AgentPending(a) => a,
             _ => return self.answer(r, Err(ApiError::unauthorized("log in first"))),
         };
-        if let Err(e) = auth::check_password_policy(&q.new_password) {
+        if let Err(e) = auth::check_password_policy(&q.new_password, &self.agent_name(agent)) {
             return self.answer(r, Err(ApiError::invalid(e)));
         }
         if q.old_password == q.new_password {
