@@ -87,6 +87,54 @@ pub fn reset_password(store: &mut dyn Store, username: &str) -> anyhow::Result<S
     Ok(password)
 }
 
+/// What [`unlock_agent`] found: the failed logins in a row the account had, and whether it was
+/// locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unlocked {
+    pub failures: u32,
+    pub was_locked: bool,
+}
+
+/// `kefu admin agent unlock`: forgets the account's failed logins, back-off and lock, and
+/// audits it (`login.unlocked`, actor `admin-cli[:<os user>]`). A running server reads the
+/// stored state at every login, so the next attempt is let through.
+pub fn unlock_agent(store: &mut dyn Store, username: &str) -> anyhow::Result<Unlocked> {
+    let now = crate::model::now_ms();
+    let actor = match actor().strip_prefix("admin:") {
+        Some(who) => format!("{}:{who}", crate::audit::ADMIN_CLI),
+        None => crate::audit::ADMIN_CLI.to_string(),
+    };
+    let mut out = Unlocked {
+        failures: 0,
+        was_locked: false,
+    };
+    store.transaction(&mut |tx| {
+        let agent = tx
+            .agent_by_username(username)?
+            .ok_or_else(|| StoreError::NotFound(format!("no agent `{username}`")))?;
+        let had = tx.clear_login_state(agent.id)?;
+        out = Unlocked {
+            failures: had.failures,
+            was_locked: had.locked_until > now,
+        };
+        let entry = AuditEntry {
+            id: 0,
+            at: now,
+            actor: actor.clone(),
+            action: crate::audit::LOGIN_UNLOCKED.into(),
+            target: format!("agent:{}", agent.id),
+            detail: serde_json::json!({
+                "username": agent.username,
+                "failures": had.failures,
+                "was_locked": out.was_locked,
+            })
+            .to_string(),
+        };
+        tx.append_audit(&entry).map(|_| ())
+    })?;
+    Ok(out)
+}
+
 pub fn add_group(store: &mut dyn Store, name: &str, strategy: Strategy) -> anyhow::Result<()> {
     let name = name.trim();
     if name.is_empty() {

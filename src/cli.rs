@@ -322,6 +322,10 @@ pub enum AgentCmd {
     ResetPassword {
         username: String,
     },
+    /// Lift a login lock or back-off after failed logins (docs/security.md); audited.
+    Unlock {
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -526,6 +530,16 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         } => {
             let password = admin::reset_password(store, &username)?;
             println!("new initial password for {username}: {password}");
+        }
+        AdminCmd::Agent {
+            what: AgentCmd::Unlock { username },
+        } => {
+            let u = admin::unlock_agent(store, &username)?;
+            let state = if u.was_locked { "locked" } else { "not locked" };
+            println!(
+                "unlocked {username} (it was {state}, with {} failed logins in a row)",
+                u.failures
+            );
         }
         AdminCmd::Group {
             what: GroupCmd::Add { name, strategy },

@@ -1,7 +1,8 @@
-//! The `[login]` section: how failed logins are throttled (`docs/security.md`). Failures are
-//! counted per account and per source address; past the free attempts each further failure
-//! doubles the wait (from `backoff_base_secs` up to `backoff_max_secs`), and `lock_after`
-//! failures in a row lock the account for `lock_minutes` (an admin can lift it).
+//! The `[login]` section: how logins are throttled (`docs/security.md`). Failures are counted
+//! per account (unknown usernames too); past the free attempts each further failure doubles
+//! the wait (from `backoff_base_secs` up to `backoff_max_secs`), and `lock_after` failures in a
+//! row lock the account for `lock_minutes` (an admin can lift it). Attempts are counted per
+//! source address.
 
 use super::{ConfigError, ServerConfig};
 use serde::Deserialize;
@@ -19,8 +20,11 @@ pub struct LoginConfig {
     pub lock_after: u32,
     /// How long a lock lasts unless an admin lifts it.
     pub lock_minutes: u64,
-    /// Failed logins one source address may make per minute (across all accounts).
-    pub failures_per_address_per_minute: u32,
+    /// Login attempts (right or wrong; counted before the password is checked, so parallel
+    /// connections cannot get ahead of the count) one source address may make per minute,
+    /// across all accounts; also the burst. 0: no per-address limit.
+    #[serde(alias = "failures_per_address_per_minute")]
+    pub attempts_per_address_per_minute: u32,
 }
 
 impl Default for LoginConfig {
@@ -31,7 +35,7 @@ impl Default for LoginConfig {
             backoff_max_secs: 300,
             lock_after: 20,
             lock_minutes: 15,
-            failures_per_address_per_minute: 30,
+            attempts_per_address_per_minute: 30,
         }
     }
 }
@@ -43,6 +47,21 @@ impl ServerConfig {
             return Err(ConfigError(
                 "login.backoff_base_secs: must be at least 1 and at most login.backoff_max_secs"
                     .into(),
+            ));
+        }
+        if l.backoff_max_secs > 86_400 {
+            return Err(ConfigError(
+                "login.backoff_max_secs: at most 86400 (a day)".into(),
+            ));
+        }
+        if l.lock_after > 0 && l.lock_after <= l.free_failures {
+            return Err(ConfigError(
+                "login.lock_after: must be above login.free_failures (or 0: never lock)".into(),
+            ));
+        }
+        if l.lock_after > 0 && !(1..=10_080).contains(&l.lock_minutes) {
+            return Err(ConfigError(
+                "login.lock_minutes: 1 to 10080 (a week) when login.lock_after is set".into(),
             ));
         }
         Ok(())

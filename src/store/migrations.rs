@@ -499,4 +499,16 @@ CREATE TABLE session_surveys (
 );
 CREATE INDEX sessions_ended ON sessions(ended_at);
 "#,
+    // 20: login throttling (issue 12, `docs/security.md`): each account's failed logins in a
+    // row, its back-off and its lock, so a restart keeps them and `kefu admin agent unlock`
+    // lifts them. Unknown usernames never get a row.
+    r#"
+CREATE TABLE login_throttle (
+    agent_id INTEGER PRIMARY KEY REFERENCES agents(id) ON DELETE CASCADE,
+    failures INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL
+);
+"#,
 ];
