@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 /// `[login]` without throttling: no per-address limit, no back-off, no lock.
 pub const NO_THROTTLE: &str =
-    "[login]\nattempts_per_address_per_minute = 0\nfree_failures = 4000000000\nlock_after = 0\n";
+    "[login]\nfailures_per_address_per_minute = 0\nfree_failures = 4000000000\nlock_after = 0\n";
 
 /// Opens `n` customer connections that say hello and start a conversation, then idle.
 pub async fn idle(n: usize) -> anyhow::Result<()> {

@@ -1,8 +1,8 @@
 //! The `[login]` section: how logins are throttled (`docs/security.md`). Failures are counted
 //! per account (unknown usernames too); past the free attempts each further failure doubles
 //! the wait (from `backoff_base_secs` up to `backoff_max_secs`), and `lock_after` failures in a
-//! row lock the account for `lock_minutes` (an admin can lift it). Attempts are counted per
-//! source address.
+//! row lock the account for `lock_minutes` (an admin can lift it). Failures are also counted
+//! per source address.
 
 use super::{ConfigError, ServerConfig};
 use serde::Deserialize;
@@ -20,11 +20,10 @@ pub struct LoginConfig {
     pub lock_after: u32,
     /// How long a lock lasts unless an admin lifts it.
     pub lock_minutes: u64,
-    /// Login attempts (right or wrong; counted before the password is checked, so parallel
-    /// connections cannot get ahead of the count) one source address may make per minute,
-    /// across all accounts; also the burst. 0: no per-address limit.
-    #[serde(alias = "failures_per_address_per_minute")]
-    pub attempts_per_address_per_minute: u32,
+    /// Failed logins one source address may make per minute (across all accounts; also the
+    /// burst); past it the address waits. Successful logins do not count, so a team behind
+    /// one NAT can all log in at nine. 0: no per-address limit.
+    pub failures_per_address_per_minute: u32,
 }
 
 impl Default for LoginConfig {
@@ -35,7 +34,7 @@ impl Default for LoginConfig {
             backoff_max_secs: 300,
             lock_after: 20,
             lock_minutes: 15,
-            attempts_per_address_per_minute: 30,
+            failures_per_address_per_minute: 30,
         }
     }
 }

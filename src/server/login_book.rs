@@ -1,6 +1,7 @@
-//! The login throttle's books on the hub, all bounded: a `governor` keyed limiter of attempts
-//! per source address (at most [`MAX_ADDRESSES`] tracked; past that, new addresses share one
-//! bucket), the throttle state of unknown usernames (at most [`MAX_UNKNOWN_NAMES`], keyed by a
+//! The login throttle's books on the hub, all bounded: a `governor` keyed limiter of failed
+//! logins per source address (at most [`MAX_ADDRESSES`] tracked; past that, new addresses share
+//! one bucket) with the addresses it refused until their wait is over (governor has no "peek",
+//! and the gate must ask before the password is checked), the throttle state of unknown usernames (at most [`MAX_UNKNOWN_NAMES`], keyed by a
 //! keyed hash so no attacker-chosen string is kept; the oldest go first), the logins being
 //! checked (one per connection, and one per username at a time), and the count of refused
 //! attempts for the audit log's per-minute summary.
@@ -73,8 +74,8 @@ impl Refusal {
         let message = match self {
             Refusal::Address(s) => format!(
                 "too many login attempts from your address (limit {} per minute, \
-                 login.attempts_per_address_per_minute); try again in {s} s",
-                cfg.attempts_per_address_per_minute
+                 login.failures_per_address_per_minute); try again in {s} s",
+                cfg.failures_per_address_per_minute
             ),
             Refusal::Parallel => {
                 "a login for this username is already being checked; try again in 1 s".into()
@@ -96,6 +97,8 @@ struct Refusals {
 
 pub struct LoginBook {
     by_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Addresses (by [`limit_key`]) whose failures ran over, and until when they wait.
+    blocked: HashMap<IpAddr, Millis>,
     clock: DefaultClock,
     full_pruned_at: Millis,
     unknown: HashMap<u64, LoginState>,
@@ -108,8 +111,9 @@ pub struct LoginBook {
 impl LoginBook {
     pub fn new(cfg: &LoginConfig) -> LoginBook {
         LoginBook {
-            by_address: NonZeroU32::new(cfg.attempts_per_address_per_minute)
+            by_address: NonZeroU32::new(cfg.failures_per_address_per_minute)
                 .map(|n| DefaultKeyedRateLimiter::keyed(Quota::per_minute(n))),
+            blocked: HashMap::new(),
             clock: DefaultClock::default(),
             full_pruned_at: 0,
             unknown: HashMap::new(),
@@ -121,7 +125,7 @@ impl LoginBook {
     }
 
     /// A login starts on `conn`: refused if the username is being checked elsewhere or the
-    /// address used its attempts; otherwise counted against the address and remembered.
+    /// address is waiting after too many failures; otherwise remembered until [`Self::end`].
     pub fn begin(
         &mut self,
         conn: ConnId,
@@ -134,7 +138,10 @@ impl LoginBook {
         if self.attempts.values().any(|a| a.username == username) {
             return Some(Refusal::Parallel);
         }
-        if let Err(secs) = self.check_address(peer, now) {
+        if let Some(&until) = self.blocked.get(&limit_key(peer))
+            && until > now
+        {
+            let secs = (until.saturating_sub(now) as u64).div_ceil(1000).max(1);
             return Some(Refusal::Address(secs));
         }
         self.attempts.insert(
@@ -148,9 +155,11 @@ impl LoginBook {
         None
     }
 
-    fn check_address(&mut self, peer: IpAddr, now: Millis) -> Result<(), u64> {
+    /// A failed login from `peer`: charged to its address; one over the limit makes the
+    /// address wait until the limiter would let the next one through.
+    pub fn address_failed(&mut self, peer: IpAddr, now: Millis) {
         let Some(limiter) = &self.by_address else {
-            return Ok(());
+            return;
         };
         let mut key = limit_key(peer);
         if limiter.len() >= MAX_ADDRESSES {
@@ -162,10 +171,14 @@ impl LoginBook {
                 key = OVERFLOW;
             }
         }
-        limiter.check_key(&key).map_err(|not_until| {
+        if let Err(not_until) = limiter.check_key(&key) {
             let wait = not_until.wait_time_from(self.clock.now());
-            (wait.as_millis() as u64).div_ceil(1000).max(1)
-        })
+            let until =
+                now.saturating_add(Millis::try_from(wait.as_millis()).unwrap_or(Millis::MAX));
+            if self.blocked.len() < MAX_ADDRESSES || self.blocked.contains_key(&limit_key(peer)) {
+                self.blocked.insert(limit_key(peer), until);
+            }
+        }
     }
 
     pub fn attempt(&self, conn: ConnId) -> Option<&Attempt> {
@@ -244,6 +257,7 @@ impl LoginBook {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        self.blocked.retain(|_, until| *until > now);
         self.unknown
             .retain(|_, s| login_rules::current(*s, now) != LoginState::default());
         if self.unknown.capacity() > 4 * self.unknown.len().max(1024) {
@@ -304,28 +318,39 @@ mod tests {
 
     fn cfg(per_address: u32) -> LoginConfig {
         LoginConfig {
-            attempts_per_address_per_minute: per_address,
+            failures_per_address_per_minute: per_address,
             ..LoginConfig::default()
         }
     }
 
     #[test]
-    fn an_address_gets_its_attempts_then_waits_and_others_are_not_affected() {
+    fn an_address_gets_its_failures_then_waits_and_others_are_not_affected() {
         let mut b = LoginBook::new(&cfg(3));
         let a: IpAddr = "10.0.0.1".parse().unwrap();
-        for i in 0..3 {
+        // Logins that do not fail cost nothing.
+        for i in 0..10 {
             assert_eq!(b.begin(i, a, &format!("u{i}"), 0), None);
             b.end(i);
         }
+        // Three failures are free; the fourth makes the address wait.
+        for _ in 0..3 {
+            b.address_failed(a, 0);
+            assert_eq!(b.begin(1, a, "u1", 0), None);
+            b.end(1);
+        }
+        b.address_failed(a, 0);
         let r = b.begin(9, a, "u9", 0).unwrap();
         assert!(
             matches!(r, Refusal::Address(s) if (1..=20).contains(&s)),
             "{r:?}"
         );
         assert_eq!(b.begin(10, "10.0.0.2".parse().unwrap(), "u9", 0), None);
+        // The wait ends.
+        assert_eq!(b.begin(11, a, "u11", 60_000), None);
         // 0: no per-address limit.
         let mut b = LoginBook::new(&cfg(0));
         for i in 0..100 {
+            b.address_failed(a, 0);
             assert_eq!(b.begin(i, a, "x", 0), None);
             b.end(i);
         }
@@ -365,11 +390,12 @@ mod tests {
         let mut b = LoginBook::new(&cfg(1));
         for i in 0..(MAX_ADDRESSES as u32 + 10) {
             let ip = IpAddr::V4(std::net::Ipv4Addr::from(0x0b00_0000 + i));
-            let _ = b.begin(i as ConnId, ip, "x", 0);
-            b.end(i as ConnId);
+            b.address_failed(ip, 0);
+            b.address_failed(ip, 0);
         }
         let len = b.by_address.as_ref().unwrap().len();
         assert!(len <= MAX_ADDRESSES + 1, "{len}");
+        assert!(b.blocked.len() <= MAX_ADDRESSES, "{}", b.blocked.len());
     }
 
     #[test]

@@ -36,9 +36,9 @@ pub fn audit_username(typed: &str) -> String {
 }
 
 impl Hub {
-    /// `Err` (`rate_limited` with a retry-after) when this connection's address has used its
-    /// attempts, or a login for the same username is being checked on another connection.
-    /// Otherwise the attempt is counted against the address and remembered until `end_auth`.
+    /// `Err` (`rate_limited` with a retry-after) when this connection's address is waiting
+    /// after too many failures, or a login for the same username is being checked on another
+    /// connection. Otherwise the attempt is remembered until `end_auth`.
     pub(super) fn login_gate(&mut self, conn: ConnId, username: &str) -> Result<(), ApiError> {
         let Some(peer) = self.conns.get(&conn).map(|c| c.peer) else {
             return Err(ApiError::unauthorized("the connection is closing"));
@@ -84,6 +84,7 @@ impl Hub {
             LoginFailure::SecondFactor => "totp",
         };
         let target = target(a.agent, &name);
+        self.login_book.address_failed(a.peer, now);
         self.audit(
             &name,
             audit::LOGIN_FAILED,
