@@ -157,12 +157,18 @@ async fn lock_after_n_failures_lifted_by_the_admin_command_while_the_server_runs
     // Another process lifts it; the running server lets the next login through.
     let (code, out, err) = admin_cmd(dir.path(), &["agent", "unlock", "alice"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("unlocked alice (it was locked, with 3 failed"), "{out}");
+    assert!(
+        out.contains("unlocked alice (it was locked, with 3 failed"),
+        "{out}"
+    );
     login_ok(&mut c, "alice").await;
     let audit = audit_until(dir.path(), |a| count(a, "login.unlocked") == 1).await;
     let unlocked = audit.iter().find(|e| e.action == "login.unlocked").unwrap();
     assert!(unlocked.actor.starts_with("admin-cli"), "{unlocked:?}");
-    assert!(unlocked.detail.contains("\"was_locked\":true"), "{unlocked:?}");
+    assert!(
+        unlocked.detail.contains("\"was_locked\":true"),
+        "{unlocked:?}"
+    );
     // An unknown username is an error, not a silent success.
     let (code, _, err) = admin_cmd(dir.path(), &["agent", "unlock", "nobody"]);
     assert_ne!(code, 0);
