@@ -312,7 +312,7 @@ async fn flood(
                     continue;
                 }
                 // Half real usernames, half unknown ones.
-                let username = if k % 2 == 0 {
+                let username = if k.is_multiple_of(2) {
                     format!("bench{}", 1 + (k / 2) % REAL as u64)
                 } else {
                     format!("ghost{}", (k / 2) % 997)
