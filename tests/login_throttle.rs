@@ -278,3 +278,52 @@ async fn logins_are_audited_sanitised_and_without_passwords_and_refusals_are_not
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn new_passwords_follow_the_policy_over_the_wire_and_in_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    add_agent(dir.path(), "alice", &[], Role::Agent, None);
+    let server = TestServer::start(dir.path(), ServerConfig::default()).await;
+    let mut c = connect(&server).await;
+    login_ok(&mut c, "alice").await;
+    for (new, why) in [
+        ("short-1!", "shorter than 10"),
+        ("QWERTYUIOP", "most common"),
+        ("my-ALICE-pass-2026", "contains the username"),
+    ] {
+        let r = c
+            .call(
+                "change_password",
+                json!({"old_password": PASSWORD, "new_password": new}),
+            )
+            .await;
+        let Err(ClientError::Api(e)) = r else {
+            panic!("{new} was accepted: {r:?}");
+        };
+        assert_eq!(e.code, ErrorCode::Invalid, "{e:?}");
+        assert!(e.message.contains(why), "{e:?}");
+        assert!(e.message.contains("may not contain the username"), "{e:?}");
+    }
+    c.call(
+        "change_password",
+        json!({"old_password": PASSWORD, "new_password": "a fine long passphrase"}),
+    )
+    .await
+    .unwrap();
+    server.stop().await;
+    // Accounts made with a given password follow it too.
+    let mut store = kefu::server::open_store(dir.path(), &ServerConfig::default()).unwrap();
+    let new = kefu::admin::NewAgent {
+        username: "bob".into(),
+        display_name: "Bob".into(),
+        employee_no: None,
+        contact: None,
+        role: Role::Agent,
+        groups: vec![],
+        max_sessions: None,
+    };
+    let e = kefu::admin::add_agent_with_password(&mut store, new, "bob-the-builder", false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("contains the username"), "{e}");
+}
