@@ -66,3 +66,39 @@ impl ServerConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(login: LoginConfig) -> Result<(), String> {
+        let c = ServerConfig {
+            login,
+            ..ServerConfig::default()
+        };
+        c.validate_login().map_err(|e| e.0)
+    }
+
+    #[test]
+    fn defaults_pass_and_contradictions_are_named() {
+        assert_eq!(check(LoginConfig::default()), Ok(()));
+        let bad = [
+            (LoginConfig { backoff_base_secs: 0, ..Default::default() }, "backoff_base_secs"),
+            (LoginConfig { backoff_max_secs: 100_000, ..Default::default() }, "backoff_max_secs"),
+            (LoginConfig { lock_after: 5, ..Default::default() }, "lock_after"),
+            (LoginConfig { lock_minutes: 0, ..Default::default() }, "lock_minutes"),
+        ];
+        for (l, key) in bad {
+            let e = check(l).unwrap_err();
+            assert!(e.contains(key), "{e}");
+        }
+        // Never locking, and no address limit, are allowed.
+        let off = LoginConfig {
+            lock_after: 0,
+            lock_minutes: 0,
+            failures_per_address_per_minute: 0,
+            ..Default::default()
+        };
+        assert_eq!(check(off), Ok(()));
+    }
+}
