@@ -83,10 +83,34 @@ mod tests {
     fn defaults_pass_and_contradictions_are_named() {
         assert_eq!(check(LoginConfig::default()), Ok(()));
         let bad = [
-            (LoginConfig { backoff_base_secs: 0, ..Default::default() }, "backoff_base_secs"),
-            (LoginConfig { backoff_max_secs: 100_000, ..Default::default() }, "backoff_max_secs"),
-            (LoginConfig { lock_after: 5, ..Default::default() }, "lock_after"),
-            (LoginConfig { lock_minutes: 0, ..Default::default() }, "lock_minutes"),
+            (
+                LoginConfig {
+                    backoff_base_secs: 0,
+                    ..Default::default()
+                },
+                "backoff_base_secs",
+            ),
+            (
+                LoginConfig {
+                    backoff_max_secs: 100_000,
+                    ..Default::default()
+                },
+                "backoff_max_secs",
+            ),
+            (
+                LoginConfig {
+                    lock_after: 5,
+                    ..Default::default()
+                },
+                "lock_after",
+            ),
+            (
+                LoginConfig {
+                    lock_minutes: 0,
+                    ..Default::default()
+                },
+                "lock_minutes",
+            ),
         ];
         for (l, key) in bad {
             let e = check(l).unwrap_err();
