@@ -21,7 +21,7 @@ pub struct NewAgent {
 /// Creates an agent with a generated initial password (returned; shown once) that must be
 /// changed at first login.
 pub fn add_agent(store: &mut dyn Store, new: NewAgent) -> anyhow::Result<(i64, String)> {
-    let password = auth::generate_password();
+    let password = auth::generate_password(new.username.trim());
     let id = add_agent_with_password(store, new, &password, true)?;
     Ok((id, password))
 }
@@ -40,6 +40,7 @@ pub fn add_agent_with_password(
     if new.max_sessions == Some(0) {
         anyhow::bail!("--max-sessions must be at least 1");
     }
+    auth::check_password_policy(password, &username).map_err(anyhow::Error::msg)?;
     let hash = auth::hash_password(password).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
     let row = AgentRow {
         id: 0,
@@ -74,7 +75,7 @@ pub fn list_agents(store: &mut dyn Store) -> Result<Vec<AgentRow>, StoreError> {
 /// Sets a new generated password (returned) that must be changed at next login; ends the
 /// agent's logged-in sessions.
 pub fn reset_password(store: &mut dyn Store, username: &str) -> anyhow::Result<String> {
-    let password = auth::generate_password();
+    let password = auth::generate_password(username);
     let hash =
         auth::hash_password(&password).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
     store.transaction(&mut |tx| {
@@ -84,6 +85,54 @@ pub fn reset_password(store: &mut dyn Store, username: &str) -> anyhow::Result<S
         tx.set_password(agent.id, &hash, true)
     })?;
     Ok(password)
+}
+
+/// What [`unlock_agent`] found: the failed logins in a row the account had, and whether it was
+/// locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unlocked {
+    pub failures: u32,
+    pub was_locked: bool,
+}
+
+/// `kefu admin agent unlock`: forgets the account's failed logins, back-off and lock, and
+/// audits it (`login.unlocked`, actor `admin-cli[:<os user>]`). A running server reads the
+/// stored state at every login, so the next attempt is let through.
+pub fn unlock_agent(store: &mut dyn Store, username: &str) -> anyhow::Result<Unlocked> {
+    let now = crate::model::now_ms();
+    let actor = match actor().strip_prefix("admin:") {
+        Some(who) => format!("{}:{who}", crate::audit::ADMIN_CLI),
+        None => crate::audit::ADMIN_CLI.to_string(),
+    };
+    let mut out = Unlocked {
+        failures: 0,
+        was_locked: false,
+    };
+    store.transaction(&mut |tx| {
+        let agent = tx
+            .agent_by_username(username)?
+            .ok_or_else(|| StoreError::NotFound(format!("no agent `{username}`")))?;
+        let had = tx.clear_login_state(agent.id)?;
+        out = Unlocked {
+            failures: had.failures,
+            was_locked: had.locked_until > now,
+        };
+        let entry = AuditEntry {
+            id: 0,
+            at: now,
+            actor: actor.clone(),
+            action: crate::audit::LOGIN_UNLOCKED.into(),
+            target: format!("agent:{}", agent.id),
+            detail: serde_json::json!({
+                "username": agent.username,
+                "failures": had.failures,
+                "was_locked": out.was_locked,
+            })
+            .to_string(),
+        };
+        tx.append_audit(&entry).map(|_| ())
+    })?;
+    Ok(out)
 }
 
 pub fn add_group(store: &mut dyn Store, name: &str, strategy: Strategy) -> anyhow::Result<()> {

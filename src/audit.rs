@@ -11,6 +11,12 @@ pub const LOGIN_OK: &str = "login.ok";
 pub const LOGIN_FAILED: &str = "login.failed";
 pub const LOGOUT: &str = "login.logout";
 
+// Login throttling (`docs/security.md`).
+pub const LOGIN_LOCKED: &str = "login.locked";
+pub const LOGIN_UNLOCKED: &str = "login.unlocked";
+/// Attempts refused before their password was checked: the first of a minute, then a summary.
+pub const LOGIN_THROTTLED: &str = "login.throttled";
+
 // Administration (`kefu admin`).
 pub const PURGE: &str = "purge";
 

@@ -95,33 +95,73 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("kefu-dummy-password").unwrap_or_default())
 }
 
-/// New passwords: at least 10 characters with a letter, a digit and a symbol.
-pub fn check_password_policy(password: &str) -> Result<(), &'static str> {
-    let long = password.chars().count() >= 10;
-    let letter = password.chars().any(char::is_alphabetic);
-    let digit = password.chars().any(|c| c.is_ascii_digit());
-    let symbol = password
-        .chars()
-        .any(|c| !c.is_alphanumeric() && !c.is_whitespace());
-    if long && letter && digit && symbol {
-        Ok(())
-    } else {
-        Err("the password needs at least 10 characters, with a letter, a digit and a symbol")
-    }
+/// The 10,000 most common passwords (SecLists, MIT; `assets/common-passwords.LICENSE`), one a
+/// line, compiled in so the policy needs no file at run time.
+const COMMON_PASSWORDS: &str = include_str!("../assets/common-passwords.txt");
+
+/// Shortest password the policy accepts, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The whole password policy, as every refusal states it.
+pub const PASSWORD_POLICY: &str = "a password needs at least 10 characters, may not be one of \
+     the 10,000 most common passwords, and may not contain the username (case is ignored)";
+
+/// Whether `password` is on the common-password list, ignoring case. Only entries of
+/// [`MIN_PASSWORD_CHARS`] or more can matter (shorter ones fail the length rule first), so the
+/// set holds just those.
+fn is_common(password: &str) -> bool {
+    static LONG_ONES: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    let set = LONG_ONES.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.chars().count() >= MIN_PASSWORD_CHARS)
+            .map(str::to_lowercase)
+            .collect()
+    });
+    set.contains(&password.to_lowercase())
 }
 
-/// A readable initial password that satisfies the policy.
-pub fn generate_password() -> String {
+/// New passwords ([`PASSWORD_POLICY`]): at least 10 characters, not one of the 10,000 most
+/// common passwords, not containing the username; all compared without case. No composition
+/// rules (NIST SP 800-63B): length and a block list do more for less annoyance. The error
+/// names the rule that failed and states the whole policy.
+pub fn check_password_policy(password: &str, username: &str) -> Result<(), String> {
+    let why = if password.chars().count() < MIN_PASSWORD_CHARS {
+        "it is shorter than 10 characters"
+    } else if is_common(password) {
+        "it is one of the 10,000 most common passwords"
+    } else if !username.trim().is_empty()
+        && password
+            .to_lowercase()
+            .contains(&username.trim().to_lowercase())
+    {
+        "it contains the username"
+    } else {
+        return Ok(());
+    };
+    Err(format!("password refused: {why}; {PASSWORD_POLICY}"))
+}
+
+/// A readable initial password for `username` that satisfies the policy (13 random characters
+/// from 56: about 75 bits).
+pub fn generate_password(username: &str) -> String {
     const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
     const DIGITS: &[u8] = b"23456789";
     const SYMBOLS: &[u8] = b"!#%+-=?@";
     let mut rng = rand::rng();
-    let mut pick = |set: &[u8]| set[rng.random_range(0..set.len())] as char;
-    let mut out: String = (0..10).map(|_| pick(LETTERS)).collect();
-    out.push(pick(DIGITS));
-    out.push(pick(DIGITS));
-    out.push(pick(SYMBOLS));
-    out
+    loop {
+        let mut pick = |set: &[u8]| set[rng.random_range(0..set.len())] as char;
+        let mut out: String = (0..10).map(|_| pick(LETTERS)).collect();
+        out.push(pick(DIGITS));
+        out.push(pick(DIGITS));
+        out.push(pick(SYMBOLS));
+        // A short username may turn up by chance; draw again (rarely more than once).
+        if check_password_policy(&out, username).is_ok() {
+            return out;
+        }
+    }
 }
 
 /// A fresh token: 256 random bits, hex. Only its hash is stored.
@@ -233,13 +273,51 @@ mod tests {
     }
 
     #[test]
-    fn policy_and_generated_passwords() {
-        assert!(check_password_policy("short1!").is_err());
-        assert!(check_password_policy("longenoughbutnodigit!").is_err());
-        assert!(check_password_policy("longenough123").is_err());
-        assert!(check_password_policy("密码很长的密码abc12#").is_ok());
-        for _ in 0..20 {
-            assert!(check_password_policy(&generate_password()).is_ok());
+    fn policy_length_counts_characters() {
+        assert!(check_password_policy("nine-char", "al").is_err());
+        assert!(check_password_policy("ten-chars!", "al").is_ok());
+        // Characters, not bytes: 10 CJK characters pass, 9 do not.
+        assert!(check_password_policy("密码很长的密码长长长", "al").is_ok());
+        assert!(check_password_policy("密码很长的密码长长", "al").is_err());
+        // No composition rules: a long phrase of letters is fine.
+        assert!(check_password_policy("correct horse battery staple", "al").is_ok());
+    }
+
+    #[test]
+    fn policy_refuses_common_passwords_in_any_case() {
+        // Entries of the shipped list that are 10 characters or more.
+        for common in ["1234567890", "qwertyuiop", "1q2w3e4r5t"] {
+            assert!(COMMON_PASSWORDS.lines().any(|l| l == common), "{common}");
+            let e = check_password_policy(common, "al").unwrap_err();
+            assert!(e.contains("most common"), "{e}");
+            let upper = common.to_uppercase();
+            assert!(check_password_policy(&upper, "al").is_err(), "{upper}");
+        }
+        assert_eq!(COMMON_PASSWORDS.lines().count(), 10_000);
+        // Not on the list, same length: accepted.
+        assert!(check_password_policy("1234567891x", "al").is_ok());
+    }
+
+    #[test]
+    fn policy_refuses_the_username_inside_in_any_case() {
+        let e = check_password_policy("my-Alice-password", "alice").unwrap_err();
+        assert!(e.contains("contains the username"), "{e}");
+        assert!(check_password_policy("ALICE-2026-spring", "Alice").is_err());
+        assert!(check_password_policy("my-bob-password", "alice").is_ok());
+        // Every refusal states the whole policy.
+        for bad in ["short", "1234567890", "alice-is-here"] {
+            let e = check_password_policy(bad, "alice").unwrap_err();
+            assert!(e.ends_with(PASSWORD_POLICY), "{e}");
+        }
+    }
+
+    #[test]
+    fn generated_passwords_pass_the_policy() {
+        for user in ["a", "b", "z", "alice", ""] {
+            for _ in 0..50 {
+                let p = generate_password(user);
+                assert!(check_password_policy(&p, user).is_ok(), "{p} for {user}");
+            }
         }
     }
 

@@ -328,6 +328,10 @@ pub enum AgentCmd {
     ResetPassword {
         username: String,
     },
+    /// Lift a login lock or back-off after failed logins (docs/security.md); audited.
+    Unlock {
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -547,6 +551,16 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
             println!("new initial password for {username}: {password}");
             let detail = serde_json::json!({});
             admin::record(store, crate::audit::AGENT_RESET_PASSWORD, &username, detail)?;
+        }
+        AdminCmd::Agent {
+            what: AgentCmd::Unlock { username },
+        } => {
+            let u = admin::unlock_agent(store, &username)?;
+            let state = if u.was_locked { "locked" } else { "not locked" };
+            println!(
+                "unlocked {username} (it was {state}, with {} failed logins in a row)",
+                u.failures
+            );
         }
         AdminCmd::Group {
             what: GroupCmd::Add { name, strategy },

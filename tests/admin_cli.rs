@@ -36,7 +36,7 @@ fn accounts_and_groups_from_the_command_line() {
     assert_eq!(lines[0], "created agent alice (id 1)");
     let password = lines[1].strip_prefix("initial password: ").unwrap();
     assert!(
-        kefu::auth::check_password_policy(password).is_ok(),
+        kefu::auth::check_password_policy(password, "alice").is_ok(),
         "{password}"
     );
     assert_eq!(lines[2], "(it must be changed at first login)");

@@ -47,7 +47,7 @@ async fn a_seeded_database_serves_the_demo_agent() {
     let info = seeded(dir.path());
     assert_eq!(
         (info.username.as_str(), info.password.as_str()),
-        ("demo", "demo-pass-1!")
+        ("demo", "tea-and-kefu-1!")
     );
     assert!(info.articles >= 40 && info.quick_replies >= 12);
     // Seeding twice is refused.

@@ -6,7 +6,8 @@
 //! the write), throughput in the window and the drain after it, the server's CPU per message
 //! and per thread, its peak RSS and bytes on disk per message ([`crate::metrics::procfs`], `process`).
 //! `--saturate` searches for the highest sustained rate (`saturate`); `--idle` and `--logins`
-//! measure memory (`flood`); `--console` measures the agent console.
+//! measure memory (`flood`); `--login-flood` a conversation's latency under a password-guessing
+//! flood (`login_flood`); `--console` measures the agent console.
 
 mod flood;
 pub mod floor;
@@ -14,6 +15,7 @@ mod floor_store;
 pub mod history;
 pub mod history_data;
 mod load;
+mod login_flood;
 mod process;
 pub mod report;
 mod saturate;
@@ -68,6 +70,15 @@ pub struct BenchArgs {
     /// server's RSS before, at its peak, after, and after 5 s idle.
     #[arg(long)]
     pub logins: Option<usize>,
+    /// Instead of the chat load: one conversation's customer→agent latency, quiet and then
+    /// under `--flood-rate` wrong logins a second (real and unknown usernames, from eight
+    /// loopback addresses), each window `--duration` long; with the default `[login]` and
+    /// with the throttle lifted.
+    #[arg(long)]
+    pub login_flood: bool,
+    /// `--login-flood`: wrong logins per second.
+    #[arg(long, default_value_t = 200)]
+    pub flood_rate: u64,
     /// Instead of the chat load: the mixed workload (arrivals, chats, ends, ratings,
     /// reconnects and resumes) for this long — minutes (`30`) or with a unit (`90s`, `30m`,
     /// `2h`) — a report line every `--report-every`.
@@ -143,6 +154,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(n) = args.idle {
         return flood::idle(n).await;
+    }
+    if args.login_flood {
+        return login_flood::run(args.flood_rate, Duration::from_secs(args.duration)).await;
     }
     if let Some(n) = args.logins {
         return flood::logins(n).await;

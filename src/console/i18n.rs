@@ -337,8 +337,8 @@ texts! {
     quit_unsent_lost => ("Unsent messages will be lost.", "未发送的消息将会丢失。"),
     quit_anyway => ("Quit anyway?", "确定退出吗？"),
     login_policy_refused => (
-        "New password refused: it needs at least 10 characters, with a letter, a digit and a symbol.",
-        "新密码不符合要求：至少 10 个字符，且须包含字母、数字和符号。"
+        "New password refused: it needs at least 10 characters, may not be one of the 10,000 most common passwords, and may not contain your username.",
+        "新密码不符合要求：至少 10 个字符，不能是最常见的 10,000 个密码之一，也不能包含用户名。"
     ),
     nudge_missed_offers => (
         "You were set {status} because offers went unanswered. Press {key} to go online.",

@@ -6,7 +6,7 @@ use crate::model::{Channel, EndReason, Role, Strategy};
 
 pub const DEMO_USERNAME: &str = "demo";
 /// Shared by every seeded agent; printed by `kefu demo`, never used outside a demo database.
-pub const DEMO_PASSWORD: &str = "demo-pass-1!";
+pub const DEMO_PASSWORD: &str = "tea-and-kefu-1!";
 
 pub const GROUPS: &[(&str, Strategy)] = &[
     ("presales", Strategy::LeastBusy),

@@ -53,6 +53,7 @@ impl Hub {
     }
 
     pub(super) fn end_auth(&mut self, conn: ConnId) {
+        self.login_attempt_over(conn);
         if let Some(c) = self.conns.get_mut(&conn) {
             c.auth_in_flight = false;
         }
@@ -85,9 +86,17 @@ impl Hub {
         let lookup = username.clone();
         self.read_then(
             // Groups made with `kefu admin` since start-up reach routing here.
-            move |rd| Ok((rd.agent_by_username(&lookup)?, rd.list_groups()?)),
+            // With the account's stored throttle state (`login_throttle`).
+            move |rd| {
+                let row = rd.agent_by_username(&lookup)?;
+                let throttle = match &row {
+                    Some(a) => rd.login_state(a.id)?,
+                    None => Default::default(),
+                };
+                Ok((row, throttle, rd.list_groups()?))
+            },
             move |hub, read| {
-                let (row, groups) = match read {
+                let (row, throttle, groups) = match read {
                     Ok(v) => v,
                     Err(e) => {
                         hub.end_auth(conn);
@@ -95,6 +104,10 @@ impl Hub {
                     }
                 };
                 hub.sync_groups(groups);
+                if let Err(e) = hub.account_gate(conn, row.as_ref().map(|a| a.id), throttle) {
+                    hub.end_auth(conn);
+                    return hub.answer(r, Err(e));
+                }
                 let inbox = hub.inbox.clone();
                 permit.run(move || {
                     let ok = match &row {
@@ -287,7 +300,7 @@ impl Hub {
             Auth::Agent(a) | Auth::AgentPending(a) => a,
             _ => return self.answer(r, Err(ApiError::unauthorized("log in first"))),
         };
-        if let Err(e) = auth::check_password_policy(&q.new_password) {
+        if let Err(e) = auth::check_password_policy(&q.new_password, &self.agent_name(agent)) {
             return self.answer(r, Err(ApiError::invalid(e)));
         }
         if q.old_password == q.new_password {

@@ -235,6 +235,8 @@ pub struct Hub {
     /// Agents with a `report.get` / `history.search` on the read pool: one each at a time.
     pub reports_running: super::in_flight::InFlight,
     pub searches_running: super::in_flight::InFlight,
+    /// Login throttling's books (`login_throttle`).
+    pub login_book: super::login_book::LoginBook,
 }
 
 impl Hub {
@@ -316,6 +318,7 @@ impl Hub {
             dashboard: super::dashboard_book::new_book(&config),
             reports_running: Default::default(),
             searches_running: Default::default(),
+            login_book: super::login_book::LoginBook::new(&config.login),
             config,
             engine,
             committer,

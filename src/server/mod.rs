@@ -44,6 +44,8 @@ mod intent_ops;
 mod kb_ops;
 mod kb_review_ops;
 mod listen;
+mod login_book;
+mod login_rules;
 mod login_throttle;
 mod me_ops;
 mod menu_lookup;

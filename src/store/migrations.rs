@@ -504,4 +504,16 @@ CREATE INDEX sessions_ended ON sessions(ended_at);
     r#"
 CREATE INDEX audit_log_actor ON audit_log(actor, id);
 "#,
+    // 21: login throttling (issue 12, `docs/security.md`): each account's failed logins in a
+    // row, its back-off and its lock, so a restart keeps them and `kefu admin agent unlock`
+    // lifts them. Unknown usernames never get a row.
+    r#"
+CREATE TABLE login_throttle (
+    agent_id INTEGER PRIMARY KEY REFERENCES agents(id) ON DELETE CASCADE,
+    failures INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL
+);
+"#,
 ];

@@ -13,6 +13,7 @@ mod error;
 pub mod history;
 pub mod integrations;
 pub mod kb_flow;
+pub mod login;
 mod migrations;
 pub mod notes;
 pub mod readers;
@@ -226,6 +227,7 @@ pub trait Read:
     + ending::EndingRead
     + history::HistoryRead
     + reports::ReportRead
+    + login::LoginRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -321,6 +323,7 @@ pub trait Tx:
     + notes::NotesTx
     + history::HistoryTx
     + reports::ReportTx
+    + login::LoginTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).

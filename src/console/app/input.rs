@@ -344,7 +344,7 @@ impl App {
                 form.error = Some(t.login_error_mismatch.to_string());
                 return Vec::new();
             }
-            if crate::auth::check_password_policy(new).is_err() {
+            if crate::auth::check_password_policy(new, &form.username).is_err() {
                 form.error = Some(t.login_policy_refused.to_string());
                 return Vec::new();
             }

@@ -17,6 +17,7 @@ mod history_search;
 mod integrations;
 mod kb;
 mod kb_proposals;
+mod login;
 mod notes;
 mod purge;
 mod quick_replies;
