@@ -19,3 +19,12 @@ pub const TAKE_OVER: &str = "session.take_over";
 
 // Permissions.
 pub const DENIED: &str = "permission.denied";
+
+// Sign-ins, accounts and profiles (issue 12, `docs/accounts.md`).
+/// One of an agent's signed-in devices ended by the agent (`devices.end`).
+pub const DEVICE_ENDED: &str = "session.device_ended";
+/// An agent changed their own profile (`me.update`); the detail names the fields.
+pub const PROFILE_CHANGED: &str = "account.profile_changed";
+/// `kefu admin agent disable|enable`.
+pub const ACCOUNT_DISABLED: &str = "account.disabled";
+pub const ACCOUNT_ENABLED: &str = "account.enabled";

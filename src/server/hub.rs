@@ -166,6 +166,8 @@ pub struct Conn {
     pub auth_in_flight: bool,
     /// The number ([`Inbound::seq`]) of the last request of this connection dispatched.
     pub dispatched: u64,
+    /// What the client said it is in `hello.client`, cleaned (`sign_ins`).
+    pub client: Option<String>,
 }
 
 /// An agent as the hub knows them: the stored row plus their open connections.
@@ -235,6 +237,10 @@ pub struct Hub {
     /// Agents with a `report.get` / `history.search` on the read pool: one each at a time.
     pub reports_running: super::in_flight::InFlight,
     pub searches_running: super::in_flight::InFlight,
+    /// Last uses of the live agent tokens, idle expiry (`sign_ins`).
+    pub sign_ins: super::sign_ins::SignIns,
+    /// The agents' profiles beyond their rows: avatar, signature, language (`me_ops`).
+    pub profiles: super::me_ops::Profiles,
 }
 
 impl Hub {
@@ -343,6 +349,8 @@ impl Hub {
             menu_busy: Default::default(),
             follow_ups: Default::default(),
             notes: super::note_book::NoteBook::new(recovered.mentioned),
+            sign_ins: Default::default(),
+            profiles: Default::default(),
         }
     }
 
@@ -356,6 +364,7 @@ impl Hub {
         self.tick();
         self.arm_follow_ups();
         self.dashboard_seed();
+        self.profiles_seed();
         // Queue expiry, quota pruning, revocation checks (`housekeeping`).
         let mut chores = tokio::time::interval(CHORES_EVERY);
         chores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -422,6 +431,7 @@ impl Hub {
                         token_hash: None,
                         auth_in_flight: false,
                         dispatched: 0,
+                        client: None,
                     },
                 );
             }

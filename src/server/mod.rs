@@ -59,6 +59,7 @@ mod report_ops;
 mod respond;
 mod revoke;
 mod session_ops;
+mod sign_ins;
 mod suggest_ops;
 mod suggest_rank;
 mod totp_ops;

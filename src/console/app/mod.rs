@@ -11,6 +11,7 @@
 //!
 //! [`Action`]: crate::console::action::Action
 
+mod account;
 mod actions;
 mod cc;
 mod cc_state;

@@ -128,6 +128,7 @@ impl App {
                 Vec::new()
             }
             ServerFrame::Dashboard(v) => self.on_dashboard_frame(*v),
+            ServerFrame::AgentUpdated { agent } => self.on_agent_updated(agent),
             // Agents never get these (customer frames).
             ServerFrame::Reply { .. } | ServerFrame::Waiting(_) => Vec::new(),
         }
