@@ -601,6 +601,8 @@ texts! {
     dash_key_watch => ("watch", "旁听"),
     dash_key_whisper => ("whisper", "密语"),
     dash_key_next => ("next conversation", "下一会话"),
+    // the agent's own account (issue 12: sign-ins, profile)
+    account_signed_out => ("Signed out", "已登出"),
 }
 
 #[cfg(test)]

@@ -106,7 +106,12 @@ struct Task {
     ever_connected: bool,
     /// Signed in but the password must change first: the kept outbox waits until it has.
     restore_pending: bool,
+    /// The server closed the connection with 1008 and this reason: the sign-in is over.
+    signed_out: Option<String>,
 }
+
+/// The close code of a connection whose sign-in ended (`docs/protocol.md` 1.5).
+const CLOSE_SIGNED_OUT: u16 = 1008;
 
 async fn run(
     cmds: mpsc::UnboundedReceiver<NetCmd>,
@@ -130,6 +135,7 @@ async fn run(
         next_id: 1,
         ever_connected: false,
         restore_pending: false,
+        signed_out: None,
     };
     task.run().await;
 }
@@ -253,6 +259,13 @@ impl Task {
                 result: Err(ReplyError::NotConnected),
             });
         }
+        if let Some(reason) = self.signed_out.take() {
+            tracing::warn!(%reason, "signed out by the server");
+            self.creds = None;
+            self.ever_connected = false;
+            self.emit(NetEvent::SignedOut { reason });
+            return false;
+        }
         self.wait(reason).await
     }
 
@@ -279,6 +292,11 @@ impl Task {
                     let text = match frame {
                         Some(Ok(Message::Text(t))) => t,
                         Some(Ok(Message::Close(Some(f)))) => {
+                            // 1008: this sign-in ended (logout elsewhere, password change,
+                            // idle, account disabled…): resuming cannot work, log in again.
+                            if u16::from(f.code) == CLOSE_SIGNED_OUT {
+                                self.signed_out = Some(f.reason.to_string());
+                            }
                             return Some(format!("the server closed the connection ({} {})", u16::from(f.code), f.reason));
                         }
                         Some(Ok(Message::Close(None))) | None => {

@@ -3,8 +3,14 @@
 //! out by the server, and the Account screen (`f10`: the profile form and the signed-in
 //! devices).
 
-use super::{App, Effect};
+use super::account_state::{AccountTag, RENEW_EVERY_MS};
+use super::effect::request;
+use super::{App, ConnState, Effect, LoginForm, Tag};
+use crate::console::i18n::text;
+use crate::console::reply::Reply;
+use crate::console::sanitize::inert_line;
 use crate::protocol::AgentInfo;
+use crate::protocol::request as req;
 
 impl App {
     /// A colleague (or we, on another console) changed their profile: the directory shows it.
@@ -15,6 +21,62 @@ impl App {
         match self.directory.iter_mut().find(|a| a.id == agent.id) {
             Some(a) => *a = agent,
             None => self.directory.push(agent),
+        }
+        Vec::new()
+    }
+}
+
+impl App {
+    /// What the workbench asks for once logged in: our own profile (the signature for quick
+    /// replies).
+    pub(super) fn account_on_login(&mut self) -> Vec<Effect> {
+        self.account.last_renew = self.now;
+        vec![request(Tag::Account(AccountTag::Me), req::MeGet {})]
+    }
+
+    /// A key pressed on the workbench: the user is active, so the sign-in is renewed (at most
+    /// once a minute) and does not expire while they work.
+    pub(super) fn renew_if_due(&mut self) -> Vec<Effect> {
+        if self.login.is_some() || self.me.is_none() || self.conn != ConnState::Connected {
+            return Vec::new();
+        }
+        if self.now - self.account.last_renew < RENEW_EVERY_MS {
+            return Vec::new();
+        }
+        self.account.last_renew = self.now;
+        vec![request(Tag::Account(AccountTag::Renew), req::TokenRenew {})]
+    }
+
+    /// The server ended this sign-in (close 1008): back to the login form, saying why.
+    pub(super) fn on_signed_out(&mut self, reason: String) -> Vec<Effect> {
+        let t = text(self.lang);
+        let reason = inert_line(&reason).into_owned();
+        let username = self
+            .me
+            .as_ref()
+            .map(|m| m.username.clone())
+            .unwrap_or_default();
+        self.overlay = None;
+        self.conn = ConnState::Connecting;
+        self.login = Some(LoginForm {
+            server: self.account.server.clone(),
+            username,
+            field: 2,
+            error: Some(format!("{}: {reason}", t.account_signed_out)),
+            ..Default::default()
+        });
+        Vec::new()
+    }
+
+    pub(super) fn on_account_reply(&mut self, tag: AccountTag, reply: Reply) -> Vec<Effect> {
+        match (tag, reply) {
+            (AccountTag::Me, Reply::MeGet(me)) | (AccountTag::Me, Reply::MeUpdate(me)) => {
+                self.account.me = Some(me);
+            }
+            (AccountTag::Renew, Reply::TokenRenew(_)) => {}
+            (tag, reply) => {
+                tracing::error!(?tag, reply = reply.name(), "a reply that does not fit");
+            }
         }
         Vec::new()
     }

@@ -32,8 +32,9 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Effect> {
-        let fx = self.key(key, keymap);
+        let mut fx = self.key(key, keymap);
         self.history_back_from_help();
+        fx.extend(self.renew_if_due());
         fx
     }
 

@@ -12,6 +12,7 @@
 //! [`Action`]: crate::console::action::Action
 
 mod account;
+pub mod account_state;
 mod actions;
 mod cc;
 mod cc_state;
@@ -104,6 +105,7 @@ impl App {
             outbox_durable: false,
             notes: Default::default(),
             history_parked: None,
+            account: Default::default(),
         }
     }
 

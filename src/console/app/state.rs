@@ -395,6 +395,8 @@ pub struct App {
     /// The login form while not logged in; `None` on the workbench.
     pub login: Option<LoginForm>,
     pub me: Option<AgentInfo>,
+    /// Our own account: profile, sign-in renewal (`account.rs`).
+    pub account: super::account_state::AccountState,
     pub status: AgentStatus,
     pub conn: ConnState,
     pub sessions: BTreeMap<SessionId, SessionEntry>,
