@@ -133,6 +133,9 @@ actions! {
     DashReassign => "dash_reassign": "dashboard: reassign (transfer) the selected conversation",
     DashWatch => "dash_watch": "dashboard: watch the selected conversation live, read-only",
     DashWhisper => "dash_whisper": "dashboard: whisper to the agent (a note in the conversation)",
+    // the agent's own account (issue 12)
+    Account => "account": "Account: your profile and your signed-in devices",
+    AccountEndDevice => "account_end_device": "Account: sign the selected device out",
 }
 
 #[cfg(test)]

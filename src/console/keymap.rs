@@ -70,10 +70,12 @@ pub enum Context {
     History,
     /// The supervisor's live view (`[dashboard]`).
     Dashboard,
+    /// The Account screen (`[account]`): profile form and signed-in devices.
+    Account,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Sessions,
         Context::Chat,
@@ -83,6 +85,7 @@ impl Context {
         Context::Reports,
         Context::History,
         Context::Dashboard,
+        Context::Account,
     ];
 
     /// The table name in keymap files.
@@ -97,6 +100,7 @@ impl Context {
             Context::Reports => "reports",
             Context::History => "history",
             Context::Dashboard => "dashboard",
+            Context::Account => "account",
         }
     }
 
@@ -110,7 +114,7 @@ impl Context {
     pub fn is_text_input(self) -> bool {
         matches!(
             self,
-            Context::Compose | Context::Kb | Context::Dialog | Context::History
+            Context::Compose | Context::Kb | Context::Dialog | Context::History | Context::Account
         )
     }
 

@@ -70,8 +70,16 @@ impl App {
 
     pub(super) fn on_account_reply(&mut self, tag: AccountTag, reply: Reply) -> Vec<Effect> {
         match (tag, reply) {
-            (AccountTag::Me, Reply::MeGet(me)) | (AccountTag::Me, Reply::MeUpdate(me)) => {
-                self.account.me = Some(me);
+            (AccountTag::Me, Reply::MeGet(me)) => self.account_me(me, false),
+            (AccountTag::Save, Reply::MeUpdate(me)) => self.account_me(me, true),
+            (AccountTag::Devices, Reply::DevicesList(r)) => self.account_devices(r.devices),
+            (AccountTag::EndDevice(id), Reply::DeviceEnd(_)) => {
+                self.account_device_ended(id);
+                // The list again: what is left, with fresh last-use times.
+                return vec![request(
+                    Tag::Account(AccountTag::Devices),
+                    req::DevicesList {},
+                )];
             }
             (AccountTag::Renew, Reply::TokenRenew(_)) => {}
             (tag, reply) => {

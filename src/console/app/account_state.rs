@@ -23,4 +23,42 @@ pub struct AccountState {
 pub enum AccountTag {
     Renew,
     Me,
+    Save,
+    Devices,
+    EndDevice(i64),
+}
+
+/// The profile form's fields, in order (`AccountScreen::fields`).
+pub const FIELDS: usize = 6;
+
+/// The Account screen (`f10`): the profile form, then the signed-in devices.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountScreen {
+    /// Display name, initials, colour, contact, signature, language, as typed.
+    pub fields: [String; FIELDS],
+    /// 0..FIELDS: a field; FIELDS + i: the i-th device.
+    pub selected: usize,
+    pub devices: Vec<crate::protocol::account::DeviceView>,
+    /// Typed into since the form was filled (a late `me.get` reply does not overwrite it).
+    pub dirty: bool,
+    /// A save or an end is on its way.
+    pub busy: bool,
+    /// The last refusal, from the server (sanitised).
+    pub error: Option<String>,
+    /// What went right last ("saved", "device ended").
+    pub done: Option<String>,
+}
+
+impl AccountScreen {
+    /// How many rows the selection moves over.
+    pub fn rows(&self) -> usize {
+        FIELDS + self.devices.len()
+    }
+
+    /// The selected device, if a device row is selected.
+    pub fn device(&self) -> Option<&crate::protocol::account::DeviceView> {
+        self.selected
+            .checked_sub(FIELDS)
+            .and_then(|i| self.devices.get(i))
+    }
 }

@@ -40,6 +40,7 @@ impl App {
                 Vec::new()
             }
             Action::Dashboard => self.open_dashboard(),
+            Action::Account => self.open_account(),
             Action::NextSession | Action::PrevSession if self.focus == Focus::Profile => {
                 let n = self
                     .current()

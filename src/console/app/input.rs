@@ -20,6 +20,9 @@ impl App {
         if let Some(Overlay::Dashboard(_)) = &self.overlay {
             return Context::Dashboard;
         }
+        if let Some(Overlay::Account(_)) = &self.overlay {
+            return Context::Account;
+        }
         if self.overlay.is_some() || self.login.is_some() {
             return Context::Dialog;
         }
@@ -114,6 +117,9 @@ impl App {
         }
         if let Some(Overlay::History(_)) = &self.overlay {
             return self.history_type(c);
+        }
+        if let Some(Overlay::Account(_)) = &self.overlay {
+            return self.account_type(c);
         }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));

@@ -12,6 +12,7 @@
 //! [`Action`]: crate::console::action::Action
 
 mod account;
+mod account_screen;
 pub mod account_state;
 mod actions;
 mod cc;

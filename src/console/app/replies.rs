@@ -221,6 +221,8 @@ impl App {
             // A renewal that failed is tried again at the next key; a closed sign-in is
             // reported by the close itself.
             Tag::Account(super::account_state::AccountTag::Renew) => return Vec::new(),
+            // Shown on the Account screen, where it was asked.
+            Tag::Account(_) if self.account_failed(&message) => return Vec::new(),
             // Suggestions are a hint: without them the strip stays empty.
             Tag::Suggest(_) => return Vec::new(),
             // Typing signals are best-effort; only a reply we could not read is worth a word.

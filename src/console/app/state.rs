@@ -345,6 +345,8 @@ pub enum Overlay {
     Quit,
     /// The Reports screen, full-screen (`report`).
     Reports(Box<super::report_state::ReportsScreen>),
+    /// The Account screen: profile and signed-in devices (`account_screen`).
+    Account(super::account_state::AccountScreen),
 }
 
 /// The help overlay: a pager over every binding, with a filter line (its keys are in `help`).

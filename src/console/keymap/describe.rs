@@ -113,6 +113,8 @@ fn zh(action: Action) -> Option<&'static str> {
         DashReassign => "监控面板：转接所选会话",
         DashWatch => "监控面板：只读旁听所选会话",
         DashWhisper => "监控面板：给客服密语（在会话中写备注）",
+        Account => "账户：个人资料和已登录的设备",
+        AccountEndDevice => "账户：让所选设备退出登录",
         #[allow(unreachable_patterns)] // actions added later fall back to English until translated
         _ => return None,
     })

@@ -32,6 +32,7 @@ fn context_title(t: &Text, c: Context) -> &'static str {
         Context::Reports => t.help_ctx_reports,
         Context::History => t.help_ctx_history,
         Context::Dashboard => t.help_ctx_dashboard,
+        Context::Account => t.help_ctx_account,
     }
 }
 

@@ -7,6 +7,7 @@
 //! and `popup` (the pop-up frame), and text wrapping from `app::layout`, which scrolling
 //! counts with too. Drawing reads the app; the app never knows it is drawn.
 
+mod account;
 mod bot_line;
 mod cc;
 mod chat;

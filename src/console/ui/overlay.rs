@@ -49,6 +49,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
         Overlay::Reports(r) => super::report::draw(frame, ctx, r, area),
         Overlay::History(h) => super::history::draw(frame, ctx, h, area),
         Overlay::Dashboard(d) => super::dashboard::draw(frame, ctx, d, area),
+        Overlay::Account(a) => super::account::draw(frame, ctx, a, area),
     }
 }
 
