@@ -147,6 +147,7 @@ impl App {
             s.dirty = false;
             if saved {
                 s.busy = false;
+                s.error = None;
                 s.done = Some(t.account_saved.to_string());
             }
         }

@@ -34,7 +34,9 @@ pub(super) fn draw(frame: &mut Frame, ctx: &Ctx, s: &AccountScreen, area: Rect) 
         ctx.style("profile.label"),
     ))];
     for (i, (label, value)) in labels.iter().zip(&s.fields).enumerate() {
-        let label = format!("{label:<label_w$}");
+        // Padded by display width: CJK labels take two columns a character.
+        let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(*label));
+        let label = format!("{label}{}", " ".repeat(pad));
         let value = inert_line(value).into_owned();
         lines.push(field_line(ctx, &label, &value, s.selected == i, inner.width));
     }
