@@ -292,41 +292,6 @@ pub fn import_kb(
     crate::kb::import::import(store, rows, errors, crate::model::now_ms())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_parse_as_utc() {
-        assert_eq!(parse_date("1970-01-01", 5).unwrap(), 0);
-        assert_eq!(parse_date("2026-01-31", 5).unwrap(), 1_769_817_600_000);
-        assert_eq!(
-            parse_date("2026-01-31T18:30Z", 5).unwrap(),
-            1_769_817_600_000 + (18 * 3600 + 30 * 60) * 1000
-        );
-        assert_eq!(parse_date("2024-02-29", 5).unwrap(), 1_709_164_800_000);
-        assert_eq!(parse_date("now", 5).unwrap(), 5);
-        for bad in [
-            "",
-            "2026-13-01",
-            "2025-02-29",
-            "2026-1",
-            "yesterday",
-            "2026-01-31T18:30",
-            "2026-01-31T25:00Z",
-            "-2026-01-01",
-            "2026-01-31 18",
-        ] {
-            let e = parse_date(bad, 5).unwrap_err().to_string();
-            assert!(e.contains("is not a date"), "{bad}: {e}");
-        }
-        assert_eq!(
-            format_time(1_769_817_600_000 + 3_723_000),
-            "2026-01-31 01:02:03"
-        );
-    }
-}
-
 /// `kefu admin agent disable|enable USERNAME`: a disabled account cannot log in and its
 /// sign-ins end now (the running server closes their connections within
 /// `auth.revocation_check_secs`); enabling lets it log in again. Audited with `actor`.
@@ -364,4 +329,39 @@ pub fn set_agent_disabled(
         Ok(())
     })?;
     Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_as_utc() {
+        assert_eq!(parse_date("1970-01-01", 5).unwrap(), 0);
+        assert_eq!(parse_date("2026-01-31", 5).unwrap(), 1_769_817_600_000);
+        assert_eq!(
+            parse_date("2026-01-31T18:30Z", 5).unwrap(),
+            1_769_817_600_000 + (18 * 3600 + 30 * 60) * 1000
+        );
+        assert_eq!(parse_date("2024-02-29", 5).unwrap(), 1_709_164_800_000);
+        assert_eq!(parse_date("now", 5).unwrap(), 5);
+        for bad in [
+            "",
+            "2026-13-01",
+            "2025-02-29",
+            "2026-1",
+            "yesterday",
+            "2026-01-31T18:30",
+            "2026-01-31T25:00Z",
+            "-2026-01-01",
+            "2026-01-31 18",
+        ] {
+            let e = parse_date(bad, 5).unwrap_err().to_string();
+            assert!(e.contains("is not a date"), "{bad}: {e}");
+        }
+        assert_eq!(
+            format_time(1_769_817_600_000 + 3_723_000),
+            "2026-01-31 01:02:03"
+        );
+    }
 }

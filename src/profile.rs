@@ -83,7 +83,10 @@ pub fn display_name(raw: &str) -> Result<String, Invalid> {
 pub fn initials(raw: &str) -> Result<Option<String>, Invalid> {
     let s = line("initials", raw, MAX_INITIALS_CHARS)?;
     if s.chars().any(char::is_whitespace) {
-        return Err(invalid("initials", "must be one or two characters, no spaces"));
+        return Err(invalid(
+            "initials",
+            "must be one or two characters, no spaces",
+        ));
     }
     Ok((!s.is_empty()).then_some(s))
 }
@@ -94,9 +97,7 @@ pub fn color(raw: &str) -> Result<Option<String>, Invalid> {
     if s.is_empty() {
         return Ok(None);
     }
-    let hex = s.len() == 7
-        && s.starts_with('#')
-        && s[1..].chars().all(|c| c.is_ascii_hexdigit());
+    let hex = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
     if hex || PALETTE.contains(&s.as_str()) {
         return Ok(Some(s));
     }

@@ -82,7 +82,9 @@ fn open(lang: Lang) -> kefu::console::app::App {
     app
 }
 
-fn screen_state(app: &kefu::console::app::App) -> &kefu::console::app::account_state::AccountScreen {
+fn screen_state(
+    app: &kefu::console::app::App,
+) -> &kefu::console::app::account_state::AccountScreen {
     match &app.overlay {
         Some(Overlay::Account(s)) => s,
         other => panic!("the Account screen is not open: {other:?}"),
@@ -117,7 +119,10 @@ fn the_form_saves_the_profile_with_me_update() {
     saved.initials = Some("DX".into());
     reply(&mut app, AccountTag::Save, Reply::MeUpdate(saved));
     let s = screen_state(&app);
-    assert_eq!((s.error.clone(), s.done.as_deref()), (None, Some("Profile saved.")));
+    assert_eq!(
+        (s.error.clone(), s.done.as_deref()),
+        (None, Some("Profile saved."))
+    );
     press(&mut app, "esc");
     assert!(app.overlay.is_none());
 }
@@ -128,14 +133,24 @@ fn ctrl_d_ends_the_selected_device_but_not_this_one() {
     // Down past the six fields: the current device first.
     let fx = press(&mut app, "down down down down down down ctrl-d");
     assert!(requests(&fx).is_empty());
-    assert!(screen_state(&app).error.as_deref().unwrap().contains("using"));
+    assert!(
+        screen_state(&app)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("using")
+    );
     let fx = press(&mut app, "down ctrl-d");
     let sent = requests(&fx);
     let [(Tag::Account(AccountTag::EndDevice(5)), Request::DeviceEnd(q))] = sent.as_slice() else {
         panic!("{sent:?}")
     };
     assert_eq!(q.device_id, 5);
-    let fx = reply(&mut app, AccountTag::EndDevice(5), Reply::DeviceEnd(Empty {}));
+    let fx = reply(
+        &mut app,
+        AccountTag::EndDevice(5),
+        Reply::DeviceEnd(Empty {}),
+    );
     let s = screen_state(&app);
     assert_eq!(s.devices.len(), 1);
     assert_eq!(s.done.as_deref(), Some("Device signed out."));
@@ -170,8 +185,14 @@ fn signed_out_goes_back_to_the_login_form_with_the_reason() {
     let form = app.login.as_ref().expect("the login form");
     assert_eq!(form.username, "demo");
     let e = form.error.as_deref().unwrap();
-    assert!(e.starts_with("Signed out: ended from another device"), "{e}");
-    assert!(!e.chars().any(|c| c.is_control() || c == '\u{202e}'), "{e:?}");
+    assert!(
+        e.starts_with("Signed out: ended from another device"),
+        "{e}"
+    );
+    assert!(
+        !e.chars().any(|c| c.is_control() || c == '\u{202e}'),
+        "{e:?}"
+    );
     let s = screen(&render(&app, 80, 24, "dark"));
     assert!(s.contains("Signed out: ended from another device"), "{s}");
 }
@@ -185,19 +206,33 @@ fn a_colleagues_profile_change_reaches_the_directory() {
     bob.display_name = "Bob 王".into();
     bob.initials = Some("BW".into());
     app.on_net(NetEvent::Frame(ServerFrame::AgentUpdated { agent: bob }));
-    let b = app.directory.iter().find(|a| a.id == 9).expect("bob listed");
+    let b = app
+        .directory
+        .iter()
+        .find(|a| a.id == 9)
+        .expect("bob listed");
     assert_eq!(b.initials.as_deref(), Some("BW"));
     let mut again = b.clone();
     again.display_name = "Bob".into();
     app.on_net(NetEvent::Frame(ServerFrame::AgentUpdated { agent: again }));
     assert_eq!(app.directory.iter().filter(|a| a.id == 9).count(), 1);
-    assert_eq!(app.directory.iter().find(|a| a.id == 9).unwrap().display_name, "Bob");
+    assert_eq!(
+        app.directory
+            .iter()
+            .find(|a| a.id == 9)
+            .unwrap()
+            .display_name,
+        "Bob"
+    );
 }
 
 #[test]
 fn the_signature_fills_the_quick_reply_variable() {
     let mut app = workbench();
-    assert!(app.fill_reply("{agent.signature}").contains("{agent.signature}"));
+    assert!(
+        app.fill_reply("{agent.signature}")
+            .contains("{agent.signature}")
+    );
     reply(&mut app, AccountTag::Me, Reply::MeGet(my_profile()));
     assert_eq!(app.fill_reply("Bye {agent.signature}"), "Bye — Demo, 售后");
 }

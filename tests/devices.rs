@@ -76,8 +76,15 @@ async fn ending_a_device_closes_its_connection_with_1008_and_its_token_stops_res
         .await
         .unwrap();
     closed_with(phone.wait_close(WAIT).await, "ended from another device");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
-    assert_eq!(resume_error(&server, &phone_token).await["code"], "unauthorized");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        resume_error(&server, &phone_token).await["code"],
+        "unauthorized"
+    );
     let list = laptop.call("devices.list", json!({})).await.unwrap();
     assert_eq!(list["devices"].as_array().unwrap().len(), 1, "{list}");
     // The laptop carries on; the end is audited.
@@ -102,7 +109,11 @@ async fn logout_closes_the_other_connections_of_the_same_sign_in_at_once() {
     let started = Instant::now();
     a1.call("logout", json!({})).await.unwrap();
     closed_with(a2.wait_close(WAIT).await, "logged out");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(resume_error(&server, &token).await["code"], "unauthorized");
     // The connection that logged out may log in again.
     a1.call("login", json!({"username": "alice", "password": PASSWORD}))
@@ -123,12 +134,19 @@ async fn a_disabled_account_is_signed_out_and_told_so_only_with_the_right_passwo
     let started = Instant::now();
     closed_with(a1.wait_close(WAIT).await, "account disabled");
     // The default check runs every 2 s.
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(resume_error(&server, &token).await["code"], "unauthorized");
 
     let mut c = Raw::connect(&server.url("agent")).await;
     let e = c
-        .call("login", json!({"username": "alice", "password": "wrong-password-1"}))
+        .call(
+            "login",
+            json!({"username": "alice", "password": "wrong-password-1"}),
+        )
         .await
         .unwrap_err();
     assert_eq!(e["code"], "unauthorized");
@@ -152,7 +170,10 @@ async fn a_disabled_account_is_signed_out_and_told_so_only_with_the_right_passwo
     assert!(actions.contains(&"account.disabled"), "{actions:?}");
     assert!(actions.contains(&"account.enabled"), "{actions:?}");
     let d = all.iter().find(|e| e.action == "account.disabled").unwrap();
-    assert_eq!((d.actor.as_str(), d.target.as_str()), ("admin-cli", "alice"));
+    assert_eq!(
+        (d.actor.as_str(), d.target.as_str()),
+        ("admin-cli", "alice")
+    );
 }
 
 fn idle_config(secs: u64) -> kefu::config::ServerConfig {
@@ -168,9 +189,15 @@ async fn an_idle_sign_in_is_closed_and_no_longer_resumes() {
     let server = TestServer::start(dir.path(), idle_config(5)).await;
     let started = Instant::now();
     let (mut a1, token) = logged_in(&server, "alice").await;
-    closed_with(a1.wait_close(Duration::from_secs(20)).await, "idle for too long");
+    closed_with(
+        a1.wait_close(Duration::from_secs(20)).await,
+        "idle for too long",
+    );
     let took = started.elapsed();
-    assert!(took >= Duration::from_secs(4), "closed after {took:?}, before the timeout");
+    assert!(
+        took >= Duration::from_secs(4),
+        "closed after {took:?}, before the timeout"
+    );
     assert_eq!(resume_error(&server, &token).await["code"], "unauthorized");
     server.stop().await;
 }

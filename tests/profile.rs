@@ -48,7 +48,11 @@ async fn a_profile_change_reaches_a_colleague_live_and_is_kept() {
     let deadline = tokio::time::Instant::now() + WAIT;
     let info = loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        match alice.next_frame(left).await.expect("an agent_updated frame") {
+        match alice
+            .next_frame(left)
+            .await
+            .expect("an agent_updated frame")
+        {
             ServerFrame::AgentUpdated { agent } if agent.username == "bob" => break agent,
             _ => {}
         }
@@ -66,7 +70,10 @@ async fn a_profile_change_reaches_a_colleague_live_and_is_kept() {
         .find(|a| a["username"] == "bob")
         .unwrap()
         .clone();
-    assert_eq!((b["initials"].clone(), b["color"].clone()), (json!("BW"), json!("#00aaff")));
+    assert_eq!(
+        (b["initials"].clone(), b["color"].clone()),
+        (json!("BW"), json!("#00aaff"))
+    );
     server.stop().await;
 
     // After a restart the profile is still there.

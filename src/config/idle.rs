@@ -10,8 +10,7 @@ const MIN_IDLE_SECS: u64 = 5;
 impl ServerConfig {
     pub(super) fn validate_idle(&self) -> Result<(), ConfigError> {
         let a = &self.auth;
-        if a.idle_timeout_mins == 0 || a.idle_timeout_mins.saturating_mul(60) > MAX_DURATION_SECS
-        {
+        if a.idle_timeout_mins == 0 || a.idle_timeout_mins.saturating_mul(60) > MAX_DURATION_SECS {
             return Err(ConfigError(
                 "auth.idle_timeout_mins: must be at least 1 and at most 10 years".into(),
             ));

@@ -30,12 +30,12 @@ impl Profiles {
     }
 }
 
+/// What `me.update` changes: the display name and contact (in the agent row) and the rest.
+type Editable = (String, Option<String>, Profile);
+
 /// The fields of `q` applied to `old` (absent: unchanged; empty: cleared), each checked; with
 /// the names of the fields that changed.
-fn apply(
-    old: &(String, Option<String>, Profile),
-    q: &MeUpdate,
-) -> Result<((String, Option<String>, Profile), Vec<&'static str>), profile::Invalid> {
+fn apply(old: &Editable, q: &MeUpdate) -> Result<(Editable, Vec<&'static str>), profile::Invalid> {
     let (mut name, mut contact, mut p) = old.clone();
     let mut changed = Vec::new();
     if let Some(v) = &q.display_name {
@@ -54,7 +54,12 @@ fn apply(
         ),
         (&q.color, profile::color, &mut p.color, "color"),
         (&q.contact, profile::contact, &mut contact, "contact"),
-        (&q.signature, profile::signature, &mut p.signature, "signature"),
+        (
+            &q.signature,
+            profile::signature,
+            &mut p.signature,
+            "signature",
+        ),
         (&q.language, profile::language, &mut p.language, "language"),
     ] {
         if let Some(raw) = raw {
@@ -97,7 +102,9 @@ impl Hub {
 
     fn me_reply(&self, agent: AgentId) -> Result<MeReply, ApiError> {
         let Some(e) = self.agents.get(&agent) else {
-            return Err(ApiError::not_found("your account is not known to the server"));
+            return Err(ApiError::not_found(
+                "your account is not known to the server",
+            ));
         };
         let p = self.profiles.get(agent).cloned().unwrap_or_default();
         let row = &e.row;

@@ -106,7 +106,12 @@ impl Hub {
     }
 
     /// Closes every live connection holding the token `hash` but `keep`, with `reason`.
-    pub(super) fn sign_out_token(&mut self, hash: &str, keep: Option<ConnId>, reason: &'static str) {
+    pub(super) fn sign_out_token(
+        &mut self,
+        hash: &str,
+        keep: Option<ConnId>,
+        reason: &'static str,
+    ) {
         let holding: Vec<ConnId> = self
             .conns
             .iter()
@@ -131,7 +136,12 @@ impl Hub {
         };
         let out = c.out.clone();
         if let Auth::Agent(a) | Auth::AgentPending(a) = c.auth {
-            tracing::info!(conn, agent = a, reason, "sign-in ended; closing the connection");
+            tracing::info!(
+                conn,
+                agent = a,
+                reason,
+                "sign-in ended; closing the connection"
+            );
         }
         self.drop_conn(conn);
         out.close(CLOSE_REVOKED, reason);

@@ -45,8 +45,12 @@ pub trait AccountRead {
     fn sign_in_by_id(&mut self, agent: AgentId, id: i64) -> Result<Option<SignIn>>;
     /// The agent behind a token that still resumes at `now`: not expired, used at or after
     /// `idle_since`, and the account not disabled.
-    fn agent_sign_in(&mut self, hash: &str, now: Millis, idle_since: Millis)
-    -> Result<Option<AgentId>>;
+    fn agent_sign_in(
+        &mut self,
+        hash: &str,
+        now: Millis,
+        idle_since: Millis,
+    ) -> Result<Option<AgentId>>;
     /// Whether an admin disabled the account (`false` for an unknown id).
     fn agent_disabled(&mut self, agent: AgentId) -> Result<bool>;
     fn profile(&mut self, agent: AgentId) -> Result<Profile>;

@@ -27,7 +27,10 @@ pub(super) fn draw(frame: &mut Frame, ctx: &Ctx, s: &AccountScreen, area: Rect) 
         t.account_signature,
         t.account_language,
     ];
-    let label_w = labels.iter().map(|l| unicode_width::UnicodeWidthStr::width(*l)).max();
+    let label_w = labels
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(*l))
+        .max();
     let label_w = label_w.unwrap_or(0) + 2;
     let mut lines = vec![Line::from(Span::styled(
         t.account_profile,
@@ -38,7 +41,13 @@ pub(super) fn draw(frame: &mut Frame, ctx: &Ctx, s: &AccountScreen, area: Rect) 
         let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(*label));
         let label = format!("{label}{}", " ".repeat(pad));
         let value = inert_line(value).into_owned();
-        lines.push(field_line(ctx, &label, &value, s.selected == i, inner.width));
+        lines.push(field_line(
+            ctx,
+            &label,
+            &value,
+            s.selected == i,
+            inner.width,
+        ));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
@@ -46,7 +55,10 @@ pub(super) fn draw(frame: &mut Frame, ctx: &Ctx, s: &AccountScreen, area: Rect) 
         ctx.style("profile.label"),
     )));
     if s.devices.is_empty() {
-        lines.push(Line::from(Span::styled(t.account_no_devices, ctx.style("dialog"))));
+        lines.push(Line::from(Span::styled(
+            t.account_no_devices,
+            ctx.style("dialog"),
+        )));
     }
     let tz = &ctx.app.followup.tz;
     for (i, d) in s.devices.iter().enumerate() {
