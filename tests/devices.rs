@@ -28,6 +28,7 @@ async fn resume_error(server: &TestServer, token: &str) -> Value {
 fn closed_with(close: Option<(u16, String)>, reason: &str) {
     let (code, why) = close.expect("a close frame");
     assert_eq!((code, why.as_str()), (1008, reason));
+    assert!(why.starts_with(kefu::server::SIGNED_OUT_PREFIX), "{why}");
 }
 
 #[tokio::test]
@@ -75,7 +76,7 @@ async fn ending_a_device_closes_its_connection_with_1008_and_its_token_stops_res
         .call("devices.end", json!({"device_id": phone_id}))
         .await
         .unwrap();
-    closed_with(phone.wait_close(WAIT).await, "ended from another device");
+    closed_with(phone.wait_close(WAIT).await, "signed out: ended from another device");
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -108,7 +109,7 @@ async fn logout_closes_the_other_connections_of_the_same_sign_in_at_once() {
     a2.call("resume", json!({"token": token})).await.unwrap();
     let started = Instant::now();
     a1.call("logout", json!({})).await.unwrap();
-    closed_with(a2.wait_close(WAIT).await, "logged out");
+    closed_with(a2.wait_close(WAIT).await, "signed out: logged out");
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -132,7 +133,7 @@ async fn a_disabled_account_is_signed_out_and_told_so_only_with_the_right_passwo
     let (code, out, err) = admin_cmd(dir.path(), &["agent", "disable", "alice"]);
     assert_eq!(code, 0, "{out}{err}");
     let started = Instant::now();
-    closed_with(a1.wait_close(WAIT).await, "account disabled");
+    closed_with(a1.wait_close(WAIT).await, "signed out: account disabled");
     // The default check runs every 2 s.
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -191,7 +192,7 @@ async fn an_idle_sign_in_is_closed_and_no_longer_resumes() {
     let (mut a1, token) = logged_in(&server, "alice").await;
     closed_with(
         a1.wait_close(Duration::from_secs(20)).await,
-        "idle for too long",
+        "signed out: idle for too long",
     );
     let took = started.elapsed();
     assert!(

@@ -11,7 +11,7 @@ use serde_json::json;
 
 const REVOKED: (u16, &str) = (
     1008,
-    "sign-in ended by an administrator (password, role or 2FA reset)",
+    "signed out: sign-in ended by an administrator (password, role or 2FA reset)",
 );
 /// The error a request gets when its token was revoked meanwhile.
 const REVOKED_ERROR: &str = "token revoked; log in again";
@@ -103,7 +103,7 @@ async fn changing_ones_password_closes_ones_other_connections() {
         .unwrap();
     let new_token = r["token"].as_str().unwrap().to_string();
     let (code, reason) = desktop.wait_close(WAIT).await.expect("a close frame");
-    assert_eq!((code, reason.as_str()), (1008, "password changed"));
+    assert_eq!((code, reason.as_str()), (1008, "signed out: password changed"));
     // The connection that changed it keeps working, and its new token resumes elsewhere.
     laptop
         .call("status.set", json!({"status": "online"}))

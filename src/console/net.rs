@@ -110,8 +110,10 @@ struct Task {
     signed_out: Option<String>,
 }
 
-/// The close code of a connection whose sign-in ended (`docs/protocol.md` 1.5).
+/// The close code and reason prefix of a connection whose sign-in ended (`docs/protocol.md`
+/// 1.5); another 1008 (too slow to keep up) reconnects and resumes.
 const CLOSE_SIGNED_OUT: u16 = 1008;
+const SIGNED_OUT_PREFIX: &str = crate::server::SIGNED_OUT_PREFIX;
 
 async fn run(
     cmds: mpsc::UnboundedReceiver<NetCmd>,
@@ -294,8 +296,10 @@ impl Task {
                         Some(Ok(Message::Close(Some(f)))) => {
                             // 1008: this sign-in ended (logout elsewhere, password change,
                             // idle, account disabled…): resuming cannot work, log in again.
-                            if u16::from(f.code) == CLOSE_SIGNED_OUT {
-                                self.signed_out = Some(f.reason.to_string());
+                            if u16::from(f.code) == CLOSE_SIGNED_OUT
+                                && let Some(why) = f.reason.strip_prefix(SIGNED_OUT_PREFIX)
+                            {
+                                self.signed_out = Some(why.to_string());
                             }
                             return Some(format!("the server closed the connection ({} {})", u16::from(f.code), f.reason));
                         }

@@ -14,13 +14,16 @@ use crate::model::{AgentId, Millis};
 pub const CLOSE_REVOKED: u16 = 1008;
 /// The error a request gets when its connection's token was revoked meanwhile.
 pub const REVOKED_REASON: &str = "token revoked; log in again";
-/// Close reasons (short: a close reason holds at most 123 bytes).
-pub const REASON_REVOKED: &str = "sign-in ended by an administrator (password, role or 2FA reset)";
-pub const REASON_DISABLED: &str = "account disabled";
-pub const REASON_PASSWORD_CHANGED: &str = "password changed";
-pub const REASON_LOGGED_OUT: &str = "logged out";
-pub const REASON_DEVICE_ENDED: &str = "ended from another device";
-pub const REASON_IDLE: &str = "idle for too long";
+/// Close reasons: all start with [`SIGNED_OUT`], which tells them from the other 1008 (a
+/// client too slow to keep up, which should resume). Short: a reason holds at most 123 bytes.
+pub const SIGNED_OUT: &str = "signed out: ";
+pub const REASON_REVOKED: &str =
+    "signed out: sign-in ended by an administrator (password, role or 2FA reset)";
+pub const REASON_DISABLED: &str = "signed out: account disabled";
+pub const REASON_PASSWORD_CHANGED: &str = "signed out: password changed";
+pub const REASON_LOGGED_OUT: &str = "signed out: logged out";
+pub const REASON_DEVICE_ENDED: &str = "signed out: ended from another device";
+pub const REASON_IDLE: &str = "signed out: idle for too long";
 
 /// Most tokens looked up per check; the next check goes on where this one stopped.
 const CHECK_BATCH: usize = 256;
