@@ -76,7 +76,10 @@ async fn ending_a_device_closes_its_connection_with_1008_and_its_token_stops_res
         .call("devices.end", json!({"device_id": phone_id}))
         .await
         .unwrap();
-    closed_with(phone.wait_close(WAIT).await, "signed out: ended from another device");
+    closed_with(
+        phone.wait_close(WAIT).await,
+        "signed out: ended from another device",
+    );
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",

@@ -103,7 +103,10 @@ async fn changing_ones_password_closes_ones_other_connections() {
         .unwrap();
     let new_token = r["token"].as_str().unwrap().to_string();
     let (code, reason) = desktop.wait_close(WAIT).await.expect("a close frame");
-    assert_eq!((code, reason.as_str()), (1008, "signed out: password changed"));
+    assert_eq!(
+        (code, reason.as_str()),
+        (1008, "signed out: password changed")
+    );
     // The connection that changed it keeps working, and its new token resumes elsewhere.
     laptop
         .call("status.set", json!({"status": "online"}))

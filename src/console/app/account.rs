@@ -34,13 +34,14 @@ impl App {
         vec![request(Tag::Account(AccountTag::Me), req::MeGet {})]
     }
 
-    /// A key pressed on the workbench: the user is active, so the sign-in is renewed (at most
-    /// once a minute) and does not expire while they work.
-    pub(super) fn renew_if_due(&mut self) -> Vec<Effect> {
+    /// Called by the run loop: while the user presses keys, the sign-in is renewed (at most
+    /// once a minute) so it does not expire while they work; an idle console sends nothing.
+    pub fn renew_due(&mut self) -> Vec<Effect> {
         if self.login.is_some() || self.me.is_none() || self.conn != ConnState::Connected {
             return Vec::new();
         }
-        if self.now - self.account.last_renew < RENEW_EVERY_MS {
+        let a = &self.account;
+        if a.last_key <= a.last_renew || self.now - a.last_renew < RENEW_EVERY_MS {
             return Vec::new();
         }
         self.account.last_renew = self.now;

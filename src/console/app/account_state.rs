@@ -16,6 +16,8 @@ pub struct AccountState {
     pub me: Option<MeReply>,
     /// When the last `token.renew` went out (0: never).
     pub last_renew: Millis,
+    /// When the user last pressed a key.
+    pub last_key: Millis,
 }
 
 /// Which account request a reply answers.

@@ -35,9 +35,10 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Effect> {
-        let mut fx = self.key(key, keymap);
+        let fx = self.key(key, keymap);
         self.history_back_from_help();
-        fx.extend(self.renew_if_due());
+        // The user is active: the run loop renews the sign-in (`renew_due`).
+        self.account.last_key = self.now;
         fx
     }
 
