@@ -415,6 +415,45 @@ pub fn import_kb(
     crate::kb::import::import(store, rows, errors, crate::model::now_ms())
 }
 
+/// `kefu admin agent disable|enable USERNAME`: a disabled account cannot log in and its
+/// sign-ins end now (the running server closes their connections within
+/// `auth.revocation_check_secs`); enabling lets it log in again. Audited with `actor`.
+/// Returns how many sign-ins ended.
+pub fn set_agent_disabled(
+    store: &mut dyn Store,
+    username: &str,
+    disabled: bool,
+    actor: &str,
+) -> anyhow::Result<u64> {
+    let mut ended = 0;
+    store.transaction(&mut |tx| {
+        let agent = tx
+            .agent_by_username(username)?
+            .ok_or_else(|| StoreError::NotFound(format!("no agent `{username}`")))?;
+        tx.set_agent_disabled(agent.id, disabled)?;
+        ended = if disabled {
+            tx.delete_agent_tokens(agent.id)?
+        } else {
+            0
+        };
+        let action = if disabled {
+            crate::audit::ACCOUNT_DISABLED
+        } else {
+            crate::audit::ACCOUNT_ENABLED
+        };
+        tx.append_audit(&AuditEntry {
+            id: 0,
+            at: crate::model::now_ms(),
+            actor: actor.to_string(),
+            action: action.into(),
+            target: username.to_string(),
+            detail: serde_json::json!({ "sign_ins_ended": ended }).to_string(),
+        })?;
+        Ok(())
+    })?;
+    Ok(ended)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,3 +44,11 @@ pub const EXPORT_HISTORY: &str = "export.history";
 pub const EXPORT_REPORT: &str = "export.report";
 pub const EXPORT_KB: &str = "export.kb";
 pub const EXPORT_QUICK_REPLIES: &str = "export.quick_replies";
+// Sign-ins, accounts and profiles (issue 12, `docs/accounts.md`).
+/// One of an agent's signed-in devices ended by the agent (`devices.end`).
+pub const DEVICE_ENDED: &str = "session.device_ended";
+/// An agent changed their own profile (`me.update`); the detail names the fields.
+pub const PROFILE_CHANGED: &str = "account.profile_changed";
+/// `kefu admin agent disable|enable`.
+pub const ACCOUNT_DISABLED: &str = "account.disabled";
+pub const ACCOUNT_ENABLED: &str = "account.enabled";

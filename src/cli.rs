@@ -332,6 +332,14 @@ pub enum AgentCmd {
     Unlock {
         username: String,
     },
+    /// Disable an account: it cannot log in, and its sign-ins end now (audited).
+    Disable {
+        username: String,
+    },
+    /// Enable a disabled account again (audited).
+    Enable {
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -561,6 +569,18 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
                 "unlocked {username} (it was {state}, with {} failed logins in a row)",
                 u.failures
             );
+        }
+        AdminCmd::Agent {
+            what: AgentCmd::Disable { username },
+        } => {
+            let n = admin::set_agent_disabled(store, &username, true, crate::audit::ADMIN_CLI)?;
+            println!("{username} disabled; {n} sign-in(s) ended");
+        }
+        AdminCmd::Agent {
+            what: AgentCmd::Enable { username },
+        } => {
+            admin::set_agent_disabled(store, &username, false, crate::audit::ADMIN_CLI)?;
+            println!("{username} enabled");
         }
         AdminCmd::Group {
             what: GroupCmd::Add { name, strategy },

@@ -11,6 +11,7 @@ mod cc;
 mod conversations;
 mod dashboard;
 mod ending;
+mod idle;
 mod login;
 mod menus;
 mod reports;
@@ -153,6 +154,9 @@ pub struct AuthConfig {
     pub require_2fa: Vec<crate::model::Role>,
     /// An agent sign-in not used (nor renewed by its console) for this long expires.
     pub idle_timeout_mins: u64,
+    /// The same in seconds, used instead of `idle_timeout_mins` when set (short demos and
+    /// tests; at least 5).
+    pub idle_timeout_secs: Option<u64>,
 }
 
 /// What one address or one customer may spend; 0 turns a limit off.
@@ -372,6 +376,7 @@ impl Default for AuthConfig {
             customer_token_days: 30,
             require_2fa: Vec::new(),
             idle_timeout_mins: 60,
+            idle_timeout_secs: None,
         }
     }
 }
@@ -515,6 +520,7 @@ impl ServerConfig {
         self.validate_menus()?;
         self.validate_dashboard()?;
         self.validate_login()?;
+        self.validate_idle()?;
         self.validate_tls()?;
         for origin in &self.channels.web.allowed_origins {
             if crate::server::origin::Origin::parse(origin).is_none() {
@@ -558,6 +564,14 @@ impl ServerConfig {
 impl AuthConfig {
     pub fn agent_token_ms(&self) -> i64 {
         secs_to_ms(self.agent_token_hours.saturating_mul(3600))
+    }
+
+    /// How long an agent sign-in may go unused (`idle_timeout_secs` or `idle_timeout_mins`).
+    pub fn idle_ms(&self) -> i64 {
+        match self.idle_timeout_secs {
+            Some(s) => secs_to_ms(s),
+            None => secs_to_ms(self.idle_timeout_mins.saturating_mul(60)),
+        }
     }
 
     pub fn customer_token_ms(&self) -> i64 {

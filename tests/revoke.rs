@@ -1,6 +1,6 @@
 //! Revocation against the real server: a password reset by `kefu admin` (another process on
 //! the same database) and an agent's own password change close the agent's other live
-//! connections with 4001; everyone else carries on.
+//! connections with 1008 and a reason; everyone else carries on.
 
 mod common;
 mod raw;
@@ -9,7 +9,12 @@ use kefu::model::Role;
 use raw::Raw;
 use serde_json::json;
 
-const REVOKED: (u16, &str) = (4001, "token revoked; log in again");
+const REVOKED: (u16, &str) = (
+    1008,
+    "signed out: sign-in ended by an administrator (password, role or 2FA reset)",
+);
+/// The error a request gets when its token was revoked meanwhile.
+const REVOKED_ERROR: &str = "token revoked; log in again";
 
 /// An agent connection logged in with [`PASSWORD`]; returns it with its token.
 async fn logged_in(server: &TestServer, username: &str) -> (Raw, String) {
@@ -97,7 +102,11 @@ async fn changing_ones_password_closes_ones_other_connections() {
         .await
         .unwrap();
     let new_token = r["token"].as_str().unwrap().to_string();
-    closed_as_revoked(desktop.wait_close(WAIT).await);
+    let (code, reason) = desktop.wait_close(WAIT).await.expect("a close frame");
+    assert_eq!(
+        (code, reason.as_str()),
+        (1008, "signed out: password changed")
+    );
     // The connection that changed it keeps working, and its new token resumes elsewhere.
     laptop
         .call("status.set", json!({"status": "online"}))
@@ -128,7 +137,7 @@ async fn a_connection_reset_by_the_admin_cannot_change_the_password_back() {
         .await
         .unwrap_err();
     assert_eq!(e["code"], "unauthorized");
-    assert_eq!(e["message"], REVOKED.1);
+    assert_eq!(e["message"], REVOKED_ERROR);
     closed_as_revoked(old.wait_close(WAIT).await);
     // The admin's password still stands; the attacker's was never set.
     let mut c = Raw::connect(&server.url("agent")).await;

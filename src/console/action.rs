@@ -138,6 +138,9 @@ actions! {
     AuditFamily => "audit_family": "audit log: show the next family of actions (login, agent, …)",
     AuditActor => "audit_actor": "audit log: only the selected entry's actor (again: everyone)",
     AuditRefresh => "audit_refresh": "audit log: ask for the page again",
+    // the agent's own account (issue 12)
+    Account => "account": "Account: your profile and your signed-in devices",
+    AccountEndDevice => "account_end_device": "Account: sign the selected device out",
 }
 
 #[cfg(test)]

@@ -622,6 +622,32 @@ texts! {
     audit_key_family => ("family", "类别"),
     audit_key_actor => ("this actor", "此操作者"),
     audit_key_refresh => ("refresh", "刷新"),
+    // the agent's own account (issue 12: sign-ins, profile)
+    account_signed_out => ("Signed out", "已登出"),
+    help_ctx_account => ("Account", "账户"),
+    account_title => ("Account", "账户"),
+    account_profile => ("Profile", "个人资料"),
+    account_display_name => ("Display name", "显示名"),
+    account_initials => ("Initials", "头像字"),
+    account_color => ("Colour", "头像颜色"),
+    account_contact => ("Contact", "联系方式"),
+    account_signature => ("Signature", "签名"),
+    account_language => ("Language (en/zh)", "语言（en/zh）"),
+    account_devices => ("Signed-in devices", "已登录的设备"),
+    account_no_devices => ("(loading…)", "（加载中…）"),
+    account_this => ("this device", "本设备"),
+    account_connected => ("connected", "在线"),
+    account_last_used => ("last used", "最近使用"),
+    account_unknown_client => ("unknown client", "未知客户端"),
+    account_saved => ("Profile saved.", "个人资料已保存。"),
+    account_device_ended => ("Device signed out.", "该设备已退出登录。"),
+    account_pick_device => ("Select a device first (down).", "请先选择一个设备（向下）。"),
+    account_this_device => (
+        "This is the device you are using: log out instead.",
+        "这是您正在使用的设备：请直接退出登录。"
+    ),
+    account_key_save => ("save", "保存"),
+    account_key_end => ("sign the device out", "让设备退出"),
 }
 
 #[cfg(test)]

@@ -72,10 +72,12 @@ pub enum Context {
     Dashboard,
     /// The audit log, for admins (`[audit]`).
     Audit,
+    /// The Account screen (`[account]`): profile form and signed-in devices.
+    Account,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Sessions,
         Context::Chat,
@@ -86,6 +88,7 @@ impl Context {
         Context::History,
         Context::Dashboard,
         Context::Audit,
+        Context::Account,
     ];
 
     /// The table name in keymap files.
@@ -101,6 +104,7 @@ impl Context {
             Context::History => "history",
             Context::Dashboard => "dashboard",
             Context::Audit => "audit",
+            Context::Account => "account",
         }
     }
 
@@ -114,7 +118,7 @@ impl Context {
     pub fn is_text_input(self) -> bool {
         matches!(
             self,
-            Context::Compose | Context::Kb | Context::Dialog | Context::History
+            Context::Compose | Context::Kb | Context::Dialog | Context::History | Context::Account
         )
     }
 

@@ -108,7 +108,14 @@ struct Task {
     ever_connected: bool,
     /// Signed in but the password must change first: the kept outbox waits until it has.
     restore_pending: bool,
+    /// The server closed the connection with 1008 and this reason: the sign-in is over.
+    signed_out: Option<String>,
 }
+
+/// The close code and reason prefix of a connection whose sign-in ended (`docs/protocol.md`
+/// 1.5); another 1008 (too slow to keep up) reconnects and resumes.
+const CLOSE_SIGNED_OUT: u16 = 1008;
+const SIGNED_OUT_PREFIX: &str = crate::server::SIGNED_OUT_PREFIX;
 
 async fn run(
     cmds: mpsc::UnboundedReceiver<NetCmd>,
@@ -132,6 +139,7 @@ async fn run(
         next_id: 1,
         ever_connected: false,
         restore_pending: false,
+        signed_out: None,
     };
     task.run().await;
 }
@@ -256,6 +264,13 @@ impl Task {
                 result: Err(ReplyError::NotConnected),
             });
         }
+        if let Some(reason) = self.signed_out.take() {
+            tracing::warn!(%reason, "signed out by the server");
+            self.creds = None;
+            self.ever_connected = false;
+            self.emit(NetEvent::SignedOut { reason });
+            return false;
+        }
         self.wait(reason).await
     }
 
@@ -282,6 +297,13 @@ impl Task {
                     let text = match frame {
                         Some(Ok(Message::Text(t))) => t,
                         Some(Ok(Message::Close(Some(f)))) => {
+                            // 1008: this sign-in ended (logout elsewhere, password change,
+                            // idle, account disabled…): resuming cannot work, log in again.
+                            if u16::from(f.code) == CLOSE_SIGNED_OUT
+                                && let Some(why) = f.reason.strip_prefix(SIGNED_OUT_PREFIX)
+                            {
+                                self.signed_out = Some(why.to_string());
+                            }
                             return Some(format!("the server closed the connection ({} {})", u16::from(f.code), f.reason));
                         }
                         Some(Ok(Message::Close(None))) | None => {

@@ -204,6 +204,7 @@ async fn event_loop(
         app.now = now_ms();
         effects.extend(app.kb_due());
         effects.extend(app.suggest_due());
+        effects.extend(app.renew_due());
         dirty = true;
         // A queue: an editor session's result brings effects of its own.
         let mut effects: std::collections::VecDeque<Effect> = effects.into();

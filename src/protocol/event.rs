@@ -180,6 +180,11 @@ pub enum ServerFrame {
         #[serde(default)]
         en: String,
     },
+    /// To every logged-in agent: a colleague changed their profile (`me.update`): their
+    /// directory entry as it is now (not durable; `directory` has it after a reconnect).
+    AgentUpdated {
+        agent: super::AgentInfo,
+    },
 }
 
 /// The `waiting` frame's fields: the customer's place in the queue and what to expect.

@@ -9,6 +9,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("customer.id", "the customer's id"),
     ("agent.name", "your display name"),
     ("agent.username", "your username"),
+    ("agent.signature", "your signature (Account screen, f10)"),
     ("session.id", "the conversation's id"),
     ("session.group", "the conversation's skill group"),
     ("date", "today's date (YYYY-MM-DD, the console's time zone)"),
@@ -28,6 +29,7 @@ pub struct Vars {
     pub customer_id: Option<String>,
     pub agent_name: Option<String>,
     pub agent_username: Option<String>,
+    pub agent_signature: Option<String>,
     pub session_id: Option<String>,
     pub session_group: Option<String>,
     pub date: Option<String>,
@@ -42,6 +44,7 @@ impl Vars {
             "customer.id" => &self.customer_id,
             "agent.name" | "agent" => &self.agent_name,
             "agent.username" => &self.agent_username,
+            "agent.signature" => &self.agent_signature,
             "session.id" => &self.session_id,
             "session.group" => &self.session_group,
             "date" => &self.date,
@@ -193,6 +196,7 @@ mod tests {
             customer_id: Some("42".into()),
             agent_name: Some("Alice 王".into()),
             agent_username: Some("alice".into()),
+            agent_signature: Some("— Alice, 售后".into()),
             session_id: Some("7".into()),
             session_group: Some("售后".into()),
             date: Some("2026-01-02".into()),
@@ -204,12 +208,12 @@ mod tests {
     fn every_variable_and_alias_is_filled() {
         let f = fill(
             "{customer.nickname}/{customer}/{customer.id}/{agent.name}/{agent}/{agent.username}/\
-             {session.id}/{session.group}/{date} {time}",
+             {agent.signature}/{session.id}/{session.group}/{date} {time}",
             &vars(),
         );
         assert_eq!(
             f.text,
-            "小明/小明/42/Alice 王/Alice 王/alice/7/售后/2026-01-02 09:05"
+            "小明/小明/42/Alice 王/Alice 王/alice/— Alice, 售后/7/售后/2026-01-02 09:05"
         );
         assert!(f.complete());
     }

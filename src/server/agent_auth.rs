@@ -8,7 +8,7 @@ use crate::auth;
 use crate::model::{AgentId, AgentStatus, now_ms};
 use crate::protocol::request::{ChangePassword, Login, Resume};
 use crate::protocol::{ApiError, Empty, ErrorCode, Event, LoginReply, StatusReason, TokenReply};
-use crate::store::{AgentRow, Audience, Principal, Viewer};
+use crate::store::{AgentRow, Audience, Viewer};
 
 /// Why a login failed, for the throttle and the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,11 +140,13 @@ impl Hub {
         let hash = auth::token_hash(&q.token);
         let lookup = hash.clone();
         let now = now_ms();
+        // Not expired, not idle, account not disabled (`sign_ins`).
+        let idle_since = now.saturating_sub(self.idle_ms());
         self.read_then(
             move |rd| {
-                let row = match rd.token(&lookup, now)? {
-                    Some(Principal::Agent(a)) => rd.agent_by_id(a)?,
-                    _ => None,
+                let row = match rd.agent_sign_in(&lookup, now, idle_since)? {
+                    Some(a) => rd.agent_by_id(a)?,
+                    None => None,
                 };
                 Ok((row, rd.list_groups()?))
             },
@@ -182,10 +184,11 @@ impl Hub {
             row,
             totp,
             Box::new(move |hub, checked| match checked {
-                Ok(row) => {
+                // Said only now that the password (and second factor) were right.
+                Ok(row) => hub.unless_disabled(r, conn, row, move |hub, r, row| {
                     hub.login_succeeded(conn, &row);
                     hub.finish_agent_auth(r, conn, Some(row), None, cursor)
-                }
+                }),
                 Err(e) => {
                     // A missing code is a question, not a failure; a wrong one is a failure.
                     if e.code != ErrorCode::TotpRequired {
@@ -237,7 +240,7 @@ impl Hub {
             None => {
                 let t = auth::new_token();
                 let h = auth::token_hash(&t);
-                self.push_token(h.clone(), agent);
+                self.push_sign_in(conn, h.clone(), agent);
                 (Some(t), h)
             }
         };
@@ -249,6 +252,7 @@ impl Hub {
             };
             c.token_hash = Some(hash);
         }
+        self.touch_sign_in(conn);
         if let Some(e) = self.agents.get_mut(&agent) {
             e.conns.insert(conn);
         }
@@ -263,12 +267,6 @@ impl Hub {
         if !must_change {
             self.activate(conn, agent, cursor);
         }
-    }
-
-    fn push_token(&mut self, hash: String, agent: AgentId) {
-        let now = now_ms();
-        let expires = now.saturating_add(self.config.auth.agent_token_ms());
-        self.write(move |tx| tx.insert_token(&hash, Principal::Agent(agent), expires, now));
     }
 
     /// A fully logged-in connection: replay what it missed, then let routing know it is here.
@@ -388,7 +386,7 @@ impl Hub {
         // Every earlier token died with the old password; this connection gets a new one.
         let token = auth::new_token();
         let token_hash = auth::token_hash(&token);
-        self.push_token(token_hash.clone(), agent);
+        self.push_sign_in(conn, token_hash.clone(), agent);
         if let Some(c) = self.conns.get_mut(&conn) {
             c.auth = Auth::Agent(agent);
             c.token_hash = Some(token_hash);
@@ -408,7 +406,11 @@ impl Hub {
             _ => return Err(ApiError::unauthorized("not logged in")),
         };
         if let Some(hash) = self.conns.get_mut(&conn).and_then(|c| c.token_hash.take()) {
+            // Other connections resumed with the same token end with it.
+            self.sign_out_token(&hash, Some(conn), super::revoke::REASON_LOGGED_OUT);
             self.write(move |tx| tx.delete_token(&hash));
+            let name = self.agent_name(agent);
+            self.audit(&name, crate::audit::LOGOUT, &name, serde_json::json!({}));
         }
         if let Some(c) = self.conns.get_mut(&conn) {
             c.auth = Auth::None;

@@ -83,8 +83,8 @@ impl Hub {
             active: load.active,
             capacity: load.capacity,
             groups: e.row.groups.clone(),
-            initials: None,
-            color: None,
+            initials: self.profiles.get(agent).and_then(|p| p.initials.clone()),
+            color: self.profiles.get(agent).and_then(|p| p.color.clone()),
         })
     }
 

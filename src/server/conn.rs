@@ -136,6 +136,7 @@ pub async fn serve(
         },
         greeted: false,
         sent: 0,
+        hub: hub.clone(),
     };
     let start = tokio::time::Instant::now();
     let idle = Duration::from_secs(settings.idle_timeout_secs);
@@ -382,6 +383,8 @@ struct Reader {
     greeted: bool,
     /// Requests handed towards the hub so far (numbers them, see [`Inbound::seq`]).
     sent: u64,
+    /// Tells the hub what `hello.client` said (before any request: the hub's own inbox).
+    hub: HubTx,
 }
 
 impl Reader {
@@ -411,6 +414,11 @@ impl Reader {
                 let v = hello.protocol;
                 if v == PROTOCOL_VERSION {
                     self.greeted = true;
+                    let (conn, client) = (self.conn, hello.client.as_deref());
+                    let client = client.and_then(super::sign_ins::clean_client);
+                    let _ = self.hub.send(HubMsg::Continue(Box::new(move |h| {
+                        h.set_client(conn, client)
+                    })));
                     let reply = HelloReply {
                         protocol: PROTOCOL_VERSION,
                         server: concat!("kefu ", env!("CARGO_PKG_VERSION")).into(),

@@ -37,6 +37,8 @@ impl Hub {
     /// Requests on the agent endpoint.
     fn agent_request(&mut self, conn: ConnId, auth: Auth, out: Outbox, id: Value, req: Request) {
         let agent = || require_agent(auth);
+        // Any request of a logged-in agent counts as using the sign-in (`sign_ins`).
+        self.touch_sign_in(conn);
         match req {
             Request::Login(q) => self.login(Responder::new(out, id), conn, auth, q),
             Request::Resume(q) => self.resume(Responder::new(out, id), conn, auth, q),

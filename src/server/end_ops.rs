@@ -105,7 +105,7 @@ impl Hub {
             let closing = SendMessage {
                 session_id,
                 client_msg_id: format!("end-{session_id}-{now}"),
-                body: text,
+                body: self.signed_closing(agent, text),
             };
             self.post_message(AuthorKind::Agent, agent, closing, None)?;
         }

@@ -28,6 +28,7 @@ impl Hub {
         self.quotas.prune(now, |s| live.contains_key(&s));
         self.check_revocations(now);
         self.login_housekeeping();
+        self.sweep_sign_ins(now);
         self.prune_step(now);
         self.metrics
             .publish_sessions(self.live.values().map(|l| l.view.state));

@@ -166,6 +166,8 @@ pub struct Conn {
     pub auth_in_flight: bool,
     /// The number ([`Inbound::seq`]) of the last request of this connection dispatched.
     pub dispatched: u64,
+    /// What the client said it is in `hello.client`, cleaned (`sign_ins`).
+    pub client: Option<String>,
 }
 
 /// An agent as the hub knows them: the stored row plus their open connections.
@@ -237,6 +239,10 @@ pub struct Hub {
     pub searches_running: super::in_flight::InFlight,
     /// Login throttling's books (`login_throttle`).
     pub login_book: super::login_book::LoginBook,
+    /// Last uses of the live agent tokens, idle expiry (`sign_ins`).
+    pub sign_ins: super::sign_ins::SignIns,
+    /// The agents' profiles beyond their rows: avatar, signature, language (`me_ops`).
+    pub profiles: super::me_ops::Profiles,
 }
 
 impl Hub {
@@ -346,6 +352,8 @@ impl Hub {
             menu_busy: Default::default(),
             follow_ups: Default::default(),
             notes: super::note_book::NoteBook::new(recovered.mentioned),
+            sign_ins: Default::default(),
+            profiles: Default::default(),
         }
     }
 
@@ -359,6 +367,7 @@ impl Hub {
         self.tick();
         self.arm_follow_ups();
         self.dashboard_seed();
+        self.profiles_seed();
         // Queue expiry, quota pruning, revocation checks (`housekeeping`).
         let mut chores = tokio::time::interval(CHORES_EVERY);
         chores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -425,6 +434,7 @@ impl Hub {
                         token_hash: None,
                         auth_in_flight: false,
                         dispatched: 0,
+                        client: None,
                     },
                 );
             }

@@ -62,6 +62,7 @@ mod report_ops;
 mod respond;
 mod revoke;
 mod session_ops;
+mod sign_ins;
 mod suggest_ops;
 mod suggest_rank;
 mod tls;
@@ -74,6 +75,8 @@ pub(crate) mod webhook;
 mod ws_writer;
 
 pub use conn::IN_FLIGHT_PER_CONNECTION;
+/// How the reason of a close 1008 that ends a sign-in starts (`docs/accounts.md`).
+pub use revoke::SIGNED_OUT as SIGNED_OUT_PREFIX;
 
 use crate::config::ServerConfig;
 use crate::metrics::{Metrics, MetricsAccess};

@@ -514,6 +514,24 @@ CREATE TABLE login_throttle (
     last_failure_at INTEGER NOT NULL,
     next_attempt_at INTEGER NOT NULL,
     locked_until INTEGER NOT NULL
+"#,
+    // 22: sign-ins and the personal profile (issue 12, `docs/accounts.md`): when each agent
+    // token was last used and what signed in with it (the devices list; the token's rowid is
+    // the device id), an account an admin disabled, and the profile fields beyond the name and
+    // contact (a side table: most reads of an agent never need them).
+    r#"
+ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;
+ALTER TABLE tokens ADD COLUMN client TEXT;
+ALTER TABLE tokens ADD COLUMN address TEXT;
+CREATE INDEX tokens_agent ON tokens(agent_id) WHERE agent_id IS NOT NULL;
+ALTER TABLE agents ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE agent_profiles (
+    agent_id INTEGER PRIMARY KEY REFERENCES agents(id) ON DELETE CASCADE,
+    initials TEXT,
+    color TEXT,
+    signature TEXT,
+    language TEXT,
+    updated_at INTEGER NOT NULL
 );
 "#,
 ];

@@ -4,6 +4,7 @@
 //! today; a Postgres one implements the same traits and passes the same contract tests
 //! (`tests/store_contract.rs`).
 
+pub mod account;
 pub mod cc;
 pub mod committer;
 mod core_rows;
@@ -228,6 +229,7 @@ pub trait Read:
     + history::HistoryRead
     + reports::ReportRead
     + login::LoginRead
+    + account::AccountRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -324,6 +326,7 @@ pub trait Tx:
     + history::HistoryTx
     + reports::ReportTx
     + login::LoginTx
+    + account::AccountTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).

@@ -41,6 +41,7 @@ impl App {
             }
             Action::Dashboard => self.open_dashboard(),
             Action::Audit => self.open_audit(),
+            Action::Account => self.open_account(),
             Action::NextSession | Action::PrevSession if self.focus == Focus::Profile => {
                 let n = self
                     .current()

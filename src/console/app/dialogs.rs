@@ -377,6 +377,9 @@ impl App {
         if let Some(Overlay::Audit(_)) = &self.overlay {
             return self.audit_action(action);
         }
+        if let Some(Overlay::Account(_)) = &self.overlay {
+            return self.account_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
             (

@@ -68,6 +68,8 @@ pub enum Tag {
     Report(u64),
     /// An `audit.list` of the Audit screen (`audit`).
     Audit(super::audit_state::AuditTag),
+    /// The agent's own account (`account.rs`).
+    Account(super::account_state::AccountTag),
 }
 
 /// What the app asks the outside world to do.
@@ -143,6 +145,11 @@ pub enum NetEvent {
     /// Something the agent should know that is not an error of a request (e.g. the outbox
     /// file could not be written).
     Warning(String),
+    /// The server ended this sign-in (close 1008: logout elsewhere, password change, idle,
+    /// disabled…), with its reason; the network task waits for a new login.
+    SignedOut {
+        reason: String,
+    },
     Frame(crate::protocol::ServerFrame),
     /// The reply to the request sent with `tag`, read as that request's reply type.
     Reply {

@@ -23,6 +23,9 @@ impl App {
         if let Some(Overlay::Audit(_)) = &self.overlay {
             return Context::Audit;
         }
+        if let Some(Overlay::Account(_)) = &self.overlay {
+            return Context::Account;
+        }
         if self.overlay.is_some() || self.login.is_some() {
             return Context::Dialog;
         }
@@ -37,6 +40,8 @@ impl App {
     pub fn on_key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Effect> {
         let fx = self.key(key, keymap);
         self.history_back_from_help();
+        // The user is active: the run loop renews the sign-in (`renew_due`).
+        self.account.last_key = self.now;
         fx
     }
 
@@ -116,6 +121,9 @@ impl App {
         }
         if let Some(Overlay::History(_)) = &self.overlay {
             return self.history_type(c);
+        }
+        if let Some(Overlay::Account(_)) = &self.overlay {
+            return self.account_type(c);
         }
         if self.overlay.is_some() {
             self.overlay_text(|s| s.push(c));

@@ -11,6 +11,9 @@
 //!
 //! [`Action`]: crate::console::action::Action
 
+mod account;
+mod account_screen;
+pub mod account_state;
 mod actions;
 mod audit;
 pub mod audit_state;
@@ -105,6 +108,7 @@ impl App {
             outbox_durable: false,
             notes: Default::default(),
             history_parked: None,
+            account: Default::default(),
         }
     }
 

@@ -67,6 +67,7 @@ impl App {
                 }
                 self.enter_workbench(resumed)
             }
+            NetEvent::SignedOut { reason } => self.on_signed_out(reason),
             NetEvent::Frame(frame) => self.on_frame(frame),
             NetEvent::Reply { tag, result } => self.on_reply(tag, result),
         }
@@ -76,6 +77,7 @@ impl App {
     pub(super) fn enter_workbench(&mut self, resumed: bool) -> Vec<Effect> {
         let mut fx = Vec::new();
         if let Some(form) = self.login.take() {
+            self.account.server = form.server.clone();
             fx.push(Effect::RememberLogin {
                 server: form.server,
                 username: form.username,
@@ -88,6 +90,7 @@ impl App {
             fx.push(request(Tag::Snapshot, req::Snapshot {}));
             fx.push(request(Tag::QuickReplies, req::QuickReplies {}));
             fx.push(request(Tag::Directory, req::Directory {}));
+            fx.extend(self.account_on_login());
             fx.extend(self.kb_flow_on_login());
             fx.extend(self.notes_on_login());
         }
@@ -128,6 +131,7 @@ impl App {
                 Vec::new()
             }
             ServerFrame::Dashboard(v) => self.on_dashboard_frame(*v),
+            ServerFrame::AgentUpdated { agent } => self.on_agent_updated(agent),
             // Agents never get these (customer frames).
             ServerFrame::Reply { .. } | ServerFrame::Waiting(_) => Vec::new(),
         }

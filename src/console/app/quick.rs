@@ -40,6 +40,7 @@ impl App {
             customer_id: s.map(|s| s.customer.id.to_string()),
             agent_name: me.map(|m| m.display_name.clone()),
             agent_username: me.map(|m| m.username.clone()),
+            agent_signature: self.account.me.as_ref().and_then(|m| m.signature.clone()),
             session_id: s.map(|s| s.id.to_string()),
             session_group: s.map(|s| s.group.clone()).filter(|g| !g.is_empty()),
             date: None,

@@ -127,6 +127,7 @@ impl App {
                 Vec::new()
             }
             (Tag::Ending(t), reply) => self.on_end_reply(t, reply),
+            (Tag::Account(t), reply) => self.on_account_reply(t, reply),
             (Tag::Report(g), Reply::ReportGet(r)) => self.on_report(g, r),
             (Tag::ChangePassword, Reply::ChangePassword(_)) => {
                 if !matches!(self.status, AgentStatus::Online | AgentStatus::Busy) {
@@ -223,6 +224,11 @@ impl App {
             }
             // The fuzzy title matches stay; a failed full-text search is not worth a notice.
             Tag::KbFullText(_) => return Vec::new(),
+            // A renewal that failed is tried again at the next key; a closed sign-in is
+            // reported by the close itself.
+            Tag::Account(super::account_state::AccountTag::Renew) => return Vec::new(),
+            // Shown on the Account screen, where it was asked.
+            Tag::Account(_) if self.account_failed(&message) => return Vec::new(),
             // Suggestions are a hint: without them the strip stays empty.
             Tag::Suggest(_) => return Vec::new(),
             // Typing signals are best-effort; only a reply we could not read is worth a word.

@@ -347,6 +347,8 @@ pub enum Overlay {
     Reports(Box<super::report_state::ReportsScreen>),
     /// The audit log, full screen, for admins (`audit`).
     Audit(Box<super::audit_state::AuditScreen>),
+    /// The Account screen: profile and signed-in devices (`account_screen`).
+    Account(super::account_state::AccountScreen),
 }
 
 /// The help overlay: a pager over every binding, with a filter line (its keys are in `help`).
@@ -397,6 +399,8 @@ pub struct App {
     /// The login form while not logged in; `None` on the workbench.
     pub login: Option<LoginForm>,
     pub me: Option<AgentInfo>,
+    /// Our own account: profile, sign-in renewal (`account.rs`).
+    pub account: super::account_state::AccountState,
     pub status: AgentStatus,
     pub conn: ConnState,
     pub sessions: BTreeMap<SessionId, SessionEntry>,

@@ -117,6 +117,8 @@ fn zh(action: Action) -> Option<&'static str> {
         AuditFamily => "审计日志：切换到下一类操作（登录、客服……）",
         AuditActor => "审计日志：只看所选条目的操作者（再按：全部）",
         AuditRefresh => "审计日志：重新获取本页",
+        Account => "账户：个人资料和已登录的设备",
+        AccountEndDevice => "账户：让所选设备退出登录",
         #[allow(unreachable_patterns)] // actions added later fall back to English until translated
         _ => return None,
     })

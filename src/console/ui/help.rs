@@ -33,6 +33,7 @@ fn context_title(t: &Text, c: Context) -> &'static str {
         Context::History => t.help_ctx_history,
         Context::Dashboard => t.help_ctx_dashboard,
         Context::Audit => t.help_ctx_audit,
+        Context::Account => t.help_ctx_account,
     }
 }
 

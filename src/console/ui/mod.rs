@@ -8,6 +8,7 @@
 //! counts with too. Drawing reads the app; the app never knows it is drawn.
 
 mod audit;
+mod account;
 mod bot_line;
 mod cc;
 mod chat;

@@ -50,6 +50,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
         Overlay::History(h) => super::history::draw(frame, ctx, h, area),
         Overlay::Dashboard(d) => super::dashboard::draw(frame, ctx, d, area),
         Overlay::Audit(a) => super::audit::draw(frame, ctx, a, area),
+        Overlay::Account(a) => super::account::draw(frame, ctx, a, area),
     }
 }
 

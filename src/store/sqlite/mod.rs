@@ -2,6 +2,7 @@
 //! read-only connections for reads beside the writer. Before and after every write transaction
 //! the database file is checked to still be the one opened (see `file_guard.rs`).
 
+mod account;
 mod audit;
 mod cc_outbox;
 mod checkpointer;
