@@ -32,3 +32,4 @@ pub mod reports;
 pub mod routing;
 pub mod server;
 pub mod store;
+pub mod totp;
