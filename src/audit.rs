@@ -19,3 +19,13 @@ pub const TAKE_OVER: &str = "session.take_over";
 
 // Permissions.
 pub const DENIED: &str = "permission.denied";
+
+// Second factor (totp): enrolment, its confirmation, turning it off, a recovery code used at
+// login, a wrong or replayed code (at login or to turn it off), and `kefu admin agent
+// reset-2fa`. Never a code or a secret in the detail.
+pub const TOTP_ENROLLED: &str = "totp.enrolled";
+pub const TOTP_CONFIRMED: &str = "totp.confirmed";
+pub const TOTP_DISABLED: &str = "totp.disabled";
+pub const TOTP_RECOVERY_USED: &str = "totp.recovery_used";
+pub const TOTP_WRONG_CODE: &str = "totp.wrong_code";
+pub const TOTP_RESET: &str = "totp.reset";

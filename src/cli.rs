@@ -322,6 +322,11 @@ pub enum AgentCmd {
     ResetPassword {
         username: String,
     },
+    /// Remove the agent's second factor (a lost device) and end their sign-ins; audited.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -526,6 +531,16 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         } => {
             let password = admin::reset_password(store, &username)?;
             println!("new initial password for {username}: {password}");
+        }
+        AdminCmd::Agent {
+            what: AgentCmd::Reset2fa { username },
+        } => {
+            let (had, ended) = admin::reset_2fa(store, &username)?;
+            if had {
+                println!("two-factor sign-in of {username} removed; {ended} sign-in(s) ended");
+            } else {
+                println!("{username} had no second factor; {ended} sign-in(s) ended");
+            }
         }
         AdminCmd::Group {
             what: GroupCmd::Add { name, strategy },

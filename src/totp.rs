@@ -293,7 +293,10 @@ mod tests {
             assert_eq!(c.len(), 14, "{c}");
             assert!(is_recovery_shaped(c));
             assert!(!is_code_shaped(c));
-            assert_eq!(recovery_hash(c), recovery_hash(&c.to_uppercase().replace('-', " ")));
+            assert_eq!(
+                recovery_hash(c),
+                recovery_hash(&c.to_uppercase().replace('-', " "))
+            );
         }
         assert_ne!(recovery_hash(&codes[0]), recovery_hash(&codes[1]));
         assert_eq!(recovery_hash("abc").len(), 64);

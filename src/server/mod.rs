@@ -61,6 +61,7 @@ mod revoke;
 mod session_ops;
 mod suggest_ops;
 mod suggest_rank;
+mod totp_check;
 mod totp_ops;
 mod transfer_ops;
 mod waiting_ops;

@@ -94,7 +94,7 @@ impl Hub {
             return;
         };
         let out = c.out.clone();
-        if let Auth::Agent(a) | Auth::AgentPending(a) = c.auth {
+        if let Auth::Agent(a) | Auth::AgentPending(a, _) = c.auth {
             tracing::info!(conn, agent = a, "token revoked; closing the connection");
         }
         self.drop_conn(conn);
