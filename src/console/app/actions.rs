@@ -40,6 +40,7 @@ impl App {
                 Vec::new()
             }
             Action::Dashboard => self.open_dashboard(),
+            Action::TwoFactor => self.open_two_factor(false),
             Action::NextSession | Action::PrevSession if self.focus == Focus::Profile => {
                 let n = self
                     .current()

@@ -374,6 +374,9 @@ impl App {
         if let Some(Overlay::Dashboard(_)) = &self.overlay {
             return self.dashboard_action(action);
         }
+        if let Some(Overlay::TwoFactor(_)) = &self.overlay {
+            return self.totp_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
             (

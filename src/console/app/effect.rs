@@ -66,6 +66,8 @@ pub enum Tag {
     Ignore,
     /// A `report.get` of the Reports screen, numbered so only the latest answer is shown.
     Report(u64),
+    /// Two-factor enrolment (`totp`).
+    Totp(super::totp_state::TotpTag),
 }
 
 /// What the app asks the outside world to do.
@@ -82,6 +84,13 @@ pub enum Effect {
         server: String,
         username: String,
         password: String,
+    },
+    /// The same with the second-factor code the server asked for (`totp_required`).
+    LoginWithCode {
+        server: String,
+        username: String,
+        password: String,
+        totp: String,
     },
     /// Something happened that may deserve the bell and/or a desktop notification; the
     /// notification centre settings decide. Text is sanitised.
@@ -136,6 +145,14 @@ pub enum NetEvent {
         message: String,
         bad_credentials: bool,
     },
+    /// The password was right; the account has a second factor: the login form asks for
+    /// the code. `message` is the server's, for people.
+    TotpRequired {
+        message: String,
+    },
+    /// Said just before `Connected`: the role requires a second factor not enrolled yet;
+    /// only enrolment (and logout) work until it is confirmed.
+    MustEnrollTotp,
     /// Messages kept on disk from an earlier run, being sent again now.
     OutboxRestored(Vec<crate::console::outbox::PendingSend>),
     /// Something the agent should know that is not an error of a request (e.g. the outbox

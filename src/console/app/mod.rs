@@ -49,6 +49,8 @@ mod sessions;
 pub mod state;
 pub mod suggest;
 mod suggest_state;
+mod totp;
+pub mod totp_state;
 pub mod transfer_dialog;
 pub mod transfer_state;
 
@@ -103,6 +105,7 @@ impl App {
             outbox_durable: false,
             notes: Default::default(),
             history_parked: None,
+            totp_owed: false,
         }
     }
 
