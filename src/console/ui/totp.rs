@@ -75,7 +75,13 @@ pub(super) fn draw(frame: &mut Frame, ctx: &Ctx, s: &TotpScreen, area: Rect) {
     if matches!(s.stage, TotpStage::Scan { .. }) {
         lines.push(Line::from(Span::styled(t.totp_confirm_hint, hint)));
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
+    // Rows after wrapping (long texts wrap rather than push the hint off the bottom).
+    let inner_w = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height);
     let inner = popup(frame, ctx, centered(area, width, height), t.totp_title);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
