@@ -163,10 +163,17 @@ fn alt_f_enrols_shows_the_qr_code_confirms_and_shows_the_recovery_codes_once() {
 }
 
 #[test]
-fn esc_leaves_a_voluntary_enrolment() {
+fn help_shows_over_the_screen_and_esc_leaves_a_voluntary_enrolment() {
     let mut app = workbench();
     press(&mut app, "alt-f");
     app.on_net(enroll_reply());
+    press(&mut app, "f1");
+    assert!(matches!(app.overlay, Some(Overlay::Help(_))));
+    press(&mut app, "esc");
+    assert!(
+        matches!(stage(&app), TotpStage::Scan { .. }),
+        "back from help"
+    );
     press(&mut app, "esc");
     assert!(app.overlay.is_none());
 }

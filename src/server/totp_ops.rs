@@ -56,7 +56,10 @@ impl Hub {
         self.write_then(
             move |tx| totp_check::check_code(tx, agent, totp.as_deref(), now),
             move |hub, checked| {
-                hub.note_totp(Some(&row), checked != CodeCheck::NoFactor);
+                // (Not after a failed check: it says nothing about the factor.)
+                if checked != CodeCheck::Failed {
+                    hub.note_totp(Some(&row), checked != CodeCheck::NoFactor);
+                }
                 let user = row.username.clone();
                 let outcome = match checked {
                     CodeCheck::NoFactor | CodeCheck::Code => Ok(row),

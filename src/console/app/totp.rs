@@ -2,7 +2,7 @@
 //! `two_factor`), or forced after login when the role requires it (`must_enroll_totp`). The
 //! screen asks for a secret (`totp.enroll`), shows it, takes the first code (`totp.confirm`)
 //! and shows the ten recovery codes once. Keys are the dialog's: digits type the code, enter
-//! confirms, esc leaves (not while enrolment is owed).
+//! confirms, esc leaves (not while enrolment is owed), f1 shows help over it.
 
 use super::effect::request;
 use super::totp_state::{CODE_MAX, TotpScreen, TotpStage, TotpTag};
@@ -47,6 +47,15 @@ impl App {
     /// Keymap actions while the screen is up.
     pub(super) fn totp_action(&mut self, action: Action) -> Vec<Effect> {
         let t = text(self.lang);
+        if action == Action::Help {
+            // Over this screen, which comes back when help closes.
+            let back = self.overlay.take().map(Box::new);
+            self.overlay = Some(Overlay::Help(HelpState {
+                back,
+                ..Default::default()
+            }));
+            return Vec::new();
+        }
         let Some(s) = self.totp_screen() else {
             return Vec::new();
         };
