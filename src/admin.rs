@@ -100,10 +100,7 @@ pub struct Unlocked {
 /// stored state at every login, so the next attempt is let through.
 pub fn unlock_agent(store: &mut dyn Store, username: &str) -> anyhow::Result<Unlocked> {
     let now = crate::model::now_ms();
-    let actor = match actor().strip_prefix("admin:") {
-        Some(who) => format!("{}:{who}", crate::audit::ADMIN_CLI),
-        None => crate::audit::ADMIN_CLI.to_string(),
-    };
+    let actor = actor();
     let mut out = Unlocked {
         failures: 0,
         was_locked: false,
@@ -133,6 +130,33 @@ pub fn unlock_agent(store: &mut dyn Store, username: &str) -> anyhow::Result<Unl
         tx.append_audit(&entry).map(|_| ())
     })?;
     Ok(out)
+}
+
+/// `kefu admin agent reset-2fa`: removes the agent's second factor and recovery codes (a lost
+/// device) and ends their sign-ins; audited. They log in with the password alone next time
+/// (and enrol again if their role requires it). Returns whether a factor was there and how
+/// many sign-ins ended.
+pub fn reset_2fa(store: &mut dyn Store, username: &str) -> anyhow::Result<(bool, u64)> {
+    let mut done = (false, 0);
+    store.transaction(&mut |tx| {
+        let agent = tx
+            .agent_by_username(username)?
+            .ok_or_else(|| StoreError::NotFound(format!("no agent `{username}`")))?;
+        let had = tx.totp_delete(agent.id)?;
+        let ended = tx.delete_agent_tokens(agent.id)?;
+        let entry = AuditEntry {
+            id: 0,
+            at: crate::model::now_ms(),
+            actor: actor(),
+            action: crate::audit::TOTP_RESET.into(),
+            target: agent.username.clone(),
+            detail: serde_json::json!({ "had_factor": had, "sign_ins_ended": ended }).to_string(),
+        };
+        tx.append_audit(&entry)?;
+        done = (had, ended);
+        Ok(())
+    })?;
+    Ok(done)
 }
 
 pub fn add_group(store: &mut dyn Store, name: &str, strategy: Strategy) -> anyhow::Result<()> {

@@ -52,3 +52,12 @@ pub const PROFILE_CHANGED: &str = "account.profile_changed";
 /// `kefu admin agent disable|enable`.
 pub const ACCOUNT_DISABLED: &str = "account.disabled";
 pub const ACCOUNT_ENABLED: &str = "account.enabled";
+// Second factor (totp): enrolment, its confirmation, turning it off, a recovery code used at
+// login, a wrong or replayed code (at login or to turn it off), and `kefu admin agent
+// reset-2fa`. Never a code or a secret in the detail.
+pub const TOTP_ENROLLED: &str = "totp.enrolled";
+pub const TOTP_CONFIRMED: &str = "totp.confirmed";
+pub const TOTP_DISABLED: &str = "totp.disabled";
+pub const TOTP_RECOVERY_USED: &str = "totp.recovery_used";
+pub const TOTP_WRONG_CODE: &str = "totp.wrong_code";
+pub const TOTP_RESET: &str = "totp.reset";

@@ -340,6 +340,11 @@ pub enum AgentCmd {
     Enable {
         username: String,
     },
+    /// Remove the agent's second factor (a lost device) and end their sign-ins; audited.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -573,14 +578,24 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
         AdminCmd::Agent {
             what: AgentCmd::Disable { username },
         } => {
-            let n = admin::set_agent_disabled(store, &username, true, crate::audit::ADMIN_CLI)?;
+            let n = admin::set_agent_disabled(store, &username, true, &admin::actor())?;
             println!("{username} disabled; {n} sign-in(s) ended");
         }
         AdminCmd::Agent {
             what: AgentCmd::Enable { username },
         } => {
-            admin::set_agent_disabled(store, &username, false, crate::audit::ADMIN_CLI)?;
+            admin::set_agent_disabled(store, &username, false, &admin::actor())?;
             println!("{username} enabled");
+        }
+        AdminCmd::Agent {
+            what: AgentCmd::Reset2fa { username },
+        } => {
+            let (had, ended) = admin::reset_2fa(store, &username)?;
+            if had {
+                println!("two-factor sign-in of {username} removed; {ended} sign-in(s) ended");
+            } else {
+                println!("{username} had no second factor; {ended} sign-in(s) ended");
+            }
         }
         AdminCmd::Group {
             what: GroupCmd::Add { name, strategy },

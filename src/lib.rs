@@ -34,3 +34,4 @@ pub mod routing;
 pub mod server;
 pub mod store;
 pub mod tls_trust;
+pub mod totp;

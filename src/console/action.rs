@@ -116,6 +116,7 @@ actions! {
     NextField => "next_field": "next field",
     // reports (S20)
     Reports => "reports": "reports: your work, and the team's for supervisors, in charts",
+    TwoFactor => "two_factor": "two-factor sign-in: enrol an authenticator app (QR code)",
     ReportToday => "report_today": "report of today",
     ReportWeek => "report_week": "report of this week (from Monday)",
     ReportMonth => "report_month": "report of this month",

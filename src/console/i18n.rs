@@ -648,6 +648,34 @@ texts! {
     ),
     account_key_save => ("save", "保存"),
     account_key_end => ("sign the device out", "让设备退出"),
+    // Two-factor sign-in (totp): the login form's code field and the enrolment screen.
+    login_code => ("2FA code", "动态验证码"),
+    login_code_needed => (
+        "Type the 6-digit code from your authenticator app (or a recovery code)",
+        "请输入身份验证器应用中的 6 位验证码（或一个恢复码）"
+    ),
+    totp_title => ("Two-factor sign-in", "两步验证"),
+    totp_starting => ("Asking the server for a new secret…", "正在向服务器申请新密钥…"),
+    totp_scan => (
+        "Scan the QR code with an authenticator app, or type the secret into it:",
+        "用身份验证器应用扫描二维码，或手动输入密钥："
+    ),
+    totp_secret => ("Secret", "密钥"),
+    totp_code => ("Code", "验证码"),
+    totp_confirm_hint => ("enter: confirm the code · esc: later", "回车：确认验证码 · esc：稍后"),
+    totp_forced => (
+        "Your role requires two-factor sign-in: enrol to start working.",
+        "您的角色要求两步验证：完成设置后才能开始工作。"
+    ),
+    totp_codes_title => (
+        "Two-factor sign-in is on. Recovery codes, each usable once, shown only now:",
+        "两步验证已开启。以下恢复码每个只能用一次，只显示这一次："
+    ),
+    totp_codes_hint => (
+        "Keep them somewhere safe · enter/esc: done",
+        "请妥善保存 · 回车/esc：完成"
+    ),
+    totp_too_small => ("Enlarge the window to show the QR code", "请放大窗口以显示二维码"),
 }
 
 #[cfg(test)]

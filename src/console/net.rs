@@ -39,6 +39,13 @@ pub enum NetCmd {
         username: String,
         password: String,
     },
+    /// A login again with the second-factor code the server asked for (`totp_required`).
+    LoginWithCode {
+        server: String,
+        username: String,
+        password: String,
+        totp: String,
+    },
     /// A request; its reply comes back as `NetEvent::Reply` with the same tag. A
     /// `message.send` waits in the outbox until the server acknowledges it.
     Request {
@@ -149,6 +156,30 @@ impl Task {
         let _ = self.events.send(ev);
     }
 
+    /// Takes the credentials of a login from the app (connecting follows).
+    fn sign_in(
+        &mut self,
+        server: String,
+        username: String,
+        password: String,
+        totp: Option<String>,
+    ) {
+        let url = agent_url(&server);
+        self.outbox.file = self
+            .options
+            .outbox_dir
+            .as_deref()
+            .map(|d| OutboxFile::new(d, &url, &username));
+        self.creds = Some(Creds {
+            url,
+            username,
+            password,
+            token: None,
+            tls: self.options.tls.clone(),
+            totp: totp.filter(|t| !t.trim().is_empty()),
+        });
+    }
+
     async fn run(&mut self) {
         loop {
             let Some(c) = self.creds.as_ref() else {
@@ -158,19 +189,16 @@ impl Task {
                         username,
                         password,
                     }) => {
-                        let url = agent_url(&server);
-                        self.outbox.file = self
-                            .options
-                            .outbox_dir
-                            .as_deref()
-                            .map(|d| OutboxFile::new(d, &url, &username));
-                        self.creds = Some(Creds {
-                            url,
-                            username,
-                            password,
-                            token: None,
-                            tls: self.options.tls.clone(),
-                        });
+                        self.sign_in(server, username, password, None);
+                        continue;
+                    }
+                    Some(NetCmd::LoginWithCode {
+                        server,
+                        username,
+                        password,
+                        totp,
+                    }) => {
+                        self.sign_in(server, username, password, Some(totp));
                         continue;
                     }
                     Some(NetCmd::Request { tag, .. }) => {
@@ -205,6 +233,10 @@ impl Task {
                     });
                     self.creds = None;
                 }
+                Err(Failure::TotpRequired(message)) => {
+                    self.emit(NetEvent::TotpRequired { message });
+                    self.creds = None;
+                }
                 Err(Failure::Retry(message)) if !self.ever_connected => {
                     tracing::warn!(reason = %message, "sign-in failed");
                     self.emit(NetEvent::LoginFailed {
@@ -229,6 +261,7 @@ impl Task {
             mut ws,
             agent,
             must_change_password,
+            must_enroll_totp,
             resumed,
         } = est;
         self.backoff.reset();
@@ -238,6 +271,10 @@ impl Task {
             tracing::info!(cursor = self.cursor, "connected; session resumed");
         } else {
             tracing::info!(agent = %agent.username, "connected; signed in");
+        }
+        // Said first, so the app opens enrolment rather than the workbench.
+        if must_enroll_totp {
+            self.emit(NetEvent::MustEnrollTotp);
         }
         self.emit(NetEvent::Connected {
             agent,
@@ -337,7 +374,7 @@ impl Task {
                             return Some("the connection dropped while sending".into());
                         }
                     }
-                    Some(NetCmd::Login { .. }) => {}
+                    Some(NetCmd::Login { .. } | NetCmd::LoginWithCode { .. }) => {}
                     Some(NetCmd::Shutdown) | None => {
                         let _ = ws.close(None).await;
                         return None;
@@ -438,7 +475,7 @@ impl Task {
                     Some(NetCmd::Request { tag, .. }) => {
                         self.emit(NetEvent::Reply { tag, result: Err(ReplyError::NotConnected) });
                     }
-                    Some(NetCmd::Login { .. }) => {}
+                    Some(NetCmd::Login { .. } | NetCmd::LoginWithCode { .. }) => {}
                     Some(NetCmd::Shutdown) | None => return true,
                 },
             }

@@ -224,6 +224,19 @@ async fn event_loop(
                         password,
                     });
                 }
+                Effect::LoginWithCode {
+                    server,
+                    username,
+                    password,
+                    totp,
+                } => {
+                    let _ = net.send(NetCmd::LoginWithCode {
+                        server,
+                        username,
+                        password,
+                        totp,
+                    });
+                }
                 Effect::Alert { kind, title, body } => {
                     alert(terminal.backend_mut(), &config.alerts, kind, &title, &body)
                 }

@@ -1,7 +1,7 @@
 //! Agent sign-in on the hub: `login` (password checked on the bounded hashing pool), `resume`
 //! (token), `change_password` and `logout`, and what makes a connection a working agent.
 
-use super::hub::{Auth, Endpoint, Hub, HubMsg};
+use super::hub::{Auth, Endpoint, Hub, HubMsg, Owed};
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::auth;
@@ -148,10 +148,11 @@ impl Hub {
                     Some(a) => rd.agent_by_id(a)?,
                     None => None,
                 };
-                Ok((row, rd.list_groups()?))
+                let totp_on = super::totp_ops::read_totp_on(rd, row.as_ref())?;
+                Ok((row, rd.list_groups()?, totp_on))
             },
             move |hub, read| {
-                let (row, groups) = match read {
+                let (row, groups, totp_on) = match read {
                     Ok(v) => v,
                     Err(e) => {
                         hub.end_auth(conn);
@@ -159,6 +160,7 @@ impl Hub {
                     }
                 };
                 hub.sync_groups(groups);
+                hub.note_totp(row.as_ref(), totp_on);
                 hub.finish_agent_auth(r, conn, row, Some(hash), q.cursor)
             },
         );
@@ -235,6 +237,7 @@ impl Hub {
         let agent = row.id;
         let must_change = row.must_change_password;
         self.refresh_agent(row);
+        let must_enroll = self.must_enroll_totp(agent);
         let (token, hash) = match token_hash {
             Some(h) => (None, h),
             None => {
@@ -246,7 +249,9 @@ impl Hub {
         };
         if let Some(c) = self.conns.get_mut(&conn) {
             c.auth = if must_change {
-                Auth::AgentPending(agent)
+                Auth::AgentPending(agent, Owed::Password)
+            } else if must_enroll {
+                Auth::AgentPending(agent, Owed::SecondFactor)
             } else {
                 Auth::Agent(agent)
             };
@@ -260,18 +265,18 @@ impl Hub {
             token,
             agent: self.agent_info(agent),
             must_change_password: must_change,
-            must_enroll_totp: self.must_enroll_totp(agent),
+            must_enroll_totp: must_enroll,
             cursor: self.head(),
         };
         self.answer(r, Ok(reply));
-        if !must_change {
+        if !must_change && !must_enroll {
             self.activate(conn, agent, cursor);
         }
     }
 
     /// A fully logged-in connection: replay what it missed, then let routing know it is here.
     /// The routing step runs as the hub's next message so its events follow the replay.
-    fn activate(&mut self, conn: ConnId, agent: AgentId, cursor: Option<i64>) {
+    pub(super) fn activate(&mut self, conn: ConnId, agent: AgentId, cursor: Option<i64>) {
         if let Some(cursor) = cursor
             && let Some(out) = self.conns.get(&conn).map(|c| c.out.clone())
         {
@@ -295,7 +300,7 @@ impl Hub {
         q: ChangePassword,
     ) {
         let agent = match auth {
-            Auth::Agent(a) | Auth::AgentPending(a) => a,
+            Auth::Agent(a) | Auth::AgentPending(a, _) => a,
             _ => return self.answer(r, Err(ApiError::unauthorized("log in first"))),
         };
         if let Err(e) = auth::check_password_policy(&q.new_password, &self.agent_name(agent)) {
@@ -377,7 +382,10 @@ impl Hub {
         let was_pending = self
             .conns
             .get(&conn)
-            .is_some_and(|c| c.auth == Auth::AgentPending(agent));
+            .is_some_and(|c| c.auth == Auth::AgentPending(agent, Owed::Password));
+        // A role that requires a second factor enrols next (`LoginReply.must_enroll_totp`);
+        // a connection already at work stays at work.
+        let must_enroll = was_pending && self.must_enroll_totp(agent);
         if let Some(e) = self.agents.get_mut(&agent) {
             e.row.password_hash = hash.clone();
             e.row.must_change_password = false;
@@ -388,21 +396,25 @@ impl Hub {
         let token_hash = auth::token_hash(&token);
         self.push_sign_in(conn, token_hash.clone(), agent);
         if let Some(c) = self.conns.get_mut(&conn) {
-            c.auth = Auth::Agent(agent);
+            c.auth = if must_enroll {
+                Auth::AgentPending(agent, Owed::SecondFactor)
+            } else {
+                Auth::Agent(agent)
+            };
             c.token_hash = Some(token_hash);
         }
         // The agent's other connections logged in with tokens that no longer exist.
         self.revoke_other_conns(agent, conn);
         let cursor = self.head();
         self.answer(r, Ok(TokenReply { token, cursor }));
-        if was_pending {
+        if was_pending && !must_enroll {
             self.activate(conn, agent, None);
         }
     }
 
     pub(super) fn logout(&mut self, conn: ConnId, auth: Auth) -> Result<Empty, ApiError> {
         let agent = match auth {
-            Auth::Agent(a) | Auth::AgentPending(a) => a,
+            Auth::Agent(a) | Auth::AgentPending(a, _) => a,
             _ => return Err(ApiError::unauthorized("not logged in")),
         };
         if let Some(hash) = self.conns.get_mut(&conn).and_then(|c| c.token_hash.take()) {

@@ -8,7 +8,7 @@ use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::model::now_ms;
 use crate::protocol::account::{AuditEntryView, AuditList, AuditListReply};
-use crate::protocol::{ApiError, ErrorCode};
+use crate::protocol::ApiError;
 use crate::store::{AuditEntry, AuditQuery};
 
 impl Hub {
@@ -130,12 +130,4 @@ fn view(e: AuditEntry) -> AuditEntryView {
         // Always an object (the store refuses anything else); an unreadable one shows as `{}`.
         detail: serde_json::from_str(&e.detail).unwrap_or_else(|_| serde_json::json!({})),
     }
-}
-
-/// What a request of issue 12 answers until its handler is built.
-pub(super) fn not_yet(what: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::Unavailable,
-        format!("{what} is not available on this server yet"),
-    )
 }

@@ -19,7 +19,7 @@ const MAX_DEVICES: u32 = 100;
 /// ending one's sign-ins is exactly what someone whose password leaked needs).
 fn signed_in(auth: Auth) -> Result<crate::model::AgentId, ApiError> {
     match auth {
-        Auth::Agent(a) | Auth::AgentPending(a) => Ok(a),
+        Auth::Agent(a) | Auth::AgentPending(a, _) => Ok(a),
         _ => Err(ApiError::unauthorized("log in first (login or resume)")),
     }
 }

@@ -303,8 +303,12 @@ impl Hub {
 pub fn require_agent(auth: Auth) -> Result<AgentId, ApiError> {
     match auth {
         Auth::Agent(a) => Ok(a),
-        Auth::AgentPending(_) => Err(ApiError::forbidden(
+        Auth::AgentPending(_, super::hub::Owed::Password) => Err(ApiError::forbidden(
             "you must change your password first (change_password)",
+        )),
+        Auth::AgentPending(_, super::hub::Owed::SecondFactor) => Err(ApiError::forbidden(
+            "your role requires two-factor sign-in: enrol first (totp.enroll, then \
+             totp.confirm with a code from your authenticator app)",
         )),
         _ => Err(ApiError::unauthorized("log in first (login or resume)")),
     }

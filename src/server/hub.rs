@@ -147,10 +147,20 @@ pub enum AuthProgress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
     None,
-    /// Logged in but must change the password before anything else.
-    AgentPending(AgentId),
+    /// Logged in but owes something before any work: a new password, or (`[auth]
+    /// require_2fa`) a second factor. Such a connection is not in routing and gets no events.
+    AgentPending(AgentId, Owed),
     Agent(AgentId),
     Customer(CustomerId),
+}
+
+/// What a signed-in agent must do before they may work ([`Auth::AgentPending`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owed {
+    /// Change the password (`change_password`); first when both are owed.
+    Password,
+    /// Enrol a second factor (`totp.enroll`, `totp.confirm`): their role requires one.
+    SecondFactor,
 }
 
 pub struct Conn {
@@ -243,6 +253,8 @@ pub struct Hub {
     pub sign_ins: super::sign_ins::SignIns,
     /// The agents' profiles beyond their rows: avatar, signature, language (`me_ops`).
     pub profiles: super::me_ops::Profiles,
+    /// Agents whose second factor is in force, as last read from the store (`totp_ops`).
+    pub totp_on: std::collections::HashSet<AgentId>,
 }
 
 impl Hub {
@@ -354,6 +366,7 @@ impl Hub {
             notes: super::note_book::NoteBook::new(recovered.mentioned),
             sign_ins: Default::default(),
             profiles: Default::default(),
+            totp_on: Default::default(),
         }
     }
 
@@ -469,7 +482,7 @@ impl Hub {
         };
         tracing::debug!(conn, peer = %c.peer, "connection closed");
         match c.auth {
-            Auth::Agent(a) | Auth::AgentPending(a) => {
+            Auth::Agent(a) | Auth::AgentPending(a, _) => {
                 if let Some(entry) = self.agents.get_mut(&a) {
                     entry.conns.remove(&conn);
                     if entry.conns.is_empty() && matches!(c.auth, Auth::Agent(_)) {

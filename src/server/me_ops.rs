@@ -121,7 +121,7 @@ impl Hub {
             groups: row.groups.clone(),
             supervises: Vec::new(),
             supervises_all: row.role.sees_all(),
-            totp_enabled: false,
+            totp_enabled: self.totp_on.contains(&row.id),
             totp_required: self.config.auth.require_2fa.contains(&row.role),
         })
     }

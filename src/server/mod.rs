@@ -66,6 +66,7 @@ mod sign_ins;
 mod suggest_ops;
 mod suggest_rank;
 mod tls;
+mod totp_check;
 mod totp_ops;
 mod transfer_ops;
 mod waiting_ops;

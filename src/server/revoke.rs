@@ -138,7 +138,7 @@ impl Hub {
             return;
         };
         let out = c.out.clone();
-        if let Auth::Agent(a) | Auth::AgentPending(a) = c.auth {
+        if let Auth::Agent(a) | Auth::AgentPending(a, _) = c.auth {
             tracing::info!(
                 conn,
                 agent = a,

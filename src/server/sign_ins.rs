@@ -147,7 +147,7 @@ impl Hub {
         let mut held: HashSet<&str> = HashSet::new();
         let mut idle_conns = Vec::new();
         for (id, c) in &self.conns {
-            let (Auth::Agent(_) | Auth::AgentPending(_), Some(h)) =
+            let (Auth::Agent(_) | Auth::AgentPending(..), Some(h)) =
                 (c.auth, c.token_hash.as_deref())
             else {
                 continue;

@@ -534,4 +534,23 @@ CREATE TABLE agent_profiles (
     updated_at INTEGER NOT NULL
 );
 "#,
+    // 23: the second factor (issue 12, S2; `docs/two-factor.md`): each agent's TOTP secret
+    // (unconfirmed while enrolling), the last step a code was used for (a code works once),
+    // and the SHA-256 hashes of their one-time recovery codes.
+    r#"
+CREATE TABLE agent_totp (
+    agent_id INTEGER PRIMARY KEY REFERENCES agents(id) ON DELETE CASCADE,
+    secret TEXT NOT NULL,
+    confirmed INTEGER NOT NULL DEFAULT 0,
+    last_step INTEGER,
+    created_at INTEGER NOT NULL,
+    confirmed_at INTEGER
+);
+CREATE TABLE agent_recovery_codes (
+    agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at INTEGER,
+    PRIMARY KEY (agent_id, code_hash)
+) WITHOUT ROWID;
+"#,
 ];

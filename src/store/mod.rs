@@ -21,6 +21,7 @@ pub mod readers;
 pub mod reports;
 pub mod retention;
 pub mod sqlite;
+pub mod totp;
 pub mod transfers;
 
 use crate::model::{AgentId, AgentStatus, CustomerId, Millis, Role, SessionId, Strategy};
@@ -230,6 +231,7 @@ pub trait Read:
     + reports::ReportRead
     + login::LoginRead
     + account::AccountRead
+    + totp::TotpRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -327,6 +329,7 @@ pub trait Tx:
     + reports::ReportTx
     + login::LoginTx
     + account::AccountTx
+    + totp::TotpTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).

@@ -42,6 +42,7 @@ impl App {
             Action::Dashboard => self.open_dashboard(),
             Action::Audit => self.open_audit(),
             Action::Account => self.open_account(),
+            Action::TwoFactor => self.open_two_factor(false),
             Action::NextSession | Action::PrevSession if self.focus == Focus::Profile => {
                 let n = self
                     .current()

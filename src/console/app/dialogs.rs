@@ -380,6 +380,9 @@ impl App {
         if let Some(Overlay::Account(_)) = &self.overlay {
             return self.account_action(action);
         }
+        if let Some(Overlay::TwoFactor(_)) = &self.overlay {
+            return self.totp_action(action);
+        }
         match (&mut self.overlay, action) {
             (None, _) => Vec::new(),
             (

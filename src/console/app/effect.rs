@@ -70,6 +70,8 @@ pub enum Tag {
     Audit(super::audit_state::AuditTag),
     /// The agent's own account (`account.rs`).
     Account(super::account_state::AccountTag),
+    /// Two-factor enrolment (`totp`).
+    Totp(super::totp_state::TotpTag),
 }
 
 /// What the app asks the outside world to do.
@@ -86,6 +88,13 @@ pub enum Effect {
         server: String,
         username: String,
         password: String,
+    },
+    /// The same with the second-factor code the server asked for (`totp_required`).
+    LoginWithCode {
+        server: String,
+        username: String,
+        password: String,
+        totp: String,
     },
     /// Something happened that may deserve the bell and/or a desktop notification; the
     /// notification centre settings decide. Text is sanitised.
@@ -140,6 +149,14 @@ pub enum NetEvent {
         message: String,
         bad_credentials: bool,
     },
+    /// The password was right; the account has a second factor: the login form asks for
+    /// the code. `message` is the server's, for people.
+    TotpRequired {
+        message: String,
+    },
+    /// Said just before `Connected`: the role requires a second factor not enrolled yet;
+    /// only enrolment (and logout) work until it is confirmed.
+    MustEnrollTotp,
     /// Messages kept on disk from an earlier run, being sent again now.
     OutboxRestored(Vec<crate::console::outbox::PendingSend>),
     /// Something the agent should know that is not an error of a request (e.g. the outbox

@@ -116,6 +116,10 @@ impl App {
         if let Some(Overlay::End(_)) = &self.overlay {
             return self.end_type(c);
         }
+        if let Some(Overlay::TwoFactor(_)) = &self.overlay {
+            self.totp_type(c);
+            return Vec::new();
+        }
         if let Some(fx) = self.reports_char(c) {
             return fx;
         }
@@ -314,7 +318,13 @@ impl App {
         let Some(form) = &mut self.login else {
             return Vec::new();
         };
-        let fields = if form.new_password.is_some() { 5 } else { 3 };
+        let fields = if form.new_password.is_some() {
+            5
+        } else if form.totp.is_some() {
+            4
+        } else {
+            3
+        };
         match action {
             Action::NextField | Action::SelectNext | Action::CursorDown => {
                 form.field = (form.field + 1) % fields
@@ -363,6 +373,20 @@ impl App {
             };
             return vec![request(Tag::ChangePassword, change)];
         }
+        if let Some(code) = form.totp.as_ref().map(|c| c.trim().to_string()) {
+            if code.is_empty() || form.password.is_empty() {
+                form.field = if form.password.is_empty() { 2 } else { 3 };
+                return Vec::new();
+            }
+            form.busy = true;
+            form.error = None;
+            return vec![Effect::LoginWithCode {
+                server: form.server.trim().to_string(),
+                username: form.username.trim().to_string(),
+                password: form.password.clone(),
+                totp: code,
+            }];
+        }
         if form.username.trim().is_empty() || form.password.is_empty() {
             form.field = if form.username.trim().is_empty() {
                 1
@@ -387,7 +411,10 @@ fn login_field(form: &mut LoginForm) -> Option<&mut String> {
         0 => Some(&mut form.server),
         1 => Some(&mut form.username),
         2 => Some(&mut form.password),
-        3 => form.new_password.as_mut().map(|p| &mut p.0),
+        3 => match &mut form.new_password {
+            Some(p) => Some(&mut p.0),
+            None => form.totp.as_mut(),
+        },
         4 => form.new_password.as_mut().map(|p| &mut p.1),
         _ => None,
     }

@@ -54,6 +54,8 @@ mod sessions;
 pub mod state;
 pub mod suggest;
 mod suggest_state;
+mod totp;
+pub mod totp_state;
 pub mod transfer_dialog;
 pub mod transfer_state;
 
@@ -109,6 +111,7 @@ impl App {
             notes: Default::default(),
             history_parked: None,
             account: Default::default(),
+            totp_owed: false,
         }
     }
 

@@ -28,6 +28,13 @@ impl App {
             } => {
                 let message = inert_line(&message).into_owned();
                 match &mut self.login {
+                    // A wrong second-factor code: the password was right; type the code again.
+                    Some(form) if bad_credentials && form.totp.is_some() => {
+                        form.error = Some(message);
+                        form.busy = false;
+                        form.totp = Some(String::new());
+                        form.field = 3;
+                    }
                     Some(form) => {
                         form.error = Some(message);
                         form.busy = false;
@@ -39,6 +46,22 @@ impl App {
                     }
                     None => self.notice(message),
                 }
+                Vec::new()
+            }
+            NetEvent::TotpRequired { message } => {
+                match &mut self.login {
+                    Some(form) => {
+                        form.totp = Some(String::new());
+                        form.field = 3;
+                        form.busy = false;
+                        form.error = Some(t.login_code_needed.to_string());
+                    }
+                    None => self.notice(inert_line(&message).into_owned()),
+                }
+                Vec::new()
+            }
+            NetEvent::MustEnrollTotp => {
+                self.totp_owed = true;
                 Vec::new()
             }
             NetEvent::OutboxRestored(sends) => {
@@ -64,6 +87,12 @@ impl App {
                     form.busy = false;
                     form.error = Some(t.login_must_change.to_string());
                     return Vec::new();
+                }
+                if self.totp_owed {
+                    if matches!(self.overlay, Some(Overlay::TwoFactor(_))) {
+                        return Vec::new();
+                    }
+                    return self.start_forced_enrolment();
                 }
                 self.enter_workbench(resumed)
             }

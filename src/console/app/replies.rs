@@ -31,6 +31,7 @@ impl App {
             (Tag::History(tag), reply) => self.on_history_reply(tag, reply),
             (Tag::Dash(tag), reply) => self.on_dash_reply(tag, reply),
             (Tag::Audit(tag), reply) => self.on_audit_reply(tag, reply),
+            (Tag::Totp(tag), reply) => self.on_totp_reply(tag, reply),
             (Tag::KbFullText(generation), Reply::KbSearch(r)) => {
                 self.merge_kb_hits(generation, r.articles)
             }
@@ -129,6 +130,9 @@ impl App {
             (Tag::Ending(t), reply) => self.on_end_reply(t, reply),
             (Tag::Account(t), reply) => self.on_account_reply(t, reply),
             (Tag::Report(g), Reply::ReportGet(r)) => self.on_report(g, r),
+            (Tag::ChangePassword, Reply::ChangePassword(_)) if self.totp_owed => {
+                self.start_forced_enrolment()
+            }
             (Tag::ChangePassword, Reply::ChangePassword(_)) => {
                 if !matches!(self.status, AgentStatus::Online | AgentStatus::Busy) {
                     self.nudge = Some(StatusNudge::FirstLogin);
@@ -229,6 +233,8 @@ impl App {
             Tag::Account(super::account_state::AccountTag::Renew) => return Vec::new(),
             // Shown on the Account screen, where it was asked.
             Tag::Account(_) if self.account_failed(&message) => return Vec::new(),
+            // The 2FA screen stays up with the reason in it.
+            Tag::Totp(_) if self.totp_failed(&message) => return Vec::new(),
             // Suggestions are a hint: without them the strip stays empty.
             Tag::Suggest(_) => return Vec::new(),
             // Typing signals are best-effort; only a reply we could not read is worth a word.

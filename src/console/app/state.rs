@@ -349,6 +349,8 @@ pub enum Overlay {
     Audit(Box<super::audit_state::AuditScreen>),
     /// The Account screen: profile and signed-in devices (`account_screen`).
     Account(super::account_state::AccountScreen),
+    /// Two-factor enrolment (`totp`).
+    TwoFactor(Box<super::totp_state::TotpScreen>),
 }
 
 /// The help overlay: a pager over every binding, with a filter line (its keys are in `help`).
@@ -388,7 +390,10 @@ pub struct LoginForm {
     pub password: String,
     /// Set when the server demands a new password.
     pub new_password: Option<(String, String)>,
-    /// Which field has the cursor (0 server, 1 user, 2 password, 3/4 new passwords).
+    /// Set when the server asked for a second-factor code (`totp_required`): field 3.
+    pub totp: Option<String>,
+    /// Which field has the cursor (0 server, 1 user, 2 password, 3/4 new passwords, or 3
+    /// the second-factor code).
     pub field: usize,
     pub error: Option<String>,
     pub busy: bool,
@@ -448,4 +453,6 @@ pub struct App {
     pub notes: super::notes_state::NotesState,
     /// The History screen while closed (or under help): alt-h brings it back as it was.
     pub history_parked: Option<Box<super::history_state::HistoryScreen>>,
+    /// The role requires a second factor not enrolled yet: enrolment comes before work.
+    pub totp_owed: bool,
 }

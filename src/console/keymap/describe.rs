@@ -53,6 +53,7 @@ fn zh(action: Action) -> Option<&'static str> {
         Tag => "给会话添加标签",
         End => "结束会话",
         ToggleFollowUp => "待跟进：标记并设提醒，或取消",
+        TwoFactor => "两步验证：绑定身份验证器应用（二维码）",
         ToggleNote => "把下一条消息写成内部备注（仅同事可见）",
         NextMention => "跳到下一个提及你的会话",
         CancelEnd => "取消自动结束（客户无回复后结束）",

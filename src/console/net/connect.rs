@@ -22,6 +22,8 @@ pub(super) struct Creds {
     pub token: Option<String>,
     /// Who is believed for `wss://` (`None`: the public web roots).
     pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+    /// A second-factor code for the next password login only (a code works once).
+    pub totp: Option<String>,
 }
 
 pub(super) enum Failure {
@@ -30,6 +32,8 @@ pub(super) enum Failure {
     /// Credentials or protocol: trying again will not help. `credentials` when the server
     /// refused the username or password.
     Fatal { message: String, credentials: bool },
+    /// The password was right and the account has a second factor: ask for the code.
+    TotpRequired(String),
 }
 
 /// A connection that is logged in.
@@ -37,6 +41,8 @@ pub(super) struct Established {
     pub ws: Ws,
     pub agent: AgentInfo,
     pub must_change_password: bool,
+    /// The role requires a second factor not enrolled yet (`[auth] require_2fa`).
+    pub must_enroll_totp: bool,
     /// True when the server accepted our token and cursor (events since then are replayed).
     pub resumed: bool,
 }
@@ -157,13 +163,14 @@ pub(super) async fn connect(
         username: c.username.clone(),
         password: c.password.clone(),
         cursor: (cursor > 0).then_some(cursor),
-        totp: None,
+        totp: c.totp.take(),
     };
     match call(&mut ws, next_id, login).await? {
         Ok(reply) => {
             c.token = reply.token.clone();
             established(ws, reply, false)
         }
+        Err(e) if e.code == ErrorCode::TotpRequired => Err(Failure::TotpRequired(e.message)),
         Err(e) => Err(Failure::Fatal {
             credentials: e.code == ErrorCode::Unauthorized,
             message: e.message,
@@ -184,6 +191,7 @@ fn established(
         ws,
         agent,
         must_change_password: reply.must_change_password,
+        must_enroll_totp: reply.must_enroll_totp,
         resumed,
     })
 }

@@ -38,6 +38,8 @@ mod side;
 mod status;
 mod suggest;
 mod text;
+mod totp;
+mod totp_qr;
 mod transfer;
 
 use crate::console::app::{App, Focus};

@@ -51,6 +51,7 @@ pub fn draw(frame: &mut Frame, ctx: &Ctx, overlay: &Overlay, area: Rect) {
         Overlay::Dashboard(d) => super::dashboard::draw(frame, ctx, d, area),
         Overlay::Audit(a) => super::audit::draw(frame, ctx, a, area),
         Overlay::Account(a) => super::account::draw(frame, ctx, a, area),
+        Overlay::TwoFactor(s) => super::totp::draw(frame, ctx, s, area),
     }
 }
 
@@ -112,6 +113,8 @@ pub fn login(frame: &mut Frame, ctx: &Ctx, form: &LoginForm, area: Rect) {
     if let Some((a, b)) = &form.new_password {
         fields.push((t.login_new_password, mask(a)));
         fields.push((t.login_repeat_password, mask(b)));
+    } else if let Some(code) = &form.totp {
+        fields.push((t.login_code, code.clone()));
     }
     let width = 60.min(area.width);
     let inner_w = width.saturating_sub(2);

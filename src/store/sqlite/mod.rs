@@ -28,6 +28,7 @@ mod reports;
 mod retention;
 mod rows;
 mod session_rows;
+mod totp;
 mod transfers;
 mod writes;
 
