@@ -320,7 +320,7 @@ fn a_refused_new_password_states_the_policy_and_first_login_says_how_to_go_onlin
     );
     let err = app.login.as_ref().unwrap().error.clone().unwrap();
     assert!(
-        err.contains("10 characters") && err.contains("symbol"),
+        err.contains("10 characters") && err.contains("most common") && err.contains("username"),
         "{err}"
     );
     // The server's refusal says the same, in the console's language.
