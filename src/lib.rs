@@ -26,6 +26,7 @@ pub mod menu;
 pub mod menu_cmd;
 pub mod metrics;
 pub mod model;
+pub mod permissions;
 pub mod protocol;
 pub mod quick;
 pub mod reports;
