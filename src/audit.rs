@@ -19,3 +19,5 @@ pub const TAKE_OVER: &str = "session.take_over";
 
 // Permissions.
 pub const DENIED: &str = "permission.denied";
+// Roles (perm: `kefu admin agent set-role`).
+pub const ROLE_SET: &str = "agent.role";

@@ -85,9 +85,13 @@ impl Hub {
         let lookup = username.clone();
         self.read_then(
             // Groups made with `kefu admin` since start-up reach routing here.
-            move |rd| Ok((rd.agent_by_username(&lookup)?, rd.list_groups()?)),
+            move |rd| {
+                let row = rd.agent_by_username(&lookup)?;
+                let supervises = super::permit::supervision_of(rd, row.as_ref())?;
+                Ok((row, rd.list_groups()?, supervises))
+            },
             move |hub, read| {
-                let (row, groups) = match read {
+                let (row, groups, supervises) = match read {
                     Ok(v) => v,
                     Err(e) => {
                         hub.end_auth(conn);
@@ -95,6 +99,9 @@ impl Hub {
                     }
                 };
                 hub.sync_groups(groups);
+                if let Some((agent, groups)) = supervises {
+                    hub.set_supervision(agent, groups);
+                }
                 let inbox = hub.inbox.clone();
                 permit.run(move || {
                     let ok = match &row {
@@ -133,10 +140,11 @@ impl Hub {
                     Some(Principal::Agent(a)) => rd.agent_by_id(a)?,
                     _ => None,
                 };
-                Ok((row, rd.list_groups()?))
+                let supervises = super::permit::supervision_of(rd, row.as_ref())?;
+                Ok((row, rd.list_groups()?, supervises))
             },
             move |hub, read| {
-                let (row, groups) = match read {
+                let (row, groups, supervises) = match read {
                     Ok(v) => v,
                     Err(e) => {
                         hub.end_auth(conn);
@@ -144,6 +152,9 @@ impl Hub {
                     }
                 };
                 hub.sync_groups(groups);
+                if let Some((agent, groups)) = supervises {
+                    hub.set_supervision(agent, groups);
+                }
                 hub.finish_agent_auth(r, conn, row, Some(hash), q.cursor)
             },
         );
@@ -266,7 +277,9 @@ impl Hub {
         {
             let viewer = Viewer::Agent {
                 id: agent,
-                supervisor: self.sees_all(agent),
+                // Role-level: a group supervisor's replay still holds other groups' session
+                // updates (live delivery is filtered by group: `permit`).
+                supervisor: self.agents.get(&agent).is_some_and(|e| e.row.role.sees_all()),
             };
             self.replay(&out, viewer, cursor);
         }

@@ -37,6 +37,12 @@ impl Hub {
     /// Requests on the agent endpoint.
     fn agent_request(&mut self, conn: ConnId, auth: Auth, out: Outbox, id: Value, req: Request) {
         let agent = || require_agent(auth);
+        // The permission table's role-level gate (`permit`); handlers check resources.
+        if let Auth::Agent(a) = auth
+            && let Err(e) = self.gate(a, &req)
+        {
+            return self.now(out, id, |_| Err::<(), _>(e));
+        }
         match req {
             Request::Login(q) => self.login(Responder::new(out, id), conn, auth, q),
             Request::Resume(q) => self.resume(Responder::new(out, id), conn, auth, q),

@@ -27,6 +27,7 @@ impl Hub {
         let live = &self.live;
         self.quotas.prune(now, |s| live.contains_key(&s));
         self.check_revocations(now);
+        self.flush_denials();
         self.prune_step(now);
         self.metrics
             .publish_sessions(self.live.values().map(|l| l.view.state));

@@ -235,6 +235,8 @@ pub struct Hub {
     /// Agents with a `report.get` / `history.search` on the read pool: one each at a time.
     pub reports_running: super::in_flight::InFlight,
     pub searches_running: super::in_flight::InFlight,
+    /// Supervised groups and the audit of denials (`permit`).
+    pub perms: super::permit::PermBook,
 }
 
 impl Hub {
@@ -316,6 +318,7 @@ impl Hub {
             dashboard: super::dashboard_book::new_book(&config),
             reports_running: Default::default(),
             searches_running: Default::default(),
+            perms: Default::default(),
             config,
             engine,
             committer,
@@ -399,6 +402,7 @@ impl Hub {
             self.broadcast_queues();
             self.refresh_waiting();
             self.dashboard_turn();
+            self.audit_denials();
             self.flush();
         }
         self.shutdown();

@@ -499,4 +499,13 @@ CREATE TABLE session_surveys (
 );
 CREATE INDEX sessions_ended ON sessions(ended_at);
 "#,
+    // 20: per-group supervisors (issue 12, S25; `docs/permissions.md`): a supervisor with
+    // rows here supervises only those groups; with none, every group.
+    r#"
+CREATE TABLE agent_supervises (
+    agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    group_name TEXT NOT NULL,
+    PRIMARY KEY (agent_id, group_name)
+) WITHOUT ROWID;
+"#,
 ];

@@ -18,6 +18,7 @@ pub mod notes;
 pub mod readers;
 pub mod reports;
 pub mod retention;
+pub mod roles;
 pub mod sqlite;
 pub mod transfers;
 
@@ -208,6 +209,7 @@ pub trait Read:
     + ending::EndingRead
     + history::HistoryRead
     + reports::ReportRead
+    + roles::RolesRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -301,6 +303,7 @@ pub trait Tx:
     + notes::NotesTx
     + history::HistoryTx
     + reports::ReportTx
+    + roles::RolesTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).
