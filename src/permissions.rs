@@ -19,7 +19,7 @@ mod render;
 mod table;
 
 pub use render::{BEGIN, END, render_markdown};
-pub use table::{Action, HTTP, HttpAccess, REQUESTS, action_of, http_access};
+pub use table::{Action, HTTP, HttpAccess, LISTS, REQUESTS, action_of, http_access};
 
 use crate::model::{AgentId, Role};
 
@@ -136,8 +136,13 @@ pub enum Rule {
     /// Agents on their own; supervisors also on what belongs to the groups they supervise;
     /// admins on everything.
     OwnOrSupervised,
+    /// Agents on their own; supervisors of every group and admins on everything (what
+    /// belongs to no group in particular: proposals, team figures).
+    OwnOrOverseers,
     /// Supervisors (on what belongs to their groups) and admins.
     Supervisors,
+    /// Supervisors of every group, and admins.
+    Overseers,
     /// Admins only.
     Admins,
 }
@@ -182,6 +187,9 @@ impl Rule {
             (Rule::OwnOnly, _) => Cell::Own,
             (_, C::Admin) => Cell::Yes,
             (Rule::Admins, _) => Cell::No,
+            (Rule::Overseers | Rule::OwnOrOverseers, C::Supervisor) => Cell::Yes,
+            (Rule::Overseers, _) => Cell::No,
+            (Rule::OwnOrOverseers, _) => Cell::Own,
             (Rule::OwnOrSupervised, C::Agent) => Cell::Own,
             (Rule::OwnOrSupervised, C::GroupSupervisor) => Cell::OwnAndGroups,
             (Rule::OwnOrSupervised, C::Supervisor) => Cell::Yes,
@@ -227,6 +235,7 @@ fn refusal(actor: &Actor, action: Action, cell: Cell) -> String {
     match cell {
         Cell::No => match action.rule() {
             Rule::Admins => format!("{what}: only admins may"),
+            Rule::Overseers => format!("{what}: only supervisors of every group and admins may"),
             _ => format!("{what}: only supervisors and admins may"),
         },
         Cell::Own => format!("{what}: only on your own"),

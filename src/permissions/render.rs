@@ -1,7 +1,7 @@
 //! The table as Markdown, for `docs/permissions.md` (a test checks the file holds exactly
 //! this between its markers).
 
-use super::table::{Action, HTTP, REQUESTS};
+use super::table::{Action, HTTP, LISTS, REQUESTS};
 use super::Column;
 
 /// The marker lines around the generated part of `docs/permissions.md`.
@@ -26,12 +26,18 @@ pub fn render_markdown() -> String {
         let requests: Vec<String> = REQUESTS
             .iter()
             .filter(|(_, a)| *a == action)
-            .map(|(w, _)| format!("`{w}`"))
+            .map(|(w, _)| {
+                if LISTS.contains(w) {
+                    format!("`{w}` (list)")
+                } else {
+                    format!("`{w}`")
+                }
+            })
             .collect();
-        let requests = if requests.is_empty() {
-            "(asked by handlers)".to_string()
-        } else {
-            requests.join(", ")
+        let requests = match action {
+            Action::ReadDrafts => "(asked by `kb.get`, `kb.history`, `kb.proposal`)".to_string(),
+            Action::Administer => "none on the wire: `kefu admin` on the server's machine".into(),
+            _ => requests.join(", "),
         };
         out.push_str(&format!(
             "| {} (`{action:?}`) | {requests} |",

@@ -48,7 +48,7 @@ actions! {
     /// List and use quick replies (team replies of their groups, their own).
     UseQuickReplies => Everyone, "use quick replies", "team replies of their groups and their own";
     /// `session.accept`, `session.reject`.
-    AnswerOffer => OwnOnly, "accept or reject a conversation", "own: offered to them, or queued in a manual group of theirs (no extra rights for supervisors)";
+    AnswerOffer => Everyone, "accept or reject a conversation", "routing decides: an offer to them, or a queued conversation of a manual group of theirs; otherwise `conflict` (a late accept is a race, not a permission; supervisors have no extra rights)";
     /// `kb.withdraw`.
     WithdrawProposal => OwnOnly, "withdraw a knowledge-base proposal", "own: they proposed it";
     /// Write in, tag, transfer, follow up, end, CC, suggest for an open conversation.
@@ -58,15 +58,15 @@ actions! {
     /// Transcripts, history, customer profiles, CCs sent.
     ReadConversation => OwnOrSupervised, "read this conversation", "own: they served it, or serve its customer now; groups: its group (history search and CC lists: every group)";
     /// `kb.proposals`, `kb.proposal`.
-    ReadProposals => OwnOrSupervised, "read this knowledge-base proposal", "own: they proposed it; the knowledge base is of every group";
+    ReadProposals => OwnOrOverseers, "read this knowledge-base proposal", "own: they proposed it";
     /// `quick_replies.save`, `quick_replies.delete`.
     EditQuickReplies => OwnOrSupervised, "change this quick reply", "own: their personal replies; groups: a team reply's group (no group: every group)";
     /// `report.get`.
-    ReadReports => OwnOrSupervised, "read this report", "own: their own figures; team figures are of every group";
+    ReadReports => OwnOrOverseers, "read this report", "own: their own figures (team figures are of every group)";
     /// Unpublished articles in `kb.get`, `kb.history`, proposals (asked by those handlers).
-    ReadDrafts => Supervisors, "read unpublished articles", "the knowledge base is of every group";
+    ReadDrafts => Overseers, "read unpublished articles", "";
     /// `kb.review`, `kb.checkins`.
-    ReviewKb => Supervisors, "review knowledge-base edits", "the knowledge base is of every group";
+    ReviewKb => Overseers, "review knowledge-base edits", "";
     /// `dashboard.watch`: the floor, or following one conversation read-only.
     Dashboard => Supervisors, "watch the dashboard", "groups: a followed conversation's group; the whole floor is of every group";
     /// `agent.set_status`.
@@ -77,7 +77,7 @@ actions! {
     /// `audit.list`.
     ReadAudit => Admins, "read the audit log", "";
     /// Menus, integrations, accounts and roles: `kefu admin` on the server's machine only.
-    Administer => Admins, "administer menus, integrations and accounts", "no request on the wire: `kefu admin`";
+    Administer => Admins, "administer menus, integrations and accounts", "";
 }
 
 /// The action a request is. Exhaustive on purpose: a new request does not compile until it
@@ -257,3 +257,8 @@ pub const REQUESTS: &[(&str, Action)] = &[
     ("me.update", Action::OwnAccount),
     ("audit.list", Action::ReadAudit),
 ];
+
+/// Requests that list what their row allows and are never refused for it (an agent's
+/// `history.search` finds only what they may read); every other request names one resource
+/// and is refused `forbidden` when the row does not allow it.
+pub const LISTS: &[&str] = &["history.search", "cc.list", "kb.proposals"];

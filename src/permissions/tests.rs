@@ -42,7 +42,7 @@ fn each_column_gets_what_its_cell_says() {
     }
     assert!(may(&admin, r, Resource::Any).is_ok());
 
-    let o = Action::AnswerOffer;
+    let o = Action::WithdrawProposal;
     for who in [&agent, &vip_sup, &sup, &admin] {
         assert!(may(who, o, Resource::OWN).is_ok());
         assert!(may(who, o, general).is_err());

@@ -32,6 +32,7 @@ mod end_ops;
 mod followup_book;
 mod followup_ops;
 mod hasher;
+mod http_gate;
 mod history_chore;
 mod history_ops;
 mod housekeeping;
@@ -219,6 +220,7 @@ pub async fn run(
             readers.clone(),
             config.api.clone(),
         ))
+        .route_layer(axum::middleware::from_fn(http_gate::http_gate))
         .with_state(AppState {
             hub: hub_tx.clone(),
             conn: settings,
