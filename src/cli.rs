@@ -538,13 +538,8 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
                     supervises,
                 },
         } => {
-            let ended = admin::set_role(
-                store,
-                &username,
-                role,
-                &supervises,
-                crate::audit::ADMIN_CLI,
-            )?;
+            let ended =
+                admin::set_role(store, &username, role, &supervises, crate::audit::ADMIN_CLI)?;
             let scope = if role != Role::Supervisor {
                 String::new()
             } else if supervises.is_empty() {

@@ -50,7 +50,9 @@ impl Actor {
             Role::Admin => true,
             Role::Supervisor => {
                 self.supervises.is_empty()
-                    || groups.iter().any(|g| self.supervises.iter().any(|s| s == g))
+                    || groups
+                        .iter()
+                        .any(|g| self.supervises.iter().any(|s| s == g))
             }
             Role::Agent => false,
         }

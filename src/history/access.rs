@@ -128,8 +128,14 @@ mod tests {
         assert!(may_read(&scope(&agent(1), vec![]), &facts));
         assert!(!may_read(&scope(&agent(3), vec![8]), &facts));
         assert!(may_read(&scope(&agent(3), vec![7]), &facts));
-        assert!(may_read(&scope(&actor(3, Role::Supervisor, &[]), vec![]), &facts));
-        assert!(may_read(&scope(&actor(3, Role::Admin, &[]), vec![]), &facts));
+        assert!(may_read(
+            &scope(&actor(3, Role::Supervisor, &[]), vec![]),
+            &facts
+        ));
+        assert!(may_read(
+            &scope(&actor(3, Role::Admin, &[]), vec![]),
+            &facts
+        ));
         let vip = actor(3, Role::Supervisor, &["vip"]);
         assert!(!may_read(&scope(&vip, vec![]), &facts));
         let general = actor(3, Role::Supervisor, &["general"]);

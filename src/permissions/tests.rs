@@ -53,7 +53,12 @@ fn each_column_gets_what_its_cell_says() {
 fn refusals_say_who_may() {
     let e = may(&actor(Role::Agent, &[]), Action::Dashboard, Resource::Any).unwrap_err();
     assert!(e.message.contains("supervisors"), "{}", e.message);
-    let e = may(&actor(Role::Supervisor, &[]), Action::ReadAudit, Resource::Any).unwrap_err();
+    let e = may(
+        &actor(Role::Supervisor, &[]),
+        Action::ReadAudit,
+        Resource::Any,
+    )
+    .unwrap_err();
     assert!(e.message.contains("only admins"), "{}", e.message);
     let e = may(
         &actor(Role::Supervisor, &["vip", "b2b"]),

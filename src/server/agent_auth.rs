@@ -279,7 +279,10 @@ impl Hub {
                 id: agent,
                 // Role-level: a group supervisor's replay still holds other groups' session
                 // updates (live delivery is filtered by group: `permit`).
-                supervisor: self.agents.get(&agent).is_some_and(|e| e.row.role.sees_all()),
+                supervisor: self
+                    .agents
+                    .get(&agent)
+                    .is_some_and(|e| e.row.role.sees_all()),
             };
             self.replay(&out, viewer, cursor);
         }

@@ -159,7 +159,11 @@ impl Hub {
         let oversees = |g: &str| {
             let groups = [g];
             let resource = crate::permissions::Resource::of(false, &groups);
-            self.allows(agent, crate::permissions::Action::ReadConversation, resource)
+            self.allows(
+                agent,
+                crate::permissions::Action::ReadConversation,
+                resource,
+            )
         };
         let queued = self
             .engine

@@ -9,10 +9,10 @@
 
 use super::dashboard_book::MIN_GAP_MS;
 use super::hub::{Auth, Hub, HubMsg};
-use crate::permissions::{Action, Resource};
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::model::{AgentId, Millis, SessionId, SessionState, now_ms};
+use crate::permissions::{Action, Resource};
 use crate::protocol::{
     AgentSetStatus, ApiError, DashboardView, DashboardWatch, Event, RemovedReason, ServerFrame,
     SessionRef, StatusReason, StatusReply, TakeOver,

@@ -4,11 +4,11 @@
 //! hub or the writer. `kb.sent` records an article sent in the agent's session.
 
 use super::hub::Hub;
-use crate::permissions::{Action, Resource};
 use super::respond::Responder;
 use crate::config::ServerConfig;
 use crate::kb::KbIndex;
 use crate::model::{AgentId, now_ms};
+use crate::permissions::{Action, Resource};
 use crate::protocol::request::{KbSearch, KbSent};
 use crate::protocol::{
     ApiError, ArticleStatus, KbGetReply, KbHistoryReply, KbSearchReply, KbSentReply,

@@ -6,7 +6,6 @@
 //! author and the supervisors with a durable `kb_proposal` event.
 
 use super::hub::Hub;
-use crate::permissions::{self, Action, Resource};
 use super::outbox::Outbox;
 use super::respond::Responder;
 use crate::kb::import::guess_lang;
@@ -14,6 +13,7 @@ use crate::kb::proposal::{
     self, Draft, MAX_COMMENT_CHARS, MAX_PENDING_PER_AGENT, MAX_PER_AGENT_PER_DAY,
 };
 use crate::model::{AgentId, Millis, now_ms};
+use crate::permissions::{self, Action, Resource};
 use crate::protocol::request::{KbProposals, KbPropose, KbReview};
 use crate::protocol::{
     ApiError, Article, ArticleStatus, ErrorCode, Event, KbCheckInReply, KbCheckinsReply,

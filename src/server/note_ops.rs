@@ -10,11 +10,11 @@
 //! forgets a conversation when it ends, which is when that access ends.
 
 use super::hub::Hub;
-use crate::permissions::{Action, Resource};
 use super::note_book::read_only;
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::model::{AgentId, AuthorKind, SessionId, now_ms};
+use crate::permissions::{Action, Resource};
 use crate::protocol::{
     ApiError, Event, MAX_MENTIONS, MentionRead, MentionReadReply, MentionView, MentionsList,
     MentionsReply, MessageAck, MessageView, NoteAdd, excerpt,

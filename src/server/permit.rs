@@ -65,7 +65,8 @@ impl Hub {
         resource: Resource<'_>,
         target: &str,
     ) -> Result<(), ApiError> {
-        permissions::may(&self.actor(agent), action, resource).map_err(|d| self.denied(agent, d, target))
+        permissions::may(&self.actor(agent), action, resource)
+            .map_err(|d| self.denied(agent, d, target))
     }
 
     /// Whether the agent may do it (for what a handler filters or fans out, nothing refused).
@@ -85,11 +86,19 @@ impl Hub {
     }
 
     /// Like [`Hub::denied`] for a refusal whose words the handler chose (same audit).
-    pub fn denied_with(&self, agent: AgentId, action: Action, target: &str, e: ApiError) -> ApiError {
-        self.perms
-            .pending
-            .borrow_mut()
-            .push((agent, action, target.to_string(), e.message.clone()));
+    pub fn denied_with(
+        &self,
+        agent: AgentId,
+        action: Action,
+        target: &str,
+        e: ApiError,
+    ) -> ApiError {
+        self.perms.pending.borrow_mut().push((
+            agent,
+            action,
+            target.to_string(),
+            e.message.clone(),
+        ));
         e
     }
 
@@ -129,7 +138,8 @@ impl Hub {
 
     fn audit_suppressed(&mut self, agent: AgentId, n: u64) {
         let actor = self.agent_name(agent);
-        let detail = serde_json::json!({ "suppressed": n, "per_minute": super::denial_log::PER_MINUTE });
+        let detail =
+            serde_json::json!({ "suppressed": n, "per_minute": super::denial_log::PER_MINUTE });
         self.audit(&actor, crate::audit::DENIED, "summary", detail);
     }
 }

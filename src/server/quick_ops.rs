@@ -5,9 +5,9 @@
 //! another agent's; team replies are changed by supervisors and admins only.
 
 use super::hub::Hub;
-use crate::permissions::{self, Action, Actor, Resource};
 use super::respond::Responder;
 use crate::model::{AgentId, now_ms};
+use crate::permissions::{self, Action, Actor, Resource};
 use crate::protocol::{
     ApiError, Empty, QuickRepliesReply, QuickReply, QuickReplySave, QuickReplySaveReply,
     QuickReplyUsedReply, QuickScope,
@@ -148,8 +148,12 @@ fn may_change(q: &QuickReply, actor: &Actor) -> Result<(), ApiError> {
 /// Whether `actor` may change a team reply of `group` (none: of every group).
 fn team_check(actor: &Actor, group: Option<&str>) -> Result<(), ApiError> {
     let groups: Vec<&str> = group.into_iter().collect();
-    permissions::may(actor, Action::EditQuickReplies, Resource::of(false, &groups))
-        .map_err(|d| ApiError::forbidden(format!("team quick replies: {d}")))
+    permissions::may(
+        actor,
+        Action::EditQuickReplies,
+        Resource::of(false, &groups),
+    )
+    .map_err(|d| ApiError::forbidden(format!("team quick replies: {d}")))
 }
 
 /// The checks that need the store, then the write.
