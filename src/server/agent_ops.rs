@@ -31,12 +31,6 @@ pub fn route_error(e: RouteError) -> ApiError {
 }
 
 impl Hub {
-    /// Whether the agent oversees every group (a supervisor of all groups, an admin): the
-    /// table's answer for things of no group in particular (`permissions`).
-    pub fn sees_all(&self, agent: AgentId) -> bool {
-        self.actor(agent).oversees_all()
-    }
-
     /// The agent may act on the session (the table's `ActOnSession`): it is open and theirs,
     /// or of a group they supervise. A mentioned colleague is told what they may do instead.
     pub fn check_session(&self, agent: AgentId, session: SessionId) -> Result<(), ApiError> {
