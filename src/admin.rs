@@ -159,6 +159,45 @@ pub fn reset_2fa(store: &mut dyn Store, username: &str) -> anyhow::Result<(bool,
     Ok(done)
 }
 
+/// Sets an agent's role and, for a supervisor, the groups they supervise (none: every
+/// group); ends their sign-ins so the running server closes their connections and the new
+/// rights apply from their next login; audited as `actor`.
+pub fn set_role(
+    store: &mut dyn Store,
+    username: &str,
+    role: crate::model::Role,
+    supervises: &[String],
+    actor: &str,
+) -> anyhow::Result<u64> {
+    if role != crate::model::Role::Supervisor && !supervises.is_empty() {
+        anyhow::bail!("--supervises is for the supervisor role only");
+    }
+    let mut ended = 0;
+    store.transaction(&mut |tx| {
+        let agent = tx
+            .agent_by_username(username)?
+            .ok_or_else(|| StoreError::NotFound(format!("no agent `{username}`")))?;
+        tx.set_role(agent.id, role, supervises)?;
+        ended = tx.delete_agent_tokens(agent.id)?;
+        let detail = serde_json::json!({
+            "from": agent.role.as_str(),
+            "role": role.as_str(),
+            "supervises": supervises,
+            "sign_ins_ended": ended,
+        });
+        tx.append_audit(&AuditEntry {
+            id: 0,
+            at: crate::model::now_ms(),
+            actor: actor.to_string(),
+            action: crate::audit::ROLE_SET.into(),
+            target: format!("agent:{username}"),
+            detail: detail.to_string(),
+        })
+        .map(|_| ())
+    })?;
+    Ok(ended)
+}
+
 pub fn add_group(store: &mut dyn Store, name: &str, strategy: Strategy) -> anyhow::Result<()> {
     let name = name.trim();
     if name.is_empty() {

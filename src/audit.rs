@@ -61,3 +61,5 @@ pub const TOTP_DISABLED: &str = "totp.disabled";
 pub const TOTP_RECOVERY_USED: &str = "totp.recovery_used";
 pub const TOTP_WRONG_CODE: &str = "totp.wrong_code";
 pub const TOTP_RESET: &str = "totp.reset";
+// Roles (perm: `kefu admin agent set-role`).
+pub const ROLE_SET: &str = "agent.role";

@@ -345,6 +345,15 @@ pub enum AgentCmd {
     Reset2fa {
         username: String,
     },
+    /// Set an agent's role (agent, supervisor, admin); ends their sign-ins
+    /// (`docs/permissions.md`).
+    SetRole {
+        username: String,
+        role: Role,
+        /// For a supervisor: a group they supervise (repeatable); none = every group.
+        #[arg(long = "supervises")]
+        supervises: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -556,6 +565,25 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
                     a.groups.join(",")
                 );
             }
+        }
+        AdminCmd::Agent {
+            what:
+                AgentCmd::SetRole {
+                    username,
+                    role,
+                    supervises,
+                },
+        } => {
+            let ended =
+                admin::set_role(store, &username, role, &supervises, &admin::actor())?;
+            let scope = if role != Role::Supervisor {
+                String::new()
+            } else if supervises.is_empty() {
+                " of every group".to_string()
+            } else {
+                format!(" of {}", supervises.join(", "))
+            };
+            println!("{username} is now {role}{scope}; {ended} sign-in(s) ended");
         }
         AdminCmd::Agent {
             what: AgentCmd::ResetPassword { username },

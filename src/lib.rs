@@ -27,6 +27,7 @@ pub mod menu_cmd;
 pub mod metrics;
 pub mod model;
 pub mod profile;
+pub mod permissions;
 pub mod protocol;
 pub mod quick;
 pub mod reports;

@@ -1,7 +1,7 @@
-//! The permission table of `docs/protocol.md` §3.4, walked over the wire for a plain agent who
-//! serves the session, one who does not, a supervisor and an admin; and the life of
-//! credentials: after `change_password`, `logout` and a reset by an admin the old password and
-//! tokens fail, and an expired token fails.
+//! The permission table (`docs/permissions.md`; every request × role: `permission_table.rs`)
+//! walked over the wire for a plain agent who serves the session, one who does not, a
+//! supervisor and an admin; and the life of credentials: after `change_password`, `logout`
+//! and a reset by an admin the old password and tokens fail, and an expired token fails.
 
 mod common;
 

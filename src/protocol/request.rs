@@ -296,6 +296,9 @@ macro_rules! requests {
         }
 
         impl Request {
+            /// Every wire name, in the order above (the permission table checks it has them all).
+            pub const KINDS: &'static [&'static str] = &[$($wire,)+];
+
             /// The wire name, e.g. `session.accept`.
             pub fn kind(&self) -> &'static str {
                 match self { $(Request::$ty(_) => $wire,)+ }

@@ -86,17 +86,19 @@ impl Hub {
         let lookup = username.clone();
         self.read_then(
             // Groups made with `kefu admin` since start-up reach routing here.
-            // With the account's stored throttle state (`login_throttle`).
+            // With the account's stored throttle state (`login_throttle`) and the groups it
+            // supervises (`permit`).
             move |rd| {
                 let row = rd.agent_by_username(&lookup)?;
                 let throttle = match &row {
                     Some(a) => rd.login_state(a.id)?,
                     None => Default::default(),
                 };
-                Ok((row, throttle, rd.list_groups()?))
+                let supervises = super::permit::supervision_of(rd, row.as_ref())?;
+                Ok((row, throttle, rd.list_groups()?, supervises))
             },
             move |hub, read| {
-                let (row, throttle, groups) = match read {
+                let (row, throttle, groups, supervises) = match read {
                     Ok(v) => v,
                     Err(e) => {
                         hub.end_auth(conn);
@@ -104,6 +106,9 @@ impl Hub {
                     }
                 };
                 hub.sync_groups(groups);
+                if let Some((agent, groups)) = supervises {
+                    hub.set_supervision(agent, groups);
+                }
                 if let Err(e) = hub.account_gate(conn, row.as_ref().map(|a| a.id), throttle) {
                     hub.end_auth(conn);
                     return hub.answer(r, Err(e));
@@ -149,10 +154,11 @@ impl Hub {
                     None => None,
                 };
                 let totp_on = super::totp_ops::read_totp_on(rd, row.as_ref())?;
-                Ok((row, rd.list_groups()?, totp_on))
+                let supervises = super::permit::supervision_of(rd, row.as_ref())?;
+                Ok((row, rd.list_groups()?, totp_on, supervises))
             },
             move |hub, read| {
-                let (row, groups, totp_on) = match read {
+                let (row, groups, totp_on, supervises) = match read {
                     Ok(v) => v,
                     Err(e) => {
                         hub.end_auth(conn);
@@ -161,6 +167,9 @@ impl Hub {
                 };
                 hub.sync_groups(groups);
                 hub.note_totp(row.as_ref(), totp_on);
+                if let Some((agent, groups)) = supervises {
+                    hub.set_supervision(agent, groups);
+                }
                 hub.finish_agent_auth(r, conn, row, Some(hash), q.cursor)
             },
         );
@@ -282,7 +291,12 @@ impl Hub {
         {
             let viewer = Viewer::Agent {
                 id: agent,
-                supervisor: self.sees_all(agent),
+                // Role-level: a group supervisor's replay still holds other groups' session
+                // updates (live delivery is filtered by group: `permit`).
+                supervisor: self
+                    .agents
+                    .get(&agent)
+                    .is_some_and(|e| e.row.role.sees_all()),
             };
             self.replay(&out, viewer, cursor);
         }

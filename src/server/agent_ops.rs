@@ -31,25 +31,25 @@ pub fn route_error(e: RouteError) -> ApiError {
 }
 
 impl Hub {
-    pub fn sees_all(&self, agent: AgentId) -> bool {
-        self.agents
-            .get(&agent)
-            .is_some_and(|e| e.row.role.sees_all())
-    }
-
-    /// The agent may act on the session: it is open and theirs, or they are a supervisor.
+    /// The agent may act on the session (the table's `ActOnSession`): it is open and theirs,
+    /// or of a group they supervise. A mentioned colleague is told what they may do instead.
     pub fn check_session(&self, agent: AgentId, session: SessionId) -> Result<(), ApiError> {
         let Some(l) = self.live.get(&session) else {
             return Err(ApiError::not_found(format!("no open session {session}")));
         };
-        if l.view.assignee == Some(agent) || self.sees_all(agent) {
-            Ok(())
-        } else if let Some(e) = self.watcher_error(agent, session) {
-            Err(e)
-        } else {
-            Err(ApiError::forbidden(format!(
-                "session {session} is not assigned to you"
-            )))
+        let own = l.view.assignee == Some(agent);
+        let groups = [l.view.group.as_str()];
+        let resource = crate::permissions::Resource::of(own, &groups);
+        let action = crate::permissions::Action::ActOnSession;
+        match crate::permissions::may(&self.actor(agent), action, resource) {
+            Ok(()) => Ok(()),
+            Err(d) => {
+                let target = format!("session:{session}");
+                match self.watcher_error(agent, session) {
+                    Some(e) => Err(self.denied_with(agent, action, &target, e)),
+                    None => Err(self.denied(agent, d, &target)),
+                }
+            }
         }
     }
 
@@ -150,13 +150,21 @@ impl Hub {
             .collect();
         // Queued sessions the agent may pick (manual groups) or, for supervisors, all of them.
         let groups = self.engine.agent_groups(agent).cloned().unwrap_or_default();
-        let all = self.sees_all(agent);
+        let oversees = |g: &str| {
+            let groups = [g];
+            let resource = crate::permissions::Resource::of(false, &groups);
+            self.allows(
+                agent,
+                crate::permissions::Action::ReadConversation,
+                resource,
+            )
+        };
         let queued = self
             .engine
             .queue_lengths()
             .into_iter()
             .filter(|(g, strategy, _)| {
-                all || (groups.contains(g) && *strategy == crate::model::Strategy::Manual)
+                oversees(g) || (groups.contains(g) && *strategy == crate::model::Strategy::Manual)
             })
             .flat_map(|(g, _, _)| self.engine.queue(&g))
             .filter_map(|s| self.live.get(&s).map(|l| l.view.clone()))

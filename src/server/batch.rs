@@ -18,7 +18,12 @@ use std::sync::{Arc, Mutex};
 
 impl Hub {
     /// The outboxes of everyone an audience names.
-    fn outboxes(&self, audience: Audience, except: Option<ConnId>) -> Vec<Outbox> {
+    fn outboxes(
+        &self,
+        audience: Audience,
+        session: Option<SessionId>,
+        except: Option<ConnId>,
+    ) -> Vec<Outbox> {
         // Connections still owing a password change get nothing.
         let of = |ids: &BTreeSet<ConnId>| -> Vec<Outbox> {
             ids.iter()
@@ -38,7 +43,8 @@ impl Hub {
             Audience::Supervisors => self
                 .agents
                 .values()
-                .filter(|e| e.row.role.sees_all())
+                // A supervisor limited to some groups: their groups' sessions (`permit`).
+                .filter(|e| self.gets_supervisor_copy(e.row.id, session))
                 .flat_map(|e| of(&e.conns))
                 .collect(),
         }
@@ -48,7 +54,7 @@ impl Hub {
     /// the audience's connections after commit.
     pub fn emit(&mut self, audience: Audience, session: Option<SessionId>, event: &Event) {
         let body = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
-        let id = self.send_event(audience, &body, None);
+        let id = self.send_event(audience, session, &body, None);
         let body = EventBody::Json { session, body };
         self.batch.events.push(EventRow { id, audience, body });
     }
@@ -64,7 +70,7 @@ impl Hub {
         body: &str,
         except: Option<ConnId>,
     ) -> i64 {
-        let id = self.send_event(audience, body, except);
+        let id = self.send_event(audience, Some(session), body, except);
         let body = EventBody::Message { session, seq };
         self.batch.events.push(EventRow { id, audience, body });
         id
@@ -72,11 +78,17 @@ impl Hub {
 
     /// Takes the next cursor and queues the event frame for the audience's connections (all
     /// but `except`), to go out after commit.
-    fn send_event(&mut self, audience: Audience, body: &str, except: Option<ConnId>) -> i64 {
+    fn send_event(
+        &mut self,
+        audience: Audience,
+        session: Option<SessionId>,
+        body: &str,
+        except: Option<ConnId>,
+    ) -> i64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
         let frame = event_frame_raw(id, body);
-        for out in self.outboxes(audience, except) {
+        for out in self.outboxes(audience, session, except) {
             self.batch.sends.push((out, frame.clone()));
         }
         id

@@ -171,7 +171,9 @@ impl Hub {
     }
 
     pub(super) fn cc_list(&mut self, r: Responder<CcListReply>, agent: AgentId, q: CcList) {
-        let who = (!self.sees_all(agent)).then_some(agent);
+        let all = crate::permissions::Resource::EVERYONES;
+        let every = self.allows(agent, crate::permissions::Action::ReadConversation, all);
+        let who = (!every).then_some(agent);
         self.read_reply(r, move |rd| {
             let ccs = rd.cc_list(who, q.session_id, LIST_CAP)?;
             Ok(Ok(CcListReply { ccs }))

@@ -12,6 +12,7 @@ use super::hub::{Auth, Hub, HubMsg};
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::model::{AgentId, Millis, SessionId, SessionState, now_ms};
+use crate::permissions::{Action, Resource};
 use crate::protocol::{
     AgentSetStatus, ApiError, DashboardView, DashboardWatch, Event, RemovedReason, ServerFrame,
     SessionRef, StatusReason, StatusReply, TakeOver,
@@ -27,14 +28,28 @@ fn seed_since(day_start: Millis, now: Millis) -> Millis {
 }
 
 impl Hub {
-    fn supervisor_only(&self, agent: AgentId, what: &str) -> Result<(), ApiError> {
-        if self.sees_all(agent) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "{what} is for supervisors and admins"
-            )))
+    /// The table's answer for a supervisor action on a session (its group), on an agent (one
+    /// of their groups), or on the whole floor (neither: every group).
+    fn supervise(
+        &self,
+        agent: AgentId,
+        action: Action,
+        session: Option<SessionId>,
+        of_agent: Option<AgentId>,
+    ) -> Result<(), ApiError> {
+        let mut groups: Vec<&str> = Vec::new();
+        let mut target = "floor".to_string();
+        if let Some(s) = session {
+            groups.extend(self.session_group(s));
+            target = format!("session:{s}");
         }
+        if let Some(a) = of_agent {
+            if let Some(e) = self.agents.get(&a) {
+                groups.extend(e.row.groups.iter().map(String::as_str));
+            }
+            target = format!("agent:{a}");
+        }
+        self.permit(agent, action, Resource::of(false, &groups), &target)
     }
 
     pub(super) fn dashboard_watch(
@@ -44,7 +59,7 @@ impl Hub {
         agent: AgentId,
         q: DashboardWatch,
     ) {
-        if let Err(e) = self.supervisor_only(agent, "the dashboard") {
+        if let Err(e) = self.supervise(agent, Action::Dashboard, q.session_id, None) {
             return self.answer(r, Err(e));
         }
         if let Some(session) = q.session_id {
@@ -202,7 +217,7 @@ impl Hub {
         agent: AgentId,
         q: AgentSetStatus,
     ) -> Result<StatusReply, ApiError> {
-        self.supervisor_only(agent, "setting a colleague's status")?;
+        self.supervise(agent, Action::SetAgentStatus, None, Some(q.agent_id))?;
         if !self.agents.contains_key(&q.agent_id) {
             return Err(ApiError::not_found(format!("no agent {}", q.agent_id)));
         }
@@ -228,7 +243,7 @@ impl Hub {
         agent: AgentId,
         q: TakeOver,
     ) -> Result<SessionRef, ApiError> {
-        self.supervisor_only(agent, "taking a conversation over")?;
+        self.supervise(agent, Action::TakeOver, Some(q.session_id), None)?;
         let session = q.session_id;
         let Some(l) = self.live.get(&session) else {
             return Err(ApiError::not_found(format!(

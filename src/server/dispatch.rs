@@ -39,6 +39,12 @@ impl Hub {
         let agent = || require_agent(auth);
         // Any request of a logged-in agent counts as using the sign-in (`sign_ins`).
         self.touch_sign_in(conn);
+        // The permission table's role-level gate (`permit`); handlers check resources.
+        if let Auth::Agent(a) = auth
+            && let Err(e) = self.gate(a, &req)
+        {
+            return self.now(out, id, |_| Err::<(), _>(e));
+        }
         match req {
             Request::Login(q) => self.login(Responder::new(out, id), conn, auth, q),
             Request::Resume(q) => self.resume(Responder::new(out, id), conn, auth, q),

@@ -20,7 +20,7 @@ impl Hub {
         };
         // Supervisors get it through their own audience; once is enough.
         if let Some(a) = view.assignee
-            && !self.agents.get(&a).is_some_and(|e| e.row.role.sees_all())
+            && !self.gets_supervisor_copy(a, Some(session))
         {
             self.emit(Audience::Agent(a), Some(session), &ev);
         }

@@ -7,7 +7,7 @@ use super::hub::Hub;
 use super::respond::Responder;
 use crate::history::access::{self, Facts, Scope};
 use crate::history::query;
-use crate::model::{AgentId, CustomerId, Role};
+use crate::model::{AgentId, CustomerId};
 use crate::protocol::{
     ApiError, HistorySearch, HistorySearchReply, HistorySession, HistorySessionReply, TransferView,
 };
@@ -22,7 +22,6 @@ impl Hub {
     /// What `agent` may read: everything, or what they served plus the conversations of the
     /// customers they serve now (assigned, offered, or mentioned in a note).
     pub(super) fn history_scope(&self, agent: AgentId) -> Scope {
-        let role = self.agents.get(&agent).map_or(Role::Agent, |e| e.row.role);
         let mut serving: Vec<CustomerId> = self
             .live
             .values()
@@ -31,7 +30,7 @@ impl Hub {
             .collect();
         serving.sort_unstable();
         serving.dedup();
-        access::scope(role, agent, serving)
+        access::scope(&self.actor(agent), serving)
     }
 
     pub(super) fn history_search(
@@ -64,7 +63,8 @@ impl Hub {
     ) {
         let scope = self.history_scope(agent);
         let id = q.session_id;
-        self.read_reply(r, move |rd| {
+        let action = crate::permissions::Action::ReadConversation;
+        self.read_reply_audited(r, agent, action, format!("session:{id}"), move |rd| {
             let Some(session) = rd.session(id)? else {
                 return Ok(Err(ApiError::not_found(format!("no session {id}"))));
             };
@@ -112,6 +112,7 @@ pub(super) fn may_read(
         scope,
         &Facts {
             customer: s.customer.id,
+            group: s.group.clone(),
             served_by,
         },
     ))

@@ -29,6 +29,7 @@ impl Hub {
         self.check_revocations(now);
         self.login_housekeeping();
         self.sweep_sign_ins(now);
+        self.flush_denials();
         self.prune_step(now);
         self.metrics
             .publish_sessions(self.live.values().map(|l| l.view.state));

@@ -255,6 +255,8 @@ pub struct Hub {
     pub profiles: super::me_ops::Profiles,
     /// Agents whose second factor is in force, as last read from the store (`totp_ops`).
     pub totp_on: std::collections::HashSet<AgentId>,
+    /// Supervised groups and the audit of denials (`permit`).
+    pub perms: super::permit::PermBook,
 }
 
 impl Hub {
@@ -337,6 +339,7 @@ impl Hub {
             reports_running: Default::default(),
             searches_running: Default::default(),
             login_book: super::login_book::LoginBook::new(&config.login),
+            perms: Default::default(),
             config,
             engine,
             committer,
@@ -424,6 +427,7 @@ impl Hub {
             self.broadcast_queues();
             self.refresh_waiting();
             self.dashboard_turn();
+            self.audit_denials();
             self.flush();
         }
         self.shutdown();

@@ -68,7 +68,7 @@ impl Hub {
         let text = serde_json::to_string(&frame).unwrap_or_default();
         let assignee = l.view.assignee;
         for e in self.agents.values() {
-            if Some(e.row.id) != assignee && !e.row.role.sees_all() {
+            if Some(e.row.id) != assignee && !self.gets_supervisor_copy(e.row.id, Some(session)) {
                 continue;
             }
             for c in &e.conns {
@@ -155,7 +155,7 @@ impl Hub {
             .filter(|l| l.view.state != SessionState::Queued)
             .and_then(|l| l.view.assignee);
         let ev = Event::IntentEffect(info);
-        if let Some(a) = assignee.filter(|a| !self.sees_all(*a)) {
+        if let Some(a) = assignee.filter(|a| !self.gets_supervisor_copy(*a, Some(session))) {
             self.emit(Audience::Agent(a), Some(session), &ev);
         }
         self.emit(Audience::Supervisors, Some(session), &ev);

@@ -8,6 +8,7 @@ use super::respond::Responder;
 use crate::config::ServerConfig;
 use crate::kb::KbIndex;
 use crate::model::{AgentId, now_ms};
+use crate::permissions::{Action, Resource};
 use crate::protocol::request::{KbSearch, KbSent};
 use crate::protocol::{
     ApiError, ArticleStatus, KbGetReply, KbHistoryReply, KbSearchReply, KbSentReply,
@@ -95,7 +96,7 @@ impl Hub {
     /// Drafts and archived articles only for supervisors and admins: to agents they do not
     /// exist (their authors see their own proposals through `kb.proposal`).
     pub(super) fn kb_get(&mut self, r: Responder<KbGetReply>, agent: AgentId, article_id: i64) {
-        let sees_all = self.sees_all(agent);
+        let sees_all = self.allows(agent, Action::ReadDrafts, Resource::EVERYONES);
         self.read_reply(r, move |tx| {
             Ok(match tx.kb_get(article_id)? {
                 Some(article) if sees_all || article.status == ArticleStatus::Published => {
@@ -113,7 +114,7 @@ impl Hub {
         agent: AgentId,
         article_id: i64,
     ) {
-        let sees_all = self.sees_all(agent);
+        let sees_all = self.allows(agent, Action::ReadDrafts, Resource::EVERYONES);
         self.read_reply(r, move |tx| {
             let visible = tx
                 .kb_get(article_id)?

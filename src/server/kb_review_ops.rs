@@ -13,6 +13,7 @@ use crate::kb::proposal::{
     self, Draft, MAX_COMMENT_CHARS, MAX_PENDING_PER_AGENT, MAX_PER_AGENT_PER_DAY,
 };
 use crate::model::{AgentId, Millis, now_ms};
+use crate::permissions::{self, Action, Resource};
 use crate::protocol::request::{KbProposals, KbPropose, KbReview};
 use crate::protocol::{
     ApiError, Article, ArticleStatus, ErrorCode, Event, KbCheckInReply, KbCheckinsReply,
@@ -62,8 +63,8 @@ impl Hub {
             }
             Request::KbCheckins(_) => {
                 let r = Responder::new(out, id);
-                if !self.sees_all(agent) {
-                    let e = ApiError::forbidden("only supervisors and admins see check-ins");
+                let all = Resource::EVERYONES;
+                if let Err(e) = self.permit(agent, Action::ReviewKb, all, "kb.checkins") {
                     return self.answer(r, Err(e));
                 }
                 self.read_reply(r, |tx| {
@@ -94,7 +95,7 @@ impl Hub {
         if let Err(m) = proposal::check(&q) {
             return self.answer(r, Err(ApiError::invalid(m)));
         }
-        let sees_all = self.sees_all(agent);
+        let sees_all = self.allows(agent, Action::ReadDrafts, Resource::EVERYONES);
         let author = self.username(agent);
         let now = now_ms();
         self.write_then(
@@ -109,7 +110,7 @@ impl Hub {
     }
 
     fn kb_proposals(&mut self, r: Responder<KbProposalsReply>, agent: AgentId, q: KbProposals) {
-        let filter = if self.sees_all(agent) {
+        let filter = if self.allows(agent, Action::ReadProposals, Resource::EVERYONES) {
             ProposalFilter {
                 author: None,
                 status: Some(q.status.unwrap_or(ProposalStatus::Pending)),
@@ -130,15 +131,15 @@ impl Hub {
 
     /// For its author and supervisors: the proposal, the article now, and the diff between.
     fn kb_proposal(&mut self, r: Responder<KbProposalReply>, agent: AgentId, id: i64) {
-        let sees_all = self.sees_all(agent);
-        self.read_reply(r, move |tx| {
+        let actor = self.actor(agent);
+        let target = format!("proposal:{id}");
+        self.read_reply_audited(r, agent, Action::ReadProposals, target, move |tx| {
             let Some(p) = tx.kb_proposal(id)? else {
                 return Ok(Err(ApiError::not_found(format!("no proposal {id}"))));
             };
-            if !sees_all && p.summary.author_id != agent {
-                return Ok(Err(ApiError::forbidden(format!(
-                    "proposal {id} is not yours"
-                ))));
+            let own = Resource::of(p.summary.author_id == agent, &[]);
+            if let Err(d) = permissions::may(&actor, Action::ReadProposals, own) {
+                return Ok(Err(ApiError::forbidden(format!("proposal {id}: {d}"))));
             }
             let current = match p.summary.article_id {
                 Some(a) => tx.kb_get(a)?,
@@ -163,8 +164,8 @@ impl Hub {
     }
 
     fn kb_review(&mut self, r: Responder<KbReviewReply>, agent: AgentId, q: KbReview) {
-        if !self.sees_all(agent) {
-            let e = ApiError::forbidden("only supervisors and admins review proposals");
+        let target = format!("proposal:{}", q.proposal_id);
+        if let Err(e) = self.permit(agent, Action::ReviewKb, Resource::EVERYONES, &target) {
             return self.answer(r, Err(e));
         }
         if q.comment.chars().count() > MAX_COMMENT_CHARS {
@@ -193,15 +194,15 @@ impl Hub {
 
     fn kb_withdraw(&mut self, r: Responder<KbReviewReply>, agent: AgentId, id: i64) {
         let now = now_ms();
+        let actor = self.actor(agent);
         self.write_then(
             move |tx| {
                 let Some(p) = tx.kb_proposal(id)? else {
                     return Ok(Err(ApiError::not_found(format!("no proposal {id}"))));
                 };
-                if p.summary.author_id != agent {
-                    return Ok(Err(ApiError::forbidden(format!(
-                        "proposal {id} is not yours"
-                    ))));
+                let own = Resource::of(p.summary.author_id == agent, &[]);
+                if let Err(d) = permissions::may(&actor, Action::WithdrawProposal, own) {
+                    return Ok(Err(ApiError::forbidden(format!("proposal {id}: {d}"))));
                 }
                 if let Err(e) = still_pending(&p.summary) {
                     return Ok(Err(e));
@@ -216,7 +217,13 @@ impl Hub {
                 tx.review_proposal(id, &review)?;
                 Ok(reread(tx, id))
             },
-            |hub, result| {
+            move |hub, result| {
+                if let Err(e) = &result
+                    && e.code == crate::protocol::ErrorCode::Forbidden
+                {
+                    let target = format!("proposal:{id}");
+                    hub.denied_with(agent, Action::WithdrawProposal, &target, e.clone());
+                }
                 if let Ok(s) = &result {
                     hub.tell_about(s.clone(), false);
                 }
@@ -231,7 +238,7 @@ impl Hub {
         let author = proposal.author_id;
         let ev = Event::KbProposal { proposal };
         self.emit(Audience::Supervisors, None, &ev);
-        if author_too && !self.sees_all(author) {
+        if author_too && !self.gets_supervisor_copy(author, None) {
             self.emit(Audience::Agent(author), None, &ev);
         }
     }

@@ -24,6 +24,7 @@ mod customer_ops;
 mod dashboard_book;
 mod dashboard_ops;
 mod dashboard_view;
+mod denial_log;
 mod devices_ops;
 mod dispatch;
 mod effects;
@@ -35,6 +36,7 @@ mod hasher;
 mod history_chore;
 mod history_ops;
 mod housekeeping;
+mod http_gate;
 mod hub;
 mod identity;
 mod idle;
@@ -55,6 +57,7 @@ mod note_ops;
 pub(crate) mod origin;
 mod outbox;
 mod pending;
+mod permit;
 mod prune_chore;
 mod quick_ops;
 mod quotas;
@@ -232,6 +235,7 @@ pub async fn run(
             readers.clone(),
             config.api.clone(),
         ))
+        .route_layer(axum::middleware::from_fn(http_gate::http_gate))
         .with_state(AppState {
             hub: hub_tx.clone(),
             conn: settings,

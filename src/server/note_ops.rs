@@ -14,6 +14,7 @@ use super::note_book::read_only;
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::model::{AgentId, AuthorKind, SessionId, now_ms};
+use crate::permissions::{Action, Resource};
 use crate::protocol::{
     ApiError, Event, MAX_MENTIONS, MentionRead, MentionReadReply, MentionView, MentionsList,
     MentionsReply, MessageAck, MessageView, NoteAdd, excerpt,
@@ -32,16 +33,10 @@ impl Hub {
         let Some(l) = self.live.get(&session) else {
             return Err(ApiError::not_found(format!("no open session {session}")));
         };
-        if l.view.assignee == Some(agent)
-            || self.sees_all(agent)
-            || self.notes.watches(agent, session)
-        {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "session {session} is not assigned to you and you were not mentioned in it"
-            )))
-        }
+        let own = l.view.assignee == Some(agent) || self.notes.watches(agent, session);
+        let groups = [l.view.group.as_str()];
+        let target = format!("session:{session}");
+        self.permit(agent, Action::AddNote, Resource::of(own, &groups), &target)
     }
 
     /// The error for an action a mentioned colleague may not take (`check_session` hook):
@@ -151,7 +146,7 @@ impl Hub {
         agents.extend(self.notes.watchers(session));
         agents.sort_unstable();
         agents.dedup();
-        agents.retain(|a| !self.sees_all(*a));
+        agents.retain(|a| !self.gets_supervisor_copy(*a, Some(session)));
         for a in agents {
             let except = (a == author).then_some(conn);
             let cursor = self.emit_message(Audience::Agent(a), (session, seq), &body, except);
@@ -159,9 +154,10 @@ impl Hub {
                 ack.cursor = Some(cursor);
             }
         }
-        let sup_except = self.sees_all(author).then_some(conn);
+        let author_sup = self.gets_supervisor_copy(author, Some(session));
+        let sup_except = author_sup.then_some(conn);
         let cursor = self.emit_message(Audience::Supervisors, (session, seq), &body, sup_except);
-        if self.sees_all(author) {
+        if author_sup {
             ack.cursor = Some(cursor);
         }
         if !mentioned.is_empty() {
@@ -208,7 +204,7 @@ impl Hub {
         assignee: Option<AgentId>,
     ) {
         for a in self.notes.watchers(session) {
-            if Some(a) != assignee && !self.sees_all(a) {
+            if Some(a) != assignee && !self.gets_supervisor_copy(a, Some(session)) {
                 self.emit_message(Audience::Agent(a), stored, body, None);
             }
         }
@@ -223,7 +219,7 @@ impl Hub {
             session: view.clone(),
         };
         for a in self.notes.forget(session) {
-            if Some(a) != view.assignee && !self.sees_all(a) {
+            if Some(a) != view.assignee && !self.gets_supervisor_copy(a, Some(session)) {
                 self.emit(Audience::Agent(a), Some(session), &ev);
             }
         }

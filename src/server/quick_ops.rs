@@ -7,6 +7,7 @@
 use super::hub::Hub;
 use super::respond::Responder;
 use crate::model::{AgentId, now_ms};
+use crate::permissions::{self, Action, Actor, Resource};
 use crate::protocol::{
     ApiError, Empty, QuickRepliesReply, QuickReply, QuickReplySave, QuickReplySaveReply,
     QuickReplyUsedReply, QuickScope,
@@ -21,21 +22,35 @@ const LIST_CAP: u32 = (Limits::TEAM + Limits::PERSONAL_PER_AGENT) as u32;
 type Decided<T> = crate::store::Result<Result<T, ApiError>>;
 
 impl Hub {
-    /// (may change team replies, the agent's groups) for an agent.
-    fn quick_rights(&self, agent: AgentId) -> (bool, Vec<String>) {
-        self.agents
+    /// (the agent to the permission table, the groups they belong to).
+    fn quick_rights(&self, agent: AgentId) -> (Actor, Vec<String>) {
+        let groups = self
+            .agents
             .get(&agent)
-            .map(|e| (e.row.role.sees_all(), e.row.groups.clone()))
-            .unwrap_or_default()
+            .map(|e| e.row.groups.clone())
+            .unwrap_or_default();
+        (self.actor(agent), groups)
+    }
+
+    /// Audits a refusal the store-side check made (`permit`).
+    fn quick_refused<T>(&self, agent: AgentId, target: String, decided: &Result<T, ApiError>) {
+        if let Err(e) = decided
+            && e.code == crate::protocol::ErrorCode::Forbidden
+        {
+            self.denied_with(agent, Action::EditQuickReplies, &target, e.clone());
+        }
     }
 
     pub(super) fn quick_replies(&mut self, r: Responder<QuickRepliesReply>, agent: AgentId) {
-        let (all_groups, groups) = self.quick_rights(agent);
+        let (actor, groups) = self.quick_rights(agent);
         self.read_reply(r, move |tx| {
             let mut quick_replies = tx.quick_replies_of(agent, LIST_CAP)?;
-            // A team reply limited to a group is for that group's agents (and supervisors).
+            // A team reply limited to a group is for that group's agents (and whoever may
+            // change it: its supervisors).
             quick_replies.retain(|q| match &q.group {
-                Some(g) if q.scope == QuickScope::Team => all_groups || groups.contains(g),
+                Some(g) if q.scope == QuickScope::Team => {
+                    groups.contains(g) || team_check(&actor, Some(g)).is_ok()
+                }
                 _ => true,
             });
             Ok(Ok(QuickRepliesReply { quick_replies }))
@@ -52,15 +67,19 @@ impl Hub {
             Ok(q) => q,
             Err(e) => return self.answer(r, Err(ApiError::invalid(e.0))),
         };
-        let (may_team, _) = self.quick_rights(agent);
-        if q.scope == QuickScope::Team && !may_team {
-            let e = ApiError::forbidden("only supervisors and admins change team quick replies");
+        let (actor, _) = self.quick_rights(agent);
+        if q.scope == QuickScope::Team
+            && let Err(e) = team_check(&actor, q.group.as_deref())
+        {
+            let e = self.denied_with(agent, Action::EditQuickReplies, "quick_replies.save", e);
             return self.answer(r, Err(e));
         }
         let now = now_ms();
+        let target = format!("quick_reply:{}", q.quick_reply_id.unwrap_or(0));
         self.write_then(
-            move |tx| save(tx, agent, q, now),
+            move |tx| save(tx, &actor, q, now),
             move |hub, decided| {
+                hub.quick_refused(agent, target, &decided);
                 let reply = decided.map(|quick_reply| QuickReplySaveReply { quick_reply });
                 hub.answer(r, reply)
             },
@@ -68,11 +87,11 @@ impl Hub {
     }
 
     pub(super) fn quick_reply_delete(&mut self, r: Responder<Empty>, agent: AgentId, id: i64) {
-        let (may_team, _) = self.quick_rights(agent);
+        let (actor, _) = self.quick_rights(agent);
         self.write_then(
             move |tx| {
                 let checked = match tx.quick_reply(id)? {
-                    Some(q) => may_change(&q, agent, may_team),
+                    Some(q) => may_change(&q, &actor),
                     None => Err(no_reply(id)),
                 };
                 if checked.is_ok() {
@@ -80,7 +99,10 @@ impl Hub {
                 }
                 Ok(checked.map(|_| Empty {}))
             },
-            move |hub, decided: Result<Empty, ApiError>| hub.answer(r, decided),
+            move |hub, decided: Result<Empty, ApiError>| {
+                hub.quick_refused(agent, format!("quick_reply:{id}"), &decided);
+                hub.answer(r, decided)
+            },
         );
     }
 
@@ -114,20 +136,29 @@ fn no_reply(id: i64) -> ApiError {
     ApiError::not_found(format!("no quick reply {id}"))
 }
 
-/// Whether `agent` may change or delete `q`.
-fn may_change(q: &QuickReply, agent: AgentId, may_team: bool) -> Result<(), ApiError> {
+/// Whether `actor` may change or delete `q` (the table's `EditQuickReplies`).
+fn may_change(q: &QuickReply, actor: &Actor) -> Result<(), ApiError> {
     match q.owner {
-        Some(owner) if owner != agent => Err(no_reply(q.id)),
+        Some(owner) if owner != actor.id => Err(no_reply(q.id)),
         Some(_) => Ok(()),
-        None if may_team => Ok(()),
-        None => Err(ApiError::forbidden(
-            "only supervisors and admins change team quick replies",
-        )),
+        None => team_check(actor, q.group.as_deref()),
     }
 }
 
+/// Whether `actor` may change a team reply of `group` (none: of every group).
+fn team_check(actor: &Actor, group: Option<&str>) -> Result<(), ApiError> {
+    let groups: Vec<&str> = group.into_iter().collect();
+    permissions::may(
+        actor,
+        Action::EditQuickReplies,
+        Resource::of(false, &groups),
+    )
+    .map_err(|d| ApiError::forbidden(format!("team quick replies: {d}")))
+}
+
 /// The checks that need the store, then the write.
-fn save(tx: &mut dyn Tx, agent: AgentId, q: QuickReplySave, now: i64) -> Decided<QuickReply> {
+fn save(tx: &mut dyn Tx, actor: &Actor, q: QuickReplySave, now: i64) -> Decided<QuickReply> {
+    let agent = actor.id;
     let personal = q.scope == QuickScope::Personal;
     let owner = personal.then_some(agent);
     match q.quick_reply_id {
@@ -135,7 +166,7 @@ fn save(tx: &mut dyn Tx, agent: AgentId, q: QuickReplySave, now: i64) -> Decided
             let Some(existing) = tx.quick_reply(id)? else {
                 return Ok(Err(no_reply(id)));
             };
-            if let Err(e) = may_change(&existing, agent, true) {
+            if let Err(e) = may_change(&existing, actor) {
                 return Ok(Err(e));
             }
             if existing.scope != q.scope {

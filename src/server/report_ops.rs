@@ -12,12 +12,21 @@ impl Hub {
     pub(super) fn report_get(&mut self, r: Responder<ReportReply>, agent: AgentId, q: ReportGet) {
         let asker = Asker {
             agent: Some(agent),
-            sees_all: self.sees_all(agent),
+            sees_all: self.allows(
+                agent,
+                crate::permissions::Action::ReadReports,
+                crate::permissions::Resource::EVERYONES,
+            ),
         };
         let default_tz = self.config.reports.time_zone.clone();
         // Bad input is answered at once, without a trip to the read pool.
         if let Err(e) = crate::reports::check(&q, asker, default_tz.as_deref()) {
-            return self.answer(r, Err(api_error(e)));
+            let mut e = api_error(e);
+            if e.code == crate::protocol::ErrorCode::Forbidden {
+                let action = crate::permissions::Action::ReadReports;
+                e = self.denied_with(agent, action, "report.get", e);
+            }
+            return self.answer(r, Err(e));
         }
         let Some(slot) = self.reports_running.take(agent) else {
             return self.answer(r, Err(still_running("report")));

@@ -214,7 +214,7 @@ impl Hub {
         // The one access rule (`history::access`): what they served, the customers they
         // serve now, or everything for supervisors.
         let scope = self.history_scope(agent);
-        self.read_transcript(r, q, false, move |rd, s| {
+        self.read_transcript(r, q, Some(agent), move |rd, s| {
             Ok(super::history_ops::may_read(rd, &scope, s)?.then(|| s.clone()))
         });
     }
@@ -227,7 +227,7 @@ impl Hub {
         q: Transcript,
     ) {
         // Without internal notes (`note_ops`).
-        self.read_transcript(r, q, true, move |_, s| {
+        self.read_transcript(r, q, None, move |_, s| {
             Ok((s.customer.id == customer).then(|| s.for_customer()))
         });
     }
@@ -238,7 +238,8 @@ impl Hub {
         &mut self,
         r: Responder<TranscriptReply>,
         q: Transcript,
-        public: bool,
+        // The agent who reads (their refusals are audited); none: the customer (public).
+        reader: Option<AgentId>,
         visible: impl FnOnce(
             &mut dyn crate::store::Read,
             &SessionView,
@@ -249,7 +250,8 @@ impl Hub {
         let session = q.session_id;
         let limit = q.limit.unwrap_or(MAX_TRANSCRIPT).min(MAX_TRANSCRIPT);
         let after = q.after_seq.unwrap_or(0);
-        self.read_reply(r, move |tx| {
+        let public = reader.is_none();
+        let read = move |tx: &mut dyn crate::store::Read| {
             let Some(s) = tx.session(session)? else {
                 return Ok(Err(ApiError::not_found(format!("no session {session}"))));
             };
@@ -267,7 +269,14 @@ impl Hub {
                 session: shown,
                 messages,
             }))
-        });
+        };
+        match reader {
+            Some(a) => {
+                let action = crate::permissions::Action::ReadConversation;
+                self.read_reply_audited(r, a, action, format!("session:{session}"), read)
+            }
+            None => self.read_reply(r, read),
+        }
     }
 
     /// A customer's profile with their recent sessions, for an agent serving them (or a
@@ -278,14 +287,21 @@ impl Hub {
         agent: AgentId,
         customer: CustomerId,
     ) {
-        let allowed = self.sees_all(agent)
-            || self
-                .live
-                .values()
-                .any(|l| l.view.customer.id == customer && self.serves(agent, l.view.id))
+        // Own: they serve (or were mentioned in) an open session of the customer; groups:
+        // the group of the customer's open session, if any.
+        let own = self
+            .live
+            .values()
+            .any(|l| l.view.customer.id == customer && self.serves(agent, l.view.id))
             || self.watches_customer(agent, customer);
-        if !allowed {
-            let e = ApiError::forbidden("you serve no session of this customer");
+        let group = self
+            .open_by_customer
+            .get(&customer)
+            .and_then(|s| self.session_group(*s));
+        let groups: Vec<&str> = group.into_iter().collect();
+        let resource = crate::permissions::Resource::of(own, &groups);
+        let action = crate::permissions::Action::ReadConversation;
+        if let Err(e) = self.permit(agent, action, resource, &format!("customer:{customer}")) {
             return self.answer(r, Err(e));
         }
         self.read_reply(r, move |tx| {

@@ -551,6 +551,14 @@ CREATE TABLE agent_recovery_codes (
     code_hash TEXT NOT NULL,
     used_at INTEGER,
     PRIMARY KEY (agent_id, code_hash)
+"#,
+    // 24: per-group supervisors (issue 12, S25; `docs/permissions.md`): a supervisor with
+    // rows here supervises only those groups; with none, every group.
+    r#"
+CREATE TABLE agent_supervises (
+    agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    group_name TEXT NOT NULL,
+    PRIMARY KEY (agent_id, group_name)
 ) WITHOUT ROWID;
 "#,
 ];

@@ -20,6 +20,7 @@ pub mod notes;
 pub mod readers;
 pub mod reports;
 pub mod retention;
+pub mod roles;
 pub mod sqlite;
 pub mod totp;
 pub mod transfers;
@@ -232,6 +233,7 @@ pub trait Read:
     + login::LoginRead
     + account::AccountRead
     + totp::TotpRead
+    + roles::RolesRead
 {
     fn agent_by_username(&mut self, username: &str) -> Result<Option<AgentRow>>;
     fn agent_by_id(&mut self, id: AgentId) -> Result<Option<AgentRow>>;
@@ -330,6 +332,7 @@ pub trait Tx:
     + login::LoginTx
     + account::AccountTx
     + totp::TotpTx
+    + roles::RolesTx
 {
     /// Runs `f` inside a savepoint: if it fails, its writes are rolled back and the error
     /// returned, and the transaction goes on (only a fatal error leaves it unusable).

@@ -99,7 +99,10 @@ fn filters(q: &Query, scope: &Scope) -> (String, Vec<Value>) {
     if *scope != Scope::All {
         let (cond, ids) = access::sql(scope);
         sql.push(cond);
-        p.extend(ids.into_iter().map(Value::Integer));
+        p.extend(ids.into_iter().map(|v| match v {
+            access::Param::Int(i) => Value::Integer(i),
+            access::Param::Text(t) => Value::Text(t),
+        }));
     }
     if sql.is_empty() {
         sql.push("1".into());

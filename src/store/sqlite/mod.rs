@@ -26,6 +26,7 @@ mod reader;
 mod reads;
 mod reports;
 mod retention;
+mod roles;
 mod rows;
 mod session_rows;
 mod totp;
