@@ -574,8 +574,7 @@ fn run_admin(store: &mut dyn crate::store::Store, what: AdminCmd) -> anyhow::Res
                     supervises,
                 },
         } => {
-            let ended =
-                admin::set_role(store, &username, role, &supervises, &admin::actor())?;
+            let ended = admin::set_role(store, &username, role, &supervises, &admin::actor())?;
             let scope = if role != Role::Supervisor {
                 String::new()
             } else if supervises.is_empty() {

@@ -7,8 +7,8 @@ use super::hub::{Auth, Hub};
 use super::outbox::ConnId;
 use super::respond::Responder;
 use crate::model::now_ms;
-use crate::protocol::account::{AuditEntryView, AuditList, AuditListReply};
 use crate::protocol::ApiError;
+use crate::protocol::account::{AuditEntryView, AuditList, AuditListReply};
 use crate::store::{AuditEntry, AuditQuery};
 
 impl Hub {

@@ -107,6 +107,7 @@ impl Hub {
             ));
         };
         let p = self.profiles.get(agent).cloned().unwrap_or_default();
+        let actor = self.actor(agent);
         let row = &e.row;
         Ok(MeReply {
             id: agent,
@@ -119,8 +120,12 @@ impl Hub {
             language: p.language,
             role: row.role,
             groups: row.groups.clone(),
-            supervises: Vec::new(),
-            supervises_all: row.role.sees_all(),
+            supervises: if row.role == crate::model::Role::Supervisor {
+                actor.supervises.clone()
+            } else {
+                Vec::new()
+            },
+            supervises_all: actor.oversees_all(),
             totp_enabled: self.totp_on.contains(&row.id),
             totp_required: self.config.auth.require_2fa.contains(&row.role),
         })

@@ -60,6 +60,8 @@ impl App {
                 self.overlay = None;
                 return Vec::new();
             }
+            // The second factor lives on its own screen (`totp`), reached from here too.
+            A::TwoFactor => return self.open_two_factor(false),
             A::SelectNext | A::NextField | A::CursorDown => s.selected = (s.selected + 1) % rows,
             A::SelectPrev | A::CursorUp => s.selected = (s.selected + rows - 1) % rows,
             A::DeleteBack => {

@@ -7,8 +7,8 @@
 //! and `popup` (the pop-up frame), and text wrapping from `app::layout`, which scrolling
 //! counts with too. Drawing reads the app; the app never knows it is drawn.
 
-mod audit;
 mod account;
+mod audit;
 mod bot_line;
 mod cc;
 mod chat;
