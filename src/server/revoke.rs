@@ -1,5 +1,5 @@
 //! Revocation: an agent connection whose sign-in ended is closed with 1008 (policy violation)
-//! and a short reason the console shows as "signed out: <reason>" (`docs/accounts.md`). Sign-ins
+//! and a short reason the console shows as `signed out: <reason>` (`docs/accounts.md`). Sign-ins
 //! end on this server (logout, a password change, `devices.end`, idle expiry: the connections
 //! are closed at once) or in another process: `kefu admin` resets a password, changes a role,
 //! resets 2FA or disables the account, deleting the tokens; a periodic check of the live agent
