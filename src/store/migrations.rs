@@ -514,6 +514,7 @@ CREATE TABLE login_throttle (
     last_failure_at INTEGER NOT NULL,
     next_attempt_at INTEGER NOT NULL,
     locked_until INTEGER NOT NULL
+);
 "#,
     // 22: sign-ins and the personal profile (issue 12, `docs/accounts.md`): when each agent
     // token was last used and what signed in with it (the devices list; the token's rowid is
@@ -551,6 +552,7 @@ CREATE TABLE agent_recovery_codes (
     code_hash TEXT NOT NULL,
     used_at INTEGER,
     PRIMARY KEY (agent_id, code_hash)
+);
 "#,
     // 24: per-group supervisors (issue 12, S25; `docs/permissions.md`): a supervisor with
     // rows here supervises only those groups; with none, every group.
