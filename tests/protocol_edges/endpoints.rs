@@ -165,7 +165,7 @@ async fn customer_requests_on_the_agent_endpoint_do_nothing() {
     let changed = a
         .call(
             json!({"id": id, "type": "change_password", "old_password": PASSWORD,
-                     "new_password": "nina-pass-42!"}),
+                     "new_password": "n1na-pass-42!"}),
         )
         .await;
     assert_ok(&changed);
