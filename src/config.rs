@@ -16,6 +16,7 @@ mod login;
 mod menus;
 mod reports;
 mod tls;
+mod trusted_proxies;
 pub use bot::{BotConfig, DEFAULT_HANDOFF_WORDS};
 pub use cc::{CcConfig, CcContact, CcFormat, CcWebhook, SmtpConfig, SmtpSecurity};
 pub use conversations::ConversationsConfig;
@@ -25,6 +26,7 @@ pub use login::LoginConfig;
 pub use menus::MenusConfig;
 pub use reports::ReportsConfig;
 pub use tls::TlsConfig;
+pub use trusted_proxies::TrustedProxies;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]

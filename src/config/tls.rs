@@ -26,7 +26,9 @@ impl ServerConfig {
             ));
         }
         // A typo in a proxy address would silently believe no one (or the wrong one).
-        crate::server::forwarded_check(&self.tls.trusted_proxies).map_err(ConfigError)?;
+        super::TrustedProxies::parse(&self.tls.trusted_proxies)
+            .map(|_| ())
+            .map_err(ConfigError)?;
         Ok(())
     }
 }

@@ -2,10 +2,10 @@
 //! per-address connection caps (a [`Slot`], held through its WebSocket if it upgrades), and an
 //! HTTP/1.1 server with a header-read timeout — inside TLS when `[tls]` is set, its handshake
 //! bounded by the same timeout. Behind a trusted proxy each request's address is the
-//! client's from `X-Forwarded-For` (`forwarded`). On shutdown it stops accepting, lets idle
+//! client's from `X-Forwarded-For` (`config::TrustedProxies`). On shutdown it stops accepting, lets idle
 //! connections go at once, and drops the rest when told to (`hard_stop`, after the grace).
 
-use super::forwarded::TrustedProxies;
+use crate::config::TrustedProxies;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::http::{StatusCode, header};

@@ -31,7 +31,6 @@ mod effects;
 mod end_ops;
 mod followup_book;
 mod followup_ops;
-mod forwarded;
 mod hasher;
 mod history_chore;
 mod history_ops;
@@ -123,11 +122,6 @@ struct AppState {
     metrics: Arc<Metrics>,
     /// Who may read `/metrics` (`[metrics] allow`).
     metrics_access: Arc<MetricsAccess>,
-}
-
-/// Checks `[tls] trusted_proxies` (for config validation): each an IP address or CIDR range.
-pub fn forwarded_check(list: &[String]) -> Result<(), String> {
-    forwarded::TrustedProxies::parse(list).map(|_| ())
 }
 
 /// Opens the database in `data_dir` (creating it), writes the configured skill groups, and

@@ -147,7 +147,7 @@ pub fn reload_on_sighup(
 pub fn front(config: &crate::config::TlsConfig) -> anyhow::Result<super::listen::Front> {
     // rustls wants a process-wide provider for anything that does not name one.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let trusted = super::forwarded::TrustedProxies::parse(&config.trusted_proxies)
+    let trusted = crate::config::TrustedProxies::parse(&config.trusted_proxies)
         .map_err(|e| anyhow::anyhow!(e))?;
     let (tls, certs) = match (&config.cert, &config.key) {
         (Some(cert), Some(key)) => {
