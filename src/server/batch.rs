@@ -43,8 +43,9 @@ impl Hub {
             Audience::Supervisors => self
                 .agents
                 .values()
-                // A supervisor limited to some groups: their groups' sessions (`permit`).
-                .filter(|e| self.gets_supervisor_copy(e.row.id, session))
+                // Plain agents first (cheap, and most of them); then a supervisor limited to
+                // some groups gets their groups' sessions only (`permit`).
+                .filter(|e| e.row.role.sees_all() && self.gets_supervisor_copy(e.row.id, session))
                 .flat_map(|e| of(&e.conns))
                 .collect(),
         }
